@@ -1,0 +1,27 @@
+"""Settings, read from the environment (prefix ``BASHGAH_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BASHGAH_", env_file=".env", extra="ignore")
+
+    #: SQLAlchemy async URL. The embedded default needs no server; use
+    #: ``postgresql+asyncpg://user@host/db`` in production.
+    database_url: str = "sqlite+aiosqlite:///./var/bashgah.db"
+    #: Connections kept open per process (PostgreSQL only).
+    pool_size: int = 20
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Language used when a client sends no Accept-Language.
+    default_language: str = "fa"
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,83 @@
+"""Engine, sessions and the unit of work.
+
+Only the boundary commits: the API dependency, the CLI commands and the jobs open a unit of work with
+:meth:`Database.transaction`, which commits on success and rolls back on any error. Services receive the
+session and at most ``flush()``.
+
+SQLite is the embedded default. It allows one writer at a time, so every unit of work starts with
+``BEGIN IMMEDIATE`` (no deadlocking lock upgrades) and, inside one process, waits its turn on an
+asyncio lock instead of spinning on ``SQLITE_BUSY``. PostgreSQL runs units of work concurrently and the
+ledger serialises per account with ``SELECT … FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def is_sqlite_url(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(url: str, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+    if is_sqlite_url(url):
+        _prepare_sqlite_file(url)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, decide when a transaction starts (see "begin" below).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+    )
+
+
+class Database:
+    """One per process: the engine, the session factory and, for SQLite, the writer's turn."""
+
+    def __init__(self, url: str, pool_size: int = 20, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = is_sqlite_url(url)
+        self.engine = create_engine(url, pool_size=pool_size, echo=echo)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._sqlite_turn = asyncio.Lock() if self.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One use case = one transaction: commit on success, roll back on error."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._sqlite_turn is not None:
+                await stack.enter_async_context(self._sqlite_turn)
+            session = await stack.enter_async_context(self.sessionmaker())
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

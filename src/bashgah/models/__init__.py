@@ -1,0 +1,36 @@
+"""ORM models, one file per table."""
+
+from bashgah.models.account import Account
+from bashgah.models.api_key import ApiKey
+from bashgah.models.base import Base, utcnow
+from bashgah.models.branch import Branch
+from bashgah.models.idempotency_record import IdempotencyRecord
+from bashgah.models.lot import PointLot
+from bashgah.models.member import Member
+from bashgah.models.program import Program
+from bashgah.models.purchase import Purchase
+from bashgah.models.purchase_item import PurchaseItem
+from bashgah.models.refund import Refund
+from bashgah.models.reservation import Reservation
+from bashgah.models.staff import Staff
+from bashgah.models.tenant import Tenant
+from bashgah.models.transfer import Transfer
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "Base",
+    "Branch",
+    "IdempotencyRecord",
+    "Member",
+    "PointLot",
+    "Program",
+    "Purchase",
+    "PurchaseItem",
+    "Refund",
+    "Reservation",
+    "Staff",
+    "Tenant",
+    "Transfer",
+    "utcnow",
+]

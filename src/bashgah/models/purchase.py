@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId, UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin
+
+
+class Purchase(IdMixin, CreatedMixin, Base):
+    """A receipt from a till or an online order, and what it did to the member's points."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "branch_id", "external_id"),
+        Index("ix_purchases_member", "member_id", "id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    branch_id: Mapped[int] = mapped_column(BigId, ForeignKey("branches.id"))
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    total_rials: Mapped[int] = mapped_column(BigInteger)
+    discount_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_earned: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the sale happened at the till (may be earlier than created_at for imports).
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refunded_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_returned: Mapped[int] = mapped_column(BigInteger, default=0)

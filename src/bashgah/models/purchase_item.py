@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId
+from bashgah.models.base import Base, IdMixin
+
+
+class PurchaseItem(IdMixin, Base):
+    __tablename__ = "purchase_items"
+
+    purchase_id: Mapped[int] = mapped_column(BigId, ForeignKey("purchases.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_rials: Mapped[int] = mapped_column(BigInteger)
+    refunded_quantity: Mapped[int] = mapped_column(Integer, default=0)

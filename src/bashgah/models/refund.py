@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId
+from bashgah.models.base import Base, CreatedMixin, IdMixin
+
+
+class Refund(IdMixin, CreatedMixin, Base):
+    """A (partial) return of a purchase and its effect on points."""
+
+    __tablename__ = "refunds"
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    purchase_id: Mapped[int] = mapped_column(BigId, ForeignKey("purchases.id"), index=True)
+    amount_rials: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Earned points taken back from the member.
+    points_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Earned points that should have been taken back but had already been spent (within_balance).
+    points_unrecovered: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Redeemed points given back to the member.
+    points_returned: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Money the shop pays back: the refunded amount less the share of the points discount.
+    cash_refund_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId, UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin
+
+
+class Staff(IdMixin, CreatedMixin, Base):
+    """A person working for the tenant: owner, manager or cashier (optionally tied to one branch)."""
+
+    __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("tenant_id", "username"),)
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), index=True)
+    branch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("branches.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
