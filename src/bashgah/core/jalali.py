@@ -1,0 +1,96 @@
+"""Jalali (Solar Hijri) calendar helpers and time utilities, in Tehran time.
+
+Stored instants are aware UTC datetimes; the Jalali calendar is only used for input, display and
+calendar rules such as "points expire at the end of the Jalali year".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+from bashgah.core.errors import InvalidDate
+from bashgah.core.normalize import to_latin_digits
+
+__all__ = [
+    "TEHRAN",
+    "add_months",
+    "end_of_jalali_year",
+    "parse_birth_date",
+    "to_jalali_str",
+    "utcnow",
+]
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+
+# Years below this are read as Jalali (Jalali years are ~621 behind Gregorian ones).
+JALALI_YEAR_LIMIT = 1700
+MIN_BIRTH_DATE = date(1900, 1, 1)
+
+_DATE_RE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
+
+
+def utcnow() -> datetime:
+    """The current instant as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def _require_aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("an aware datetime is required")
+
+
+def parse_birth_date(raw: str, *, today: date | None = None) -> date:
+    """Parse a birth date written as Gregorian ``1991-08-03`` or Jalali ``1370/05/12`` / ``1370-05-12``.
+
+    Digits may be Persian, Arabic-Indic or ASCII. A year below 1700 means Jalali. Impossible dates,
+    dates after ``today`` (default: today in Tehran) and dates before 1900 raise :class:`InvalidDate`.
+    """
+    m = _DATE_RE.fullmatch(to_latin_digits(raw.strip()))
+    if m is None:
+        raise InvalidDate("birth_date", "تاریخ تولد")
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    try:
+        if year < JALALI_YEAR_LIMIT:
+            result = jdatetime.date(year, month, day).togregorian()
+        else:
+            result = date(year, month, day)
+    except ValueError:
+        raise InvalidDate("birth_date", "تاریخ تولد") from None
+    limit = today if today is not None else datetime.now(TEHRAN).date()
+    if result < MIN_BIRTH_DATE or result > limit:
+        raise InvalidDate("birth_date", "تاریخ تولد")
+    return result
+
+
+def to_jalali_str(d: date) -> str:
+    """Jalali form ``YYYY/MM/DD`` of a Gregorian date, in ASCII digits."""
+    j = jdatetime.date.fromgregorian(date=d)
+    return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+
+
+def end_of_jalali_year(at: datetime) -> datetime:
+    """First instant of 1 Farvardin of the next Jalali year (Tehran time), as an aware UTC datetime.
+
+    The Jalali year is the one ``at`` falls in when seen from Tehran.
+    """
+    _require_aware(at)
+    local_day = at.astimezone(TEHRAN).date()
+    next_nowruz = jdatetime.date(jdatetime.date.fromgregorian(date=local_day).year + 1, 1, 1).togregorian()
+    return datetime.combine(next_nowruz, time(0), tzinfo=TEHRAN).astimezone(UTC)
+
+
+def add_months(at: datetime, months: int) -> datetime:
+    """``at`` moved by ``months`` Gregorian months (may be negative), day clamped to the month's length.
+
+    The wall-clock time and ``tzinfo`` are kept.
+    """
+    index = at.year * 12 + (at.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(at.day, calendar.monthrange(year, month)[1])
+    return at.replace(year=year, month=month, day=day)
