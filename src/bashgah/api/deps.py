@@ -1,0 +1,107 @@
+"""What every endpoint needs: the caller's language and key, and one transaction per use case."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.auth.service import Principal, authenticate
+from bashgah.core.db import Database
+from bashgah.core.errors import IdempotencyKeyRequired
+from bashgah.idempotency import service as idempotency
+
+T = TypeVar("T")
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="or X-API-Key: <API key>")
+
+
+def negotiate_language(header: str | None, default: str = "fa") -> str:
+    """Pick fa or en from an Accept-Language header, honouring q-values."""
+    if not header:
+        return default
+    best, best_q = default, -1.0
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        lang = tag.strip().lower()[:2]
+        if lang in ("fa", "en") and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def language(request: Request) -> str:
+    return negotiate_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
+
+
+async def api_key(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> str | None:
+    return bearer.credentials if bearer else header
+
+
+ApiKeyDep = Annotated[str | None, Depends(api_key)]
+LangDep = Annotated[str, Depends(language)]
+IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def run(request: Request, key: str | None, work: Callable[[AsyncSession, Principal], Awaitable[T]]) -> T:
+    """Authenticate and run ``work`` in one transaction, committed before the response is sent."""
+    async with database(request).transaction() as session:
+        who = await authenticate(session, key)
+        return await work(session, who)
+
+
+async def run_idempotent(
+    request: Request,
+    key: str | None,
+    idempotency_key: str | None,
+    body: BaseModel | None,
+    work: Callable[[AsyncSession, Principal], Awaitable[BaseModel]],
+    status_code: int = 201,
+    required: bool = True,
+) -> Any:
+    """Like :func:`run`, but a repeated ``Idempotency-Key`` replays the first response."""
+    if idempotency_key is None:
+        if required:
+            raise IdempotencyKeyRequired()
+        result = await run(request, key, work)
+        return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
+    idem = idempotency.check_key(idempotency_key)
+    fp = idempotency.fingerprint(
+        request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
+    )
+    for attempt in range(3):
+        try:
+            async with database(request).transaction() as session:
+                who = await authenticate(session, key)
+                prior = await idempotency.replay(session, who.tenant_id, idem, fp)
+                if prior is not None:
+                    return JSONResponse(prior[1], status_code=prior[0], headers={"Idempotent-Replayed": "true"})
+                record_id = await idempotency.claim(session, who.tenant_id, idem, fp)
+                payload = (await work(session, who)).model_dump(mode="json")
+                await idempotency.store(session, record_id, status_code, payload)
+            return JSONResponse(payload, status_code=status_code)
+        except IntegrityError as error:
+            # Another request with this key committed first: go round again and replay its response.
+            if attempt == 2 or not idempotency.is_claim_conflict(error):
+                raise
+    raise AssertionError("unreachable")

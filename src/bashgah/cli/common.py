@@ -1,0 +1,59 @@
+"""Helpers shared by the CLI commands: the database, the tenant, one transaction per command."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.config import get_settings
+from bashgah.core.db import Database
+from bashgah.core.errors import BashgahError
+from bashgah.models import Tenant
+
+T = TypeVar("T")
+console = Console(stderr=True)
+
+TenantOpt = Annotated[
+    str | None,
+    typer.Option("--tenant", "-t", envvar="BASHGAH_TENANT", help="Tenant slug (the only tenant when left out)."),
+]
+
+
+def database() -> Database:
+    settings = get_settings()
+    return Database(settings.database_url, pool_size=4)
+
+
+async def tenant_id(session: AsyncSession, slug: str | None) -> int:
+    if slug:
+        found = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        if found is None:
+            raise typer.BadParameter(f"no tenant with slug {slug!r}", param_hint="--tenant")
+        return found
+    ids = (await session.scalars(select(Tenant.id).limit(2))).all()
+    if len(ids) != 1:
+        raise typer.BadParameter("give --tenant (there is not exactly one tenant)", param_hint="--tenant")
+    return ids[0]
+
+
+def run(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run an async command body with its own database, turning domain errors into a clean exit."""
+
+    async def main() -> T:
+        db = database()
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except BashgahError as error:
+        console.print(f"[red]error:[/red] {error.message('en')}")
+        raise typer.Exit(2) from error

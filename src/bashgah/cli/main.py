@@ -1,0 +1,175 @@
+"""The ``bashgah`` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.table import Table
+
+from bashgah.auth import service as auth
+from bashgah.cli.common import TenantOpt, console, run, tenant_id
+from bashgah.core.config import get_settings
+from bashgah.core.db import Database
+from bashgah.core.migrate import upgrade
+from bashgah.tenants import service as tenants
+from bashgah.tenants.schemas import BranchCreate
+
+app = typer.Typer(help="Bashgah — the open customer-club platform.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The points ledger.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled work (cron-friendly).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(db_app, name="db")
+app.add_typer(jobs_app, name="jobs")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database (BASHGAH_DATABASE_URL) to the newest schema."""
+    upgrade(get_settings().database_url, revision)
+    console.print("database schema is up to date")
+
+
+@app.command()
+def init(
+    slug: Annotated[str, typer.Option("--tenant", "-t", help="Short name of the business")] = "shop",
+    name: Annotated[str, typer.Option(help="Display name")] = "فروشگاه من",
+    branch: Annotated[str, typer.Option(help="Code of the first branch")] = "main",
+) -> None:
+    """Create the schema, a tenant with its first branch, and an owner API key (printed on the last line)."""
+    upgrade(get_settings().database_url)
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as session:
+            tenant = await tenants.create_tenant(session, slug, name)
+            await tenants.create_branch(session, tenant.id, BranchCreate(code=branch, name=branch))
+            _, plaintext = await auth.create(session, tenant.id, "owner (init)", "owner")
+            return plaintext
+
+    key = run(work)
+    console.print(f"tenant {slug!r} created with branch {branch!r}; owner API key:")
+    print(key)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
+) -> None:
+    """Serve the API (and, later, the web pages)."""
+    settings = get_settings()
+    uvicorn.run(
+        "bashgah.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        access_log=False,
+        log_level=settings.log_level,
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. 'till 3'")],
+    role: Annotated[str, typer.Option(help="owner | manager | cashier | integration")] = "integration",
+    branch: Annotated[str | None, typer.Option(help="Limit the key to one branch (code)")] = None,
+    tenant: TenantOpt = None,
+) -> None:
+    """Create an API key. The key is printed alone on the last line and never shown again."""
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as session:
+            tid = await tenant_id(session, tenant)
+            branch_id = (await tenants.resolve_branch(session, tid, branch, None)).id if branch else None
+            _, plaintext = await auth.create(session, tid, name, role, branch_id)
+            return plaintext
+
+    key = run(work)
+    console.print(f"created a {role} key {name!r}; store it now, it is not shown again:")
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list(tenant: TenantOpt = None) -> None:
+    """List the tenant's API keys (prefix only)."""
+
+    async def work(db: Database) -> Table:
+        async with db.transaction() as session:
+            tid = await tenant_id(session, tenant)
+            table = Table("id", "name", "role", "branch", "prefix", "created", "revoked")
+            for key in await auth.list_keys(session, tid):
+                table.add_row(
+                    str(key.id), key.name, key.role, str(key.branch_id or "-"), key.prefix + "…",
+                    key.created_at.strftime("%Y-%m-%d"), key.revoked_at.strftime("%Y-%m-%d") if key.revoked_at else "-",
+                )
+            return table
+
+    from rich.console import Console
+
+    Console().print(run(work))
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: int, tenant: TenantOpt = None) -> None:
+    """Revoke an API key by id; it stops working at once."""
+
+    async def work(db: Database) -> None:
+        async with db.transaction() as session:
+            await auth.revoke(session, await tenant_id(session, tenant), key_id)
+
+    run(work)
+    console.print(f"key {key_id} revoked")
+
+
+@ledger_app.command("verify")
+def ledger_verify(tenant: Annotated[str | None, typer.Option("--tenant", "-t")] = None) -> None:
+    """Recompute every balance from the transfers; exit 1 on any mismatch."""
+    from bashgah.ledger.verify import verify
+
+    async def work(db: Database):  # type: ignore[no-untyped-def]
+        async with db.transaction() as session:
+            tid = await tenant_id(session, tenant) if tenant else None
+            return await verify(session, tid)
+
+    report = run(work)
+    print(
+        f"accounts: {report.accounts}  transfers: {report.transfers}  "
+        f"issued: {report.issued}  outstanding: {report.outstanding}"
+    )
+    for problem in report.problems:
+        print(f"MISMATCH {problem}")
+    if report.ok:
+        print("ledger OK: every cached balance matches its transfers, accounts sum to zero, lots agree")
+    else:
+        print(f"ledger BROKEN: {len(report.problems)} problem(s)")
+        raise typer.Exit(1)
+
+
+@jobs_app.command("run")
+def jobs_run(name: Annotated[str | None, typer.Argument(help="expire | release (all when left out)")] = None) -> None:
+    """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
+    from bashgah.ledger.tasks import expire_points
+    from bashgah.redemptions.service import release_lapsed
+
+    jobs = {"expire": expire_points, "release": release_lapsed}
+    if name is not None and name not in jobs:
+        raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(jobs)}")
+
+    async def work(db: Database) -> None:
+        for job_name, job in jobs.items():
+            if name in (None, job_name):
+                async with db.transaction() as session:
+                    done = await job(session)
+                console.print(f"{job_name}: {done}")
+
+    run(work)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
+from bashgah.auth.service import Principal
+from bashgah.ledger import member_points
+from bashgah.ledger.schemas import AdjustmentCreate, AdjustmentRead, BalanceRead, LedgerPage
+
+router = APIRouter(prefix="/api/v1/members/{member_id}", tags=["points"])
+
+
+@router.get("/balance", response_model=BalanceRead)
+async def member_balance(request: Request, member_id: int, key: ApiKeyDep) -> BalanceRead:
+    """Available, pending, reserved, expiring in 30 days, lifetime earned and redeemed."""
+
+    async def work(session: AsyncSession, who: Principal) -> BalanceRead:
+        return await member_points.summary(session, who, member_id)
+
+    return await run(request, key, work)
+
+
+@router.get("/ledger", response_model=LedgerPage)
+async def member_ledger(
+    request: Request,
+    member_id: int,
+    key: ApiKeyDep,
+    lang: LangDep,
+    before: int | None = Query(None, ge=1),
+    limit: int = Query(50, ge=1, le=200),
+) -> LedgerPage:
+    async def work(session: AsyncSession, who: Principal) -> LedgerPage:
+        return await member_points.history(session, who, member_id, lang, before, limit)
+
+    return await run(request, key, work)
+
+
+@router.post("/adjustments", status_code=201, response_model=AdjustmentRead)
+async def adjust_points(
+    request: Request, member_id: int, body: AdjustmentCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+) -> object:
+    """Give or take points by hand with a reason (owner or manager; Idempotency-Key required)."""
+
+    async def work(session: AsyncSession, who: Principal) -> AdjustmentRead:
+        return await member_points.adjust(session, who, member_id, body)
+
+    return await run_idempotent(request, key, idem, body, work)

@@ -1,0 +1,95 @@
+"""A member's points as people see them: balance, statement, and manual adjustments."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.auth.service import MANAGERS, Principal
+from bashgah.core.errors import InsufficientPoints
+from bashgah.ledger import rules
+from bashgah.ledger import service as ledger
+from bashgah.ledger.schemas import AdjustmentCreate, AdjustmentRead, BalanceRead, LedgerLine, LedgerPage
+from bashgah.members import service as members
+from bashgah.models import Account, Transfer, utcnow
+from bashgah.purchases.service import balance_of
+from bashgah.tenants import service as tenants
+
+DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "earn": ("Points earned on a purchase", "امتیاز خرید"),
+    "redeem": ("Points spent", "مصرف امتیاز"),
+    "earn_reversal": ("Points taken back for a return", "کسر امتیاز بابت مرجوعی"),
+    "redeem_return": ("Spent points given back for a return", "بازگشت امتیاز مصرف‌شده بابت مرجوعی"),
+    "expire": ("Points expired", "انقضای امتیاز"),
+    "adjust": ("Manual adjustment", "اصلاح دستی"),
+    "transfer": ("Transfer", "انتقال امتیاز"),
+}
+
+
+async def summary(session: AsyncSession, who: Principal, member_id: int) -> BalanceRead:
+    await members.get(session, who.tenant_id, member_id)
+    account = await ledger.lock_member_account(session, who.tenant_id, member_id)
+    now = utcnow()
+    async with ledger.journal(session, who.tenant_id, "system:lapse") as j:
+        await ledger.release_lapsed_holds(j, account, now)
+    return await balance_of(session, account, now)
+
+
+async def adjust(session: AsyncSession, who: Principal, member_id: int, data: AdjustmentCreate) -> AdjustmentRead:
+    """Give or take points by hand. Managers and owners only; the reason is kept on the transfer."""
+    who.require(*MANAGERS)
+    await members.get(session, who.tenant_id, member_id)
+    account = await ledger.lock_member_account(session, who.tenant_id, member_id)
+    program = await tenants.get_program(session, who.tenant_id)
+    now = utcnow()
+    reason = data.reason.strip()
+    key = ledger.unique_key(f"adjust:{member_id}")
+    async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        if data.points > 0:
+            transfer_id = await ledger.credit_member(
+                j, account, "adjustment", data.points, "adjust", key, program, now, ("adjustment", None), reason
+            )
+        else:
+            lots = await ledger.all_lots(session, account.id)
+            holding = sum(n for _, n in lots)
+            take = -data.points
+            if take > holding:
+                raise InsufficientPoints(available=holding, requested=take)
+            await ledger.change_lots(session, rules.take_in_order(lots, take), -1)
+            transfer_id = await ledger.debit_member(
+                j, account, "adjustment", take, "adjust", key, ("adjustment", None), reason
+            )
+    return AdjustmentRead(
+        transfer_id=transfer_id, points=data.points, reason=reason, balance=await balance_of(session, account, now)
+    )
+
+
+async def history(
+    session: AsyncSession, who: Principal, member_id: int, lang: str, before: int | None = None, limit: int = 50
+) -> LedgerPage:
+    """The member's statement, newest first, a page at a time (``before`` = the last id seen)."""
+    await members.get(session, who.tenant_id, member_id)
+    account_id = await session.scalar(
+        select(Account.id).where(Account.tenant_id == who.tenant_id, Account.member_id == member_id)
+    )
+    query = select(Transfer).where(
+        Transfer.tenant_id == who.tenant_id,
+        or_(Transfer.debit_account_id == account_id, Transfer.credit_account_id == account_id),
+    )
+    if before is not None:
+        query = query.where(Transfer.id < before)
+    rows = (await session.scalars(query.order_by(Transfer.id.desc()).limit(limit + 1))).all()
+    items = [
+        LedgerLine(
+            id=t.id,
+            at=t.created_at,
+            code=t.code,
+            points=t.amount if t.credit_account_id == account_id else -t.amount,
+            description=DESCRIPTIONS.get(t.code, (t.code, t.code))[1 if lang == "fa" else 0],
+            reason=t.reason,
+            ref_type=t.ref_type,
+            ref_id=t.ref_id,
+        )
+        for t in rows[:limit]
+    ]
+    return LedgerPage(items=items, next_before=items[-1].id if len(rows) > limit else None)

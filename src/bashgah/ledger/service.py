@@ -1,0 +1,406 @@
+"""The points ledger: double-entry transfers, lots, holds and the proof that the sums agree.
+
+Every change of a balance goes through a :class:`Journal`. It inserts immutable transfers and collects
+the changes to the cached ``posted``/``pending`` totals, which it writes when the use case closes it, in
+account-id order, so two transactions never wait on each other's system accounts in opposite orders.
+A member's account is locked (``SELECT … FOR UPDATE``) before anything about its balance is read; its
+lots are only touched under that lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.errors import InsufficientPoints, NotFound
+from bashgah.ledger import rules
+from bashgah.models import Account, PointLot, Program, Reservation, Transfer
+
+SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
+POINTS = "points"
+
+#: Process-wide cache: system account ids never change once a tenant exists.
+_system_ids: dict[int, dict[str, int]] = {}
+
+
+async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
+    for kind in SYSTEM_KINDS:
+        session.add(Account(tenant_id=tenant_id, asset=POINTS, kind=kind, posted=0, pending=0))
+    await session.flush()
+
+
+async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str, int]:
+    ids = _system_ids.get(tenant_id)
+    if ids is None:
+        rows = await session.execute(
+            select(Account.kind, Account.id).where(
+                Account.tenant_id == tenant_id, Account.asset == POINTS, Account.member_id.is_(None)
+            )
+        )
+        ids = {kind: account_id for kind, account_id in rows.tuples()}
+        if set(ids) != set(SYSTEM_KINDS):
+            raise NotFound("Ledger accounts", "حساب‌های دفتر امتیاز", detail=f"tenant {tenant_id}")
+        _system_ids[tenant_id] = ids
+    return ids
+
+
+async def open_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
+    account = Account(tenant_id=tenant_id, asset=POINTS, kind="member", member_id=member_id, posted=0, pending=0)
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def lock_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
+    """The member's points account, locked for the rest of the transaction."""
+    account = await session.scalar(
+        select(Account)
+        .where(Account.tenant_id == tenant_id, Account.member_id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if account is None:
+        raise NotFound("Member", "عضو")
+    return account
+
+
+@dataclass
+class Journal:
+    """Transfers of one use case, and the balance changes they cause, written on :meth:`close`."""
+
+    session: AsyncSession
+    tenant_id: int
+    actor: str | None
+    posted: dict[int, int] = field(default_factory=dict)
+    pending: dict[int, int] = field(default_factory=dict)
+
+    async def post(
+        self,
+        debit: int,
+        credit: int,
+        amount: int,
+        code: str,
+        key: str,
+        ref: tuple[str, int | None] | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Insert a posted transfer and return its id."""
+        assert amount > 0, "a transfer moves a positive amount"
+        ref_type, ref_id = ref if ref else (None, None)
+        transfer_id = await self.session.scalar(
+            insert(Transfer)
+            .values(
+                tenant_id=self.tenant_id,
+                debit_account_id=debit,
+                credit_account_id=credit,
+                amount=amount,
+                code=code,
+                ref_type=ref_type,
+                ref_id=ref_id,
+                idempotency_key=key,
+                reason=reason,
+                actor=self.actor,
+                created_at=_now(),
+            )
+            .returning(Transfer.id)
+        )
+        assert transfer_id is not None
+        self.posted[debit] = self.posted.get(debit, 0) - amount
+        self.posted[credit] = self.posted.get(credit, 0) + amount
+        return transfer_id
+
+    def hold(self, account_id: int, amount: int) -> None:
+        self.pending[account_id] = self.pending.get(account_id, 0) + amount
+
+    def balance(self, account: Account) -> int:
+        """The account's posted balance including this journal's unwritten changes."""
+        return account.posted + self.posted.get(account.id, 0)
+
+    async def close(self) -> None:
+        for account_id in sorted(set(self.posted) | set(self.pending)):
+            dp, dh = self.posted.get(account_id, 0), self.pending.get(account_id, 0)
+            if dp or dh:
+                await self.session.execute(
+                    update(Account)
+                    .where(Account.id == account_id)
+                    .values(posted=Account.posted + dp, pending=Account.pending + dh)
+                    .execution_options(synchronize_session=False)
+                )
+        self.posted.clear()
+        self.pending.clear()
+
+
+@contextlib.asynccontextmanager
+async def journal(session: AsyncSession, tenant_id: int, actor: str | None) -> AsyncIterator[Journal]:
+    j = Journal(session, tenant_id, actor)
+    yield j
+    await j.close()
+
+
+def _now() -> datetime:
+    from bashgah.models import utcnow
+
+    return utcnow()
+
+
+def unique_key(prefix: str) -> str:
+    return f"{prefix}:{uuid.uuid4().hex}"
+
+
+# --- lots -----------------------------------------------------------------------------------------
+
+
+async def add_lot(
+    j: Journal,
+    account: Account,
+    transfer_id: int,
+    amount: int,
+    available_at: datetime,
+    expires_at: datetime | None,
+    purchase_id: int | None = None,
+) -> None:
+    """Record points just credited (and posted in ``j``) as a lot.
+
+    When the account was negative, the credit pays the debt first and only the rest is spendable.
+    """
+    balance_before = j.balance(account) - amount
+    spendable = rules.lot_credit_after_debt(balance_before, amount)
+    await j.session.execute(
+        insert(PointLot).values(
+            tenant_id=j.tenant_id,
+            account_id=account.id,
+            transfer_id=transfer_id,
+            purchase_id=purchase_id,
+            amount=amount,
+            remaining=spendable,
+            available_at=available_at,
+            expires_at=expires_at,
+            created_at=_now(),
+        )
+    )
+
+
+def _spend_order() -> tuple[object, ...]:
+    # Soonest-expiring first; lots that never expire last; then oldest.
+    return (PointLot.expires_at.is_(None), PointLot.expires_at, PointLot.available_at, PointLot.id)
+
+
+async def spendable_lots(session: AsyncSession, account_id: int, now: datetime) -> list[tuple[int, int]]:
+    rows = await session.execute(
+        select(PointLot.id, PointLot.remaining)
+        .where(
+            PointLot.account_id == account_id,
+            PointLot.remaining > 0,
+            PointLot.available_at <= now,
+            or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
+        )
+        .order_by(*_spend_order())  # type: ignore[arg-type]
+    )
+    return [(lot_id, remaining) for lot_id, remaining in rows.tuples()]
+
+
+async def all_lots(
+    session: AsyncSession, account_id: int, first_purchase: int | None = None
+) -> list[tuple[int, int]]:
+    """Every lot with points left (pending ones too), the given purchase's own lots first."""
+    own = case((PointLot.purchase_id == first_purchase, 0), else_=1) if first_purchase else None
+    order = ((own,) if own is not None else ()) + _spend_order()
+    rows = await session.execute(
+        select(PointLot.id, PointLot.remaining)
+        .where(PointLot.account_id == account_id, PointLot.remaining > 0)
+        .order_by(*order)  # type: ignore[arg-type]
+    )
+    return [(lot_id, remaining) for lot_id, remaining in rows.tuples()]
+
+
+async def change_lots(session: AsyncSession, changes: list[tuple[int, int]] | list[list[int]], sign: int) -> None:
+    for lot_id, n in changes:
+        await session.execute(
+            update(PointLot)
+            .where(PointLot.id == lot_id)
+            .values(remaining=PointLot.remaining + sign * n)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def take_spendable(session: AsyncSession, account: Account, points: int, now: datetime) -> list[tuple[int, int]]:
+    """Take ``points`` from available lots, soonest-expiring first, or raise InsufficientPoints."""
+    lots = await spendable_lots(session, account.id, now)
+    available = sum(n for _, n in lots)
+    if points > available:
+        raise InsufficientPoints(available=available, requested=points)
+    taken = rules.take_in_order(lots, points)
+    await change_lots(session, taken, -1)
+    return taken
+
+
+# --- use-case building blocks ---------------------------------------------------------------------
+
+
+async def credit_member(
+    j: Journal,
+    account: Account,
+    source: str,
+    amount: int,
+    code: str,
+    key: str,
+    program: Program,
+    now: datetime,
+    ref: tuple[str, int | None] | None = None,
+    reason: str | None = None,
+    pending_days: int = 0,
+    purchase_id: int | None = None,
+) -> int:
+    """Move ``amount`` points from a system account to the member, as a new lot."""
+    ids = await system_account_ids(j.session, j.tenant_id)
+    transfer_id = await j.post(ids[source], account.id, amount, code, key, ref, reason)
+    await add_lot(
+        j,
+        account,
+        transfer_id,
+        amount,
+        available_at=rules.available_after(now, pending_days),
+        expires_at=rules.expiry_for(now, program.expiry_mode, program.expiry_months),
+        purchase_id=purchase_id,
+    )
+    return transfer_id
+
+
+async def debit_member(
+    j: Journal,
+    account: Account,
+    sink: str,
+    amount: int,
+    code: str,
+    key: str,
+    ref: tuple[str, int | None] | None = None,
+    reason: str | None = None,
+) -> int:
+    ids = await system_account_ids(j.session, j.tenant_id)
+    return await j.post(account.id, ids[sink], amount, code, key, ref, reason)
+
+
+async def release_lapsed_holds(j: Journal, account: Account, now: datetime) -> int:
+    """Give back the points of this member's reservations whose time ran out. Returns how many."""
+    lapsed = (
+        await j.session.scalars(
+            select(Reservation).where(
+                Reservation.account_id == account.id,
+                Reservation.status == "held",
+                Reservation.expires_at <= now,
+            )
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    for reservation in lapsed:
+        await close_hold(j, reservation, "expired", now)
+    return len(lapsed)
+
+
+async def close_hold(j: Journal, reservation: Reservation, status: str, now: datetime, used: int = 0) -> None:
+    """End a hold exactly once: post ``used`` points as redeemed and give the rest back to their lots."""
+    # The used points already left their lots when the hold was made; only the rest goes back.
+    _, back = rules.split_allocations(reservation.allocations, used)
+    await change_lots(j.session, back, +1)
+    j.hold(reservation.account_id, -reservation.points)
+    if used:
+        await debit_member_by_id(j, reservation.account_id, used, reservation.id)
+    reservation.status = status
+    reservation.committed_points = used
+    reservation.closed_at = now
+
+
+async def debit_member_by_id(j: Journal, account_id: int, used: int, reservation_id: int) -> None:
+    ids = await system_account_ids(j.session, j.tenant_id)
+    await j.post(
+        account_id,
+        ids["redemption"],
+        used,
+        "redeem",
+        f"reservation:{reservation_id}:commit",
+        ("reservation", reservation_id),
+    )
+
+
+# --- reading balances -----------------------------------------------------------------------------
+
+
+@dataclass
+class Balance:
+    available: int
+    pending: int
+    reserved: int
+    expiring_30d: int
+    posted: int
+    lifetime_earned: int
+    lifetime_redeemed: int
+    next_expiry_at: datetime | None
+
+
+async def lot_totals(session: AsyncSession, account_id: int, now: datetime) -> tuple[int, int, int, datetime | None]:
+    """(available, pending, expiring within 30 days, next expiry) of the member's unexpired lots."""
+    unexpired = or_(PointLot.expires_at.is_(None), PointLot.expires_at > now)
+    soon = and_(PointLot.expires_at.is_not(None), PointLot.expires_at <= now + timedelta(days=30))
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(case((PointLot.available_at <= now, PointLot.remaining), else_=0)), 0),
+                func.coalesce(func.sum(case((PointLot.available_at > now, PointLot.remaining), else_=0)), 0),
+                func.coalesce(func.sum(case((soon, PointLot.remaining), else_=0)), 0),
+                func.min(PointLot.expires_at),
+            ).where(PointLot.account_id == account_id, PointLot.remaining > 0, unexpired)
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2]), row[3]
+
+
+async def balance(session: AsyncSession, account: Account, now: datetime) -> Balance:
+    available, pending, expiring, next_expiry = await lot_totals(session, account.id, now)
+    flows = (
+        await session.execute(
+            select(
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (and_(Transfer.credit_account_id == account.id, Transfer.code == "earn"), Transfer.amount),
+                            (
+                                and_(Transfer.debit_account_id == account.id, Transfer.code == "earn_reversal"),
+                                -Transfer.amount,
+                            ),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (and_(Transfer.debit_account_id == account.id, Transfer.code == "redeem"), Transfer.amount),
+                            (
+                                and_(Transfer.credit_account_id == account.id, Transfer.code == "redeem_return"),
+                                -Transfer.amount,
+                            ),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+            ).where(or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id))
+        )
+    ).one()
+    return Balance(
+        available=available,
+        pending=pending,
+        reserved=account.pending,
+        expiring_30d=expiring,
+        posted=account.posted,
+        lifetime_earned=int(flows[0]),
+        lifetime_redeemed=int(flows[1]),
+        next_expiry_at=next_expiry,
+    )

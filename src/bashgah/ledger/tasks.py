@@ -1,0 +1,49 @@
+"""Scheduled ledger work. Every job is idempotent and safe to run in two processes at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.ledger import service as ledger
+from bashgah.models import Account, PointLot, utcnow
+
+
+async def expire_points(session: AsyncSession, limit: int = 1000) -> int:
+    """Post an ``expire`` transfer for every lot past its expiry date with points left.
+
+    Works member by member under the member's lock and re-reads the lots there, so a lot that another
+    process expired in the meantime is skipped. Returns the number of points expired.
+    """
+    now = utcnow()
+    due = (
+        await session.execute(
+            select(PointLot.tenant_id, Account.member_id)
+            .join(Account, Account.id == PointLot.account_id)
+            .where(PointLot.remaining > 0, PointLot.expires_at.is_not(None), PointLot.expires_at <= now)
+            .distinct()
+            .limit(limit)
+        )
+    ).tuples().all()
+    expired = 0
+    for tenant_id, member_id in due:
+        assert member_id is not None
+        account = await ledger.lock_member_account(session, tenant_id, member_id)
+        lots = (
+            await session.execute(
+                select(PointLot.id, PointLot.remaining).where(
+                    PointLot.account_id == account.id,
+                    PointLot.remaining > 0,
+                    PointLot.expires_at.is_not(None),
+                    PointLot.expires_at <= now,
+                )
+            )
+        ).tuples().all()
+        async with ledger.journal(session, tenant_id, "job:expire") as j:
+            for lot_id, remaining in lots:
+                await ledger.change_lots(session, [(lot_id, remaining)], -1)
+                await ledger.debit_member(
+                    j, account, "expiry", remaining, "expire", ledger.unique_key(f"lot:{lot_id}:expire"), ("lot", lot_id)
+                )
+                expired += remaining
+    return expired

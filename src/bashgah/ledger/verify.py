@@ -1,0 +1,103 @@
+"""``bashgah ledger verify``: recompute every cached figure from the transfers and compare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.models import Account, PointLot, Program, Reservation, Transfer
+
+
+@dataclass
+class VerifyReport:
+    accounts: int = 0
+    transfers: int = 0
+    issued: int = 0
+    outstanding: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyReport:
+    report = VerifyReport()
+    scope = [Account.tenant_id == tenant_id] if tenant_id is not None else []
+
+    credits = dict(
+        (await session.execute(select(Transfer.credit_account_id, func.sum(Transfer.amount)).group_by(
+            Transfer.credit_account_id
+        ))).tuples().all()
+    )
+    debits = dict(
+        (await session.execute(select(Transfer.debit_account_id, func.sum(Transfer.amount)).group_by(
+            Transfer.debit_account_id
+        ))).tuples().all()
+    )
+    held = dict(
+        (
+            await session.execute(
+                select(Reservation.account_id, func.sum(Reservation.points))
+                .where(Reservation.status == "held")
+                .group_by(Reservation.account_id)
+            )
+        ).tuples().all()
+    )
+    lots = {
+        account_id: (int(total or 0), int(low or 0), int(over or 0))
+        for account_id, total, low, over in (
+            await session.execute(
+                select(
+                    PointLot.account_id,
+                    func.sum(PointLot.remaining),
+                    func.min(PointLot.remaining),
+                    func.max(PointLot.remaining - PointLot.amount),
+                ).group_by(PointLot.account_id)
+            )
+        ).tuples()
+    }
+    negative_ok = {
+        tid for tid, in (await session.execute(
+            select(Program.tenant_id).where(Program.refund_policy == "allow_negative")
+        )).tuples()
+    }
+    report.transfers = int(
+        await session.scalar(
+            select(func.count(Transfer.id)).where(*([Transfer.tenant_id == tenant_id] if scope else []))
+        )
+        or 0
+    )
+
+    sums: dict[int, int] = {}
+    accounts = (await session.scalars(select(Account).where(*scope).order_by(Account.id))).all()
+    for account in accounts:
+        report.accounts += 1
+        name = f"account {account.id} ({account.kind}" + (
+            f", member {account.member_id})" if account.member_id else f", tenant {account.tenant_id})"
+        )
+        expected = int(credits.get(account.id, 0)) - int(debits.get(account.id, 0))
+        if account.posted != expected:
+            report.problems.append(f"{name}: cached posted {account.posted} ≠ {expected} from transfers")
+        expected_hold = int(held.get(account.id, 0))
+        if account.pending != expected_hold:
+            report.problems.append(f"{name}: cached pending {account.pending} ≠ {expected_hold} held by reservations")
+        sums[account.tenant_id] = sums.get(account.tenant_id, 0) + expected
+        if account.kind == "member":
+            total, low, over = lots.get(account.id, (0, 0, 0))
+            should = max(0, expected - expected_hold)
+            if total != should:
+                report.problems.append(f"{name}: lots hold {total} ≠ {should} (posted − pending)")
+            if low < 0 or over > 0:
+                report.problems.append(f"{name}: a lot's remaining is outside 0…amount")
+            if expected < 0 and account.tenant_id not in negative_ok:
+                report.problems.append(f"{name}: negative balance {expected} under the within_balance policy")
+            report.outstanding += max(expected, 0)
+        elif account.kind == "issuance":
+            report.issued += -expected
+    for tid, total in sums.items():
+        if total != 0:
+            report.problems.append(f"tenant {tid}: accounts sum to {total}, not 0")
+    return report

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bashgah.core.jalali import to_jalali_str
+
+ConsentSource = Literal["pos", "portal", "api", "import", "console", "sms"]
+
+
+class MemberCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mobile: str = Field(min_length=4, max_length=32, examples=["0912 345 6789"])
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    #: Gregorian ``1991-08-03`` or Jalali ``1370/05/12``, any digits.
+    birth_date: str | None = Field(None, max_length=16)
+    gender: Literal["female", "male", "other"] | None = None
+    email: str | None = Field(None, max_length=254)
+    national_code: str | None = Field(None, max_length=16)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    sms_consent: bool = False
+    email_consent: bool = False
+    consent_source: ConsentSource = "api"
+    #: Code of the branch that enrolled the member.
+    branch: str | None = None
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mobile: str | None = Field(None, min_length=4, max_length=32)
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    birth_date: str | None = Field(None, max_length=16)
+    gender: Literal["female", "male", "other"] | None = None
+    email: str | None = Field(None, max_length=254)
+    national_code: str | None = Field(None, max_length=16)
+    tags: list[str] | None = Field(None, max_length=50)
+    sms_consent: bool | None = None
+    email_consent: bool | None = None
+    consent_source: ConsentSource = "api"
+
+
+class MemberBlock(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class Consent(BaseModel):
+    given: bool
+    at: datetime | None
+    source: str | None
+
+
+class MemberRead(BaseModel):
+    id: int
+    mobile: str
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    birth_date_jalali: str | None
+    gender: str | None
+    email: str | None
+    national_code: str | None
+    tags: list[str]
+    status: str
+    blocked_reason: str | None
+    sms_consent: Consent
+    email_consent: Consent
+    card_number: str
+    qr_payload: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: object) -> MemberRead:
+        from bashgah.members.service import qr_payload
+        from bashgah.models import Member
+
+        assert isinstance(m, Member)
+        return cls(
+            id=m.id,
+            mobile=m.mobile,
+            first_name=m.first_name,
+            last_name=m.last_name,
+            birth_date=m.birth_date,
+            birth_date_jalali=to_jalali_str(m.birth_date) if m.birth_date else None,
+            gender=m.gender,
+            email=m.email,
+            national_code=m.national_code,
+            tags=list(m.tags or []),
+            status=m.status,
+            blocked_reason=m.blocked_reason,
+            sms_consent=Consent(given=m.sms_consent, at=m.sms_consent_at, source=m.sms_consent_source),
+            email_consent=Consent(given=m.email_consent, at=m.email_consent_at, source=m.email_consent_source),
+            card_number=m.card_number,
+            qr_payload=qr_payload(m.card_number),
+            created_at=m.created_at,
+        )
+
+
+class MemberLookup(BaseModel):
+    #: How the query was understood: phone | card | national_code | name
+    matched_by: str
+    items: list[MemberRead]

@@ -1,0 +1,242 @@
+"""Members: enrolment, identity in every form a person types it, lookup, update, block."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.errors import DuplicateMember, InvalidInput, MemberBlocked, NotFound
+from bashgah.core.jalali import parse_birth_date
+from bashgah.core.normalize import (
+    looks_like_phone,
+    new_card_number,
+    normalize_card_number,
+    normalize_name,
+    normalize_national_code,
+    normalize_phone,
+    search_key,
+    to_latin_digits,
+)
+from bashgah.ledger import service as ledger
+from bashgah.members.schemas import MemberCreate, MemberUpdate
+from bashgah.models import Member, utcnow
+from bashgah.tenants import service as tenants
+
+QR_PREFIX = "BASHGAH:"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def qr_payload(card_number: str) -> str:
+    """What the membership card's QR code encodes; the POS lookup accepts it as typed or scanned."""
+    return QR_PREFIX + card_number
+
+
+def name_key(first: str, last: str) -> str:
+    return search_key(f"{first} {last}")
+
+
+def _email(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not _EMAIL.match(value):
+        raise InvalidInput("email", "not a valid email address", "نشانی ایمیل معتبر نیست", "ایمیل")
+    return value.lower()
+
+
+def _tags(tags: list[str]) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        tag = normalize_name(tag)
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen
+
+
+async def _ensure_unique(session: AsyncSession, tenant_id: int, member_id: int | None, **fields: str | None) -> None:
+    labels = {"mobile": "شماره موبایل", "national_code": "کد ملی", "card_number": "شماره کارت"}
+    for field, value in fields.items():
+        if value is None:
+            continue
+        column = getattr(Member, field)
+        other = await session.scalar(select(Member.id).where(Member.tenant_id == tenant_id, column == value))
+        if other is not None and other != member_id:
+            raise DuplicateMember(field, labels[field])
+
+
+async def _new_card(session: AsyncSession, tenant_id: int) -> str:
+    while True:
+        card = new_card_number()
+        taken = await session.scalar(select(Member.id).where(Member.tenant_id == tenant_id, Member.card_number == card))
+        if taken is None:
+            return card
+
+
+async def create(session: AsyncSession, tenant_id: int, data: MemberCreate) -> Member:
+    mobile = normalize_phone(data.mobile)
+    national_code = normalize_national_code(data.national_code) if data.national_code else None
+    await _ensure_unique(session, tenant_id, None, mobile=mobile, national_code=national_code)
+    first, last = normalize_name(data.first_name), normalize_name(data.last_name)
+    now = utcnow()
+    branch_id = (await tenants.resolve_branch(session, tenant_id, data.branch, None)).id if data.branch else None
+    member = Member(
+        tenant_id=tenant_id,
+        mobile=mobile,
+        first_name=first,
+        last_name=last,
+        name_key=name_key(first, last),
+        birth_date=parse_birth_date(data.birth_date) if data.birth_date else None,
+        gender=data.gender,
+        email=_email(data.email),
+        national_code=national_code,
+        tags=_tags(data.tags),
+        status="active",
+        sms_consent=data.sms_consent,
+        sms_consent_at=now if data.sms_consent else None,
+        sms_consent_source=data.consent_source if data.sms_consent else None,
+        email_consent=data.email_consent,
+        email_consent_at=now if data.email_consent else None,
+        email_consent_source=data.consent_source if data.email_consent else None,
+        card_number=await _new_card(session, tenant_id),
+        enrolled_branch_id=branch_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    await ledger.open_member_account(session, tenant_id, member.id)
+    return member
+
+
+async def get(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
+    member = await session.scalar(select(Member).where(Member.tenant_id == tenant_id, Member.id == member_id))
+    if member is None:
+        raise NotFound("Member", "عضو")
+    return member
+
+
+async def get_by_mobile(session: AsyncSession, tenant_id: int, raw: str) -> Member:
+    member = await session.scalar(
+        select(Member).where(Member.tenant_id == tenant_id, Member.mobile == normalize_phone(raw))
+    )
+    if member is None:
+        raise NotFound("Member", "عضو")
+    return member
+
+
+async def get_by_card(session: AsyncSession, tenant_id: int, raw: str) -> Member:
+    card = normalize_card_number(_strip_qr(raw))
+    member = None
+    if card is not None:
+        member = await session.scalar(select(Member).where(Member.tenant_id == tenant_id, Member.card_number == card))
+    if member is None:
+        raise NotFound("Member", "عضو")
+    return member
+
+
+def _strip_qr(raw: str) -> str:
+    raw = raw.strip()
+    return raw[len(QR_PREFIX) :] if raw.upper().startswith(QR_PREFIX) else raw
+
+
+@dataclass
+class LookupResult:
+    matched_by: str
+    members: list[Member]
+
+
+async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20) -> LookupResult:
+    """Find members by whatever the cashier typed or scanned: phone, card / QR, national code or name."""
+    text = to_latin_digits(_strip_qr(q)).strip()
+    if not text:
+        raise InvalidInput("q", "type a phone, card number, national code or name", "شماره، کارت، کد ملی یا نام را وارد کنید", "جستجو")
+    card = normalize_card_number(text)
+    if card is not None:
+        found = await session.scalars(select(Member).where(Member.tenant_id == tenant_id, Member.card_number == card))
+        return LookupResult("card", list(found.all()))
+    digits = re.sub(r"[\s-]", "", text)
+    if digits.isdigit() and len(digits) == 10:
+        # Ten digits may be a national code or a mobile without its 0 (9121234567): a stored code wins.
+        try:
+            code: str | None = normalize_national_code(digits)
+        except InvalidInput:
+            code = None
+        if code is not None:
+            by_code = (
+                await session.scalars(select(Member).where(Member.tenant_id == tenant_id, Member.national_code == code))
+            ).all()
+            if by_code or not digits.startswith("9"):
+                return LookupResult("national_code", list(by_code))
+    if looks_like_phone(text):
+        try:
+            mobile = normalize_phone(text)
+        except InvalidInput:
+            mobile = None
+        if mobile is not None:
+            found = await session.scalars(select(Member).where(Member.tenant_id == tenant_id, Member.mobile == mobile))
+            return LookupResult("phone", list(found.all()))
+    key = search_key(text)
+    if len(key) < 2:
+        return LookupResult("name", [])
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = await session.scalars(
+        select(Member)
+        .where(Member.tenant_id == tenant_id, Member.name_key.like(pattern, escape="\\"))
+        .order_by(Member.id)
+        .limit(limit)
+    )
+    return LookupResult("name", list(found.all()))
+
+
+async def update(session: AsyncSession, tenant_id: int, member_id: int, data: MemberUpdate) -> Member:
+    member = await get(session, tenant_id, member_id)
+    fields = data.model_dump(exclude_unset=True)
+    now = utcnow()
+    if fields.get("mobile") is not None:
+        mobile = normalize_phone(fields["mobile"])
+        await _ensure_unique(session, tenant_id, member.id, mobile=mobile)
+        member.mobile = mobile
+    if "national_code" in fields:
+        code = normalize_national_code(fields["national_code"]) if fields["national_code"] else None
+        await _ensure_unique(session, tenant_id, member.id, national_code=code)
+        member.national_code = code
+    if fields.get("first_name") is not None:
+        member.first_name = normalize_name(fields["first_name"])
+    if fields.get("last_name") is not None:
+        member.last_name = normalize_name(fields["last_name"])
+    member.name_key = name_key(member.first_name, member.last_name)
+    if "birth_date" in fields:
+        member.birth_date = parse_birth_date(fields["birth_date"]) if fields["birth_date"] else None
+    if "gender" in fields:
+        member.gender = fields["gender"]
+    if "email" in fields:
+        member.email = _email(fields["email"])
+    if fields.get("tags") is not None:
+        member.tags = _tags(fields["tags"])
+    for channel in ("sms", "email"):
+        given = fields.get(f"{channel}_consent")
+        if given is not None and given != getattr(member, f"{channel}_consent"):
+            setattr(member, f"{channel}_consent", given)
+            setattr(member, f"{channel}_consent_at", now)
+            setattr(member, f"{channel}_consent_source", data.consent_source)
+    member.updated_at = now
+    await session.flush()
+    return member
+
+
+async def set_blocked(session: AsyncSession, tenant_id: int, member_id: int, reason: str | None) -> Member:
+    """Block (with a reason) or, with ``reason=None``, unblock a member."""
+    member = await get(session, tenant_id, member_id)
+    member.status = "blocked" if reason else "active"
+    member.blocked_reason = reason
+    member.updated_at = utcnow()
+    await session.flush()
+    return member
+
+
+def ensure_active(member: Member) -> None:
+    if member.status != "active":
+        raise MemberBlocked()

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
+from bashgah.auth.service import Principal
+from bashgah.purchases import service
+from bashgah.purchases.schemas import PurchaseCreate, PurchaseRead, PurchaseResult, RefundCreate, RefundResult
+
+router = APIRouter(prefix="/api/v1/purchases", tags=["purchases"])
+
+
+@router.post("", status_code=201, response_model=PurchaseResult)
+async def record_purchase(request: Request, body: PurchaseCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None) -> object:
+    """Record a sale (Idempotency-Key required): earn points and, optionally, spend some as a discount."""
+
+    async def work(session: AsyncSession, who: Principal) -> PurchaseResult:
+        return await service.record(session, who, body)
+
+    return await run_idempotent(request, key, idem, body, work)
+
+
+@router.get("/{purchase_id}", response_model=PurchaseRead)
+async def get_purchase(request: Request, purchase_id: int, key: ApiKeyDep) -> PurchaseRead:
+    async def work(session: AsyncSession, who: Principal) -> PurchaseRead:
+        return await service.get(session, who, purchase_id)
+
+    return await run(request, key, work)
+
+
+@router.post("/{purchase_id}/refunds", status_code=201, response_model=RefundResult)
+async def refund_purchase(
+    request: Request, purchase_id: int, body: RefundCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+) -> object:
+    """Return all or part of a purchase (Idempotency-Key required)."""
+
+    async def work(session: AsyncSession, who: Principal) -> RefundResult:
+        return await service.refund(session, who, purchase_id, body)
+
+    return await run_idempotent(request, key, idem, body, work)

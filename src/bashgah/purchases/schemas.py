@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bashgah.ledger.schemas import BalanceRead
+
+
+class MemberRef(BaseModel):
+    """Exactly one of: the member's id, mobile (any form) or card number / QR text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = None
+    phone: str | None = Field(None, max_length=32)
+    card: str | None = Field(None, max_length=40)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> MemberRef:
+        if sum(v is not None for v in (self.id, self.phone, self.card)) != 1:
+            raise ValueError("give exactly one of id, phone or card")
+        return self
+
+
+class ItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(min_length=1, max_length=64)
+    category: str | None = Field(None, max_length=64)
+    quantity: int = Field(1, ge=1, le=100_000)
+    unit_price_rials: int = Field(ge=0, le=10**13)
+
+
+class PurchaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member: MemberRef
+    #: Branch code; may be left out with a branch-scoped key.
+    branch: str | None = Field(None, max_length=64)
+    #: The receipt or order number; unique per branch.
+    external_id: str = Field(min_length=1, max_length=64)
+    total_rials: int = Field(gt=0, le=10**13)
+    items: list[ItemIn] = Field(default_factory=list, max_length=500)
+    #: Points to spend on this purchase, turned into a discount at the programme's point value.
+    redeem_points: int = Field(0, ge=0, le=10**9)
+    occurred_at: datetime | None = None
+
+
+class PurchaseRead(BaseModel):
+    id: int
+    external_id: str
+    branch: str
+    member_id: int
+    total_rials: int
+    discount_rials: int
+    paid_rials: int
+    points_earned: int
+    points_available_at: datetime
+    points_redeemed: int
+    refunded_rials: int
+    occurred_at: datetime
+
+
+class PurchaseResult(PurchaseRead):
+    balance: BalanceRead
+
+
+class RefundItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=100_000)
+
+
+class RefundCreate(BaseModel):
+    """Either an amount (part of the purchase total) or items; nothing means the whole rest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_rials: int | None = Field(None, gt=0, le=10**13)
+    items: list[RefundItem] | None = Field(None, min_length=1, max_length=500)
+    reason: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _not_both(self) -> RefundCreate:
+        if self.amount_rials is not None and self.items is not None:
+            raise ValueError("give amount_rials or items, not both")
+        return self
+
+
+class RefundResult(BaseModel):
+    id: int
+    purchase_id: int
+    amount_rials: int
+    cash_refund_rials: int
+    points_reversed: int
+    points_unrecovered: int
+    points_returned: int
+    balance: BalanceRead

@@ -1,0 +1,260 @@
+"""Purchases from tills and web shops: earn, spend points as a discount, refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.auth.service import Principal
+from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, NotFound
+from bashgah.ledger import rules
+from bashgah.ledger import service as ledger
+from bashgah.ledger.schemas import BalanceRead
+from bashgah.members import service as members
+from bashgah.models import Account, Branch, Member, Program, Purchase, PurchaseItem, Refund, utcnow
+from bashgah.purchases.schemas import (
+    MemberRef,
+    PurchaseCreate,
+    PurchaseRead,
+    PurchaseResult,
+    RefundCreate,
+    RefundResult,
+)
+from bashgah.tenants import service as tenants
+
+
+async def resolve_member(session: AsyncSession, tenant_id: int, ref: MemberRef) -> Member:
+    if ref.id is not None:
+        return await members.get(session, tenant_id, ref.id)
+    if ref.phone is not None:
+        return await members.get_by_mobile(session, tenant_id, ref.phone)
+    assert ref.card is not None
+    return await members.get_by_card(session, tenant_id, ref.card)
+
+
+async def balance_of(session: AsyncSession, account: Account, now: datetime) -> BalanceRead:
+    """The balance after this transaction's changes (call after the journal is closed)."""
+    await session.refresh(account, ["posted", "pending"])
+    b = await ledger.balance(session, account, now)
+    return BalanceRead(
+        available=b.available,
+        pending=b.pending,
+        reserved=b.reserved,
+        expiring_30d=b.expiring_30d,
+        next_expiry_at=b.next_expiry_at,
+        total=b.posted,
+        lifetime_earned=b.lifetime_earned,
+        lifetime_redeemed=b.lifetime_redeemed,
+    )
+
+
+async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) -> PurchaseResult:
+    """Record a sale: spend the requested points as a discount, then earn on what was paid."""
+    now = utcnow()
+    program = await tenants.get_program(session, who.tenant_id)
+    branch = await tenants.resolve_branch(session, who.tenant_id, data.branch, who.branch_id)
+    member = await resolve_member(session, who.tenant_id, data.member)
+    members.ensure_active(member)
+    account = await ledger.lock_member_account(session, who.tenant_id, member.id)
+    taken = await session.scalar(
+        select(Purchase.id).where(
+            Purchase.tenant_id == who.tenant_id,
+            Purchase.branch_id == branch.id,
+            Purchase.external_id == data.external_id,
+        )
+    )
+    if taken is not None:
+        raise DuplicateReceipt(data.external_id)
+
+    discount = data.redeem_points * program.point_value_rials
+    if discount > data.total_rials:
+        raise InvalidInput(
+            "redeem_points",
+            f"the discount ({discount} rials) is more than the total",
+            f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
+            "امتیاز مصرفی",
+        )
+    paid = data.total_rials - discount
+    earned = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
+    purchase = Purchase(
+        tenant_id=who.tenant_id,
+        branch_id=branch.id,
+        member_id=member.id,
+        external_id=data.external_id,
+        total_rials=data.total_rials,
+        discount_rials=discount,
+        points_earned=earned,
+        points_redeemed=data.redeem_points,
+        available_at=rules.available_after(now, program.pending_days),
+        occurred_at=data.occurred_at or now,
+        created_at=now,
+    )
+    session.add(purchase)
+    await session.flush()
+    if data.items:
+        session.add_all(
+            PurchaseItem(
+                purchase_id=purchase.id,
+                sku=item.sku,
+                category=item.category,
+                quantity=item.quantity,
+                unit_price_rials=item.unit_price_rials,
+                refunded_quantity=0,
+            )
+            for item in data.items
+        )
+
+    async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        if data.redeem_points:
+            await ledger.release_lapsed_holds(j, account, now)
+            await ledger.take_spendable(session, account, data.redeem_points, now)
+            await ledger.debit_member(
+                j, account, "redemption", data.redeem_points, "redeem", f"purchase:{purchase.id}:redeem",
+                ("purchase", purchase.id), f"#{data.external_id}",
+            )
+        if earned:
+            await ledger.credit_member(
+                j, account, "issuance", earned, "earn", f"purchase:{purchase.id}:earn", program, now,
+                ref=("purchase", purchase.id), reason=f"#{data.external_id}",
+                pending_days=program.pending_days, purchase_id=purchase.id,
+            )
+    return PurchaseResult(**_read(purchase, branch).model_dump(), balance=await balance_of(session, account, now))
+
+
+def _read(p: Purchase, branch: Branch) -> PurchaseRead:
+    return PurchaseRead(
+        id=p.id,
+        external_id=p.external_id,
+        branch=branch.code,
+        member_id=p.member_id,
+        total_rials=p.total_rials,
+        discount_rials=p.discount_rials,
+        paid_rials=p.total_rials - p.discount_rials,
+        points_earned=p.points_earned,
+        points_available_at=p.available_at,
+        points_redeemed=p.points_redeemed,
+        refunded_rials=p.refunded_rials,
+        occurred_at=p.occurred_at,
+    )
+
+
+async def get(session: AsyncSession, who: Principal, purchase_id: int) -> PurchaseRead:
+    purchase = await session.scalar(
+        select(Purchase).where(Purchase.tenant_id == who.tenant_id, Purchase.id == purchase_id)
+    )
+    if purchase is None:
+        raise NotFound("Purchase", "خرید")
+    branch = await tenants.get_branch(session, who.tenant_id, purchase.branch_id)
+    return _read(purchase, branch)
+
+
+async def _refund_amount(session: AsyncSession, purchase: Purchase, data: RefundCreate) -> tuple[int, list[dict[str, object]]]:
+    left = purchase.total_rials - purchase.refunded_rials
+    if data.items is None:
+        amount = data.amount_rials if data.amount_rials is not None else left
+        return amount, []
+    lines = (
+        await session.scalars(select(PurchaseItem).where(PurchaseItem.purchase_id == purchase.id).order_by(PurchaseItem.id))
+    ).all()
+    amount = 0
+    done: list[dict[str, object]] = []
+    for wanted in data.items:
+        need = wanted.quantity
+        for line in lines:
+            if line.sku != wanted.sku or need == 0:
+                continue
+            n = min(need, line.quantity - line.refunded_quantity)
+            line.refunded_quantity += n
+            amount += n * line.unit_price_rials
+            need -= n
+        if need:
+            raise InvalidInput(
+                "items", f"{wanted.sku}: more returned than bought", f"{wanted.sku}: بیش از مقدار خریدشده", "اقلام"
+            )
+        done.append({"sku": wanted.sku, "quantity": wanted.quantity})
+    return amount, done
+
+
+async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: RefundCreate) -> RefundResult:
+    """Return (part of) a purchase: take back earned points and give back spent ones, in proportion.
+
+    Shares are computed on the cumulative refunded amount, so refunding in parts ends exactly where one
+    full refund would. When earned points were already spent, the programme's ``refund_policy`` decides:
+    ``within_balance`` takes back what the member still has and records the rest as unrecovered;
+    ``allow_negative`` takes it all and lets the balance go below zero (future earnings pay it back).
+    """
+    now = utcnow()
+    purchase = await session.scalar(
+        select(Purchase).where(Purchase.tenant_id == who.tenant_id, Purchase.id == purchase_id)
+    )
+    if purchase is None:
+        raise NotFound("Purchase", "خرید")
+    program = await tenants.get_program(session, who.tenant_id)
+    account = await ledger.lock_member_account(session, who.tenant_id, purchase.member_id)
+    await session.refresh(purchase)  # re-read under the member's lock: another refund may have finished
+    left = purchase.total_rials - purchase.refunded_rials
+    if left <= 0:
+        raise InvalidState("the purchase is already fully refunded", "این خرید قبلاً کامل مرجوع شده است")
+    amount, items = await _refund_amount(session, purchase, data)
+    if amount > left:
+        raise InvalidInput(
+            "amount_rials", f"only {left} rials are left to refund", f"فقط {left} ریال قابل مرجوع است", "مبلغ مرجوعی"
+        )
+    cumulative = purchase.refunded_rials + amount
+    reverse_due = rules.proportional_due(purchase.points_earned, cumulative, purchase.total_rials, purchase.points_reversed)
+    return_due = rules.proportional_due(
+        purchase.points_redeemed, cumulative, purchase.total_rials, purchase.points_returned
+    )
+    record = Refund(
+        tenant_id=who.tenant_id,
+        purchase_id=purchase.id,
+        amount_rials=amount,
+        items=items,
+        points_returned=return_due,
+        cash_refund_rials=amount - return_due * program.point_value_rials,
+        reason=data.reason,
+        created_at=now,
+    )
+    session.add(record)
+    await session.flush()
+
+    reversed_now = 0
+    async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        if return_due:
+            await ledger.credit_member(
+                j, account, "redemption", return_due, "redeem_return", f"refund:{record.id}:return", program, now,
+                ref=("refund", record.id), reason=f"#{purchase.external_id}",
+            )
+        if reverse_due:
+            lots = await ledger.all_lots(session, account.id, first_purchase=purchase.id)
+            holding = sum(n for _, n in lots)
+            if program.refund_policy == "allow_negative":
+                reversed_now = reverse_due
+            else:
+                reversed_now = min(reverse_due, holding)
+            await ledger.change_lots(session, rules.take_in_order(lots, reversed_now), -1)
+            if reversed_now:
+                await ledger.debit_member(
+                    j, account, "issuance", reversed_now, "earn_reversal", f"refund:{record.id}:reverse",
+                    ("refund", record.id), f"#{purchase.external_id}",
+                )
+    record.points_reversed = reversed_now
+    record.points_unrecovered = reverse_due - reversed_now
+    purchase.refunded_rials = cumulative
+    purchase.points_reversed += reverse_due
+    purchase.points_returned += return_due
+    await session.flush()
+    return RefundResult(
+        id=record.id,
+        purchase_id=purchase.id,
+        amount_rials=amount,
+        cash_refund_rials=record.cash_refund_rials,
+        points_reversed=reversed_now,
+        points_unrecovered=record.points_unrecovered,
+        points_returned=return_due,
+        balance=await balance_of(session, account, now),
+    )
+
+

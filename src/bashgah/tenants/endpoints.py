@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.api.deps import ApiKeyDep, run
+from bashgah.auth.service import MANAGERS, Principal
+from bashgah.tenants import service
+from bashgah.tenants.schemas import BranchCreate, BranchRead, ProgramRead, ProgramUpdate
+
+router = APIRouter(prefix="/api/v1", tags=["programme"])
+
+
+@router.get("/program", response_model=ProgramRead)
+async def get_program(request: Request, key: ApiKeyDep) -> ProgramRead:
+    async def work(session: AsyncSession, who: Principal) -> ProgramRead:
+        return ProgramRead.model_validate(await service.get_program(session, who.tenant_id))
+
+    return await run(request, key, work)
+
+
+@router.patch("/program", response_model=ProgramRead)
+async def update_program(request: Request, body: ProgramUpdate, key: ApiKeyDep) -> ProgramRead:
+    """Change the programme's settings (owner or manager). Past purchases keep what they earned."""
+
+    async def work(session: AsyncSession, who: Principal) -> ProgramRead:
+        who.require(*MANAGERS)
+        return ProgramRead.model_validate(await service.update_program(session, who.tenant_id, body))
+
+    return await run(request, key, work)
+
+
+@router.get("/branches", response_model=list[BranchRead])
+async def list_branches(request: Request, key: ApiKeyDep) -> list[BranchRead]:
+    async def work(session: AsyncSession, who: Principal) -> list[BranchRead]:
+        return [BranchRead.model_validate(b) for b in await service.list_branches(session, who.tenant_id)]
+
+    return await run(request, key, work)
+
+
+@router.post("/branches", status_code=201, response_model=BranchRead)
+async def create_branch(request: Request, body: BranchCreate, key: ApiKeyDep) -> BranchRead:
+    async def work(session: AsyncSession, who: Principal) -> BranchRead:
+        who.require("owner")
+        return BranchRead.model_validate(await service.create_branch(session, who.tenant_id, body))
+
+    return await run(request, key, work)

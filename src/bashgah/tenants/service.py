@@ -1,0 +1,86 @@
+"""Tenants (the businesses running a club), their branches and their programme settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.errors import Conflict, InvalidInput, NotFound
+from bashgah.ledger import service as ledger
+from bashgah.models import Branch, Program, Tenant
+from bashgah.tenants.schemas import BranchCreate, ProgramUpdate
+
+
+async def create_tenant(session: AsyncSession, slug: str, name: str, **program: object) -> Tenant:
+    if await session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+        raise Conflict(f"tenant {slug} exists")
+    tenant = Tenant(slug=slug, name=name, money_display="toman", language="fa")
+    session.add(tenant)
+    await session.flush()
+    settings = Program(tenant_id=tenant.id)
+    for field, value in ProgramUpdate.model_validate(program).model_dump(exclude_none=True).items():
+        setattr(settings, field, value)
+    session.add(settings)
+    await ledger.create_system_accounts(session, tenant.id)
+    await session.flush()
+    return tenant
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Tenant:
+    tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise NotFound("Tenant", "کسب‌وکار", detail=slug)
+    return tenant
+
+
+async def get_program(session: AsyncSession, tenant_id: int) -> Program:
+    program = await session.get(Program, tenant_id)
+    if program is None:
+        raise NotFound("Programme", "برنامهٔ باشگاه")
+    return program
+
+
+async def update_program(session: AsyncSession, tenant_id: int, data: ProgramUpdate) -> Program:
+    program = await get_program(session, tenant_id)
+    for field, value in data.model_dump(exclude_none=True).items():
+        setattr(program, field, value)
+    if program.earn_per_rials < 1:
+        raise InvalidInput("earn_per_rials", "must be at least 1", "باید دست‌کم ۱ باشد")
+    await session.flush()
+    return program
+
+
+async def create_branch(session: AsyncSession, tenant_id: int, data: BranchCreate) -> Branch:
+    exists = await session.scalar(select(Branch.id).where(Branch.tenant_id == tenant_id, Branch.code == data.code))
+    if exists is not None:
+        raise Conflict(f"branch {data.code} exists")
+    branch = Branch(tenant_id=tenant_id, code=data.code, name=data.name, kind=data.kind, active=True)
+    session.add(branch)
+    await session.flush()
+    return branch
+
+
+async def list_branches(session: AsyncSession, tenant_id: int) -> list[Branch]:
+    return list((await session.scalars(select(Branch).where(Branch.tenant_id == tenant_id).order_by(Branch.id))).all())
+
+
+async def get_branch(session: AsyncSession, tenant_id: int, branch_id: int) -> Branch:
+    branch = await session.scalar(select(Branch).where(Branch.tenant_id == tenant_id, Branch.id == branch_id))
+    if branch is None:
+        raise NotFound("Branch", "شعبه")
+    return branch
+
+
+async def resolve_branch(session: AsyncSession, tenant_id: int, code: str | None, scoped_to: int | None) -> Branch:
+    """The branch of a sale: the key's own branch for a branch-scoped key, else the one named by code."""
+    if scoped_to is not None:
+        branch = await get_branch(session, tenant_id, scoped_to)
+        if code is not None and code != branch.code:
+            raise InvalidInput("branch", "this key belongs to another branch", "این کلید متعلق به شعبهٔ دیگری است", "شعبه")
+        return branch
+    if code is None:
+        raise InvalidInput("branch", "a branch code is required", "کد شعبه لازم است", "شعبه")
+    branch = await session.scalar(select(Branch).where(Branch.tenant_id == tenant_id, Branch.code == code))
+    if branch is None:
+        raise NotFound("Branch", "شعبه", detail=code)
+    return branch
