@@ -43,7 +43,9 @@ def negotiate_language(header: str | None, default: str = "fa") -> str:
 
 
 def language(request: Request) -> str:
-    return negotiate_language(request.headers.get("accept-language"), request.app.state.settings.default_language)
+    return negotiate_language(
+        request.headers.get("accept-language"), request.app.state.settings.default_language
+    )
 
 
 async def api_key(
@@ -63,7 +65,9 @@ def database(request: Request) -> Database:
     return db
 
 
-async def run(request: Request, key: str | None, work: Callable[[AsyncSession, Principal], Awaitable[T]]) -> T:
+async def run(
+    request: Request, key: str | None, work: Callable[[AsyncSession, Principal], Awaitable[T]]
+) -> T:
     """Authenticate and run ``work`` in one transaction, committed before the response is sent."""
     async with database(request).transaction() as session:
         who = await authenticate(session, key)
@@ -95,7 +99,9 @@ async def run_idempotent(
                 who = await authenticate(session, key)
                 prior = await idempotency.replay(session, who.tenant_id, idem, fp)
                 if prior is not None:
-                    return JSONResponse(prior[1], status_code=prior[0], headers={"Idempotent-Replayed": "true"})
+                    return JSONResponse(
+                        prior[1], status_code=prior[0], headers={"Idempotent-Replayed": "true"}
+                    )
                 record_id = await idempotency.claim(session, who.tenant_id, idem, fp)
                 payload = (await work(session, who)).model_dump(mode="json")
                 await idempotency.store(session, record_id, status_code, payload)

@@ -35,7 +35,9 @@ def install(app: FastAPI) -> None:
         if language(request) == "fa":
             message = f"درخواست نامعتبر است؛ این بخش‌ها را بررسی کنید: {fields}"
         else:
-            message = "Invalid request: " + "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems)
+            message = "Invalid request: " + "; ".join(
+                f"{p['field'] or 'body'}: {p['problem']}" for p in problems
+            )
         return JSONResponse(error_body("validation_error", message, details=problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
@@ -44,7 +46,9 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             body = error_body("not_found", "این نشانی وجود ندارد." if fa else "No such address.")
         elif exc.status_code == 405:
-            body = error_body("method_not_allowed", "این روش برای این نشانی مجاز نیست." if fa else "Method not allowed.")
+            body = error_body(
+                "method_not_allowed", "این روش برای این نشانی مجاز نیست." if fa else "Method not allowed."
+            )
         else:
             body = error_body("http_error", str(exc.detail))
         return JSONResponse(body, status_code=exc.status_code)
@@ -53,7 +57,11 @@ def install(app: FastAPI) -> None:
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         fa = language(request) == "fa"
         log.info("integrity conflict on %s %s", request.method, request.url.path)
-        message = "این تغییر با دادهٔ موجود تداخل دارد؛ دوباره تلاش کنید." if fa else "This conflicts with existing data; try again."
+        message = (
+            "این تغییر با دادهٔ موجود تداخل دارد؛ دوباره تلاش کنید."
+            if fa
+            else "This conflicts with existing data; try again."
+        )
         return JSONResponse(error_body("conflict", message), status_code=409)
 
     @app.exception_handler(Exception)

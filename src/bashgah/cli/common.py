@@ -21,7 +21,9 @@ console = Console(stderr=True)
 
 TenantOpt = Annotated[
     str | None,
-    typer.Option("--tenant", "-t", envvar="BASHGAH_TENANT", help="Tenant slug (the only tenant when left out)."),
+    typer.Option(
+        "--tenant", "-t", envvar="BASHGAH_TENANT", help="Tenant slug (the only tenant when left out)."
+    ),
 ]
 
 

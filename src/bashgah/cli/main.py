@@ -105,8 +105,13 @@ def keys_list(tenant: TenantOpt = None) -> None:
             table = Table("id", "name", "role", "branch", "prefix", "created", "revoked")
             for key in await auth.list_keys(session, tid):
                 table.add_row(
-                    str(key.id), key.name, key.role, str(key.branch_id or "-"), key.prefix + "…",
-                    key.created_at.strftime("%Y-%m-%d"), key.revoked_at.strftime("%Y-%m-%d") if key.revoked_at else "-",
+                    str(key.id),
+                    key.name,
+                    key.role,
+                    str(key.branch_id or "-"),
+                    key.prefix + "…",
+                    key.created_at.strftime("%Y-%m-%d"),
+                    key.revoked_at.strftime("%Y-%m-%d") if key.revoked_at else "-",
                 )
             return table
 
@@ -152,7 +157,9 @@ def ledger_verify(tenant: Annotated[str | None, typer.Option("--tenant", "-t")] 
 
 
 @jobs_app.command("run")
-def jobs_run(name: Annotated[str | None, typer.Argument(help="expire | release (all when left out)")] = None) -> None:
+def jobs_run(
+    name: Annotated[str | None, typer.Argument(help="expire | release (all when left out)")] = None,
+) -> None:
     """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
     from bashgah.ledger.tasks import expire_points
     from bashgah.redemptions.service import release_lapsed

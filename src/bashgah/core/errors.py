@@ -52,7 +52,9 @@ class InvalidInput(BashgahError):
     message_fa = "مقدار «{field_fa}» نامعتبر است: {reason_fa}"
 
     def __init__(self, field: str, reason_en: str, reason_fa: str, field_fa: str | None = None) -> None:
-        super().__init__(None, field=field, field_fa=field_fa or field, reason_en=reason_en, reason_fa=reason_fa)
+        super().__init__(
+            None, field=field, field_fa=field_fa or field, reason_en=reason_en, reason_fa=reason_fa
+        )
         self.field = field
 
 
@@ -67,7 +69,9 @@ class InvalidNationalCode(InvalidInput):
     code = "invalid_national_code"
 
     def __init__(self) -> None:
-        super().__init__("national_code", "the check digit does not match", "رقم کنترل کد ملی درست نیست", "کد ملی")
+        super().__init__(
+            "national_code", "the check digit does not match", "رقم کنترل کد ملی درست نیست", "کد ملی"
+        )
 
 
 class InvalidDate(InvalidInput):

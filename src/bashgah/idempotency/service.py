@@ -34,9 +34,9 @@ def check_key(key: str) -> str:
 async def replay(session: AsyncSession, tenant_id: int, key: str, fp: str) -> tuple[int, Any] | None:
     row = (
         await session.execute(
-            select(IdempotencyRecord.fingerprint, IdempotencyRecord.status_code, IdempotencyRecord.response).where(
-                IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.key == key
-            )
+            select(
+                IdempotencyRecord.fingerprint, IdempotencyRecord.status_code, IdempotencyRecord.response
+            ).where(IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.key == key)
         )
     ).first()
     if row is None:
@@ -50,7 +50,9 @@ async def claim(session: AsyncSession, tenant_id: int, key: str, fp: str) -> int
     """Insert the record for this key; raises IntegrityError when another request holds it."""
     record_id = await session.scalar(
         insert(IdempotencyRecord)
-        .values(tenant_id=tenant_id, key=key, fingerprint=fp, status_code=0, response=None, created_at=utcnow())
+        .values(
+            tenant_id=tenant_id, key=key, fingerprint=fp, status_code=0, response=None, created_at=utcnow()
+        )
         .returning(IdempotencyRecord.id)
     )
     assert record_id is not None
@@ -59,7 +61,9 @@ async def claim(session: AsyncSession, tenant_id: int, key: str, fp: str) -> int
 
 async def store(session: AsyncSession, record_id: int, status_code: int, response: Any) -> None:
     await session.execute(
-        update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(status_code=status_code, response=response)
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == record_id)
+        .values(status_code=status_code, response=response)
     )
 
 

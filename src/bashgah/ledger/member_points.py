@@ -35,7 +35,9 @@ async def summary(session: AsyncSession, who: Principal, member_id: int) -> Bala
     return await balance_of(session, account, now)
 
 
-async def adjust(session: AsyncSession, who: Principal, member_id: int, data: AdjustmentCreate) -> AdjustmentRead:
+async def adjust(
+    session: AsyncSession, who: Principal, member_id: int, data: AdjustmentCreate
+) -> AdjustmentRead:
     """Give or take points by hand. Managers and owners only; the reason is kept on the transfer."""
     who.require(*MANAGERS)
     await members.get(session, who.tenant_id, member_id)
@@ -47,7 +49,16 @@ async def adjust(session: AsyncSession, who: Principal, member_id: int, data: Ad
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if data.points > 0:
             transfer_id = await ledger.credit_member(
-                j, account, "adjustment", data.points, "adjust", key, program, now, ("adjustment", None), reason
+                j,
+                account,
+                "adjustment",
+                data.points,
+                "adjust",
+                key,
+                program,
+                now,
+                ("adjustment", None),
+                reason,
             )
         else:
             lots = await ledger.all_lots(session, account.id)
@@ -60,12 +71,20 @@ async def adjust(session: AsyncSession, who: Principal, member_id: int, data: Ad
                 j, account, "adjustment", take, "adjust", key, ("adjustment", None), reason
             )
     return AdjustmentRead(
-        transfer_id=transfer_id, points=data.points, reason=reason, balance=await balance_of(session, account, now)
+        transfer_id=transfer_id,
+        points=data.points,
+        reason=reason,
+        balance=await balance_of(session, account, now),
     )
 
 
 async def history(
-    session: AsyncSession, who: Principal, member_id: int, lang: str, before: int | None = None, limit: int = 50
+    session: AsyncSession,
+    who: Principal,
+    member_id: int,
+    lang: str,
+    before: int | None = None,
+    limit: int = 50,
 ) -> LedgerPage:
     """The member's statement, newest first, a page at a time (``before`` = the last id seen)."""
     await members.get(session, who.tenant_id, member_id)

@@ -60,7 +60,9 @@ def take_in_order(remaining: Iterable[tuple[int, int]], amount: int) -> list[tup
     return taken
 
 
-def split_allocations(allocations: Sequence[Sequence[int]], used: int) -> tuple[list[list[int]], list[list[int]]]:
+def split_allocations(
+    allocations: Sequence[Sequence[int]], used: int
+) -> tuple[list[list[int]], list[list[int]]]:
     """Split a reservation's allocations into the first ``used`` points and the rest to give back."""
     spent: list[list[int]] = []
     back: list[list[int]] = []

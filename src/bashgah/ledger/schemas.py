@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class BalanceRead(BaseModel):
@@ -25,8 +25,22 @@ class AdjustmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     #: Positive to give, negative to take.
-    points: int = Field(ne=0, ge=-10_000_000, le=10_000_000)
+    points: int = Field(ge=-10_000_000, le=10_000_000)
     reason: str = Field(min_length=3, max_length=500)
+
+    @field_validator("points")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must not be zero")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _real_reason(cls, value: str) -> str:
+        if len(value.strip()) < 3:
+            raise ValueError("a reason of at least 3 characters is required")
+        return value.strip()
 
 
 class AdjustmentRead(BaseModel):

@@ -43,7 +43,7 @@ async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str,
                 Account.tenant_id == tenant_id, Account.asset == POINTS, Account.member_id.is_(None)
             )
         )
-        ids = {kind: account_id for kind, account_id in rows.tuples()}
+        ids = {kind: account_id for kind, account_id in rows}
         if set(ids) != set(SYSTEM_KINDS):
             raise NotFound("Ledger accounts", "حساب‌های دفتر امتیاز", detail=f"tenant {tenant_id}")
         _system_ids[tenant_id] = ids
@@ -51,7 +51,9 @@ async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str,
 
 
 async def open_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
-    account = Account(tenant_id=tenant_id, asset=POINTS, kind="member", member_id=member_id, posted=0, pending=0)
+    account = Account(
+        tenant_id=tenant_id, asset=POINTS, kind="member", member_id=member_id, posted=0, pending=0
+    )
     session.add(account)
     await session.flush()
     return account
@@ -202,7 +204,7 @@ async def spendable_lots(session: AsyncSession, account_id: int, now: datetime) 
         )
         .order_by(*_spend_order())  # type: ignore[arg-type]
     )
-    return [(lot_id, remaining) for lot_id, remaining in rows.tuples()]
+    return [(lot_id, remaining) for lot_id, remaining in rows]
 
 
 async def all_lots(
@@ -216,10 +218,12 @@ async def all_lots(
         .where(PointLot.account_id == account_id, PointLot.remaining > 0)
         .order_by(*order)  # type: ignore[arg-type]
     )
-    return [(lot_id, remaining) for lot_id, remaining in rows.tuples()]
+    return [(lot_id, remaining) for lot_id, remaining in rows]
 
 
-async def change_lots(session: AsyncSession, changes: list[tuple[int, int]] | list[list[int]], sign: int) -> None:
+async def change_lots(
+    session: AsyncSession, changes: list[tuple[int, int]] | list[list[int]], sign: int
+) -> None:
     for lot_id, n in changes:
         await session.execute(
             update(PointLot)
@@ -229,7 +233,9 @@ async def change_lots(session: AsyncSession, changes: list[tuple[int, int]] | li
         )
 
 
-async def take_spendable(session: AsyncSession, account: Account, points: int, now: datetime) -> list[tuple[int, int]]:
+async def take_spendable(
+    session: AsyncSession, account: Account, points: int, now: datetime
+) -> list[tuple[int, int]]:
     """Take ``points`` from available lots, soonest-expiring first, or raise InsufficientPoints."""
     lots = await spendable_lots(session, account.id, now)
     available = sum(n for _, n in lots)
@@ -290,7 +296,8 @@ async def release_lapsed_holds(j: Journal, account: Account, now: datetime) -> i
     """Give back the points of this member's reservations whose time ran out. Returns how many."""
     lapsed = (
         await j.session.scalars(
-            select(Reservation).where(
+            select(Reservation)
+            .where(
                 Reservation.account_id == account.id,
                 Reservation.status == "held",
                 Reservation.expires_at <= now,
@@ -343,7 +350,9 @@ class Balance:
     next_expiry_at: datetime | None
 
 
-async def lot_totals(session: AsyncSession, account_id: int, now: datetime) -> tuple[int, int, int, datetime | None]:
+async def lot_totals(
+    session: AsyncSession, account_id: int, now: datetime
+) -> tuple[int, int, int, datetime | None]:
     """(available, pending, expiring within 30 days, next expiry) of the member's unexpired lots."""
     unexpired = or_(PointLot.expires_at.is_(None), PointLot.expires_at > now)
     soon = and_(PointLot.expires_at.is_not(None), PointLot.expires_at <= now + timedelta(days=30))
@@ -368,9 +377,14 @@ async def balance(session: AsyncSession, account: Account, now: datetime) -> Bal
                 func.coalesce(
                     func.sum(
                         case(
-                            (and_(Transfer.credit_account_id == account.id, Transfer.code == "earn"), Transfer.amount),
                             (
-                                and_(Transfer.debit_account_id == account.id, Transfer.code == "earn_reversal"),
+                                and_(Transfer.credit_account_id == account.id, Transfer.code == "earn"),
+                                Transfer.amount,
+                            ),
+                            (
+                                and_(
+                                    Transfer.debit_account_id == account.id, Transfer.code == "earn_reversal"
+                                ),
                                 -Transfer.amount,
                             ),
                             else_=0,
@@ -381,9 +395,14 @@ async def balance(session: AsyncSession, account: Account, now: datetime) -> Bal
                 func.coalesce(
                     func.sum(
                         case(
-                            (and_(Transfer.debit_account_id == account.id, Transfer.code == "redeem"), Transfer.amount),
                             (
-                                and_(Transfer.credit_account_id == account.id, Transfer.code == "redeem_return"),
+                                and_(Transfer.debit_account_id == account.id, Transfer.code == "redeem"),
+                                Transfer.amount,
+                            ),
+                            (
+                                and_(
+                                    Transfer.credit_account_id == account.id, Transfer.code == "redeem_return"
+                                ),
                                 -Transfer.amount,
                             ),
                             else_=0,

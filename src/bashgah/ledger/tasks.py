@@ -24,7 +24,7 @@ async def expire_points(session: AsyncSession, limit: int = 1000) -> int:
             .distinct()
             .limit(limit)
         )
-    ).tuples().all()
+    ).all()
     expired = 0
     for tenant_id, member_id in due:
         assert member_id is not None
@@ -38,12 +38,18 @@ async def expire_points(session: AsyncSession, limit: int = 1000) -> int:
                     PointLot.expires_at <= now,
                 )
             )
-        ).tuples().all()
+        ).all()
         async with ledger.journal(session, tenant_id, "job:expire") as j:
             for lot_id, remaining in lots:
                 await ledger.change_lots(session, [(lot_id, remaining)], -1)
                 await ledger.debit_member(
-                    j, account, "expiry", remaining, "expire", ledger.unique_key(f"lot:{lot_id}:expire"), ("lot", lot_id)
+                    j,
+                    account,
+                    "expiry",
+                    remaining,
+                    "expire",
+                    ledger.unique_key(f"lot:{lot_id}:expire"),
+                    ("lot", lot_id),
                 )
                 expired += remaining
     return expired

@@ -28,14 +28,22 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
     scope = [Account.tenant_id == tenant_id] if tenant_id is not None else []
 
     credits = dict(
-        (await session.execute(select(Transfer.credit_account_id, func.sum(Transfer.amount)).group_by(
-            Transfer.credit_account_id
-        ))).tuples().all()
+        (
+            await session.execute(
+                select(Transfer.credit_account_id, func.sum(Transfer.amount)).group_by(
+                    Transfer.credit_account_id
+                )
+            )
+        ).all()
     )
     debits = dict(
-        (await session.execute(select(Transfer.debit_account_id, func.sum(Transfer.amount)).group_by(
-            Transfer.debit_account_id
-        ))).tuples().all()
+        (
+            await session.execute(
+                select(Transfer.debit_account_id, func.sum(Transfer.amount)).group_by(
+                    Transfer.debit_account_id
+                )
+            )
+        ).all()
     )
     held = dict(
         (
@@ -44,7 +52,7 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
                 .where(Reservation.status == "held")
                 .group_by(Reservation.account_id)
             )
-        ).tuples().all()
+        ).all()
     )
     lots = {
         account_id: (int(total or 0), int(low or 0), int(over or 0))
@@ -57,12 +65,13 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
                     func.max(PointLot.remaining - PointLot.amount),
                 ).group_by(PointLot.account_id)
             )
-        ).tuples()
+        )
     }
     negative_ok = {
-        tid for tid, in (await session.execute(
-            select(Program.tenant_id).where(Program.refund_policy == "allow_negative")
-        )).tuples()
+        tid
+        for (tid,) in (
+            await session.execute(select(Program.tenant_id).where(Program.refund_policy == "allow_negative"))
+        )
     }
     report.transfers = int(
         await session.scalar(
@@ -83,7 +92,9 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
             report.problems.append(f"{name}: cached posted {account.posted} ≠ {expected} from transfers")
         expected_hold = int(held.get(account.id, 0))
         if account.pending != expected_hold:
-            report.problems.append(f"{name}: cached pending {account.pending} ≠ {expected_hold} held by reservations")
+            report.problems.append(
+                f"{name}: cached pending {account.pending} ≠ {expected_hold} held by reservations"
+            )
         sums[account.tenant_id] = sums.get(account.tenant_id, 0) + expected
         if account.kind == "member":
             total, low, over = lots.get(account.id, (0, 0, 0))

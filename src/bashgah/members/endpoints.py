@@ -3,9 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.auth.service import Principal
-
 from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
+from bashgah.auth.service import Principal
 from bashgah.members import service
 from bashgah.members.schemas import MemberBlock, MemberCreate, MemberLookup, MemberRead, MemberUpdate
 
@@ -13,7 +12,9 @@ router = APIRouter(prefix="/api/v1/members", tags=["members"])
 
 
 @router.post("", status_code=201, response_model=MemberRead)
-async def create_member(request: Request, body: MemberCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None) -> object:
+async def create_member(
+    request: Request, body: MemberCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+) -> object:
     async def work(session: AsyncSession, who: Principal):
         return MemberRead.of(await service.create(session, who.tenant_id, body))
 
@@ -51,7 +52,9 @@ async def update_member(request: Request, member_id: int, body: MemberUpdate, ke
 async def block_member(request: Request, member_id: int, body: MemberBlock, key: ApiKeyDep) -> MemberRead:
     async def work(session: AsyncSession, who: Principal):
         who.require("owner", "manager", "cashier")
-        return MemberRead.of(await service.set_blocked(session, who.tenant_id, member_id, body.reason.strip()))
+        return MemberRead.of(
+            await service.set_blocked(session, who.tenant_id, member_id, body.reason.strip())
+        )
 
     return await run(request, key, work)
 

@@ -96,7 +96,9 @@ class MemberRead(BaseModel):
             status=m.status,
             blocked_reason=m.blocked_reason,
             sms_consent=Consent(given=m.sms_consent, at=m.sms_consent_at, source=m.sms_consent_source),
-            email_consent=Consent(given=m.email_consent, at=m.email_consent_at, source=m.email_consent_source),
+            email_consent=Consent(
+                given=m.email_consent, at=m.email_consent_at, source=m.email_consent_source
+            ),
             card_number=m.card_number,
             qr_payload=qr_payload(m.card_number),
             created_at=m.created_at,

@@ -56,7 +56,9 @@ def _tags(tags: list[str]) -> list[str]:
     return seen
 
 
-async def _ensure_unique(session: AsyncSession, tenant_id: int, member_id: int | None, **fields: str | None) -> None:
+async def _ensure_unique(
+    session: AsyncSession, tenant_id: int, member_id: int | None, **fields: str | None
+) -> None:
     labels = {"mobile": "شماره موبایل", "national_code": "کد ملی", "card_number": "شماره کارت"}
     for field, value in fields.items():
         if value is None:
@@ -70,7 +72,9 @@ async def _ensure_unique(session: AsyncSession, tenant_id: int, member_id: int |
 async def _new_card(session: AsyncSession, tenant_id: int) -> str:
     while True:
         card = new_card_number()
-        taken = await session.scalar(select(Member.id).where(Member.tenant_id == tenant_id, Member.card_number == card))
+        taken = await session.scalar(
+            select(Member.id).where(Member.tenant_id == tenant_id, Member.card_number == card)
+        )
         if taken is None:
             return card
 
@@ -81,7 +85,9 @@ async def create(session: AsyncSession, tenant_id: int, data: MemberCreate) -> M
     await _ensure_unique(session, tenant_id, None, mobile=mobile, national_code=national_code)
     first, last = normalize_name(data.first_name), normalize_name(data.last_name)
     now = utcnow()
-    branch_id = (await tenants.resolve_branch(session, tenant_id, data.branch, None)).id if data.branch else None
+    branch_id = (
+        (await tenants.resolve_branch(session, tenant_id, data.branch, None)).id if data.branch else None
+    )
     member = Member(
         tenant_id=tenant_id,
         mobile=mobile,
@@ -131,7 +137,9 @@ async def get_by_card(session: AsyncSession, tenant_id: int, raw: str) -> Member
     card = normalize_card_number(_strip_qr(raw))
     member = None
     if card is not None:
-        member = await session.scalar(select(Member).where(Member.tenant_id == tenant_id, Member.card_number == card))
+        member = await session.scalar(
+            select(Member).where(Member.tenant_id == tenant_id, Member.card_number == card)
+        )
     if member is None:
         raise NotFound("Member", "عضو")
     return member
@@ -152,10 +160,17 @@ async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20)
     """Find members by whatever the cashier typed or scanned: phone, card / QR, national code or name."""
     text = to_latin_digits(_strip_qr(q)).strip()
     if not text:
-        raise InvalidInput("q", "type a phone, card number, national code or name", "شماره، کارت، کد ملی یا نام را وارد کنید", "جستجو")
+        raise InvalidInput(
+            "q",
+            "type a phone, card number, national code or name",
+            "شماره، کارت، کد ملی یا نام را وارد کنید",
+            "جستجو",
+        )
     card = normalize_card_number(text)
     if card is not None:
-        found = await session.scalars(select(Member).where(Member.tenant_id == tenant_id, Member.card_number == card))
+        found = await session.scalars(
+            select(Member).where(Member.tenant_id == tenant_id, Member.card_number == card)
+        )
         return LookupResult("card", list(found.all()))
     digits = re.sub(r"[\s-]", "", text)
     if digits.isdigit() and len(digits) == 10:
@@ -166,7 +181,9 @@ async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20)
             code = None
         if code is not None:
             by_code = (
-                await session.scalars(select(Member).where(Member.tenant_id == tenant_id, Member.national_code == code))
+                await session.scalars(
+                    select(Member).where(Member.tenant_id == tenant_id, Member.national_code == code)
+                )
             ).all()
             if by_code or not digits.startswith("9"):
                 return LookupResult("national_code", list(by_code))
@@ -176,7 +193,9 @@ async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20)
         except InvalidInput:
             mobile = None
         if mobile is not None:
-            found = await session.scalars(select(Member).where(Member.tenant_id == tenant_id, Member.mobile == mobile))
+            found = await session.scalars(
+                select(Member).where(Member.tenant_id == tenant_id, Member.mobile == mobile)
+            )
             return LookupResult("phone", list(found.all()))
     key = search_key(text)
     if len(key) < 2:

@@ -12,7 +12,9 @@ router = APIRouter(prefix="/api/v1/purchases", tags=["purchases"])
 
 
 @router.post("", status_code=201, response_model=PurchaseResult)
-async def record_purchase(request: Request, body: PurchaseCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None) -> object:
+async def record_purchase(
+    request: Request, body: PurchaseCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+) -> object:
     """Record a sale (Idempotency-Key required): earn points and, optionally, spend some as a discount."""
 
     async def work(session: AsyncSession, who: Principal) -> PurchaseResult:

@@ -13,7 +13,7 @@ from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
 from bashgah.ledger.schemas import BalanceRead
 from bashgah.members import service as members
-from bashgah.models import Account, Branch, Member, Program, Purchase, PurchaseItem, Refund, utcnow
+from bashgah.models import Account, Branch, Member, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.purchases.schemas import (
     MemberRef,
     PurchaseCreate,
@@ -111,16 +111,33 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
             await ledger.release_lapsed_holds(j, account, now)
             await ledger.take_spendable(session, account, data.redeem_points, now)
             await ledger.debit_member(
-                j, account, "redemption", data.redeem_points, "redeem", f"purchase:{purchase.id}:redeem",
-                ("purchase", purchase.id), f"#{data.external_id}",
+                j,
+                account,
+                "redemption",
+                data.redeem_points,
+                "redeem",
+                f"purchase:{purchase.id}:redeem",
+                ("purchase", purchase.id),
+                f"#{data.external_id}",
             )
         if earned:
             await ledger.credit_member(
-                j, account, "issuance", earned, "earn", f"purchase:{purchase.id}:earn", program, now,
-                ref=("purchase", purchase.id), reason=f"#{data.external_id}",
-                pending_days=program.pending_days, purchase_id=purchase.id,
+                j,
+                account,
+                "issuance",
+                earned,
+                "earn",
+                f"purchase:{purchase.id}:earn",
+                program,
+                now,
+                ref=("purchase", purchase.id),
+                reason=f"#{data.external_id}",
+                pending_days=program.pending_days,
+                purchase_id=purchase.id,
             )
-    return PurchaseResult(**_read(purchase, branch).model_dump(), balance=await balance_of(session, account, now))
+    return PurchaseResult(
+        **_read(purchase, branch).model_dump(), balance=await balance_of(session, account, now)
+    )
 
 
 def _read(p: Purchase, branch: Branch) -> PurchaseRead:
@@ -150,13 +167,17 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int) -> Purcha
     return _read(purchase, branch)
 
 
-async def _refund_amount(session: AsyncSession, purchase: Purchase, data: RefundCreate) -> tuple[int, list[dict[str, object]]]:
+async def _refund_amount(
+    session: AsyncSession, purchase: Purchase, data: RefundCreate
+) -> tuple[int, list[dict[str, object]]]:
     left = purchase.total_rials - purchase.refunded_rials
     if data.items is None:
         amount = data.amount_rials if data.amount_rials is not None else left
         return amount, []
     lines = (
-        await session.scalars(select(PurchaseItem).where(PurchaseItem.purchase_id == purchase.id).order_by(PurchaseItem.id))
+        await session.scalars(
+            select(PurchaseItem).where(PurchaseItem.purchase_id == purchase.id).order_by(PurchaseItem.id)
+        )
     ).all()
     amount = 0
     done: list[dict[str, object]] = []
@@ -171,7 +192,10 @@ async def _refund_amount(session: AsyncSession, purchase: Purchase, data: Refund
             need -= n
         if need:
             raise InvalidInput(
-                "items", f"{wanted.sku}: more returned than bought", f"{wanted.sku}: بیش از مقدار خریدشده", "اقلام"
+                "items",
+                f"{wanted.sku}: more returned than bought",
+                f"{wanted.sku}: بیش از مقدار خریدشده",
+                "اقلام",
             )
         done.append({"sku": wanted.sku, "quantity": wanted.quantity})
     return amount, done
@@ -200,10 +224,15 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     amount, items = await _refund_amount(session, purchase, data)
     if amount > left:
         raise InvalidInput(
-            "amount_rials", f"only {left} rials are left to refund", f"فقط {left} ریال قابل مرجوع است", "مبلغ مرجوعی"
+            "amount_rials",
+            f"only {left} rials are left to refund",
+            f"فقط {left} ریال قابل مرجوع است",
+            "مبلغ مرجوعی",
         )
     cumulative = purchase.refunded_rials + amount
-    reverse_due = rules.proportional_due(purchase.points_earned, cumulative, purchase.total_rials, purchase.points_reversed)
+    reverse_due = rules.proportional_due(
+        purchase.points_earned, cumulative, purchase.total_rials, purchase.points_reversed
+    )
     return_due = rules.proportional_due(
         purchase.points_redeemed, cumulative, purchase.total_rials, purchase.points_returned
     )
@@ -224,8 +253,16 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if return_due:
             await ledger.credit_member(
-                j, account, "redemption", return_due, "redeem_return", f"refund:{record.id}:return", program, now,
-                ref=("refund", record.id), reason=f"#{purchase.external_id}",
+                j,
+                account,
+                "redemption",
+                return_due,
+                "redeem_return",
+                f"refund:{record.id}:return",
+                program,
+                now,
+                ref=("refund", record.id),
+                reason=f"#{purchase.external_id}",
             )
         if reverse_due:
             lots = await ledger.all_lots(session, account.id, first_purchase=purchase.id)
@@ -237,8 +274,14 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
             await ledger.change_lots(session, rules.take_in_order(lots, reversed_now), -1)
             if reversed_now:
                 await ledger.debit_member(
-                    j, account, "issuance", reversed_now, "earn_reversal", f"refund:{record.id}:reverse",
-                    ("refund", record.id), f"#{purchase.external_id}",
+                    j,
+                    account,
+                    "issuance",
+                    reversed_now,
+                    "earn_reversal",
+                    f"refund:{record.id}:reverse",
+                    ("refund", record.id),
+                    f"#{purchase.external_id}",
                 )
     record.points_reversed = reversed_now
     record.points_unrecovered = reverse_due - reversed_now
@@ -256,5 +299,3 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         points_returned=return_due,
         balance=await balance_of(session, account, now),
     )
-
-

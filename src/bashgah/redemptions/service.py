@@ -125,9 +125,13 @@ async def _close(
 _STATUS_FA = {"committed": "نهایی", "cancelled": "لغو", "expired": "منقضی"}
 
 
-async def commit(session: AsyncSession, who: Principal, reservation_id: int, data: ReservationCommit) -> ReservationRead:
+async def commit(
+    session: AsyncSession, who: Principal, reservation_id: int, data: ReservationCommit
+) -> ReservationRead:
     reservation = await session.scalar(
-        select(Reservation.points).where(Reservation.tenant_id == who.tenant_id, Reservation.id == reservation_id)
+        select(Reservation.points).where(
+            Reservation.tenant_id == who.tenant_id, Reservation.id == reservation_id
+        )
     )
     used = data.points if data.points is not None else (reservation or 0)
     return await _close(session, who, reservation_id, "committed", used)
@@ -147,7 +151,7 @@ async def release_lapsed(session: AsyncSession, limit: int = 1000) -> int:
             .distinct()
             .limit(limit)
         )
-    ).tuples().all()
+    ).all()
     released = 0
     for tenant_id, member_id in rows:
         account = await ledger.lock_member_account(session, tenant_id, member_id)

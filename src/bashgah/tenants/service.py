@@ -51,7 +51,9 @@ async def update_program(session: AsyncSession, tenant_id: int, data: ProgramUpd
 
 
 async def create_branch(session: AsyncSession, tenant_id: int, data: BranchCreate) -> Branch:
-    exists = await session.scalar(select(Branch.id).where(Branch.tenant_id == tenant_id, Branch.code == data.code))
+    exists = await session.scalar(
+        select(Branch.id).where(Branch.tenant_id == tenant_id, Branch.code == data.code)
+    )
     if exists is not None:
         raise Conflict(f"branch {data.code} exists")
     branch = Branch(tenant_id=tenant_id, code=data.code, name=data.name, kind=data.kind, active=True)
@@ -61,7 +63,9 @@ async def create_branch(session: AsyncSession, tenant_id: int, data: BranchCreat
 
 
 async def list_branches(session: AsyncSession, tenant_id: int) -> list[Branch]:
-    return list((await session.scalars(select(Branch).where(Branch.tenant_id == tenant_id).order_by(Branch.id))).all())
+    return list(
+        (await session.scalars(select(Branch).where(Branch.tenant_id == tenant_id).order_by(Branch.id))).all()
+    )
 
 
 async def get_branch(session: AsyncSession, tenant_id: int, branch_id: int) -> Branch:
@@ -71,12 +75,16 @@ async def get_branch(session: AsyncSession, tenant_id: int, branch_id: int) -> B
     return branch
 
 
-async def resolve_branch(session: AsyncSession, tenant_id: int, code: str | None, scoped_to: int | None) -> Branch:
+async def resolve_branch(
+    session: AsyncSession, tenant_id: int, code: str | None, scoped_to: int | None
+) -> Branch:
     """The branch of a sale: the key's own branch for a branch-scoped key, else the one named by code."""
     if scoped_to is not None:
         branch = await get_branch(session, tenant_id, scoped_to)
         if code is not None and code != branch.code:
-            raise InvalidInput("branch", "this key belongs to another branch", "این کلید متعلق به شعبهٔ دیگری است", "شعبه")
+            raise InvalidInput(
+                "branch", "this key belongs to another branch", "این کلید متعلق به شعبهٔ دیگری است", "شعبه"
+            )
         return branch
     if code is None:
         raise InvalidInput("branch", "a branch code is required", "کد شعبه لازم است", "شعبه")

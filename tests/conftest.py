@@ -1,0 +1,102 @@
+"""Fixtures shared by the suite.
+
+Database tests run twice: on an SQLite file and on PostgreSQL. PostgreSQL is found through
+``BASHGAH_TEST_POSTGRES_URL`` (default: the local server); when it cannot be reached those runs are
+skipped — except under ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bashgah.api.app import create_app
+from bashgah.core.config import Settings
+from bashgah.core.db import Database, create_engine
+from bashgah.ledger import service as ledger
+from bashgah.models import Base
+from support import Club, make_club
+
+PG_URL = os.environ.get("BASHGAH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_sync_dsn(url: str, database: str | None = None) -> str:
+    u = make_url(url).set(drivername="postgresql")
+    if database:
+        u = u.set(database=database)
+    return u.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A fresh PostgreSQL database for this test session, migrated with Alembic."""
+    import psycopg
+
+    name = f"bashgah_test_{os.getpid()}"
+    try:
+        admin = psycopg.connect(_pg_sync_dsn(PG_URL), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if IN_CI:
+            pytest.fail(f"CI=true and PostgreSQL is unreachable at {make_url(PG_URL).host}: {error}")
+        pytest.skip(f"PostgreSQL unreachable ({error.__class__.__name__}); set BASHGAH_TEST_POSTGRES_URL")
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    from bashgah.core.migrate import upgrade
+
+    upgrade(url)
+    yield url
+    with psycopg.connect(_pg_sync_dsn(PG_URL), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _empty_postgres(url: str) -> None:
+    engine = create_engine(url, pool_size=1)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+async def _fresh_sqlite(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[Database]:
+    """An empty, migrated database of each kind."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        await _empty_postgres(url)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path}/bashgah.db"
+        await _fresh_sqlite(url)
+    ledger._system_ids.clear()
+    database = Database(url, pool_size=30)
+    yield database
+    await database.dispose()
+    ledger._system_ids.clear()
+
+
+@pytest.fixture
+async def club(db: Database) -> Club:
+    """A tenant with two branches and one API key per role."""
+    return await make_club(db, "alpha")
+
+
+@pytest.fixture
+async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(database_url=db.url), db=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
