@@ -135,9 +135,9 @@ def keys_revoke(key_id: int, tenant: TenantOpt = None) -> None:
 @ledger_app.command("verify")
 def ledger_verify(tenant: Annotated[str | None, typer.Option("--tenant", "-t")] = None) -> None:
     """Recompute every balance from the transfers; exit 1 on any mismatch."""
-    from bashgah.ledger.verify import verify
+    from bashgah.ledger.verify import VerifyReport, verify
 
-    async def work(db: Database):  # type: ignore[no-untyped-def]
+    async def work(db: Database) -> VerifyReport:
         async with db.transaction() as session:
             tid = await tenant_id(session, tenant) if tenant else None
             return await verify(session, tid)

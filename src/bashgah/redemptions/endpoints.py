@@ -40,7 +40,7 @@ async def commit_reservation(
     idem: IdempotencyKeyDep = None,
 ) -> object:
     """Spend all or part of the held points; the rest go back to the member."""
-    data = body or ReservationCommit()
+    data = body or ReservationCommit(points=None)
 
     async def work(session: AsyncSession, who: Principal) -> ReservationRead:
         return await service.commit(session, who, reservation_id, data)

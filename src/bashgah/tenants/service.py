@@ -88,7 +88,7 @@ async def resolve_branch(
         return branch
     if code is None:
         raise InvalidInput("branch", "a branch code is required", "کد شعبه لازم است", "شعبه")
-    branch = await session.scalar(select(Branch).where(Branch.tenant_id == tenant_id, Branch.code == code))
-    if branch is None:
+    found = await session.scalar(select(Branch).where(Branch.tenant_id == tenant_id, Branch.code == code))
+    if found is None:
         raise NotFound("Branch", "شعبه", detail=code)
-    return branch
+    return found
