@@ -24,30 +24,48 @@ from bashgah.models import Account, PointLot, Program, Reservation, Transfer
 
 SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
 POINTS = "points"
+#: Each system account is split into this many shards; a member always uses shard ``member_id % SHARDS``.
+#: Every purchase credits the issuance account, so one row would serialise all tills of a tenant on its
+#: row lock (held until commit); sixteen rows let sixteen tills commit at once. The shards of a kind sum
+#: to that account's balance (see ``verify``).
+SHARDS = 16
 
 #: Process-wide cache: system account ids never change once a tenant exists.
-_system_ids: dict[int, dict[str, int]] = {}
+_system_ids: dict[int, dict[tuple[str, int], int]] = {}
 
 
 async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
     for kind in SYSTEM_KINDS:
-        session.add(Account(tenant_id=tenant_id, asset=POINTS, kind=kind, posted=0, pending=0))
+        for shard in range(SHARDS):
+            session.add(Account(tenant_id=tenant_id, asset=POINTS, kind=kind, shard=shard, posted=0, pending=0))
     await session.flush()
 
 
-async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str, int]:
+async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str, int], int]:
     ids = _system_ids.get(tenant_id)
     if ids is None:
         rows = await session.execute(
-            select(Account.kind, Account.id).where(
+            select(Account.kind, Account.shard, Account.id).where(
                 Account.tenant_id == tenant_id, Account.asset == POINTS, Account.member_id.is_(None)
             )
         )
-        ids = {kind: account_id for kind, account_id in rows}
-        if set(ids) != set(SYSTEM_KINDS):
+        ids = {(kind, shard): account_id for kind, shard, account_id in rows}
+        if len(ids) != len(SYSTEM_KINDS) * SHARDS:
             raise NotFound("Ledger accounts", "حساب‌های دفتر امتیاز", detail=f"tenant {tenant_id}")
         _system_ids[tenant_id] = ids
     return ids
+
+
+async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str, int]:
+    """Shard 0 of each system account (bulk work may book everything there)."""
+    index = await _system_index(session, tenant_id)
+    return {kind: index[(kind, 0)] for kind in SYSTEM_KINDS}
+
+
+async def system_account(session: AsyncSession, tenant_id: int, kind: str, member_id: int | None) -> int:
+    """The shard of system account ``kind`` that transfers with this member use."""
+    index = await _system_index(session, tenant_id)
+    return index[(kind, (member_id or 0) % SHARDS)]
 
 
 async def open_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
@@ -264,8 +282,8 @@ async def credit_member(
     purchase_id: int | None = None,
 ) -> int:
     """Move ``amount`` points from a system account to the member, as a new lot."""
-    ids = await system_account_ids(j.session, j.tenant_id)
-    transfer_id = await j.post(ids[source], account.id, amount, code, key, ref, reason)
+    source_id = await system_account(j.session, j.tenant_id, source, account.member_id)
+    transfer_id = await j.post(source_id, account.id, amount, code, key, ref, reason)
     await add_lot(
         j,
         account,
@@ -288,8 +306,8 @@ async def debit_member(
     ref: tuple[str, int | None] | None = None,
     reason: str | None = None,
 ) -> int:
-    ids = await system_account_ids(j.session, j.tenant_id)
-    return await j.post(account.id, ids[sink], amount, code, key, ref, reason)
+    sink_id = await system_account(j.session, j.tenant_id, sink, account.member_id)
+    return await j.post(account.id, sink_id, amount, code, key, ref, reason)
 
 
 async def release_lapsed_holds(j: Journal, account: Account, now: datetime) -> int:
@@ -317,21 +335,21 @@ async def close_hold(j: Journal, reservation: Reservation, status: str, now: dat
     await change_lots(j.session, back, +1)
     j.hold(reservation.account_id, -reservation.points)
     if used:
-        await debit_member_by_id(j, reservation.account_id, used, reservation.id)
+        await _redeem_held(j, reservation, used)
     reservation.status = status
     reservation.committed_points = used
     reservation.closed_at = now
 
 
-async def debit_member_by_id(j: Journal, account_id: int, used: int, reservation_id: int) -> None:
-    ids = await system_account_ids(j.session, j.tenant_id)
+async def _redeem_held(j: Journal, reservation: Reservation, used: int) -> None:
+    sink = await system_account(j.session, j.tenant_id, "redemption", reservation.member_id)
     await j.post(
-        account_id,
-        ids["redemption"],
+        reservation.account_id,
+        sink,
         used,
         "redeem",
-        f"reservation:{reservation_id}:commit",
-        ("reservation", reservation_id),
+        f"reservation:{reservation.id}:commit",
+        ("reservation", reservation.id),
     )
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId
@@ -23,6 +23,8 @@ class Account(IdMixin, CreatedMixin, Base):
     asset: Mapped[str] = mapped_column(String(16), default="points")
     #: member | issuance | redemption | expiry | adjustment
     kind: Mapped[str] = mapped_column(String(16))
+    #: System accounts are sharded (see ``ledger.service.SHARDS``); member accounts use 0.
+    shard: Mapped[int] = mapped_column(Integer, default=0)
     member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"), unique=True)
     posted: Mapped[int] = mapped_column(BigInteger, default=0)
     pending: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -145,6 +145,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("asset", sa.String(length=16), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("shard", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("posted", sa.BigInteger(), nullable=False),
         sa.Column("pending", sa.BigInteger(), nullable=False),
