@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from bashgah.api.app import create_app
 from bashgah.core.config import Settings
 from bashgah.core.db import Database, create_engine
-from bashgah.ledger import service as ledger
+from bashgah.core.cache import clear_all as clear_caches
 from bashgah.models import Base
 from support import Club, make_club
 
@@ -81,11 +81,11 @@ async def db(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[
     else:
         url = f"sqlite+aiosqlite:///{tmp_path}/bashgah.db"
         await _fresh_sqlite(url)
-    ledger._system_ids.clear()
+    clear_caches()
     database = Database(url, pool_size=30)
     yield database
     await database.dispose()
-    ledger._system_ids.clear()
+    clear_caches()
 
 
 @pytest.fixture

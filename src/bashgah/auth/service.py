@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from bashgah.models import ApiKey, utcnow
 
@@ -71,12 +72,21 @@ async def revoke(session: AsyncSession, tenant_id: int, key_id: int) -> ApiKey:
         raise NotFound("API key", "کلید API")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+    _principals.clear()
     return key
+
+
+#: Keys are checked on every request; a key revoked by another process stops working within 5 s.
+_principals: TTLCache[tuple[str, str], Principal] = TTLCache(ttl=5)
 
 
 async def authenticate(session: AsyncSession, plaintext: str | None) -> Principal:
     if not plaintext:
         raise Unauthorized()
+    cache_key = (scope(session), hash_key(plaintext))
+    cached = _principals.get(cache_key)
+    if cached is not None:
+        return cached
     row = (
         await session.execute(
             select(ApiKey.id, ApiKey.tenant_id, ApiKey.role, ApiKey.branch_id).where(
@@ -87,4 +97,6 @@ async def authenticate(session: AsyncSession, plaintext: str | None) -> Principa
     if row is None:
         raise Unauthorized()
     key_id, tenant_id, role, branch_id = row
-    return Principal(tenant_id=tenant_id, role=role, branch_id=branch_id, key_id=key_id)
+    principal = Principal(tenant_id=tenant_id, role=role, branch_id=branch_id, key_id=key_id)
+    _principals.set(cache_key, principal)
+    return principal

@@ -42,7 +42,7 @@ async def adjust(
     who.require(*MANAGERS)
     await members.get(session, who.tenant_id, member_id)
     account = await ledger.lock_member_account(session, who.tenant_id, member_id)
-    program = await tenants.get_program(session, who.tenant_id)
+    program = await tenants.program_settings(session, who.tenant_id)
     now = utcnow()
     reason = data.reason.strip()
     key = ledger.unique_key(f"adjust:{member_id}")

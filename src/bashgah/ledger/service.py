@@ -13,14 +13,16 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Protocol
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import InsufficientPoints, NotFound
 from bashgah.ledger import rules
-from bashgah.models import Account, PointLot, Program, Reservation, Transfer
+from bashgah.models import Account, PointLot, Reservation, Transfer
 
 SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
 POINTS = "points"
@@ -30,8 +32,17 @@ POINTS = "points"
 #: to that account's balance (see ``verify``).
 SHARDS = 16
 
-#: Process-wide cache: system account ids never change once a tenant exists.
-_system_ids: dict[int, dict[tuple[str, int], int]] = {}
+class ExpiryPolicy(Protocol):
+    """What crediting points needs to know of the programme."""
+
+    @property
+    def expiry_mode(self) -> str: ...
+    @property
+    def expiry_months(self) -> int: ...
+
+
+#: System account ids never change once a tenant exists; the long time limit only bounds memory.
+_system_ids: TTLCache[tuple[str, int], dict[tuple[str, int], int]] = TTLCache(ttl=3600)
 
 
 async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
@@ -42,7 +53,7 @@ async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
 
 
 async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str, int], int]:
-    ids = _system_ids.get(tenant_id)
+    ids = _system_ids.get((scope(session), tenant_id))
     if ids is None:
         rows = await session.execute(
             select(Account.kind, Account.shard, Account.id).where(
@@ -52,7 +63,7 @@ async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str
         ids = {(kind, shard): account_id for kind, shard, account_id in rows}
         if len(ids) != len(SYSTEM_KINDS) * SHARDS:
             raise NotFound("Ledger accounts", "حساب‌های دفتر امتیاز", detail=f"tenant {tenant_id}")
-        _system_ids[tenant_id] = ids
+        _system_ids.set((scope(session), tenant_id), ids)
     return ids
 
 
@@ -274,7 +285,7 @@ async def credit_member(
     amount: int,
     code: str,
     key: str,
-    program: Program,
+    program: ExpiryPolicy,
     now: datetime,
     ref: tuple[str, int | None] | None = None,
     reason: str | None = None,

@@ -53,7 +53,7 @@ async def balance_of(session: AsyncSession, account: Account, now: datetime) -> 
 async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) -> PurchaseResult:
     """Record a sale: spend the requested points as a discount, then earn on what was paid."""
     now = utcnow()
-    program = await tenants.get_program(session, who.tenant_id)
+    program = await tenants.program_settings(session, who.tenant_id)
     branch = await tenants.resolve_branch(session, who.tenant_id, data.branch, who.branch_id)
     member = await resolve_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
@@ -215,7 +215,7 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     )
     if purchase is None:
         raise NotFound("Purchase", "خرید")
-    program = await tenants.get_program(session, who.tenant_id)
+    program = await tenants.program_settings(session, who.tenant_id)
     account = await ledger.lock_member_account(session, who.tenant_id, purchase.member_id)
     await session.refresh(purchase)  # re-read under the member's lock: another refund may have finished
     left = purchase.total_rials - purchase.refunded_rials

@@ -40,7 +40,7 @@ def _read(r: Reservation, point_value: int) -> ReservationRead:
 
 async def reserve(session: AsyncSession, who: Principal, data: ReservationCreate) -> ReservationRead:
     now = utcnow()
-    program = await tenants.get_program(session, who.tenant_id)
+    program = await tenants.program_settings(session, who.tenant_id)
     branch_id = None
     if data.branch is not None or who.branch_id is not None:
         branch_id = (await tenants.resolve_branch(session, who.tenant_id, data.branch, who.branch_id)).id
@@ -88,7 +88,7 @@ async def get(session: AsyncSession, who: Principal, reservation_id: int) -> Res
     )
     if reservation is None:
         raise NotFound("Redemption", "رزرو امتیاز")
-    program = await tenants.get_program(session, who.tenant_id)
+    program = await tenants.program_settings(session, who.tenant_id)
     return _read(reservation, program.point_value_rials)
 
 
@@ -115,7 +115,7 @@ async def _close(
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         await ledger.close_hold(j, reservation, status, now, used=used)
     await session.flush()
-    program = await tenants.get_program(session, who.tenant_id)
+    program = await tenants.program_settings(session, who.tenant_id)
     result = _read(reservation, program.point_value_rials)
     account = await ledger.lock_member_account(session, who.tenant_id, reservation.member_id)
     result.balance = await balance_of(session, account, now)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import Conflict, InvalidInput, NotFound
 from bashgah.ledger import service as ledger
 from bashgah.models import Branch, Program, Tenant
@@ -33,6 +36,36 @@ async def get_by_slug(session: AsyncSession, slug: str) -> Tenant:
     return tenant
 
 
+@dataclass(frozen=True)
+class ProgramSettings:
+    """A snapshot of the programme's settings, safe to keep outside a session."""
+
+    earn_points: int
+    earn_per_rials: int
+    rounding: str
+    point_value_rials: int
+    pending_days: int
+    expiry_mode: str
+    expiry_months: int
+    refund_policy: str
+    reservation_minutes: int
+
+
+_programs: TTLCache[tuple[str, int], ProgramSettings] = TTLCache(ttl=5)
+_branches: TTLCache[tuple[str, int, str], tuple[int, str]] = TTLCache(ttl=60)
+
+
+async def program_settings(session: AsyncSession, tenant_id: int) -> ProgramSettings:
+    """The programme's settings, read on every purchase and so cached briefly (see core.cache)."""
+    key = (scope(session), tenant_id)
+    found = _programs.get(key)
+    if found is None:
+        program = await get_program(session, tenant_id)
+        found = ProgramSettings(**{f.name: getattr(program, f.name) for f in fields(ProgramSettings)})
+        _programs.set(key, found)
+    return found
+
+
 async def get_program(session: AsyncSession, tenant_id: int) -> Program:
     program = await session.get(Program, tenant_id)
     if program is None:
@@ -47,6 +80,7 @@ async def update_program(session: AsyncSession, tenant_id: int, data: ProgramUpd
     if program.earn_per_rials < 1:
         raise InvalidInput("earn_per_rials", "must be at least 1", "باید دست‌کم ۱ باشد")
     await session.flush()
+    _programs.invalidate((scope(session), tenant_id))
     return program
 
 
@@ -92,3 +126,16 @@ async def resolve_branch(
     if found is None:
         raise NotFound("Branch", "شعبه", detail=code)
     return found
+
+
+async def branch_id_for_sale(session: AsyncSession, tenant_id: int, code: str | None, scoped_to: int | None) -> int:
+    """Like :func:`resolve_branch` but only the id, cached: it is read on every purchase."""
+    if scoped_to is not None and code is None:
+        return scoped_to
+    key = (scope(session), tenant_id, f"{code}@{scoped_to}")
+    found = _branches.get(key)
+    if found is None:
+        branch = await resolve_branch(session, tenant_id, code, scoped_to)
+        found = (branch.id, branch.code)
+        _branches.set(key, found)
+    return found[0]
