@@ -92,3 +92,82 @@ async def balance(client: httpx.AsyncClient, club: Club, member_id: int) -> dict
     response = await client.get(f"/api/v1/members/{member_id}/balance", headers=club.headers())
     assert response.status_code == 200, response.text
     return response.json()
+
+
+# --- helpers for the behaviour suite (tests/api, members, purchases, redemptions, ledger, auth) -----
+
+
+def error_code(response: httpx.Response) -> str:
+    """The machine code of an error response, after checking the error's JSON shape."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+    code: str = body["error"]["code"]
+    return code
+
+
+async def set_program(client: httpx.AsyncClient, club: Club, **settings: Any) -> dict[str, Any]:
+    response = await client.patch("/api/v1/program", json=settings, headers=club.headers("owner"))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def refund(
+    client: httpx.AsyncClient, club: Club, purchase_id: int, key: str | None = None, **body: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/purchases/{purchase_id}/refunds",
+        json=body,
+        headers=club.headers("owner", **{"Idempotency-Key": key or f"refund-{next(_counter)}"}),
+    )
+
+
+async def reserve(
+    client: httpx.AsyncClient,
+    club: Club,
+    member_id: int,
+    points: int,
+    key: str | None = None,
+    role: str = "cashier",
+    **fields: Any,
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/redemptions",
+        json={"member": {"id": member_id}, "points": points, "branch": "main", **fields},
+        headers=club.headers(role, **{"Idempotency-Key": key or f"hold-{next(_counter)}"}),
+    )
+
+
+async def bought(
+    client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
+) -> dict[str, Any]:
+    """A purchase that must succeed; returns its body."""
+    response = await purchase(client, club, member_id, total, **fields)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def add_key(db: Database, club: Club, name: str, role: str, branch: str | None = None) -> str:
+    """Another API key of the club (optionally scoped to a branch code); returns the plaintext."""
+    async with db.transaction() as session:
+        branch_id = (
+            (await tenants.resolve_branch(session, club.tenant_id, branch, None)).id if branch else None
+        )
+        _, plaintext = await auth.create(session, club.tenant_id, name, role, branch_id)
+    return plaintext
+
+
+async def execute(db: Database, statement: Any) -> None:
+    """Run one statement in its own transaction — for tests that move time or corrupt data on purpose."""
+    async with db.transaction() as session:
+        await session.execute(statement)
+
+
+async def ledger_problems(db: Database) -> list[str]:
+    """What ``bashgah ledger verify`` would report (empty when the ledger is exact)."""
+    from bashgah.ledger.verify import verify
+
+    async with db.transaction() as session:
+        report = await verify(session)
+    return report.problems

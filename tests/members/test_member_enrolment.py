@@ -1,0 +1,148 @@
+"""Enrolling members: one identity per mobile however it is typed, clean names, both calendars."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from support import Club, enrol, error_code
+
+CANONICAL = "+989121234567"
+MOBILE_FORMS = {
+    "local 0912": "09121234567",
+    "international +98": "+989121234567",
+    "international 0098": "00989121234567",
+    "without the leading zero": "9121234567",
+    "with spaces and dashes": "0912 123-4567",
+    "Persian digits": "۰۹۱۲۱۲۳۴۵۶۷",
+    "Arabic-Indic digits": "٠٩١٢١٢٣٤٥٦٧",
+}
+VALID_NATIONAL_CODE = "0012345679"
+
+
+@pytest.mark.parametrize("form", MOBILE_FORMS.values(), ids=MOBILE_FORMS.keys())
+async def test_a_mobile_in_any_form_is_stored_as_one_e164_identity(
+    client: httpx.AsyncClient, club: Club, form: str
+) -> None:
+    member = await enrol(client, club, form)
+    assert member["mobile"] == CANONICAL
+
+    for other in MOBILE_FORMS.values():
+        again = await client.post("/api/v1/members", json={"mobile": other}, headers=club.headers())
+        assert again.status_code == 409, (other, again.text)
+        assert error_code(again) == "duplicate_member"
+
+
+async def test_names_with_arabic_yeh_and_kaf_are_stored_with_persian_letters(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club, first_name="علي", last_name="  كاظمي ")
+    assert member["first_name"] == "علی"
+    assert member["last_name"] == "کاظمی"
+
+    fetched = await client.get(f"/api/v1/members/{member['id']}", headers=club.headers())
+    assert fetched.json()["first_name"] == "علی"
+
+
+async def test_a_name_with_zwnj_keeps_it_for_display(client: httpx.AsyncClient, club: Club) -> None:
+    member = await enrol(client, club, first_name="محمد\u200c\u200cرضا", last_name="\u200cعلی\u200cپور")
+    assert member["first_name"] == "محمد\u200cرضا"
+    assert member["last_name"] == "علی\u200cپور"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["1370/05/12", "۱۳۷۰/۰۵/۱۲", "1370-05-12", "1991-08-03", "١٩٩١-٠٨-٠٣"],
+    ids=["jalali", "jalali persian digits", "jalali dashes", "gregorian", "gregorian arabic digits"],
+)
+async def test_birth_date_in_jalali_or_gregorian_is_the_same_day(
+    client: httpx.AsyncClient, club: Club, typed: str
+) -> None:
+    member = await enrol(client, club, birth_date=typed)
+    assert member["birth_date"] == "1991-08-03"
+    assert member["birth_date_jalali"] == "1370/05/12"
+
+
+@pytest.mark.parametrize("typed", ["1370/13/01", "1991-02-30", "tomorrow", "2999-01-01"])
+async def test_an_impossible_birth_date_is_refused_and_nothing_is_saved(
+    client: httpx.AsyncClient, club: Club, typed: str
+) -> None:
+    response = await client.post(
+        "/api/v1/members", json={"mobile": "09121112233", "birth_date": typed}, headers=club.headers()
+    )
+    assert response.status_code == 422, response.text
+    assert error_code(response) == "invalid_date"
+    found = await client.get("/api/v1/members/lookup", params={"q": "09121112233"}, headers=club.headers())
+    assert found.json()["items"] == []
+
+
+async def test_an_invalid_national_code_is_refused_and_nothing_is_saved(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    response = await client.post(
+        "/api/v1/members",
+        json={"mobile": "09121112233", "national_code": "0012345678", "first_name": "سارا"},
+        headers=club.headers(),
+    )
+    assert response.status_code == 422
+    assert error_code(response) == "invalid_national_code"
+
+    found = await client.get("/api/v1/members/lookup", params={"q": "09121112233"}, headers=club.headers())
+    assert found.json()["items"] == []
+    # The same person can enrol at once with the right code: nothing half-made stands in the way.
+    member = await enrol(client, club, "09121112233", national_code="۰۰۱۲۳۴۵۶۷۹")
+    assert member["national_code"] == VALID_NATIONAL_CODE
+
+
+async def test_a_national_code_can_belong_to_one_member_only(client: httpx.AsyncClient, club: Club) -> None:
+    await enrol(client, club, national_code=VALID_NATIONAL_CODE)
+    second = await client.post(
+        "/api/v1/members",
+        json={"mobile": "09127654321", "national_code": "001-234567-9"},
+        headers=club.headers(),
+    )
+    assert second.status_code == 409
+    assert error_code(second) == "duplicate_member"
+
+
+async def test_an_invalid_mobile_is_refused(client: httpx.AsyncClient, club: Club) -> None:
+    for bad in ("02188776655", "0912123", "hello", "+1 202 555 0100x"):
+        response = await client.post("/api/v1/members", json={"mobile": bad}, headers=club.headers())
+        assert response.status_code == 422, (bad, response.text)
+        assert error_code(response) == "invalid_phone"
+
+
+async def test_a_new_member_gets_a_card_number_with_a_check_digit_and_a_qr_payload(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    from bashgah.core.normalize import is_valid_card_number
+
+    member = await enrol(client, club)
+    assert len(member["card_number"]) == 16 and is_valid_card_number(member["card_number"])
+    assert member["card_number"] in member["qr_payload"]
+    assert member["status"] == "active"
+
+
+async def test_sms_consent_is_recorded_with_its_time_and_source(client: httpx.AsyncClient, club: Club) -> None:
+    before = datetime.now(UTC)
+    member = await enrol(client, club, sms_consent=True, consent_source="pos")
+    consent = member["sms_consent"]
+    assert consent["given"] is True
+    assert consent["source"] == "pos"
+    at = datetime.fromisoformat(consent["at"])
+    assert before - timedelta(seconds=1) <= at <= datetime.now(UTC) + timedelta(seconds=1)
+    assert member["email_consent"] == {"given": False, "at": None, "source": None}
+
+
+async def test_the_same_mobile_may_enrol_in_two_different_clubs(
+    client: httpx.AsyncClient, club: Club, db: object
+) -> None:
+    from support import make_club
+
+    other = await make_club(db, "beta")  # type: ignore[arg-type]
+    first = await enrol(client, club, "09121234567")
+    second = await enrol(client, other, "09121234567")
+    assert first["mobile"] == second["mobile"] == CANONICAL
+    assert first["id"] != second["id"]
