@@ -16,9 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bashgah.api.app import create_app
+from bashgah.core.cache import clear_all as clear_caches
 from bashgah.core.config import Settings
 from bashgah.core.db import Database, create_engine
-from bashgah.core.cache import clear_all as clear_caches
 from bashgah.models import Base
 from support import Club, make_club
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.errors import InsufficientPoints
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
-from bashgah.ledger.schemas import AdjustmentCreate, AdjustmentRead, BalanceRead, LedgerLine, LedgerPage
+from bashgah.ledger.schemas import (
+    AdjustmentCreate,
+    AdjustmentRead,
+    BalanceRead,
+    LedgerLine,
+    LedgerPage,
+    PointsBalance,
+)
 from bashgah.members import service as members
 from bashgah.models import Account, Transfer, utcnow
-from bashgah.purchases.service import balance_of
 from bashgah.tenants import service as tenants
 
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
@@ -26,13 +35,58 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+async def points_balance(
+    session: AsyncSession, account: Account, now: datetime, j: ledger.Journal | None = None
+) -> PointsBalance:
+    """The balance after this transaction's changes; pass the (closed) journal that made them."""
+    posted, held = j.totals(account) if j is not None else (account.posted, account.pending)
+    available, pending, expiring, next_expiry = await ledger.lot_totals(session, account.id, now)
+    return PointsBalance(
+        available=available,
+        pending=pending,
+        reserved=held,
+        expiring_30d=expiring,
+        next_expiry_at=next_expiry,
+        total=posted,
+    )
+
+
+async def lifetime_totals(session: AsyncSession, account_id: int) -> tuple[int, int]:
+    """(earned, redeemed) over the member's whole history, net of returns."""
+
+    def net(plus: str, minus: str, plus_side: Any, minus_side: Any) -> Any:
+        return func.coalesce(
+            func.sum(
+                case(
+                    (and_(plus_side == account_id, Transfer.code == plus), Transfer.amount),
+                    (and_(minus_side == account_id, Transfer.code == minus), -Transfer.amount),
+                    else_=0,
+                )
+            ),
+            0,
+        )
+
+    credit, debit = Transfer.credit_account_id, Transfer.debit_account_id
+    row = (
+        await session.execute(
+            select(
+                net("earn", "earn_reversal", credit, debit),
+                net("redeem", "redeem_return", debit, credit),
+            ).where(or_(debit == account_id, credit == account_id))
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
 async def summary(session: AsyncSession, who: Principal, member_id: int) -> BalanceRead:
     await members.get(session, who.tenant_id, member_id)
     account = await ledger.lock_member_account(session, who.tenant_id, member_id)
     now = utcnow()
     async with ledger.journal(session, who.tenant_id, "system:lapse") as j:
         await ledger.release_lapsed_holds(j, account, now)
-    return await balance_of(session, account, now)
+    brief = await points_balance(session, account, now, j)
+    earned, redeemed = await lifetime_totals(session, account.id)
+    return BalanceRead(**brief.model_dump(), lifetime_earned=earned, lifetime_redeemed=redeemed)
 
 
 async def adjust(
@@ -74,7 +128,7 @@ async def adjust(
         transfer_id=transfer_id,
         points=data.points,
         reason=reason,
-        balance=await balance_of(session, account, now),
+        balance=await points_balance(session, account, now, j),
     )
 
 

@@ -5,7 +5,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class BalanceRead(BaseModel):
+class PointsBalance(BaseModel):
+    """A member's points right now (every write response carries it)."""
+
     #: Points the member can spend now.
     available: int
     #: Earned points still inside the return window.
@@ -17,6 +19,11 @@ class BalanceRead(BaseModel):
     next_expiry_at: datetime | None
     #: The ledger balance: available + pending + reserved (negative only under allow_negative).
     total: int
+
+
+class BalanceRead(PointsBalance):
+    """The balance summary: the figures above and the member's lifetime totals."""
+
     lifetime_earned: int
     lifetime_redeemed: int
 
@@ -47,7 +54,7 @@ class AdjustmentRead(BaseModel):
     transfer_id: int
     points: int
     reason: str
-    balance: BalanceRead
+    balance: PointsBalance
 
 
 class LedgerLine(BaseModel):

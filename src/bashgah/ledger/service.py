@@ -13,8 +13,8 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +32,7 @@ POINTS = "points"
 #: to that account's balance (see ``verify``).
 SHARDS = 16
 
+
 class ExpiryPolicy(Protocol):
     """What crediting points needs to know of the programme."""
 
@@ -48,7 +49,9 @@ _system_ids: TTLCache[tuple[str, int], dict[tuple[str, int], int]] = TTLCache(tt
 async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
     for kind in SYSTEM_KINDS:
         for shard in range(SHARDS):
-            session.add(Account(tenant_id=tenant_id, asset=POINTS, kind=kind, shard=shard, posted=0, pending=0))
+            session.add(
+                Account(tenant_id=tenant_id, asset=POINTS, kind=kind, shard=shard, posted=0, pending=0)
+            )
     await session.flush()
 
 
@@ -110,6 +113,7 @@ class Journal:
     actor: str | None
     posted: dict[int, int] = field(default_factory=dict)
     pending: dict[int, int] = field(default_factory=dict)
+    final: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     async def post(
         self,
@@ -154,17 +158,26 @@ class Journal:
         return account.posted + self.posted.get(account.id, 0)
 
     async def close(self) -> None:
+        """Write the balance changes, in account-id order; remember each account's new totals."""
         for account_id in sorted(set(self.posted) | set(self.pending)):
             dp, dh = self.posted.get(account_id, 0), self.pending.get(account_id, 0)
             if dp or dh:
-                await self.session.execute(
-                    update(Account)
-                    .where(Account.id == account_id)
-                    .values(posted=Account.posted + dp, pending=Account.pending + dh)
-                    .execution_options(synchronize_session=False)
-                )
+                row = (
+                    await self.session.execute(
+                        update(Account)
+                        .where(Account.id == account_id)
+                        .values(posted=Account.posted + dp, pending=Account.pending + dh)
+                        .returning(Account.posted, Account.pending)
+                        .execution_options(synchronize_session=False)
+                    )
+                ).one()
+                self.final[account_id] = (row[0], row[1])
         self.posted.clear()
         self.pending.clear()
+
+    def totals(self, account: Account) -> tuple[int, int]:
+        """(posted, pending) of ``account`` after this closed journal."""
+        return self.final.get(account.id, (account.posted, account.pending))
 
 
 @contextlib.asynccontextmanager
@@ -367,18 +380,6 @@ async def _redeem_held(j: Journal, reservation: Reservation, used: int) -> None:
 # --- reading balances -----------------------------------------------------------------------------
 
 
-@dataclass
-class Balance:
-    available: int
-    pending: int
-    reserved: int
-    expiring_30d: int
-    posted: int
-    lifetime_earned: int
-    lifetime_redeemed: int
-    next_expiry_at: datetime | None
-
-
 async def lot_totals(
     session: AsyncSession, account_id: int, now: datetime
 ) -> tuple[int, int, int, datetime | None]:
@@ -396,59 +397,3 @@ async def lot_totals(
         )
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), row[3]
-
-
-async def balance(session: AsyncSession, account: Account, now: datetime) -> Balance:
-    available, pending, expiring, next_expiry = await lot_totals(session, account.id, now)
-    flows = (
-        await session.execute(
-            select(
-                func.coalesce(
-                    func.sum(
-                        case(
-                            (
-                                and_(Transfer.credit_account_id == account.id, Transfer.code == "earn"),
-                                Transfer.amount,
-                            ),
-                            (
-                                and_(
-                                    Transfer.debit_account_id == account.id, Transfer.code == "earn_reversal"
-                                ),
-                                -Transfer.amount,
-                            ),
-                            else_=0,
-                        )
-                    ),
-                    0,
-                ),
-                func.coalesce(
-                    func.sum(
-                        case(
-                            (
-                                and_(Transfer.debit_account_id == account.id, Transfer.code == "redeem"),
-                                Transfer.amount,
-                            ),
-                            (
-                                and_(
-                                    Transfer.credit_account_id == account.id, Transfer.code == "redeem_return"
-                                ),
-                                -Transfer.amount,
-                            ),
-                            else_=0,
-                        )
-                    ),
-                    0,
-                ),
-            ).where(or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id))
-        )
-    ).one()
-    return Balance(
-        available=available,
-        pending=pending,
-        reserved=account.pending,
-        expiring_30d=expiring,
-        posted=account.posted,
-        lifetime_earned=int(flows[0]),
-        lifetime_redeemed=int(flows[1]),
-        next_expiry_at=next_expiry,
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import DuplicateMember, InvalidInput, MemberBlocked, NotFound
@@ -22,7 +22,7 @@ from bashgah.core.normalize import (
 )
 from bashgah.ledger import service as ledger
 from bashgah.members.schemas import MemberCreate, MemberUpdate
-from bashgah.models import Member, utcnow
+from bashgah.models import Account, Member, utcnow
 from bashgah.tenants import service as tenants
 
 QR_PREFIX = "BASHGAH:"
@@ -122,6 +122,42 @@ async def get(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
     if member is None:
         raise NotFound("Member", "عضو")
     return member
+
+
+def identity(
+    tenant_id: int, member_id: int | None, phone: str | None, card: str | None
+) -> ColumnElement[bool]:
+    """The condition that finds one member by id, mobile (any form) or card number / QR text."""
+    if member_id is not None:
+        return and_(Member.tenant_id == tenant_id, Member.id == member_id)
+    if phone is not None:
+        return and_(Member.tenant_id == tenant_id, Member.mobile == normalize_phone(phone))
+    card_number = normalize_card_number(_strip_qr(card or ""))
+    if card_number is None:
+        raise NotFound("Member", "عضو")
+    return and_(Member.tenant_id == tenant_id, Member.card_number == card_number)
+
+
+async def lock(
+    session: AsyncSession,
+    tenant_id: int,
+    member_id: int | None,
+    phone: str | None = None,
+    card: str | None = None,
+) -> tuple[Member, Account]:
+    """Find a member and lock their points account in one round trip (the hot path of every sale)."""
+    row = (
+        await session.execute(
+            select(Member, Account)
+            .join(Account, Account.member_id == Member.id)
+            .where(identity(tenant_id, member_id, phone, card))
+            .with_for_update(of=Account)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Member", "عضو")
+    return row[0], row[1]
 
 
 async def get_by_mobile(session: AsyncSession, tenant_id: int, raw: str) -> Member:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bashgah.ledger.schemas import BalanceRead
+from bashgah.ledger.schemas import PointsBalance
 
 
 class MemberRef(BaseModel):
@@ -63,7 +63,7 @@ class PurchaseRead(BaseModel):
 
 
 class PurchaseResult(PurchaseRead):
-    balance: BalanceRead
+    balance: PointsBalance
 
 
 class RefundItem(BaseModel):
@@ -97,4 +97,4 @@ class RefundResult(BaseModel):
     points_reversed: int
     points_unrecovered: int
     points_returned: int
-    balance: BalanceRead
+    balance: PointsBalance

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, NotFound
-from bashgah.ledger import rules
+from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
-from bashgah.ledger.schemas import BalanceRead
 from bashgah.members import service as members
 from bashgah.models import Account, Branch, Member, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.purchases.schemas import (
@@ -25,43 +22,26 @@ from bashgah.purchases.schemas import (
 from bashgah.tenants import service as tenants
 
 
-async def resolve_member(session: AsyncSession, tenant_id: int, ref: MemberRef) -> Member:
-    if ref.id is not None:
-        return await members.get(session, tenant_id, ref.id)
-    if ref.phone is not None:
-        return await members.get_by_mobile(session, tenant_id, ref.phone)
-    assert ref.card is not None
-    return await members.get_by_card(session, tenant_id, ref.card)
-
-
-async def balance_of(session: AsyncSession, account: Account, now: datetime) -> BalanceRead:
-    """The balance after this transaction's changes (call after the journal is closed)."""
-    await session.refresh(account, ["posted", "pending"])
-    b = await ledger.balance(session, account, now)
-    return BalanceRead(
-        available=b.available,
-        pending=b.pending,
-        reserved=b.reserved,
-        expiring_30d=b.expiring_30d,
-        next_expiry_at=b.next_expiry_at,
-        total=b.posted,
-        lifetime_earned=b.lifetime_earned,
-        lifetime_redeemed=b.lifetime_redeemed,
-    )
+async def lock_member(session: AsyncSession, tenant_id: int, ref: MemberRef) -> tuple[Member, Account]:
+    """The member a till names by id, phone or card, with their points account locked."""
+    return await members.lock(session, tenant_id, ref.id, ref.phone, ref.card)
 
 
 async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) -> PurchaseResult:
-    """Record a sale: spend the requested points as a discount, then earn on what was paid."""
+    """Record a sale: spend the requested points as a discount, then earn on what was paid.
+
+    The hot path of the whole product, so it is written for few round trips: cached programme, branch
+    and key; member and account lock in one query; Core inserts; balances written once by the journal.
+    """
     now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
-    branch = await tenants.resolve_branch(session, who.tenant_id, data.branch, who.branch_id)
-    member = await resolve_member(session, who.tenant_id, data.member)
+    branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
+    member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    account = await ledger.lock_member_account(session, who.tenant_id, member.id)
     taken = await session.scalar(
         select(Purchase.id).where(
             Purchase.tenant_id == who.tenant_id,
-            Purchase.branch_id == branch.id,
+            Purchase.branch_id == branch_id,
             Purchase.external_id == data.external_id,
         )
     )
@@ -78,34 +58,46 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         )
     paid = data.total_rials - discount
     earned = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
-    purchase = Purchase(
-        tenant_id=who.tenant_id,
-        branch_id=branch.id,
-        member_id=member.id,
-        external_id=data.external_id,
-        total_rials=data.total_rials,
-        discount_rials=discount,
-        points_earned=earned,
-        points_redeemed=data.redeem_points,
-        available_at=rules.available_after(now, program.pending_days),
-        occurred_at=data.occurred_at or now,
-        created_at=now,
+    available_at = rules.available_after(now, program.pending_days)
+    occurred_at = data.occurred_at or now
+    purchase_id = await session.scalar(
+        insert(Purchase)
+        .values(
+            tenant_id=who.tenant_id,
+            branch_id=branch_id,
+            member_id=member.id,
+            external_id=data.external_id,
+            total_rials=data.total_rials,
+            discount_rials=discount,
+            points_earned=earned,
+            points_redeemed=data.redeem_points,
+            available_at=available_at,
+            occurred_at=occurred_at,
+            refunded_rials=0,
+            points_reversed=0,
+            points_returned=0,
+            created_at=now,
+        )
+        .returning(Purchase.id)
     )
-    session.add(purchase)
-    await session.flush()
+    assert purchase_id is not None
     if data.items:
-        session.add_all(
-            PurchaseItem(
-                purchase_id=purchase.id,
-                sku=item.sku,
-                category=item.category,
-                quantity=item.quantity,
-                unit_price_rials=item.unit_price_rials,
-                refunded_quantity=0,
-            )
-            for item in data.items
+        await session.execute(
+            insert(PurchaseItem),
+            [
+                {
+                    "purchase_id": purchase_id,
+                    "sku": item.sku,
+                    "category": item.category,
+                    "quantity": item.quantity,
+                    "unit_price_rials": item.unit_price_rials,
+                    "refunded_quantity": 0,
+                }
+                for item in data.items
+            ],
         )
 
+    receipt = f"#{data.external_id}"
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if data.redeem_points:
             await ledger.release_lapsed_holds(j, account, now)
@@ -116,9 +108,9 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                 "redemption",
                 data.redeem_points,
                 "redeem",
-                f"purchase:{purchase.id}:redeem",
-                ("purchase", purchase.id),
-                f"#{data.external_id}",
+                f"purchase:{purchase_id}:redeem",
+                ("purchase", purchase_id),
+                receipt,
             )
         if earned:
             await ledger.credit_member(
@@ -127,16 +119,28 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                 "issuance",
                 earned,
                 "earn",
-                f"purchase:{purchase.id}:earn",
+                f"purchase:{purchase_id}:earn",
                 program,
                 now,
-                ref=("purchase", purchase.id),
-                reason=f"#{data.external_id}",
+                ref=("purchase", purchase_id),
+                reason=receipt,
                 pending_days=program.pending_days,
-                purchase_id=purchase.id,
+                purchase_id=purchase_id,
             )
     return PurchaseResult(
-        **_read(purchase, branch).model_dump(), balance=await balance_of(session, account, now)
+        id=purchase_id,
+        external_id=data.external_id,
+        branch=data.branch or (await tenants.get_branch(session, who.tenant_id, branch_id)).code,
+        member_id=member.id,
+        total_rials=data.total_rials,
+        discount_rials=discount,
+        paid_rials=paid,
+        points_earned=earned,
+        points_available_at=available_at,
+        points_redeemed=data.redeem_points,
+        refunded_rials=0,
+        occurred_at=occurred_at,
+        balance=await member_points.points_balance(session, account, now, j),
     )
 
 
@@ -297,5 +301,5 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         points_reversed=reversed_now,
         points_unrecovered=record.points_unrecovered,
         points_returned=return_due,
-        balance=await balance_of(session, account, now),
+        balance=await member_points.points_balance(session, account, now, j),
     )

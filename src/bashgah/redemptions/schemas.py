@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bashgah.ledger.schemas import BalanceRead
+from bashgah.ledger.schemas import PointsBalance
 from bashgah.purchases.schemas import MemberRef
 
 
@@ -37,4 +37,4 @@ class ReservationRead(BaseModel):
     expires_at: datetime
     closed_at: datetime | None
     external_ref: str | None
-    balance: BalanceRead | None = None
+    balance: PointsBalance | None = None

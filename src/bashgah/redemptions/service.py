@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import InvalidInput, InvalidState, NotFound
+from bashgah.ledger import member_points
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
-from bashgah.models import Reservation, utcnow
-from bashgah.purchases.service import balance_of, resolve_member
+from bashgah.models import Account, Reservation, utcnow
+from bashgah.purchases.service import lock_member
 from bashgah.redemptions.schemas import ReservationCommit, ReservationCreate, ReservationRead
 from bashgah.tenants import service as tenants
 
@@ -44,9 +45,8 @@ async def reserve(session: AsyncSession, who: Principal, data: ReservationCreate
     branch_id = None
     if data.branch is not None or who.branch_id is not None:
         branch_id = (await tenants.resolve_branch(session, who.tenant_id, data.branch, who.branch_id)).id
-    member = await resolve_member(session, who.tenant_id, data.member)
+    member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    account = await ledger.lock_member_account(session, who.tenant_id, member.id)
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         await ledger.release_lapsed_holds(j, account, now)
         taken = await ledger.take_spendable(session, account, data.points, now)
@@ -67,19 +67,19 @@ async def reserve(session: AsyncSession, who: Principal, data: ReservationCreate
     session.add(reservation)
     await session.flush()
     result = _read(reservation, program.point_value_rials)
-    result.balance = await balance_of(session, account, now)
+    result.balance = await member_points.points_balance(session, account, now, j)
     return result
 
 
-async def _locked(session: AsyncSession, who: Principal, reservation_id: int) -> Reservation:
+async def _locked(session: AsyncSession, who: Principal, reservation_id: int) -> tuple[Reservation, Account]:
     reservation = await session.scalar(
         select(Reservation).where(Reservation.tenant_id == who.tenant_id, Reservation.id == reservation_id)
     )
     if reservation is None:
         raise NotFound("Redemption", "رزرو امتیاز")
-    await ledger.lock_member_account(session, who.tenant_id, reservation.member_id)
-    await session.refresh(reservation)
-    return reservation
+    account = await ledger.lock_member_account(session, who.tenant_id, reservation.member_id)
+    await session.refresh(reservation)  # re-read under the lock: another till may have closed it
+    return reservation, account
 
 
 async def get(session: AsyncSession, who: Principal, reservation_id: int) -> ReservationRead:
@@ -96,7 +96,7 @@ async def _close(
     session: AsyncSession, who: Principal, reservation_id: int, status: str, used: int
 ) -> ReservationRead:
     now = utcnow()
-    reservation = await _locked(session, who, reservation_id)
+    reservation, account = await _locked(session, who, reservation_id)
     if reservation.status == "held" and reservation.expires_at <= now:
         async with ledger.journal(session, who.tenant_id, "system:lapse") as j:
             await ledger.close_hold(j, reservation, "expired", now)
@@ -117,8 +117,7 @@ async def _close(
     await session.flush()
     program = await tenants.program_settings(session, who.tenant_id)
     result = _read(reservation, program.point_value_rials)
-    account = await ledger.lock_member_account(session, who.tenant_id, reservation.member_id)
-    result.balance = await balance_of(session, account, now)
+    result.balance = await member_points.points_balance(session, account, now, j)
     return result
 
 

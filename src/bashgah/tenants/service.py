@@ -128,7 +128,9 @@ async def resolve_branch(
     return found
 
 
-async def branch_id_for_sale(session: AsyncSession, tenant_id: int, code: str | None, scoped_to: int | None) -> int:
+async def branch_id_for_sale(
+    session: AsyncSession, tenant_id: int, code: str | None, scoped_to: int | None
+) -> int:
     """Like :func:`resolve_branch` but only the id, cached: it is read on every purchase."""
     if scoped_to is not None and code is None:
         return scoped_to
