@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal, authenticate
 from bashgah.core.db import Database
-from bashgah.core.errors import IdempotencyKeyRequired
+from bashgah.core.errors import Conflict, IdempotencyKeyRequired
 from bashgah.idempotency import service as idempotency
 
 T = TypeVar("T")
@@ -93,21 +93,29 @@ async def run_idempotent(
     fp = idempotency.fingerprint(
         request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
     )
+    db = database(request)
     for attempt in range(3):
         try:
-            async with database(request).transaction() as session:
+            async with db.transaction() as session:
                 who = await authenticate(session, key)
                 prior = await idempotency.replay(session, who.tenant_id, idem, fp)
                 if prior is not None:
-                    return JSONResponse(
-                        prior[1], status_code=prior[0], headers={"Idempotent-Replayed": "true"}
-                    )
-                record_id = await idempotency.claim(session, who.tenant_id, idem, fp)
+                    return _replayed(prior)
                 payload = (await work(session, who)).model_dump(mode="json")
-                await idempotency.store(session, record_id, status_code, payload)
+                await idempotency.remember(session, who.tenant_id, idem, fp, status_code, payload)
             return JSONResponse(payload, status_code=status_code)
-        except IntegrityError as error:
-            # Another request with this key committed first: go round again and replay its response.
-            if attempt == 2 or not idempotency.is_claim_conflict(error):
+        except (IntegrityError, Conflict):
+            # A request with the same key may have committed while this one waited for a lock: then the
+            # right answer is its response, not this conflict. Look once more in a fresh transaction.
+            async with db.transaction() as session:
+                who = await authenticate(session, key)
+                prior = await idempotency.replay(session, who.tenant_id, idem, fp)
+            if prior is not None:
+                return _replayed(prior)
+            if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _replayed(prior: tuple[int, Any]) -> JSONResponse:
+    return JSONResponse(prior[1], status_code=prior[0], headers={"Idempotent-Replayed": "true"})

@@ -1,8 +1,7 @@
 """Client-made idempotency keys (the ``Idempotency-Key`` header).
 
-The record is inserted *first*, inside the use case's transaction: a second request with the same key
-waits on the unique index until the first commits, then replays its response. Same key and same request
-→ the first response again and one effect; same key and a different request → 409.
+The response is stored with its key inside the use case's transaction. Same key and same request → the
+first response again and one effect; same key and a different request → 409.
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ import hashlib
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import IdempotencyConflict, InvalidInput
@@ -46,27 +44,21 @@ async def replay(session: AsyncSession, tenant_id: int, key: str, fp: str) -> tu
     return row[1], row[2]
 
 
-async def claim(session: AsyncSession, tenant_id: int, key: str, fp: str) -> int:
-    """Insert the record for this key; raises IntegrityError when another request holds it."""
-    record_id = await session.scalar(
-        insert(IdempotencyRecord)
-        .values(
-            tenant_id=tenant_id, key=key, fingerprint=fp, status_code=0, response=None, created_at=utcnow()
-        )
-        .returning(IdempotencyRecord.id)
-    )
-    assert record_id is not None
-    return record_id
+async def remember(
+    session: AsyncSession, tenant_id: int, key: str, fp: str, status_code: int, response: Any
+) -> None:
+    """Store the response with its key, in the transaction that produced it.
 
-
-async def store(session: AsyncSession, record_id: int, status_code: int, response: Any) -> None:
+    A concurrent request with the same key fails here on the unique index (or earlier, on a lock or a
+    unique receipt number) and is answered from this record once it is committed.
+    """
     await session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == record_id)
-        .values(status_code=status_code, response=response)
+        insert(IdempotencyRecord).values(
+            tenant_id=tenant_id,
+            key=key,
+            fingerprint=fp,
+            status_code=status_code,
+            response=response,
+            created_at=utcnow(),
+        )
     )
-
-
-def is_claim_conflict(error: IntegrityError) -> bool:
-    text = str(error.orig).lower()
-    return "idempotency_records" in text or "uq_idempotency_records" in text
