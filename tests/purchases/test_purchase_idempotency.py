@@ -1,0 +1,148 @@
+"""A till that retries: the same Idempotency-Key replays the first answer and changes points once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from bashgah.core.db import Database
+from bashgah.models import Purchase, Transfer
+from support import Club, balance, enrol, error_code, give_points, ledger_problems, reserve
+
+
+def sale(member_id: int, total: int = 250_000, **extra: Any) -> dict[str, Any]:
+    return {
+        "member": {"id": member_id},
+        "branch": "main",
+        "external_id": "F-500",
+        "total_rials": total,
+        **extra,
+    }
+
+
+async def post_sale(client: httpx.AsyncClient, club: Club, body: dict[str, Any], key: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/purchases", json=body, headers=club.headers("cashier", **{"Idempotency-Key": key})
+    )
+
+
+async def count(db: Database, model: Any) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_retried_purchase_replays_the_first_response_and_earns_once(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    first = await post_sale(client, club, sale(member["id"]), "till-1:0001")
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    again = await post_sale(client, club, sale(member["id"]), "till-1:0001")
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert (await balance(client, club, member["id"]))["available"] == 25
+    assert await count(db, Purchase) == 1
+    ledger = await client.get(f"/api/v1/members/{member['id']}/ledger", headers=club.headers())
+    assert [line["code"] for line in ledger.json()["items"]] == ["earn"]
+
+
+async def test_the_same_key_with_a_different_body_is_a_conflict_and_changes_nothing(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club)
+    await post_sale(client, club, sale(member["id"]), "till-1:0002")
+    changed = await post_sale(client, club, sale(member["id"], total=990_000), "till-1:0002")
+    assert changed.status_code == 409
+    assert error_code(changed) == "idempotency_conflict"
+    assert (await balance(client, club, member["id"]))["available"] == 25
+
+
+async def test_the_same_key_on_another_endpoint_is_a_conflict(client: httpx.AsyncClient, club: Club) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 100)
+    await post_sale(client, club, sale(member["id"]), "shared-key")
+    hold = await reserve(client, club, member["id"], 10, key="shared-key")
+    assert hold.status_code == 409
+    assert error_code(hold) == "idempotency_conflict"
+    assert (await balance(client, club, member["id"]))["reserved"] == 0
+
+
+async def test_a_purchase_without_an_idempotency_key_is_refused(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club)
+    response = await client.post(
+        "/api/v1/purchases", json=sale(member["id"]), headers=club.headers("cashier")
+    )
+    assert response.status_code == 400
+    assert error_code(response) == "idempotency_key_required"
+    assert (await balance(client, club, member["id"]))["available"] == 0
+
+
+async def test_refunds_and_reservations_need_an_idempotency_key_too(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 100)
+    bought = await post_sale(client, club, sale(member["id"]), "k")
+    no_key_refund = await client.post(
+        f"/api/v1/purchases/{bought.json()['id']}/refunds", json={}, headers=club.headers()
+    )
+    no_key_hold = await client.post(
+        "/api/v1/redemptions",
+        json={"member": {"id": member["id"]}, "points": 10, "branch": "main"},
+        headers=club.headers("cashier"),
+    )
+    for response in (no_key_refund, no_key_hold):
+        assert response.status_code == 400
+        assert error_code(response) == "idempotency_key_required"
+    after = await balance(client, club, member["id"])
+    assert (after["available"], after["reserved"]) == (125, 0)
+
+
+async def test_a_failed_request_can_be_retried_with_the_same_key(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club)
+    refused = await post_sale(client, club, sale(member["id"], redeem_points=50), "till-1:0003")
+    assert error_code(refused) == "insufficient_points"
+    await give_points(client, club, member["id"], 50)
+    accepted = await post_sale(client, club, sale(member["id"], redeem_points=50), "till-1:0003")
+    assert accepted.status_code == 201, accepted.text
+    assert "Idempotent-Replayed" not in accepted.headers
+
+
+async def test_the_same_key_sent_ten_times_at_once_has_one_effect(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 100)
+    body = sale(member["id"], total=500_000, redeem_points=40)
+    responses = await asyncio.gather(*(post_sale(client, club, body, "till-9:burst") for _ in range(10)))
+    assert [r.status_code for r in responses] == [201] * 10, [r.text for r in responses]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 9
+    after = await balance(client, club, member["id"])
+    assert after["available"] == 100 - 40 + 46
+    assert (after["lifetime_redeemed"], after["lifetime_earned"]) == (40, 46)
+    assert await count(db, Purchase) == 1
+    assert await count(db, Transfer) == 3  # the setup adjustment, one redeem, one earn
+    assert await ledger_problems(db) == []
+
+
+async def test_keys_of_two_clubs_do_not_collide(client: httpx.AsyncClient, club: Club, db: Database) -> None:
+    from support import make_club
+
+    other = await make_club(db, "beta")
+    mine = await enrol(client, club)
+    theirs = await enrol(client, other)
+    first = await post_sale(client, club, sale(mine["id"]), "pos-1")
+    second = await post_sale(client, other, sale(theirs["id"], total=100_000), "pos-1")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in second.headers
+    assert (await balance(client, other, theirs["id"]))["available"] == 10
