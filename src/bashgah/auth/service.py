@@ -41,7 +41,12 @@ def hash_key(plaintext: str) -> str:
 
 
 async def create(
-    session: AsyncSession, tenant_id: int, name: str, role: str, branch_id: int | None = None
+    session: AsyncSession,
+    tenant_id: int,
+    name: str,
+    role: str,
+    branch_id: int | None = None,
+    staff_id: int | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key; the plaintext is returned once and never stored."""
     if role not in ROLES:
@@ -50,6 +55,7 @@ async def create(
     key = ApiKey(
         tenant_id=tenant_id,
         branch_id=branch_id,
+        staff_id=staff_id,
         name=name,
         role=role,
         prefix=plaintext[:10],

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from rich.console import Console
 from rich.table import Table
 
 from bashgah.auth import service as auth
@@ -13,6 +14,7 @@ from bashgah.cli.common import TenantOpt, console, run, tenant_id
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.migrate import upgrade
+from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
 
@@ -21,6 +23,8 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The points ledger.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work (cron-friendly).", no_args_is_help=True)
+staff_app = typer.Typer(help="The people who work for the club and their roles.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(db_app, name="db")
@@ -79,6 +83,7 @@ def keys_create(
     name: Annotated[str, typer.Option(help="What the key is for, e.g. 'till 3'")],
     role: Annotated[str, typer.Option(help="owner | manager | cashier | integration")] = "integration",
     branch: Annotated[str | None, typer.Option(help="Limit the key to one branch (code)")] = None,
+    staff: Annotated[str | None, typer.Option(help="Issue the key to a staff member (username)")] = None,
     tenant: TenantOpt = None,
 ) -> None:
     """Create an API key. The key is printed alone on the last line and never shown again."""
@@ -87,7 +92,17 @@ def keys_create(
         async with db.transaction() as session:
             tid = await tenant_id(session, tenant)
             branch_id = (await tenants.resolve_branch(session, tid, branch, None)).id if branch else None
-            _, plaintext = await auth.create(session, tid, name, role, branch_id)
+            person = await staff_service.get_by_username(session, tid, staff) if staff else None
+            if person is not None and person.disabled_at is not None:
+                raise typer.BadParameter(f"{staff} is disabled", param_hint="--staff")
+            _, plaintext = await auth.create(
+                session,
+                tid,
+                name,
+                role,
+                branch_id or (person.branch_id if person else None),
+                person.id if person else None,
+            )
             return plaintext
 
     key = run(work)
@@ -114,8 +129,6 @@ def keys_list(tenant: TenantOpt = None) -> None:
                     key.revoked_at.strftime("%Y-%m-%d") if key.revoked_at else "-",
                 )
             return table
-
-    from rich.console import Console
 
     Console().print(run(work))
 
@@ -176,6 +189,59 @@ def jobs_run(
                 console.print(f"{job_name}: {done}")
 
     run(work)
+
+
+@staff_app.command("add")
+def staff_add(
+    username: str,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    role: Annotated[str, typer.Option(help="owner | manager | cashier")] = "cashier",
+    branch: Annotated[str | None, typer.Option(help="Branch code (required for a cashier)")] = None,
+    tenant: TenantOpt = None,
+) -> None:
+    """Add a staff member."""
+
+    async def work(db: Database) -> None:
+        async with db.transaction() as session:
+            tid = await tenant_id(session, tenant)
+            branch_id = (await tenants.resolve_branch(session, tid, branch, None)).id if branch else None
+            await staff_service.add(session, tid, username, full_name, role, branch_id)
+
+    run(work)
+    console.print(f"added {role} {username!r}")
+
+
+@staff_app.command("list")
+def staff_list(tenant: TenantOpt = None) -> None:
+    """List staff members."""
+
+    async def work(db: Database) -> Table:
+        async with db.transaction() as session:
+            table = Table("id", "username", "name", "role", "branch", "disabled")
+            for person in await staff_service.list_staff(session, await tenant_id(session, tenant)):
+                table.add_row(
+                    str(person.id),
+                    person.username,
+                    person.full_name,
+                    person.role,
+                    str(person.branch_id or "-"),
+                    person.disabled_at.strftime("%Y-%m-%d") if person.disabled_at else "-",
+                )
+            return table
+
+    Console().print(run(work))
+
+
+@staff_app.command("disable")
+def staff_disable(username: str, tenant: TenantOpt = None) -> None:
+    """Disable a staff member and revoke their API keys."""
+
+    async def work(db: Database) -> None:
+        async with db.transaction() as session:
+            await staff_service.disable(session, await tenant_id(session, tenant), username)
+
+    run(work)
+    console.print(f"{username!r} disabled; their keys are revoked")
 
 
 def main() -> None:
