@@ -17,6 +17,7 @@ from support import (
     give_points,
     ledger_problems,
     refund,
+    reserve,
     set_program,
 )
 
@@ -215,3 +216,32 @@ async def test_a_refund_needs_amount_or_items_not_both(client: httpx.AsyncClient
     missing = await refund(client, club, 999_999)
     assert missing.status_code == 404
     assert error_code(missing) == "not_found"
+
+
+@pytest.mark.parametrize("then", ["cancel", "commit part"])
+async def test_allow_negative_refund_while_the_points_are_reserved_cannot_be_spent_twice(
+    client: httpx.AsyncClient, club: Club, db: Database, then: str
+) -> None:
+    await set_program(client, club, refund_policy="allow_negative")
+    member = await enrol(client, club)
+    sale = await bought(client, club, member["id"], 1_000_000)
+    hold = await reserve(client, club, member["id"], 100)
+    assert hold.status_code == 201
+
+    back = await refunded(client, club, sale["id"])
+    assert back["points_reversed"] == 100
+    assert back["balance"]["total"] == 0
+
+    path = "cancel" if then == "cancel" else "commit"
+    body = {"points": 40} if then == "commit part" else None
+    closed = await client.post(
+        f"/api/v1/redemptions/{hold.json()['id']}/{path}", json=body, headers=club.headers("cashier")
+    )
+    assert closed.status_code == 200, closed.text
+    after = await balance(client, club, member["id"])
+    # The refund took the points back: whatever the hold gives back pays that, and nothing is spendable.
+    assert after["available"] == 0
+    assert after["total"] == (0 if then == "cancel" else -40)
+    assert await ledger_problems(db) == []
+    spend = await bought(client, club, member["id"], 100_000)
+    assert spend["balance"]["available"] == (10 if then == "cancel" else 0)

@@ -354,9 +354,19 @@ async def release_lapsed_holds(j: Journal, account: Account, now: datetime) -> i
 
 async def close_hold(j: Journal, reservation: Reservation, status: str, now: datetime, used: int = 0) -> None:
     """End a hold exactly once: post ``used`` points as redeemed and give the rest back to their lots."""
-    # The used points already left their lots when the hold was made; only the rest goes back.
+    # The used points already left their lots when the hold was made; only the rest goes back — and
+    # under allow_negative a refund may have taken points back while they were held: that debt is paid
+    # first, exactly as a new credit would pay it (see add_lot).
     _, back = rules.split_allocations(reservation.allocations, used)
-    await change_lots(j.session, back, +1)
+    posted, pending = (
+        await j.session.execute(
+            select(Account.posted, Account.pending).where(Account.id == reservation.account_id)
+        )
+    ).one()
+    account_id = reservation.account_id
+    free = posted + j.posted.get(account_id, 0) - pending - j.pending.get(account_id, 0)
+    returned = rules.lot_credit_after_debt(free, sum(n for _, n in back))
+    await change_lots(j.session, rules.take_in_order(back, returned), +1)
     j.hold(reservation.account_id, -reservation.points)
     if used:
         await _redeem_held(j, reservation, used)
