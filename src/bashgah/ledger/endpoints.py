@@ -6,7 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.auth.service import Principal
 from bashgah.ledger import member_points
-from bashgah.ledger.schemas import AdjustmentCreate, AdjustmentRead, BalanceRead, LedgerPage
+from bashgah.ledger.schemas import (
+    AdjustmentCreate,
+    AdjustmentRead,
+    BalanceRead,
+    LedgerPage,
+    TransferCreate,
+    TransferRead,
+)
 
 router = APIRouter(prefix="/api/v1/members/{member_id}", tags=["points"])
 
@@ -44,5 +51,17 @@ async def adjust_points(
 
     async def work(session: AsyncSession, who: Principal) -> AdjustmentRead:
         return await member_points.adjust(session, who, member_id, body)
+
+    return await run_idempotent(request, key, idem, body, work)
+
+
+@router.post("/transfers", status_code=201, response_model=TransferRead)
+async def transfer_points(
+    request: Request, member_id: int, body: TransferCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+) -> object:
+    """Give some of this member's available points to another member (Idempotency-Key required)."""
+
+    async def work(session: AsyncSession, who: Principal) -> TransferRead:
+        return await member_points.transfer(session, who, member_id, body)
 
     return await run_idempotent(request, key, idem, body, work)

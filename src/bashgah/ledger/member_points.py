@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
-from bashgah.core.errors import InsufficientPoints
+from bashgah.core.errors import InsufficientPoints, InvalidInput
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
 from bashgah.ledger.schemas import (
@@ -19,9 +19,12 @@ from bashgah.ledger.schemas import (
     LedgerLine,
     LedgerPage,
     PointsBalance,
+    TransferCreate,
+    TransferRead,
 )
 from bashgah.members import service as members
-from bashgah.models import Account, Transfer, utcnow
+from bashgah.members.schemas import MemberRef
+from bashgah.models import Account, Member, Transfer, utcnow
 from bashgah.tenants import service as tenants
 
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
@@ -130,6 +133,47 @@ async def adjust(
         reason=reason,
         balance=await points_balance(session, account, now, j),
     )
+
+
+async def transfer(
+    session: AsyncSession, who: Principal, member_id: int, data: TransferCreate
+) -> TransferRead:
+    """Give points from one member to another (both active, same club)."""
+    giver = await members.get(session, who.tenant_id, member_id)
+    receiver = (
+        await members.get(session, who.tenant_id, data.to.id)
+        if data.to.id is not None
+        else await _resolve(session, who.tenant_id, data.to)
+    )
+    if receiver.id == giver.id:
+        raise InvalidInput(
+            "to", "a member cannot give points to themselves", "انتقال امتیاز به خود ممکن نیست", "گیرنده"
+        )
+    members.ensure_active(giver)
+    members.ensure_active(receiver)
+    # Two members' accounts: lock in id order so two opposite transfers cannot deadlock.
+    first, second = sorted((giver.id, receiver.id))
+    locked = {m: await ledger.lock_member_account(session, who.tenant_id, m) for m in (first, second)}
+    now = utcnow()
+    reason = data.reason.strip() if data.reason else None
+    async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        await ledger.release_lapsed_holds(j, locked[giver.id], now)
+        transfer_id = await ledger.move_between_members(
+            j, locked[giver.id], locked[receiver.id], data.points, now, ledger.unique_key("transfer"), reason
+        )
+    return TransferRead(
+        transfer_id=transfer_id,
+        points=data.points,
+        from_member_id=giver.id,
+        to_member_id=receiver.id,
+        balance=await points_balance(session, locked[giver.id], now, j),
+    )
+
+
+async def _resolve(session: AsyncSession, tenant_id: int, ref: MemberRef) -> Member:
+    if ref.phone is not None:
+        return await members.get_by_mobile(session, tenant_id, ref.phone)
+    return await members.get_by_card(session, tenant_id, ref.card or "")
 
 
 async def history(

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bashgah.members.schemas import MemberRef
+
 
 class PointsBalance(BaseModel):
     """A member's points right now (every write response carries it)."""
@@ -54,6 +56,25 @@ class AdjustmentRead(BaseModel):
     transfer_id: int
     points: int
     reason: str
+    balance: PointsBalance
+
+
+class TransferCreate(BaseModel):
+    """Give points to another member of the same club."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: MemberRef
+    points: int = Field(gt=0, le=10_000_000)
+    reason: str | None = Field(None, max_length=500)
+
+
+class TransferRead(BaseModel):
+    transfer_id: int
+    points: int
+    from_member_id: int
+    to_member_id: int
+    #: The giver's balance after the transfer.
     balance: PointsBalance
 
 

@@ -334,6 +334,53 @@ async def debit_member(
     return await j.post(account.id, sink_id, amount, code, key, ref, reason)
 
 
+async def move_between_members(
+    j: Journal, sender: Account, receiver: Account, points: int, now: datetime, key: str, reason: str | None
+) -> int:
+    """Give ``points`` of one member's available points to another member (code ``transfer``).
+
+    The receiver's new lots keep the expiry dates of the lots the points came from, so passing points
+    back and forth never extends their life.
+    """
+    rows = await j.session.execute(
+        select(PointLot.id, PointLot.remaining, PointLot.expires_at)
+        .where(
+            PointLot.account_id == sender.id,
+            PointLot.remaining > 0,
+            PointLot.available_at <= now,
+            or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
+        )
+        .order_by(*_spend_order())  # type: ignore[arg-type]
+    )
+    lots = [(lot_id, remaining, expires) for lot_id, remaining, expires in rows]
+    available = sum(n for _, n, _ in lots)
+    if points > available:
+        raise InsufficientPoints(available=available, requested=points)
+    taken = rules.take_in_order(((lot_id, n) for lot_id, n, _ in lots), points)
+    await change_lots(j.session, taken, -1)
+    transfer_id = await j.post(
+        sender.id, receiver.id, points, "transfer", key, ("member", sender.member_id), reason
+    )
+    expiry = {lot_id: expires for lot_id, _, expires in lots}
+    running = j.balance(receiver) - points
+    for lot_id, n in taken:
+        await j.session.execute(
+            insert(PointLot).values(
+                tenant_id=j.tenant_id,
+                account_id=receiver.id,
+                transfer_id=transfer_id,
+                purchase_id=None,
+                amount=n,
+                remaining=rules.lot_credit_after_debt(running, n),
+                available_at=now,
+                expires_at=expiry[lot_id],
+                created_at=now,
+            )
+        )
+        running += n
+    return transfer_id
+
+
 async def release_lapsed_holds(j: Journal, account: Account, now: datetime) -> int:
     """Give back the points of this member's reservations whose time ran out. Returns how many."""
     lapsed = (

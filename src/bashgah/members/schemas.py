@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.core.jalali import to_jalali_str
 
@@ -109,3 +109,19 @@ class MemberLookup(BaseModel):
     #: How the query was understood: phone | card | national_code | name
     matched_by: str
     items: list[MemberRead]
+
+
+class MemberRef(BaseModel):
+    """Exactly one of: the member's id, mobile (any form) or card number / QR text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = None
+    phone: str | None = Field(None, max_length=32)
+    card: str | None = Field(None, max_length=40)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> MemberRef:
+        if sum(v is not None for v in (self.id, self.phone, self.card)) != 1:
+            raise ValueError("give exactly one of id, phone or card")
+        return self

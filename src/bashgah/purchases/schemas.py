@@ -5,22 +5,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.ledger.schemas import PointsBalance
+from bashgah.members.schemas import MemberRef
 
-
-class MemberRef(BaseModel):
-    """Exactly one of: the member's id, mobile (any form) or card number / QR text."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: int | None = None
-    phone: str | None = Field(None, max_length=32)
-    card: str | None = Field(None, max_length=40)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> MemberRef:
-        if sum(v is not None for v in (self.id, self.phone, self.card)) != 1:
-            raise ValueError("give exactly one of id, phone or card")
-        return self
+__all__ = ["MemberRef"]
 
 
 class ItemIn(BaseModel):
