@@ -39,3 +39,178 @@ async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succe
     async with db.transaction() as session:
         report = await verify(session)
     assert report.ok, report.problems
+
+
+async def _exact(client: httpx.AsyncClient, club: Club, db: Database, member_id: int) -> dict[str, int]:
+    """The member's balance after checking that the ledger proves it."""
+    async with db.transaction() as session:
+        report = await verify(session)
+    assert report.ok, report.problems
+    after = await balance(client, club, member_id)
+    assert after["available"] + after["pending"] + after["reserved"] == after["total"]
+    statement = await client.get(f"/api/v1/members/{member_id}/ledger?limit=200", headers=club.headers())
+    assert sum(line["points"] for line in statement.json()["items"]) == after["total"]
+    return after
+
+
+def _sale(member_id: int, n: int, total: int, redeem: int = 0) -> dict[str, object]:
+    return {
+        "member": {"id": member_id},
+        "branch": "main",
+        "external_id": f"C-{n}",
+        "total_rials": total,
+        "redeem_points": redeem,
+    }
+
+
+async def _post(client: httpx.AsyncClient, club: Club, url: str, body: object, key: str) -> httpx.Response:
+    return await client.post(url, json=body, headers=club.headers("cashier", **{"Idempotency-Key": key}))
+
+
+async def test_20_concurrent_purchases_on_one_member_all_count(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    responses = await asyncio.gather(
+        *(
+            _post(client, club, "/api/v1/purchases", _sale(member["id"], n, 100_000), f"p-{n}")
+            for n in range(20)
+        )
+    )
+    assert [r.status_code for r in responses] == [201] * 20, [
+        r.text for r in responses if r.status_code != 201
+    ]
+    after = await _exact(client, club, db, member["id"])
+    assert (after["available"], after["lifetime_earned"]) == (200, 200)
+
+
+async def test_30_concurrent_purchases_each_spending_100_of_1000_points_exactly_10_succeed(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 1000)
+    responses = await asyncio.gather(
+        *(
+            _post(client, club, "/api/v1/purchases", _sale(member["id"], n, 100_000, redeem=100), f"r-{n}")
+            for n in range(30)
+        )
+    )
+    codes = [r.status_code for r in responses]
+    assert (codes.count(201), codes.count(409)) == (10, 20)
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+    after = await _exact(client, club, db, member["id"])
+    assert (after["total"], after["lifetime_redeemed"]) == (0, 1000)
+
+
+async def test_15_concurrent_refunds_of_a_tenth_each_exactly_10_succeed(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 70)
+    sale = await _post(
+        client, club, "/api/v1/purchases", _sale(member["id"], 0, 1_070_000, redeem=70), "sale"
+    )
+    assert sale.json()["points_earned"] == 100
+    url = f"/api/v1/purchases/{sale.json()['id']}/refunds"
+    responses = await asyncio.gather(
+        *(_post(client, club, url, {"amount_rials": 107_000}, f"ret-{n}") for n in range(15))
+    )
+    done = [r.json() for r in responses if r.status_code == 201]
+    assert len(done) == 10
+    assert {r.status_code for r in responses if r.status_code != 201} <= {409, 422}
+    assert sum(r["points_reversed"] for r in done) == 100
+    assert sum(r["points_returned"] for r in done) == 70
+    after = await _exact(client, club, db, member["id"])
+    assert (after["total"], after["lifetime_earned"], after["lifetime_redeemed"]) == (70, 0, 0)
+
+
+async def test_concurrent_holds_then_concurrent_commits_and_cancels_are_exact(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 1000)
+    holds = await asyncio.gather(
+        *(
+            _post(
+                client, club, "/api/v1/redemptions", {"member": {"id": member["id"]}, "points": 50}, f"h-{n}"
+            )
+            for n in range(20)
+        )
+    )
+    assert [h.status_code for h in holds] == [201] * 20
+    assert (await balance(client, club, member["id"]))["reserved"] == 1000
+    ids = [h.json()["id"] for h in holds]
+
+    async def close(n: int, rid: int) -> httpx.Response:
+        if n < 10:
+            return await client.post(f"/api/v1/redemptions/{rid}/commit", headers=club.headers("cashier"))
+        if n < 15:
+            return await client.post(
+                f"/api/v1/redemptions/{rid}/commit", json={"points": 20}, headers=club.headers("cashier")
+            )
+        return await client.post(f"/api/v1/redemptions/{rid}/cancel", headers=club.headers("cashier"))
+
+    # Every hold is closed twice at once: each must end exactly once.
+    closes = await asyncio.gather(
+        *(close(n, rid) for n, rid in enumerate(ids)), *(close(n, rid) for n, rid in enumerate(ids))
+    )
+    codes = [c.status_code for c in closes]
+    assert (codes.count(200), codes.count(409)) == (20, 20)
+    after = await _exact(client, club, db, member["id"])
+    assert (after["lifetime_redeemed"], after["available"], after["reserved"]) == (600, 400, 0)
+
+
+async def test_a_mixed_rush_of_purchases_refunds_holds_and_adjustments_leaves_verify_clean(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 500)
+    earlier = [
+        (
+            await _post(client, club, "/api/v1/purchases", _sale(member["id"], 1000 + n, 300_000), f"e-{n}")
+        ).json()
+        for n in range(5)
+    ]
+    hold_ids = [
+        (
+            await _post(
+                client, club, "/api/v1/redemptions", {"member": {"id": member["id"]}, "points": 30}, f"mh-{n}"
+            )
+        ).json()["id"]
+        for n in range(4)
+    ]
+
+    work = []
+    for n in range(10):
+        work.append(
+            _post(client, club, "/api/v1/purchases", _sale(member["id"], n, 200_000, redeem=20), f"m-{n}")
+        )
+    for n, sale in enumerate(earlier):
+        url = f"/api/v1/purchases/{sale['id']}/refunds"
+        work.append(_post(client, club, url, {"amount_rials": 100_000}, f"mr-{n}"))
+        work.append(_post(client, club, url, {"amount_rials": 100_000}, f"mr2-{n}"))
+    for n, rid in enumerate(hold_ids):
+        action = "commit" if n % 2 else "cancel"
+        work.append(client.post(f"/api/v1/redemptions/{rid}/{action}", headers=club.headers("cashier")))
+    for n in range(5):
+        work.append(
+            client.post(
+                f"/api/v1/members/{member['id']}/adjustments",
+                json={"points": 7 if n % 2 else -3, "reason": "rush test"},
+                headers=club.headers("manager", **{"Idempotency-Key": f"ma-{n}"}),
+            )
+        )
+    for n in range(10):
+        work.append(
+            _post(
+                client,
+                club,
+                "/api/v1/redemptions",
+                {"member": {"id": member["id"]}, "points": 15},
+                f"mh2-{n}",
+            )
+        )
+    responses = await asyncio.gather(*work)
+    unexpected = [r.text for r in responses if r.status_code not in (200, 201, 409)]
+    assert unexpected == []
+    await _exact(client, club, db, member["id"])

@@ -135,3 +135,19 @@ async def test_expiry_at_the_end_of_the_jalali_year(client: httpx.AsyncClient, c
     await give_points(client, club, member["id"], 10)
     next_expiry = datetime.fromisoformat((await balance(client, club, member["id"]))["next_expiry_at"])
     assert next_expiry == end_of_jalali_year(datetime.now(UTC))
+
+
+async def test_two_expiry_jobs_at_once_expire_each_point_once(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    import asyncio
+
+    members = [await enrol(client, club) for _ in range(4)]
+    for member in members:
+        await give_points(client, club, member["id"], 25)
+    await execute(db, update(PointLot).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    results = await asyncio.gather(run_expiry(db), run_expiry(db), run_expiry(db))
+    assert sum(results) == 100
+    for member in members:
+        assert (await balance(client, club, member["id"]))["total"] == 0
+    assert await ledger_problems(db) == []

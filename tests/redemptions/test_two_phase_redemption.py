@@ -266,3 +266,23 @@ async def test_an_unknown_reservation_is_404(client: httpx.AsyncClient, club: Cl
     ):
         assert response.status_code == 404
         assert error_code(response) == "not_found"
+
+
+async def test_two_release_jobs_at_once_release_each_hold_once(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    import asyncio
+
+    members = [await member_with(client, club, 100) for _ in range(3)]
+    holds = [await held(client, club, member_id, 60) for member_id in members]
+    for hold in holds:
+        await lapse(db, hold["id"])
+
+    async def job() -> int:
+        async with db.transaction() as session:
+            return await release_lapsed(session)
+
+    assert sum(await asyncio.gather(job(), job(), job())) == 3
+    for member_id in members:
+        assert (await balance(client, club, member_id))["available"] == 100
+    assert await ledger_problems(db) == []
