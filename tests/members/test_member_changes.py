@@ -13,7 +13,9 @@ async def patch(client: httpx.AsyncClient, club: Club, member_id: int, **fields:
     return await client.patch(f"/api/v1/members/{member_id}", json=fields, headers=club.headers())
 
 
-async def test_update_changes_only_what_is_sent_and_normalises_it(client: httpx.AsyncClient, club: Club) -> None:
+async def test_update_changes_only_what_is_sent_and_normalises_it(
+    client: httpx.AsyncClient, club: Club
+) -> None:
     member = await enrol(client, club, first_name="سارا", last_name="محمدی", email="sara@example.com")
     response = await patch(
         client,
@@ -39,7 +41,9 @@ async def test_update_changes_only_what_is_sent_and_normalises_it(client: httpx.
     assert fetched.json() == updated
 
 
-async def test_changing_the_mobile_to_another_members_is_a_duplicate(client: httpx.AsyncClient, club: Club) -> None:
+async def test_changing_the_mobile_to_another_members_is_a_duplicate(
+    client: httpx.AsyncClient, club: Club
+) -> None:
     await enrol(client, club, "09121234567")
     member = await enrol(client, club, "09127654321")
     response = await patch(client, club, member["id"], mobile="۰۹۱۲۱۲۳۴۵۶۷")
@@ -82,10 +86,14 @@ async def test_withdrawing_sms_consent_records_the_withdrawal(client: httpx.Asyn
     assert datetime.fromisoformat(consent["at"]) >= datetime.fromisoformat(member["sms_consent"]["at"])
 
 
-async def test_a_blocked_member_cannot_buy_or_redeem_until_unblocked(client: httpx.AsyncClient, club: Club) -> None:
+async def test_a_blocked_member_cannot_buy_or_redeem_until_unblocked(
+    client: httpx.AsyncClient, club: Club
+) -> None:
     member = await enrol(client, club)
     blocked = await client.post(
-        f"/api/v1/members/{member['id']}/block", json={"reason": "card misuse"}, headers=club.headers("cashier")
+        f"/api/v1/members/{member['id']}/block",
+        json={"reason": "card misuse"},
+        headers=club.headers("cashier"),
     )
     assert blocked.status_code == 200
     assert blocked.json()["status"] == "blocked"
@@ -98,7 +106,9 @@ async def test_a_blocked_member_cannot_buy_or_redeem_until_unblocked(client: htt
     assert held.status_code == 409
     assert error_code(held) == "member_blocked"
 
-    cashier_unblock = await client.post(f"/api/v1/members/{member['id']}/unblock", headers=club.headers("cashier"))
+    cashier_unblock = await client.post(
+        f"/api/v1/members/{member['id']}/unblock", headers=club.headers("cashier")
+    )
     assert cashier_unblock.status_code == 403
     assert error_code(cashier_unblock) == "forbidden"
     unblocked = await client.post(f"/api/v1/members/{member['id']}/unblock", headers=club.headers("manager"))
@@ -119,6 +129,8 @@ async def test_blocking_needs_a_reason(client: httpx.AsyncClient, club: Club) ->
 
 async def test_a_blocked_member_is_still_found_at_the_till(client: httpx.AsyncClient, club: Club) -> None:
     member = await enrol(client, club, "09121234567")
-    await client.post(f"/api/v1/members/{member['id']}/block", json={"reason": "fraud"}, headers=club.headers())
+    await client.post(
+        f"/api/v1/members/{member['id']}/block", json={"reason": "fraud"}, headers=club.headers()
+    )
     found = await client.get("/api/v1/members/lookup", params={"q": "09121234567"}, headers=club.headers())
     assert [m["status"] for m in found.json()["items"]] == ["blocked"]

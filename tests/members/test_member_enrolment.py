@@ -125,7 +125,9 @@ async def test_a_new_member_gets_a_card_number_with_a_check_digit_and_a_qr_paylo
     assert member["status"] == "active"
 
 
-async def test_sms_consent_is_recorded_with_its_time_and_source(client: httpx.AsyncClient, club: Club) -> None:
+async def test_sms_consent_is_recorded_with_its_time_and_source(
+    client: httpx.AsyncClient, club: Club
+) -> None:
     before = datetime.now(UTC)
     member = await enrol(client, club, sms_consent=True, consent_source="pos")
     consent = member["sms_consent"]
@@ -146,3 +148,38 @@ async def test_the_same_mobile_may_enrol_in_two_different_clubs(
     second = await enrol(client, other, "09121234567")
     assert first["mobile"] == second["mobile"] == CANONICAL
     assert first["id"] != second["id"]
+
+
+async def test_the_same_mobile_enrolled_at_several_tills_at_once_makes_one_member(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    import asyncio
+
+    forms = list(MOBILE_FORMS.values())
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/members", json={"mobile": m}, headers=club.headers("cashier")) for m in forms)
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * (len(forms) - 1)
+    assert {error_code(r) for r in responses if r.status_code == 409} == {"duplicate_member"}
+    found = await client.get("/api/v1/members/lookup", params={"q": CANONICAL}, headers=club.headers())
+    assert len(found.json()["items"]) == 1
+
+
+async def test_the_same_national_code_enrolled_twice_at_once_makes_one_member(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    import asyncio
+
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/api/v1/members",
+                json={"mobile": f"0912000000{n}", "national_code": VALID_NATIONAL_CODE},
+                headers=club.headers("cashier"),
+            )
+            for n in range(4)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    assert {error_code(r) for r in responses if r.status_code == 409} == {"duplicate_member"}

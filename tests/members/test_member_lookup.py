@@ -53,7 +53,9 @@ async def test_lookup_by_scanned_qr_payload(client: httpx.AsyncClient, club: Clu
     assert ids(found) == [member["id"]]
 
 
-async def test_a_card_number_with_a_wrong_check_digit_finds_no_card(client: httpx.AsyncClient, club: Club) -> None:
+async def test_a_card_number_with_a_wrong_check_digit_finds_no_card(
+    client: httpx.AsyncClient, club: Club
+) -> None:
     member = await enrol(client, club)
     card = member["card_number"]
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)

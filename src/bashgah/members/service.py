@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import DuplicateMember, InvalidInput, MemberBlocked, NotFound
@@ -112,9 +113,22 @@ async def create(session: AsyncSession, tenant_id: int, data: MemberCreate) -> M
         updated_at=now,
     )
     session.add(member)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        # Two tills enrolled the same person at once: the loser gets the same answer as a later duplicate.
+        raise _duplicate(error) from error
     await ledger.open_member_account(session, tenant_id, member.id)
     return member
+
+
+def _duplicate(error: IntegrityError) -> Exception:
+    text = str(error.orig).lower()
+    if "national_code" in text:
+        return DuplicateMember("national_code", "کد ملی")
+    if "mobile" in text:
+        return DuplicateMember("mobile", "شماره موبایل")
+    return error
 
 
 async def get(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
