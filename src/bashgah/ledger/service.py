@@ -413,7 +413,7 @@ async def close_hold(j: Journal, reservation: Reservation, status: str, now: dat
     account_id = reservation.account_id
     free = posted + j.posted.get(account_id, 0) - pending - j.pending.get(account_id, 0)
     returned = rules.lot_credit_after_debt(free, sum(n for _, n in back))
-    await change_lots(j.session, rules.take_in_order(back, returned), +1)
+    await change_lots(j.session, rules.take_in_order(((lot, n) for lot, n in back), returned), +1)
     j.hold(reservation.account_id, -reservation.points)
     if used:
         await _redeem_held(j, reservation, used)
