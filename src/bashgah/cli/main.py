@@ -11,6 +11,8 @@ from rich.table import Table
 
 from bashgah.auth import service as auth
 from bashgah.cli.common import TenantOpt, console, run, tenant_id
+from bashgah.cli.data import export as export_command
+from bashgah.cli.data import import_app
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.migrate import upgrade
@@ -29,6 +31,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(import_app, name="import")
+app.command("export")(export_command)
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,164 @@
+"""``bashgah import members|purchases FILE`` and ``bashgah export members|purchases|ledger FILE``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bashgah.cli.common import TenantOpt, console, run, tenant_id
+from bashgah.core.db import Database
+from bashgah.importing import export as exporting
+from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
+from bashgah.importing.members import import_members, read_members
+from bashgah.importing.purchases import import_purchases, read_purchases
+from bashgah.importing.report import ImportRejected, errors_path, write_errors
+from bashgah.importing.sources import read_file
+
+import_app = typer.Typer(
+    help="Import members or purchases from a CSV (UTF-8) or XLSX file with a header row.",
+    no_args_is_help=True,
+)
+
+#: Problems printed on the terminal; the rest are in FILE.errors.csv.
+SHOWN_ERRORS = 20
+
+FileArg = Annotated[
+    Path, typer.Argument(help="A .csv (UTF-8, any delimiter) or .xlsx file; the first row names the columns.")
+]
+
+
+class _Bar:
+    """Adapts the importer's progress callback to a rich progress bar (one line per phase)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        task = self.tasks.get(phase)
+        if task is None:
+            for other in self.tasks.values():
+                self.progress.update(other, total=self.progress.tasks[other].completed or 1)
+            task = self.tasks[phase] = self.progress.add_task(phase, total=total)
+        self.progress.update(task, completed=done, total=total)
+
+
+@contextmanager
+def progress_bar() -> Iterator[_Bar]:
+    columns = (
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    # Off when stderr is not a terminal (logs, CI): a live bar would only leave blank lines there.
+    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+        yield _Bar(progress)
+
+
+def _reject(source: Path, rejected: ImportRejected) -> None:
+    """Print the problems, write them next to the file and stop with exit code 1."""
+    errors = rejected.errors
+    for error in errors[:SHOWN_ERRORS]:
+        console.print(f"[red]{error}[/red]", highlight=False, soft_wrap=True)
+    if len(errors) > SHOWN_ERRORS:
+        console.print(f"… and {len(errors) - SHOWN_ERRORS} more")
+    report = errors_path(source)
+    try:
+        write_errors(report, errors)
+        where = f"; the list is in {report}"
+    except OSError as error:
+        where = f" (could not write {report}: {error.strerror})"
+    console.print(f"[red]{len(errors)} problem(s) found, nothing was imported[/red]{where}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _import(
+    source: Path,
+    tenant: str | None,
+    read: Callable[..., Any],
+    write: Callable[..., Any],
+    columns: Any,
+) -> Any:
+    async def work(db: Database) -> Any:
+        async with db.transaction() as session:
+            tid = await tenant_id(session, tenant)
+        with progress_bar() as bar:
+            try:
+                table = read_file(source, columns)
+                if table.ignored:
+                    console.print(f"ignoring unknown column(s): {', '.join(table.ignored)}")
+                parsed = read(table, bar)
+                async with db.transaction() as session:
+                    return await write(session, tid, parsed, bar)
+            except ImportRejected as rejected:
+                return rejected
+
+    result = run(work)
+    if isinstance(result, ImportRejected):
+        _reject(source, result)
+    stale = errors_path(source)
+    if stale.exists():
+        # The report of an earlier failed attempt no longer describes this file.
+        stale.unlink()
+    return result
+
+
+@import_app.command("members")
+def import_members_command(file: FileArg, tenant: TenantOpt = None) -> None:
+    """Enrol the members of a file. Columns: mobile (required), first_name, last_name, birth_date
+    (Jalali or Gregorian), national_code, email, gender, tags, sms_consent, card_number, branch —
+    English or Persian headers. Members already enrolled (same mobile) are skipped."""
+    result = _import(file, tenant, read_members, import_members, MEMBER_COLUMNS)
+    print(f"members: {result.created:,} created, {result.skipped:,} skipped (already enrolled)")
+
+
+@import_app.command("purchases")
+def import_purchases_command(file: FileArg, tenant: TenantOpt = None) -> None:
+    """Record the purchases of a file, earning and spending points as at the till. Columns: branch,
+    external_id, total_rials, occurred_at (ISO or Jalali), one of mobile / card / member_id, and
+    optionally redeem_points. Receipts already recorded at that branch are skipped."""
+    result = _import(file, tenant, read_purchases, import_purchases, PURCHASE_COLUMNS)
+    print(
+        f"purchases: {result.created:,} created, {result.skipped:,} skipped (already recorded); "
+        f"points earned {result.points_earned:,}, redeemed {result.points_redeemed:,}"
+    )
+
+
+class ExportWhat(StrEnum):
+    members = "members"
+    purchases = "purchases"
+    ledger = "ledger"
+
+
+class Language(StrEnum):
+    en = "en"
+    fa = "fa"
+
+
+def export(
+    what: Annotated[ExportWhat, typer.Argument(help="What to export.")],
+    file: Annotated[Path, typer.Argument(help="Where to write: a .csv or .xlsx file.")],
+    tenant: TenantOpt = None,
+    lang: Annotated[
+        Language, typer.Option(help="en: English headers, ISO dates; fa: Persian headers, Jalali dates.")
+    ] = Language.en,
+) -> None:
+    """Export members, purchases or the ledger to CSV or XLSX, with the import's column names."""
+    if file.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise typer.BadParameter("the file name must end in .csv or .xlsx", param_hint="FILE")
+
+    async def work(db: Database) -> int:
+        with progress_bar() as bar:
+            async with db.transaction() as session:
+                tid = await tenant_id(session, tenant)
+                return await exporting.export(session, tid, what.value, file, lang.value, bar)
+
+    count = run(work)
+    print(f"{what.value}: {count:,} rows written to {file}")

@@ -1,0 +1,61 @@
+"""What went wrong in an import file, line by line, and the ``FILE.errors.csv`` written next to it."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bashgah.core.errors import BashgahError, InvalidInput
+
+#: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
+Progress = Callable[[str, int, int | None], None]
+
+
+def no_progress(_phase: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    #: The line of the file as a spreadsheet or editor shows it (the header is line 1).
+    line: int
+    #: The column's header as written in the file (and its canonical name when that differs).
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column}: {self.message}"
+
+
+class ImportRejected(BashgahError):
+    """The file has problems; the import wrote nothing. ``errors`` lists them by line."""
+
+    status = 422
+    code = "import_rejected"
+    message_en = "The file has {count} problem(s); nothing was imported."
+    message_fa = "فایل {count} ایراد دارد؛ چیزی وارد نشد."
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(None, count=len(errors))
+        self.errors = sorted(errors)
+
+
+def reason(error: InvalidInput) -> str:
+    """The English reason of a field error, without the field name (the report names the column)."""
+    return str(error.params.get("reason_en") or error.message("en"))
+
+
+def errors_path(source: Path) -> Path:
+    """``members.csv`` → ``members.csv.errors.csv``, next to the file."""
+    return source.with_name(source.name + ".errors.csv")
+
+
+def write_errors(path: Path, errors: list[RowError]) -> None:
+    # With a BOM so that Excel opens the Persian column names correctly.
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["line", "column", "message"])
+        for error in errors:
+            writer.writerow([error.line, error.column, error.message])
