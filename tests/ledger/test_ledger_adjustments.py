@@ -116,7 +116,7 @@ async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
 ) -> None:
     member = await enrol(client, club)
     url = f"/api/v1/members/{member['id']}/adjustments"
-    body = {"points": 40, "reason": "survey answered"}
+    body: dict[str, Any] = {"points": 40, "reason": "survey answered"}
     missing = await client.post(url, json=body, headers=club.headers())
     assert missing.status_code == 400
     assert error_code(missing) == "idempotency_key_required"
