@@ -297,3 +297,15 @@ async def test_only_owners_and_managers_change_the_programme(client: httpx.Async
     program = await client.get("/api/v1/program", headers=club.headers("cashier"))
     assert program.json()["pending_days"] == 3
     assert program.json()["earn_points"] == 1
+
+
+async def test_the_time_of_sale_must_carry_its_time_zone(client: httpx.AsyncClient, club: Club) -> None:
+    member = await enrol(client, club)
+    naive = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00")
+    assert naive.status_code == 422
+    assert error_code(naive) == "validation_error"
+    assert (await balance(client, club, member["id"]))["total"] == 0
+
+    tehran = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00+03:30")
+    assert tehran.status_code == 201, tehran.text
+    assert datetime.fromisoformat(tehran.json()["occurred_at"]) == datetime(2026, 3, 20, 20, 0, tzinfo=UTC)

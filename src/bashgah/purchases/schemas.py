@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
@@ -31,7 +31,8 @@ class PurchaseCreate(BaseModel):
     items: list[ItemIn] = Field(default_factory=list, max_length=500)
     #: Points to spend on this purchase, turned into a discount at the programme's point value.
     redeem_points: int = Field(0, ge=0, le=10**9)
-    occurred_at: datetime | None = None
+    #: When the sale happened, with its UTC offset (``2026-03-20T23:30:00+03:30``); now when left out.
+    occurred_at: AwareDatetime | None = None
 
 
 class PurchaseRead(BaseModel):
