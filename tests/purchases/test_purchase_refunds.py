@@ -245,3 +245,19 @@ async def test_allow_negative_refund_while_the_points_are_reserved_cannot_be_spe
     assert await ledger_problems(db) == []
     spend = await bought(client, club, member["id"], 100_000)
     assert spend["balance"]["available"] == (10 if then == "cancel" else 0)
+
+
+async def test_the_cash_refund_uses_the_point_value_of_the_sale_not_todays(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    await set_program(client, club, point_value_rials=1_000)
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 100)
+    sale = await bought(client, club, member["id"], 500_000, redeem_points=100)
+    assert (sale["discount_rials"], sale["paid_rials"]) == (100_000, 400_000)
+
+    await set_program(client, club, point_value_rials=5_000)
+    half = await refunded(client, club, sale["id"], amount_rials=250_000)
+    rest = await refunded(client, club, sale["id"])
+    assert (half["points_returned"], half["cash_refund_rials"]) == (50, 200_000)
+    assert (rest["points_returned"], rest["cash_refund_rials"]) == (50, 200_000)

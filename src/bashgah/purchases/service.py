@@ -240,13 +240,15 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     return_due = rules.proportional_due(
         purchase.points_redeemed, cumulative, purchase.total_rials, purchase.points_returned
     )
+    # The points were worth what they were worth on the day of the sale, whatever the programme says now.
+    point_value = purchase.discount_rials // purchase.points_redeemed if purchase.points_redeemed else 0
     record = Refund(
         tenant_id=who.tenant_id,
         purchase_id=purchase.id,
         amount_rials=amount,
         items=items,
         points_returned=return_due,
-        cash_refund_rials=amount - return_due * program.point_value_rials,
+        cash_refund_rials=amount - return_due * point_value,
         reason=data.reason,
         created_at=now,
     )
