@@ -134,3 +134,20 @@ async def test_a_blocked_member_is_still_found_at_the_till(client: httpx.AsyncCl
     )
     found = await client.get("/api/v1/members/lookup", params={"q": "09121234567"}, headers=club.headers())
     assert [m["status"] for m in found.json()["items"]] == ["blocked"]
+
+
+async def test_an_invalid_email_is_refused_on_enrolment_and_on_update(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    refused = await client.post(
+        "/api/v1/members", json={"mobile": "09121234567", "email": "sara at example"}, headers=club.headers()
+    )
+    assert refused.status_code == 422
+    assert error_code(refused) == "invalid_input"
+    member = await enrol(client, club, "09121234567", email=" Sara@Example.COM ")
+    assert member["email"] == "sara@example.com"
+    response = await patch(client, club, member["id"], email="not-an-email")
+    assert response.status_code == 422
+    assert error_code(response) == "invalid_input"
+    cleared = await patch(client, club, member["id"], email=None)
+    assert cleared.json()["email"] is None

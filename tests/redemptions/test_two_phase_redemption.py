@@ -286,3 +286,25 @@ async def test_two_release_jobs_at_once_release_each_hold_once(
     for member_id in members:
         assert (await balance(client, club, member_id))["available"] == 100
     assert await ledger_problems(db) == []
+
+
+async def test_a_branch_key_reserves_on_its_own_branch_only(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    from support import add_key
+
+    till = await add_key(db, club, "till 2", "cashier", branch="main")
+    member_id = await member_with(client, club, 100)
+    url, body = "/api/v1/redemptions", {"member": {"id": member_id}, "points": 10}
+    own = await client.post(
+        url, json=body, headers={"Authorization": f"Bearer {till}", "Idempotency-Key": "a"}
+    )
+    assert own.status_code == 201, own.text
+    other = await client.post(
+        url,
+        json={**body, "branch": "online"},
+        headers={"Authorization": f"Bearer {till}", "Idempotency-Key": "b"},
+    )
+    assert other.status_code == 422
+    assert error_code(other) == "invalid_input"
+    assert (await balance(client, club, member_id))["reserved"] == 10
