@@ -1,0 +1,803 @@
+"""Throughput and latency of ``POST /api/v1/purchases`` against a minimal FastAPI baseline.
+
+    .venv/bin/python bench/earn.py [--backend postgres|sqlite|both] [--seconds 20] [--clients 16]
+                                   [--members 1000] [--items 0] [--warmup 3] [--profile DIR]
+
+For each backend it prepares a fresh database (PostgreSQL: a throwaway database ``bashgah_bench_earn``,
+dropped at the end; SQLite: a file in a temporary folder), migrates it with ``bashgah db upgrade``, and
+creates a tenant with one branch, ``--members`` members and an integration API key through Bashgah's
+own services. Then, one after the other:
+
+* **bashgah**: ``bashgah serve --port P`` (the real server, a subprocess) is driven by ``--clients``
+  concurrent keep-alive connections for ``--warmup`` + ``--seconds`` seconds; each request is a new
+  purchase (unique ``Idempotency-Key`` and ``external_id``, a random member, a realistic total). Then
+  ``bashgah ledger verify`` runs on the bench database and the purchases are counted.
+* **baseline**: ``bench/baseline_app.py`` (FastAPI + the same driver, one INSERT and one balance UPDATE
+  per request in one transaction) under uvicorn the same way, driven by the identical load.
+
+The load generator is a few lines of raw HTTP/1.1 over asyncio streams in this process (no httpx):
+it costs ~0.1 ms of CPU per request, so on a 2-core machine it takes as little as possible from the
+server and the database. Latency is measured client-side, from writing the request to reading the
+whole response. Only requests started after the warm-up are counted; every response must be 201.
+
+Besides req/s, p50 and p99, the table shows the CPU each part spent per request during the measured
+window (server process, PostgreSQL processes, this load generator), read from /proc: on 2 cores these
+say what bounds the throughput.
+
+``--profile DIR`` also samples the Bashgah server with py-spy during the window (figures of such a run
+are lower: the sampler takes CPU) and prints where the server's CPU time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import math
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(BENCH))
+
+import baseline_app  # noqa: E402
+
+PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+PG_DB = "bashgah_bench_earn"
+BRANCH = "main"
+TARGET_RATIO = 0.7
+TARGET_P99_MS = 50.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- the database -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def fresh_database(backend: str, pg_server: str) -> Iterator[str]:
+    """An empty database for one backend, removed afterwards; yields its SQLAlchemy URL."""
+    if backend == "sqlite":
+        folder = tempfile.mkdtemp(prefix="bashgah-bench-")
+        try:
+            yield f"sqlite+aiosqlite:///{folder}/bench.db"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    asyncio.run(
+        _pg_admin(pg_server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}")
+    )
+    try:
+        yield f"{pg_server}/{PG_DB}"
+    finally:
+        asyncio.run(_pg_admin(pg_server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
+
+
+async def _pg_admin(server: str, *statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(server.replace("postgresql+asyncpg://", "postgresql://") + "/postgres")
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def env_for(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(BASHGAH_DATABASE_URL=url, BASHGAH_LOG_LEVEL="warning", PYTHONUNBUFFERED="1")
+    env.pop("BASHGAH_TENANT", None)
+    return env
+
+
+def migrate(url: str) -> None:
+    subprocess.run([str(BIN / "bashgah"), "db", "upgrade"], env=env_for(url), check=True, capture_output=True)
+
+
+PERSIAN_FIRST = ["علی", "زهرا", "محمد", "فاطمه", "حسین", "مریم", "رضا", "نرگس", "مهدی", "سارا"]
+PERSIAN_LAST = ["احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "کاظمی", "رحیمی", "صادقی"]
+
+
+async def create_club(url: str, members: int) -> tuple[str, list[int]]:
+    """A tenant with one branch, ``members`` members and an integration key, through Bashgah's services."""
+    from bashgah.auth import service as auth
+    from bashgah.core.db import Database
+    from bashgah.members import service as member_service
+    from bashgah.members.schemas import MemberCreate
+    from bashgah.tenants import service as tenants
+    from bashgah.tenants.schemas import BranchCreate
+
+    db = Database(url, pool_size=2)
+    rng = random.Random(7)
+    try:
+        async with db.transaction() as session:
+            tenant = await tenants.create_tenant(session, "bench", "فروشگاه بنچ")
+            await tenants.create_branch(session, tenant.id, BranchCreate(code=BRANCH, name="شعبهٔ مرکزی"))
+            _, key = await auth.create(session, tenant.id, "bench till", "integration")
+            ids = []
+            for n in range(members):
+                member = await member_service.create(
+                    session,
+                    tenant.id,
+                    MemberCreate.model_validate(
+                        {
+                            "mobile": f"0912{1_000_000 + n:07d}",
+                            "first_name": rng.choice(PERSIAN_FIRST),
+                            "last_name": rng.choice(PERSIAN_LAST),
+                            "sms_consent": True,
+                        }
+                    ),
+                )
+                ids.append(member.id)
+        return key, ids
+    finally:
+        await db.dispose()
+
+
+async def count_bashgah(url: str) -> tuple[int, int, int]:
+    """(purchases, their points, the members' cached posted total): the last two must be equal."""
+    from sqlalchemy import func, select
+
+    from bashgah.core.db import Database
+    from bashgah.models import Account, Purchase
+
+    db = Database(url, pool_size=1)
+    try:
+        async with db.transaction() as session:
+            n, points = (
+                await session.execute(
+                    select(func.count(), func.coalesce(func.sum(Purchase.points_earned), 0))
+                )
+            ).one()
+            posted = await session.scalar(
+                select(func.coalesce(func.sum(Account.posted), 0)).where(Account.kind == "member")
+            )
+        return int(n), int(points), int(posted or 0)
+    finally:
+        await db.dispose()
+
+
+def ledger_verify(url: str) -> tuple[int, str]:
+    done = subprocess.run(
+        [str(BIN / "bashgah"), "ledger", "verify"], env=env_for(url), capture_output=True, text=True
+    )
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+# --- the servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def start_server(app: str, url: str, log_dir: Path, workers: int = 1) -> Server:
+    port = free_port()
+    env = env_for(url)
+    if app == "bashgah":
+        argv = [str(BIN / "bashgah"), "serve", "--port", str(port), "--workers", str(workers)]
+    else:
+        env[baseline_app.URL_ENV] = url
+        argv = [
+            sys.executable, "-m", "uvicorn", "baseline_app:create_app", "--factory", "--app-dir", str(BENCH),
+            "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+            "--workers", str(workers),
+        ]  # fmt: skip
+    log = log_dir / f"{app}-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    server = Server(app, process, port, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{app} server exited with {process.returncode}:\n{server.tail()}")
+        with contextlib.suppress(OSError, ConnectionError, asyncio.IncompleteReadError):
+            if asyncio.run(_get_health(port)) == 200:
+                return server
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"{app} server did not answer /health within 60 s:\n{server.tail()}")
+
+
+async def _get_health(port: int) -> int:
+    conn = await HttpConnection.open("127.0.0.1", port)
+    try:
+        status, _ = await conn.request(b"GET", b"/health", b"", [])
+        return status
+    finally:
+        conn.close()
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+        try:
+            server.process.wait(15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+# --- a lean HTTP/1.1 keep-alive client --------------------------------------------------------------
+
+
+class HttpConnection:
+    """One keep-alive connection: just enough HTTP/1.1 for a JSON API (Content-Length or chunked)."""
+
+    def __init__(self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.host, self.port, self.reader, self.writer = host, port, reader, writer
+        self.head = f"Host: {host}:{port}\r\n".encode()
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> HttpConnection:
+        reader, writer = await asyncio.open_connection(host, port)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cls(host, port, reader, writer)
+
+    async def request(
+        self, method: bytes, path: bytes, body: bytes, headers: list[bytes]
+    ) -> tuple[int, bytes]:
+        self.writer.write(
+            b"".join(
+                [method, b" ", path, b" HTTP/1.1\r\n", self.head, *headers]
+                + [
+                    b"Content-Type: application/json\r\nContent-Length: ",
+                    str(len(body)).encode(),
+                    b"\r\n\r\n",
+                    body,
+                ]
+            )
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, chunked, close = None, False, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                if size == 0:
+                    await self.reader.readuntil(b"\r\n")
+                    break
+                parts.append(await self.reader.readexactly(size + 2))
+            payload = b"".join(p[:-2] for p in parts)
+        else:
+            payload = await self.reader.readexactly(length or 0)
+        if close:
+            self.close()
+            fresh = await HttpConnection.open(self.host, self.port)
+            self.reader, self.writer = fresh.reader, fresh.writer
+        return status, payload
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+# --- the load ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """What every client sends: the same for Bashgah and the baseline, so both do the same work."""
+
+    key: str
+    member_ids: list[int]
+    items: int
+    seed: int
+
+    def purchases(self, client: int) -> Iterator[tuple[bytes, list[bytes]]]:
+        """(body, headers) of this client's purchases: unique receipt and Idempotency-Key each."""
+        rng = random.Random(self.seed * 1000 + client)
+        auth = f"Authorization: Bearer {self.key}\r\n".encode()
+        run = uuid.uuid4().hex[:8]
+        for n in range(10**9):
+            # Receipts of a few hundred thousand to a few tens of millions of rials, log-normal like a
+            # shop's (median ≈ 1.6 million rials), rounded to 1,000 rials.
+            total = max(10_000, min(200_000_000, round(math.exp(rng.gauss(14.3, 1.1)), -3)))
+            body: dict[str, object] = {
+                "member": {"id": rng.choice(self.member_ids)},
+                "branch": BRANCH,
+                "external_id": f"{run}-{client}-{n}",
+                "total_rials": total,
+            }
+            if self.items:
+                share = total // self.items
+                body["items"] = [
+                    {"sku": f"SKU-{rng.randrange(5000):05d}", "category": "grocery", "quantity": 1,
+                     "unit_price_rials": share + (total - share * self.items if i == 0 else 0)}
+                    for i in range(self.items)
+                ]  # fmt: skip
+            yield orjson.dumps(body), [auth, f"Idempotency-Key: {uuid.uuid4()}\r\n".encode()]
+
+
+@dataclass
+class Result:
+    backend: str
+    app: str
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: collections.Counter[int] = field(default_factory=collections.Counter)
+    failures: collections.Counter[str] = field(default_factory=collections.Counter)
+    samples: list[str] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+    backends: collections.Counter[str] = field(default_factory=collections.Counter)
+    check: str = ""
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values()) + sum(self.failures.values())
+
+    @property
+    def errors(self) -> int:
+        return self.requests - self.statuses.get(201, 0)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return math.nan
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000
+
+    def cpu_ms(self, part: str) -> float:
+        return self.cpu.get(part, math.nan) / max(1, self.requests) * 1000
+
+    @property
+    def others_load(self) -> float:
+        """Cores' worth of CPU that other processes of the machine used during the window."""
+        ours = sum(v for k, v in self.cpu.items() if k != "machine")
+        return max(0.0, self.cpu.get("machine", 0.0) - ours) / self.seconds if self.seconds else math.nan
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process and its live descendants (uvicorn workers) have used."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK)
+    tree, total, grew = {pid}, 0.0, True
+    while grew:
+        grown = {child for child, (parent, _) in stats.items() if parent in tree} - tree
+        grew = bool(grown)
+        tree |= grown
+    for member in tree:
+        total += stats.get(member, (0, 0.0))[1]
+    return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL backends of the bench database and the WAL writer.
+
+    Other databases' backends (another engineer's tests on the same server) are left out.
+    """
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                raw = f.read()
+            if not raw[: raw.find(")") + 1].endswith("(postgres)"):
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                title = f.read()
+        except OSError:
+            continue
+        if PG_DB.encode() in title or b"walwriter" in title:
+            fields = raw.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
+def machine_busy_cpu() -> float:
+    """CPU seconds all processors have spent in user and system mode since boot.
+
+    Interrupt time (loopback networking) is left out: it is charged to no process.
+    """
+    with open("/proc/stat") as f:
+        user, nice, system = (int(v) for v in f.readline().split()[1:4])
+    return (user + nice + system) / CLK_TCK
+
+
+def cpu_snapshot(server_pid: int, backend: str) -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    snap = {
+        "server": process_cpu(server_pid),
+        "client": own.ru_utime + own.ru_stime,
+        "machine": machine_busy_cpu(),
+    }
+    if backend == "postgres":
+        snap["postgres"] = postgres_cpu()
+    return snap
+
+
+async def sample_backends(dsn: str, stop: float, into: collections.Counter[str]) -> None:
+    """Every 0.1 s, what each PostgreSQL backend of the bench database is doing (until ``stop``)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn.replace("postgresql+asyncpg://", "postgresql://"))
+    loop = asyncio.get_running_loop()
+    try:
+        while loop.time() < stop:
+            rows = await conn.fetch(
+                "SELECT state, wait_event_type, wait_event FROM pg_stat_activity WHERE datname = "
+                "current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            into["(samples)"] += 1
+            for state, kind, event in rows:
+                if state == "idle in transaction":
+                    into["in a transaction, waiting for the app"] += 1
+                elif state == "active" and kind == "Lock":
+                    into[f"waiting on a lock ({event})"] += 1
+                elif state == "active" and kind in ("IO", "LWLock", "IPC"):
+                    into[f"waiting on {kind} ({event})"] += 1
+                elif state == "active":
+                    into["running"] += 1
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
+def describe_backends(seen: collections.Counter[str]) -> str:
+    samples = seen.pop("(samples)", 0)
+    if not samples:
+        return ""
+    parts = [f"{n / samples:.1f} {what}" for what, n in seen.most_common()]
+    return "PostgreSQL backends on average (non-idle): " + ("; ".join(parts) or "none")
+
+
+async def drive(
+    server: Server,
+    backend: str,
+    load: Load,
+    clients: int,
+    warmup: float,
+    seconds: float,
+    profile: Path | None,
+    dsn: str | None = None,
+) -> Result:
+    result = Result(backend, server.name)
+    connections = [await HttpConnection.open("127.0.0.1", server.port) for _ in range(clients)]
+    loop = asyncio.get_running_loop()
+    start = loop.time() + warmup
+    stop = start + seconds
+    marks: dict[str, object] = {}
+
+    async def client(n: int) -> None:
+        conn = connections[n]
+        for body, headers in load.purchases(n):
+            began = loop.time()
+            if began >= stop:
+                return
+            try:
+                status, payload = await conn.request(b"POST", b"/api/v1/purchases", body, headers)
+            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as error:
+                if began >= start:
+                    result.failures[type(error).__name__] += 1
+                with contextlib.suppress(Exception):
+                    conn.close()
+                conn = await HttpConnection.open("127.0.0.1", server.port)
+                continue
+            if began >= start:
+                result.latencies.append(loop.time() - began)
+                result.statuses[status] += 1
+                if status != 201 and len(result.samples) < 5:
+                    result.samples.append(f"{status} {payload[:300].decode(errors='replace')}")
+
+    async def window() -> None:
+        await asyncio.sleep(max(0.0, start - loop.time()))
+        marks["cpu"] = cpu_snapshot(server.process.pid, backend)
+        if profile is not None:
+            spy = [str(BIN / "py-spy"), "record", "--pid", str(server.process.pid), "--subprocesses"]
+            spy += [
+                "--duration",
+                str(int(seconds)),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--output",
+                str(profile),
+            ]
+            # Started once and left running in the background; nothing here waits on it.
+            marks["spy"] = subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: ASYNC220
+        if dsn is not None:
+            marks["pg"] = asyncio.create_task(sample_backends(dsn, stop, result.backends))
+
+    tasks = [asyncio.create_task(client(n)) for n in range(clients)]
+    await window()
+    await asyncio.gather(*tasks)
+    sampler = marks.get("pg")
+    if isinstance(sampler, asyncio.Task):
+        await sampler
+    finished = loop.time()
+    after = cpu_snapshot(server.process.pid, backend)
+    before = marks["cpu"]
+    assert isinstance(before, dict)
+    result.cpu = {part: after[part] - before[part] for part in after}
+    result.seconds = finished - start
+    for conn in connections:
+        conn.close()
+    spy = marks.get("spy")
+    if isinstance(spy, subprocess.Popen):
+        _, err = spy.communicate(timeout=60)
+        if spy.returncode:
+            print(f"py-spy failed: {err.decode(errors='replace')}", file=sys.stderr)
+    return result
+
+
+# --- a profile summary ------------------------------------------------------------------------------
+
+
+#: Where a sample's innermost frame is, by package, to say what kind of work the CPU did.
+LAYERS = (
+    ("bashgah/", "bashgah (our code)"),
+    ("sqlalchemy/orm/", "SQLAlchemy ORM"),
+    ("sqlalchemy/", "SQLAlchemy Core/engine"),
+    ("asyncpg/", "asyncpg"),
+    ("aiosqlite/", "aiosqlite + sqlite3"),
+    ("sqlite3/", "aiosqlite + sqlite3"),
+    ("pydantic", "pydantic"),
+    ("fastapi/", "FastAPI"),
+    ("starlette/", "Starlette"),
+    ("anyio/", "anyio"),
+    ("uvicorn/", "uvicorn + h11"),
+    ("h11/", "uvicorn + h11"),
+    ("greenlet", "greenlet"),
+    ("asyncio/", "asyncio event loop"),
+    ("json/", "json"),
+    ("threading", "threads"),
+    ("queue", "threads"),
+)
+
+
+def _frame(frame: str) -> tuple[str, str]:
+    """('function', 'package/module.py') of one py-spy frame 'function (path/module.py:line)'."""
+    name, _, where = frame.rpartition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    return name, path.split("site-packages/")[-1].split("src/")[-1].split("python3.11/")[-1]
+
+
+def _layer(path: str) -> str:
+    return next((label for prefix, label in LAYERS if prefix in path), "other")
+
+
+def summarize_profile(path: Path, top: int = 25) -> str:
+    """Where the server's CPU went, from py-spy's collapsed stacks.
+
+    SQLAlchemy's async layer runs the ORM inside greenlets, and py-spy shows a greenlet's stack without
+    the coroutine that awaits it. So besides the inclusive share of each function (which undercounts
+    callers of ``session.execute``) this gives the share by the package of the innermost frame ("self"
+    time by layer), and each sample charged to the innermost *bashgah* function on its stack.
+    """
+    inclusive: collections.Counter[str] = collections.Counter()
+    layers: collections.Counter[str] = collections.Counter()
+    ours: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit() or " (" not in stack:
+            continue
+        n = int(count)
+        total += n
+        frames = [_frame(f) for f in stack.split(";") if " (" in f]
+        for label in {f"{name} ({module})" for name, module in frames}:
+            inclusive[label] += n
+        layers[_layer(frames[-1][1])] += n
+        owner = next(
+            (f"{name} ({module})" for name, module in reversed(frames) if module.startswith("bashgah/")),
+            "(no bashgah frame: server loop, HTTP, greenlet-run SQLAlchemy)",
+        )
+        ours[owner] += n
+    if not total:
+        return "no samples"
+
+    def share(counter: collections.Counter[str], k: int) -> list[str]:
+        return [f"  {100 * n / total:5.1f}%  {label}" for label, n in counter.most_common(k)]
+
+    return "\n".join(
+        [f"{total} samples of the server's busy CPU. By layer (innermost frame):"]
+        + share(layers, 20)
+        + ["Charged to the innermost bashgah function on the stack:"]
+        + share(ours, 15)
+        + ["Inclusive, per function:"]
+        + share(inclusive, top)
+    )
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+def bench_backend(backend: str, args: argparse.Namespace, log_dir: Path) -> list[Result]:
+    results = []
+    with fresh_database(backend, args.pg_server) as url:
+        print(f"[{backend}] migrating and creating a club of {args.members} members…", flush=True)
+        migrate(url)
+        key, member_ids = asyncio.run(create_club(url, args.members))
+        # SQLite: the baseline gets its own file; PostgreSQL: its own schema in the bench database.
+        base_url = url.replace("bench.db", "baseline.db") if backend == "sqlite" else url
+        asyncio.run(baseline_app.prepare(base_url, member_ids))
+        load = Load(key, member_ids, args.items, args.seed)
+        for app in ("bashgah", "baseline") if args.app == "both" else (args.app,):
+            server = start_server(app, url if app == "bashgah" else base_url, log_dir, args.workers)
+            profile = args.profile / f"{app}-{backend}.txt" if args.profile and app == "bashgah" else None
+            print(
+                f"[{backend}] {app}: {args.clients} clients, {args.warmup:g} s warm-up + {args.seconds:g} s…",
+                flush=True,
+            )
+            try:
+                dsn = (url if app == "bashgah" else base_url) if backend == "postgres" else None
+                result = asyncio.run(
+                    drive(server, backend, load, args.clients, args.warmup, args.seconds, profile, dsn)
+                )
+            finally:
+                stop_server(server)
+            if result.backends:
+                print(f"[{backend}] {app}: {describe_backends(result.backends)}")
+            if result.samples:
+                print(f"[{backend}] {app}: first non-201 answers:\n  " + "\n  ".join(result.samples))
+            if server.process.returncode not in (0, None, -signal.SIGINT):
+                print(f"[{backend}] {app} server log:\n{server.tail()}")
+            if app == "bashgah":
+                code, output = ledger_verify(url)
+                n, points, posted = asyncio.run(count_bashgah(url))
+                print(f"[{backend}] bashgah ledger verify (exit {code}):\n  " + output.replace("\n", "\n  "))
+                result.check = "verify OK" if code == 0 else f"verify FAILED ({code})"
+            else:
+                n, points, posted = asyncio.run(baseline_app.count_rows(base_url))
+                result.check = "sums OK"
+            created = result.statuses.get(201, 0)
+            print(
+                f"[{backend}] {app}: {n} purchases stored ({created} answered 201 in the window, the rest "
+                f"in the warm-up); points on purchases {points} = cached balances {posted}: "
+                f"{'yes' if points == posted else 'NO'}"
+            )
+            if points != posted:
+                result.check = "SUMS DIFFER"
+            if profile is not None and profile.exists():
+                print(f"[{backend}] profile of the bashgah server ({profile}):")
+                print(summarize_profile(profile))
+            results.append(result)
+    return results
+
+
+def table(results: list[Result]) -> str:
+    head = (
+        f"{'backend':<9} {'app':<9} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'srv cpu':>7} {'db cpu':>7} {'gen cpu':>7} {'others':>6} {'ratio':>6}  check"
+    )
+    rows = [head, "-" * len(head)]
+    by_backend: dict[str, dict[str, Result]] = collections.defaultdict(dict)
+    for r in results:
+        by_backend[r.backend][r.app] = r
+    for backend, apps in by_backend.items():
+        base = apps.get("baseline")
+        for app, r in apps.items():
+            ratio = f"{r.rate / base.rate:6.2f}" if app == "bashgah" and base and base.rate else f"{'':6}"
+            db_cpu = f"{r.cpu_ms('postgres'):7.2f}" if "postgres" in r.cpu else f"{'(in srv)':>7}"
+            rows.append(
+                f"{backend:<9} {app:<9} {r.requests:>8} {r.rate:>7.0f} {r.percentile(50):>7.1f} "
+                f"{r.percentile(99):>7.1f} {r.errors:>6} {r.cpu_ms('server'):>7.2f} {db_cpu} "
+                f"{r.cpu_ms('client'):>7.2f} {r.others_load:>6.2f} {ratio}  {r.check}"
+            )
+    rows.append(
+        "srv/db/gen cpu: CPU ms per request in the window (server process; this database's PostgreSQL "
+        "backends + WAL writer; load generator).\nothers: cores busy with anything else on the machine "
+        "meanwhile (should be ~0: otherwise the figures are disturbed)."
+    )
+    return "\n".join(rows)
+
+
+def targets(results: list[Result]) -> list[str]:
+    apps = {(r.backend, r.app): r for r in results}
+    lines = []
+    for backend in ("postgres", "sqlite"):
+        mine, base = apps.get((backend, "bashgah")), apps.get((backend, "baseline"))
+        if not mine or not base:
+            continue
+        ratio = mine.rate / base.rate if base.rate else 0.0
+        p99 = mine.percentile(99)
+        note = "" if backend == "postgres" else " (targets are set for PostgreSQL; shown for information)"
+        ratio_met = "MET" if ratio >= TARGET_RATIO else "NOT MET"
+        p99_met = "MET" if p99 <= TARGET_P99_MS else "NOT MET"
+        lines.append(
+            f"{backend}: ratio {ratio:.2f} (target ≥ {TARGET_RATIO}) {ratio_met}; "
+            f"p99 {p99:.1f} ms (target ≤ {TARGET_P99_MS:g} ms) {p99_met}; errors {mine.errors}{note}"
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("postgres", "sqlite", "both"), default="both")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per app")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=0, help="item lines per purchase (0: total only)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument("--app", choices=("bashgah", "baseline", "both"), default="both")
+    parser.add_argument("--workers", type=int, default=1, help="server processes, for both apps (PostgreSQL)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pg-server",
+        default=os.environ.get("BASHGAH_BENCH_PG", PG_SERVER),
+        help=f"PostgreSQL server URL without a database (default {PG_SERVER})",
+    )
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="folder for py-spy profiles of the bashgah server"
+    )
+    args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        if not (BIN / "py-spy").exists():
+            parser.error(f"--profile needs py-spy: {BIN / 'pip'} install py-spy")
+    backends = ("postgres", "sqlite") if args.backend == "both" else (args.backend,)
+    print(f"bench/earn.py: POST /api/v1/purchases, {args.clients} clients, {args.seconds:g} s, "
+          f"{args.members} members, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')}")  # fmt: skip
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="bashgah-bench-logs-") as logs:
+        for backend in backends:
+            results += bench_backend(backend, args, Path(logs))
+    print()
+    print(table(results))
+    print()
+    for line in targets(results):
+        print(line)
+    failed = any(r.errors or r.check not in ("verify OK", "sums OK") for r in results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
