@@ -309,3 +309,18 @@ async def test_the_time_of_sale_must_carry_its_time_zone(client: httpx.AsyncClie
     tehran = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00+03:30")
     assert tehran.status_code == 201, tehran.text
     assert datetime.fromisoformat(tehran.json()["occurred_at"]) == datetime(2026, 3, 20, 20, 0, tzinfo=UTC)
+
+
+async def test_the_same_receipt_sent_for_two_members_at_once_is_recorded_once(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    import asyncio
+
+    members = [await enrol(client, club) for _ in range(4)]
+    responses = await asyncio.gather(
+        *(purchase(client, club, m["id"], 100_000, external_id="F-900") for m in members)
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    assert {error_code(r) for r in responses if r.status_code == 409} == {"duplicate_receipt"}
+    totals = [(await balance(client, club, m["id"]))["total"] for m in members]
+    assert sorted(totals) == [0, 0, 0, 10]
