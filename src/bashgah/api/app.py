@@ -6,8 +6,13 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
@@ -19,6 +24,23 @@ from bashgah.redemptions.endpoints import router as redemptions_router
 from bashgah.tenants.endpoints import router as tenants_router
 
 access_log = logging.getLogger("bashgah.access")
+#: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
+SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+
+def install_api_docs(app: FastAPI) -> None:
+    """Interactive API docs at /docs, with Swagger UI served from the package (no CDN)."""
+    app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_ASSETS), name="api-docs")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Bashgah API",
+            swagger_js_url="/static/api-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/api-docs/swagger-ui.css",
+            swagger_favicon_url="/static/api-docs/favicon.png",
+        )
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -37,6 +59,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         summary="Customer club (loyalty) API: members, points ledger, purchases, redemptions.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -58,6 +82,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 (time.perf_counter() - started) * 1000,
             )
         return response
+
+    install_api_docs(app)
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:
