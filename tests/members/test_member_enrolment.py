@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from bashgah.core.db import Database
+
 from support import Club, enrol, error_code
 
 CANONICAL = "+989121234567"
@@ -139,11 +141,11 @@ async def test_sms_consent_is_recorded_with_its_time_and_source(
 
 
 async def test_the_same_mobile_may_enrol_in_two_different_clubs(
-    client: httpx.AsyncClient, club: Club, db: object
+    client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     from support import make_club
 
-    other = await make_club(db, "beta")  # type: ignore[arg-type]
+    other = await make_club(db, "beta")
     first = await enrol(client, club, "09121234567")
     second = await enrol(client, other, "09121234567")
     assert first["mobile"] == second["mobile"] == CANONICAL

@@ -283,6 +283,14 @@ async def test_items_are_kept_with_the_purchase(client: httpx.AsyncClient, club:
         ],
     )
     assert sale["points_earned"] == 45
+    # The till can later return one bottle of milk by its SKU: the sale remembers what was in the basket.
+    back = await client.post(
+        f"/api/v1/purchases/{sale['id']}/refunds",
+        json={"items": [{"sku": "MILK-1L", "quantity": 1}]},
+        headers=club.headers("cashier", **{"Idempotency-Key": "milk"}),
+    )
+    assert back.status_code == 201, back.text
+    assert (back.json()["amount_rials"], back.json()["points_reversed"]) == (50_000, 5)
 
 
 async def test_only_owners_and_managers_change_the_programme(client: httpx.AsyncClient, club: Club) -> None:
