@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from bashgah.core.db import Database
-
 from support import Club, enrol, error_code
 
 CANONICAL = "+989121234567"
