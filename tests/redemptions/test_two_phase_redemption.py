@@ -308,3 +308,20 @@ async def test_a_branch_key_reserves_on_its_own_branch_only(
     assert other.status_code == 422
     assert error_code(other) == "invalid_input"
     assert (await balance(client, club, member_id))["reserved"] == 10
+
+
+async def test_looking_at_a_hold_whose_time_ran_out_shows_it_expired_and_frees_its_points(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await member_with(client, club, 100)
+    hold = await held(client, club, member_id, 60)
+    await lapse(db, hold["id"])
+    fetched = await client.get(f"/api/v1/redemptions/{hold['id']}", headers=club.headers("cashier"))
+    assert fetched.status_code == 200
+    assert (fetched.json()["status"], fetched.json()["committed_points"]) == ("expired", 0)
+    assert fetched.json()["closed_at"] is not None
+    async with db.transaction() as session:
+        assert await release_lapsed(session) == 0  # already released by the look
+    summary = await balance(client, club, member_id)
+    assert (summary["available"], summary["reserved"]) == (100, 0)
+    assert await ledger_problems(db) == []

@@ -88,6 +88,13 @@ async def get(session: AsyncSession, who: Principal, reservation_id: int) -> Res
     )
     if reservation is None:
         raise NotFound("Redemption", "رزرو امتیاز")
+    now = utcnow()
+    if reservation.status == "held" and reservation.expires_at <= now:
+        # Its time ran out: release it now, so a till never sees a lapsed hold as still held.
+        reservation, _ = await _locked(session, who, reservation_id)
+        if reservation.status == "held":
+            async with ledger.journal(session, who.tenant_id, "system:lapse") as j:
+                await ledger.close_hold(j, reservation, "expired", now)
     program = await tenants.program_settings(session, who.tenant_id)
     return _read(reservation, program.point_value_rials)
 
