@@ -111,3 +111,13 @@ async def test_get_a_member_by_id_and_an_unknown_id_is_404(client: httpx.AsyncCl
     missing = await client.get("/api/v1/members/999999", headers=club.headers())
     assert missing.status_code == 404
     assert error_code(missing) == "not_found"
+
+
+async def test_lookup_by_a_national_code_that_lost_its_leading_zeros(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club, national_code="0012345679")
+    for typed in ("012345679", "12345679"):
+        found = await lookup(client, club, typed)
+        assert found["matched_by"] == "national_code", typed
+        assert ids(found) == [member["id"]]

@@ -223,8 +223,9 @@ async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20)
         )
         return LookupResult("card", list(found.all()))
     digits = re.sub(r"[\s-]", "", text)
-    if digits.isdigit() and len(digits) == 10:
+    if digits.isdigit() and 8 <= len(digits) <= 10:
         # Ten digits may be a national code or a mobile without its 0 (9121234567): a stored code wins.
+        # Eight or nine are a national code that lost its leading zeros (as normalize_national_code pads).
         try:
             code: str | None = normalize_national_code(digits)
         except InvalidInput:
