@@ -68,11 +68,13 @@ async def allocate_ids(session: AsyncSession, table: Table, count: int) -> list[
     if count <= 0:
         return []
     if is_postgres(session):
+        sequence = await session.scalar(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        )
+        # The name as a literal, so that PostgreSQL resolves it once and not for each of the n rows.
+        literal = "'" + str(sequence).replace("'", "''") + "'"
         ids = await session.scalar(
-            text(
-                "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id'))) FROM generate_series(1, :n)"
-            ),
-            {"table": table.name, "n": count},
+            text(f"SELECT array_agg(nextval({literal}::regclass)) FROM generate_series(1, :n)"), {"n": count}
         )
         return sorted(ids or [])
     top = await session.scalar(select(func.max(table.c.id)))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bashgah.core.errors import BashgahError, InvalidInput
+from bashgah.core.errors import BashgahError, InvalidDate, InvalidInput
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
@@ -44,7 +44,9 @@ class ImportRejected(BashgahError):
 
 def reason(error: InvalidInput) -> str:
     """The English reason of a field error, without the field name (the report names the column)."""
-    return str(error.params.get("reason_en") or error.message("en"))
+    text = str(error.params.get("reason_en") or error.message("en"))
+    # Enrolment's date error only says which forms to use; in a report it must say what is wrong first.
+    return f"not a valid date: {text}" if isinstance(error, InvalidDate) else text
 
 
 def errors_path(source: Path) -> Path:

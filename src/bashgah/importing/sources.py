@@ -85,8 +85,10 @@ def read_file(path: Path, columns: tuple[Column, ...]) -> Table:
 
 
 def from_records(records: Sequence[Mapping[str, object]], columns: tuple[Column, ...]) -> Table:
-    """A table made in memory (the demo, tests): the keys of the first record are the header."""
-    names = list(records[0]) if records else [c.name for c in columns if c.required]
+    """A table made in memory (the demo, tests): every key of any record is a column."""
+    names = list(dict.fromkeys(key for record in records for key in record))
+    if not names:
+        names = [c.name for c in columns if c.required]
     table = map_header(names, columns)
     table.rows = ((n + 2, [_cell_text(r.get(name)) for name in names]) for n, r in enumerate(records))
     table.size = len(records)
