@@ -759,6 +759,21 @@ def targets(results: list[Result]) -> list[str]:
     return lines
 
 
+def code_version() -> str:
+    """The commit benchmarked, and whether src/ had uncommitted changes (others edit it meanwhile)."""
+
+    def git(*argv: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *argv], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    version = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "src"):
+        version += " + uncommitted changes in src/"
+    if os.environ.get("PYTHONPATH"):
+        version += f" (PYTHONPATH={os.environ['PYTHONPATH']})"
+    return version
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("postgres", "sqlite", "both"), default="both")
@@ -784,8 +799,11 @@ def main() -> int:
         if not (BIN / "py-spy").exists():
             parser.error(f"--profile needs py-spy: {BIN / 'pip'} install py-spy")
     backends = ("postgres", "sqlite") if args.backend == "both" else (args.backend,)
-    print(f"bench/earn.py: POST /api/v1/purchases, {args.clients} clients, {args.seconds:g} s, "
-          f"{args.members} members, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')}")  # fmt: skip
+    print(
+        f"bench/earn.py: POST /api/v1/purchases, {args.clients} clients, {args.seconds:g} s, "
+        f"{args.members} members, {args.workers} worker(s), {os.cpu_count()} CPUs, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, code {code_version()}"
+    )
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bashgah-bench-logs-") as logs:
         for backend in backends:
