@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
@@ -26,6 +27,50 @@ from bashgah.tenants.endpoints import router as tenants_router
 access_log = logging.getLogger("bashgah.access")
 #: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send Bashgah's own log lines to stderr at the configured level (once per process)."""
+    root = logging.getLogger("bashgah")
+    if root.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    access_log.setLevel(logging.INFO if settings.access_log else logging.WARNING)
+
+
+class AccessLog:
+    """Logs method, path, status and time of each request — the path only: query strings carry phone
+    numbers (member lookup) and must not reach the logs. Plain ASGI, so it costs next to nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def remember_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, remember_status)
+        finally:
+            access_log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def install_api_docs(app: FastAPI) -> None:
@@ -62,26 +107,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         docs_url=None,
         redoc_url=None,
     )
+    configure_logging(settings)
     app.state.settings = settings
     app.state.db = database
     errors.install(app)
     for router in (members_router, ledger_router, purchases_router, redemptions_router, tenants_router):
         app.include_router(router)
 
-    @app.middleware("http")
-    async def log_access(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # The path only: query strings carry phone numbers (member lookup) and must not reach the logs.
-        started = time.perf_counter()
-        response = await call_next(request)
-        if access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                "%s %s %d %.1fms",
-                request.method,
-                request.url.path,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
-        return response
+    app.add_middleware(AccessLog)
 
     install_api_docs(app)
 

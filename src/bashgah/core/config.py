@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     #: Language used when a client sends no Accept-Language.
     default_language: str = "fa"
     log_level: str = "info"
+    #: One line per request (method, path, status, time; never the query string).
+    access_log: bool = False
 
 
 @lru_cache
