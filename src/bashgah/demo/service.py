@@ -1,0 +1,158 @@
+"""``bashgah demo``: a chain store's club with six months of history, made once, through the real paths.
+
+Members and purchases go through the bulk importers (so the demo also shows that importing works),
+refunds through ``purchases.service.refund`` like a return at the till. The tenant is made only when
+it does not exist yet; running the demo again only issues a new API key.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.auth import service as auth
+from bashgah.auth.service import Principal
+from bashgah.core.jalali import TEHRAN
+from bashgah.core.normalize import normalize_phone
+from bashgah.demo import generate
+from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
+from bashgah.importing.members import import_members, read_members
+from bashgah.importing.purchases import import_purchases, read_purchases
+from bashgah.importing.report import Progress, no_progress
+from bashgah.importing.sources import from_records
+from bashgah.ledger import service as ledger
+from bashgah.models import Account, Member, Purchase, Refund, Tenant, utcnow
+from bashgah.purchases import service as purchases
+from bashgah.purchases.schemas import RefundCreate
+from bashgah.tenants import service as tenants
+from bashgah.tenants.schemas import BranchCreate
+
+SLUG = "demo"
+NAME = "فروشگاه زنجیره‌ای نمونه"
+#: 1 point per 10,000 rials, a point is worth 1,000 rials, spendable after 7 days, valid 12 months.
+PROGRAM = {
+    "earn_points": 1,
+    "earn_per_rials": 10_000,
+    "point_value_rials": 1_000,
+    "pending_days": 7,
+    "expiry_mode": "months",
+    "expiry_months": 12,
+}
+DEFAULT_SEED = 1405
+DEFAULT_MEMBERS = 2_000
+#: Share of purchases returned (in full or in part) since they were made.
+REFUND_SHARE = 0.004
+REFUND_REASONS = ("کالا معیوب بود", "سایز مناسب نبود", "مشتری منصرف شد", "اشتباه در صندوق")
+
+
+@dataclass
+class DemoClub:
+    tenant_id: int
+    created: bool
+    members: int
+    purchases: int
+    redemptions: int
+    refunds: int
+    tour_available: int
+    tour_pending: int
+
+
+async def find(session: AsyncSession) -> int | None:
+    return await session.scalar(select(Tenant.id).where(Tenant.slug == SLUG))
+
+
+async def create(
+    session: AsyncSession,
+    seed: int = DEFAULT_SEED,
+    members: int = DEFAULT_MEMBERS,
+    today: date | None = None,
+    progress: Progress = no_progress,
+) -> DemoClub:
+    """Make the demo club if it is not there yet, and describe it."""
+    tenant_id = await find(session)
+    if tenant_id is not None:
+        return await describe(session, tenant_id, created=False)
+    today = today or datetime.now(TEHRAN).date()
+    rng = random.Random(seed)
+    tenant = await tenants.create_tenant(session, SLUG, NAME, **PROGRAM)
+    for spec in generate.BRANCHES:
+        await tenants.create_branch(
+            session, tenant.id, BranchCreate(code=spec.code, name=spec.name, kind=spec.kind)
+        )
+    program = await tenants.get_program(session, tenant.id)
+
+    people = generate.customers(rng, members, today)
+    roster = read_members(from_records([p.record for p in people], MEMBER_COLUMNS), progress, today=today)
+    await import_members(session, tenant.id, roster, progress, rng=rng, consent_source="import")
+    rows = generate.sales(rng, people, today, program)
+    await import_purchases(
+        session, tenant.id, read_purchases(from_records(rows, PURCHASE_COLUMNS)), progress, actor="demo"
+    )
+    await _returns(session, tenant.id, rng, rows)
+    return await describe(session, tenant.id, created=True)
+
+
+async def _returns(
+    session: AsyncSession, tenant_id: int, rng: random.Random, rows: list[dict[str, str]]
+) -> None:
+    """Some customers bring things back: a full or partial refund through the till's own refund."""
+    tour = normalize_phone(generate.TOUR_MOBILE)
+    candidates = sorted(
+        (
+            await session.execute(
+                select(Purchase.id, Purchase.total_rials)
+                .join(Member, Member.id == Purchase.member_id)
+                .where(Purchase.tenant_id == tenant_id, Member.mobile != tour)
+            )
+        ).all()
+    )
+    who = Principal(tenant_id=tenant_id, role="owner", branch_id=None, key_id=None)
+    for purchase_id, total in rng.sample(candidates, max(1, int(len(candidates) * REFUND_SHARE))):
+        whole = rng.random() < 0.5
+        amount = None if whole else max(10_000, int(total * rng.uniform(0.2, 0.7)) // 10_000 * 10_000)
+        await purchases.refund(
+            session,
+            who,
+            purchase_id,
+            RefundCreate(amount_rials=amount, items=None, reason=rng.choice(REFUND_REASONS)),
+        )
+
+
+async def describe(session: AsyncSession, tenant_id: int, created: bool) -> DemoClub:
+    now = utcnow()
+
+    async def count(statement: object) -> int:
+        return int(await session.scalar(statement) or 0)  # type: ignore[call-overload]
+
+    tour_account = await session.scalar(
+        select(Account.id)
+        .join(Member, Member.id == Account.member_id)
+        .where(Member.tenant_id == tenant_id, Member.mobile == normalize_phone(generate.TOUR_MOBILE))
+    )
+    available = pending = 0
+    if tour_account is not None:
+        available, pending, _, _ = await ledger.lot_totals(session, tour_account, now)
+    return DemoClub(
+        tenant_id=tenant_id,
+        created=created,
+        members=await count(select(func.count(Member.id)).where(Member.tenant_id == tenant_id)),
+        purchases=await count(select(func.count(Purchase.id)).where(Purchase.tenant_id == tenant_id)),
+        redemptions=await count(
+            select(func.count(Purchase.id)).where(
+                Purchase.tenant_id == tenant_id, Purchase.points_redeemed > 0
+            )
+        ),
+        refunds=await count(select(func.count(Refund.id)).where(Refund.tenant_id == tenant_id)),
+        tour_available=available,
+        tour_pending=pending,
+    )
+
+
+async def new_key(session: AsyncSession, tenant_id: int) -> str:
+    """A fresh owner API key named "demo" (the plaintext, shown once)."""
+    _, plaintext = await auth.create(session, tenant_id, "demo", "owner")
+    return plaintext

@@ -1,0 +1,135 @@
+"""``bashgah demo``: a believable club, made once, with a tour member who can spend points right away."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import httpx
+from sqlalchemy import func, select
+from typer.testing import Result
+
+from bashgah.core.db import Database
+from bashgah.core.normalize import ZWNJ, normalize_national_code, normalize_phone
+from bashgah.demo import generate
+from bashgah.demo import service as demo
+from bashgah.models import ApiKey, Branch, Member, Purchase, Refund, Tenant, Transfer
+from support import ledger_problems
+
+Cli = Callable[..., Awaitable[Result]]
+
+
+async def counts(db: Database) -> tuple[int, ...]:
+    async with db.transaction() as session:
+        return tuple(
+            [
+                int(await session.scalar(select(func.count()).select_from(model)) or 0)
+                for model in (Tenant, Branch, Member, Purchase, Transfer, Refund)
+            ]
+        )
+
+
+async def test_the_demo_club_has_a_tour_member_who_can_spend_points_with_the_printed_key(
+    db: Database, cli: Cli, client: httpx.AsyncClient
+) -> None:
+    result = await cli("demo")
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[-1]
+    assert result.stdout.strip() == key and key.startswith("bg_")  # stdout holds the key and nothing else
+    assert "462 points to spend, 85 pending" in result.stderr
+
+    async with db.transaction() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        branches = (await session.scalars(select(Branch).order_by(Branch.id))).all()
+        members = int(await session.scalar(select(func.count(Member.id))) or 0)
+        refunds = int(await session.scalar(select(func.count(Refund.id))) or 0)
+    assert tenant is not None and tenant.name == "فروشگاه زنجیره‌ای نمونه"
+    assert [(b.code, b.name, b.kind) for b in branches] == [
+        ("tehran-vanak", "ونک", "store"),
+        ("tehran-tajrish", "تجریش", "store"),
+        ("online", "فروشگاه اینترنتی", "online"),
+    ]
+    assert members == 2_000 and refunds > 0
+    assert await ledger_problems(db) == []
+
+    # The README's tour: find Sara by her mobile and spend 100 of her points at the till.
+    headers = {"Authorization": f"Bearer {key}"}
+    found = await client.get("/api/v1/members/lookup", params={"q": "09121234567"}, headers=headers)
+    assert found.status_code == 200, found.text
+    sara = found.json()["items"][0]
+    assert (sara["first_name"], sara["last_name"]) == ("سارا", "محمدی")
+    sale = await client.post(
+        "/api/v1/purchases",
+        json={
+            "member": {"phone": "09121234567"},
+            "branch": "tehran-vanak",
+            "external_id": "TOUR-1",
+            "total_rials": 500_000,
+            "redeem_points": 100,
+        },
+        headers={**headers, "Idempotency-Key": "tour-1"},
+    )
+    assert sale.status_code == 201, sale.text
+    assert sale.json()["discount_rials"] == 100_000
+    assert sale.json()["balance"]["available"] == 462 - 100
+    assert await ledger_problems(db) == []
+
+
+async def test_running_the_demo_again_adds_nothing_but_a_new_key(db: Database, cli: Cli) -> None:
+    first = await cli("demo", "--members", "150")
+    assert first.exit_code == 0, first.output
+    before = await counts(db)
+    second = await cli("demo", "--members", "150")
+    assert second.exit_code == 0, second.output
+    assert "already there" in second.stderr
+    assert await counts(db) == before
+    keys = {first.stdout.strip(), second.stdout.strip()}
+    async with db.transaction() as session:
+        names = (await session.scalars(select(ApiKey.name))).all()
+    assert len(keys) == 2 and list(names) == ["demo", "demo"]
+    assert await ledger_problems(db) == []
+
+
+class Rules:
+    earn_points = 1
+    earn_per_rials = 10_000
+    rounding = "floor"
+    point_value_rials = 1_000
+    pending_days = 7
+
+
+def made(seed: int) -> tuple[list[generate.Customer], list[dict[str, str]]]:
+    rng = random.Random(seed)
+    people = generate.customers(rng, 2_000, date(2026, 3, 1))
+    return people, generate.sales(rng, people, date(2026, 3, 1), Rules())
+
+
+def test_the_same_seed_makes_the_same_club_and_another_seed_another() -> None:
+    people, rows = made(demo.DEFAULT_SEED)
+    again_people, again_rows = made(demo.DEFAULT_SEED)
+    assert [p.record for p in people] == [p.record for p in again_people] and rows == again_rows
+    assert made(7)[1] != rows
+
+
+def test_the_generated_people_and_sales_look_like_a_real_chain_store() -> None:
+    people, rows = made(demo.DEFAULT_SEED)
+    mobiles = [normalize_phone(p.mobile) for p in people]
+    assert len(set(mobiles)) == len(people)
+    codes = [p.record["national_code"] for p in people if p.record.get("national_code")]
+    assert len(codes) > 500 and all(normalize_national_code(c) == c for c in codes)
+    names = {p.record["first_name"] for p in people} | {p.record["last_name"] for p in people}
+    assert len(names) > 150 and any(ZWNJ in name for name in names)
+    assert all(row["occurred_at"] < "2026-03-01" for row in rows)  # all before today
+
+    spend = Counter[str]()
+    for row in rows:
+        spend[row["mobile"]] += int(row["total_rials"])
+    ranked = sorted(spend.values(), reverse=True)
+    assert sum(ranked[: len(people) // 5]) > 0.6 * sum(ranked)  # a fifth of the customers bring most
+    redeeming = sum(1 for row in rows if row["redeem_points"])
+    assert 0.01 * len(rows) < redeeming < 0.15 * len(rows)
+    evenings = sum(1 for row in rows if "18:" <= row["occurred_at"][11:14] <= "21:")
+    mornings = sum(1 for row in rows if "09:" <= row["occurred_at"][11:14] <= "11:")
+    assert evenings > 2 * mornings
