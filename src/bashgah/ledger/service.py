@@ -14,13 +14,14 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import InsufficientPoints, NotFound
+from bashgah.core.types import UTCDateTime
 from bashgah.ledger import rules
 from bashgah.models import Account, PointLot, Reservation, Transfer
 
@@ -104,6 +105,65 @@ async def lock_member_account(session: AsyncSession, tenant_id: int, member_id: 
     return account
 
 
+# Statements of the hot path, built once: building a statement per call costs more Python time than
+# the database spends running it. They run on the session's connection, as plain Core.
+_accounts, _transfers, _lots = (cast(Table, m.__table__) for m in (Account, Transfer, PointLot))
+_INSERT_TRANSFER = insert(_transfers).returning(_transfers.c.id)
+_INSERT_LOT = insert(_lots)
+_UPDATE_TOTALS = (
+    update(_accounts)
+    .where(_accounts.c.id == bindparam("account_id"))
+    .values(
+        posted=_accounts.c.posted + bindparam("d_posted"),
+        pending=_accounts.c.pending + bindparam("d_pending"),
+    )
+    .returning(_accounts.c.posted, _accounts.c.pending)
+)
+_NOW = bindparam("now", type_=UTCDateTime())
+_SOON = bindparam("soon", type_=UTCDateTime())
+_LOT_TOTALS = select(
+    func.coalesce(func.sum(case((_lots.c.available_at <= _NOW, _lots.c.remaining), else_=0)), 0),
+    func.coalesce(func.sum(case((_lots.c.available_at > _NOW, _lots.c.remaining), else_=0)), 0),
+    func.coalesce(
+        func.sum(
+            case(
+                (and_(_lots.c.expires_at.is_not(None), _lots.c.expires_at <= _SOON), _lots.c.remaining),
+                else_=0,
+            )
+        ),
+        0,
+    ),
+    func.min(_lots.c.expires_at),
+).where(
+    _lots.c.account_id == bindparam("account_id"),
+    _lots.c.remaining > 0,
+    or_(_lots.c.expires_at.is_(None), _lots.c.expires_at > _NOW),
+)
+
+
+class AccountLike(Protocol):
+    """What the ledger needs of a member's (locked) account: an ORM ``Account`` or a ``LockedAccount``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def member_id(self) -> int | None: ...
+    @property
+    def posted(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class LockedAccount:
+    """A member account's figures as read under its row lock."""
+
+    id: int
+    member_id: int | None
+    posted: int
+    pending: int
+
+
 @dataclass
 class Journal:
     """Transfers of one use case, and the balance changes they cause, written on :meth:`close`."""
@@ -128,24 +188,25 @@ class Journal:
         """Insert a posted transfer and return its id."""
         assert amount > 0, "a transfer moves a positive amount"
         ref_type, ref_id = ref if ref else (None, None)
-        transfer_id = await self.session.scalar(
-            insert(Transfer)
-            .values(
-                tenant_id=self.tenant_id,
-                debit_account_id=debit,
-                credit_account_id=credit,
-                amount=amount,
-                code=code,
-                ref_type=ref_type,
-                ref_id=ref_id,
-                idempotency_key=key,
-                reason=reason,
-                actor=self.actor,
-                created_at=_now(),
+        connection = await self.session.connection()
+        transfer_id: int = (
+            await connection.execute(
+                _INSERT_TRANSFER,
+                {
+                    "tenant_id": self.tenant_id,
+                    "debit_account_id": debit,
+                    "credit_account_id": credit,
+                    "amount": amount,
+                    "code": code,
+                    "ref_type": ref_type,
+                    "ref_id": ref_id,
+                    "idempotency_key": key,
+                    "reason": reason,
+                    "actor": self.actor,
+                    "created_at": _now(),
+                },
             )
-            .returning(Transfer.id)
-        )
-        assert transfer_id is not None
+        ).scalar_one()
         self.posted[debit] = self.posted.get(debit, 0) - amount
         self.posted[credit] = self.posted.get(credit, 0) + amount
         return transfer_id
@@ -153,31 +214,37 @@ class Journal:
     def hold(self, account_id: int, amount: int) -> None:
         self.pending[account_id] = self.pending.get(account_id, 0) + amount
 
-    def balance(self, account: Account) -> int:
+    def balance(self, account: AccountLike) -> int:
         """The account's posted balance including this journal's unwritten changes."""
         return account.posted + self.posted.get(account.id, 0)
 
     async def close(self) -> None:
-        """Write the balance changes, in account-id order; remember each account's new totals."""
-        for account_id in sorted(set(self.posted) | set(self.pending)):
+        """Write the balance changes and remember each account's new totals.
+
+        Highest id first: a tenant's member accounts (already locked by the use case) were created after
+        its system accounts, so those come last, just before the commit, and every transaction takes the
+        system rows' locks in the same order — no deadlocks and the shortest time holding them.
+        """
+        connection = await self.session.connection()
+        for account_id in sorted(set(self.posted) | set(self.pending), reverse=True):
             dp, dh = self.posted.get(account_id, 0), self.pending.get(account_id, 0)
             if dp or dh:
                 row = (
-                    await self.session.execute(
-                        update(Account)
-                        .where(Account.id == account_id)
-                        .values(posted=Account.posted + dp, pending=Account.pending + dh)
-                        .returning(Account.posted, Account.pending)
-                        .execution_options(synchronize_session=False)
+                    await connection.execute(
+                        _UPDATE_TOTALS, {"account_id": account_id, "d_posted": dp, "d_pending": dh}
                     )
                 ).one()
                 self.final[account_id] = (row[0], row[1])
         self.posted.clear()
         self.pending.clear()
 
-    def totals(self, account: Account) -> tuple[int, int]:
-        """(posted, pending) of ``account`` after this closed journal."""
-        return self.final.get(account.id, (account.posted, account.pending))
+    def totals(self, account: AccountLike) -> tuple[int, int]:
+        """(posted, pending) of ``account`` with this journal's changes, written or not."""
+        if account.id in self.final:
+            return self.final[account.id]
+        return account.posted + self.posted.get(account.id, 0), account.pending + self.pending.get(
+            account.id, 0
+        )
 
 
 @contextlib.asynccontextmanager
@@ -202,7 +269,7 @@ def unique_key(prefix: str) -> str:
 
 async def add_lot(
     j: Journal,
-    account: Account,
+    account: AccountLike,
     transfer_id: int,
     amount: int,
     available_at: datetime,
@@ -215,18 +282,20 @@ async def add_lot(
     """
     balance_before = j.balance(account) - amount
     spendable = rules.lot_credit_after_debt(balance_before, amount)
-    await j.session.execute(
-        insert(PointLot).values(
-            tenant_id=j.tenant_id,
-            account_id=account.id,
-            transfer_id=transfer_id,
-            purchase_id=purchase_id,
-            amount=amount,
-            remaining=spendable,
-            available_at=available_at,
-            expires_at=expires_at,
-            created_at=_now(),
-        )
+    connection = await j.session.connection()
+    await connection.execute(
+        _INSERT_LOT,
+        {
+            "tenant_id": j.tenant_id,
+            "account_id": account.id,
+            "transfer_id": transfer_id,
+            "purchase_id": purchase_id,
+            "amount": amount,
+            "remaining": spendable,
+            "available_at": available_at,
+            "expires_at": expires_at,
+            "created_at": _now(),
+        },
     )
 
 
@@ -276,7 +345,7 @@ async def change_lots(
 
 
 async def take_spendable(
-    session: AsyncSession, account: Account, points: int, now: datetime
+    session: AsyncSession, account: AccountLike, points: int, now: datetime
 ) -> list[tuple[int, int]]:
     """Take ``points`` from available lots, soonest-expiring first, or raise InsufficientPoints."""
     lots = await spendable_lots(session, account.id, now)
@@ -293,7 +362,7 @@ async def take_spendable(
 
 async def credit_member(
     j: Journal,
-    account: Account,
+    account: AccountLike,
     source: str,
     amount: int,
     code: str,
@@ -322,7 +391,7 @@ async def credit_member(
 
 async def debit_member(
     j: Journal,
-    account: Account,
+    account: AccountLike,
     sink: str,
     amount: int,
     code: str,
@@ -335,7 +404,13 @@ async def debit_member(
 
 
 async def move_between_members(
-    j: Journal, sender: Account, receiver: Account, points: int, now: datetime, key: str, reason: str | None
+    j: Journal,
+    sender: AccountLike,
+    receiver: AccountLike,
+    points: int,
+    now: datetime,
+    key: str,
+    reason: str | None,
 ) -> int:
     """Give ``points`` of one member's available points to another member (code ``transfer``).
 
@@ -381,7 +456,7 @@ async def move_between_members(
     return transfer_id
 
 
-async def release_lapsed_holds(j: Journal, account: Account, now: datetime) -> int:
+async def release_lapsed_holds(j: Journal, account: AccountLike, now: datetime) -> int:
     """Give back the points of this member's reservations whose time ran out. Returns how many."""
     lapsed = (
         await j.session.scalars(
@@ -441,16 +516,10 @@ async def lot_totals(
     session: AsyncSession, account_id: int, now: datetime
 ) -> tuple[int, int, int, datetime | None]:
     """(available, pending, expiring within 30 days, next expiry) of the member's unexpired lots."""
-    unexpired = or_(PointLot.expires_at.is_(None), PointLot.expires_at > now)
-    soon = and_(PointLot.expires_at.is_not(None), PointLot.expires_at <= now + timedelta(days=30))
+    connection = await session.connection()
     row = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(case((PointLot.available_at <= now, PointLot.remaining), else_=0)), 0),
-                func.coalesce(func.sum(case((PointLot.available_at > now, PointLot.remaining), else_=0)), 0),
-                func.coalesce(func.sum(case((soon, PointLot.remaining), else_=0)), 0),
-                func.min(PointLot.expires_at),
-            ).where(PointLot.account_id == account_id, PointLot.remaining > 0, unexpired)
+        await connection.execute(
+            _LOT_TOTALS, {"account_id": account_id, "now": now, "soon": now + timedelta(days=30)}
         )
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), row[3]
