@@ -39,9 +39,9 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
 
 
 async def points_balance(
-    session: AsyncSession, account: Account, now: datetime, j: ledger.Journal | None = None
+    session: AsyncSession, account: ledger.AccountLike, now: datetime, j: ledger.Journal | None = None
 ) -> PointsBalance:
-    """The balance after this transaction's changes; pass the (closed) journal that made them."""
+    """The balance with this transaction's changes; pass the journal that made them (closed or not)."""
     posted, held = j.totals(account) if j is not None else (account.posted, account.pending)
     available, pending, expiring, next_expiry = await ledger.lot_totals(session, account.id, now)
     return PointsBalance(

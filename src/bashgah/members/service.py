@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from bashgah.core.normalize import (
     to_latin_digits,
 )
 from bashgah.ledger import service as ledger
+from bashgah.ledger.service import LockedAccount
 from bashgah.members.schemas import MemberCreate, MemberUpdate
 from bashgah.models import Account, Member, utcnow
 from bashgah.tenants import service as tenants
@@ -138,18 +140,24 @@ async def get(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
     return member
 
 
-def identity(
-    tenant_id: int, member_id: int | None, phone: str | None, card: str | None
-) -> ColumnElement[bool]:
-    """The condition that finds one member by id, mobile (any form) or card number / QR text."""
-    if member_id is not None:
-        return and_(Member.tenant_id == tenant_id, Member.id == member_id)
-    if phone is not None:
-        return and_(Member.tenant_id == tenant_id, Member.mobile == normalize_phone(phone))
-    card_number = normalize_card_number(_strip_qr(card or ""))
-    if card_number is None:
-        raise NotFound("Member", "عضو")
-    return and_(Member.tenant_id == tenant_id, Member.card_number == card_number)
+@dataclass(frozen=True)
+class MemberStatus:
+    id: int
+    status: str
+
+
+def _lock_statement(by: str) -> Select[Any]:
+    members_t, accounts_t = cast(Table, Member.__table__), cast(Table, Account.__table__)
+    return (
+        select(members_t.c.id, members_t.c.status, accounts_t.c.id, accounts_t.c.posted, accounts_t.c.pending)
+        .join(accounts_t, accounts_t.c.member_id == members_t.c.id)
+        .where(members_t.c.tenant_id == bindparam("tenant_id"), members_t.c[by] == bindparam("value"))
+        .with_for_update(of=accounts_t)
+    )
+
+
+#: Built once per way of naming a member: this runs on every sale.
+_LOCK_BY = {by: _lock_statement(by) for by in ("id", "mobile", "card_number")}
 
 
 async def lock(
@@ -158,20 +166,25 @@ async def lock(
     member_id: int | None,
     phone: str | None = None,
     card: str | None = None,
-) -> tuple[Member, Account]:
-    """Find a member and lock their points account in one round trip (the hot path of every sale)."""
-    row = (
-        await session.execute(
-            select(Member, Account)
-            .join(Account, Account.member_id == Member.id)
-            .where(identity(tenant_id, member_id, phone, card))
-            .with_for_update(of=Account)
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+) -> tuple[MemberStatus, LockedAccount]:
+    """Find a member by id, phone or card and lock their points account, in one round trip."""
+    value: int | str
+    if member_id is not None:
+        by, value = "id", member_id
+    elif phone is not None:
+        by, value = "mobile", normalize_phone(phone)
+    else:
+        card_number = normalize_card_number(_strip_qr(card or ""))
+        if card_number is None:
+            raise NotFound("Member", "عضو")
+        by, value = "card_number", card_number
+    connection = await session.connection()
+    row = (await connection.execute(_LOCK_BY[by], {"tenant_id": tenant_id, "value": value})).first()
     if row is None:
         raise NotFound("Member", "عضو")
-    return row[0], row[1]
+    return MemberStatus(row[0], row[1]), LockedAccount(
+        id=row[2], member_id=row[0], posted=row[3], pending=row[4]
+    )
 
 
 async def get_by_mobile(session: AsyncSession, tenant_id: int, raw: str) -> Member:
@@ -307,6 +320,6 @@ async def set_blocked(session: AsyncSession, tenant_id: int, member_id: int, rea
     return member
 
 
-def ensure_active(member: Member) -> None:
+def ensure_active(member: Member | MemberStatus) -> None:
     if member.status != "active":
         raise MemberBlocked()

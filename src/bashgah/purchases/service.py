@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
@@ -10,7 +13,7 @@ from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, No
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
-from bashgah.models import Account, Branch, Member, Purchase, PurchaseItem, Refund, utcnow
+from bashgah.models import Branch, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.purchases.schemas import (
     MemberRef,
     PurchaseCreate,
@@ -22,7 +25,23 @@ from bashgah.purchases.schemas import (
 from bashgah.tenants import service as tenants
 
 
-async def lock_member(session: AsyncSession, tenant_id: int, ref: MemberRef) -> tuple[Member, Account]:
+def _insert_purchase(dialect: Any) -> Any:
+    # A taken receipt number inserts nothing instead of failing: the transaction stays usable and the
+    # answer is a clear duplicate_receipt, with no SELECT beforehand.
+    return (
+        dialect.insert(_purchases)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "branch_id", "external_id"])
+        .returning(_purchases.c.id)
+    )
+
+
+_purchases = cast(Table, Purchase.__table__)
+_INSERT_PURCHASE = {"postgresql": _insert_purchase(postgresql), "sqlite": _insert_purchase(sqlite)}
+
+
+async def lock_member(
+    session: AsyncSession, tenant_id: int, ref: MemberRef
+) -> tuple[members.MemberStatus, ledger.LockedAccount]:
     """The member a till names by id, phone or card, with their points account locked."""
     return await members.lock(session, tenant_id, ref.id, ref.phone, ref.card)
 
@@ -38,16 +57,6 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    taken = await session.scalar(
-        select(Purchase.id).where(
-            Purchase.tenant_id == who.tenant_id,
-            Purchase.branch_id == branch_id,
-            Purchase.external_id == data.external_id,
-        )
-    )
-    if taken is not None:
-        raise DuplicateReceipt(data.external_id)
-
     discount = data.redeem_points * program.point_value_rials
     if discount > data.total_rials:
         raise InvalidInput(
@@ -60,27 +69,30 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     earned = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
     available_at = rules.available_after(now, program.pending_days)
     occurred_at = data.occurred_at or now
-    purchase_id = await session.scalar(
-        insert(Purchase)
-        .values(
-            tenant_id=who.tenant_id,
-            branch_id=branch_id,
-            member_id=member.id,
-            external_id=data.external_id,
-            total_rials=data.total_rials,
-            discount_rials=discount,
-            points_earned=earned,
-            points_redeemed=data.redeem_points,
-            available_at=available_at,
-            occurred_at=occurred_at,
-            refunded_rials=0,
-            points_reversed=0,
-            points_returned=0,
-            created_at=now,
+    connection = await session.connection()
+    purchase_id = (
+        await connection.execute(
+            _INSERT_PURCHASE[connection.dialect.name],
+            {
+                "tenant_id": who.tenant_id,
+                "branch_id": branch_id,
+                "member_id": member.id,
+                "external_id": data.external_id,
+                "total_rials": data.total_rials,
+                "discount_rials": discount,
+                "points_earned": earned,
+                "points_redeemed": data.redeem_points,
+                "available_at": available_at,
+                "occurred_at": occurred_at,
+                "refunded_rials": 0,
+                "points_reversed": 0,
+                "points_returned": 0,
+                "created_at": now,
+            },
         )
-        .returning(Purchase.id)
-    )
-    assert purchase_id is not None
+    ).scalar()
+    if purchase_id is None:  # the receipt number is already taken at this branch
+        raise DuplicateReceipt(data.external_id)
     if data.items:
         await session.execute(
             insert(PurchaseItem),
@@ -127,6 +139,9 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                 pending_days=program.pending_days,
                 purchase_id=purchase_id,
             )
+        # Read the new balance before the journal writes the system accounts' totals, so their row
+        # locks are held for as short a time as possible.
+        balance = await member_points.points_balance(session, account, now, j)
     return PurchaseResult(
         id=purchase_id,
         external_id=data.external_id,
@@ -140,7 +155,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         points_redeemed=data.redeem_points,
         refunded_rials=0,
         occurred_at=occurred_at,
-        balance=await member_points.points_balance(session, account, now, j),
+        balance=balance,
     )
 
 
