@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal, authenticate
 from bashgah.core.db import Database
-from bashgah.core.errors import Conflict, IdempotencyKeyRequired
+from bashgah.core.errors import BashgahError, Forbidden, IdempotencyKeyRequired, Unauthorized
 from bashgah.idempotency import service as idempotency
 
 T = TypeVar("T")
@@ -94,27 +94,24 @@ async def run_idempotent(
         request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
     )
     db = database(request)
-    for attempt in range(3):
-        try:
-            async with db.transaction() as session:
-                who = await authenticate(session, key)
-                prior = await idempotency.replay(session, who.tenant_id, idem, fp)
-                if prior is not None:
-                    return _replayed(prior)
-                payload = (await work(session, who)).model_dump(mode="json")
-                await idempotency.remember(session, who.tenant_id, idem, fp, status_code, payload)
-            return JSONResponse(payload, status_code=status_code)
-        except (IntegrityError, Conflict):
-            # A request with the same key may have committed while this one waited for a lock: then the
-            # right answer is its response, not this conflict. Look once more in a fresh transaction.
-            async with db.transaction() as session:
-                who = await authenticate(session, key)
-                prior = await idempotency.replay(session, who.tenant_id, idem, fp)
-            if prior is not None:
-                return _replayed(prior)
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        async with db.transaction() as session:
+            who = await authenticate(session, key)
+            payload = (await work(session, who)).model_dump(mode="json")
+            await idempotency.remember(session, who.tenant_id, idem, fp, status_code, payload)
+        return JSONResponse(payload, status_code=status_code)
+    except (Unauthorized, Forbidden):
+        raise  # never answer a caller who may not do this with someone else's stored response
+    except (IntegrityError, BashgahError):
+        # The key was not looked up first (that would cost every sale a query). So a repeated request
+        # runs again and fails — on the stored key, the receipt number, an emptied balance… — and its
+        # effects are rolled back; the stored response of the first one is the answer.
+        async with db.transaction() as session:
+            who = await authenticate(session, key)
+            prior = await idempotency.replay(session, who.tenant_id, idem, fp)
+        if prior is None:
+            raise
+        return _replayed(prior)
 
 
 def _replayed(prior: tuple[int, Any]) -> JSONResponse:
