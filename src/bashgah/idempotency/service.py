@@ -7,10 +7,10 @@ first response again and one effect; same key and a different request → 409.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import IdempotencyConflict, InvalidInput
@@ -52,13 +52,18 @@ async def remember(
     A concurrent request with the same key fails here on the unique index (or earlier, on a lock or a
     unique receipt number) and is answered from this record once it is committed.
     """
-    await session.execute(
-        insert(IdempotencyRecord).values(
-            tenant_id=tenant_id,
-            key=key,
-            fingerprint=fp,
-            status_code=status_code,
-            response=response,
-            created_at=utcnow(),
-        )
+    connection = await session.connection()
+    await connection.execute(
+        _INSERT_RECORD,
+        {
+            "tenant_id": tenant_id,
+            "key": key,
+            "fingerprint": fp,
+            "status_code": status_code,
+            "response": response,
+            "created_at": utcnow(),
+        },
     )
+
+
+_INSERT_RECORD = insert(cast(Table, IdempotencyRecord.__table__))
