@@ -18,7 +18,12 @@ and times, end to end, each as a subprocess:
 * **COPY**: ``psql -c "\\copy raw FROM FILE CSV HEADER"`` into a plain table with the file's five
   columns and no index, constraint or trigger — the floor for getting these bytes into PostgreSQL.
 
-It prints both times, rows per second and the ratio, then runs ``bashgah ledger verify``.
+It prints both times, rows per second, the ratio and the WAL the import wrote. Then (unless
+``--no-breakdown``) it shows what the same rows cost on their own: the three tables' new rows are
+copied out and COPY'd back (binary) into copies of the tables — first without any index or
+constraint, then with the tables' indexes — which says how much of the import is the rows, how much
+their indexes, and how much the rest (foreign-key checks, Python). Last, it imports the file again
+(all skipped) and runs ``bashgah ledger verify``.
 """
 
 from __future__ import annotations
@@ -170,6 +175,42 @@ def raw_copy(url: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
+LEDGER_TABLES = ("purchases", "transfers", "point_lots")
+
+
+def wal_position(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+    return int(row[0]) if row else 0
+
+
+def breakdown(url: str, tmp: Path) -> tuple[float, float]:
+    """Seconds to COPY the imported rows of the three tables into plain copies: (bare, with indexes)."""
+    import psycopg
+
+    dsn = libpq_url(url)
+    psql = shutil.which("psql")
+    if psql is None:
+        raise SystemExit("the breakdown needs psql (or pass --no-breakdown)")
+    env = dict(os.environ)
+    bare = indexed = 0.0
+    for table in LEDGER_TABLES:
+        dump = tmp / f"{table}.bin"
+        timed([psql, dsn, "-c", f"\\copy {table} TO '{dump}' WITH (FORMAT binary)"], env)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS bare_{table}, indexed_{table}")
+            conn.execute(f"CREATE TABLE bare_{table} (LIKE {table})")
+            conn.execute(f"CREATE TABLE indexed_{table} (LIKE {table} INCLUDING INDEXES)")
+        bare += timed([psql, dsn, "-c", f"\\copy bare_{table} FROM '{dump}' WITH (FORMAT binary)"], env)[0]
+        indexed += timed(
+            [psql, dsn, "-c", f"\\copy indexed_{table} FROM '{dump}' WITH (FORMAT binary)"], env
+        )[0]
+        dump.unlink()
+    return bare, indexed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,6 +221,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-verify", action="store_true", help="skip bashgah ledger verify")
+    parser.add_argument("--no-breakdown", action="store_true", help="skip timing the rows into plain tables")
     args = parser.parse_args()
 
     url = args.database_url
@@ -204,15 +246,28 @@ def main() -> None:
             print(f"file    {args.rows:,} purchases, {size:.0f} MB")
 
             copy_time = raw_copy(url, purchases_csv)
+            wal_before = wal_position(url)
             import_time, summary = timed(
                 [bashgah, "import", "purchases", str(purchases_csv), "-t", "bench"], env
             )
+            wal = wal_position(url) - wal_before
             print(f"import  {summary}")
             print()
-            print(f"{'':8}{'seconds':>10}{'rows/s':>12}")
-            print(f"{'COPY':8}{copy_time:>10.2f}{args.rows / copy_time:>12,.0f}")
-            print(f"{'import':8}{import_time:>10.2f}{args.rows / import_time:>12,.0f}")
-            print(f"ratio   {import_time / copy_time:.1f}× the raw COPY (target ≤ 3×)")
+            print(f"{'':46}{'seconds':>9}{'rows/s':>11}{'× COPY':>8}")
+
+            def line(what: str, seconds: float) -> None:
+                print(f"{what:46}{seconds:>9.2f}{args.rows / seconds:>11,.0f}{seconds / copy_time:>8.1f}")
+
+            line("raw COPY of the CSV into a plain table", copy_time)
+            line("bashgah import purchases (end to end)", import_time)
+            print(
+                f"ratio {import_time / copy_time:.1f}× the raw COPY (target ≤ 3×); WAL written {wal / 1e9:.2f} GB"
+            )
+            if not args.no_breakdown:
+                bare, indexed = breakdown(url, Path(tmp))
+                print("the same purchase + transfer + lot rows COPY'd (binary) into copies of the tables:")
+                line("  without indexes or constraints", bare)
+                line("  with the tables' indexes, no foreign keys", indexed)
             again_time, summary = timed(
                 [bashgah, "import", "purchases", str(purchases_csv), "-t", "bench"], env
             )

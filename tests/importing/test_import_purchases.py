@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from import_helpers import Cli, count, enrol_all, write_csv, write_xlsx
 from sqlalchemy import select
 
 from bashgah.core.db import Database
 from bashgah.core.jalali import add_months
+from bashgah.importing import purchases as purchases_module
 from bashgah.importing.columns import PURCHASE_COLUMNS
 from bashgah.importing.purchases import import_purchases, read_purchases
-from bashgah.importing.report import ImportRejected
+from bashgah.importing.report import ImportRaced, ImportRejected
 from bashgah.importing.sources import from_records
 from bashgah.models import Account, Member, PointLot, Purchase, Transfer
 from support import Club, ledger_problems
@@ -324,3 +326,34 @@ async def test_a_file_without_a_required_column_is_rejected_on_its_header(
     result = await cli("import", "purchases", str(path), "--tenant", "alpha")
     assert result.exit_code == 1
     assert "line 1, external_id: the required column external_id is missing" in result.output
+
+
+async def test_a_receipt_recorded_at_a_till_during_the_import_fails_it_cleanly(
+    db: Database, shop: Club, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await enrol_all(db, shop, SARA)
+    first = [
+        {
+            "mobile": SARA,
+            "branch": "main",
+            "external_id": "R-1",
+            "total_rials": "1000000",
+            "occurred_at": "2025-01-01",
+        }
+    ]
+    async with db.transaction() as session:
+        await import_purchases(session, shop.tenant_id, read_purchases(from_records(first, PURCHASE_COLUMNS)))
+
+    # The till records R-1 just after the importer looked: the importer did not see it.
+    async def nothing_recorded(*_: object) -> set[tuple[str, str]]:
+        return set()
+
+    monkeypatch.setattr(purchases_module, "_recorded", nothing_recorded)
+    both = [*first, {**first[0], "external_id": "R-2"}]
+    with pytest.raises(ImportRaced, match="Run the import again"):
+        async with db.transaction() as session:
+            await import_purchases(
+                session, shop.tenant_id, read_purchases(from_records(both, PURCHASE_COLUMNS))
+            )
+    assert await count(db, Purchase) == 1
+    assert await ledger_problems(db) == []

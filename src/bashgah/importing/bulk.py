@@ -6,9 +6,10 @@ SQLite gets ``executemany`` and short ``IN`` lists. Everything runs in the calle
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
@@ -28,9 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bashgah.importing.report import ImportRaced
 from bashgah.models import Account
 
 T = TypeVar("T")
@@ -41,6 +44,7 @@ AnyRow = Row[*tuple[Any, ...]]
 #: Rows per ``executemany`` on SQLite, and values per ``IN (…)`` list (SQLite allows 32,766 variables).
 SQLITE_BATCH = 5_000
 SQLITE_IN = 900
+UNIQUE_VIOLATION = "23505"
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -124,6 +128,30 @@ async def insert_rows(
     statement = insert(table)
     for batch in batched(rows, SQLITE_BATCH):
         await session.execute(statement, [dict(zip(names, row + tail, strict=True)) for row in batch])
+
+
+@contextlib.asynccontextmanager
+async def unique_keys_of(what: str, what_fa: str) -> AsyncIterator[None]:
+    """Turn a unique-key violation in the bulk writes into :class:`ImportRaced`.
+
+    The importer looked for existing receipts and members before writing, but a till may record one of
+    them in between. The insert then fails on the unique key, the transaction rolls back, and a second
+    run skips what the till recorded.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if (
+            getattr(error.orig, "sqlstate", None) in (None, UNIQUE_VIOLATION)
+            and "UNIQUE" in str(error).upper()
+        ):
+            raise ImportRaced(what, what_fa) from error
+        raise
+    except Exception as error:
+        # asyncpg's COPY runs under SQLAlchemy, so its errors arrive unwrapped.
+        if getattr(error, "sqlstate", None) == UNIQUE_VIOLATION:
+            raise ImportRaced(what, what_fa) from error
+        raise
 
 
 def _json_cells(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:

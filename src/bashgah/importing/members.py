@@ -275,7 +275,8 @@ async def import_members(
             )
         )
     progress("writing", 0, len(rows))
-    await bulk.insert_rows(session, bulk.table_of(Member), MEMBER_FIELDS, rows)
+    async with bulk.unique_keys_of("members", "اعضا"):
+        await bulk.insert_rows(session, bulk.table_of(Member), MEMBER_FIELDS, rows)
     await bulk.insert_rows(
         session,
         bulk.table_of(Account),

@@ -565,9 +565,10 @@ async def import_purchases(
         point_value=point_value,
         progress=progress,
     )
-    await bulk.insert_rows(session, bulk.table_of(Purchase), PURCHASE_FIELDS, ctx.purchase_rows())
-    await bulk.insert_rows(session, bulk.table_of(Transfer), TRANSFER_FIELDS, ctx.transfer_rows())
-    await bulk.insert_rows(session, bulk.table_of(PointLot), LOT_FIELDS, ctx.lot_rows())
+    async with bulk.unique_keys_of("receipts", "فاکتورها"):
+        await bulk.insert_rows(session, bulk.table_of(Purchase), PURCHASE_FIELDS, ctx.purchase_rows())
+        await bulk.insert_rows(session, bulk.table_of(Transfer), TRANSFER_FIELDS, ctx.transfer_rows())
+        await bulk.insert_rows(session, bulk.table_of(PointLot), LOT_FIELDS, ctx.lot_rows())
 
     deltas: dict[int, int] = defaultdict(int)
     for i, sale in enumerate(sales):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bashgah.core.errors import BashgahError, InvalidDate, InvalidInput
+from bashgah.core.errors import BashgahError, Conflict, InvalidDate, InvalidInput
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
@@ -40,6 +40,23 @@ class ImportRejected(BashgahError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(None, count=len(errors))
         self.errors = sorted(errors)
+
+
+class ImportRaced(Conflict):
+    """A till or another import wrote the same receipt or member while this import was running."""
+
+    code = "import_raced"
+    message_en = (
+        "Some of the same {what} were recorded elsewhere while this file was being imported, so nothing was "
+        "imported. Run the import again: what is already recorded is skipped."
+    )
+    message_fa = (
+        "هم‌زمان با ورود این فایل، برخی از همین {what_fa} جای دیگری ثبت شد و چیزی وارد نشد. "
+        "دوباره وارد کنید؛ موارد ثبت‌شده رد می‌شوند."
+    )
+
+    def __init__(self, what: str, what_fa: str) -> None:
+        super().__init__(None, what=what, what_fa=what_fa)
 
 
 def reason(error: InvalidInput) -> str:
