@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bashgah.core.errors import InvalidInput
 from bashgah.importing import values
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
-from bashgah.importing.sources import map_header
+from bashgah.importing.report import ImportRejected
+from bashgah.importing.sources import map_header, read_file
 
 
 @pytest.mark.parametrize(
@@ -70,3 +72,36 @@ def test_headers_match_in_english_or_persian_whatever_the_spacing() -> None:
     assert members.ignored == ["shoe size"]
     purchases = map_header(["کد شعبه", "شماره فاکتور", "مبلغ (ریال)", "تاریخ خرید", "کارت"], PURCHASE_COLUMNS)
     assert set(purchases.index) == {"branch", "external_id", "total_rials", "occurred_at", "card"}
+
+
+def test_csv_rows_keep_the_line_numbers_an_editor_shows(tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(
+        "\ufeffmobile;branch;external_id;total_rials;occurred_at\r\n"
+        "09121234567;main;R-1;1000;2025-01-01\r\n"
+        "\r\n"
+        '09121234567;main;"R-2\r\nsecond line";1000;2025-01-01\r\n'
+        "09121234567;main;R-3;1000;2025-01-01\r\n".encode()
+    )
+    table = read_file(path, PURCHASE_COLUMNS)
+    assert [(line, cells[2]) for line, cells in table.rows] == [
+        (2, "R-1"),
+        (4, "R-2\r\nsecond line"),
+        (6, "R-3"),
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(
+        "mobile,branch,external_id,total_rials,occurred_at\n09121234567,شعبه,R-1,1000,2025-01-01\n".encode(
+            "cp1256"
+        )
+    )
+    table = read_file(path, PURCHASE_COLUMNS)
+    with pytest.raises(ImportRejected) as rejected:
+        list(table.rows)
+    assert (
+        str(rejected.value.errors[0])
+        == "line 2, file: the file is not UTF-8 text: in Excel use Save As → 'CSV UTF-8'"
+    )

@@ -70,11 +70,13 @@ def _reject(source: Path, rejected: ImportRejected) -> None:
     if len(errors) > SHOWN_ERRORS:
         console.print(f"… and {len(errors) - SHOWN_ERRORS} more")
     report = errors_path(source)
-    try:
-        write_errors(report, errors)
-        where = f"; the list is in {report}"
-    except OSError as error:
-        where = f" (could not write {report}: {error.strerror})"
+    where = ""
+    if source.is_file():
+        try:
+            write_errors(report, errors)
+            where = f"; the list is in {report}"
+        except OSError as error:
+            where = f" (could not write {report}: {error.strerror})"
     console.print(f"[red]{len(errors)} problem(s) found, nothing was imported[/red]{where}", soft_wrap=True)
     raise typer.Exit(1)
 

@@ -26,7 +26,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, {self.column}: {self.message}"
+        # Line 0 is the file as a whole (missing, unreadable).
+        where = f"line {self.line}, {self.column}" if self.line else self.column
+        return f"{where}: {self.message}"
 
 
 class ImportRejected(BashgahError):

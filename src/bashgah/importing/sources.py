@@ -118,9 +118,10 @@ def _dialect(first_line: str) -> str:
 
 
 def _read_csv(path: Path, columns: tuple[Column, ...]) -> Table:
+    with path.open("rb") as f:
+        raw = f.readline()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            first = f.readline()
+        first = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _not_utf8(1) from None
     delimiter = _dialect(first)
@@ -133,9 +134,18 @@ def _read_csv(path: Path, columns: tuple[Column, ...]) -> Table:
     return table
 
 
+def _decoded_lines(f: IO[bytes]) -> Iterator[str]:
+    # Line by line, so that a byte that is not UTF-8 is reported on its own line.
+    for number, raw in enumerate(f, 1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(number) from None
+
+
 def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f, delimiter=delimiter)
+    with path.open("rb") as f:
+        reader = csv.reader(_decoded_lines(f), delimiter=delimiter)
         ended = 0
         try:
             next(reader, None)  # the header
@@ -145,8 +155,6 @@ def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
                 start, ended = ended + 1, reader.line_num
                 if any(cells):
                     yield start, cells
-        except UnicodeDecodeError:
-            raise _not_utf8(ended + 1) from None
         except csv.Error as error:
             raise ImportRejected([RowError(ended + 1, "file", f"not valid CSV ({error})")]) from None
 
