@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId, UTCDateTime
@@ -32,3 +33,7 @@ class Purchase(IdMixin, CreatedMixin, Base):
     refunded_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     points_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
     points_returned: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: [[lot_id, points], …] the redeemed points were taken from, so a refund can give them back to the
+    #: same lots with their own expiry dates (buying and returning never renews points). Null when
+    #: nothing was redeemed, or for imported history.
+    redeemed_lots: Mapped[list[Any] | None] = mapped_column(JSON)

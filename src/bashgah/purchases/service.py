@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
@@ -69,51 +70,53 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     earned = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
     available_at = rules.available_after(now, program.pending_days)
     occurred_at = data.occurred_at or now
-    connection = await session.connection()
-    purchase_id = (
-        await connection.execute(
-            _INSERT_PURCHASE[connection.dialect.name],
-            {
-                "tenant_id": who.tenant_id,
-                "branch_id": branch_id,
-                "member_id": member.id,
-                "external_id": data.external_id,
-                "total_rials": data.total_rials,
-                "discount_rials": discount,
-                "points_earned": earned,
-                "points_redeemed": data.redeem_points,
-                "available_at": available_at,
-                "occurred_at": occurred_at,
-                "refunded_rials": 0,
-                "points_reversed": 0,
-                "points_returned": 0,
-                "created_at": now,
-            },
-        )
-    ).scalar()
-    if purchase_id is None:  # the receipt number is already taken at this branch
-        raise DuplicateReceipt(data.external_id)
-    if data.items:
-        await session.execute(
-            insert(PurchaseItem),
-            [
-                {
-                    "purchase_id": purchase_id,
-                    "sku": item.sku,
-                    "category": item.category,
-                    "quantity": item.quantity,
-                    "unit_price_rials": item.unit_price_rials,
-                    "refunded_quantity": 0,
-                }
-                for item in data.items
-            ],
-        )
-
     receipt = f"#{data.external_id}"
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        spent_from: list[tuple[int, int]] = []
         if data.redeem_points:
             await ledger.release_lapsed_holds(j, account, now)
-            await ledger.take_spendable(session, account, data.redeem_points, now)
+            spent_from = await ledger.take_spendable(session, account, data.redeem_points, now)
+        connection = await session.connection()
+        purchase_id = (
+            await connection.execute(
+                _INSERT_PURCHASE[connection.dialect.name],
+                {
+                    "tenant_id": who.tenant_id,
+                    "branch_id": branch_id,
+                    "member_id": member.id,
+                    "external_id": data.external_id,
+                    "total_rials": data.total_rials,
+                    "discount_rials": discount,
+                    "points_earned": earned,
+                    "points_redeemed": data.redeem_points,
+                    "available_at": available_at,
+                    "occurred_at": occurred_at,
+                    "refunded_rials": 0,
+                    "points_reversed": 0,
+                    "points_returned": 0,
+                    "redeemed_lots": [list(p) for p in spent_from] if spent_from else None,
+                    "created_at": now,
+                },
+            )
+        ).scalar()
+        if purchase_id is None:  # the receipt number is already taken at this branch
+            raise DuplicateReceipt(data.external_id)
+        if data.items:
+            await connection.execute(
+                insert(PurchaseItem),
+                [
+                    {
+                        "purchase_id": purchase_id,
+                        "sku": item.sku,
+                        "category": item.category,
+                        "quantity": item.quantity,
+                        "unit_price_rials": item.unit_price_rials,
+                        "refunded_quantity": 0,
+                    }
+                    for item in data.items
+                ],
+            )
+        if data.redeem_points:
             await ledger.debit_member(
                 j,
                 account,
@@ -198,7 +201,7 @@ async def _refund_amount(
             select(PurchaseItem).where(PurchaseItem.purchase_id == purchase.id).order_by(PurchaseItem.id)
         )
     ).all()
-    amount = 0
+    value = 0
     done: list[dict[str, object]] = []
     for wanted in data.items:
         need = wanted.quantity
@@ -207,7 +210,7 @@ async def _refund_amount(
                 continue
             n = min(need, line.quantity - line.refunded_quantity)
             line.refunded_quantity += n
-            amount += n * line.unit_price_rials
+            value += n * line.unit_price_rials
             need -= n
         if need:
             raise InvalidInput(
@@ -217,7 +220,40 @@ async def _refund_amount(
                 "اقلام",
             )
         done.append({"sku": wanted.sku, "quantity": wanted.quantity})
+    if all(line.refunded_quantity == line.quantity for line in lines):
+        return left, done  # the last items back: whatever is left of the total, to the rial
+    # Items are priced before basket discounts: refund each at its share of what the basket cost.
+    listed = sum(line.quantity * line.unit_price_rials for line in lines)
+    amount = value * purchase.total_rials // listed if listed > purchase.total_rials else value
+    return min(amount, left), done
     return amount, done
+
+
+async def _give_back_spent(
+    j: ledger.Journal,
+    account: ledger.AccountLike,
+    purchase: Purchase,
+    refund_id: int,
+    points: int,
+    program: tenants.ProgramSettings,
+    now: datetime,
+) -> None:
+    """Return points spent on a purchase to the very lots they came from, keeping their expiry dates."""
+    key, ref, reason = f"refund:{refund_id}:return", ("refund", refund_id), f"#{purchase.external_id}"
+    if not purchase.redeemed_lots:  # imported history: the lots are unknown, so a new lot it is
+        await ledger.credit_member(
+            j, account, "redemption", points, "redeem_return", key, program, now, ref, reason
+        )
+        return
+    spent = sum(n for _, n in purchase.redeemed_lots)
+    keep, back = rules.split_allocations(purchase.redeemed_lots, spent - points)
+    source = await ledger.system_account(j.session, j.tenant_id, "redemption", account.member_id)
+    await j.post(source, account.id, points, "redeem_return", key, ref, reason)
+    # The tail of what was spent goes back; under allow_negative a debt is paid from it first.
+    posted, held = j.totals(account)
+    spendable = rules.lot_credit_after_debt(posted - held - points, points)
+    await ledger.change_lots(j.session, rules.take_in_order(((lot, n) for lot, n in back), spendable), +1)
+    purchase.redeemed_lots = keep
 
 
 async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: RefundCreate) -> RefundResult:
@@ -273,18 +309,7 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     reversed_now = 0
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if return_due:
-            await ledger.credit_member(
-                j,
-                account,
-                "redemption",
-                return_due,
-                "redeem_return",
-                f"refund:{record.id}:return",
-                program,
-                now,
-                ref=("refund", record.id),
-                reason=f"#{purchase.external_id}",
-            )
+            await _give_back_spent(j, account, purchase, record.id, return_due, program, now)
         if reverse_due:
             lots = await ledger.all_lots(session, account.id, first_purchase=purchase.id)
             holding = sum(n for _, n in lots)

@@ -199,6 +199,7 @@ def upgrade() -> None:
         sa.Column("refunded_rials", sa.BigInteger(), nullable=False),
         sa.Column("points_reversed", sa.BigInteger(), nullable=False),
         sa.Column("points_returned", sa.BigInteger(), nullable=False),
+        sa.Column("redeemed_lots", sa.JSON(), nullable=True),
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),

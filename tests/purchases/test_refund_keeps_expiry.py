@@ -1,0 +1,68 @@
+"""Returns never renew points, and returned items of a discounted basket are refunded at their share."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import update
+
+from bashgah.core.db import Database
+from bashgah.ledger.verify import verify
+from bashgah.models import PointLot, utcnow
+from support import Club, balance, enrol, give_points, purchase
+
+
+async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_date(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 300)
+    async with db.transaction() as session:  # these points were earned long ago and expire soon
+        soon = utcnow().replace(microsecond=0).replace(year=utcnow().year + 1, month=1, day=1)
+        await session.execute(update(PointLot).values(expires_at=soon))
+    before = await balance(client, club, member["id"])
+
+    sale = await purchase(client, club, member["id"], 1_000_000, redeem=300)
+    assert sale.status_code == 201, sale.text
+    refund = await client.post(
+        f"/api/v1/purchases/{sale.json()['id']}/refunds",
+        json={},
+        headers=club.headers(**{"Idempotency-Key": "back-all"}),
+    )
+    assert refund.status_code == 201, refund.text
+    assert refund.json()["points_returned"] == 300
+    after = await balance(client, club, member["id"])
+    assert after["available"] == 300
+    assert after["next_expiry_at"] == before["next_expiry_at"]
+    async with db.transaction() as session:
+        report = await verify(session)
+    assert report.ok, report.problems
+
+
+async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_last_one_closes_it(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club)
+    # Listed at 1,200,000 but the basket cost 900,000 after the shop's own discount.
+    items = [
+        {"sku": "tea", "quantity": 2, "unit_price_rials": 300_000},
+        {"sku": "cup", "quantity": 1, "unit_price_rials": 600_000},
+    ]
+    sale = await purchase(client, club, member["id"], 900_000, items=items)
+    assert sale.status_code == 201, sale.text
+    url = f"/api/v1/purchases/{sale.json()['id']}/refunds"
+
+    cups = await client.post(
+        url,
+        json={"items": [{"sku": "cup", "quantity": 1}]},
+        headers=club.headers(**{"Idempotency-Key": "cup"}),
+    )
+    assert cups.status_code == 201, cups.text
+    assert cups.json()["amount_rials"] == 450_000
+    teas = await client.post(
+        url,
+        json={"items": [{"sku": "tea", "quantity": 2}]},
+        headers=club.headers(**{"Idempotency-Key": "tea"}),
+    )
+    assert teas.status_code == 201, teas.text
+    assert teas.json()["amount_rials"] == 450_000
+    assert (await balance(client, club, member["id"]))["total"] == 0
