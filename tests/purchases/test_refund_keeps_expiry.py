@@ -66,3 +66,37 @@ async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_
     assert teas.status_code == 201, teas.text
     assert teas.json()["amount_rials"] == 450_000
     assert (await balance(client, club, member["id"]))["total"] == 0
+
+
+async def test_a_return_takes_back_points_held_for_a_redemption_so_cancelling_cannot_keep_them(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    sale = await purchase(client, club, member["id"], 5_000_000)  # earns 500 points
+    assert sale.json()["points_earned"] == 500
+    hold = await client.post(
+        "/api/v1/redemptions",
+        json={"member": {"id": member["id"]}, "points": 400, "branch": "main"},
+        headers=club.headers("cashier", **{"Idempotency-Key": "hold-400"}),
+    )
+    assert hold.status_code == 201, hold.text
+
+    refund = await client.post(
+        f"/api/v1/purchases/{sale.json()['id']}/refunds",
+        json={},
+        headers=club.headers(**{"Idempotency-Key": "r"}),
+    )
+    assert refund.status_code == 201, refund.text
+    assert refund.json()["points_reversed"] == 500 and refund.json()["points_unrecovered"] == 0
+    held = (await client.get(f"/api/v1/redemptions/{hold.json()['id']}", headers=club.headers())).json()
+    assert held["status"] == "cancelled" and held["points"] == 0
+
+    cancel = await client.post(
+        f"/api/v1/redemptions/{hold.json()['id']}/cancel", headers=club.headers("cashier")
+    )
+    assert cancel.status_code == 409
+    after = await balance(client, club, member["id"])
+    assert after["total"] == 0 and after["available"] == 0 and after["reserved"] == 0
+    async with db.transaction() as session:
+        report = await verify(session)
+    assert report.ok, report.problems

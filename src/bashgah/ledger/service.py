@@ -474,6 +474,35 @@ async def release_lapsed_holds(j: Journal, account: AccountLike, now: datetime) 
     return len(lapsed)
 
 
+async def shrink_holds(j: Journal, account: AccountLike, points: int, now: datetime) -> int:
+    """Take up to ``points`` out of this member's open holds, newest first; returns how many.
+
+    For a refund under ``within_balance``: points held for a redemption are still the member's, so a
+    return takes them back too — otherwise reserving, returning and cancelling would keep them.
+    A hold emptied this way ends as cancelled.
+    """
+    holds = (
+        await j.session.scalars(
+            select(Reservation)
+            .where(Reservation.account_id == account.id, Reservation.status == "held")
+            .order_by(Reservation.id.desc())
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    taken = 0
+    for reservation in holds:
+        if taken == points:
+            break
+        n = min(reservation.points, points - taken)
+        reservation.allocations, _ = rules.split_allocations(reservation.allocations, reservation.points - n)
+        reservation.points -= n
+        j.hold(account.id, -n)
+        if reservation.points == 0:
+            reservation.status, reservation.closed_at = "cancelled", now
+        taken += n
+    return taken
+
+
 async def close_hold(j: Journal, reservation: Reservation, status: str, now: datetime, used: int = 0) -> None:
     """End a hold exactly once: post ``used`` points as redeemed and give the rest back to their lots."""
     # The used points already left their lots when the hold was made; only the rest goes back — and

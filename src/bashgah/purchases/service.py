@@ -313,11 +313,13 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         if reverse_due:
             lots = await ledger.all_lots(session, account.id, first_purchase=purchase.id)
             holding = sum(n for _, n in lots)
+            await ledger.change_lots(session, rules.take_in_order(lots, reverse_due), -1)
             if program.refund_policy == "allow_negative":
                 reversed_now = reverse_due
             else:
                 reversed_now = min(reverse_due, holding)
-            await ledger.change_lots(session, rules.take_in_order(lots, reversed_now), -1)
+                if reverse_due > holding:
+                    reversed_now += await ledger.shrink_holds(j, account, reverse_due - holding, now)
             if reversed_now:
                 await ledger.debit_member(
                     j,
