@@ -34,9 +34,11 @@ def _prepare_sqlite_file(url: str) -> None:
 
 
 def create_engine(url: str, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+    # hide_parameters: SQL errors and logs would otherwise print the bound values — phone numbers and
+    # national codes among them.
     if is_sqlite_url(url):
         _prepare_sqlite_file(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60})
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 60})
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -55,7 +57,7 @@ def create_engine(url: str, pool_size: int = 20, echo: bool = False) -> AsyncEng
 
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+        url, echo=echo, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
     )
 
 
