@@ -10,6 +10,7 @@ import pytest
 from import_helpers import Cli, count, enrol_all, write_csv, write_xlsx
 from sqlalchemy import select
 
+from bashgah.auth.service import Principal
 from bashgah.core.db import Database
 from bashgah.core.jalali import add_months
 from bashgah.importing import purchases as purchases_module
@@ -18,6 +19,8 @@ from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRaced, ImportRejected
 from bashgah.importing.sources import from_records
 from bashgah.models import Account, Member, PointLot, Purchase, Transfer
+from bashgah.purchases import service as purchases_service
+from bashgah.purchases.schemas import RefundCreate
 from support import Club, ledger_problems
 
 SARA, REZA = "09121234567", "09351112233"
@@ -181,7 +184,7 @@ async def test_an_xlsx_file_with_spreadsheet_values_imports_like_the_csv(
     assert second.available_at == datetime(2025, 3, 7, 20, 30, tzinfo=UTC)  # 1403/12/11 = 2025-03-01
 
 
-async def test_a_row_spends_points_from_the_soonest_expiring_lots_spendable_at_its_time(
+async def test_a_row_spends_the_soonest_expiring_points_spendable_at_its_time_and_a_return_gives_them_back(
     db: Database, shop: Club
 ) -> None:
     await enrol_all(db, shop, SARA)
@@ -227,6 +230,19 @@ async def test_a_row_spends_points_from_the_soonest_expiring_lots_spendable_at_i
     assert (
         redeem is not None and redeem.amount == 130 and redeem.idempotency_key == f"purchase:{sale.id}:redeem"
     )
+    assert await ledger_problems(db) == []
+    assert sale.redeemed_lots == [[lots[0].id, 100], [lots[1].id, 30]]
+
+    # Returned at the till: the spent points go back to the lots they came from, keeping their expiry.
+    who = Principal(tenant_id=shop.tenant_id, role="owner", branch_id=None, key_id=None)
+    async with db.transaction() as session:
+        await purchases_service.refund(session, who, sale.id, RefundCreate(amount_rials=None, items=None))
+    assert [(lot.amount, lot.remaining) for lot in await lots_of(db, SARA)] == [
+        (100, 100),
+        (200, 200),
+        (37, 0),
+    ]
+    assert await points_of(db, SARA) == 300
     assert await ledger_problems(db) == []
 
 

@@ -139,6 +139,8 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
             row["card_number"] = normalize_card_number(card)
             if row["card_number"] is None:
                 errors.append(RowError(line, label("card_number"), "not a valid card number (16 digits)"))
+        if row.get("email") and len(row["email"]) > 254:
+            errors.append(RowError(line, label("email"), "longer than 254 characters"))
         first = normalize_name(_text(cells, index, "first_name"))
         last = normalize_name(_text(cells, index, "last_name"))
         if len(first) > 100 or len(last) > 100:

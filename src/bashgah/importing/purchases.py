@@ -66,6 +66,7 @@ PURCHASE_FIELDS = (
     "refunded_rials",
     "points_reversed",
     "points_returned",
+    "redeemed_lots",
     "created_at",
 )
 TRANSFER_FIELDS = (
@@ -239,6 +240,12 @@ def read_purchases(
 # --- checking against the database ---------------------------------------------------------------
 
 
+def _reference_kind(member: int | str) -> str:
+    if isinstance(member, int):
+        return "member_id"
+    return "mobile" if member.startswith("+") else "card"
+
+
 @dataclass
 class _Account:
     id: int
@@ -336,6 +343,9 @@ class _Redemptions:
 
     taken_from_existing: dict[int, int] = field(default_factory=dict)
     new_lot_remaining: dict[int, int] = field(default_factory=dict)
+    #: Sale index → [[lot id, points], …] its redeemed points came from, as the till records them, so
+    #: that a refund gives them back to the same lots.
+    allocations: dict[int, list[list[int]]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -381,13 +391,16 @@ def _simulate(
                     )
                 )
                 continue
+            allocation = []
             for n, taken in rules.take_in_order(
                 ((k, lot.remaining) for k, lot in enumerate(spendable)), sale.redeem_points
             ):
                 lot = spendable[n]
                 lot.remaining -= taken
+                allocation.append([lot.id, taken])
                 if lot.id in existing:
                     result.taken_from_existing[lot.id] = result.taken_from_existing.get(lot.id, 0) + taken
+            result.allocations[i] = allocation
             balance -= sale.redeem_points
         points = earned[i]
         if points:
@@ -486,13 +499,7 @@ async def import_purchases(
     redeemers: set[int] = set()
     for sale in sales:
         found = members.get(sale.member)
-        kind = (
-            "member_id"
-            if isinstance(sale.member, int)
-            else "mobile"
-            if sale.member.startswith("+")
-            else "card"
-        )
+        kind = _reference_kind(sale.member)
         if sale.branch not in branches:
             errors.append(
                 RowError(sale.line, table.label("branch"), f"there is no branch with code {sale.branch}")
@@ -558,6 +565,7 @@ async def import_purchases(
         transfer_ids=transfer_ids,
         lot_ids=lot_ids,
         new_lot_remaining=redemptions.new_lot_remaining,
+        redeemed_lots=redemptions.allocations,
         issuance_id=issuance["issuance"],
         redemption_id=issuance["redemption"],
         pending_days=program.pending_days,
@@ -629,6 +637,7 @@ async def _replay(
         total.errors.extend(one.errors)
         total.taken_from_existing.update(one.taken_from_existing)
         total.new_lot_remaining.update(one.new_lot_remaining)
+        total.allocations.update(one.allocations)
     return total
 
 
@@ -648,6 +657,7 @@ class _Context:
     transfer_ids: list[int]
     lot_ids: list[int]
     new_lot_remaining: dict[int, int]
+    redeemed_lots: dict[int, list[list[int]]]
     issuance_id: int
     redemption_id: int
     pending_days: int
@@ -678,6 +688,7 @@ class _Context:
                 0,
                 0,
                 0,
+                self.redeemed_lots.get(i),
                 now,
             )
 
