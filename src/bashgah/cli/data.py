@@ -43,8 +43,10 @@ class _Bar:
     def __call__(self, phase: str, done: int, total: int | None) -> None:
         task = self.tasks.get(phase)
         if task is None:
+            # A new phase means the earlier ones are done, whatever their last report said.
             for other in self.tasks.values():
-                self.progress.update(other, total=self.progress.tasks[other].completed or 1)
+                finished = max(self.progress.tasks[other].completed, 1)
+                self.progress.update(other, total=finished, completed=finished)
             task = self.tasks[phase] = self.progress.add_task(phase, total=total)
         self.progress.update(task, completed=done, total=total)
 
@@ -68,7 +70,7 @@ def _reject(source: Path, rejected: ImportRejected) -> None:
     for error in errors[:SHOWN_ERRORS]:
         console.print(f"[red]{error}[/red]", highlight=False, soft_wrap=True)
     if len(errors) > SHOWN_ERRORS:
-        console.print(f"… and {len(errors) - SHOWN_ERRORS} more")
+        console.print(f"… and {len(errors) - SHOWN_ERRORS} more", highlight=False)
     report = errors_path(source)
     where = ""
     if source.is_file():
@@ -77,7 +79,11 @@ def _reject(source: Path, rejected: ImportRejected) -> None:
             where = f"; the list is in {report}"
         except OSError as error:
             where = f" (could not write {report}: {error.strerror})"
-    console.print(f"[red]{len(errors)} problem(s) found, nothing was imported[/red]{where}", soft_wrap=True)
+    console.print(
+        f"[red]{len(errors)} problem(s) found, nothing was imported[/red]{where}",
+        soft_wrap=True,
+        highlight=False,
+    )
     raise typer.Exit(1)
 
 
