@@ -40,6 +40,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -114,26 +115,48 @@ def write_members(path: Path, numbers: list[str]) -> None:
 def write_purchases(path: Path, rows: int, numbers: list[str], redeem: float, seed: int = 1405) -> None:
     rng = random.Random(seed)
     start = datetime.now(UTC) - timedelta(days=365)
-    # Purchases older than the pending window redeem little, so that every redemption is affordable.
+    sales = []
+    for n in range(rows):
+        total = int(max(10_000, round(math.exp(rng.gauss(13.9, 0.8)), -3)))
+        at = start + timedelta(seconds=rng.randrange(360 * 86_400))
+        sales.append([numbers[rng.randrange(len(numbers))], BRANCHES[n % 3], f"R{n:09d}", total, at])
+    spends = _affordable_redemptions(sales, redeem, rng) if redeem else set()
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(
             ["mobile", "branch", "external_id", "total_rials", "occurred_at"]
             + (["redeem_points"] if redeem else [])
         )
-        for n in range(rows):
-            total = max(10_000, round(math.exp(rng.gauss(13.9, 0.8)), -3))
-            at = start + timedelta(seconds=rng.randrange(360 * 86_400))
-            row = [
-                numbers[rng.randrange(len(numbers))],
-                BRANCHES[n % 3],
-                f"R{n:09d}",
-                int(total),
-                at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            ]
+        for n, (mobile, branch, receipt, total, at) in enumerate(sales):
+            row = [mobile, branch, receipt, total, at.strftime("%Y-%m-%dT%H:%M:%SZ")]
             if redeem:
-                row.append(1 if rng.random() < redeem and at < start + timedelta(days=300) else "")
+                row.append(1 if n in spends else "")
             writer.writerow(row)
+
+
+def _affordable_redemptions(sales: list[list[Any]], share: float, rng: random.Random) -> set[int]:
+    """Rows (about ``share`` of them) that spend one point their member could spend at that time:
+    earned by the bench programme (1 per 10,000 rials) at least its 7 pending days before."""
+    from bashgah.ledger import rules
+
+    by_member: dict[str, list[int]] = {}
+    for n, sale in enumerate(sales):
+        by_member.setdefault(sale[0], []).append(n)
+    spends: set[int] = set()
+    for indexes in by_member.values():
+        indexes.sort(key=lambda n: sales[n][4])
+        earned: list[tuple[datetime, int]] = []
+        spent = 0
+        for n in indexes:
+            _, _, _, total, at = sales[n]
+            spendable = sum(p for since, p in earned if since <= at) - spent
+            pay = total
+            if spendable >= 1 and rng.random() < share:
+                spends.add(n)
+                spent += 1
+                pay -= 1_000
+            earned.append((rules.available_after(at, 7), rules.points_for(pay, 1, 10_000)))
+    return spends
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -147,16 +170,18 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def raw_copy(url: str, path: Path) -> float:
-    """COPY the CSV into a plain five-column table with psql (or psycopg when psql is missing)."""
+    """COPY the CSV into a plain table of its columns with psql (or psycopg when psql is missing)."""
     import psycopg
 
     dsn = libpq_url(url)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS raw_purchases")
-        conn.execute(
-            "CREATE TABLE raw_purchases (mobile text, branch text, external_id text, total_rials bigint, "
-            "occurred_at text)"
+        with path.open(encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        columns = ", ".join(
+            f"{name} {'bigint' if name.endswith(('_rials', '_points')) else 'text'}" for name in header
         )
+        conn.execute("DROP TABLE IF EXISTS raw_purchases")
+        conn.execute(f"CREATE TABLE raw_purchases ({columns})")
     psql = shutil.which("psql")
     if psql:
         elapsed, _ = timed(
