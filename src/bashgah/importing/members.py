@@ -34,8 +34,8 @@ from bashgah.models import Account, Branch, Member, utcnow
 
 # Enrolment's own checks for e-mail and tags, so that an imported member is held to the same rules as
 # one enrolled at the till (they are module-private there).
-_email_address = members._email
-_tag_list = members._tags
+_email_address = members.clean_email
+_tag_list = members.clean_tags
 
 PROGRESS_EVERY = 5_000
 

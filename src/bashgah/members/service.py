@@ -41,7 +41,7 @@ def name_key(first: str, last: str) -> str:
     return search_key(f"{first} {last}")
 
 
-def _email(value: str | None) -> str | None:
+def clean_email(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
@@ -50,7 +50,7 @@ def _email(value: str | None) -> str | None:
     return value.lower()
 
 
-def _tags(tags: list[str]) -> list[str]:
+def clean_tags(tags: list[str]) -> list[str]:
     seen: list[str] = []
     for tag in tags:
         tag = normalize_name(tag)
@@ -99,9 +99,9 @@ async def create(session: AsyncSession, tenant_id: int, data: MemberCreate) -> M
         name_key=name_key(first, last),
         birth_date=parse_birth_date(data.birth_date) if data.birth_date else None,
         gender=data.gender,
-        email=_email(data.email),
+        email=clean_email(data.email),
         national_code=national_code,
-        tags=_tags(data.tags),
+        tags=clean_tags(data.tags),
         status="active",
         sms_consent=data.sms_consent,
         sms_consent_at=now if data.sms_consent else None,
@@ -296,9 +296,9 @@ async def update(session: AsyncSession, tenant_id: int, member_id: int, data: Me
     if "gender" in fields:
         member.gender = fields["gender"]
     if "email" in fields:
-        member.email = _email(fields["email"])
+        member.email = clean_email(fields["email"])
     if fields.get("tags") is not None:
-        member.tags = _tags(fields["tags"])
+        member.tags = clean_tags(fields["tags"])
     for channel in ("sms", "email"):
         given = fields.get(f"{channel}_consent")
         if given is not None and given != getattr(member, f"{channel}_consent"):
