@@ -20,6 +20,7 @@ from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
 from bashgah.ledger.endpoints import router as ledger_router
 from bashgah.members.endpoints import router as members_router
+from bashgah.programme.endpoints import campaigns_router, events_router
 from bashgah.purchases.endpoints import router as purchases_router
 from bashgah.redemptions.endpoints import router as redemptions_router
 from bashgah.tenants.endpoints import router as tenants_router
@@ -111,7 +112,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
     errors.install(app)
-    for router in (members_router, ledger_router, purchases_router, redemptions_router, tenants_router):
+    for router in (
+        members_router,
+        ledger_router,
+        purchases_router,
+        redemptions_router,
+        tenants_router,
+        campaigns_router,
+        events_router,
+    ):
         app.include_router(router)
 
     app.add_middleware(AccessLog)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
+from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.auth.service import Principal
+from bashgah.programme.schemas import ExamineResult
 from bashgah.purchases import service
 from bashgah.purchases.schemas import PurchaseCreate, PurchaseRead, PurchaseResult, RefundCreate, RefundResult
 
@@ -21,6 +22,21 @@ async def record_purchase(
         return await service.record(session, who, body)
 
     return await run_idempotent(request, key, idem, body, work)
+
+
+@router.post("/examine", response_model=ExamineResult)
+async def examine_purchase(
+    request: Request, body: PurchaseCreate, key: ApiKeyDep, lang: LangDep
+) -> ExamineResult:
+    """Dry run of a sale: which campaign rules would fire, which would not and why, and the points.
+
+    Writes nothing, so it takes no Idempotency-Key.
+    """
+
+    async def work(session: AsyncSession, who: Principal) -> ExamineResult:
+        return await service.examine(session, who, body, lang)
+
+    return await run(request, key, work)
 
 
 @router.get("/{purchase_id}", response_model=PurchaseRead)

@@ -6,6 +6,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
+from bashgah.programme.schemas import CampaignApplied
 
 __all__ = ["MemberRef"]
 
@@ -15,6 +16,8 @@ class ItemIn(BaseModel):
 
     sku: str = Field(min_length=1, max_length=64)
     category: str | None = Field(None, max_length=64)
+    #: Read by campaign rules (not stored with the item).
+    brand: str | None = Field(None, max_length=64)
     quantity: int = Field(1, ge=1, le=100_000)
     unit_price_rials: int = Field(ge=0, le=10**13)
 
@@ -31,6 +34,8 @@ class PurchaseCreate(BaseModel):
     items: list[ItemIn] = Field(default_factory=list, max_length=500)
     #: Points to spend on this purchase, turned into a discount at the programme's point value.
     redeem_points: int = Field(0, ge=0, le=10**9)
+    #: How the member paid (``cash``, ``card``, ``wallet``…), for campaign rules; not stored.
+    payment_method: str | None = Field(None, max_length=32)
     #: When the sale happened, with its UTC offset (``2026-03-20T23:30:00+03:30``); now when left out.
     occurred_at: AwareDatetime | None = None
 
@@ -48,6 +53,9 @@ class PurchaseRead(BaseModel):
     points_redeemed: int
     refunded_rials: int
     occurred_at: datetime
+    #: Points campaigns gave on top of ``points_earned``, and the campaigns that gave them.
+    points_bonus: int = 0
+    campaigns: list[CampaignApplied] = Field(default_factory=list)
 
 
 class PurchaseResult(PurchaseRead):

@@ -15,6 +15,9 @@ from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Branch, Purchase, PurchaseItem, Refund, utcnow
+from bashgah.programme import service as programme
+from bashgah.programme.engine import Line
+from bashgah.programme.schemas import CampaignApplied, ExamineResult
 from bashgah.purchases.schemas import (
     MemberRef,
     PurchaseCreate,
@@ -55,19 +58,11 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     """
     now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
+    active = await programme.active_for(session, who.tenant_id)
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    discount = data.redeem_points * program.point_value_rials
-    if discount > data.total_rials:
-        raise InvalidInput(
-            "redeem_points",
-            f"the discount ({discount} rials) is more than the total",
-            f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
-            "امتیاز مصرفی",
-        )
-    paid = data.total_rials - discount
-    earned = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
+    discount, paid, earned = _priced(program, data)
     available_at = rules.available_after(now, program.pending_days)
     occurred_at = data.occurred_at or now
     receipt = f"#{data.external_id}"
@@ -142,6 +137,12 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                 pending_days=program.pending_days,
                 purchase_id=purchase_id,
             )
+        applied: list[CampaignApplied] = []
+        if active.purchase:
+            sale = _sale(data, branch_id, paid, earned, occurred_at)
+            applied = await programme.apply_to_purchase(
+                j, account, active, member.id, purchase_id, sale, program, now
+            )
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
         balance = await member_points.points_balance(session, account, now, j)
@@ -158,8 +159,51 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         points_redeemed=data.redeem_points,
         refunded_rials=0,
         occurred_at=occurred_at,
+        points_bonus=sum(a.points for a in applied),
+        campaigns=applied,
         balance=balance,
     )
+
+
+def _priced(program: tenants.ProgramSettings, data: PurchaseCreate) -> tuple[int, int, int]:
+    """(discount, paid, base points) of a sale: points spent become a discount, points are earned on the rest."""
+    discount = data.redeem_points * program.point_value_rials
+    if discount > data.total_rials:
+        raise InvalidInput(
+            "redeem_points",
+            f"the discount ({discount} rials) is more than the total",
+            f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
+            "امتیاز مصرفی",
+        )
+    paid = data.total_rials - discount
+    return (
+        discount,
+        paid,
+        rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding),
+    )
+
+
+def _sale(data: PurchaseCreate, branch_id: int, paid: int, earned: int, at: datetime) -> programme.Sale:
+    return programme.Sale(
+        branch_id=branch_id,
+        total_rials=data.total_rials,
+        paid_rials=paid,
+        base_points=earned,
+        lines=tuple(Line(i.sku, i.category, i.brand, i.quantity, i.unit_price_rials) for i in data.items),
+        payment_method=data.payment_method,
+        at=at,
+    )
+
+
+async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, lang: str) -> ExamineResult:
+    """What ``record`` would award for this sale and why, without writing anything."""
+    program = await tenants.program_settings(session, who.tenant_id)
+    branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
+    member = await programme.find_member(session, who.tenant_id, data.member)
+    members.ensure_active(member)
+    _, paid, earned = _priced(program, data)
+    sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow())
+    return await programme.examine(session, who, member, sale, lang)
 
 
 def _read(p: Purchase, branch: Branch) -> PurchaseRead:
@@ -186,7 +230,10 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int) -> Purcha
     if purchase is None:
         raise NotFound("Purchase", "خرید")
     branch = await tenants.get_branch(session, who.tenant_id, purchase.branch_id)
-    return _read(purchase, branch)
+    applied = await programme.applied_to(session, purchase.id)
+    return _read(purchase, branch).model_copy(
+        update={"points_bonus": sum(a.points for a in applied), "campaigns": applied}
+    )
 
 
 async def _refund_amount(
@@ -288,6 +335,12 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     reverse_due = rules.proportional_due(
         purchase.points_earned, cumulative, purchase.total_rials, purchase.points_reversed
     )
+    bonus_due = programme.refund_bonus_due(
+        await programme.bonus_of(session, purchase.id),
+        purchase.refunded_rials,
+        cumulative,
+        purchase.total_rials,
+    )
     return_due = rules.proportional_due(
         purchase.points_redeemed, cumulative, purchase.total_rials, purchase.points_returned
     )
@@ -310,29 +363,36 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if return_due:
             await _give_back_spent(j, account, purchase, record.id, return_due, program, now)
-        if reverse_due:
+        due = reverse_due + bonus_due  # campaign bonus points go back in the same proportion
+        if due:
             lots = await ledger.all_lots(session, account.id, first_purchase=purchase.id)
             holding = sum(n for _, n in lots)
-            await ledger.change_lots(session, rules.take_in_order(lots, reverse_due), -1)
+            await ledger.change_lots(session, rules.take_in_order(lots, due), -1)
             if program.refund_policy == "allow_negative":
-                reversed_now = reverse_due
+                reversed_now = due
             else:
-                reversed_now = min(reverse_due, holding)
-                if reverse_due > holding:
-                    reversed_now += await ledger.shrink_holds(j, account, reverse_due - holding, now)
-            if reversed_now:
-                await ledger.debit_member(
-                    j,
-                    account,
-                    "issuance",
-                    reversed_now,
-                    "earn_reversal",
-                    f"refund:{record.id}:reverse",
-                    ("refund", record.id),
-                    f"#{purchase.external_id}",
-                )
+                reversed_now = min(due, holding)
+                if due > holding:
+                    reversed_now += await ledger.shrink_holds(j, account, due - holding, now)
+            # Earned points first, then the bonus, each as its own transfer.
+            earned_back = min(reversed_now, reverse_due)
+            for code, points, suffix in (
+                ("earn_reversal", earned_back, "reverse"),
+                ("bonus_reversal", reversed_now - earned_back, "reverse_bonus"),
+            ):
+                if points:
+                    await ledger.debit_member(
+                        j,
+                        account,
+                        "issuance",
+                        points,
+                        code,
+                        f"refund:{record.id}:{suffix}",
+                        ("refund", record.id),
+                        f"#{purchase.external_id}",
+                    )
     record.points_reversed = reversed_now
-    record.points_unrecovered = reverse_due - reversed_now
+    record.points_unrecovered = reverse_due + bonus_due - reversed_now
     purchase.refunded_rials = cumulative
     purchase.points_reversed += reverse_due
     purchase.points_returned += return_due

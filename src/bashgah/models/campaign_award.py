@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId
+from bashgah.models.base import Base, CreatedMixin, IdMixin
+
+
+class CampaignAward(IdMixin, CreatedMixin, Base):
+    """Points one campaign version gave a member for one purchase or event (a ``bonus`` transfer)."""
+
+    __tablename__ = "campaign_awards"
+    __table_args__ = (
+        Index("ix_campaign_awards_member", "campaign_id", "member_id", "created_at"),
+        Index("ix_campaign_awards_purchase", "purchase_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    campaign_id: Mapped[int] = mapped_column(BigId, ForeignKey("campaigns.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    #: Keys of the rules that fired.
+    rules: Mapped[list[Any]] = mapped_column(JSON)
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    purchase_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("purchases.id"))
+    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member_events.id"))
+    points: Mapped[int] = mapped_column(BigInteger)
+    transfer_id: Mapped[int] = mapped_column(BigId, ForeignKey("transfers.id"))

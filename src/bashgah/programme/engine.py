@@ -1,0 +1,503 @@
+"""Which campaign rules fire, and for how many points: pure functions over facts, no I/O.
+
+The service gathers the facts (the purchase or event, the member, the time) and the allowances of the
+campaigns that want to award (budget left, per-member limits left); everything else happens here, so
+it is unit-tested without a database. Every check explains itself in English and Persian, which is
+what ``POST /api/v1/purchases/examine`` shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+import jdatetime
+
+from bashgah.core.jalali import TEHRAN
+from bashgah.ledger import rules as points_rules
+from bashgah.programme.schemas import (
+    WEEKDAYS,
+    BasketSize,
+    BirthdayMonth,
+    BranchIn,
+    CampaignIn,
+    Channel,
+    Condition,
+    DateRange,
+    DaysSinceEnrolment,
+    Effect,
+    FirstPurchase,
+    FixedBonus,
+    Hours,
+    ItemMatch,
+    Items,
+    MemberTags,
+    Occasion,
+    PaymentMethod,
+    PointsMultiplier,
+    PointsPerItem,
+    PurchaseTotal,
+    Rule,
+    Schedule,
+    Visits,
+    Weekdays,
+)
+
+WEEKDAYS_FA = ("شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه")
+JALALI_MONTHS_FA = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    sku: str
+    category: str | None
+    brand: str | None
+    quantity: int
+    unit_price_rials: int
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    tags: tuple[str, ...] = ()
+    birth_date: date | None = None
+    enrolled_at: datetime | None = None
+    #: Purchases of the member, the one being evaluated included (None when no rule needs them).
+    visits: int | None = None
+
+
+@dataclass(frozen=True)
+class Earning:
+    """The programme's earn rate, to turn the value of some items into base points."""
+
+    points: int
+    per_rials: int
+    rounding: str = "floor"
+
+
+@dataclass(frozen=True)
+class Facts:
+    at: datetime
+    member: MemberFacts
+    trigger: str = "purchase"
+    event: str | None = None
+    total_rials: int = 0
+    paid_rials: int = 0
+    base_points: int = 0
+    lines: tuple[Line, ...] = ()
+    payment_method: str | None = None
+    channel: str | None = None
+    branch: str | None = None
+    earning: Earning = Earning(1, 1)
+
+
+@dataclass(frozen=True)
+class Check:
+    type: str
+    passed: bool
+    en: str
+    fa: str
+
+    def why(self, lang: str) -> str:
+        return self.fa if lang == "fa" else self.en
+
+
+@dataclass(frozen=True)
+class ActiveCampaign:
+    """A campaign as cached for evaluation: its id, current version and parsed definition."""
+
+    id: int
+    version: int
+    definition: CampaignIn
+
+
+@dataclass
+class RuleOutcome:
+    rule: Rule
+    checks: list[Check]
+    points: int
+
+    @property
+    def fires(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+@dataclass
+class CampaignOutcome:
+    campaign: ActiveCampaign
+    schedule: Check
+    rules: list[RuleOutcome]
+    #: Points actually awarded after budget, limits and stop flags (set by :func:`settle`).
+    awarded: int = 0
+    why_not: Check | None = None
+
+    @property
+    def proposed(self) -> int:
+        if not self.schedule.passed:
+            return 0
+        return sum(r.points for r in self.rules if r.fires)
+
+    @property
+    def firing_rules(self) -> list[str]:
+        return [r.rule.key for r in self.rules if r.fires and r.points > 0] if self.schedule.passed else []
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """How many points a campaign may still give this member now (None: no cap), and why it is capped."""
+
+    points: int | None
+    en: str = ""
+    fa: str = ""
+
+
+@dataclass
+class Needs:
+    """Facts that cost a query, wanted only when some active rule tests them."""
+
+    member: bool = False
+    visits: bool = False
+    branch: bool = False
+    kinds: set[str] = field(default_factory=set)
+
+
+# --- time ---------------------------------------------------------------------------------------------
+
+
+def local(at: datetime) -> datetime:
+    return at.astimezone(TEHRAN)
+
+
+def jalali_weekday(d: date) -> int:
+    """0 = Saturday (شنبه) … 6 = Friday (جمعه)."""
+    return (d.weekday() + 2) % 7
+
+
+def jalali(d: date) -> jdatetime.date:
+    return jdatetime.date.fromgregorian(date=d)
+
+
+def in_hours(hour: int, from_hour: int, to_hour: int) -> bool:
+    if from_hour < to_hour:
+        return from_hour <= hour < to_hour
+    return hour >= from_hour or hour < to_hour  # wraps past midnight, e.g. 22 to 2
+
+
+def period_start(now: datetime, per: str) -> datetime | None:
+    """The start (UTC-aware) of the Tehran day, Jalali week (from Saturday) or Jalali month of ``now``."""
+    today = local(now).date()
+    if per == "day":
+        start = today
+    elif per == "week":
+        start = today - timedelta(days=jalali_weekday(today))
+    elif per == "month":
+        start = today - timedelta(days=jalali(today).day - 1)
+    else:
+        return None
+    return datetime(start.year, start.month, start.day, tzinfo=TEHRAN)
+
+
+# --- conditions ---------------------------------------------------------------------------------------
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _between(
+    kind: str, value: int, low: int | None, high: int | None, what: tuple[str, str], unit: tuple[str, str]
+) -> Check:
+    en, fa = f"{what[0]} {_n(value)}{unit[0]}", f"{what[1]} {_n(value)}{unit[1]}"
+    if low is not None and value < low:
+        return Check(kind, False, f"{en} is below {_n(low)}", f"{fa} کمتر از {_n(low)} است")
+    if high is not None and value > high:
+        return Check(kind, False, f"{en} is above {_n(high)}", f"{fa} بیشتر از {_n(high)} است")
+    return Check(kind, True, f"{en} is in range", f"{fa} در بازه است")
+
+
+def matches(match: ItemMatch, line: Line) -> bool:
+    return (
+        (match.skus is None or line.sku in match.skus)
+        and (match.categories is None or line.category in match.categories)
+        and (match.brands is None or line.brand in match.brands)
+    )
+
+
+def matching_units(match: ItemMatch, lines: Iterable[Line]) -> int:
+    return sum(line.quantity for line in lines if matches(match, line))
+
+
+def _describe(match: ItemMatch) -> tuple[str, str]:
+    parts_en, parts_fa = [], []
+    for name_en, name_fa, values in (
+        ("sku", "کالا", match.skus),
+        ("category", "دسته", match.categories),
+        ("brand", "برند", match.brands),
+    ):
+        if values:
+            parts_en.append(f"{name_en} {'/'.join(values)}")
+            parts_fa.append(f"{name_fa} {'/'.join(values)}")
+    return " and ".join(parts_en), " و ".join(parts_fa)
+
+
+def check(condition: Condition, facts: Facts) -> Check:
+    """Whether one condition holds, with the reason in both languages."""
+    m = facts.member
+    today = local(facts.at).date()
+    match condition:
+        case PurchaseTotal(min_rials=low, max_rials=high):
+            return _between(
+                condition.type, facts.total_rials, low, high, ("the total", "مبلغ خرید"), (" rials", " ریال")
+            )
+        case Items(match=match_, min_quantity=need):
+            have = matching_units(match_, facts.lines)
+            en, fa = _describe(match_)
+            if have < need:
+                return Check(
+                    condition.type,
+                    False,
+                    f"{have} of {need} units of {en} in the basket",
+                    f"{have} از {need} عدد {fa} در سبد است",
+                )
+            return Check(condition.type, True, f"{have} units of {en}", f"{have} عدد {fa}")
+        case BasketSize(min_units=low, max_units=high):
+            units = sum(line.quantity for line in facts.lines)
+            return _between(
+                condition.type, units, low, high, ("the basket has", "سبد"), (" units", " عدد دارد")
+            )
+        case PaymentMethod(methods=methods):
+            ok = facts.payment_method in methods
+            said = facts.payment_method or "-"
+            return Check(
+                condition.type,
+                ok,
+                f"paid by {said}" + ("" if ok else f", not {'/'.join(methods)}"),
+                f"پرداخت با {said}" + ("" if ok else f"، نه {'/'.join(methods)}"),
+            )
+        case Channel(channel=wanted):
+            ok = facts.channel == wanted
+            return Check(
+                condition.type,
+                ok,
+                f"sold {'online' if facts.channel == 'online' else 'in store'}"
+                + ("" if ok else f", not {wanted}"),
+                f"فروش {'آنلاین' if facts.channel == 'online' else 'حضوری'}" + ("" if ok else " است"),
+            )
+        case BranchIn(branches=codes):
+            ok = facts.branch in codes
+            return Check(
+                condition.type,
+                ok,
+                f"branch {facts.branch}" + ("" if ok else f" is not {'/'.join(codes)}"),
+                f"شعبهٔ {facts.branch}" + ("" if ok else f" جزو {'/'.join(codes)} نیست"),
+            )
+        case MemberTags(any_of=tags):
+            ok = any(t in m.tags for t in tags)
+            return Check(
+                condition.type,
+                ok,
+                f"the member is {'' if ok else 'not '}tagged {'/'.join(tags)}",
+                f"عضو برچسب {'/'.join(tags)} را {'دارد' if ok else 'ندارد'}",
+            )
+        case BirthdayMonth():
+            month = jalali(today).month
+            if m.birth_date is None:
+                return Check(
+                    condition.type, False, "the member's birthday is unknown", "تاریخ تولد عضو ثبت نشده"
+                )
+            born = jalali(m.birth_date).month
+            ok = born == month
+            return Check(
+                condition.type,
+                ok,
+                f"birthday in Jalali month {born}, now {month}",
+                f"تولد در {JALALI_MONTHS_FA[born - 1]}، اکنون {JALALI_MONTHS_FA[month - 1]}",
+            )
+        case DaysSinceEnrolment(min_days=low, max_days=high):
+            days = (today - local(m.enrolled_at).date()).days if m.enrolled_at else 0
+            return _between(condition.type, days, low, high, ("member for", "عضویت"), (" days", " روز"))
+        case FirstPurchase():
+            ok = m.visits == 1
+            return Check(
+                condition.type,
+                ok,
+                "the member's first purchase" if ok else f"the member's purchase number {m.visits}",
+                "نخستین خرید عضو" if ok else f"خرید شمارهٔ {m.visits} عضو",
+            )
+        case Visits(min_visits=low, max_visits=high):
+            return _between(
+                condition.type, m.visits or 0, low, high, ("visit number", "مراجعهٔ شمارهٔ"), ("", "")
+            )
+        case DateRange(start=start, end=end):
+            if start is not None and today < start:
+                return Check(
+                    condition.type, False, f"{today} is before {start}", f"{today} پیش از {start} است"
+                )
+            if end is not None and today > end:
+                return Check(condition.type, False, f"{today} is after {end}", f"{today} پس از {end} است")
+            return Check(condition.type, True, f"{today} is in range", f"{today} در بازه است")
+        case Weekdays(days=days):
+            wd = jalali_weekday(today)
+            ok = WEEKDAYS[wd] in days
+            return Check(
+                condition.type,
+                ok,
+                f"{WEEKDAYS[wd]}" + ("" if ok else f" is not {'/'.join(days)}"),
+                WEEKDAYS_FA[wd] + ("" if ok else " جزو روزهای کمپین نیست"),
+            )
+        case Hours(from_hour=low, to_hour=high):
+            hour = local(facts.at).hour
+            ok = in_hours(hour, low, high)
+            return Check(
+                condition.type,
+                ok,
+                f"{hour}:00 Tehran time is {'' if ok else 'not '}between {low}:00 and {high}:00",
+                f"ساعت {hour} به وقت تهران {'' if ok else 'خارج از '}بازهٔ {low} تا {high}"
+                + (" است" if ok else ""),
+            )
+        case Occasion(occasion=name):
+            jd = jalali(today)
+            ok = (jd.month == 1 and jd.day <= 13) if name == "nowruz" else (jd.month == 9 and jd.day == 30)
+            label_fa = "نوروز" if name == "nowruz" else "یلدا"
+            return Check(
+                condition.type,
+                ok,
+                f"{jd.strftime('%Y/%m/%d')} is {'' if ok else 'not '}{name}",
+                f"{jd.strftime('%Y/%m/%d')} {'' if ok else 'در '}{label_fa}{' است' if ok else ' نیست'}",
+            )
+    raise AssertionError(f"unknown condition {condition!r}")  # pragma: no cover - the union is closed
+
+
+def check_schedule(schedule: Schedule, at: datetime) -> Check:
+    if schedule.starts_at is not None and at < schedule.starts_at:
+        return Check("schedule", False, "the campaign has not started yet", "کمپین هنوز شروع نشده است")
+    if schedule.ends_at is not None and at >= schedule.ends_at:
+        return Check("schedule", False, "the campaign has ended", "کمپین تمام شده است")
+    moment = local(at)
+    if schedule.weekdays is not None:
+        wd = jalali_weekday(moment.date())
+        if WEEKDAYS[wd] not in schedule.weekdays:
+            return Check(
+                "schedule",
+                False,
+                f"the campaign does not run on {WEEKDAYS[wd]}",
+                f"کمپین {WEEKDAYS_FA[wd]} فعال نیست",
+            )
+    low, high = schedule.from_hour, schedule.to_hour
+    if low is not None and high is not None and not in_hours(moment.hour, low, high):
+        return Check(
+            "schedule",
+            False,
+            f"the campaign runs {low}:00–{high}:00, not at {moment.hour}:00",
+            f"کمپین از ساعت {low} تا {high} فعال است، نه ساعت {moment.hour}",
+        )
+    return Check("schedule", True, "the campaign is running", "کمپین فعال است")
+
+
+# --- effects ------------------------------------------------------------------------------------------
+
+
+def item_points(match: ItemMatch, facts: Facts) -> int:
+    """Base points of the matching items, at their share of what the basket cost after discounts."""
+    value = sum(line.quantity * line.unit_price_rials for line in facts.lines if matches(match, line))
+    listed = sum(line.quantity * line.unit_price_rials for line in facts.lines)
+    if listed > facts.paid_rials:
+        value = value * facts.paid_rials // listed
+    e = facts.earning
+    return points_rules.points_for(value, e.points, e.per_rials, e.rounding)
+
+
+def effect_points(effect: Effect, facts: Facts) -> int:
+    match effect:
+        case PointsMultiplier(factor=factor, items=items):
+            base = facts.base_points if items is None else item_points(items, facts)
+            return int((Decimal(base) * (factor - 1)).to_integral_value(rounding=ROUND_FLOOR))
+        case FixedBonus(points=points):
+            return points
+        case PointsPerItem(points=points, items=items):
+            return points * matching_units(items, facts.lines)
+    raise AssertionError(f"unknown effect {effect!r}")  # pragma: no cover - the union is closed
+
+
+# --- evaluation ---------------------------------------------------------------------------------------
+
+
+def needs_of(campaigns: Iterable[ActiveCampaign]) -> Needs:
+    needs = Needs()
+    for c in campaigns:
+        for rule in c.definition.rules:
+            for cond in rule.conditions:
+                needs.kinds.add(cond.type)
+    needs.member = bool(needs.kinds & {"member_tags", "birthday_month", "days_since_enrolment"})
+    needs.visits = bool(needs.kinds & {"first_purchase", "visits"})
+    needs.branch = bool(needs.kinds & {"channel", "branch"})
+    return needs
+
+
+def in_order(campaigns: Iterable[ActiveCampaign]) -> list[ActiveCampaign]:
+    """Highest priority first; the older campaign first among equals."""
+    return sorted(campaigns, key=lambda c: (-c.definition.priority, c.id))
+
+
+def evaluate(campaigns: Sequence[ActiveCampaign], facts: Facts) -> list[CampaignOutcome]:
+    """Every campaign's rules for this trigger, each condition checked and each effect priced."""
+    outcomes = []
+    for campaign in in_order(campaigns):
+        rules = [
+            r
+            for r in campaign.definition.rules
+            if r.trigger == facts.trigger and (facts.trigger != "event" or r.event == facts.event)
+        ]
+        if not rules:
+            continue
+        results = []
+        for rule in rules:
+            checks = [check(c, facts) for c in rule.conditions]
+            points = (
+                sum(effect_points(e, facts) for e in rule.effects) if all(c.passed for c in checks) else 0
+            )
+            results.append(RuleOutcome(rule, checks, points))
+        outcomes.append(
+            CampaignOutcome(campaign, check_schedule(campaign.definition.schedule, facts.at), results)
+        )
+    return outcomes
+
+
+def settle(outcomes: Sequence[CampaignOutcome], allowances: Mapping[int, Allowance]) -> list[CampaignOutcome]:
+    """Cap each campaign by what it may still give (budget, member limits) and apply stop flags."""
+    stopped_by: CampaignOutcome | None = None
+    for outcome in outcomes:
+        outcome.awarded, outcome.why_not = 0, None
+        wanted = outcome.proposed
+        if wanted <= 0:
+            continue
+        if stopped_by is not None:
+            name = stopped_by.campaign.definition
+            outcome.why_not = Check(
+                "stop",
+                False,
+                f"campaign {name.name('en')} of higher priority stops the rest",
+                f"کمپین «{name.name_fa}» با اولویت بالاتر بقیه را متوقف می‌کند",
+            )
+            continue
+        allowance = allowances.get(outcome.campaign.id, Allowance(None))
+        outcome.awarded = wanted if allowance.points is None else max(0, min(wanted, allowance.points))
+        if outcome.awarded < wanted:
+            outcome.why_not = Check("limit", False, allowance.en, allowance.fa)
+        if outcome.awarded > 0 and outcome.campaign.definition.stop:
+            stopped_by = outcome
+    return list(outcomes)

@@ -1,0 +1,363 @@
+"""Campaigns and their rules as validated data: conditions and effects are unions keyed by ``type``.
+
+A campaign's definition is stored as JSON (``model_dump(mode="json")``) with a version number; every
+edit stores a new version, and every award names the campaign version that made it. New kinds of
+condition or effect (tier, stamp, coupon, wallet cashback, reward) are added as new members of the
+unions below, with their evaluation in ``programme.engine``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from bashgah.ledger.schemas import PointsBalance
+from bashgah.members.schemas import MemberRef
+
+WEEKDAYS = ("saturday", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday")
+Weekday = Literal["saturday", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday"]
+#: Names of the events a club usually rewards; any other lower-case name is a custom event.
+KNOWN_EVENTS = (
+    "sign_up",
+    "profile_completed",
+    "survey_answered",
+    "review_written",
+    "newsletter_joined",
+    "app_installed",
+    "referral_converted",
+    "check_in",
+)
+EventName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemMatch(_Strict):
+    """Which basket lines count: every field given must match (any value of its list)."""
+
+    skus: list[str] | None = Field(None, min_length=1, max_length=500)
+    categories: list[str] | None = Field(None, min_length=1, max_length=100)
+    brands: list[str] | None = Field(None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _something(self) -> ItemMatch:
+        if self.skus is None and self.categories is None and self.brands is None:
+            raise ValueError("name skus, categories or brands")
+        return self
+
+
+# --- conditions -----------------------------------------------------------------------------------
+
+
+class PurchaseTotal(_Strict):
+    type: Literal["purchase_total"]
+    min_rials: int | None = Field(None, ge=0)
+    max_rials: int | None = Field(None, ge=0)
+
+
+class Items(_Strict):
+    type: Literal["items"]
+    match: ItemMatch
+    min_quantity: int = Field(1, ge=1)
+
+
+class BasketSize(_Strict):
+    """The number of units in the basket."""
+
+    type: Literal["basket_size"]
+    min_units: int | None = Field(None, ge=0)
+    max_units: int | None = Field(None, ge=0)
+
+
+class PaymentMethod(_Strict):
+    type: Literal["payment_method"]
+    methods: list[str] = Field(min_length=1, max_length=20)
+
+
+class Channel(_Strict):
+    """store or online, from the kind of the branch the sale was made at."""
+
+    type: Literal["channel"]
+    channel: Literal["store", "online"]
+
+
+class BranchIn(_Strict):
+    type: Literal["branch"]
+    branches: list[str] = Field(min_length=1, max_length=500)
+
+
+class MemberTags(_Strict):
+    type: Literal["member_tags"]
+    any_of: list[str] = Field(min_length=1, max_length=50)
+
+
+class BirthdayMonth(_Strict):
+    """The member's birthday falls in the current Jalali month."""
+
+    type: Literal["birthday_month"]
+
+
+class DaysSinceEnrolment(_Strict):
+    type: Literal["days_since_enrolment"]
+    min_days: int | None = Field(None, ge=0)
+    max_days: int | None = Field(None, ge=0)
+
+
+class FirstPurchase(_Strict):
+    type: Literal["first_purchase"]
+
+
+class Visits(_Strict):
+    """The member's number of purchases, this one included."""
+
+    type: Literal["visits"]
+    min_visits: int | None = Field(None, ge=0)
+    max_visits: int | None = Field(None, ge=0)
+
+
+class DateRange(_Strict):
+    """Between two days (inclusive, Tehran time)."""
+
+    type: Literal["date_range"]
+    start: date | None = None
+    end: date | None = None
+
+
+class Weekdays(_Strict):
+    type: Literal["weekdays"]
+    days: list[Weekday] = Field(min_length=1, max_length=7)
+
+
+class Hours(_Strict):
+    """From ``from_hour`` up to (not including) ``to_hour``, Tehran time; may wrap past midnight."""
+
+    type: Literal["hours"]
+    from_hour: int = Field(ge=0, le=23)
+    to_hour: int = Field(ge=1, le=24)
+
+
+class Occasion(_Strict):
+    """Nowruz (1–13 Farvardin) or Yalda (30 Azar)."""
+
+    type: Literal["occasion"]
+    occasion: Literal["nowruz", "yalda"]
+
+
+Condition = Annotated[
+    PurchaseTotal
+    | Items
+    | BasketSize
+    | PaymentMethod
+    | Channel
+    | BranchIn
+    | MemberTags
+    | BirthdayMonth
+    | DaysSinceEnrolment
+    | FirstPurchase
+    | Visits
+    | DateRange
+    | Weekdays
+    | Hours
+    | Occasion,
+    Field(discriminator="type"),
+]
+PURCHASE_CONDITIONS = ("purchase_total", "items", "basket_size", "payment_method", "channel", "branch")
+
+
+# --- effects --------------------------------------------------------------------------------------
+
+
+class PointsMultiplier(_Strict):
+    """The purchase's base points (or those of the matching items) times ``factor``; the bonus is the
+    part above the base (×2 gives the base once more)."""
+
+    type: Literal["points_multiplier"]
+    factor: Decimal = Field(gt=1, le=100, max_digits=5, decimal_places=2)
+    items: ItemMatch | None = None
+
+
+class FixedBonus(_Strict):
+    type: Literal["fixed_bonus"]
+    points: int = Field(ge=1, le=10**9)
+
+
+class PointsPerItem(_Strict):
+    type: Literal["points_per_item"]
+    points: int = Field(ge=1, le=10**7)
+    items: ItemMatch
+
+
+Effect = Annotated[PointsMultiplier | FixedBonus | PointsPerItem, Field(discriminator="type")]
+
+
+# --- rules and campaigns --------------------------------------------------------------------------
+
+
+class Rule(_Strict):
+    #: Names the rule within its campaign (kept across versions, shown by examine).
+    key: str = Field(min_length=1, max_length=64)
+    trigger: Literal["purchase", "event"] = "purchase"
+    #: For ``trigger: event``: the event name that fires it.
+    event: EventName | None = None
+    conditions: list[Condition] = Field(default_factory=list, max_length=50)
+    effects: list[Effect] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _fits_trigger(self) -> Rule:
+        if self.trigger == "event":
+            if self.event is None:
+                raise ValueError(f"rule {self.key}: an event rule names its event")
+            if any(c.type in PURCHASE_CONDITIONS or c.type in ("first_purchase",) for c in self.conditions):
+                raise ValueError(f"rule {self.key}: an event rule cannot test a purchase")
+            if any(e.type != "fixed_bonus" for e in self.effects):
+                raise ValueError(f"rule {self.key}: an event rule awards a fixed bonus")
+        elif self.event is not None:
+            raise ValueError(f"rule {self.key}: only event rules name an event")
+        return self
+
+
+class Schedule(_Strict):
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    weekdays: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    from_hour: int | None = Field(None, ge=0, le=23)
+    to_hour: int | None = Field(None, ge=1, le=24)
+
+    @model_validator(mode="after")
+    def _hours_together(self) -> Schedule:
+        if (self.from_hour is None) != (self.to_hour is None):
+            raise ValueError("give from_hour and to_hour together")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class Limit(_Strict):
+    """At most ``awards`` times and/or ``points`` points per member in each period."""
+
+    per: Literal["day", "week", "month", "campaign"]
+    awards: int | None = Field(None, ge=1)
+    points: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _something(self) -> Limit:
+        if self.awards is None and self.points is None:
+            raise ValueError("a limit caps awards or points")
+        return self
+
+
+class CampaignIn(_Strict):
+    """A campaign as the owner writes it (create and every edit)."""
+
+    name_fa: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    active: bool = True
+    #: Higher runs first.
+    priority: int = Field(0, ge=-1000, le=1000)
+    #: When this campaign awards points, campaigns of lower priority are not applied.
+    stop: bool = False
+    schedule: Schedule = Field(default_factory=lambda: Schedule.model_validate({}))
+    #: Total points the campaign may give away, or none for no cap.
+    budget_points: int | None = Field(None, ge=1)
+    limits: list[Limit] = Field(default_factory=list, max_length=8)
+    rules: list[Rule] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> CampaignIn:
+        keys = [r.key for r in self.rules]
+        if len(set(keys)) != len(keys):
+            raise ValueError("rule keys must be unique within a campaign")
+        return self
+
+    def name(self, lang: str) -> str:
+        return self.name_fa if lang == "fa" or not self.name_en else self.name_en
+
+
+class CampaignRead(BaseModel):
+    id: int
+    version: int
+    points_awarded: int
+    created_at: datetime
+    updated_at: datetime
+    definition: CampaignIn
+
+
+class CampaignVersionRead(BaseModel):
+    campaign_id: int
+    version: int
+    created_at: datetime
+    actor: str | None
+    definition: CampaignIn
+
+
+class CampaignApplied(BaseModel):
+    """A campaign that awarded points, as the purchase and event answers show it."""
+
+    id: int
+    version: int
+    name: str
+    points: int
+    rules: list[str]
+
+
+# --- examine ----------------------------------------------------------------------------------------
+
+
+class ConditionResult(BaseModel):
+    type: str
+    passed: bool
+    why: str
+
+
+class RuleResult(BaseModel):
+    key: str
+    fires: bool
+    points: int
+    conditions: list[ConditionResult]
+
+
+class CampaignResult(BaseModel):
+    id: int
+    version: int
+    name: str
+    fires: bool
+    points: int
+    #: Why a campaign with firing rules awards nothing (schedule, budget, limit, a stopping campaign).
+    why: str | None
+    rules: list[RuleResult]
+
+
+class ExamineResult(BaseModel):
+    member_id: int
+    paid_rials: int
+    points_base: int
+    points_bonus: int
+    points_total: int
+    campaigns: list[CampaignResult]
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member: MemberRef
+    name: EventName
+    properties: dict[str, Any] | None = Field(None, max_length=50)
+    occurred_at: AwareDatetime | None = None
+
+
+class EventResult(BaseModel):
+    id: int
+    member_id: int
+    name: str
+    occurred_at: datetime
+    points_bonus: int
+    campaigns: list[CampaignApplied]
+    balance: PointsBalance

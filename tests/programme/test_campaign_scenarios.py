@@ -1,0 +1,260 @@
+"""Campaigns as a club owner describes them, through the API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import jdatetime
+from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign, sale
+
+from bashgah.core.db import Database
+from bashgah.core.jalali import TEHRAN, utcnow
+from support import Club, balance, enrol, error_code, ledger_problems, refund
+
+DOUBLE_COFFEE_THURSDAY_EVENINGS = {
+    "name_fa": "پنجشنبه‌شب‌ها امتیاز دوبرابر قهوه",
+    "name_en": "Thursday evenings double points on coffee",
+    "schedule": {"weekdays": ["thursday"], "from_hour": 18, "to_hour": 23},
+    "budget_points": 500_000,
+    "rules": [
+        {
+            "key": "coffee",
+            "conditions": [{"type": "items", "match": {"categories": ["coffee"]}}],
+            "effects": [{"type": "points_multiplier", "factor": "2", "items": {"categories": ["coffee"]}}],
+        }
+    ],
+}
+
+
+async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_budget(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    campaign = await new_campaign(client, club, **DOUBLE_COFFEE_THURSDAY_EVENINGS)
+    member = await enrol(client, club)
+    # 400,000 rials: 40 points, of which the coffee (200,000) earned 20 — doubled on Thursday evening.
+    thursday = await sale(
+        client, club, member["id"], 400_000, items=[COFFEE, CAKE], occurred_at=THURSDAY_EVENING
+    )
+    assert (thursday["points_earned"], thursday["points_bonus"]) == (40, 20)
+    assert thursday["campaigns"] == [
+        {
+            "id": campaign["id"],
+            "version": 1,
+            "name": campaign["definition"]["name_fa"],
+            "points": 20,
+            "rules": ["coffee"],
+        }
+    ]
+    assert thursday["balance"]["total"] == 60
+    wednesday = await sale(
+        client, club, member["id"], 400_000, items=[COFFEE, CAKE], occurred_at=WEDNESDAY_EVENING
+    )
+    no_coffee = await sale(client, club, member["id"], 200_000, items=[CAKE], occurred_at=THURSDAY_EVENING)
+    assert (wednesday["points_bonus"], no_coffee["points_bonus"]) == (0, 0)
+    assert wednesday["campaigns"] == [] and no_coffee["campaigns"] == []
+    assert (await balance(client, club, member["id"]))["total"] == 120
+    read = await client.get(f"/api/v1/campaigns/{campaign['id']}", headers=club.headers("cashier"))
+    assert read.status_code == 200 and read.json()["points_awarded"] == 20
+    fetched = await client.get(f"/api/v1/purchases/{thursday['id']}", headers=club.headers())
+    assert fetched.json()["points_bonus"] == 20
+    statement = await client.get(f"/api/v1/members/{member['id']}/ledger", headers=club.headers())
+    bonus = [line for line in statement.json()["items"] if line["code"] == "bonus"]
+    assert [(b["points"], b["reason"], b["ref_type"]) for b in bonus] == [
+        (20, "پنجشنبه‌شب‌ها امتیاز دوبرابر قهوه", "purchase")
+    ]
+    assert await ledger_problems(db) == []
+
+
+async def test_birthday_month_triple_points(client: httpx.AsyncClient, club: Club, db: Database) -> None:
+    await new_campaign(
+        client,
+        club,
+        name_fa="ماه تولد: امتیاز سه‌برابر",
+        rules=[
+            {
+                "key": "birthday",
+                "conditions": [{"type": "birthday_month"}],
+                "effects": [{"type": "points_multiplier", "factor": "3"}],
+            }
+        ],
+    )
+    this_month = jdatetime.date.fromgregorian(date=utcnow().astimezone(TEHRAN).date()).month
+    born_now = jdatetime.date(1370, this_month, 10).strftime("%Y/%m/%d")
+    born_else = jdatetime.date(1370, this_month % 12 + 1, 10).strftime("%Y/%m/%d")
+    celebrating = await enrol(client, club, birth_date=born_now)
+    other = await enrol(client, club, birth_date=born_else)
+    unknown = await enrol(client, club)
+    got = [await sale(client, club, m["id"], 1_000_000) for m in (celebrating, other, unknown)]
+    assert [(s["points_earned"], s["points_bonus"]) for s in got] == [(100, 200), (100, 0), (100, 0)]
+    assert await ledger_problems(db) == []
+
+
+async def test_first_purchase_online_earns_a_fixed_500(client: httpx.AsyncClient, club: Club) -> None:
+    await new_campaign(
+        client,
+        club,
+        name_fa="اولین خرید آنلاین",
+        name_en="First purchase online",
+        rules=[
+            {
+                "key": "first-online",
+                "conditions": [{"type": "first_purchase"}, {"type": "channel", "channel": "online"}],
+                "effects": [{"type": "fixed_bonus", "points": 500}],
+            }
+        ],
+    )
+    online_shopper, store_shopper = await enrol(client, club), await enrol(client, club)
+    first = await sale(client, club, online_shopper["id"], 100_000, branch="online")
+    second = await sale(client, club, online_shopper["id"], 100_000, branch="online")
+    in_store = await sale(client, club, store_shopper["id"], 100_000)
+    then_online = await sale(client, club, store_shopper["id"], 100_000, branch="online")
+    assert [s["points_bonus"] for s in (first, second, in_store, then_online)] == [500, 0, 0, 0]
+
+
+async def test_tagged_members_paying_by_card_at_one_branch_get_points_per_item(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    await new_campaign(
+        client,
+        club,
+        name_fa="۱۰ امتیاز برای هر قهوهٔ لاوازا",
+        rules=[
+            {
+                "key": "per-cup",
+                "conditions": [
+                    {"type": "member_tags", "any_of": ["staff"]},
+                    {"type": "payment_method", "methods": ["card"]},
+                    {"type": "branch", "branches": ["main"]},
+                    {"type": "basket_size", "min_units": 2},
+                ],
+                "effects": [{"type": "points_per_item", "points": 10, "items": {"brands": ["lavazza"]}}],
+            }
+        ],
+    )
+    staff, guest = await enrol(client, club, tags=["staff"]), await enrol(client, club)
+    by_card = await sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="card")
+    by_cash = await sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="cash")
+    guest_card = await sale(client, club, guest["id"], 200_000, items=[COFFEE], payment_method="card")
+    assert [s["points_bonus"] for s in (by_card, by_cash, guest_card)] == [20, 0, 0]
+
+
+async def test_priority_and_stop_let_one_campaign_win(client: httpx.AsyncClient, club: Club) -> None:
+    rule = [{"key": "all", "effects": [{"type": "fixed_bonus", "points": 100}]}]
+    await new_campaign(client, club, name_fa="همیشگی", priority=1, rules=rule)
+    vip = await new_campaign(
+        client,
+        club,
+        name_fa="ویژه",
+        priority=5,
+        stop=True,
+        rules=[
+            {
+                "key": "big",
+                "conditions": [{"type": "purchase_total", "min_rials": 1_000_000}],
+                "effects": [{"type": "fixed_bonus", "points": 300}],
+            }
+        ],
+    )
+    member = await enrol(client, club)
+    big = await sale(client, club, member["id"], 1_000_000)
+    small = await sale(client, club, member["id"], 100_000)
+    assert [(c["id"], c["points"]) for c in big["campaigns"]] == [(vip["id"], 300)]
+    assert [c["points"] for c in small["campaigns"]] == [100]
+
+
+async def test_a_member_gets_at_most_200_bonus_points_a_day(client: httpx.AsyncClient, club: Club) -> None:
+    await new_campaign(
+        client,
+        club,
+        name_fa="۱۵۰ امتیاز هدیه، حداکثر ۲۰۰ در روز",
+        limits=[{"per": "day", "points": 200}],
+        rules=[{"key": "gift", "effects": [{"type": "fixed_bonus", "points": 150}]}],
+    )
+    member = await enrol(client, club)
+    got = [await sale(client, club, member["id"], 10_000) for _ in range(3)]
+    assert [s["points_bonus"] for s in got] == [150, 50, 0]
+
+
+async def test_editing_a_campaign_never_changes_what_past_purchases_earned(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    body: dict[str, Any] = {
+        "name_fa": "دوبرابر",
+        "rules": [{"key": "x", "effects": [{"type": "points_multiplier", "factor": "2"}]}],
+    }
+    campaign = await new_campaign(client, club, **body)
+    member = await enrol(client, club)
+    before = await sale(client, club, member["id"], 500_000)
+    body["name_fa"] = "سه‌برابر"
+    body["rules"][0]["effects"][0]["factor"] = "3"
+    edited = await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    after = await sale(client, club, member["id"], 500_000)
+    assert (before["points_bonus"], after["points_bonus"]) == (50, 100)
+    old = (await client.get(f"/api/v1/purchases/{before['id']}", headers=club.headers())).json()
+    assert old["points_bonus"] == 50
+    assert old["campaigns"] == [
+        {"id": campaign["id"], "version": 1, "name": "دوبرابر", "points": 50, "rules": ["x"]}
+    ]
+    assert after["campaigns"][0]["version"] == 2
+    versions = (
+        await client.get(f"/api/v1/campaigns/{campaign['id']}/versions", headers=club.headers())
+    ).json()
+    assert [(v["version"], v["definition"]["rules"][0]["effects"][0]["factor"]) for v in versions] == [
+        (1, "2"),
+        (2, "3"),
+    ]
+    # Switched off: the next sale earns only its base points.
+    body["active"] = False
+    await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
+    assert (await sale(client, club, member["id"], 500_000))["points_bonus"] == 0
+
+
+async def test_a_refund_takes_back_bonus_points_in_proportion(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await new_campaign(
+        client,
+        club,
+        name_fa="پنج‌برابر",
+        rules=[{"key": "x", "effects": [{"type": "points_multiplier", "factor": "5"}]}],
+    )
+    member = await enrol(client, club)
+    bought = await sale(client, club, member["id"], 300_000)
+    assert (bought["points_earned"], bought["points_bonus"]) == (30, 120)
+    first = await refund(client, club, bought["id"], amount_rials=100_000)
+    assert first.status_code == 201, first.text
+    assert first.json()["points_reversed"] == 10 + 40
+    second = await refund(client, club, bought["id"], amount_rials=100_000)
+    rest = await refund(client, club, bought["id"])
+    assert [r.json()["points_reversed"] for r in (second, rest)] == [50, 50]
+    assert (await balance(client, club, member["id"]))["total"] == 0
+    assert await ledger_problems(db) == []
+
+
+async def test_only_owners_and_managers_write_campaigns_and_bad_rules_change_nothing(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    body = {"name_fa": "x", "rules": [{"key": "x", "effects": [{"type": "fixed_bonus", "points": 1}]}]}
+    refused = await client.post("/api/v1/campaigns", json=body, headers=club.headers("cashier"))
+    assert refused.status_code == 403 and error_code(refused) == "forbidden"
+    bad = dict(body, rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 0}]}])
+    assert (await client.post("/api/v1/campaigns", json=bad, headers=club.headers())).status_code == 422
+    assert (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json() == []
+    missing = await client.get("/api/v1/campaigns/999", headers=club.headers())
+    assert missing.status_code == 404
+
+
+async def test_a_campaign_only_runs_between_its_dates(client: httpx.AsyncClient, club: Club) -> None:
+    starts = (utcnow() + timedelta(days=1)).isoformat()
+    await new_campaign(
+        client,
+        club,
+        name_fa="از فردا",
+        schedule={"starts_at": starts},
+        rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 10}]}],
+    )
+    member = await enrol(client, club)
+    assert (await sale(client, club, member["id"], 100_000))["points_bonus"] == 0
