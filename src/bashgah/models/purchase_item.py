@@ -15,4 +15,6 @@ class PurchaseItem(IdMixin, Base):
     category: Mapped[str | None] = mapped_column(String(64))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_rials: Mapped[int] = mapped_column(BigInteger)
+    #: What one unit cost the shop, when known; lets the Pareto report measure profit, not only revenue.
+    unit_cost_rials: Mapped[int | None] = mapped_column(BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(Integer, default=0)
