@@ -24,6 +24,7 @@ from bashgah.programme.endpoints import campaigns_router, events_router
 from bashgah.purchases.endpoints import router as purchases_router
 from bashgah.redemptions.endpoints import router as redemptions_router
 from bashgah.tenants.endpoints import router as tenants_router
+from bashgah.tiers.endpoints import router as tiers_router
 
 access_log = logging.getLogger("bashgah.access")
 #: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         tenants_router,
         campaigns_router,
         events_router,
+        tiers_router,
     ):
         app.include_router(router)
 

@@ -177,13 +177,14 @@ def ledger_verify(tenant: Annotated[str | None, typer.Option("--tenant", "-t")] 
 
 @jobs_app.command("run")
 def jobs_run(
-    name: Annotated[str | None, typer.Argument(help="expire | release (all when left out)")] = None,
+    name: Annotated[str | None, typer.Argument(help="expire | release | tiers (all when left out)")] = None,
 ) -> None:
     """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
     from bashgah.ledger.tasks import expire_points
     from bashgah.redemptions.service import release_lapsed
+    from bashgah.tiers.service import review_due
 
-    jobs = {"expire": expire_points, "release": release_lapsed}
+    jobs = {"expire": expire_points, "release": release_lapsed, "tiers": review_due}
     if name is not None and name not in jobs:
         raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(jobs)}")
 

@@ -11,13 +11,19 @@ from bashgah.models.idempotency_record import IdempotencyRecord
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
+from bashgah.models.member_tier import MemberTier
 from bashgah.models.program import Program
 from bashgah.models.purchase import Purchase
 from bashgah.models.purchase_item import PurchaseItem
 from bashgah.models.refund import Refund
 from bashgah.models.reservation import Reservation
+from bashgah.models.segment import Segment
+from bashgah.models.segment_member import SegmentMember
 from bashgah.models.staff import Staff
 from bashgah.models.tenant import Tenant
+from bashgah.models.tier_change import TierChange
+from bashgah.models.tier_level import TierLevel
+from bashgah.models.tier_policy import TierPolicy
 from bashgah.models.transfer import Transfer
 
 __all__ = [
@@ -37,8 +43,14 @@ __all__ = [
     "PurchaseItem",
     "Refund",
     "Reservation",
+    "Segment",
+    "SegmentMember",
     "Staff",
     "Tenant",
+    "TierChange",
+    "TierLevel",
+    "TierPolicy",
+    "MemberTier",
     "Transfer",
     "utcnow",
 ]

@@ -1,0 +1,400 @@
+"""Tiers: the ladder, each member's level, upgrades at once, downgrades at the end of the period.
+
+Levels qualify on one figure over a window — rials spent (net of returns), points earned (net of
+reversals) or visits — over the last N months or the Jalali year. A purchase that lifts a member over a
+threshold upgrades them in the same transaction. A level is reviewed when its period ends (the
+``tiers`` job): a member still earning it keeps it for another period; one who does not first gets
+``grace_days`` of grace, then goes one level down (or straight to the level earned, by policy). A
+manager may set a level by hand, with a reason, and lock it. Every change is kept in the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.cache import TTLCache, scope
+from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.models import MemberTier, Purchase, TierChange, TierLevel, TierPolicy, utcnow
+from bashgah.tiers import rules
+from bashgah.tiers.rules import Level
+from bashgah.tiers.schemas import (
+    LevelRead,
+    MemberTierRead,
+    TierAssign,
+    TierChangeRead,
+    TierConfig,
+    TierConfigRead,
+)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    enabled: bool
+    metric: str
+    window: str
+    window_months: int
+    downgrade: str
+    grace_days: int
+    levels: tuple[Level, ...]
+
+    def by_id(self, level_id: int | None) -> Level:
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        return self.entry
+
+    @property
+    def entry(self) -> Level:
+        return min(self.levels, key=lambda lv: lv.rank)
+
+
+_ladders: TTLCache[tuple[str, int], Ladder | None] = TTLCache(ttl=5)
+_NONE = object()
+
+
+async def ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
+    """The tenant's ladder (cached briefly: it is read on every purchase), or None without tiers."""
+    key = (scope(session), tenant_id)
+    hit = _ladders.get(key)
+    if hit is not None:
+        return hit
+    policy = await session.get(TierPolicy, tenant_id)
+    levels = (await session.scalars(select(TierLevel).where(TierLevel.tenant_id == tenant_id))).all()
+    found = None
+    if policy is not None and levels:
+        found = Ladder(
+            enabled=policy.enabled,
+            metric=policy.metric,
+            window=policy.window,
+            window_months=policy.window_months,
+            downgrade=policy.downgrade,
+            grace_days=policy.grace_days,
+            levels=tuple(
+                Level(
+                    lv.id,
+                    lv.code,
+                    lv.name_fa,
+                    lv.name_en,
+                    lv.rank,
+                    lv.threshold,
+                    lv.earn_multiplier_pct,
+                    lv.birthday_gift_points,
+                )
+                for lv in sorted(levels, key=lambda lv: lv.rank)
+            ),
+        )
+    if found is not None:
+        _ladders.set(key, found)
+    return found
+
+
+async def configure(session: AsyncSession, tenant_id: int, config: TierConfig) -> Ladder:
+    """Replace the ladder. Members keep their level by code; a level that disappears sends them to entry."""
+    policy = await session.get(TierPolicy, tenant_id)
+    if policy is None:
+        policy = TierPolicy(tenant_id=tenant_id)
+        session.add(policy)
+    for field in ("enabled", "metric", "window", "window_months", "downgrade", "grace_days"):
+        setattr(policy, field, getattr(config, field))
+    existing = {
+        lv.code: lv
+        for lv in (await session.scalars(select(TierLevel).where(TierLevel.tenant_id == tenant_id))).all()
+    }
+    wanted = sorted(config.levels, key=lambda lv: lv.threshold)
+    # Ranks are unique per tenant: park the old ones out of the way before renumbering.
+    for i, level in enumerate(existing.values()):
+        level.rank = -1 - i
+    await session.flush()
+    for rank, spec in enumerate(wanted):
+        level = (
+            existing.pop(spec.code)
+            if spec.code in existing
+            else TierLevel(tenant_id=tenant_id, code=spec.code)
+        )
+        level.rank = rank
+        level.name_fa, level.name_en, level.threshold = spec.name_fa, spec.name_en, spec.threshold
+        level.earn_multiplier_pct, level.birthday_gift_points = (
+            spec.earn_multiplier_pct,
+            spec.birthday_gift_points,
+        )
+        session.add(level)
+    await session.flush()
+    for gone in existing.values():
+        await session.execute(delete(MemberTier).where(MemberTier.level_id == gone.id))
+        await session.delete(gone)
+    await session.flush()
+    _ladders.invalidate((scope(session), tenant_id))
+    found = await ladder(session, tenant_id)
+    assert found is not None
+    return found
+
+
+def level_read(level: Level, lang: str) -> LevelRead:
+    return LevelRead(
+        code=level.code,
+        name=level.name_fa if lang == "fa" else level.name_en,
+        rank=level.rank,
+        threshold=level.threshold,
+        earn_multiplier_pct=level.earn_multiplier_pct,
+        birthday_gift_points=level.birthday_gift_points,
+    )
+
+
+def config_read(found: Ladder, lang: str) -> TierConfigRead:
+    return TierConfigRead(
+        enabled=found.enabled,
+        metric=found.metric,
+        window=found.window,
+        window_months=found.window_months,
+        downgrade=found.downgrade,
+        grace_days=found.grace_days,
+        levels=[level_read(lv, lang) for lv in found.levels],
+    )
+
+
+async def qualifying_value(session: AsyncSession, found: Ladder, member_id: int, since: datetime) -> int:
+    """The member's figure from ``since`` on: rials paid net of returns, net points earned, or visits."""
+    p = Purchase
+    figure: ColumnElement[Any]
+    extra: list[ColumnElement[bool]] = []
+    if found.metric == "visits":
+        figure = func.count(p.id)
+        extra.append(p.refunded_rials < p.total_rials)
+    elif found.metric == "points":
+        figure = func.coalesce(func.sum(p.points_earned - p.points_reversed), 0)
+    else:  # what was paid, less the returned share
+        paid = p.total_rials - p.discount_rials
+        figure = func.coalesce(func.sum(paid * (p.total_rials - p.refunded_rials) / p.total_rials), 0)
+    value = await session.scalar(
+        select(figure).where(p.member_id == member_id, p.occurred_at >= since, *extra)
+    )
+    return int(value or 0)
+
+
+async def _current(session: AsyncSession, member_id: int) -> MemberTier | None:
+    return await session.scalar(
+        select(MemberTier).where(MemberTier.member_id == member_id).execution_options(populate_existing=True)
+    )
+
+
+async def _set_level(
+    session: AsyncSession,
+    tenant_id: int,
+    found: Ladder,
+    member_id: int,
+    row: MemberTier | None,
+    to: Level,
+    kind: str,
+    now: datetime,
+    actor: str | None,
+    reason: str | None = None,
+) -> MemberTier:
+    before = found.by_id(row.level_id) if row is not None else found.entry
+    if row is None:
+        row = MemberTier(member_id=member_id, tenant_id=tenant_id, locked=False)
+        session.add(row)
+    row.level_id = to.id
+    row.since = now
+    row.review_at = rules.review_after(now, found.window, found.window_months)
+    row.grace_until = None
+    session.add(
+        TierChange(
+            tenant_id=tenant_id,
+            member_id=member_id,
+            from_level_id=before.id,
+            to_level_id=to.id,
+            kind=kind,
+            reason=reason,
+            actor=actor,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    return row
+
+
+async def after_purchase(
+    session: AsyncSession, tenant_id: int, member_id: int, actor: str | None
+) -> Level | None:
+    """Upgrade at once when a purchase lifts the member over a higher threshold; returns the new level."""
+    found = await ladder(session, tenant_id)
+    if found is None or not found.enabled or len(found.levels) < 2:
+        return None
+    now = utcnow()
+    row = await _current(session, member_id)
+    current = found.by_id(row.level_id) if row is not None else found.entry
+    if row is not None and row.locked:
+        return None
+    value = await qualifying_value(
+        session, found, member_id, rules.window_start(now, found.window, found.window_months)
+    )
+    earned = rules.level_for(found.levels, value)
+    if earned is None or earned.rank <= current.rank:
+        return None
+    await _set_level(session, tenant_id, found, member_id, row, earned, "upgrade", now, actor)
+    return earned
+
+
+async def earn_multiplier_pct(session: AsyncSession, tenant_id: int, member_id: int) -> int:
+    """The member's level's earn multiplier in percent (100 without tiers)."""
+    found = await ladder(session, tenant_id)
+    if found is None or not found.enabled:
+        return 100
+    level_id = await session.scalar(select(MemberTier.level_id).where(MemberTier.member_id == member_id))
+    return found.by_id(level_id).earn_multiplier_pct
+
+
+async def assign(
+    session: AsyncSession, tenant_id: int, member_id: int, data: TierAssign, actor: str | None
+) -> MemberTier:
+    """A manager sets a member's level by hand, with a reason; ``lock`` keeps it there."""
+    found = await ladder(session, tenant_id)
+    if found is None:
+        raise NotFound("Tier ladder", "سطح‌بندی باشگاه")
+    target = next((lv for lv in found.levels if lv.code == data.level), None)
+    if target is None:
+        raise InvalidInput("level", f"no level {data.level!r}", f"سطح «{data.level}» وجود ندارد", "سطح")
+    now = utcnow()
+    row = await _current(session, member_id)
+    row = await _set_level(
+        session, tenant_id, found, member_id, row, target, "manual", now, actor, data.reason.strip()
+    )
+    row.locked = data.lock
+    row.lock_reason = data.reason.strip() if data.lock else None
+    await session.flush()
+    return row
+
+
+async def unlock(session: AsyncSession, tenant_id: int, member_id: int, actor: str | None) -> None:
+    row = await _current(session, member_id)
+    if row is not None and row.locked:
+        row.locked, row.lock_reason = False, None
+        session.add(
+            TierChange(
+                tenant_id=tenant_id,
+                member_id=member_id,
+                from_level_id=row.level_id,
+                to_level_id=row.level_id,
+                kind="unlock",
+                actor=actor,
+                created_at=utcnow(),
+            )
+        )
+        await session.flush()
+
+
+async def review_due(session: AsyncSession, limit: int = 5000) -> int:
+    """Job: review every level whose period has ended. Safe to run twice, or in two processes at once."""
+    now = utcnow()
+    rows = (
+        await session.scalars(
+            select(MemberTier)
+            .where(MemberTier.review_at <= now, MemberTier.locked.is_(False))
+            .order_by(MemberTier.member_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    changed = 0
+    for row in rows:
+        found = await ladder(session, row.tenant_id)
+        if found is None or not found.enabled:
+            continue
+        current = found.by_id(row.level_id)
+        value = await qualifying_value(
+            session, found, row.member_id, rules.window_start(now, found.window, found.window_months)
+        )
+        earned = rules.level_for(found.levels, value)
+        if earned is not None and earned.rank >= current.rank:
+            row.review_at = rules.review_after(
+                now, found.window, found.window_months
+            )  # kept for another period
+            row.grace_until = None
+            continue
+        if row.grace_until is None and found.grace_days > 0:
+            row.grace_until = now + timedelta(days=found.grace_days)
+            row.review_at = row.grace_until
+            session.add(
+                TierChange(
+                    tenant_id=row.tenant_id,
+                    member_id=row.member_id,
+                    from_level_id=row.level_id,
+                    to_level_id=row.level_id,
+                    kind="grace",
+                    actor="job:tiers",
+                    created_at=now,
+                )
+            )
+            changed += 1
+            continue
+        target = rules.downgrade_target(found.levels, current, earned, found.downgrade) or found.entry
+        await _set_level(
+            session, row.tenant_id, found, row.member_id, row, target, "downgrade", now, "job:tiers"
+        )
+        changed += 1
+    await session.flush()
+    return changed
+
+
+async def summary(session: AsyncSession, tenant_id: int, member_id: int, lang: str) -> MemberTierRead:
+    found = await ladder(session, tenant_id)
+    if found is None:
+        raise NotFound("Tier ladder", "سطح‌بندی باشگاه")
+    now = utcnow()
+    row = await _current(session, member_id)
+    current = found.by_id(row.level_id) if row is not None else found.entry
+    value = await qualifying_value(
+        session, found, member_id, rules.window_start(now, found.window, found.window_months)
+    )
+    upcoming = rules.next_level(found.levels, current)
+    review_at = row.review_at if row is not None else None
+    # At the review only what falls inside the window then still counts.
+    at_review = value
+    if review_at is not None:
+        at_review = await qualifying_value(
+            session, found, member_id, rules.window_start(review_at, found.window, found.window_months)
+        )
+    projected = (
+        current
+        if row is not None and row.locked
+        else rules.downgrade_target(
+            found.levels, current, rules.level_for(found.levels, at_review), found.downgrade
+        )
+        or found.entry
+    )
+    changes = (
+        await session.scalars(
+            select(TierChange)
+            .where(TierChange.member_id == member_id)
+            .order_by(TierChange.id.desc())
+            .limit(50)
+        )
+    ).all()
+    names = {lv.id: lv.code for lv in found.levels}
+    return MemberTierRead(
+        level=level_read(current, lang),
+        since=row.since if row is not None else None,
+        locked=bool(row and row.locked),
+        value=value,
+        metric=found.metric,
+        next_level=level_read(upcoming, lang) if upcoming else None,
+        to_next=max(0, upcoming.threshold - value) if upcoming else 0,
+        review_at=review_at,
+        grace_until=row.grace_until if row is not None else None,
+        projected=level_read(projected, lang),
+        history=[
+            TierChangeRead(
+                at=c.created_at,
+                kind=c.kind,
+                from_level=names.get(c.from_level_id) if c.from_level_id else None,
+                to_level=names.get(c.to_level_id) if c.to_level_id else None,
+                reason=c.reason,
+            )
+            for c in changes
+        ],
+    )

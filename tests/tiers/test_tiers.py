@@ -1,0 +1,195 @@
+"""Tier scenarios as a club owner tells them: qualify, upgrade at once, review, grace, downgrade, lock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+
+from bashgah.core.db import Database
+from bashgah.models import MemberTier
+from bashgah.tiers import service as tiers
+from support import Club, enrol, purchase
+
+LADDER: dict[str, Any] = {
+    "metric": "spend",
+    "window": "rolling",
+    "window_months": 12,
+    "downgrade": "one_down",
+    "grace_days": 30,
+    "levels": [
+        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
+        {
+            "code": "silver",
+            "name_fa": "نقره‌ای",
+            "name_en": "Silver",
+            "threshold": 10_000_000,
+            "earn_multiplier_pct": 125,
+        },
+        {
+            "code": "gold",
+            "name_fa": "طلایی",
+            "name_en": "Gold",
+            "threshold": 50_000_000,
+            "earn_multiplier_pct": 150,
+        },
+        {
+            "code": "vip",
+            "name_fa": "ویژه",
+            "name_en": "VIP",
+            "threshold": 200_000_000,
+            "earn_multiplier_pct": 200,
+        },
+    ],
+}
+
+
+async def setup_ladder(client: httpx.AsyncClient, club: Club, **changes: Any) -> None:
+    response = await client.put("/api/v1/tiers", json={**LADDER, **changes}, headers=club.headers("manager"))
+    assert response.status_code == 200, response.text
+
+
+async def buy(
+    client: httpx.AsyncClient, club: Club, db: Database, member_id: int, rials: int, days_ago: int = 0
+) -> None:
+    at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+    response = await purchase(client, club, member_id, rials, occurred_at=at)
+    assert response.status_code == 201, response.text
+    async with db.transaction() as session:
+        await tiers.after_purchase(session, club.tenant_id, member_id, "test")
+
+
+async def tier_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: str = "en") -> dict[str, Any]:
+    response = await client.get(
+        f"/api/v1/members/{member_id}/tier", headers=club.headers(**{"Accept-Language": lang})
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def end_period(db: Database, member_id: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(MemberTier)
+            .where(MemberTier.member_id == member_id)
+            .values(review_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+async def review(db: Database) -> int:
+    async with db.transaction() as session:
+        return await tiers.review_due(session)
+
+
+async def test_spending_past_a_threshold_upgrades_at_once_and_the_history_says_so(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    member = await enrol(client, club)
+    assert (await tier_of(client, club, member["id"]))["level"]["code"] == "bronze"
+
+    await buy(client, club, db, member["id"], 6_000_000)
+    progress = await tier_of(client, club, member["id"])
+    assert progress["level"]["code"] == "bronze"
+    assert progress["next_level"]["code"] == "silver" and progress["to_next"] == 4_000_000
+
+    await buy(client, club, db, member["id"], 5_000_000)  # 11,000,000 in the window: silver, now
+    now = await tier_of(client, club, member["id"], "fa")
+    assert now["level"]["code"] == "silver" and now["level"]["name"] == "نقره‌ای"
+    assert [(h["kind"], h["from_level"], h["to_level"]) for h in now["history"]] == [
+        ("upgrade", "bronze", "silver")
+    ]
+    assert now["review_at"] is not None
+
+
+async def test_a_member_who_still_earns_their_level_keeps_it_for_another_period(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    member = await enrol(client, club)
+    await buy(client, club, db, member["id"], 12_000_000, days_ago=10)
+    await end_period(db, member["id"])
+    assert await review(db) == 0
+    after = await tier_of(client, club, member["id"])
+    assert after["level"]["code"] == "silver" and after["grace_until"] is None
+
+
+async def test_below_the_level_at_period_end_grace_first_then_one_level_down(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    member = await enrol(client, club)
+    await buy(
+        client, club, db, member["id"], 60_000_000, days_ago=400
+    )  # gold, long ago: outside the window now
+    async with db.transaction() as session:  # it was earned when the purchase was recent
+        await tiers.assign(
+            session, club.tenant_id, member["id"], tiers.TierAssign(level="gold", reason="migration"), "t"
+        )
+    await end_period(db, member["id"])
+
+    assert await review(db) == 1  # grace
+    graced = await tier_of(client, club, member["id"])
+    assert graced["level"]["code"] == "gold" and graced["grace_until"] is not None
+    assert graced["projected"]["code"] == "silver"
+    assert await review(db) == 0  # grace not over yet: nothing more, however often the job runs
+
+    await end_period(db, member["id"])
+    assert await review(db) == 1
+    down = await tier_of(client, club, member["id"])
+    assert down["level"]["code"] == "silver"  # one level down, not straight to bronze
+    assert [h["kind"] for h in down["history"]][:2] == ["downgrade", "grace"]
+
+
+async def test_recompute_mode_goes_straight_to_the_level_earned(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club, downgrade="recompute", grace_days=0)
+    member = await enrol(client, club)
+    async with db.transaction() as session:
+        await tiers.assign(
+            session, club.tenant_id, member["id"], tiers.TierAssign(level="vip", reason="launch"), "t"
+        )
+    await buy(client, club, db, member["id"], 15_000_000)
+    await end_period(db, member["id"])
+    assert await review(db) == 1
+    assert (await tier_of(client, club, member["id"]))["level"]["code"] == "silver"
+
+
+async def test_a_locked_manual_level_is_kept_and_only_managers_may_set_it(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    member = await enrol(client, club)
+    body = {"level": "gold", "reason": "مشتری سازمانی", "lock": True}
+    cashier = await client.post(
+        f"/api/v1/members/{member['id']}/tier", json=body, headers=club.headers("cashier")
+    )
+    assert cashier.status_code == 403
+    locked = await client.post(
+        f"/api/v1/members/{member['id']}/tier", json=body, headers=club.headers("manager")
+    )
+    assert locked.status_code == 200, locked.text
+    assert locked.json()["level"]["code"] == "gold" and locked.json()["locked"] is True
+
+    await buy(client, club, db, member["id"], 250_000_000)  # would be VIP
+    await end_period(db, member["id"])
+    assert await review(db) == 0
+    kept = await tier_of(client, club, member["id"])
+    assert kept["level"]["code"] == "gold" and kept["history"][0]["reason"] == "مشتری سازمانی"
+
+    unlocked = await client.post(f"/api/v1/members/{member['id']}/tier/unlock", headers=club.headers("owner"))
+    assert unlocked.status_code == 200 and unlocked.json()["locked"] is False
+    await buy(client, club, db, member["id"], 1_000)
+    assert (await tier_of(client, club, member["id"]))["level"]["code"] == "vip"
+
+
+async def test_a_ladder_needs_an_entry_level_and_distinct_thresholds(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    bad = {**LADDER, "levels": [{"code": "silver", "name_fa": "نقره‌ای", "name_en": "Silver", "threshold": 5}]}
+    response = await client.put("/api/v1/tiers", json=bad, headers=club.headers("owner"))
+    assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
+    assert (await client.get("/api/v1/tiers", headers=club.headers())).status_code == 404
