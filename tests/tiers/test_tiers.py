@@ -53,12 +53,12 @@ async def setup_ladder(client: httpx.AsyncClient, club: Club, **changes: Any) ->
 
 async def buy(
     client: httpx.AsyncClient, club: Club, db: Database, member_id: int, rials: int, days_ago: int = 0
-) -> None:
+) -> dict[str, Any]:
     at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
     response = await purchase(client, club, member_id, rials, occurred_at=at)
     assert response.status_code == 201, response.text
-    async with db.transaction() as session:
-        await tiers.after_purchase(session, club.tenant_id, member_id, "test")
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def tier_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: str = "en") -> dict[str, Any]:
@@ -90,12 +90,13 @@ async def test_spending_past_a_threshold_upgrades_at_once_and_the_history_says_s
     member = await enrol(client, club)
     assert (await tier_of(client, club, member["id"]))["level"]["code"] == "bronze"
 
-    await buy(client, club, db, member["id"], 6_000_000)
+    assert (await buy(client, club, db, member["id"], 6_000_000))["tier_upgrade"] is None
     progress = await tier_of(client, club, member["id"])
     assert progress["level"]["code"] == "bronze"
     assert progress["next_level"]["code"] == "silver" and progress["to_next"] == 4_000_000
 
-    await buy(client, club, db, member["id"], 5_000_000)  # 11,000,000 in the window: silver, now
+    sale = await buy(client, club, db, member["id"], 5_000_000)  # 11,000,000 in the window: silver, now
+    assert sale["tier_upgrade"] == "silver"
     now = await tier_of(client, club, member["id"], "fa")
     assert now["level"]["code"] == "silver" and now["level"]["name"] == "نقره‌ای"
     assert [(h["kind"], h["from_level"], h["to_level"]) for h in now["history"]] == [
@@ -193,3 +194,14 @@ async def test_a_ladder_needs_an_entry_level_and_distinct_thresholds(
     response = await client.put("/api/v1/tiers", json=bad, headers=club.headers("owner"))
     assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
     assert (await client.get("/api/v1/tiers", headers=club.headers())).status_code == 404
+
+
+async def test_a_silver_member_earns_a_quarter_more_points_on_every_purchase(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    member = await enrol(client, club)
+    first = await buy(client, club, db, member["id"], 10_000_000)  # earned as bronze: 1,000 points
+    assert first["points_earned"] == 1_000 and first["tier_upgrade"] == "silver"
+    second = await buy(client, club, db, member["id"], 1_000_000)  # as silver: 100 × 1.25
+    assert second["points_earned"] == 125

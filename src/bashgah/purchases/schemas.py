@@ -59,6 +59,8 @@ class PurchaseRead(BaseModel):
 
 
 class PurchaseResult(PurchaseRead):
+    #: The member's new tier level when this purchase lifted them to it (its code), else null.
+    tier_upgrade: str | None = None
     balance: PointsBalance
 
 

@@ -27,6 +27,7 @@ from bashgah.purchases.schemas import (
     RefundResult,
 )
 from bashgah.tenants import service as tenants
+from bashgah.tiers import service as tiers
 
 
 def _insert_purchase(dialect: Any) -> Any:
@@ -62,7 +63,9 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    discount, paid, earned = _priced(program, data)
+    discount, paid, earned = _priced(
+        program, data, await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
+    )
     available_at = rules.available_after(now, program.pending_days)
     occurred_at = data.occurred_at or now
     receipt = f"#{data.external_id}"
@@ -146,6 +149,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
         balance = await member_points.points_balance(session, account, now, j)
+    upgraded = await tiers.after_purchase(session, who.tenant_id, member.id, who.actor)
     return PurchaseResult(
         id=purchase_id,
         external_id=data.external_id,
@@ -161,12 +165,16 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         occurred_at=occurred_at,
         points_bonus=sum(a.points for a in applied),
         campaigns=applied,
+        tier_upgrade=upgraded.code if upgraded else None,
         balance=balance,
     )
 
 
-def _priced(program: tenants.ProgramSettings, data: PurchaseCreate) -> tuple[int, int, int]:
-    """(discount, paid, base points) of a sale: points spent become a discount, points are earned on the rest."""
+def _priced(
+    program: tenants.ProgramSettings, data: PurchaseCreate, multiplier_pct: int = 100
+) -> tuple[int, int, int]:
+    """(discount, paid, base points) of a sale: points spent become a discount, points are earned on the
+    rest, times the member's tier multiplier (in percent)."""
     discount = data.redeem_points * program.point_value_rials
     if discount > data.total_rials:
         raise InvalidInput(
@@ -176,11 +184,8 @@ def _priced(program: tenants.ProgramSettings, data: PurchaseCreate) -> tuple[int
             "امتیاز مصرفی",
         )
     paid = data.total_rials - discount
-    return (
-        discount,
-        paid,
-        rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding),
-    )
+    base = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
+    return discount, paid, base * multiplier_pct // 100
 
 
 def _sale(data: PurchaseCreate, branch_id: int, paid: int, earned: int, at: datetime) -> programme.Sale:
@@ -201,7 +206,9 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member = await programme.find_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    _, paid, earned = _priced(program, data)
+    _, paid, earned = _priced(
+        program, data, await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
+    )
     sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow())
     return await programme.examine(session, who, member, sale, lang)
 
