@@ -53,7 +53,8 @@ class Ladder:
         return min(self.levels, key=lambda lv: lv.rank)
 
 
-_ladders: TTLCache[tuple[str, int], Ladder | None] = TTLCache(ttl=5)
+#: Wrapped in a 1-tuple so that "this tenant has no tiers" is cached too (it is asked on every sale).
+_ladders: TTLCache[tuple[str, int], tuple[Ladder | None]] = TTLCache(ttl=5)
 _NONE = object()
 
 
@@ -62,7 +63,7 @@ async def ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
     key = (scope(session), tenant_id)
     hit = _ladders.get(key)
     if hit is not None:
-        return hit
+        return hit[0]
     policy = await session.get(TierPolicy, tenant_id)
     levels = (await session.scalars(select(TierLevel).where(TierLevel.tenant_id == tenant_id))).all()
     found = None
@@ -88,8 +89,7 @@ async def ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
                 for lv in sorted(levels, key=lambda lv: lv.rank)
             ),
         )
-    if found is not None:
-        _ladders.set(key, found)
+    _ladders.set(key, (found,))
     return found
 
 
