@@ -1,0 +1,1 @@
+"""Analytics over members' purchases: pure functions, no database access."""
