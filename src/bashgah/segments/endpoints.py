@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.api.deps import ApiKeyDep, run
+from bashgah.auth.service import MANAGERS, Principal
+from bashgah.members.schemas import MemberRead
+from bashgah.models import Segment
+from bashgah.segments import service
+from bashgah.segments.schemas import (
+    SegmentCount,
+    SegmentCreate,
+    SegmentMembersPage,
+    SegmentPreview,
+    SegmentRead,
+    SegmentUpdate,
+    StaticMembersAdd,
+    StaticMembersAdded,
+)
+
+router = APIRouter(prefix="/api/v1/segments", tags=["segments"])
+
+#: Integrations (a CRM, an SMS panel) read segments; cashiers do not see them at all.
+READERS = (*MANAGERS, "integration")
+
+
+def _read(segment: Segment) -> SegmentRead:
+    return SegmentRead(
+        id=segment.id,
+        name=segment.name,
+        description=segment.description,
+        kind=segment.kind,
+        definition=segment.definition,
+        created_at=segment.created_at,
+        updated_at=segment.updated_at,
+    )
+
+
+@router.post("", status_code=201, response_model=SegmentRead)
+async def create_segment(request: Request, body: SegmentCreate, key: ApiKeyDep) -> SegmentRead:
+    async def work(session: AsyncSession, who: Principal) -> SegmentRead:
+        who.require(*MANAGERS)
+        return _read(await service.create(session, who.tenant_id, body))
+
+    return await run(request, key, work)
+
+
+@router.get("", response_model=list[SegmentRead])
+async def list_segments(request: Request, key: ApiKeyDep) -> list[SegmentRead]:
+    async def work(session: AsyncSession, who: Principal) -> list[SegmentRead]:
+        who.require(*READERS)
+        return [_read(s) for s in await service.list_segments(session, who.tenant_id)]
+
+    return await run(request, key, work)
+
+
+@router.post("/preview", response_model=SegmentCount)
+async def preview_segment(request: Request, body: SegmentPreview, key: ApiKeyDep) -> SegmentCount:
+    """Count the members a definition matches, without saving it."""
+
+    async def work(session: AsyncSession, who: Principal) -> SegmentCount:
+        who.require(*MANAGERS)
+        return SegmentCount(count=await service.preview(session, who.tenant_id, body.definition))
+
+    return await run(request, key, work)
+
+
+@router.get("/{segment_id}", response_model=SegmentRead)
+async def get_segment(request: Request, segment_id: int, key: ApiKeyDep) -> SegmentRead:
+    async def work(session: AsyncSession, who: Principal) -> SegmentRead:
+        who.require(*READERS)
+        return _read(await service.get(session, who.tenant_id, segment_id))
+
+    return await run(request, key, work)
+
+
+@router.patch("/{segment_id}", response_model=SegmentRead)
+async def update_segment(
+    request: Request, segment_id: int, body: SegmentUpdate, key: ApiKeyDep
+) -> SegmentRead:
+    async def work(session: AsyncSession, who: Principal) -> SegmentRead:
+        who.require(*MANAGERS)
+        return _read(await service.update(session, who.tenant_id, segment_id, body))
+
+    return await run(request, key, work)
+
+
+@router.delete("/{segment_id}", status_code=204)
+async def delete_segment(request: Request, segment_id: int, key: ApiKeyDep) -> Response:
+    async def work(session: AsyncSession, who: Principal) -> None:
+        who.require(*MANAGERS)
+        await service.delete_segment(session, who.tenant_id, segment_id)
+
+    await run(request, key, work)
+    return Response(status_code=204)
+
+
+@router.get("/{segment_id}/count", response_model=SegmentCount)
+async def count_segment(request: Request, segment_id: int, key: ApiKeyDep) -> SegmentCount:
+    async def work(session: AsyncSession, who: Principal) -> SegmentCount:
+        who.require(*READERS)
+        return SegmentCount(count=await service.count(session, who.tenant_id, segment_id))
+
+    return await run(request, key, work)
+
+
+@router.get("/{segment_id}/members", response_model=SegmentMembersPage)
+async def segment_members(
+    request: Request,
+    segment_id: int,
+    key: ApiKeyDep,
+    after: int | None = Query(None, ge=0, description="The next_after of the previous page"),
+    limit: int = Query(50, ge=1, le=500),
+) -> SegmentMembersPage:
+    async def work(session: AsyncSession, who: Principal) -> SegmentMembersPage:
+        who.require(*READERS)
+        page, next_after = await service.list_members(session, who.tenant_id, segment_id, after, limit)
+        return SegmentMembersPage(items=[MemberRead.of(m) for m in page], next_after=next_after)
+
+    return await run(request, key, work)
+
+
+@router.post("/{segment_id}/members", response_model=StaticMembersAdded)
+async def add_segment_members(
+    request: Request, segment_id: int, body: StaticMembersAdd, key: ApiKeyDep
+) -> StaticMembersAdded:
+    """Add members to a static segment by mobile (any form) or id; an unknown one adds nothing."""
+
+    async def work(session: AsyncSession, who: Principal) -> StaticMembersAdded:
+        who.require(*MANAGERS)
+        change = await service.add_members(session, who.tenant_id, segment_id, body.mobiles, body.member_ids)
+        return StaticMembersAdded(added=change.added, already=change.already)
+
+    return await run(request, key, work)
+
+
+@router.delete("/{segment_id}/members/{member_id}", status_code=204)
+async def remove_segment_member(
+    request: Request, segment_id: int, member_id: int, key: ApiKeyDep
+) -> Response:
+    async def work(session: AsyncSession, who: Principal) -> None:
+        who.require(*MANAGERS)
+        await service.remove_member(session, who.tenant_id, segment_id, member_id)
+
+    await run(request, key, work)
+    return Response(status_code=204)

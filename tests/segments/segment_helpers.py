@@ -1,0 +1,46 @@
+"""Helpers for the segment tests: who a definition matches at a fixed moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from bashgah.core.db import Database
+from bashgah.models import Member
+from bashgah.segments import service
+from bashgah.segments.conditions import Context, compile_condition
+from bashgah.segments.schemas import CONDITION
+from support import Club, purchase
+
+#: The moment every condition test is evaluated at: 1 November 2026, 12:00 UTC (1405/08/10 in Tehran).
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+async def matching(db: Database, club: Club, definition: dict[str, Any], at: datetime = NOW) -> set[int]:
+    """The ids of the members the definition matches at ``at``, by count and by list (which must agree)."""
+    condition = CONDITION.validate_python(definition)
+    async with db.transaction() as session:
+        counted = await service.preview(session, club.tenant_id, condition, at)
+        dialect = (await session.connection()).dialect.name
+        predicate = compile_condition(condition, Context(club.tenant_id, at, dialect))
+        ids = set(
+            (
+                await session.scalars(select(Member.id).where(Member.tenant_id == club.tenant_id, predicate))
+            ).all()
+        )
+    assert counted == len(ids)
+    return ids
+
+
+async def sale(
+    client: httpx.AsyncClient, club: Club, member_id: int, total: int, days_ago: float, **fields: Any
+) -> dict[str, Any]:
+    """A purchase ``days_ago`` days before :data:`NOW`."""
+    at = NOW - timedelta(days=days_ago)
+    response = await purchase(client, club, member_id, total, occurred_at=at.isoformat(), **fields)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
