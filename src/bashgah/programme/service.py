@@ -47,10 +47,8 @@ class Active:
 
     campaigns: tuple[ActiveCampaign, ...]
     needs: engine.Needs
-
-    @property
-    def purchase(self) -> bool:
-        return any(r.trigger == "purchase" for c in self.campaigns for r in c.definition.rules)
+    #: Whether any rule fires on purchases (worked out once, not on every sale).
+    purchase: bool
 
 
 _active: TTLCache[tuple[str, int], Active] = TTLCache(ttl=5)
@@ -68,7 +66,8 @@ async def active_for(session: AsyncSession, tenant_id: int) -> Active:
             )
         )
         campaigns = tuple(ActiveCampaign(i, v, CampaignIn.model_validate(d)) for i, v, d in rows)
-        found = Active(campaigns, engine.needs_of(campaigns))
+        on_purchase = any(r.trigger == "purchase" for c in campaigns for r in c.definition.rules)
+        found = Active(campaigns, engine.needs_of(campaigns), on_purchase)
         _active.set(key, found)
     return found
 
