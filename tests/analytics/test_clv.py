@@ -366,6 +366,8 @@ def test_nobody_bought_twice_is_not_enough_data() -> None:
         clv.fit_gamma_gamma([1, 0, 0], [10.0, 0, 0])
     with pytest.raises(clv.NotEnoughData):
         clv.clv_table([("m1", date(2025, 1, 1), 1000)], date(2025, 2, 1))
+    with pytest.raises(clv.NotEnoughData):
+        clv.clv_table([("m1", date(2025, 3, 1), 1000), ("m1", date(2025, 3, 9), 1000)], date(2025, 2, 1))
 
 
 def test_recency_beyond_age_is_refused() -> None:
