@@ -349,8 +349,13 @@ def test_gamma_gamma_fit_recovers_simulated_parameters() -> None:
 def test_gamma_gamma_ignores_customers_without_a_paid_repeat_purchase() -> None:
     x, m = np.array([1, 3, 2, 5, 4]), np.array([10.0, 12.0, 30.0, 8.0, 15.0])
     fitted = clv.fit_gamma_gamma(x, m)
-    with_noise = clv.fit_gamma_gamma(np.append(x, [0, 2]), np.append(m, [0.0, 0.0]))
+    with_noise = clv.fit_gamma_gamma(np.append(x, [0, 2, 3]), np.append(m, [0.0, 0.0, -5.0]))
     assert with_noise == fitted
+    # A repeat buyer whose repeat purchases were refunded below nothing is valued as spending nothing.
+    assert (
+        clv.expected_average_value(GG, [2], [-5.0]).tolist()
+        == clv.expected_average_value(GG, [2], [0.0]).tolist()
+    )
 
 
 # --------------------------------------------------------------------------------------------------

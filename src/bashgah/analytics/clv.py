@@ -498,13 +498,14 @@ class _GammaGammaObjective:
 def fit_gamma_gamma(frequency: npt.ArrayLike, monetary: npt.ArrayLike) -> GammaGammaParams:
     """Maximum-likelihood Gamma-Gamma parameters on the customers with repeat purchases.
 
-    Customers without a repeat purchase, or whose repeat purchases are worth nothing, carry no
-    information about spend per purchase under the model and are left out, as in the paper.
+    Customers without a repeat purchase, or whose repeat purchases are worth nothing (or less, after
+    refunds), carry no information about spend per purchase under the model and are left out, as the
+    paper fits only the repeat buyers.
     """
     x, m = _as_float_arrays(frequency, monetary)
     x, m = x.ravel(), m.ravel()
-    if np.any(~np.isfinite(m)) or np.any(m < 0):
-        raise ValueError("monetary values must be finite and >= 0")
+    if np.any(~np.isfinite(m)):
+        raise ValueError("monetary values must be finite")
     keep = (x > 0) & (m > 0)
     if np.count_nonzero(keep) < 2:
         raise NotEnoughData(reason="fewer than two customers with a paid repeat purchase")
@@ -534,7 +535,7 @@ def expected_average_value(
     p, q, v = params.p, params.q, params.v
     if q <= 1.0:
         raise ValueError("q must exceed 1 for the expected spend to be finite")
-    m = np.where(x > 0, m, 0.0)
+    m = np.where(x > 0, np.maximum(m, 0.0), 0.0)
     return np.asarray(p * (v + x * m) / (p * x + q - 1.0), dtype=np.float64)
 
 
@@ -634,6 +635,9 @@ def clv_table(
     tz: tzinfo = TEHRAN,
 ) -> list[dict[str, Any]]:
     """CLV per member from one tenant's ``(member_id, occurred_at, amount_rials)`` purchase rows.
+
+    Each row is a purchase (net of its refunds, if the caller has them); every day with a row counts as
+    a purchase day, so rows for refunds on their own must be left out.
 
     Fits BG/NBD and Gamma-Gamma on the purchases up to ``observation_end`` and returns, per member who
     bought by then: ``expected_purchases_90d``, ``expected_purchases_365d``, ``probability_alive`` and
