@@ -378,7 +378,7 @@ async def _ids_by_mobile(session: AsyncSession, tenant_id: int, mobiles: Sequenc
         rows = await session.execute(
             select(Member.mobile, Member.id).where(Member.tenant_id == tenant_id, Member.mobile.in_(chunk))
         )
-        found.update({mobile: member_id for mobile, member_id in rows.tuples()})
+        found.update({row[0]: row[1] for row in rows})
     return found
 
 
@@ -480,6 +480,8 @@ class MobileList:
 
     mobiles: dict[str, int]
     errors: list[RowError]
+    #: The mobile column's header as the file writes it.
+    label: str
 
 
 def read_mobiles(table: ImportTable) -> MobileList:
@@ -497,7 +499,7 @@ def read_mobiles(table: ImportTable) -> MobileList:
             mobiles.setdefault(normalize_phone(raw), line)
         except InvalidPhone:
             errors.append(RowError(line, label, "not a valid mobile number"))
-    return MobileList(mobiles, errors)
+    return MobileList(mobiles, errors, label)
 
 
 async def import_file(
@@ -509,9 +511,8 @@ async def import_file(
     segment = await _static(session, tenant_id, segment_id)
     listed = read_mobiles(read_file(path, MEMBER_COLUMNS))
     by_mobile = await _ids_by_mobile(session, tenant_id, list(listed.mobiles))
-    label = "mobile"
     errors = listed.errors + [
-        RowError(line, label, "no member of the club has this mobile")
+        RowError(line, listed.label, "no member of the club has this mobile")
         for mobile, line in listed.mobiles.items()
         if mobile not in by_mobile
     ]

@@ -1,0 +1,77 @@
+"""``bashgah segments list|show|count|export|import`` against the test database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner, Result
+
+from bashgah.cli.main import app
+from bashgah.core.config import get_settings
+from bashgah.core.db import Database
+from support import Club, enrol
+
+Cli = Callable[..., Awaitable[Result]]
+
+
+@pytest.fixture
+def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    def invoke(args: Sequence[str]) -> Result:
+        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(app, list(args))
+        finally:
+            get_settings.cache_clear()
+
+    async def run(*args: str) -> Result:
+        return await asyncio.to_thread(invoke, args)
+
+    return run
+
+
+async def test_list_show_count_export_and_import_from_the_command_line(
+    client: httpx.AsyncClient, club: Club, cli: Cli, tmp_path: Path
+) -> None:
+    for _ in range(2):
+        await enrol(client, club, tags=["vip"])
+    await enrol(client, club)
+    vip = await client.post(
+        "/api/v1/segments",
+        json={"name": "VIP", "definition": {"type": "tags", "tags": ["vip"]}},
+        headers=club.headers(),
+    )
+    static = await client.post(
+        "/api/v1/segments", json={"name": "Copy", "kind": "static"}, headers=club.headers()
+    )
+    vip_id, static_id = str(vip.json()["id"]), str(static.json()["id"])
+
+    listed = await cli("segments", "list", "--tenant", "alpha")
+    assert listed.exit_code == 0, listed.output
+    assert "VIP" in listed.output and "static" in listed.output
+    shown = await cli("segments", "show", vip_id)
+    assert shown.exit_code == 0 and "2 members" in shown.output and '"vip"' in shown.output
+    assert (await cli("segments", "count", vip_id)).output.strip() == "2"
+
+    exported = tmp_path / "vip.xlsx"
+    result = await cli("segments", "export", vip_id, str(exported), "--lang", "fa")
+    assert result.exit_code == 0, result.output
+    result = await cli("segments", "import", static_id, str(exported))
+    assert result.exit_code == 0, result.output
+    assert "2 added, 0 already in it" in result.output
+    assert (await cli("segments", "count", static_id)).output.strip() == "2"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("mobile\n09120000000\n", "utf-8")
+    result = await cli("segments", "import", static_id, str(bad), "--replace")
+    assert result.exit_code == 1
+    assert "line 2, mobile: no member of the club has this mobile" in result.output
+    assert (tmp_path / "bad.csv.errors.csv").exists()
+    assert (await cli("segments", "count", static_id)).output.strip() == "2"
+
+    missing = await cli("segments", "count", "999")
+    assert missing.exit_code == 2 and "not found" in missing.output
