@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bashgah.analytics.endpoints import router as reports_router
 from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         tenants_router,
         campaigns_router,
         events_router,
+        reports_router,
         tiers_router,
         segments_router,
     ):

@@ -1,0 +1,92 @@
+"""``GET /api/v1/reports/{name}``: a report as JSON, CSV or XLSX (owners and managers)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.analytics import export
+from bashgah.analytics.reports import Params, Report, run_report
+from bashgah.api.deps import ApiKeyDep, FastJSON, LangDep, run
+from bashgah.auth.service import Principal
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def as_json(report: Report, limit: int) -> dict[str, Any]:
+    """The report with each table's first ``limit`` rows as objects keyed by column."""
+    return {
+        "report": report.name,
+        "as_of": report.as_of.isoformat(),
+        "params": report.params,
+        "tables": [
+            {
+                "name": table.name,
+                "title": table.title(report.lang),
+                "columns": [{"key": f.key, "label": f.label(report.lang)} for f in table.fields],
+                "total_rows": len(table.rows),
+                "rows": [
+                    dict(zip((f.key for f in table.fields), row, strict=True)) for row in table.rows[:limit]
+                ],
+            }
+            for table in report.tables
+        ],
+    }
+
+
+@router.get("/{name}", summary="A report: rfm, lrfm, pareto, habits, churn, cohorts, health")
+async def get_report(
+    request: Request,
+    name: str,
+    key: ApiKeyDep,
+    lang: LangDep,
+    window_days: int = Query(365, ge=1, le=3650, description="Days of purchases the report looks at"),
+    k: float = Query(2.0, gt=0, le=100, description="churn: overdue when days since > k × mean gap"),
+    months: int = Query(12, ge=1, le=60, description="cohorts: enrolment months shown"),
+    as_of: datetime | None = Query(None, description="The report's moment (ISO 8601 with offset)"),
+    store_revenue_rials: int | None = Query(
+        None, gt=0, description="health: the shop's whole revenue in the window, for the members' share"
+    ),
+    limit: int = Query(1000, ge=1, le=100_000, description="JSON: rows per table"),
+    format: Format = Format.json,
+) -> Response:
+    """rfm, lrfm, pareto, habits, churn, cohorts or health; labels follow Accept-Language (Persian by default)."""
+    params = Params(
+        as_of=as_of,
+        window_days=window_days,
+        k=k,
+        months=months,
+        store_revenue_rials=store_revenue_rials,
+    )
+
+    async def work(session: AsyncSession, who: Principal) -> Report:
+        return await run_report(session, who, name, lang, params)
+
+    report = await run(request, key, work)
+    if format is Format.json:
+        return FastJSON(as_json(report, limit))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{report.name}.{format.value}"
+        export.write(report, path)
+        content = path.read_bytes()
+    media = XLSX if format is Format.xlsx else "text/csv; charset=utf-8"
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{report.name}.{format.value}"'},
+    )

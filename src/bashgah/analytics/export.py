@@ -1,0 +1,65 @@
+"""Reports as CSV or XLSX files, with the project's export conventions (BOM for Excel, RTL in Persian).
+
+A CSV holds one table (the report's main one unless another is named); an XLSX holds every table of
+the report, one sheet each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bashgah.analytics.reports import Report, Table
+from bashgah.importing.columns import Column
+from bashgah.importing.export import sink_for
+
+#: The table a CSV holds when none is named: the one a person would sort and filter.
+MAIN_TABLE = {"health": "summary"}
+
+
+def main_table(report: Report) -> Table:
+    name = MAIN_TABLE.get(report.name)
+    return report.table(name) if name else report.tables[-1]
+
+
+def _columns(table: Table) -> list[Column]:
+    return [Column(f.en, f.fa) for f in table.fields]
+
+
+def write_csv(report: Report, path: Path, table: Table | None = None) -> int:
+    """Write one table of ``report`` to ``path`` (.csv); return the row count."""
+    chosen = table or main_table(report)
+    sink = sink_for(path, _columns(chosen), report.lang, chosen.name)
+    try:
+        for row in chosen.rows:
+            sink.write(row)
+    finally:
+        sink.close()
+    return len(chosen.rows)
+
+
+def write_xlsx(report: Report, path: Path) -> int:
+    """Write every table of ``report`` to ``path`` (.xlsx), one sheet each; return the row count."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    rows = 0
+    for table in report.tables:
+        # Excel sheet names: at most 31 characters.
+        sheet = book.create_sheet(table.title(report.lang)[:31])
+        sheet.sheet_view.rightToLeft = report.lang == "fa"
+        sheet.append([f.label(report.lang) for f in table.fields])
+        for row in table.rows:
+            sheet.append(row)
+        rows += len(table.rows)
+    book.save(path)
+    return rows
+
+
+def write(report: Report, path: Path, table: str | None = None) -> int:
+    """Write ``report`` to ``path``: .xlsx (every table) or .csv (the main table, or ``table``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return write_xlsx(report, path)
+    if suffix == ".csv":
+        return write_csv(report, path, report.table(table) if table else None)
+    raise ValueError("the file name must end in .csv or .xlsx")

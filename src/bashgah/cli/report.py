@@ -1,0 +1,90 @@
+"""``bashgah report NAME``: a report on the terminal, or written to a CSV or XLSX file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from bashgah.analytics import export
+from bashgah.analytics.reports import REPORTS, Params, Report, run_report
+from bashgah.auth.service import Principal
+from bashgah.cli.common import TenantOpt, console, run, tenant_id
+from bashgah.core.db import Database
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def report(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORTS)}")],
+    tenant: TenantOpt = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table | csv | xlsx")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (csv/xlsx)")] = None,
+    lang: Annotated[str, typer.Option(help="fa | en: labels, month names and dates")] = "en",
+    window_days: Annotated[int, typer.Option(help="Days of purchases the report looks at")] = 365,
+    k: Annotated[float, typer.Option(help="churn: overdue when days since > k × mean gap")] = 2.0,
+    months: Annotated[int, typer.Option(help="cohorts: enrolment months shown")] = 12,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            help="The report's moment, UTC (default: now)", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
+        ),
+    ] = None,
+    store_revenue: Annotated[
+        int | None, typer.Option(help="health: the shop's whole revenue in the window (rials)")
+    ] = None,
+    rows: Annotated[int, typer.Option(help="table: rows shown per table")] = 50,
+) -> None:
+    """Print a report, or write it as CSV (its main table) or XLSX (every table)."""
+    if name not in REPORTS:
+        raise typer.BadParameter(f"unknown report {name!r}; one of {', '.join(REPORTS)}", param_hint="NAME")
+    if lang not in ("fa", "en"):
+        raise typer.BadParameter("fa or en", param_hint="--lang")
+    if format is not Format.table and output is None:
+        raise typer.BadParameter("give --output FILE for csv or xlsx", param_hint="--output")
+    params = Params(
+        as_of=as_of.replace(tzinfo=UTC) if as_of else None,
+        window_days=window_days,
+        k=k,
+        months=months,
+        store_revenue_rials=store_revenue,
+    )
+
+    async def work(db: Database) -> Report:
+        async with db.transaction() as session:
+            who = Principal(await tenant_id(session, tenant), "owner", None, None)
+            return await run_report(session, who, name, lang, params)
+
+    result = run(work)
+    if format is Format.table:
+        out = Console()
+        for table in result.tables:
+            shown = RichTable(*(f.label(lang) for f in table.fields), title=table.title(lang))
+            for row in table.rows[:rows]:
+                shown.add_row(*(_cell(v) for v in row))
+            out.print(shown)
+            if len(table.rows) > rows:
+                console.print(f"… {len(table.rows) - rows} more rows; use --output to get them all")
+        return
+    assert output is not None
+    if output.suffix.lower() != f".{format.value}":
+        output = output.with_suffix(f".{format.value}")
+    written = export.write(result, output)
+    print(f"{name}: {written} rows written to {output}")
