@@ -67,6 +67,48 @@ async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_bud
     assert await ledger_problems(db) == []
 
 
+async def test_thursday_evenings_double_points_on_coffee_for_gold_members(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    ladder = {
+        "levels": [
+            {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
+            {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 50_000_000},
+        ]
+    }
+    assert (await client.put("/api/v1/tiers", json=ladder, headers=club.headers())).status_code == 200
+    gold_coffee = {**DOUBLE_COFFEE_THURSDAY_EVENINGS, "name_fa": "قهوهٔ طلایی‌ها"}
+    rule = dict(gold_coffee["rules"][0])  # type: ignore[index]
+    rule["conditions"] = [*rule["conditions"], {"type": "tier", "levels": ["gold"]}]
+    gold_coffee["rules"] = [rule]
+    await new_campaign(client, club, **gold_coffee)
+    gold, bronze = await enrol(client, club), await enrol(client, club)
+    assigned = await client.post(
+        f"/api/v1/members/{gold['id']}/tier",
+        json={"level": "gold", "reason": "loyal customer"},
+        headers=club.headers(),
+    )
+    assert assigned.status_code == 200, assigned.text
+    basket = {"items": [COFFEE, CAKE], "occurred_at": THURSDAY_EVENING}
+    for_gold = await sale(client, club, gold["id"], 400_000, **basket)
+    for_bronze = await sale(client, club, bronze["id"], 400_000, **basket)
+    assert (for_gold["points_bonus"], for_bronze["points_bonus"]) == (20, 0)
+    examined = await client.post(
+        "/api/v1/purchases/examine",
+        json={
+            "member": {"id": bronze["id"]},
+            "branch": "main",
+            "external_id": "T",
+            "total_rials": 400_000,
+            **basket,
+        },
+        headers=club.headers(**{"Accept-Language": "en"}),
+    )
+    failed = [c for c in examined.json()["campaigns"][0]["rules"][0]["conditions"] if not c["passed"]]
+    assert failed == [{"type": "tier", "passed": False, "why": "the member is bronze, not gold"}]
+    assert await ledger_problems(db) == []
+
+
 async def test_birthday_month_triple_points(client: httpx.AsyncClient, club: Club, db: Database) -> None:
     await new_campaign(
         client,

@@ -84,6 +84,9 @@ def test_member_conditions() -> None:
     assert not fires({"type": "days_since_enrolment", "max_days": 9}, member=joined)
     assert fires({"type": "first_purchase"}, member=MemberFacts(visits=1))
     assert not fires({"type": "first_purchase"}, member=MemberFacts(visits=2))
+    assert fires({"type": "tier", "levels": ["gold", "vip"]}, member=MemberFacts(tier="gold"))
+    assert not fires({"type": "tier", "levels": ["gold"]}, member=MemberFacts(tier="silver"))
+    assert not fires({"type": "tier", "levels": ["gold"]}, member=MemberFacts())  # a club without tiers
     assert fires({"type": "visits", "min_visits": 5}, member=MemberFacts(visits=5))
     assert not fires({"type": "visits", "min_visits": 5}, member=MemberFacts(visits=4))
 
@@ -211,7 +214,7 @@ def test_rules_are_validated_data() -> None:
 
 def test_needs_only_what_rules_ask_for() -> None:
     needs = engine.needs_of([campaign(rules=[rule({"type": "weekdays", "days": ["friday"]})])])
-    assert not (needs.member or needs.visits or needs.branch)
+    assert not (needs.member or needs.visits or needs.branch or needs.tier)
     needs = engine.needs_of(
         [campaign(rules=[rule({"type": "first_purchase"}, {"type": "channel", "channel": "online"})])]
     )

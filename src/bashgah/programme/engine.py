@@ -41,6 +41,7 @@ from bashgah.programme.schemas import (
     PurchaseTotal,
     Rule,
     Schedule,
+    Tier,
     Visits,
     Weekdays,
 )
@@ -78,6 +79,8 @@ class MemberFacts:
     enrolled_at: datetime | None = None
     #: Purchases of the member, the one being evaluated included (None when no rule needs them).
     visits: int | None = None
+    #: Code of the member's tier level (None when the club has no tiers or no rule asks).
+    tier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class Needs:
 
     member: bool = False
     visits: bool = False
+    tier: bool = False
     branch: bool = False
     kinds: set[str] = field(default_factory=set)
 
@@ -313,6 +317,16 @@ def check(condition: Condition, facts: Facts) -> Check:
                 f"the member is {'' if ok else 'not '}tagged {'/'.join(tags)}",
                 f"عضو برچسب {'/'.join(tags)} را {'دارد' if ok else 'ندارد'}",
             )
+        case Tier(levels=levels):
+            if m.tier is None:
+                return Check(condition.type, False, "the club has no tiers", "باشگاه سطح‌بندی ندارد")
+            ok = m.tier in levels
+            return Check(
+                condition.type,
+                ok,
+                f"the member is {m.tier}" + ("" if ok else f", not {'/'.join(levels)}"),
+                f"سطح عضو {m.tier} است" + ("" if ok else f"، نه {'/'.join(levels)}"),
+            )
         case BirthdayMonth():
             month = jalali(today).month
             if m.birth_date is None:
@@ -444,6 +458,7 @@ def needs_of(campaigns: Iterable[ActiveCampaign]) -> Needs:
                 needs.kinds.add(cond.type)
     needs.member = bool(needs.kinds & {"member_tags", "birthday_month", "days_since_enrolment"})
     needs.visits = bool(needs.kinds & {"first_purchase", "visits"})
+    needs.tier = "tier" in needs.kinds
     needs.branch = bool(needs.kinds & {"channel", "branch"})
     return needs
 

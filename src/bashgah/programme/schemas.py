@@ -96,6 +96,13 @@ class MemberTags(_Strict):
     any_of: list[str] = Field(min_length=1, max_length=50)
 
 
+class Tier(_Strict):
+    """The member's tier level (its code, e.g. gold) when the sale is made."""
+
+    type: Literal["tier"]
+    levels: list[str] = Field(min_length=1, max_length=20)
+
+
 class BirthdayMonth(_Strict):
     """The member's birthday falls in the current Jalali month."""
 
@@ -156,6 +163,7 @@ Condition = Annotated[
     | Channel
     | BranchIn
     | MemberTags
+    | Tier
     | BirthdayMonth
     | DaysSinceEnrolment
     | FirstPurchase

@@ -21,7 +21,16 @@ from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberRef
-from bashgah.models import Campaign, CampaignAward, CampaignVersion, Member, MemberEvent, Purchase, utcnow
+from bashgah.models import (
+    Campaign,
+    CampaignAward,
+    CampaignVersion,
+    Member,
+    MemberEvent,
+    MemberTier,
+    Purchase,
+    utcnow,
+)
 from bashgah.programme import engine
 from bashgah.programme.engine import ActiveCampaign, Allowance, CampaignOutcome, Facts, Line, MemberFacts
 from bashgah.programme.schemas import (
@@ -37,6 +46,7 @@ from bashgah.programme.schemas import (
     RuleResult,
 )
 from bashgah.tenants import service as tenants
+from bashgah.tiers import service as tiers
 
 WRITERS = ("owner", "manager")
 
@@ -187,11 +197,11 @@ async def versions(session: AsyncSession, who: Principal, campaign_id: int) -> l
 
 
 async def member_facts(
-    session: AsyncSession, member_id: int, needs: engine.Needs, visits_to_add: int = 0
+    session: AsyncSession, tenant_id: int, member_id: int, needs: engine.Needs, visits_to_add: int = 0
 ) -> MemberFacts:
     """What rules may ask about a member, read only when some active rule asks."""
     tags: tuple[str, ...] = ()
-    birth, enrolled, visits = None, None, None
+    birth, enrolled, visits, tier = None, None, None, None
     if needs.member:
         row = (
             await session.execute(
@@ -202,7 +212,14 @@ async def member_facts(
     if needs.visits:
         count = await session.scalar(select(func.count(Purchase.id)).where(Purchase.member_id == member_id))
         visits = int(count or 0) + visits_to_add
-    return MemberFacts(tags=tags, birth_date=birth, enrolled_at=enrolled, visits=visits)
+    if needs.tier:
+        ladder = await tiers.ladder(session, tenant_id)
+        if ladder is not None and ladder.enabled:
+            level_id = await session.scalar(
+                select(MemberTier.level_id).where(MemberTier.member_id == member_id)
+            )
+            tier = ladder.by_id(level_id).code
+    return MemberFacts(tags=tags, birth_date=birth, enrolled_at=enrolled, visits=visits, tier=tier)
 
 
 async def _branch(session: AsyncSession, tenant_id: int, branch_id: int) -> tuple[str, str]:
@@ -242,7 +259,7 @@ async def purchase_facts(
         branch, channel = await _branch(session, tenant_id, sale.branch_id)
     return Facts(
         at=sale.at,
-        member=await member_facts(session, member_id, needs, visits_to_add),
+        member=await member_facts(session, tenant_id, member_id, needs, visits_to_add),
         total_rials=sale.total_rials,
         paid_rials=sale.paid_rials,
         base_points=sale.base_points,
@@ -514,7 +531,7 @@ async def record_event(session: AsyncSession, who: Principal, data: EventCreate)
         if active.campaigns:
             facts = Facts(
                 at=occurred_at,
-                member=await member_facts(session, member.id, active.needs),
+                member=await member_facts(session, who.tenant_id, member.id, active.needs),
                 trigger="event",
                 event=data.name,
             )
