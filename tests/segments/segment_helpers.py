@@ -11,7 +11,6 @@ from sqlalchemy import select
 from bashgah.core.db import Database
 from bashgah.models import Member
 from bashgah.segments import service
-from bashgah.segments.conditions import Context, compile_condition
 from bashgah.segments.schemas import CONDITION
 from support import Club, purchase
 
@@ -24,8 +23,7 @@ async def matching(db: Database, club: Club, definition: dict[str, Any], at: dat
     condition = CONDITION.validate_python(definition)
     async with db.transaction() as session:
         counted = await service.preview(session, club.tenant_id, condition, at)
-        dialect = (await session.connection()).dialect.name
-        predicate = compile_condition(condition, Context(club.tenant_id, at, dialect))
+        predicate = await service.predicate(session, club.tenant_id, condition, at)
         ids = set(
             (
                 await session.scalars(select(Member.id).where(Member.tenant_id == club.tenant_id, predicate))

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 from segment_helpers import NOW, matching, sale
 
+from bashgah.analytics.labels import GROUPS
 from bashgah.core.db import Database
 from bashgah.segments.schemas import CONDITION
 from support import Club, enrol, give_points, refund
@@ -232,8 +233,38 @@ async def test_all_and_any_combine_nested_conditions(
         {"type": "all", "conditions": []},
         {"type": "favourite_colour", "colour": "blue"},
         {"type": "status", "status": "active", "extra": 1},
+        {"type": "rfm_group", "groups": ["vips"]},
     ],
 )
 def test_malformed_definitions_are_refused(definition: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         CONDITION.validate_python(definition)
+
+
+async def test_rfm_group_uses_the_rfm_report_scores(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    # Five buyers with distinct recency, frequency and money: buyer i scores i on R, F and M.
+    buyers = [await enrol(client, club) for _ in range(5)]
+    for i, buyer in enumerate(buyers, start=1):
+        for k in range(i):
+            await sale(client, club, buyer["id"], i * 100_000, days_ago=60 - 10 * i + 15 * k)
+    never = await enrol(client, club)
+    champions = {"type": "rfm_group", "groups": ["champions"]}
+    assert await matching(db, club, champions) == {buyers[4]["id"]}
+    assert await matching(db, club, {"type": "rfm_group", "groups": ["lost", "need_attention"]}) == {
+        buyers[0]["id"],
+        buyers[2]["id"],
+    }
+    # The same as the RFM report says, group by group; who never bought is in no group.
+    from bashgah.analytics import reports
+
+    async with db.transaction() as session:
+        report = await reports.rfm(session, club.tenant_id, "en", reports.Params(as_of=NOW))
+    for row in report.as_dicts("members"):
+        assert row["member_id"] in await matching(
+            db, club, {"type": "rfm_group", "groups": [row["group_key"]]}
+        )
+    everyone = {"type": "rfm_group", "groups": list(GROUPS)}
+    assert never["id"] not in await matching(db, club, everyone)
+    assert len(await matching(db, club, everyone)) == 5

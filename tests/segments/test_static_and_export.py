@@ -151,3 +151,20 @@ async def test_is_member_for_static_and_dynamic_segments_and_after_changes(
         await service.delete_segment(session, club.tenant_id, panel)
     async with db.transaction() as session:
         assert not await service.is_member(session, club.tenant_id, panel, other["id"])
+
+
+async def test_is_member_of_an_rfm_segment(client: httpx.AsyncClient, club: Club, db: Database) -> None:
+    # Five buyers with distinct recency, frequency and money: the last scores 5, 5, 5 (champions).
+    buyers = [await enrol(client, club) for _ in range(5)]
+    for i, buyer in enumerate(buyers, start=1):
+        for k in range(i):
+            await sale(client, club, buyer["id"], i * 100_000, days_ago=60 - 10 * i + 15 * k)
+    best, least = buyers[4], buyers[0]
+    segment_id = await _segment(
+        db, club, name="best", definition={"type": "rfm_group", "groups": ["champions"]}
+    )
+    async with db.transaction() as session:
+        assert await service.is_member(session, club.tenant_id, segment_id, best["id"])
+        assert not await service.is_member(session, club.tenant_id, segment_id, least["id"])
+        assert await service.is_member(session, club.tenant_id, segment_id, best["id"], at=NOW)
+        assert await service.count(session, club.tenant_id, segment_id) == 1

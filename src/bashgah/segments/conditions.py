@@ -13,7 +13,9 @@ full is not a visit. Windows end at the moment of evaluation and start ``days`` 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal, cast
@@ -21,10 +23,14 @@ from typing import Annotated, Literal, cast
 import jdatetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
+    String,
     Table,
     and_,
+    any_,
+    bindparam,
     exists,
     extract,
     false,
@@ -36,8 +42,9 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import JSONB, array
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
 
+from bashgah.analytics.labels import GROUPS as RFM_GROUPS
 from bashgah.core.jalali import TEHRAN
 from bashgah.members.service import clean_tags
 from bashgah.models import Account, Branch, Member, Purchase
@@ -199,6 +206,23 @@ class PointsBalance(_Strict):
         return self
 
 
+class RfmGroup(_Strict):
+    """In one of these RFM groups (``analytics.reports.rfm``: champions, loyal, at_risk, lost…), scored
+    over the last ``window_days`` days. Members who never bought are in no group."""
+
+    type: Literal["rfm_group"]
+    groups: list[str] = Field(min_length=1, max_length=len(RFM_GROUPS))
+    window_days: int = Field(365, ge=1, le=3650)
+
+    @field_validator("groups")
+    @classmethod
+    def _known(cls, groups: list[str]) -> list[str]:
+        unknown = [g for g in groups if g not in RFM_GROUPS]
+        if unknown:
+            raise ValueError(f"unknown RFM group {', '.join(unknown)}; one of {', '.join(RFM_GROUPS)}")
+        return sorted(set(groups))
+
+
 class All(_Strict):
     type: Literal["all"]
     conditions: list[Condition] = Field(min_length=1, max_length=50)
@@ -223,7 +247,8 @@ Condition = Annotated[
     | Visits
     | DaysSinceLastPurchase
     | BirthdayMonth
-    | PointsBalance,
+    | PointsBalance
+    | RfmGroup,
     Field(discriminator="type"),
 ]
 All.model_rebuild()
@@ -234,6 +259,15 @@ def depth(condition: Condition) -> int:
     if isinstance(condition, All | AnyOf):
         return 1 + max(depth(c) for c in condition.conditions)
     return 1
+
+
+def rfm_windows(condition: Condition) -> set[int]:
+    """The RFM windows (days) the definition's ``rfm_group`` conditions need scored before compiling."""
+    if isinstance(condition, All | AnyOf):
+        return set().union(*(rfm_windows(c) for c in condition.conditions))
+    if isinstance(condition, RfmGroup):
+        return {condition.window_days}
+    return set()
 
 
 def branch_codes(condition: Condition) -> set[str]:
@@ -318,11 +352,16 @@ branches_t = cast(Table, Branch.__table__)
 
 @dataclass(frozen=True)
 class Context:
-    """What a definition is evaluated against: the tenant, the moment and the SQL dialect."""
+    """What a definition is evaluated against: the tenant, the moment and the SQL dialect.
+
+    ``rfm`` holds, per window in days, each scored member's RFM group: RFM scores rank every member
+    against the others, so they are computed by the report before the query, not inside it.
+    """
 
     tenant_id: int
     now: datetime
     dialect: str
+    rfm: Mapping[int, Mapping[int, str]] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -347,6 +386,15 @@ def _counted_purchases(
     if since is not None:
         where.append(p.occurred_at > since if strictly_after else p.occurred_at >= since)
     return where
+
+
+def id_in(ids: Sequence[int], ctx: Context) -> ColumnElement[bool]:
+    """``members.id`` in a list of any length, as one bound value (a list of ids can outgrow the
+    databases' limits on bound parameters)."""
+    if ctx.dialect == "postgresql":
+        return members_t.c.id == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
+    element = func.json_each(bindparam(None, json.dumps(list(ids)), type_=String)).table_valued("value")
+    return members_t.c.id.in_(select(element.c.value))
 
 
 def _tags(condition: Tags, ctx: Context) -> ColumnElement[bool]:
@@ -449,6 +497,9 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
             return or_(bought, not_(bought_ever)) if never and high is None else bought
         case BirthdayMonth():
             return _birthday(condition, ctx)
+        case RfmGroup(groups=groups, window_days=window):
+            scored = ctx.rfm[window]
+            return id_in(sorted(i for i, group in scored.items() if group in groups), ctx)
         case PointsBalance(min_points=low, max_points=high):
             posted = (
                 select(func.coalesce(func.sum(accounts_t.c.posted), 0))

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.analytics import reports
 from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import Conflict, InvalidInput, InvalidPhone, InvalidState, NotFound
 from bashgah.core.jalali import utcnow
@@ -27,7 +28,14 @@ from bashgah.importing.report import ImportRejected, RowError
 from bashgah.importing.sources import Table as ImportTable
 from bashgah.importing.sources import read_file
 from bashgah.models import Account, Branch, Member, Segment, SegmentMember
-from bashgah.segments.conditions import Condition, Context, branch_codes, compile_condition, members_t
+from bashgah.segments.conditions import (
+    Condition,
+    Context,
+    branch_codes,
+    compile_condition,
+    members_t,
+    rfm_windows,
+)
 from bashgah.segments.schemas import CONDITION, SegmentCreate, SegmentUpdate
 
 segment_members_t = cast(Table, SegmentMember.__table__)
@@ -187,13 +195,50 @@ async def _predicate(
     segment_id: int,
     definition: Condition | None,
     at: datetime | None,
+    cached: bool = False,
 ) -> ColumnElement[bool]:
     if definition is None:
         return members_t.c.id.in_(
             select(segment_members_t.c.member_id).where(segment_members_t.c.segment_id == segment_id)
         )
-    context = Context(tenant_id=tenant_id, now=at or utcnow(), dialect=await _dialect(session))
+    return await predicate(session, tenant_id, definition, at, cached)
+
+
+async def predicate(
+    session: AsyncSession,
+    tenant_id: int,
+    definition: Condition,
+    at: datetime | None = None,
+    cached: bool = False,
+) -> ColumnElement[bool]:
+    """The SQL predicate on ``members`` of a definition at ``at`` (default: now), for any query to use
+    beside ``members.tenant_id == tenant_id``. RFM groups are scored first when the definition names them."""
+    now = at or utcnow()
+    rfm = {
+        window: await _rfm_groups(session, tenant_id, window, now, cached=cached and at is None)
+        for window in rfm_windows(definition)
+    }
+    context = Context(tenant_id=tenant_id, now=now, dialect=await _dialect(session), rfm=rfm)
     return compile_condition(definition, context)
+
+
+#: RFM groups for ``is_member`` on the sale path: scoring ranks the whole club, so it is not redone for
+#: every sale; a group read there is at most ``ttl`` seconds old.
+_rfm_scored: TTLCache[tuple[str, int, int], dict[int, str]] = TTLCache(ttl=300, maxsize=100)
+
+
+async def _rfm_groups(
+    session: AsyncSession, tenant_id: int, window: int, at: datetime, cached: bool
+) -> dict[int, str]:
+    """Each scored member's RFM group (the report's ``group_key``) over the ``window`` days before ``at``."""
+    key = (scope(session), tenant_id, window)
+    if cached and (hit := _rfm_scored.get(key)) is not None:
+        return hit
+    report = await reports.rfm(session, tenant_id, "en", reports.Params(as_of=at, window_days=window))
+    groups = {row["member_id"]: row["group_key"] for row in report.as_dicts("members")}
+    if cached:
+        _rfm_scored.set(key, groups)
+    return groups
 
 
 async def _count(session: AsyncSession, tenant_id: int, predicate: ColumnElement[bool]) -> int:
@@ -314,11 +359,12 @@ async def is_member(
     One primary-key look-up for a static segment; for a dynamic one, the segment's predicate on the one
     member row (its purchase windows use the purchases-by-member index). An unknown, deleted or other
     tenant's segment matches nobody (False) rather than failing the sale that asked. Purchases flushed
-    earlier in the same transaction count.
+    earlier in the same transaction count. An ``rfm_group`` condition ranks the whole club, so when
+    ``at`` is left out its groups are reused for up to five minutes.
     """
     key = (scope(session), tenant_id, segment_id)
-    cached = _definitions.get(key)
-    if cached is None:
+    entry = _definitions.get(key)
+    if entry is None:
         row = (
             await session.execute(
                 select(Segment.deleted_at, Segment.definition).where(
@@ -327,21 +373,21 @@ async def is_member(
             )
         ).first()
         if row is None:
-            cached = _Cached(live=False, definition=None)
+            entry = _Cached(live=False, definition=None)
         else:
             definition = CONDITION.validate_python(row[1]) if row[1] is not None else None
-            cached = _Cached(live=row[0] is None, definition=definition)
-        _definitions.set(key, cached)
-    if not cached.live:
+            entry = _Cached(live=row[0] is None, definition=definition)
+        _definitions.set(key, entry)
+    if not entry.live:
         return False
-    if cached.definition is None:
+    if entry.definition is None:
         found = await session.scalar(
             select(literal(1)).where(
                 segment_members_t.c.segment_id == segment_id, segment_members_t.c.member_id == member_id
             )
         )
         return found is not None
-    predicate = await _predicate(session, tenant_id, segment_id, cached.definition, at)
+    predicate = await _predicate(session, tenant_id, segment_id, entry.definition, at, cached=True)
     found = await session.scalar(
         select(literal(1))
         .select_from(members_t)
