@@ -8,9 +8,13 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from segment_helpers import NOW, matching, sale
+from sqlalchemy import func, select
 
 from bashgah.analytics.labels import GROUPS
 from bashgah.core.db import Database
+from bashgah.core.errors import InvalidInput
+from bashgah.models import Member
+from bashgah.segments import service
 from bashgah.segments.schemas import CONDITION
 from support import Club, enrol, give_points, refund
 
@@ -268,3 +272,47 @@ async def test_rfm_group_uses_the_rfm_report_scores(
     everyone = {"type": "rfm_group", "groups": list(GROUPS)}
     assert never["id"] not in await matching(db, club, everyone)
     assert len(await matching(db, club, everyone)) == 5
+
+
+async def test_tier_level_with_members_never_placed_at_the_entry_level(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    gold = await enrol(client, club)
+    entry = await enrol(client, club)
+    # No ladder yet: the codes are refused, and a stored definition naming them matches nobody.
+    with pytest.raises(InvalidInput):
+        await matching(db, club, {"type": "tier", "levels": ["bronze"]})
+    async with db.transaction() as session:
+        where = await service.predicate(
+            session, club.tenant_id, CONDITION.validate_python({"type": "tier", "levels": ["bronze"]})
+        )
+        assert await session.scalar(select(func.count()).select_from(Member).where(where)) == 0
+    ladder = {
+        "metric": "spend",
+        "window": "rolling",
+        "window_months": 12,
+        "levels": [
+            {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
+            {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 50_000_000},
+        ],
+    }
+    response = await client.put("/api/v1/tiers", json=ladder, headers=club.headers())
+    assert response.status_code == 200, response.text
+    response = await client.post(
+        f"/api/v1/members/{gold['id']}/tier",
+        json={"level": "gold", "reason": "loyal since 1390"},
+        headers=club.headers(),
+    )
+    assert response.status_code == 200, response.text
+    assert await matching(db, club, {"type": "tier", "levels": ["gold"]}) == {gold["id"]}
+    assert await matching(db, club, {"type": "tier", "levels": ["bronze"]}) == {entry["id"]}
+    assert await matching(db, club, {"type": "tier", "levels": ["bronze", "gold"]}) == {
+        gold["id"],
+        entry["id"],
+    }
+    unknown = await client.post(
+        "/api/v1/segments/preview",
+        json={"definition": {"type": "tier", "levels": ["platinum"]}},
+        headers=club.headers(),
+    )
+    assert unknown.status_code == 422

@@ -47,7 +47,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
 from bashgah.analytics.labels import GROUPS as RFM_GROUPS
 from bashgah.core.jalali import TEHRAN
 from bashgah.members.service import clean_tags
-from bashgah.models import Account, Branch, Member, Purchase
+from bashgah.models import Account, Branch, Member, MemberTier, Purchase, TierLevel
 
 #: How deep ``all`` / ``any`` may nest: enough for any person's definition, bounded for the database.
 MAX_DEPTH = 4
@@ -206,6 +206,14 @@ class PointsBalance(_Strict):
         return self
 
 
+class Tier(_Strict):
+    """At one of these levels of the club's tier ladder (codes); a member never placed is at the entry
+    level. In a club without tiers nobody matches."""
+
+    type: Literal["tier"]
+    levels: list[str] = Field(min_length=1, max_length=50)
+
+
 class RfmGroup(_Strict):
     """In one of these RFM groups (``analytics.reports.rfm``: champions, loyal, at_risk, lost…), scored
     over the last ``window_days`` days. Members who never bought are in no group."""
@@ -248,6 +256,7 @@ Condition = Annotated[
     | DaysSinceLastPurchase
     | BirthdayMonth
     | PointsBalance
+    | Tier
     | RfmGroup,
     Field(discriminator="type"),
 ]
@@ -267,6 +276,15 @@ def rfm_windows(condition: Condition) -> set[int]:
         return set().union(*(rfm_windows(c) for c in condition.conditions))
     if isinstance(condition, RfmGroup):
         return {condition.window_days}
+    return set()
+
+
+def tier_codes(condition: Condition) -> set[str]:
+    """Every tier level code the definition names (checked against the club's ladder when saved)."""
+    if isinstance(condition, All | AnyOf):
+        return set().union(*(tier_codes(c) for c in condition.conditions))
+    if isinstance(condition, Tier):
+        return set(condition.levels)
     return set()
 
 
@@ -348,6 +366,8 @@ members_t = cast(Table, Member.__table__)
 purchases_t = cast(Table, Purchase.__table__)
 accounts_t = cast(Table, Account.__table__)
 branches_t = cast(Table, Branch.__table__)
+member_tiers_t = cast(Table, MemberTier.__table__)
+tier_levels_t = cast(Table, TierLevel.__table__)
 
 
 @dataclass(frozen=True)
@@ -497,6 +517,17 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
             return or_(bought, not_(bought_ever)) if never and high is None else bought
         case BirthdayMonth():
             return _birthday(condition, ctx)
+        case Tier(levels=codes):
+            placed = select(literal(1)).where(member_tiers_t.c.member_id == m.id)
+            at_level = placed.join_from(
+                member_tiers_t, tier_levels_t, tier_levels_t.c.id == member_tiers_t.c.level_id
+            ).where(tier_levels_t.c.code.in_(codes))
+            entry_wanted = select(literal(1)).where(
+                tier_levels_t.c.tenant_id == ctx.tenant_id,
+                tier_levels_t.c.rank == 0,
+                tier_levels_t.c.code.in_(codes),
+            )
+            return or_(exists(at_level), and_(not_(exists(placed)), exists(entry_wanted)))
         case RfmGroup(groups=groups, window_days=window):
             scored = ctx.rfm[window]
             return id_in(sorted(i for i, group in scored.items() if group in groups), ctx)

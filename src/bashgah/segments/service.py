@@ -27,7 +27,7 @@ from bashgah.importing.export import MEMBER_EXPORT, _Format, sink_for
 from bashgah.importing.report import ImportRejected, RowError
 from bashgah.importing.sources import Table as ImportTable
 from bashgah.importing.sources import read_file
-from bashgah.models import Account, Branch, Member, Segment, SegmentMember
+from bashgah.models import Account, Branch, Member, Segment, SegmentMember, TierLevel
 from bashgah.segments.conditions import (
     Condition,
     Context,
@@ -35,6 +35,7 @@ from bashgah.segments.conditions import (
     compile_condition,
     members_t,
     rfm_windows,
+    tier_codes,
 )
 from bashgah.segments.schemas import CONDITION, SegmentCreate, SegmentUpdate
 
@@ -84,6 +85,29 @@ async def _check_name(session: AsyncSession, tenant_id: int, name: str, segment_
     return name
 
 
+async def _check_codes(session: AsyncSession, tenant_id: int, definition: Condition) -> None:
+    """Branch and tier codes the definition names must exist in the club."""
+    await _check_branches(session, tenant_id, definition)
+    levels = tier_codes(definition)
+    if not levels:
+        return
+    known = set(
+        (
+            await session.scalars(
+                select(TierLevel.code).where(TierLevel.tenant_id == tenant_id, TierLevel.code.in_(levels))
+            )
+        ).all()
+    )
+    missing = sorted(levels - known)
+    if missing:
+        raise InvalidInput(
+            "definition",
+            f"no tier level with code {', '.join(missing)}",
+            f"سطحی با کد {'، '.join(missing)} نیست",
+            "شرط‌ها",
+        )
+
+
 async def _check_branches(session: AsyncSession, tenant_id: int, definition: Condition) -> None:
     codes = branch_codes(definition)
     if not codes:
@@ -113,7 +137,7 @@ def _stored(definition: Condition) -> dict[str, Any]:
 async def create(session: AsyncSession, tenant_id: int, data: SegmentCreate) -> Segment:
     name = await _check_name(session, tenant_id, data.name, None)
     if data.definition is not None:
-        await _check_branches(session, tenant_id, data.definition)
+        await _check_codes(session, tenant_id, data.definition)
     now = utcnow()
     segment = Segment(
         tenant_id=tenant_id,
@@ -159,7 +183,7 @@ async def update(session: AsyncSession, tenant_id: int, segment_id: int, data: S
     if data.definition is not None:
         if segment.kind != "dynamic":
             raise _not_static_definition()
-        await _check_branches(session, tenant_id, data.definition)
+        await _check_codes(session, tenant_id, data.definition)
         segment.definition = _stored(data.definition)
     segment.updated_at = utcnow()
     await session.flush()
@@ -258,7 +282,7 @@ async def preview(
     session: AsyncSession, tenant_id: int, definition: Condition, at: datetime | None = None
 ) -> int:
     """How many members a definition matches, without saving anything."""
-    await _check_branches(session, tenant_id, definition)
+    await _check_codes(session, tenant_id, definition)
     predicate = await _predicate(session, tenant_id, 0, definition, at)
     return await _count(session, tenant_id, predicate)
 
