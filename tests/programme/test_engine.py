@@ -129,6 +129,12 @@ def test_effects() -> None:
         )
         == 20
     )
+    # A silver member (×1.25 on earning): the coffee's base is 25, doubled gives 25 more.
+    silver = {"earning": Earning(1, 10_000, "floor", 125), "base_points": 50}
+    assert (
+        points({"type": "points_multiplier", "factor": "2", "items": {"categories": ["coffee"]}}, **silver)
+        == 25
+    )
     assert points({"type": "points_per_item", "points": 7, "items": {"skus": ["CF-1"]}}) == 14
     assert points({"type": "fixed_bonus", "points": 500}, {"type": "fixed_bonus", "points": 5}) == 505
 

@@ -85,11 +85,13 @@ class MemberFacts:
 
 @dataclass(frozen=True)
 class Earning:
-    """The programme's earn rate, to turn the value of some items into base points."""
+    """The programme's earn rate (and the member's tier multiplier), to turn the value of some items
+    into base points the way the purchase's own base points were computed."""
 
     points: int
     per_rials: int
     rounding: str = "floor"
+    multiplier_pct: int = 100
 
 
 @dataclass(frozen=True)
@@ -432,7 +434,7 @@ def item_points(match: ItemMatch, facts: Facts) -> int:
     if listed > facts.paid_rials:
         value = value * facts.paid_rials // listed
     e = facts.earning
-    return points_rules.points_for(value, e.points, e.per_rials, e.rounding)
+    return points_rules.points_for(value, e.points, e.per_rials, e.rounding) * e.multiplier_pct // 100
 
 
 def effect_points(effect: Effect, facts: Facts) -> int:

@@ -243,6 +243,8 @@ class Sale:
     lines: tuple[Line, ...]
     payment_method: str | None
     at: datetime
+    #: The member's tier earn multiplier, already in ``base_points``; applied to item points too.
+    earn_multiplier_pct: int = 100
 
 
 async def purchase_facts(
@@ -267,7 +269,9 @@ async def purchase_facts(
         payment_method=sale.payment_method,
         channel=channel,
         branch=branch,
-        earning=engine.Earning(program.earn_points, program.earn_per_rials, program.rounding),
+        earning=engine.Earning(
+            program.earn_points, program.earn_per_rials, program.rounding, sale.earn_multiplier_pct
+        ),
     )
 
 

@@ -63,9 +63,8 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    discount, paid, earned = _priced(
-        program, data, await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
-    )
+    multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
+    discount, paid, earned = _priced(program, data, multiplier_pct)
     available_at = rules.available_after(now, program.pending_days)
     occurred_at = data.occurred_at or now
     receipt = f"#{data.external_id}"
@@ -142,7 +141,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
             )
         applied: list[CampaignApplied] = []
         if active.purchase:
-            sale = _sale(data, branch_id, paid, earned, occurred_at)
+            sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
             applied = await programme.apply_to_purchase(
                 j, account, active, member.id, purchase_id, sale, program, now
             )
@@ -188,7 +187,9 @@ def _priced(
     return discount, paid, base * multiplier_pct // 100
 
 
-def _sale(data: PurchaseCreate, branch_id: int, paid: int, earned: int, at: datetime) -> programme.Sale:
+def _sale(
+    data: PurchaseCreate, branch_id: int, paid: int, earned: int, at: datetime, multiplier_pct: int
+) -> programme.Sale:
     return programme.Sale(
         branch_id=branch_id,
         total_rials=data.total_rials,
@@ -197,6 +198,7 @@ def _sale(data: PurchaseCreate, branch_id: int, paid: int, earned: int, at: date
         lines=tuple(Line(i.sku, i.category, i.brand, i.quantity, i.unit_price_rials) for i in data.items),
         payment_method=data.payment_method,
         at=at,
+        earn_multiplier_pct=multiplier_pct,
     )
 
 
@@ -206,10 +208,9 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member = await programme.find_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    _, paid, earned = _priced(
-        program, data, await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
-    )
-    sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow())
+    multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
+    _, paid, earned = _priced(program, data, multiplier_pct)
+    sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow(), multiplier_pct)
     return await programme.examine(session, who, member, sale, lang)
 
 
