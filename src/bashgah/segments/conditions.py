@@ -382,6 +382,9 @@ class Context:
     now: datetime
     dialect: str
     rfm: Mapping[int, Mapping[int, str]] = field(default_factory=dict)
+    #: Set when the predicate will only be asked about this one member (``is_member``), so that lists of
+    #: ids computed beforehand can be cut down to that member.
+    only_member: int | None = None
 
     @property
     def today(self) -> date:
@@ -530,6 +533,8 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
             return or_(exists(at_level), and_(not_(exists(placed)), exists(entry_wanted)))
         case RfmGroup(groups=groups, window_days=window):
             scored = ctx.rfm[window]
+            if ctx.only_member is not None:
+                return true() if scored.get(ctx.only_member) in groups else false()
             return id_in(sorted(i for i, group in scored.items() if group in groups), ctx)
         case PointsBalance(min_points=low, max_points=high):
             posted = (

@@ -234,15 +234,17 @@ async def predicate(
     definition: Condition,
     at: datetime | None = None,
     cached: bool = False,
+    only_member: int | None = None,
 ) -> ColumnElement[bool]:
     """The SQL predicate on ``members`` of a definition at ``at`` (default: now), for any query to use
-    beside ``members.tenant_id == tenant_id``. RFM groups are scored first when the definition names them."""
+    beside ``members.tenant_id == tenant_id``. RFM groups are scored first when the definition names them.
+    ``only_member``: the query asks about that member alone (``members.id == only_member``)."""
     now = at or utcnow()
     rfm = {
         window: await _rfm_groups(session, tenant_id, window, now, cached=cached and at is None)
         for window in rfm_windows(definition)
     }
-    context = Context(tenant_id=tenant_id, now=now, dialect=await _dialect(session), rfm=rfm)
+    context = Context(tenant_id, now, await _dialect(session), rfm, only_member)
     return compile_condition(definition, context)
 
 
@@ -411,11 +413,11 @@ async def is_member(
             )
         )
         return found is not None
-    predicate = await _predicate(session, tenant_id, segment_id, entry.definition, at, cached=True)
+    where = await predicate(session, tenant_id, entry.definition, at, cached=True, only_member=member_id)
     found = await session.scalar(
         select(literal(1))
         .select_from(members_t)
-        .where(members_t.c.tenant_id == tenant_id, members_t.c.id == member_id, predicate)
+        .where(members_t.c.tenant_id == tenant_id, members_t.c.id == member_id, where)
     )
     return found is not None
 
