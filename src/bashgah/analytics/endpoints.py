@@ -49,7 +49,7 @@ def as_json(report: Report, limit: int) -> dict[str, Any]:
     }
 
 
-@router.get("/{name}", summary="A report: rfm, lrfm, pareto, habits, churn, cohorts, health")
+@router.get("/{name}", summary="A report: rfm, lrfm, pareto, habits, churn, cohorts, health, clv")
 async def get_report(
     request: Request,
     name: str,
@@ -65,7 +65,8 @@ async def get_report(
     limit: int = Query(1000, ge=1, le=100_000, description="JSON: rows per table"),
     format: Format = Format.json,
 ) -> Response:
-    """rfm, lrfm, pareto, habits, churn, cohorts or health; labels follow Accept-Language (Persian by default)."""
+    """rfm, lrfm, pareto, habits, churn, cohorts, health or clv; labels follow Accept-Language (Persian by
+    default)."""
     params = Params(
         as_of=as_of,
         window_days=window_days,

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     and_,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +61,8 @@ from bashgah.models import (
 #: Who may read reports: they list members with their phone numbers and the shop's figures, so the
 #: people who run the club — not a till (cashier) and not a connected system (integration).
 READERS = MANAGERS
+#: PostgreSQL's memory per sort or hash within a report's transaction (``SET LOCAL``).
+REPORT_WORK_MEM = "256MB"
 
 P = Purchase.__table__.c
 M = Member.__table__.c
@@ -187,6 +191,20 @@ def _sqlite_tehran_local(stored: str | None) -> str | None:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+async def _tune(session: AsyncSession) -> None:
+    """Give this transaction's aggregations and sorts memory: with PostgreSQL's default (4 MB) a report
+    over a million members spills its hash aggregates and window sorts to disk."""
+    if _is_postgres(session):
+        await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
+def _whole_days(session: AsyncSession, days: Any) -> ColumnElement[Any]:
+    """Whole days (rounded down) of a non-negative number of days."""
+    if _is_postgres(session):
+        return cast(func.floor(days), Integer)
+    return cast(days, Integer)  # SQLite truncates, which is the floor of a non-negative number
+
+
 def _net() -> ColumnElement[int]:
     return P.total_rials - P.refunded_rials
 
@@ -230,35 +248,38 @@ async def _rfm(
     session: AsyncSession, tenant_id: int, lang: str, params: Params, *, with_length: bool
 ) -> Report:
     as_of = params.as_of or utcnow()
+    await _tune(session)
     start = as_of - timedelta(days=params.window_days)
     net = _net()
     visit = net > 0
     in_window = and_(visit, P.occurred_at > _at(start))
+    aggregates = [
+        func.max(P.occurred_at).label("last_at"),
+        func.count(case((in_window, 1))).label("frequency"),
+        func.coalesce(func.sum(case((in_window, net))), 0).label("monetary"),
+    ]
+    if with_length:
+        aggregates.append(func.min(P.occurred_at).label("first_at"))
     per_member = (
-        select(
-            P.member_id,
-            func.min(P.occurred_at).label("first_at"),
-            func.max(P.occurred_at).label("last_at"),
-            func.count(case((in_window, 1))).label("frequency"),
-            func.coalesce(func.sum(case((in_window, net))), 0).label("monetary"),
-        )
+        select(P.member_id, *aggregates)
         .where(P.tenant_id == tenant_id, P.occurred_at <= _at(as_of), visit)
         .group_by(P.member_id)
         .subquery("per_member")
     )
     c = per_member.c
+    last_day = _epoch_days(session, c.last_at)
     columns: list[Any] = [
         c.member_id,
-        c.first_at,
-        c.last_at,
+        _whole_days(session, literal(as_of.timestamp() / 86400) - last_day).label("recency_days"),
         c.frequency,
-        c.monetary,
+        cast(c.monetary, BigInteger).label("monetary"),
         _score(c.last_at).label("r"),
         _score(c.frequency).label("f"),
         _score(c.monetary).label("m"),
     ]
     if with_length:
-        span = _epoch_days(session, c.last_at) - _epoch_days(session, c.first_at)
+        span = last_day - _epoch_days(session, c.first_at)
+        columns.append(_whole_days(session, span).label("length_days"))
         columns.append(_score(span).label("l"))
     scored = select(*columns).subquery("scored")
     s = scored.c
@@ -285,22 +306,35 @@ async def _rfm(
     ]
     members = Table("members", "Members", "اعضا", fields)
     totals: dict[str, list[float]] = {key: [0, 0, 0.0, 0.0] for key in labels.GROUPS}
-    result = await session.stream(statement.execution_options(yield_per=20_000))
-    async for row in result:
-        group = labels.rfm_group(row.r, row.f, row.m)
-        recency = int(_days(as_of, row.last_at))
-        monetary = int(row.monetary)  # a SUM is NUMERIC on PostgreSQL
-        values: list[Any] = [row.member_id, _name(row.first_name, row.last_name), row.mobile, recency]
-        values += [row.frequency, monetary]
-        if with_length:
-            values += [int(_days(row.last_at, row.first_at)), row.l]
-        values += [row.r, row.f, row.m, labels.group_label(group, lang), group]
-        members.rows.append(values)
-        total = totals[group]
-        total[0] += 1
-        total[1] += monetary
-        total[2] += recency
-        total[3] += row.frequency
+    group_of = labels.GROUP_MAP
+    label_of = {key: labels.group_label(key, lang) for key in labels.GROUPS}
+    rows = members.rows
+    result = await session.stream(statement.execution_options(yield_per=50_000))
+    async for partition in result.partitions():
+        for row in partition:
+            r, f, m = row.r, row.f, row.m
+            group = group_of[(r, (f + m + 1) // 2)]  # labels.rfm_group, inlined: a million calls
+            first, last = row.first_name, row.last_name
+            name = f"{first} {last}" if first and last else first or last
+            if with_length:
+                rows.append(
+                    [
+                        row.member_id, name, row.mobile, row.recency_days, row.frequency, row.monetary,
+                        row.length_days, row.l, r, f, m, label_of[group], group,
+                    ]
+                )  # fmt: skip
+            else:
+                rows.append(
+                    [
+                        row.member_id, name, row.mobile, row.recency_days, row.frequency, row.monetary,
+                        r, f, m, label_of[group], group,
+                    ]
+                )  # fmt: skip
+            total = totals[group]
+            total[0] += 1
+            total[1] += row.monetary
+            total[2] += row.recency_days
+            total[3] += row.frequency
     everyone = sum(t[0] for t in totals.values())
     revenue = sum(t[1] for t in totals.values())
     groups = Table(
@@ -346,6 +380,7 @@ async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Param
     ranked on its own; ``cost_coverage`` says what share of item revenue had a known cost.
     """
     as_of = params.as_of or utcnow()
+    await _tune(session)
     start = as_of - timedelta(days=params.window_days)
     window = and_(P.tenant_id == tenant_id, P.occurred_at > _at(start), P.occurred_at <= _at(as_of))
     revenue = func.sum(_net())
@@ -523,6 +558,7 @@ async def habits(session: AsyncSession, tenant_id: int, lang: str, params: Param
     """Per member in the window: favourite categories, usual weekday and hour (Tehran), average basket,
     mean days between purchases."""
     as_of = params.as_of or utcnow()
+    await _tune(session)
     start = as_of - timedelta(days=params.window_days)
     net = _net()
     where = and_(P.tenant_id == tenant_id, P.occurred_at > _at(start), P.occurred_at <= _at(as_of), net > 0)
@@ -612,6 +648,7 @@ async def churn(session: AsyncSession, tenant_id: int, lang: str, params: Params
     Over all visits up to ``as_of``; a member needs two visits at different moments to have a rhythm.
     """
     as_of = params.as_of or utcnow()
+    await _tune(session)
     net = _net()
     first_at, last_at = func.min(P.occurred_at), func.max(P.occurred_at)
     visits = func.count()
@@ -688,6 +725,7 @@ async def cohorts(session: AsyncSession, tenant_id: int, lang: str, params: Para
     enrolment. Months that have not begun by ``as_of`` are left empty.
     """
     as_of = params.as_of or utcnow()
+    await _tune(session)
     months = labels.month_starts(as_of, params.months, lang)
     bounds = [start for start, _ in months]
     cohort = _month_index(M.created_at, bounds).label("cohort")
@@ -749,6 +787,7 @@ async def health(session: AsyncSession, tenant_id: int, lang: str, params: Param
     * Earn and burn by branch and by campaign, and revenue, in the window.
     """
     as_of = params.as_of or utcnow()
+    await _tune(session)
     start = as_of - timedelta(days=params.window_days)
     point_value = await session.scalar(
         select(Program.point_value_rials).where(Program.tenant_id == tenant_id)
@@ -946,6 +985,88 @@ def _months_ahead(as_of: datetime, ahead: int, lang: str) -> list[tuple[datetime
     return months
 
 
+# --- Customer lifetime value ----------------------------------------------------------------------
+
+
+async def _tehran_day(session: AsyncSession) -> Any:
+    """SQL for the Tehran calendar day of ``purchases.occurred_at`` (a DATE on PostgreSQL, text on
+    SQLite)."""
+    if _is_postgres(session):
+        return func.date(func.timezone("Asia/Tehran", P.occurred_at))
+    await _tehran_parts(session)  # registers tehran_local()
+    return func.date(func.tehran_local(P.occurred_at))
+
+
+async def clv(session: AsyncSession, tenant_id: int, lang: str, params: Params) -> Report:
+    """Expected purchases in the next 90 and 365 days, probability still active and expected value.
+
+    The BG/NBD and Gamma-Gamma models of ``analytics.clv``, fitted on this tenant's visits up to
+    ``as_of``. The database sums each member's net revenue per Tehran day (a day with purchases is one
+    purchase, as in the models' papers); the fit runs in a worker thread.
+    """
+    import asyncio
+    from datetime import date
+
+    from bashgah.analytics.clv import clv_table
+
+    as_of = params.as_of or utcnow()
+    await _tune(session)
+    day = (await _tehran_day(session)).label("day")
+    net = _net()
+    per_day = await session.execute(
+        select(P.member_id, day, func.sum(net))
+        .where(P.tenant_id == tenant_id, P.occurred_at <= _at(as_of), net > 0)
+        .group_by(P.member_id, day)
+    )
+    rows = [
+        (member_id, d if isinstance(d, date) else date.fromisoformat(d), int(amount))
+        for member_id, d, amount in per_day
+    ]
+    scored = await asyncio.to_thread(clv_table, rows, as_of)
+    scored.sort(key=lambda r: (-r["expected_value_365d_rials"], r["member_id"]))
+    names: dict[int, tuple[str, str]] = {}
+    ids = [r["member_id"] for r in scored]
+    for start_at in range(0, len(ids), 10_000):
+        for member_id, first, last, mobile in await session.execute(
+            select(M.id, M.first_name, M.last_name, M.mobile).where(
+                M.id.in_(ids[start_at : start_at + 10_000])
+            )
+        ):
+            names[member_id] = (_name(first, last), mobile)
+    members = Table(
+        "members",
+        "Customer lifetime value",
+        "ارزش طول عمر مشتری",
+        [
+            *_MEMBER,
+            F("repeat_purchases", "Repeat purchase days", "روزهای خرید تکراری"),
+            F("expected_purchases_90d", "Expected purchases, 90 days", "خرید مورد انتظار ۹۰ روز"),
+            F("expected_purchases_365d", "Expected purchases, 365 days", "خرید مورد انتظار ۳۶۵ روز"),
+            F("probability_alive", "Probability still active", "احتمال فعال بودن"),
+            F(
+                "expected_value_365d_rials",
+                "Expected value, 365 days (rials)",
+                "ارزش مورد انتظار ۳۶۵ روز (ریال)",
+            ),
+        ],
+    )
+    for r in scored:
+        name, mobile = names.get(r["member_id"], ("", ""))
+        members.rows.append(
+            [
+                r["member_id"],
+                name,
+                mobile,
+                r["frequency"],
+                round(r["expected_purchases_90d"], 3),
+                round(r["expected_purchases_365d"], 3),
+                round(r["probability_alive"], 4),
+                r["expected_value_365d_rials"],
+            ]
+        )
+    return Report("clv", lang, as_of, {}, [members])
+
+
 # --- Registry --------------------------------------------------------------------------------------
 
 ReportFn = Callable[[AsyncSession, int, str, Params], Awaitable[Report]]
@@ -958,6 +1079,7 @@ REPORTS: dict[str, ReportFn] = {
     "churn": churn,
     "cohorts": cohorts,
     "health": health,
+    "clv": clv,
 }
 
 
