@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,15 +12,17 @@ from sqlalchemy import select
 from bashgah.core.db import Database
 from bashgah.models import Member
 from bashgah.segments import service
-from bashgah.segments.schemas import CONDITION
+from bashgah.segments.schemas import CONDITION, SegmentCreate
 from support import Club, purchase
 
 #: The moment every condition test is evaluated at: 1 November 2026, 12:00 UTC (1405/08/10 in Tehran).
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+_names = itertools.count(1)
 
 
 async def matching(db: Database, club: Club, definition: dict[str, Any], at: datetime = NOW) -> set[int]:
-    """The ids of the members the definition matches at ``at``, by count and by list (which must agree)."""
+    """The ids of the members the definition matches at ``at``. The count, the query and ``is_member``
+    on a saved segment, member by member, must all agree."""
     condition = CONDITION.validate_python(definition)
     async with db.transaction() as session:
         counted = await service.preview(session, club.tenant_id, condition, at)
@@ -29,7 +32,16 @@ async def matching(db: Database, club: Club, definition: dict[str, Any], at: dat
                 await session.scalars(select(Member.id).where(Member.tenant_id == club.tenant_id, predicate))
             ).all()
         )
+        everyone = (await session.scalars(select(Member.id).where(Member.tenant_id == club.tenant_id))).all()
+        saved = await service.create(
+            session, club.tenant_id, SegmentCreate(name=f"check {next(_names)}", definition=condition)
+        )
     assert counted == len(ids)
+    async with db.transaction() as session:
+        one_by_one = {
+            m for m in everyone if await service.is_member(session, club.tenant_id, saved.id, m, at)
+        }
+    assert one_by_one == ids
     return ids
 
 

@@ -85,10 +85,25 @@ async def test_bad_definitions_get_a_clear_error_and_save_nothing(
         ({"name": "x", "kind": "static", "definition": VIP}, 422, "validation_error"),
         ({"name": "x", "definition": {"type": "branch", "branches": ["nowhere"]}}, 422, "invalid_input"),
     ]
+    too_deep: dict[str, object] = VIP
+    for _ in range(4):
+        too_deep = {"type": "all", "conditions": [too_deep]}
+    cases.append(({"name": "x", "definition": too_deep}, 422, "validation_error"))
     for body, status, code in cases:
         response = await client.post("/api/v1/segments", json=body, headers=club.headers())
         assert (response.status_code, error_code(response)) == (status, code), body
     assert (await client.get("/api/v1/segments", headers=club.headers())).json() == []
+    static = await new_segment(client, club, name="list", kind="static")
+    response = await client.patch(
+        f"/api/v1/segments/{static['id']}", json={"definition": VIP}, headers=club.headers()
+    )
+    assert (response.status_code, error_code(response)) == (409, "invalid_state")
+    response = await client.post(
+        f"/api/v1/segments/{static['id']}/members", json={"mobiles": ["12345"]}, headers=club.headers()
+    )
+    assert (response.status_code, error_code(response)) == (422, "invalid_input")
+    members = await client.get(f"/api/v1/segments/{static['id']}/members", headers=club.headers())
+    assert members.json() == {"items": [], "next_after": None}
 
 
 async def test_static_members_added_by_mobile_in_any_form_or_id_and_removed(
