@@ -115,3 +115,36 @@ async def test_report_labels_follow_accept_language_and_export(
     assert book.sheetnames == ["گروه‌ها", "اعضا"]
     rows = list(book["اعضا"].iter_rows(values_only=True))
     assert rows[0][0] == "عضو" and rows[1][0] == x and rows[1][-2] == "از دست رفته‌ها"
+
+
+async def test_programme_health_by_campaign(client: httpx.AsyncClient, club: Club) -> None:
+    created = await client.post(
+        "/api/v1/campaigns",
+        json={
+            "name_fa": "هدیه اولین خرید",
+            "name_en": "First purchase gift",
+            "rules": [
+                {
+                    "key": "first",
+                    "conditions": [{"type": "first_purchase"}],
+                    "effects": [{"type": "fixed_bonus", "points": 500}],
+                }
+            ],
+        },
+        headers=club.headers("manager"),
+    )
+    assert created.status_code == 201, created.text
+    member = (await enrol(client, club))["id"]
+    await bought(client, club, member, 100_000)
+    await bought(client, club, member, 100_000)
+    for lang, name in (("en", "First purchase gift"), ("fa", "هدیه اولین خرید")):
+        response = await client.get(
+            "/api/v1/reports/health", headers=club.headers(**{"Accept-Language": lang})
+        )
+        tables = {table["name"]: table for table in response.json()["tables"]}
+        assert tables["by_campaign"]["rows"] == [
+            {"campaign_id": created.json()["id"], "name": name, "awards": 1, "points": 500}
+        ]
+        summary = {row["metric_key"]: row["value"] for row in tables["summary"]["rows"]}
+        # 10 + 10 points earned on the two sales, 500 given by the campaign.
+        assert summary["issued_points"] == 520 and summary["outstanding_points"] == 520
