@@ -57,6 +57,8 @@ async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_bud
     assert (await balance(client, club, member["id"]))["total"] == 120
     read = await client.get(f"/api/v1/campaigns/{campaign['id']}", headers=club.headers("cashier"))
     assert read.status_code == 200 and read.json()["points_awarded"] == 20
+    listed = (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json()
+    assert [(c["id"], c["version"], c["points_awarded"]) for c in listed] == [(campaign["id"], 1, 20)]
     fetched = await client.get(f"/api/v1/purchases/{thursday['id']}", headers=club.headers())
     assert fetched.json()["points_bonus"] == 20
     statement = await client.get(f"/api/v1/members/{member['id']}/ledger", headers=club.headers())

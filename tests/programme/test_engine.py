@@ -212,6 +212,14 @@ def test_rules_are_validated_data() -> None:
                 ],
             }
         )
+    with pytest.raises(ValidationError, match="differ"):
+        CampaignIn.model_validate(
+            {"name_fa": "x", "rules": [rule({"type": "hours", "from_hour": 0, "to_hour": 24})]}
+        )
+    with pytest.raises(ValidationError, match="differ"):
+        CampaignIn.model_validate(
+            {"name_fa": "x", "schedule": {"from_hour": 9, "to_hour": 9}, "rules": [rule()]}
+        )
     with pytest.raises(ValidationError, match="unique"):
         CampaignIn.model_validate({"name_fa": "x", "rules": [rule(), rule()]})
     stored = campaign(rules=[rule(effects=[{"type": "points_multiplier", "factor": "2.5"}])]).definition

@@ -147,6 +147,12 @@ class Hours(_Strict):
     from_hour: int = Field(ge=0, le=23)
     to_hour: int = Field(ge=1, le=24)
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> Hours:
+        if self.from_hour == self.to_hour % 24:
+            raise ValueError("from_hour and to_hour must differ")
+        return self
+
 
 class Occasion(_Strict):
     """Nowruz (1–13 Farvardin) or Yalda (30 Azar)."""
@@ -240,6 +246,8 @@ class Schedule(_Strict):
     def _hours_together(self) -> Schedule:
         if (self.from_hour is None) != (self.to_hour is None):
             raise ValueError("give from_hour and to_hour together")
+        if self.from_hour is not None and self.to_hour is not None and self.from_hour == self.to_hour % 24:
+            raise ValueError("from_hour and to_hour must differ")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self

@@ -98,11 +98,11 @@ async def _points_awarded(session: AsyncSession, campaign_id: int) -> int:
     return int(total or 0)
 
 
-async def _read(session: AsyncSession, c: Campaign) -> CampaignRead:
+async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) -> CampaignRead:
     return CampaignRead(
         id=c.id,
         version=c.version,
-        points_awarded=await _points_awarded(session, c.id),
+        points_awarded=await _points_awarded(session, c.id) if awarded is None else awarded,
         created_at=c.created_at,
         updated_at=c.updated_at,
         definition=CampaignIn.model_validate(c.definition),
@@ -171,7 +171,17 @@ async def list_campaigns(session: AsyncSession, who: Principal) -> list[Campaign
     found = await session.scalars(
         select(Campaign).where(Campaign.tenant_id == who.tenant_id).order_by(Campaign.id)
     )
-    return [await _read(session, c) for c in found.all()]
+    campaigns = found.all()
+    totals = dict(
+        (
+            await session.execute(
+                select(CampaignAward.campaign_id, func.sum(CampaignAward.points))
+                .where(CampaignAward.tenant_id == who.tenant_id)
+                .group_by(CampaignAward.campaign_id)
+            )
+        ).all()
+    )
+    return [await _read(session, c, int(totals.get(c.id) or 0)) for c in campaigns]
 
 
 async def versions(session: AsyncSession, who: Principal, campaign_id: int) -> list[CampaignVersionRead]:
