@@ -346,7 +346,10 @@ def jalali_month_spans(year: int) -> tuple[tuple[int, int, int], ...]:
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 
-def month_patterns(months: tuple[int, ...]) -> list[tuple[tuple[tuple[int, int], ...], list[int]]]:
+@lru_cache(maxsize=64)
+def month_patterns(
+    months: tuple[int, ...],
+) -> tuple[tuple[tuple[tuple[int, int], ...], tuple[int, ...]], ...]:
     """Gregorian years grouped by where the given Jalali months fall in them, commonest first.
 
     Each entry is ((first mmdd, last mmdd) ranges, years); the leap-year rules of both calendars move a
@@ -357,7 +360,8 @@ def month_patterns(months: tuple[int, ...]) -> list[tuple[tuple[tuple[int, int],
     for year in range(_FIRST_YEAR, _LAST_YEAR + 1):
         ranges = tuple((a, b) for m, a, b in jalali_month_spans(year) if m in wanted)
         groups.setdefault(ranges, []).append(year)
-    return sorted(groups.items(), key=lambda item: -len(item[1]))
+    ranked = sorted(groups.items(), key=lambda item: -len(item[1]))
+    return tuple((ranges, tuple(years)) for ranges, years in ranked)
 
 
 # --- compiling to SQL -----------------------------------------------------------------------------
