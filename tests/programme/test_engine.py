@@ -153,6 +153,16 @@ def test_a_failed_condition_says_which_and_why_in_both_languages() -> None:
     assert outcome.proposed == 0
 
 
+def test_a_sale_stops_at_the_first_failed_condition_and_examine_checks_them_all() -> None:
+    conditions = ({"type": "purchase_total", "min_rials": 500_000}, {"type": "weekdays", "days": ["monday"]})
+    c = campaign(rules=[rule(*conditions)])
+    assert [len(o.rules[0].checks) for o in engine.evaluate([c], facts())] == [2]
+    assert [len(o.rules[0].checks) for o in engine.evaluate([c], facts(), explain=False)] == [1]
+    off = campaign(schedule={"weekdays": ["friday"]}, rules=[rule(*conditions)])
+    [outcome] = engine.evaluate([off], facts(), explain=False)
+    assert outcome.rules == [] and outcome.proposed == 0 and not outcome.schedule.passed
+
+
 def test_schedule_weekdays_hours_and_dates() -> None:
     evening = {"weekdays": ["thursday"], "from_hour": 18, "to_hour": 23}
     assert engine.check_schedule(campaign(schedule=evening).definition.schedule, THURSDAY_EVENING).passed

@@ -8,7 +8,7 @@ what ``POST /api/v1/purchases/examine`` shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -110,15 +110,49 @@ class Facts:
     earning: Earning = Earning(1, 1)
 
 
+Text = Callable[[], tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class Check:
+    """One condition's verdict. The explanation is only written when asked for (examine), so a sale
+    pays for the verdict alone."""
+
     type: str
     passed: bool
-    en: str
-    fa: str
+    text: Text
+
+    @property
+    def en(self) -> str:
+        return self.text()[0]
+
+    @property
+    def fa(self) -> str:
+        return self.text()[1]
 
     def why(self, lang: str) -> str:
         return self.fa if lang == "fa" else self.en
+
+
+def said(en: str, fa: str) -> Text:
+    return lambda: (en, fa)
+
+
+@dataclass(frozen=True)
+class When:
+    """The moment of a sale or event in the calendars rules speak of, worked out once per evaluation."""
+
+    at: datetime
+    local: datetime
+    today: date
+    jalali: jdatetime.date
+    weekday: int
+
+    @classmethod
+    def of(cls, at: datetime) -> When:
+        moment = local(at)
+        today = moment.date()
+        return cls(at, moment, today, jalali(today), jalali_weekday(today))
 
 
 @dataclass(frozen=True)
@@ -227,12 +261,16 @@ def _n(value: int) -> str:
 def _between(
     kind: str, value: int, low: int | None, high: int | None, what: tuple[str, str], unit: tuple[str, str]
 ) -> Check:
-    en, fa = f"{what[0]} {_n(value)}{unit[0]}", f"{what[1]} {_n(value)}{unit[1]}"
-    if low is not None and value < low:
-        return Check(kind, False, f"{en} is below {_n(low)}", f"{fa} کمتر از {_n(low)} است")
-    if high is not None and value > high:
-        return Check(kind, False, f"{en} is above {_n(high)}", f"{fa} بیشتر از {_n(high)} است")
-    return Check(kind, True, f"{en} is in range", f"{fa} در بازه است")
+    def text() -> tuple[str, str]:
+        en, fa = f"{what[0]} {_n(value)}{unit[0]}", f"{what[1]} {_n(value)}{unit[1]}"
+        if low is not None and value < low:
+            return f"{en} is below {_n(low)}", f"{fa} کمتر از {_n(low)} است"
+        if high is not None and value > high:
+            return f"{en} is above {_n(high)}", f"{fa} بیشتر از {_n(high)} است"
+        return f"{en} is in range", f"{fa} در بازه است"
+
+    ok = (low is None or value >= low) and (high is None or value <= high)
+    return Check(kind, ok, text)
 
 
 def matches(match: ItemMatch, line: Line) -> bool:
@@ -260,168 +298,187 @@ def _describe(match: ItemMatch) -> tuple[str, str]:
     return " and ".join(parts_en), " و ".join(parts_fa)
 
 
-def check(condition: Condition, facts: Facts) -> Check:
+def check(condition: Condition, facts: Facts, when: When | None = None) -> Check:
     """Whether one condition holds, with the reason in both languages."""
     m = facts.member
-    today = local(facts.at).date()
+    w = when or When.of(facts.at)
+    kind = condition.type
     match condition:
         case PurchaseTotal(min_rials=low, max_rials=high):
             return _between(
-                condition.type, facts.total_rials, low, high, ("the total", "مبلغ خرید"), (" rials", " ریال")
+                kind, facts.total_rials, low, high, ("the total", "مبلغ خرید"), (" rials", " ریال")
             )
         case Items(match=match_, min_quantity=need):
             have = matching_units(match_, facts.lines)
-            en, fa = _describe(match_)
-            if have < need:
-                return Check(
-                    condition.type,
-                    False,
-                    f"{have} of {need} units of {en} in the basket",
-                    f"{have} از {need} عدد {fa} در سبد است",
-                )
-            return Check(condition.type, True, f"{have} units of {en}", f"{have} عدد {fa}")
+
+            def items_text() -> tuple[str, str]:
+                en, fa = _describe(match_)
+                if have < need:
+                    return (
+                        f"{have} of {need} units of {en} in the basket",
+                        f"{have} از {need} عدد {fa} در سبد است",
+                    )
+                return f"{have} units of {en}", f"{have} عدد {fa}"
+
+            return Check(kind, have >= need, items_text)
         case BasketSize(min_units=low, max_units=high):
             units = sum(line.quantity for line in facts.lines)
-            return _between(
-                condition.type, units, low, high, ("the basket has", "سبد"), (" units", " عدد دارد")
-            )
+            return _between(kind, units, low, high, ("the basket has", "سبد"), (" units", " عدد دارد"))
         case PaymentMethod(methods=methods):
             ok = facts.payment_method in methods
-            said = facts.payment_method or "-"
+            paid_by = facts.payment_method or "-"
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"paid by {said}" + ("" if ok else f", not {'/'.join(methods)}"),
-                f"پرداخت با {said}" + ("" if ok else f"، نه {'/'.join(methods)}"),
+                lambda: (
+                    f"paid by {paid_by}" + ("" if ok else f", not {'/'.join(methods)}"),
+                    f"پرداخت با {paid_by}" + ("" if ok else f"، نه {'/'.join(methods)}"),
+                ),
             )
         case Channel(channel=wanted):
             ok = facts.channel == wanted
+            online = facts.channel == "online"
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"sold {'online' if facts.channel == 'online' else 'in store'}"
-                + ("" if ok else f", not {wanted}"),
-                f"فروش {'آنلاین' if facts.channel == 'online' else 'حضوری'}" + ("" if ok else " است"),
+                lambda: (
+                    f"sold {'online' if online else 'in store'}" + ("" if ok else f", not {wanted}"),
+                    f"فروش {'آنلاین' if online else 'حضوری'}" + ("" if ok else " است"),
+                ),
             )
         case BranchIn(branches=codes):
             ok = facts.branch in codes
+            branch = facts.branch
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"branch {facts.branch}" + ("" if ok else f" is not {'/'.join(codes)}"),
-                f"شعبهٔ {facts.branch}" + ("" if ok else f" جزو {'/'.join(codes)} نیست"),
+                lambda: (
+                    f"branch {branch}" + ("" if ok else f" is not {'/'.join(codes)}"),
+                    f"شعبهٔ {branch}" + ("" if ok else f" جزو {'/'.join(codes)} نیست"),
+                ),
             )
         case MemberTags(any_of=tags):
             ok = any(t in m.tags for t in tags)
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"the member is {'' if ok else 'not '}tagged {'/'.join(tags)}",
-                f"عضو برچسب {'/'.join(tags)} را {'دارد' if ok else 'ندارد'}",
+                lambda: (
+                    f"the member is {'' if ok else 'not '}tagged {'/'.join(tags)}",
+                    f"عضو برچسب {'/'.join(tags)} را {'دارد' if ok else 'ندارد'}",
+                ),
             )
         case Tier(levels=levels):
-            if m.tier is None:
-                return Check(condition.type, False, "the club has no tiers", "باشگاه سطح‌بندی ندارد")
-            ok = m.tier in levels
+            tier = m.tier
+            if tier is None:
+                return Check(kind, False, said("the club has no tiers", "باشگاه سطح‌بندی ندارد"))
+            ok = tier in levels
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"the member is {m.tier}" + ("" if ok else f", not {'/'.join(levels)}"),
-                f"سطح عضو {m.tier} است" + ("" if ok else f"، نه {'/'.join(levels)}"),
+                lambda: (
+                    f"the member is {tier}" + ("" if ok else f", not {'/'.join(levels)}"),
+                    f"سطح عضو {tier} است" + ("" if ok else f"، نه {'/'.join(levels)}"),
+                ),
             )
         case BirthdayMonth():
-            month = jalali(today).month
             if m.birth_date is None:
-                return Check(
-                    condition.type, False, "the member's birthday is unknown", "تاریخ تولد عضو ثبت نشده"
-                )
-            born = jalali(m.birth_date).month
-            ok = born == month
+                return Check(kind, False, said("the member's birthday is unknown", "تاریخ تولد عضو ثبت نشده"))
+            month, born = w.jalali.month, jalali(m.birth_date).month
             return Check(
-                condition.type,
-                ok,
-                f"birthday in Jalali month {born}, now {month}",
-                f"تولد در {JALALI_MONTHS_FA[born - 1]}، اکنون {JALALI_MONTHS_FA[month - 1]}",
+                kind,
+                born == month,
+                lambda: (
+                    f"birthday in Jalali month {born}, now {month}",
+                    f"تولد در {JALALI_MONTHS_FA[born - 1]}، اکنون {JALALI_MONTHS_FA[month - 1]}",
+                ),
             )
         case DaysSinceEnrolment(min_days=low, max_days=high):
-            days = (today - local(m.enrolled_at).date()).days if m.enrolled_at else 0
-            return _between(condition.type, days, low, high, ("member for", "عضویت"), (" days", " روز"))
+            days = (w.today - local(m.enrolled_at).date()).days if m.enrolled_at else 0
+            return _between(kind, days, low, high, ("member for", "عضویت"), (" days", " روز"))
         case FirstPurchase():
             ok = m.visits == 1
+            visits = m.visits
             return Check(
-                condition.type,
+                kind,
                 ok,
-                "the member's first purchase" if ok else f"the member's purchase number {m.visits}",
-                "نخستین خرید عضو" if ok else f"خرید شمارهٔ {m.visits} عضو",
+                lambda: (
+                    "the member's first purchase" if ok else f"the member's purchase number {visits}",
+                    "نخستین خرید عضو" if ok else f"خرید شمارهٔ {visits} عضو",
+                ),
             )
         case Visits(min_visits=low, max_visits=high):
-            return _between(
-                condition.type, m.visits or 0, low, high, ("visit number", "مراجعهٔ شمارهٔ"), ("", "")
-            )
+            return _between(kind, m.visits or 0, low, high, ("visit number", "مراجعهٔ شمارهٔ"), ("", ""))
         case DateRange(start=start, end=end):
+            today = w.today
             if start is not None and today < start:
                 return Check(
-                    condition.type, False, f"{today} is before {start}", f"{today} پیش از {start} است"
+                    kind, False, lambda: (f"{today} is before {start}", f"{today} پیش از {start} است")
                 )
             if end is not None and today > end:
-                return Check(condition.type, False, f"{today} is after {end}", f"{today} پس از {end} است")
-            return Check(condition.type, True, f"{today} is in range", f"{today} در بازه است")
+                return Check(kind, False, lambda: (f"{today} is after {end}", f"{today} پس از {end} است"))
+            return Check(kind, True, lambda: (f"{today} is in range", f"{today} در بازه است"))
         case Weekdays(days=days):
-            wd = jalali_weekday(today)
+            wd = w.weekday
             ok = WEEKDAYS[wd] in days
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"{WEEKDAYS[wd]}" + ("" if ok else f" is not {'/'.join(days)}"),
-                WEEKDAYS_FA[wd] + ("" if ok else " جزو روزهای کمپین نیست"),
+                lambda: (
+                    WEEKDAYS[wd] + ("" if ok else f" is not {'/'.join(days)}"),
+                    WEEKDAYS_FA[wd] + ("" if ok else " جزو روزهای کمپین نیست"),
+                ),
             )
         case Hours(from_hour=low, to_hour=high):
-            hour = local(facts.at).hour
+            hour = w.local.hour
             ok = in_hours(hour, low, high)
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"{hour}:00 Tehran time is {'' if ok else 'not '}between {low}:00 and {high}:00",
-                f"ساعت {hour} به وقت تهران {'' if ok else 'خارج از '}بازهٔ {low} تا {high}"
-                + (" است" if ok else ""),
+                lambda: (
+                    f"{hour}:00 Tehran time is {'' if ok else 'not '}between {low}:00 and {high}:00",
+                    f"ساعت {hour} به وقت تهران {'' if ok else 'خارج از '}بازهٔ {low} تا {high}"
+                    + (" است" if ok else ""),
+                ),
             )
         case Occasion(occasion=name):
-            jd = jalali(today)
+            jd = w.jalali
             ok = (jd.month == 1 and jd.day <= 13) if name == "nowruz" else (jd.month == 9 and jd.day == 30)
             label_fa = "نوروز" if name == "nowruz" else "یلدا"
             return Check(
-                condition.type,
+                kind,
                 ok,
-                f"{jd.strftime('%Y/%m/%d')} is {'' if ok else 'not '}{name}",
-                f"{jd.strftime('%Y/%m/%d')} {'' if ok else 'در '}{label_fa}{' است' if ok else ' نیست'}",
+                lambda: (
+                    f"{jd.strftime('%Y/%m/%d')} is {'' if ok else 'not '}{name}",
+                    f"{jd.strftime('%Y/%m/%d')} {'' if ok else 'در '}{label_fa}{' است' if ok else ' نیست'}",
+                ),
             )
     raise AssertionError(f"unknown condition {condition!r}")  # pragma: no cover - the union is closed
 
 
-def check_schedule(schedule: Schedule, at: datetime) -> Check:
+def check_schedule(schedule: Schedule, at: datetime, when: When | None = None) -> Check:
     if schedule.starts_at is not None and at < schedule.starts_at:
-        return Check("schedule", False, "the campaign has not started yet", "کمپین هنوز شروع نشده است")
+        return Check("schedule", False, said("the campaign has not started yet", "کمپین هنوز شروع نشده است"))
     if schedule.ends_at is not None and at >= schedule.ends_at:
-        return Check("schedule", False, "the campaign has ended", "کمپین تمام شده است")
-    moment = local(at)
-    if schedule.weekdays is not None:
-        wd = jalali_weekday(moment.date())
-        if WEEKDAYS[wd] not in schedule.weekdays:
-            return Check(
-                "schedule",
-                False,
-                f"the campaign does not run on {WEEKDAYS[wd]}",
-                f"کمپین {WEEKDAYS_FA[wd]} فعال نیست",
-            )
-    low, high = schedule.from_hour, schedule.to_hour
-    if low is not None and high is not None and not in_hours(moment.hour, low, high):
+        return Check("schedule", False, said("the campaign has ended", "کمپین تمام شده است"))
+    w = when or When.of(at)
+    if schedule.weekdays is not None and WEEKDAYS[w.weekday] not in schedule.weekdays:
+        wd = w.weekday
         return Check(
             "schedule",
             False,
-            f"the campaign runs {low}:00–{high}:00, not at {moment.hour}:00",
-            f"کمپین از ساعت {low} تا {high} فعال است، نه ساعت {moment.hour}",
+            lambda: (f"the campaign does not run on {WEEKDAYS[wd]}", f"کمپین {WEEKDAYS_FA[wd]} فعال نیست"),
         )
-    return Check("schedule", True, "the campaign is running", "کمپین فعال است")
+    low, high, hour = schedule.from_hour, schedule.to_hour, w.local.hour
+    if low is not None and high is not None and not in_hours(hour, low, high):
+        return Check(
+            "schedule",
+            False,
+            lambda: (
+                f"the campaign runs {low}:00–{high}:00, not at {hour}:00",
+                f"کمپین از ساعت {low} تا {high} فعال است، نه ساعت {hour}",
+            ),
+        )
+    return Check("schedule", True, said("the campaign is running", "کمپین فعال است"))
 
 
 # --- effects ------------------------------------------------------------------------------------------
@@ -470,9 +527,17 @@ def in_order(campaigns: Iterable[ActiveCampaign]) -> list[ActiveCampaign]:
     return sorted(campaigns, key=lambda c: (-c.definition.priority, c.id))
 
 
-def evaluate(campaigns: Sequence[ActiveCampaign], facts: Facts) -> list[CampaignOutcome]:
-    """Every campaign's rules for this trigger, each condition checked and each effect priced."""
+def evaluate(
+    campaigns: Sequence[ActiveCampaign], facts: Facts, explain: bool = True
+) -> list[CampaignOutcome]:
+    """Every campaign's rules for this trigger, each condition checked and each effect priced.
+
+    With ``explain`` (examine) every condition is checked even when the campaign or the rule already
+    failed; without it (a sale), a campaign outside its schedule and a rule's remaining conditions
+    after a failed one are skipped.
+    """
     outcomes = []
+    when = When.of(facts.at)
     for campaign in in_order(campaigns):
         rules = [
             r
@@ -481,16 +546,19 @@ def evaluate(campaigns: Sequence[ActiveCampaign], facts: Facts) -> list[Campaign
         ]
         if not rules:
             continue
+        schedule = check_schedule(campaign.definition.schedule, facts.at, when)
         results = []
-        for rule in rules:
-            checks = [check(c, facts) for c in rule.conditions]
-            points = (
-                sum(effect_points(e, facts) for e in rule.effects) if all(c.passed for c in checks) else 0
-            )
-            results.append(RuleOutcome(rule, checks, points))
-        outcomes.append(
-            CampaignOutcome(campaign, check_schedule(campaign.definition.schedule, facts.at), results)
-        )
+        if schedule.passed or explain:
+            for rule in rules:
+                checks = []
+                for condition in rule.conditions:
+                    checks.append(check(condition, facts, when))
+                    if not (explain or checks[-1].passed):
+                        break
+                fired = all(c.passed for c in checks)
+                points = sum(effect_points(e, facts) for e in rule.effects) if fired else 0
+                results.append(RuleOutcome(rule, checks, points))
+        outcomes.append(CampaignOutcome(campaign, schedule, results))
     return outcomes
 
 
@@ -507,14 +575,16 @@ def settle(outcomes: Sequence[CampaignOutcome], allowances: Mapping[int, Allowan
             outcome.why_not = Check(
                 "stop",
                 False,
-                f"campaign {name.name('en')} of higher priority stops the rest",
-                f"کمپین «{name.name_fa}» با اولویت بالاتر بقیه را متوقف می‌کند",
+                said(
+                    f"campaign {name.name('en')} of higher priority stops the rest",
+                    f"کمپین «{name.name_fa}» با اولویت بالاتر بقیه را متوقف می‌کند",
+                ),
             )
             continue
         allowance = allowances.get(outcome.campaign.id, Allowance(None))
         outcome.awarded = wanted if allowance.points is None else max(0, min(wanted, allowance.points))
         if outcome.awarded < wanted:
-            outcome.why_not = Check("limit", False, allowance.en, allowance.fa)
+            outcome.why_not = Check("limit", False, said(allowance.en, allowance.fa))
         if outcome.awarded > 0 and outcome.campaign.definition.stop:
             stopped_by = outcome
     return list(outcomes)

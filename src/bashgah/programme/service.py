@@ -416,7 +416,7 @@ async def apply_to_purchase(
 ) -> list[CampaignApplied]:
     """Award the bonus points of the campaigns a just-recorded purchase qualifies for."""
     facts = await purchase_facts(j.session, j.tenant_id, member_id, sale, program, active.needs, 0)
-    outcomes = engine.evaluate(active.campaigns, facts)
+    outcomes = engine.evaluate(active.campaigns, facts, explain=False)
     return await _award(
         j, account, member_id, outcomes, program, now, ("purchase", purchase_id), program.pending_days
     )
@@ -549,7 +549,7 @@ async def record_event(session: AsyncSession, who: Principal, data: EventCreate)
                 trigger="event",
                 event=data.name,
             )
-            outcomes = engine.evaluate(active.campaigns, facts)
+            outcomes = engine.evaluate(active.campaigns, facts, explain=False)
             # Nothing to return after an event, so its points are available at once.
             applied = await _award(j, account, member.id, outcomes, program, now, ("event", event.id), 0)
         balance = await member_points.points_balance(session, account, now, j)
