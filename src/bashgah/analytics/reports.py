@@ -283,8 +283,21 @@ async def _rfm(
         columns.append(_score(span).label("l"))
     scored = select(*columns).subquery("scored")
     s = scored.c
+    # Columns in the order of the table's fields, so each row is taken as it comes.
+    extra = [s.length_days, s.l] if with_length else []
     statement = (
-        select(scored, M.first_name, M.last_name, M.mobile)
+        select(
+            s.member_id,
+            func.trim(M.first_name + " " + M.last_name),
+            M.mobile,
+            s.recency_days,
+            s.frequency,
+            s.monetary,
+            *extra,
+            s.r,
+            s.f,
+            s.m,
+        )
         .join(Member.__table__, M.id == s.member_id)
         .order_by(s.monetary.desc(), s.member_id)
     )
@@ -312,29 +325,17 @@ async def _rfm(
     result = await session.stream(statement.execution_options(yield_per=50_000))
     async for partition in result.partitions():
         for row in partition:
-            r, f, m = row.r, row.f, row.m
+            values = list(row)
+            r, f, m = values[-3:]
             group = group_of[(r, (f + m + 1) // 2)]  # labels.rfm_group, inlined: a million calls
-            first, last = row.first_name, row.last_name
-            name = f"{first} {last}" if first and last else first or last
-            if with_length:
-                rows.append(
-                    [
-                        row.member_id, name, row.mobile, row.recency_days, row.frequency, row.monetary,
-                        row.length_days, row.l, r, f, m, label_of[group], group,
-                    ]
-                )  # fmt: skip
-            else:
-                rows.append(
-                    [
-                        row.member_id, name, row.mobile, row.recency_days, row.frequency, row.monetary,
-                        r, f, m, label_of[group], group,
-                    ]
-                )  # fmt: skip
+            values.append(label_of[group])
+            values.append(group)
+            rows.append(values)
             total = totals[group]
             total[0] += 1
-            total[1] += row.monetary
-            total[2] += row.recency_days
-            total[3] += row.frequency
+            total[1] += values[5]  # monetary
+            total[2] += values[3]  # recency_days
+            total[3] += values[4]  # frequency
     everyone = sum(t[0] for t in totals.values())
     revenue = sum(t[1] for t in totals.values())
     groups = Table(
