@@ -415,6 +415,48 @@ def _counted_purchases(
     return where
 
 
+# Purchase windows take one of two shapes. Asked about one member (``is_member``), a sub-query
+# correlated to that member reads only their purchases through the purchases-by-member index. Asked
+# about the whole club (counts, lists, exports), one grouped pass over the tenant's purchases in the
+# window is far cheaper than a look-up per member. The tests check both shapes against each other.
+
+
+def _club_purchases(ctx: Context, since: datetime | None) -> list[ColumnElement[bool]]:
+    p = purchases_t.c
+    where = [p.tenant_id == ctx.tenant_id, p.refunded_rials < p.total_rials, p.occurred_at <= ctx.now]
+    if since is not None:
+        where.append(p.occurred_at > since)
+    return where
+
+
+def _has_purchase(ctx: Context, since: datetime | None) -> ColumnElement[bool]:
+    """The member has a purchase that counts after ``since`` (ever, when None) and up to now."""
+    if ctx.only_member is not None:
+        return exists(select(literal(1)).where(*_counted_purchases(since, ctx.now, True)))
+    buyers = select(purchases_t.c.member_id).where(*_club_purchases(ctx, since))
+    return members_t.c.id.in_(buyers)
+
+
+def _window_total(
+    ctx: Context, days: int, total: ColumnElement[int], low: int | None, high: int | None
+) -> ColumnElement[bool]:
+    """``total`` (a sum or count over the member's purchases in the last ``days`` days; 0 without any)
+    between ``low`` and ``high``."""
+    since = ctx.now - timedelta(days=days)
+    if ctx.only_member is not None:
+        value = select(func.coalesce(total, 0)).where(*_counted_purchases(since, ctx.now)).scalar_subquery()
+        return _between(value, low, high)
+    p = purchases_t.c
+    in_window = [*_club_purchases(ctx, None), p.occurred_at >= since]
+    grouped = select(p.member_id).where(*in_window).group_by(p.member_id)
+    if low:
+        # Members without purchases in the window have 0 and cannot reach ``low``.
+        return members_t.c.id.in_(grouped.having(_between(total, low, high)))
+    if high is None:
+        return true()
+    return members_t.c.id.not_in(grouped.having(total > high))
+
+
 def id_in(ids: Sequence[int], ctx: Context) -> ColumnElement[bool]:
     """``members.id`` in a list of any length, as one bound value (a list of ids can outgrow the
     databases' limits on bound parameters)."""
@@ -493,26 +535,15 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
             return m.status == status
         case Spend(days=days, min_rials=low, max_rials=high):
             p = purchases_t.c
-            spent = (
-                select(func.coalesce(func.sum(p.total_rials - p.refunded_rials), 0))
-                .where(*_counted_purchases(ctx.now - timedelta(days=days), ctx.now))
-                .scalar_subquery()
-            )
-            return _between(spent, low, high)
+            return _window_total(ctx, days, func.sum(p.total_rials - p.refunded_rials), low, high)
         case Visits(days=days, min_visits=low, max_visits=high):
-            visits = (
-                select(func.count())
-                .select_from(purchases_t)
-                .where(*_counted_purchases(ctx.now - timedelta(days=days), ctx.now))
-                .scalar_subquery()
-            )
-            return _between(visits, low, high)
+            return _window_total(ctx, days, func.count(), low, high)
         case DaysSinceLastPurchase(min_days=low, max_days=high, include_never=never):
             # Days since = whole days between the last purchase and now: at least ``low`` means none
             # after now − low days; at most ``high`` means one after now − (high + 1) days.
             def bought_after(days: int | None) -> ColumnElement[bool]:
                 since = ctx.now - timedelta(days=days) if days is not None else None
-                return exists(select(literal(1)).where(*_counted_purchases(since, ctx.now, True)))
+                return _has_purchase(ctx, since)
 
             bought_ever = bought_after(None)
             recency: list[ColumnElement[bool]] = [bought_ever]
