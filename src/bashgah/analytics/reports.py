@@ -386,7 +386,7 @@ async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Param
     window = and_(P.tenant_id == tenant_id, P.occurred_at > _at(start), P.occurred_at <= _at(as_of))
     revenue = func.sum(_net())
     per_member = (
-        select(P.member_id, revenue.label("revenue"))
+        select(P.member_id, cast(revenue, BigInteger).label("revenue"))
         .where(window)
         .group_by(P.member_id)
         .having(revenue > 0)
@@ -397,7 +397,7 @@ async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Param
         per_member.c.revenue,
         func.row_number().over(order_by=(per_member.c.revenue.desc(), per_member.c.member_id)).label("rank"),
         func.count().over().label("n"),
-        func.sum(per_member.c.revenue).over().label("total"),
+        cast(func.sum(per_member.c.revenue).over(), BigInteger).label("total"),
     ).subquery("ranked")
     r = ranked.c
     # rank ≤ ceil(n · 20 / 100), in integers: rank · 100 ≤ n · 20 + 99.
