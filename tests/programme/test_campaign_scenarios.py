@@ -168,7 +168,10 @@ async def test_tagged_members_paying_by_card_at_one_branch_get_points_per_item(
             {
                 "key": "per-cup",
                 "conditions": [
-                    {"type": "member_tags", "any_of": ["staff"]},
+                    {
+                        "type": "member_tags",
+                        "any_of": ["staff", "كارمند"],
+                    },  # Arabic kaf, as some keyboards type it
                     {"type": "payment_method", "methods": ["card"]},
                     {"type": "branch", "branches": ["main"]},
                     {"type": "basket_size", "min_units": 2},
@@ -178,7 +181,12 @@ async def test_tagged_members_paying_by_card_at_one_branch_get_points_per_item(
         ],
     )
     staff, guest = await enrol(client, club, tags=["staff"]), await enrol(client, club)
+    persian_staff = await enrol(client, club, tags=["کارمند"])
     by_card = await sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="card")
+    persian_by_card = await sale(
+        client, club, persian_staff["id"], 200_000, items=[COFFEE], payment_method="card"
+    )
+    assert persian_by_card["points_bonus"] == 20
     by_cash = await sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="cash")
     guest_card = await sale(client, club, guest["id"], 200_000, items=[COFFEE], payment_method="card")
     assert [s["points_bonus"] for s in (by_card, by_cash, guest_card)] == [20, 0, 0]

@@ -12,8 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bashgah.core.normalize import normalize_name
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
 
@@ -94,6 +95,12 @@ class BranchIn(_Strict):
 class MemberTags(_Strict):
     type: Literal["member_tags"]
     any_of: list[str] = Field(min_length=1, max_length=50)
+
+    @field_validator("any_of")
+    @classmethod
+    def _as_members_tags_are(cls, tags: list[str]) -> list[str]:
+        # Members' tags are stored normalised (ي→ی, ك→ک, ZWNJ…); compare like with like.
+        return [normalize_name(t) for t in tags]
 
 
 class Tier(_Strict):
