@@ -168,3 +168,27 @@ async def test_is_member_of_an_rfm_segment(client: httpx.AsyncClient, club: Club
         assert not await service.is_member(session, club.tenant_id, segment_id, least["id"])
         assert await service.is_member(session, club.tenant_id, segment_id, best["id"], at=NOW)
         assert await service.count(session, club.tenant_id, segment_id) == 1
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("csv", "fa"), ("xlsx", "en")])
+async def test_the_api_export_downloads_a_file_that_imports_back(
+    client: httpx.AsyncClient, club: Club, db: Database, tmp_path: Path, fmt: str, lang: str
+) -> None:
+    vips = [await enrol(client, club, tags=["vip"]) for _ in range(2)]
+    await enrol(client, club)
+    dynamic_id = await _segment(db, club, name="VIP", definition={"type": "tags", "tags": ["vip"]})
+    response = await client.get(
+        f"/api/v1/segments/{dynamic_id}/export?format={fmt}",
+        headers=club.headers("integration", **{"Accept-Language": lang}),
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="segment-{dynamic_id}.{fmt}"'
+    path = tmp_path / f"download.{fmt}"
+    path.write_bytes(response.content)
+    if fmt == "csv":
+        assert response.content.decode("utf-8-sig").splitlines()[0].startswith("شناسه عضو,موبایل")
+    static_id = await _segment(db, club, name="copy", kind="static")
+    assert (await _import(db, club, static_id, path)).added == 2
+    assert await _members(db, club, static_id) == [v["id"] for v in vips]
+    refused = await client.get(f"/api/v1/segments/{dynamic_id}/export", headers=club.headers("cashier"))
+    assert refused.status_code == 403

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, run
+from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.members.schemas import MemberRead
 from bashgah.models import Segment
@@ -23,6 +27,12 @@ router = APIRouter(prefix="/api/v1/segments", tags=["segments"])
 
 #: Integrations (a CRM, an SMS panel) read segments; cashiers do not see them at all.
 READERS = (*MANAGERS, "integration")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 def _read(segment: Segment) -> SegmentRead:
@@ -119,6 +129,29 @@ async def segment_members(
         return SegmentMembersPage(items=[MemberRead.of(m) for m in page], next_after=next_after)
 
     return await run(request, key, work)
+
+
+@router.get("/{segment_id}/export", response_class=Response)
+async def export_segment(
+    request: Request, segment_id: int, key: ApiKeyDep, lang: LangDep, format: ExportFormat = ExportFormat.csv
+) -> Response:
+    """The segment's members as a CSV or XLSX file with the members export's columns (Persian headers and
+    Jalali dates when the caller asks for Persian, the default). The file imports back."""
+
+    async def work(session: AsyncSession, who: Principal) -> bytes:
+        who.require(*READERS)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"segment.{format.value}"
+            await service.export(session, who.tenant_id, segment_id, path, lang)
+            return path.read_bytes()
+
+    content = await run(request, key, work)
+    name = f"segment-{segment_id}.{format.value}"
+    return Response(
+        content,
+        media_type=XLSX if format is ExportFormat.xlsx else "text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/{segment_id}/members", response_model=StaticMembersAdded)
