@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bashgah.core.db import Database
 from bashgah.ledger.tasks import expire_points
 from bashgah.models import PointLot
-from support import Club, bought, enrol, error_code, execute, reserve
+from support import Club, bought, enrol, error_code, execute, reserve, set_program
 
 
 async def _programme(db: Database, client: httpx.AsyncClient, club: Club) -> tuple[int, int]:
@@ -148,3 +148,17 @@ async def test_programme_health_by_campaign(client: httpx.AsyncClient, club: Clu
         summary = {row["metric_key"]: row["value"] for row in tables["summary"]["rows"]}
         # 10 + 10 points earned on the two sales, 500 given by the campaign.
         assert summary["issued_points"] == 520 and summary["outstanding_points"] == 520
+
+
+async def test_points_that_never_expire_have_their_own_line(client: httpx.AsyncClient, club: Club) -> None:
+    await set_program(client, club, expiry_mode="never")
+    member = (await enrol(client, club))["id"]
+    await bought(client, club, member, 300_000)
+    for lang, label in (("en", "Never"), ("fa", "بدون انقضا")):
+        response = await client.get(
+            "/api/v1/reports/health", headers=club.headers(**{"Accept-Language": lang})
+        )
+        tables = {table["name"]: table for table in response.json()["tables"]}
+        assert tables["by_expiry_month"]["rows"] == [
+            {"month": label, "points": 30, "liability_rials": 30_000}
+        ]

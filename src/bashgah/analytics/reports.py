@@ -20,10 +20,11 @@ Definitions (the same everywhere):
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -43,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.analytics import labels
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.errors import InvalidInput, NotFound
-from bashgah.core.jalali import utcnow
+from bashgah.core.jalali import TEHRAN, utcnow
 from bashgah.core.types import UTCDateTime
 from bashgah.models import (
     Account,
@@ -181,10 +182,6 @@ async def _tehran_parts(session: AsyncSession) -> tuple[Any, Any]:
 
 
 def _sqlite_tehran_local(stored: str | None) -> str | None:
-    from datetime import UTC
-
-    from bashgah.core.jalali import TEHRAN
-
     if stored is None:
         return None
     moment = datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(TEHRAN)
@@ -818,7 +815,8 @@ async def health(session: AsyncSession, tenant_id: int, lang: str, params: Param
         ahead = min(120, (last_expiry.year - as_of.year) * 12 + last_expiry.month - as_of.month + 2)
     months = _months_ahead(as_of, ahead, lang)
     bounds = [moment for moment, _ in months]
-    expiry_month = _month_index(L.expires_at, bounds).label("month")
+    # -1: never expires; NULL: after the last month shown (more than ten years ahead).
+    expiry_month = case((L.expires_at.is_(None), -1), else_=_month_index(L.expires_at, bounds)).label("month")
     by_month = dict(
         (
             await session.execute(
@@ -840,9 +838,10 @@ async def health(session: AsyncSession, tenant_id: int, lang: str, params: Param
         points = int(by_month.get(index) or 0)
         if points:
             expiring.rows.append([months[index][1], points, points * point_value])
-    never = int(by_month.get(None) or 0)
-    if never:
-        expiring.rows.append(["بدون انقضا" if lang == "fa" else "Never", never, never * point_value])
+    for bucket, fa, en in ((None, "بعدتر", "Later"), (-1, "بدون انقضا", "Never")):
+        points = int(by_month.get(bucket) or 0)
+        if points:
+            expiring.rows.append([fa if lang == "fa" else en, points, points * point_value])
 
     T = Transfer.__table__.c
     credit = Account.__table__.alias("credit")
@@ -1005,10 +1004,7 @@ async def clv(session: AsyncSession, tenant_id: int, lang: str, params: Params) 
     ``as_of``. The database sums each member's net revenue per Tehran day (a day with purchases is one
     purchase, as in the models' papers); the fit runs in a worker thread.
     """
-    import asyncio
-    from datetime import date
-
-    from bashgah.analytics.clv import clv_table
+    from bashgah.analytics.clv import clv_table  # here: it loads scipy, which only this report needs
 
     as_of = params.as_of or utcnow()
     await _tune(session)
