@@ -310,3 +310,30 @@ async def test_a_campaign_only_runs_between_its_dates(client: httpx.AsyncClient,
     )
     member = await enrol(client, club)
     assert (await sale(client, club, member["id"], 100_000))["points_bonus"] == 0
+
+
+async def test_members_of_the_vip_list_segment_get_a_fixed_300(client: httpx.AsyncClient, club: Club) -> None:
+    created = await client.post(
+        "/api/v1/segments", json={"name": "VIP list", "kind": "static"}, headers=club.headers("manager")
+    )
+    assert created.status_code == 201, created.text
+    segment_id = created.json()["id"]
+    listed, other = await enrol(client, club), await enrol(client, club)
+    added = await client.post(
+        f"/api/v1/segments/{segment_id}/members", json={"member_ids": [listed["id"]]}, headers=club.headers()
+    )
+    assert added.status_code == 200, added.text
+    await new_campaign(
+        client,
+        club,
+        name_fa="هدیهٔ فهرست ویژه",
+        rules=[
+            {
+                "key": "vip",
+                "conditions": [{"type": "segment", "segments": [segment_id]}],
+                "effects": [{"type": "fixed_bonus", "points": 300}],
+            }
+        ],
+    )
+    got = [await sale(client, club, m["id"], 100_000) for m in (listed, other)]
+    assert [s["points_bonus"] for s in got] == [300, 0]

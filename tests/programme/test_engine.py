@@ -87,6 +87,9 @@ def test_member_conditions() -> None:
     assert fires({"type": "tier", "levels": ["gold", "vip"]}, member=MemberFacts(tier="gold"))
     assert not fires({"type": "tier", "levels": ["gold"]}, member=MemberFacts(tier="silver"))
     assert not fires({"type": "tier", "levels": ["gold"]}, member=MemberFacts())  # a club without tiers
+    in_7 = MemberFacts(segments=frozenset({7}))
+    assert fires({"type": "segment", "segments": [3, 7]}, member=in_7)
+    assert not fires({"type": "segment", "segments": [3]}, member=in_7)
     assert fires({"type": "visits", "min_visits": 5}, member=MemberFacts(visits=5))
     assert not fires({"type": "visits", "min_visits": 5}, member=MemberFacts(visits=4))
 
@@ -242,4 +245,6 @@ def test_needs_only_what_rules_ask_for() -> None:
     needs = engine.needs_of(
         [campaign(rules=[rule({"type": "first_purchase"}, {"type": "channel", "channel": "online"})])]
     )
-    assert needs.visits and needs.branch and not needs.member
+    assert needs.visits and needs.branch and not needs.member and not needs.segments
+    needs = engine.needs_of([campaign(rules=[rule({"type": "segment", "segments": [4, 2]})])])
+    assert needs.segments == {2, 4}

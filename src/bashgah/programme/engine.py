@@ -31,6 +31,7 @@ from bashgah.programme.schemas import (
     FirstPurchase,
     FixedBonus,
     Hours,
+    InSegment,
     ItemMatch,
     Items,
     MemberTags,
@@ -81,6 +82,8 @@ class MemberFacts:
     visits: int | None = None
     #: Code of the member's tier level (None when the club has no tiers or no rule asks).
     tier: str | None = None
+    #: Of the segments some rule names, those the member is in.
+    segments: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ class Needs:
     visits: bool = False
     tier: bool = False
     branch: bool = False
+    segments: set[int] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
 
 
@@ -380,6 +384,17 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
                     f"سطح عضو {tier} است" + ("" if ok else f"، نه {'/'.join(levels)}"),
                 ),
             )
+        case InSegment(segments=wanted):
+            ok = any(sid in m.segments for sid in wanted)
+            listed = "/".join(str(sid) for sid in wanted)
+            return Check(
+                kind,
+                ok,
+                lambda: (
+                    f"the member is {'' if ok else 'not '}in segment {listed}",
+                    f"عضو در بخش {listed} {'است' if ok else 'نیست'}",
+                ),
+            )
         case BirthdayMonth():
             if m.birth_date is None:
                 return Check(kind, False, said("the member's birthday is unknown", "تاریخ تولد عضو ثبت نشده"))
@@ -515,6 +530,8 @@ def needs_of(campaigns: Iterable[ActiveCampaign]) -> Needs:
         for rule in c.definition.rules:
             for cond in rule.conditions:
                 needs.kinds.add(cond.type)
+                if isinstance(cond, InSegment):
+                    needs.segments.update(cond.segments)
     needs.member = bool(needs.kinds & {"member_tags", "birthday_month", "days_since_enrolment"})
     needs.visits = bool(needs.kinds & {"first_purchase", "visits"})
     needs.tier = "tier" in needs.kinds

@@ -110,6 +110,13 @@ class Tier(_Strict):
     levels: list[str] = Field(min_length=1, max_length=20)
 
 
+class InSegment(_Strict):
+    """The member is in any of these segments (by id) when the sale is made."""
+
+    type: Literal["segment"]
+    segments: list[int] = Field(min_length=1, max_length=20)
+
+
 class BirthdayMonth(_Strict):
     """The member's birthday falls in the current Jalali month."""
 
@@ -177,6 +184,7 @@ Condition = Annotated[
     | BranchIn
     | MemberTags
     | Tier
+    | InSegment
     | BirthdayMonth
     | DaysSinceEnrolment
     | FirstPurchase

@@ -45,6 +45,7 @@ from bashgah.programme.schemas import (
     ExamineResult,
     RuleResult,
 )
+from bashgah.segments import service as segments
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 
@@ -229,7 +230,16 @@ async def member_facts(
                 select(MemberTier.level_id).where(MemberTier.member_id == member_id)
             )
             tier = ladder.by_id(level_id).code
-    return MemberFacts(tags=tags, birth_date=birth, enrolled_at=enrolled, visits=visits, tier=tier)
+    within = frozenset(
+        [
+            sid
+            for sid in sorted(needs.segments)
+            if await segments.is_member(session, tenant_id, sid, member_id)
+        ]
+    )
+    return MemberFacts(
+        tags=tags, birth_date=birth, enrolled_at=enrolled, visits=visits, tier=tier, segments=within
+    )
 
 
 async def _branch(session: AsyncSession, tenant_id: int, branch_id: int) -> tuple[str, str]:
