@@ -988,48 +988,90 @@ def _months_ahead(as_of: datetime, ahead: int, lang: str) -> list[tuple[datetime
 # --- Customer lifetime value ----------------------------------------------------------------------
 
 
-async def _tehran_day(session: AsyncSession) -> Any:
-    """SQL for the Tehran calendar day of ``purchases.occurred_at`` (a DATE on PostgreSQL, text on
-    SQLite)."""
-    if _is_postgres(session):
-        return func.date(func.timezone("Asia/Tehran", P.occurred_at))
-    await _tehran_parts(session)  # registers tehran_local()
-    return func.date(func.tehran_local(P.occurred_at))
-
-
 async def clv(session: AsyncSession, tenant_id: int, lang: str, params: Params) -> Report:
     """Expected purchases in the next 90 and 365 days, probability still active and expected value.
 
     The BG/NBD and Gamma-Gamma models of ``analytics.clv``, fitted on this tenant's visits up to
-    ``as_of``. The database sums each member's net revenue per Tehran day (a day with purchases is one
-    purchase, as in the models' papers); the fit runs in a worker thread.
+    ``as_of``. A day with purchases is one purchase, as in the models' papers, worth the day's net
+    revenue. The database sums each member's net revenue per Tehran day and reduces those days to the
+    models' summary (purchase days, first and last day, total, first day's amount) with the member's name,
+    so a million members are a million rows, not one per purchase day; the fit runs in a worker thread.
     """
-    from bashgah.analytics.clv import clv_table  # here: it loads scipy, which only this report needs
+    import numpy as np  # here: with scipy (below), only this report needs them
+
+    from bashgah.analytics.clv import CustomerSummary, fit_models, score
 
     as_of = params.as_of or utcnow()
     await _tune(session)
-    day = (await _tehran_day(session)).label("day")
+    epoch = date(1970, 1, 1)
+    # The Tehran calendar day of each purchase as days since 1970-01-01.
+    if _is_postgres(session):
+        local_day = func.date(func.timezone("Asia/Tehran", P.occurred_at))
+        day_number: ColumnElement[Any] = cast(local_day - literal(epoch), Integer)
+    else:
+        await _tehran_parts(session)  # registers tehran_local()
+        local_day = func.date(func.tehran_local(P.occurred_at))
+        day_number = cast(func.julianday(local_day) - 2440587.5, Integer)
     net = _net()
-    per_day = await session.execute(
-        select(P.member_id, day, func.sum(net))
+    per_day = (
+        select(P.member_id, day_number.label("day"), func.sum(net).label("amount"))
         .where(P.tenant_id == tenant_id, P.occurred_at <= _at(as_of), net > 0)
-        .group_by(P.member_id, day)
+        .group_by(P.member_id, day_number)
+        .cte("per_day")
     )
-    rows = [
-        (member_id, d if isinstance(d, date) else date.fromisoformat(d), int(amount))
-        for member_id, d, amount in per_day
-    ]
-    scored = await asyncio.to_thread(clv_table, rows, as_of)
-    scored.sort(key=lambda r: (-r["expected_value_365d_rials"], r["member_id"]))
-    names: dict[int, tuple[str, str]] = {}
-    ids = [r["member_id"] for r in scored]
-    for start_at in range(0, len(ids), 10_000):
-        for member_id, first, last, mobile in await session.execute(
-            select(M.id, M.first_name, M.last_name, M.mobile).where(
-                M.id.in_(ids[start_at : start_at + 10_000])
-            )
-        ):
-            names[member_id] = (_name(first, last), mobile)
+    d = per_day.c
+    per_member = (
+        select(
+            d.member_id,
+            func.count().label("days"),
+            func.min(d.day).label("first_day"),
+            func.max(d.day).label("last_day"),
+            func.sum(d.amount).label("total"),
+        )
+        .group_by(d.member_id)
+        .subquery("per_member")
+    )
+    pm = per_member.c
+    statement = (
+        select(
+            pm.member_id,
+            func.trim(func.coalesce(M.first_name, "") + " " + func.coalesce(M.last_name, "")),
+            M.mobile,
+            pm.days,
+            pm.first_day,
+            pm.last_day,
+            cast(pm.total, BigInteger),
+            cast(d.amount, BigInteger),
+        )
+        .join(per_day, and_(d.member_id == pm.member_id, d.day == pm.first_day))
+        .join(Member.__table__, M.id == pm.member_id)
+    )
+    rows = (await session.execute(statement)).all()
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(8)]
+    ids, names, mobiles, days, first, last, total, first_amount = columns
+    del rows
+    end_day = (as_of.astimezone(TEHRAN).date() - epoch).days
+
+    def fit_and_score() -> list[dict[str, Any]]:
+        # The same summary as ``clv.summarise_days`` makes from the purchase days.
+        visits = np.asarray(days, dtype=np.float64)
+        first_day = np.asarray(first, dtype=np.float64)
+        frequency = visits - 1.0
+        repeat_spend = np.asarray(total, dtype=np.float64) - np.asarray(first_amount, dtype=np.float64)
+        summary = CustomerSummary(
+            customer_ids=list(range(len(ids))),
+            frequency=frequency,
+            recency=np.asarray(last, dtype=np.float64) - first_day,
+            T=end_day - first_day,
+            monetary_value=np.divide(
+                repeat_spend, frequency, out=np.zeros_like(repeat_spend), where=frequency > 0
+            ),
+            period_days=1.0,
+        )
+        return score(fit_models(summary), summary)
+
+    scored = await asyncio.to_thread(fit_and_score)
+    scored.sort(key=lambda r: (-r["expected_value_365d_rials"], ids[r["member_id"]]))
     members = Table(
         "members",
         "Customer lifetime value",
@@ -1048,12 +1090,12 @@ async def clv(session: AsyncSession, tenant_id: int, lang: str, params: Params) 
         ],
     )
     for r in scored:
-        name, mobile = names.get(r["member_id"], ("", ""))
+        i = r["member_id"]  # the position in the rows read above
         members.rows.append(
             [
-                r["member_id"],
-                name,
-                mobile,
+                ids[i],
+                names[i],
+                mobiles[i],
                 r["frequency"],
                 round(r["expected_purchases_90d"], 3),
                 round(r["expected_purchases_365d"], 3),
