@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -231,6 +231,41 @@ class RfmGroup(_Strict):
         return sorted(set(groups))
 
 
+class Clv(_Strict):
+    """Customer lifetime value as the CLV report scores it (``analytics.reports.clv``: BG/NBD and
+    Gamma-Gamma fitted on the club's purchase days): expected value over the next 365 days in rials
+    and/or the probability that the member is still active. Members who never bought are not scored and
+    never match; nor does anyone while the club has too little history to fit the models (nobody has
+    bought on two days)."""
+
+    type: Literal["clv"]
+    min_value_rials: int | None = Field(None, ge=0, le=10**15)
+    max_value_rials: int | None = Field(None, ge=0, le=10**15)
+    min_probability_alive: float | None = Field(None, ge=0, le=1)
+    max_probability_alive: float | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Clv:
+        value = (self.min_value_rials, self.max_value_rials)
+        alive = (self.min_probability_alive, self.max_probability_alive)
+        if value == (None, None) and alive == (None, None):
+            raise ValueError(
+                "give min_value_rials, max_value_rials, min_probability_alive or max_probability_alive"
+            )
+        for (low, high), what in ((value, "value_rials"), (alive, "probability_alive")):
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"min_{what} is above max_{what}")
+        return self
+
+
+class ChurnRisk(_Strict):
+    """On the churn report's list (``analytics.reports.churn``): overdue against their own rhythm, the
+    days since their last purchase above ``k`` × their mean days between purchases."""
+
+    type: Literal["churn_risk"]
+    k: float = Field(2.0, gt=0, le=100)
+
+
 class All(_Strict):
     type: Literal["all"]
     conditions: list[Condition] = Field(min_length=1, max_length=50)
@@ -257,7 +292,9 @@ Condition = Annotated[
     | BirthdayMonth
     | PointsBalance
     | Tier
-    | RfmGroup,
+    | RfmGroup
+    | Clv
+    | ChurnRisk,
     Field(discriminator="type"),
 ]
 All.model_rebuild()
@@ -277,6 +314,22 @@ def rfm_windows(condition: Condition) -> set[int]:
     if isinstance(condition, RfmGroup):
         return {condition.window_days}
     return set()
+
+
+def churn_ks(condition: Condition) -> set[float]:
+    """The ``k`` of every ``churn_risk`` condition (each needs the churn report's list before compiling)."""
+    if isinstance(condition, All | AnyOf):
+        return set().union(*(churn_ks(c) for c in condition.conditions))
+    if isinstance(condition, ChurnRisk):
+        return {condition.k}
+    return set()
+
+
+def uses_clv(condition: Condition) -> bool:
+    """Whether the definition has a ``clv`` condition (it needs the CLV report's scores before compiling)."""
+    if isinstance(condition, All | AnyOf):
+        return any(uses_clv(c) for c in condition.conditions)
+    return isinstance(condition, Clv)
 
 
 def tier_codes(condition: Condition) -> set[str]:
@@ -386,6 +439,11 @@ class Context:
     now: datetime
     dialect: str
     rfm: Mapping[int, Mapping[int, str]] = field(default_factory=dict)
+    #: Each scored member's (expected value over 365 days in rials, probability alive), from the CLV
+    #: report, when the definition has a ``clv`` condition: the models are fitted on the whole club.
+    clv: Mapping[int, tuple[int, float]] = field(default_factory=dict)
+    #: Per ``k``, the members on the churn report's list.
+    churn: Mapping[float, frozenset[int]] = field(default_factory=dict)
     #: Set when the predicate will only be asked about this one member (``is_member``), so that lists of
     #: ids computed beforehand can be cut down to that member.
     only_member: int | None = None
@@ -499,6 +557,23 @@ def _birthday(condition: BirthdayMonth, ctx: Context) -> ColumnElement[bool]:
     return and_(born.is_not(None), or_(commonest, *others))
 
 
+def _clv_fits(condition: Clv, value: int, alive: float) -> bool:
+    def within(x: float, low: float | None, high: float | None) -> bool:
+        return (low is None or x >= low) and (high is None or x <= high)
+
+    return within(value, condition.min_value_rials, condition.max_value_rials) and within(
+        alive, condition.min_probability_alive, condition.max_probability_alive
+    )
+
+
+def _scored(ctx: Context, ids: Set[int]) -> ColumnElement[bool]:
+    """Members in a set computed beforehand from a report: a constant for ``is_member``'s one member,
+    the list of ids otherwise."""
+    if ctx.only_member is not None:
+        return true() if ctx.only_member in ids else false()
+    return id_in(sorted(ids), ctx)
+
+
 def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]:
     """A predicate on ``members`` (never NULL) true for the members the condition describes."""
     m = members_t.c
@@ -571,6 +646,10 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
             if ctx.only_member is not None:
                 return true() if scored.get(ctx.only_member) in groups else false()
             return id_in(sorted(i for i, group in scored.items() if group in groups), ctx)
+        case Clv():
+            return _scored(ctx, {i for i, scores in ctx.clv.items() if _clv_fits(condition, *scores)})
+        case ChurnRisk(k=k):
+            return _scored(ctx, ctx.churn[k])
         case PointsBalance(min_points=low, max_points=high):
             posted = (
                 select(func.coalesce(func.sum(accounts_t.c.posted), 0))

@@ -32,10 +32,12 @@ from bashgah.segments.conditions import (
     Condition,
     Context,
     branch_codes,
+    churn_ks,
     compile_condition,
     members_t,
     rfm_windows,
     tier_codes,
+    uses_clv,
 )
 from bashgah.segments.schemas import CONDITION, SegmentCreate, SegmentUpdate
 
@@ -237,14 +239,18 @@ async def predicate(
     only_member: int | None = None,
 ) -> ColumnElement[bool]:
     """The SQL predicate on ``members`` of a definition at ``at`` (default: now), for any query to use
-    beside ``members.tenant_id == tenant_id``. RFM groups are scored first when the definition names them.
+    beside ``members.tenant_id == tenant_id``. RFM groups, CLV scores and churn lists are computed first
+    (by their reports) when the definition names them.
     ``only_member``: the query asks about that member alone (``members.id == only_member``)."""
     now = at or utcnow()
+    reuse = cached and at is None
     rfm = {
-        window: await _rfm_groups(session, tenant_id, window, now, cached=cached and at is None)
+        window: await _rfm_groups(session, tenant_id, window, now, cached=reuse)
         for window in rfm_windows(definition)
     }
-    context = Context(tenant_id, now, await _dialect(session), rfm, only_member)
+    clv = await _clv_scores(session, tenant_id, now, cached=reuse) if uses_clv(definition) else {}
+    churn = {k: await _churn_list(session, tenant_id, k, now, cached=reuse) for k in churn_ks(definition)}
+    context = Context(tenant_id, now, await _dialect(session), rfm, clv, churn, only_member)
     return compile_condition(definition, context)
 
 
@@ -265,6 +271,50 @@ async def _rfm_groups(
     if cached:
         _rfm_scored.set(key, groups)
     return groups
+
+
+#: CLV scores and churn lists for ``is_member``, like the RFM groups: the CLV models are fitted on the
+#: whole club, so a score read on the sale path is at most ``ttl`` seconds old.
+_clv_scored: TTLCache[tuple[str, int], dict[int, tuple[int, float]]] = TTLCache(ttl=300, maxsize=100)
+_churn_listed: TTLCache[tuple[str, int, float], frozenset[int]] = TTLCache(ttl=300, maxsize=100)
+
+
+async def _clv_scores(
+    session: AsyncSession, tenant_id: int, at: datetime, cached: bool
+) -> dict[int, tuple[int, float]]:
+    """Each scored member's (expected value over 365 days, probability alive) from the CLV report at
+    ``at``; nobody's while the club has too little history for the models."""
+    from bashgah.analytics.clv import NotEnoughData
+
+    key = (scope(session), tenant_id)
+    if cached and (hit := _clv_scored.get(key)) is not None:
+        return hit
+    try:
+        report = await reports.clv(session, tenant_id, "en", reports.Params(as_of=at))
+    except NotEnoughData:
+        scores: dict[int, tuple[int, float]] = {}
+    else:
+        scores = {
+            row["member_id"]: (row["expected_value_365d_rials"], row["probability_alive"])
+            for row in report.as_dicts("members")
+        }
+    if cached:
+        _clv_scored.set(key, scores)
+    return scores
+
+
+async def _churn_list(
+    session: AsyncSession, tenant_id: int, k: float, at: datetime, cached: bool
+) -> frozenset[int]:
+    """The members the churn report lists at ``at`` with this ``k``."""
+    key = (scope(session), tenant_id, k)
+    if cached and (hit := _churn_listed.get(key)) is not None:
+        return hit
+    report = await reports.churn(session, tenant_id, "en", reports.Params(as_of=at, k=k))
+    listed = frozenset(row["member_id"] for row in report.as_dicts("members"))
+    if cached:
+        _churn_listed.set(key, listed)
+    return listed
 
 
 async def _count(session: AsyncSession, tenant_id: int, predicate: ColumnElement[bool]) -> int:
@@ -385,8 +435,9 @@ async def is_member(
     One primary-key look-up for a static segment; for a dynamic one, the segment's predicate on the one
     member row (its purchase windows use the purchases-by-member index). An unknown, deleted or other
     tenant's segment matches nobody (False) rather than failing the sale that asked. Purchases flushed
-    earlier in the same transaction count. An ``rfm_group`` condition ranks the whole club, so when
-    ``at`` is left out its groups are reused for up to five minutes.
+    earlier in the same transaction count. An ``rfm_group``, ``clv`` or ``churn_risk`` condition
+    needs a report over the whole club, so when ``at`` is left out its result is reused for up to five
+    minutes.
     """
     key = (scope(session), tenant_id, segment_id)
     entry = _definitions.get(key)

@@ -1,0 +1,150 @@
+"""The segment conditions scored by a report over the whole club: ``clv`` and ``churn_risk``."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from pydantic import ValidationError
+from segment_helpers import NOW, matching, sale
+
+from bashgah.analytics import reports
+from bashgah.core.db import Database
+from bashgah.segments.schemas import CONDITION
+from support import Club, enrol
+
+
+async def _every(
+    client: httpx.AsyncClient, club: Club, member_id: int, gap: int, times: int, last: int, total: int
+) -> None:
+    """``times`` purchases ``gap`` days apart, the last one ``last`` days before NOW."""
+    for n in range(times):
+        await sale(client, club, member_id, total, days_ago=last + gap * n)
+
+
+async def test_churn_risk_is_the_churn_report_list_with_its_k(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    weekly_stopped = await enrol(client, club)  # every week for two months, then nothing for 60 days
+    await _every(client, club, weekly_stopped["id"], gap=7, times=9, last=60, total=200_000)
+    weekly = await enrol(client, club)  # every week, last time 3 days ago
+    await _every(client, club, weekly["id"], gap=7, times=9, last=3, total=200_000)
+    monthly = await enrol(client, club)  # every 30 days, last time 50 days ago
+    await _every(client, club, monthly["id"], gap=30, times=4, last=50, total=500_000)
+    once = await enrol(client, club)  # one purchase long ago: no rhythm to be late against
+    await sale(client, club, once["id"], 100_000, days_ago=300)
+    await enrol(client, club)  # never bought
+
+    # 60 days since > 2 × 7; the monthly buyer's 50 days are not 2 × 30.
+    assert await matching(db, club, {"type": "churn_risk"}) == {weekly_stopped["id"]}
+    assert await matching(db, club, {"type": "churn_risk", "k": 2}) == {weekly_stopped["id"]}
+    # 50 > 1 × 30; and 60 > 8 × 7 = 56 but not 9 × 7 = 63.
+    assert await matching(db, club, {"type": "churn_risk", "k": 1}) == {
+        weekly_stopped["id"],
+        monthly["id"],
+    }
+    assert await matching(db, club, {"type": "churn_risk", "k": 8}) == {weekly_stopped["id"]}
+    assert await matching(db, club, {"type": "churn_risk", "k": 9}) == set()
+    # Two lists in one definition, and with a purchase window condition.
+    either = {
+        "type": "any",
+        "conditions": [{"type": "churn_risk", "k": 9}, {"type": "churn_risk", "k": 1.5}],
+    }
+    assert await matching(db, club, either) == {weekly_stopped["id"], monthly["id"]}
+    big_and_late = {
+        "type": "all",
+        "conditions": [
+            {"type": "churn_risk", "k": 1},
+            {"type": "spend", "days": 365, "min_rials": 2_000_000},
+        ],
+    }
+    assert await matching(db, club, big_and_late) == {monthly["id"]}
+    # Exactly whom the churn report lists.
+    async with db.transaction() as session:
+        report = await reports.churn(session, club.tenant_id, "en", reports.Params(as_of=NOW, k=1))
+    assert {row["member_id"] for row in report.as_dicts("members")} == {weekly_stopped["id"], monthly["id"]}
+
+
+async def test_clv_probability_alive_and_expected_value(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    steady = await enrol(client, club)  # every week for a year, last time 2 days ago
+    await _every(client, club, steady["id"], gap=7, times=30, last=2, total=400_000)
+    stopped = await enrol(client, club)  # every week for months, then nothing for ten months
+    await _every(client, club, stopped["id"], gap=7, times=12, last=300, total=400_000)
+    casual = await enrol(client, club)  # every two months, last time a month ago
+    await _every(client, club, casual["id"], gap=60, times=5, last=30, total=150_000)
+    once = await enrol(client, club)  # one purchase: no repeat, so the model cannot say they left
+    await sale(client, club, once["id"], 900_000, days_ago=200)
+    never = await enrol(client, club)
+
+    async with db.transaction() as session:
+        report = await reports.clv(session, club.tenant_id, "en", reports.Params(as_of=NOW))
+    scored = {row["member_id"]: row for row in report.as_dicts("members")}
+    assert set(scored) == {steady["id"], stopped["id"], casual["id"], once["id"]}
+    # BG/NBD: without a repeat purchase a member is alive with probability 1.
+    assert scored[once["id"]]["probability_alive"] == 1.0
+    # A weekly buyer silent for ten months has almost surely left; one who came this week has not.
+    assert scored[stopped["id"]]["probability_alive"] < 0.01
+    assert scored[steady["id"]]["probability_alive"] > 0.9
+    values = {i: row["expected_value_365d_rials"] for i, row in scored.items()}
+    assert values[steady["id"]] > max(values[casual["id"]], values[stopped["id"]], values[once["id"]])
+
+    assert await matching(db, club, {"type": "clv", "min_probability_alive": 1}) == {once["id"]}
+    assert await matching(db, club, {"type": "clv", "max_probability_alive": 0.5}) == {stopped["id"]}
+    assert never["id"] not in await matching(db, club, {"type": "clv", "min_value_rials": 0})
+    assert await matching(db, club, {"type": "clv", "min_value_rials": 0}) == set(scored)
+    # The steady buyer alone is worth more than everyone else.
+    runner_up = max(v for i, v in values.items() if i != steady["id"])
+    assert await matching(db, club, {"type": "clv", "min_value_rials": runner_up + 1}) == {steady["id"]}
+    assert await matching(db, club, {"type": "clv", "max_value_rials": runner_up}) == set(scored) - {
+        steady["id"]
+    }
+    # Both bounds at once: still active and worth something, but not the best customer.
+    both = {
+        "type": "clv",
+        "max_value_rials": runner_up,
+        "min_probability_alive": 0.5,
+    }
+    assert await matching(db, club, both) == {
+        i for i in set(scored) - {steady["id"]} if scored[i]["probability_alive"] >= 0.5
+    }
+    assert stopped["id"] not in await matching(db, club, both)
+    assert once["id"] in await matching(db, club, both)
+
+
+async def test_clv_matches_nobody_while_nobody_has_bought_twice(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    await sale(client, club, member["id"], 500_000, days_ago=10)
+    # The models cannot be fitted: the condition matches nobody instead of failing.
+    assert await matching(db, club, {"type": "clv", "min_probability_alive": 0}) == set()
+    assert await matching(
+        db,
+        club,
+        {
+            "type": "any",
+            "conditions": [
+                {"type": "clv", "max_value_rials": 10**12},
+                {"type": "status", "status": "active"},
+            ],
+        },
+    ) == {member["id"]}
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"type": "clv"},
+        {"type": "clv", "min_value_rials": 10, "max_value_rials": 5},
+        {"type": "clv", "min_probability_alive": 0.9, "max_probability_alive": 0.1},
+        {"type": "clv", "min_probability_alive": 1.5},
+        {"type": "clv", "min_value_rials": -1},
+        {"type": "clv", "window_days": 365, "min_value_rials": 1},
+        {"type": "churn_risk", "k": 0},
+        {"type": "churn_risk", "k": 101},
+    ],
+)
+def test_malformed_report_conditions_are_refused(definition: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        CONDITION.validate_python(definition)
