@@ -123,7 +123,7 @@ async def test_examine_says_a_campaign_is_outside_its_schedule_or_out_of_budget(
     assert on_thursday["points_bonus"] == 100
 
 
-async def test_examine_without_campaigns_shows_the_base_points_and_refuses_a_blocked_member(
+async def test_examine_without_campaigns_shows_the_base_points_and_refuses_unknown_and_blocked_members(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     member = await enrol(client, club)
@@ -140,3 +140,9 @@ async def test_examine_without_campaigns_shows_the_base_points_and_refuses_a_blo
     }
     missing = await client.post("/api/v1/purchases/examine", json=_body(999_999), headers=club.headers())
     assert missing.status_code == 404 and error_code(missing) == "not_found"
+    blocked = await client.post(
+        f"/api/v1/members/{member['id']}/block", json={"reason": "fraud"}, headers=club.headers()
+    )
+    assert blocked.status_code == 200, blocked.text
+    refused = await client.post("/api/v1/purchases/examine", json=_body(member["id"]), headers=club.headers())
+    assert refused.status_code == 409 and error_code(refused) == "member_blocked"
