@@ -17,4 +17,3 @@ async def test_the_docs_page_loads_swagger_from_the_app_not_a_cdn(client: httpx.
         assert (await client.get(asset)).status_code == 200, asset
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/purchases" in spec["paths"]
-

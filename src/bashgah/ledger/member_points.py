@@ -35,6 +35,8 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "expire": ("Points expired", "انقضای امتیاز"),
     "adjust": ("Manual adjustment", "اصلاح دستی"),
     "transfer": ("Transfer", "انتقال امتیاز"),
+    "bonus": ("Campaign bonus", "امتیاز جشنواره"),
+    "bonus_reversal": ("Campaign bonus taken back for a return", "کسر امتیاز جشنواره بابت مرجوعی"),
 }
 
 
@@ -57,12 +59,12 @@ async def points_balance(
 async def lifetime_totals(session: AsyncSession, account_id: int) -> tuple[int, int]:
     """(earned, redeemed) over the member's whole history, net of returns."""
 
-    def net(plus: str, minus: str, plus_side: Any, minus_side: Any) -> Any:
+    def net(plus: tuple[str, ...], minus: tuple[str, ...], plus_side: Any, minus_side: Any) -> Any:
         return func.coalesce(
             func.sum(
                 case(
-                    (and_(plus_side == account_id, Transfer.code == plus), Transfer.amount),
-                    (and_(minus_side == account_id, Transfer.code == minus), -Transfer.amount),
+                    (and_(plus_side == account_id, Transfer.code.in_(plus)), Transfer.amount),
+                    (and_(minus_side == account_id, Transfer.code.in_(minus)), -Transfer.amount),
                     else_=0,
                 )
             ),
@@ -73,8 +75,9 @@ async def lifetime_totals(session: AsyncSession, account_id: int) -> tuple[int, 
     row = (
         await session.execute(
             select(
-                net("earn", "earn_reversal", credit, debit),
-                net("redeem", "redeem_return", debit, credit),
+                # Earned: on purchases and from campaigns, less what returns took back.
+                net(("earn", "bonus"), ("earn_reversal", "bonus_reversal"), credit, debit),
+                net(("redeem",), ("redeem_return",), debit, credit),
             ).where(or_(debit == account_id, credit == account_id))
         )
     ).one()

@@ -281,7 +281,6 @@ async def _refund_amount(
     listed = sum(line.quantity * line.unit_price_rials for line in lines)
     amount = value * purchase.total_rials // listed if listed > purchase.total_rials else value
     return min(amount, left), done
-    return amount, done
 
 
 async def _give_back_spent(
