@@ -258,7 +258,7 @@ async def _clv(url: str, tenant_id: int) -> dict[str, float]:
     from bashgah.analytics.reports import Params, clv
     from bashgah.core.db import Database
 
-    spent = {"fit_s": 0.0, "score_s": 0.0}
+    spent = {"read_s": 0.0, "fit_s": 0.0, "score_s": 0.0}
 
     def timed(name: str, fn: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -272,6 +272,15 @@ async def _clv(url: str, tenant_id: int) -> dict[str, float]:
 
     models.fit_models = timed("fit_s", models.fit_models)
     models.score = timed("score_s", models.score)
+    # The report hands the summaries to a worker thread once it has read them from the database.
+    to_thread = asyncio.to_thread
+    started = 0.0
+
+    async def reading_done(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        spent["read_s"] = time.perf_counter() - started
+        return await to_thread(fn, *args, **kwargs)
+
+    asyncio.to_thread = reading_done
     db = Database(url, pool_size=1)
     try:
         async with db.transaction() as session:
@@ -400,9 +409,9 @@ def main() -> None:
             f"RFM alone {best['rfm_s'] / ref['rfm_s']:.1f}×"
         )
         print(
-            f"service  CLV {lifetime['total_s']:6.2f} s (fit {lifetime['fit_s']:.2f} s, score "
-            f"{lifetime['score_s']:.2f} s, reading and rows "
-            f"{lifetime['total_s'] - lifetime['fit_s'] - lifetime['score_s']:.2f} s)   "
+            f"service  CLV {lifetime['total_s']:6.2f} s (database and fetch {lifetime['read_s']:.2f} s, fit "
+            f"{lifetime['fit_s']:.2f} s, score {lifetime['score_s']:.2f} s, sorting and rows "
+            f"{lifetime['total_s'] - lifetime['read_s'] - lifetime['fit_s'] - lifetime['score_s']:.2f} s)   "
             f"({lifetime['members_scored']:,} members scored, {lifetime['repeat_buyers']:,} with repeat "
             f"purchases)   peak {lifetime['peak_mb']:,.0f} MB   (target ≤ 60 s, ≤ 4 GB)"
         )

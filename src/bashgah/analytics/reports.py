@@ -994,8 +994,9 @@ async def clv(session: AsyncSession, tenant_id: int, lang: str, params: Params) 
     The BG/NBD and Gamma-Gamma models of ``analytics.clv``, fitted on this tenant's visits up to
     ``as_of``. A day with purchases is one purchase, as in the models' papers, worth the day's net
     revenue. The database sums each member's net revenue per Tehran day and reduces those days to the
-    models' summary (purchase days, first and last day, total, first day's amount) with the member's name,
-    so a million members are a million rows, not one per purchase day; the fit runs in a worker thread.
+    models' summary (purchase days, first and last day, total, first day's amount) with the member's
+    name, so a million members are a million rows, not one per purchase day; the fit runs in a worker
+    thread.
     """
     import numpy as np  # here: with scipy (below), only this report needs them
 
@@ -1013,39 +1014,43 @@ async def clv(session: AsyncSession, tenant_id: int, lang: str, params: Params) 
         local_day = func.date(func.tehran_local(P.occurred_at))
         day_number = cast(func.julianday(local_day) - 2440587.5, Integer)
     net = _net()
+    # Per member and day, then per member, the first day's amount picked out by a window over the
+    # member's days: PostgreSQL sorts once (in parallel) and aggregates in order, where a per-day CTE
+    # joined back to the per-member rows for that amount took twice as long at a million members.
     per_day = (
         select(P.member_id, day_number.label("day"), func.sum(net).label("amount"))
         .where(P.tenant_id == tenant_id, P.occurred_at <= _at(as_of), net > 0)
         .group_by(P.member_id, day_number)
-        .cte("per_day")
+        .subquery("per_day")
     )
     d = per_day.c
+    days_of = select(
+        d.member_id, d.day, d.amount, func.min(d.day).over(partition_by=d.member_id).label("first_day")
+    ).subquery("days_of")
+    w = days_of.c
     per_member = (
         select(
-            d.member_id,
+            w.member_id,
             func.count().label("days"),
-            func.min(d.day).label("first_day"),
-            func.max(d.day).label("last_day"),
-            func.sum(d.amount).label("total"),
+            func.min(w.day).label("first_day"),
+            func.max(w.day).label("last_day"),
+            func.sum(w.amount).label("total"),
+            func.sum(case((w.day == w.first_day, w.amount), else_=0)).label("first_amount"),
         )
-        .group_by(d.member_id)
+        .group_by(w.member_id)
         .subquery("per_member")
     )
     pm = per_member.c
-    statement = (
-        select(
-            pm.member_id,
-            func.trim(func.coalesce(M.first_name, "") + " " + func.coalesce(M.last_name, "")),
-            M.mobile,
-            pm.days,
-            pm.first_day,
-            pm.last_day,
-            cast(pm.total, BigInteger),
-            cast(d.amount, BigInteger),
-        )
-        .join(per_day, and_(d.member_id == pm.member_id, d.day == pm.first_day))
-        .join(Member.__table__, M.id == pm.member_id)
-    )
+    statement = select(
+        pm.member_id,
+        func.trim(func.coalesce(M.first_name, "") + " " + func.coalesce(M.last_name, "")),
+        M.mobile,
+        pm.days,
+        pm.first_day,
+        pm.last_day,
+        cast(pm.total, BigInteger),
+        cast(pm.first_amount, BigInteger),
+    ).join(Member.__table__, M.id == pm.member_id)
     rows = (await session.execute(statement)).all()
     columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(8)]
     ids, names, mobiles, days, first, last, total, first_amount = columns
