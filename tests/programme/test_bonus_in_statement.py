@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-
 from campaign_helpers import new_campaign, sale
+
 from support import Club, balance, enrol
 
 
