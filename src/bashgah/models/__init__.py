@@ -7,6 +7,9 @@ from bashgah.models.branch import Branch
 from bashgah.models.campaign import Campaign
 from bashgah.models.campaign_award import CampaignAward
 from bashgah.models.campaign_version import CampaignVersion
+from bashgah.models.coupon_batch import CouponBatch
+from bashgah.models.coupon_code import CouponCode
+from bashgah.models.coupon_use import CouponUse
 from bashgah.models.idempotency_record import IdempotencyRecord
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
@@ -34,6 +37,9 @@ __all__ = [
     "Campaign",
     "CampaignAward",
     "CampaignVersion",
+    "CouponBatch",
+    "CouponCode",
+    "CouponUse",
     "IdempotencyRecord",
     "Member",
     "MemberEvent",

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId
+from bashgah.models.base import Base, IdMixin
+
+
+class CouponCode(IdMixin, Base):
+    """One code of a batch; its row is what a sale locks to count the code's uses."""
+
+    __tablename__ = "coupon_codes"
+    __table_args__ = (
+        # A code names one coupon in its club: generation retries whatever this index refuses.
+        Index("uq_coupon_codes_tenant_code", "tenant_id", "code", unique=True),
+        Index("ix_coupon_codes_batch", "batch_id", "id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_batches.id"))
+    code: Mapped[str] = mapped_column(String(32))

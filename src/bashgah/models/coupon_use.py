@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId, UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin
+
+
+class CouponUse(IdMixin, CreatedMixin, Base):
+    """A code used on a purchase; a full refund of the purchase gives it back (``returned_at``)."""
+
+    __tablename__ = "coupon_uses"
+    __table_args__ = (
+        Index("ix_coupon_uses_code", "code_id", "returned_at"),
+        Index("ix_coupon_uses_batch_member", "batch_id", "member_id", "returned_at"),
+        Index("uq_coupon_uses_purchase", "purchase_id", unique=True),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_batches.id"))
+    code_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_codes.id"))
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    purchase_id: Mapped[int] = mapped_column(BigId, ForeignKey("purchases.id"))
+    discount_rials: Mapped[int] = mapped_column(BigInteger)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
