@@ -19,6 +19,7 @@ from bashgah.analytics.endpoints import router as reports_router
 from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
+from bashgah.coupons.endpoints import router as coupons_router
 from bashgah.ledger.endpoints import router as ledger_router
 from bashgah.members.endpoints import router as members_router
 from bashgah.programme.endpoints import campaigns_router, events_router
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         reports_router,
         tiers_router,
         segments_router,
+        coupons_router,
     ):
         app.include_router(router)
 

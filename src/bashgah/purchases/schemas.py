@@ -38,6 +38,8 @@ class PurchaseCreate(BaseModel):
     payment_method: str | None = Field(None, max_length=32)
     #: When the sale happened, with its UTC offset (``2026-03-20T23:30:00+03:30``); now when left out.
     occurred_at: AwareDatetime | None = None
+    #: A coupon code: its discount comes off the total before points are spent and earned.
+    coupon: str | None = Field(None, min_length=1, max_length=64)
 
 
 class PurchaseRead(BaseModel):
@@ -46,7 +48,10 @@ class PurchaseRead(BaseModel):
     branch: str
     member_id: int
     total_rials: int
+    #: What the points spent on this purchase took off.
     discount_rials: int
+    #: What the coupon took off; ``paid_rials`` is the total less both discounts.
+    coupon_discount_rials: int = 0
     paid_rials: int
     points_earned: int
     points_available_at: datetime

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, NotFound
+from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -64,7 +65,11 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
     multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
-    discount, paid, earned = _priced(program, data, multiplier_pct)
+    coupon = None
+    if data.coupon is not None:  # the code's row is locked after the member's account, like budgets
+        coupon = await coupons.spend(session, who.tenant_id, data.coupon, member.id, data.total_rials, now)
+    coupon_rials = coupon.discount_rials if coupon else 0
+    discount, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
     available_at = rules.available_after(now, program.pending_days)
     occurred_at = data.occurred_at or now
     receipt = f"#{data.external_id}"
@@ -98,6 +103,8 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         ).scalar()
         if purchase_id is None:  # the receipt number is already taken at this branch
             raise DuplicateReceipt(data.external_id)
+        if coupon is not None:
+            await coupons.record_use(session, who.tenant_id, coupon, member.id, purchase_id, now)
         if data.items:
             await connection.execute(
                 insert(PurchaseItem),
@@ -156,6 +163,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         member_id=member.id,
         total_rials=data.total_rials,
         discount_rials=discount,
+        coupon_discount_rials=coupon_rials,
         paid_rials=paid,
         points_earned=earned,
         points_available_at=available_at,
@@ -170,19 +178,20 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
 
 
 def _priced(
-    program: tenants.ProgramSettings, data: PurchaseCreate, multiplier_pct: int = 100
+    program: tenants.ProgramSettings, data: PurchaseCreate, multiplier_pct: int = 100, coupon_rials: int = 0
 ) -> tuple[int, int, int]:
-    """(discount, paid, base points) of a sale: points spent become a discount, points are earned on the
-    rest, times the member's tier multiplier (in percent)."""
+    """(discount, paid, base points) of a sale: the coupon comes off first, points spent become a
+    discount on what is left, points are earned on the rest, times the member's tier multiplier (in
+    percent)."""
     discount = data.redeem_points * program.point_value_rials
-    if discount > data.total_rials:
+    if discount > data.total_rials - coupon_rials:
         raise InvalidInput(
             "redeem_points",
             f"the discount ({discount} rials) is more than the total",
             f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
             "امتیاز مصرفی",
         )
-    paid = data.total_rials - discount
+    paid = data.total_rials - coupon_rials - discount
     base = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
     return discount, paid, base * multiplier_pct // 100
 
@@ -209,7 +218,12 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
     member = await programme.find_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
     multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
-    _, paid, earned = _priced(program, data, multiplier_pct)
+    coupon_rials = 0
+    if data.coupon is not None:
+        coupon_rials = await coupons.would_discount(
+            session, who.tenant_id, data.coupon, member.id, data.total_rials
+        )
+    _, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
     sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow(), multiplier_pct)
     return await programme.examine(session, who, member, sale, lang)
 
@@ -239,8 +253,15 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int) -> Purcha
         raise NotFound("Purchase", "خرید")
     branch = await tenants.get_branch(session, who.tenant_id, purchase.branch_id)
     applied = await programme.applied_to(session, purchase.id)
-    return _read(purchase, branch).model_copy(
-        update={"points_bonus": sum(a.points for a in applied), "campaigns": applied}
+    read = _read(purchase, branch)
+    coupon_rials = await coupons.discount_of(session, purchase.id)
+    return read.model_copy(
+        update={
+            "points_bonus": sum(a.points for a in applied),
+            "campaigns": applied,
+            "coupon_discount_rials": coupon_rials,
+            "paid_rials": read.paid_rials - coupon_rials,
+        }
     )
 
 
@@ -353,13 +374,20 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     )
     # The points were worth what they were worth on the day of the sale, whatever the programme says now.
     point_value = purchase.discount_rials // purchase.points_redeemed if purchase.points_redeemed else 0
+    # The coupon's discount was never paid, so it is not paid back either: its share of each refund,
+    # computed on the cumulative amount so parts add up to the whole.
+    coupon_rials = await coupons.discount_of(session, purchase.id)
+    coupon_share = (
+        coupon_rials * cumulative // purchase.total_rials
+        - coupon_rials * purchase.refunded_rials // purchase.total_rials
+    )
     record = Refund(
         tenant_id=who.tenant_id,
         purchase_id=purchase.id,
         amount_rials=amount,
         items=items,
         points_returned=return_due,
-        cash_refund_rials=amount - return_due * point_value,
+        cash_refund_rials=amount - return_due * point_value - coupon_share,
         reason=data.reason,
         created_at=now,
     )
@@ -400,6 +428,8 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
                     )
     record.points_reversed = reversed_now
     record.points_unrecovered = reverse_due + bonus_due - reversed_now
+    if coupon_rials and cumulative == purchase.total_rials:
+        await coupons.give_back(session, purchase.id, now)  # only a whole refund frees the code
     purchase.refunded_rials = cumulative
     purchase.points_reversed += reverse_due
     purchase.points_returned += return_due

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.api.deps import ApiKeyDep, LangDep, run
+from bashgah.auth.service import MANAGERS, Principal
+from bashgah.coupons import service
+from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict
+
+router = APIRouter(prefix="/api/v1/coupons", tags=["coupons"])
+
+
+@router.post("/batches", status_code=201, response_model=BatchRead)
+async def create_batch(request: Request, body: BatchCreate, key: ApiKeyDep) -> BatchRead:
+    """A batch of discount codes: one universal ``code``, or ``count`` generated unique codes."""
+
+    async def work(session: AsyncSession, who: Principal) -> BatchRead:
+        who.require(*MANAGERS)
+        return await service.create_batch(session, who.tenant_id, body)
+
+    return await run(request, key, work)
+
+
+@router.get("/batches", response_model=list[BatchRead])
+async def list_batches(request: Request, key: ApiKeyDep) -> list[BatchRead]:
+    async def work(session: AsyncSession, who: Principal) -> list[BatchRead]:
+        who.require(*MANAGERS)
+        return await service.list_batches(session, who.tenant_id)
+
+    return await run(request, key, work)
+
+
+@router.get("/batches/{batch_id}", response_model=BatchRead)
+async def get_batch(request: Request, batch_id: int, key: ApiKeyDep) -> BatchRead:
+    async def work(session: AsyncSession, who: Principal) -> BatchRead:
+        who.require(*MANAGERS)
+        return await service.get_batch(session, who.tenant_id, batch_id)
+
+    return await run(request, key, work)
+
+
+@router.get("/batches/{batch_id}/codes.csv", response_class=Response)
+async def batch_codes(request: Request, batch_id: int, key: ApiKeyDep) -> Response:
+    """The batch's codes and how many times each was used, as CSV."""
+
+    async def work(session: AsyncSession, who: Principal) -> str:
+        who.require(*MANAGERS)
+        return await service.codes_csv(session, who.tenant_id, batch_id)
+
+    return Response(
+        await run(request, key, work),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="coupons-{batch_id}.csv"'},
+    )
+
+
+@router.post("/validate", response_model=CouponVerdict)
+async def validate(request: Request, body: CouponCheck, key: ApiKeyDep, lang: LangDep) -> CouponVerdict:
+    """For the till: would this code work for this member and basket, and for how much? Writes nothing."""
+
+    async def work(session: AsyncSession, who: Principal) -> CouponVerdict:
+        return await service.check(session, who, body, lang)
+
+    return await run(request, key, work)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from bashgah.members.schemas import MemberRef
+
+MAX_CODES = 100_000
+
+
+class BatchCreate(BaseModel):
+    """A universal ``code`` (one code everyone shares) or a ``count`` of generated unique codes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    discount_type: Literal["fixed", "percent"]
+    #: Rials for ``fixed``; a percentage (1–100) for ``percent``.
+    discount_value: int = Field(gt=0, le=10**13)
+    #: The cap of a percent discount, in rials.
+    max_discount_rials: int | None = Field(None, gt=0, le=10**13)
+    min_basket_rials: int = Field(0, ge=0, le=10**13)
+    #: Now when left out.
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    #: Uses of the whole batch; null is no limit.
+    max_uses: int | None = Field(None, ge=1, le=10**9)
+    #: Uses of each code; generated codes default to single use.
+    max_uses_per_code: int | None = Field(None, ge=1, le=10**9)
+    max_uses_per_member: int | None = Field(None, ge=1, le=10**9)
+    code: str | None = Field(None, min_length=3, max_length=32)
+    count: int | None = Field(None, ge=1, le=MAX_CODES)
+    #: Random characters of each generated code, after the prefix.
+    length: int = Field(8, ge=4, le=16)
+    prefix: str = Field("", max_length=10)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BatchCreate:
+        if (self.code is None) == (self.count is None):
+            raise ValueError("give either code (one universal code) or count (generated unique codes)")
+        if self.discount_type == "percent" and self.discount_value > 100:
+            raise ValueError("a percent discount is at most 100")
+        if self.discount_type == "fixed" and self.max_discount_rials is not None:
+            raise ValueError("max_discount_rials caps percent discounts only")
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class BatchRead(BaseModel):
+    id: int
+    name: str
+    kind: Literal["universal", "unique"]
+    discount_type: str
+    discount_value: int
+    max_discount_rials: int | None
+    min_basket_rials: int
+    valid_from: datetime
+    valid_until: datetime | None
+    max_uses: int | None
+    max_uses_per_code: int | None
+    max_uses_per_member: int | None
+    code_count: int
+    #: The universal code; null for a batch of unique codes (see codes.csv).
+    code: str | None
+    #: Uses not given back by a full refund.
+    uses: int
+    discount_given_rials: int
+    created_at: datetime
+
+
+class CouponCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64)
+    member: MemberRef
+    total_rials: int = Field(gt=0, le=10**13)
+
+
+class CouponVerdict(BaseModel):
+    valid: bool
+    code: str
+    batch_id: int | None = None
+    #: The discount the coupon would give on this basket (0 when refused).
+    discount_rials: int = 0
+    #: Why not: a stable code (``coupon_used_up``…) and a message in the caller's language.
+    reason_code: str | None = None
+    reason: str | None = None
