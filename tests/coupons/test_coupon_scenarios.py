@@ -205,3 +205,43 @@ async def test_points_and_a_coupon_together_cannot_pay_more_than_the_basket(
     sale = await bought(client, club, member["id"], 1_000_000, redeem=200, coupon="HALF")
     assert sale["coupon_discount_rials"] == 500_000 and sale["discount_rials"] == 200_000
     assert sale["paid_rials"] == 300_000 and sale["points_earned"] == 30
+
+
+async def test_a_till_that_resends_a_sale_with_a_single_use_code_gets_the_first_answer_back(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    batch = await new_batch(client, club, discount_value=150_000, count=1)
+    [(code, _)] = await codes_of(client, club, batch["id"])
+    member = await enrol(client, club)
+    first = await purchase(
+        client, club, member["id"], 1_000_000, key="resend-1", external_id="RS-1", coupon=code
+    )
+    again = await purchase(
+        client, club, member["id"], 1_000_000, key="resend-1", external_id="RS-1", coupon=code
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert await codes_of(client, club, batch["id"]) == [(code, 1)]
+
+
+async def test_examine_prices_the_sale_after_the_coupon_and_a_refused_coupon_gives_nothing(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    await new_batch(client, club, **YALDA)
+    member = await enrol(client, club)
+
+    async def examine(total: int) -> dict[str, object]:
+        body = {
+            "member": {"id": member["id"]},
+            "branch": "main",
+            "external_id": "X-1",
+            "total_rials": total,
+            "coupon": "YALDA1405",
+        }
+        response = await client.post("/api/v1/purchases/examine", json=body, headers=club.headers("cashier"))
+        assert response.status_code == 200, response.text
+        result: dict[str, object] = response.json()
+        return result
+
+    assert (await examine(3_000_000))["points_base"] == 270
+    assert (await examine(1_000_000))["points_base"] == 100  # below the minimum basket: no discount
