@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from pydantic import ValidationError
 from segment_helpers import NOW, matching, sale
 
 from bashgah.analytics import reports
+from bashgah.core.cache import clear_all
 from bashgah.core.db import Database
-from bashgah.segments.schemas import CONDITION
-from support import Club, enrol
+from bashgah.core.jalali import utcnow
+from bashgah.segments import service
+from bashgah.segments.schemas import CONDITION, SegmentCreate
+from support import Club, enrol, purchase
 
 
 async def _every(
@@ -130,6 +135,56 @@ async def test_clv_matches_nobody_while_nobody_has_bought_twice(
             ],
         },
     ) == {member["id"]}
+
+
+async def test_is_member_reuses_the_scored_lists_for_a_while(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    """On the sale path (no ``at``) the churn list and the CLV scores are not recomputed for every sale."""
+    regular = await enrol(client, club)
+    newcomer = await enrol(client, club)
+    now = utcnow()
+    for n in range(6):  # every week, then nothing for 60 days (by the real clock: ``at`` is left out)
+        at = now - timedelta(days=60 + 7 * n)
+        response = await purchase(client, club, regular["id"], 300_000, occurred_at=at.isoformat())
+        assert response.status_code == 201, response.text
+    steady = await enrol(client, club)  # the models need two members who came back
+    for n in range(6):
+        at = now - timedelta(days=2 + 7 * n)
+        response = await purchase(client, club, steady["id"], 300_000, occurred_at=at.isoformat())
+        assert response.status_code == 201, response.text
+    definitions = {"churning": {"type": "churn_risk"}, "scored": {"type": "clv", "min_value_rials": 0}}
+    async with db.transaction() as session:
+        ids = {
+            name: (
+                await service.create(
+                    session,
+                    club.tenant_id,
+                    SegmentCreate(name=name, definition=CONDITION.validate_python(definition)),
+                )
+            ).id
+            for name, definition in definitions.items()
+        }
+
+    async def member_of(name: str, who: dict[str, int]) -> bool:
+        async with db.transaction() as session:
+            return await service.is_member(session, club.tenant_id, ids[name], who["id"])
+
+    assert await member_of("churning", regular)
+    assert await member_of("scored", regular)
+    assert not await member_of("scored", newcomer)  # never bought: not scored
+    # Both buy today: a count sees it at once; is_member keeps the lists it scored until they expire.
+    for who in (regular, newcomer):
+        response = await purchase(client, club, who["id"], 300_000, occurred_at=utcnow().isoformat())
+        assert response.status_code == 201, response.text
+    async with db.transaction() as session:
+        assert await service.count(session, club.tenant_id, ids["churning"]) == 0
+        assert await service.count(session, club.tenant_id, ids["scored"]) == 3
+    assert await member_of("churning", regular)
+    assert not await member_of("scored", newcomer)
+    clear_all()  # as when the five minutes are over
+    assert not await member_of("churning", regular)
+    assert await member_of("scored", newcomer)
 
 
 @pytest.mark.parametrize(

@@ -235,8 +235,8 @@ class Clv(_Strict):
     """Customer lifetime value as the CLV report scores it (``analytics.reports.clv``: BG/NBD and
     Gamma-Gamma fitted on the club's purchase days): expected value over the next 365 days in rials
     and/or the probability that the member is still active. Members who never bought are not scored and
-    never match; nor does anyone while the club has too little history to fit the models (nobody has
-    bought on two days)."""
+    never match; nor does anyone while the club has too little history to fit the models (fewer than two
+    members have bought on two different days)."""
 
     type: Literal["clv"]
     min_value_rials: int | None = Field(None, ge=0, le=10**15)
