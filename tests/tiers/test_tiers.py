@@ -205,3 +205,20 @@ async def test_a_silver_member_earns_a_quarter_more_points_on_every_purchase(
     assert first["points_earned"] == 1_000 and first["tier_upgrade"] == "silver"
     second = await buy(client, club, db, member["id"], 1_000_000)  # as silver: 100 × 1.25
     assert second["points_earned"] == 125
+
+
+async def test_spend_for_tiers_is_what_was_paid_after_a_coupon(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    batch = await client.post(
+        "/api/v1/coupons/batches",
+        json={"name": "نیم‌بها", "code": "HALF1405", "discount_type": "fixed", "discount_value": 5_000_000},
+        headers=club.headers("manager"),
+    )
+    assert batch.status_code == 201, batch.text
+    member = await enrol(client, club)
+    sale = await purchase(client, club, member["id"], 14_000_000, coupon="HALF1405")
+    assert sale.status_code == 201, sale.text
+    assert sale.json()["tier_upgrade"] is None  # 9,000,000 paid: still short of silver's 10,000,000
+    assert (await tier_of(client, club, member["id"]))["value"] == 9_000_000

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import InvalidInput, NotFound
-from bashgah.models import MemberTier, Purchase, TierChange, TierLevel, TierPolicy, utcnow
+from bashgah.models import CouponUse, MemberTier, Purchase, TierChange, TierLevel, TierPolicy, utcnow
 from bashgah.tiers import rules
 from bashgah.tiers.rules import Level
 from bashgah.tiers.schemas import (
@@ -167,12 +167,14 @@ async def qualifying_value(session: AsyncSession, found: Ladder, member_id: int,
         extra.append(p.refunded_rials < p.total_rials)
     elif found.metric == "points":
         figure = func.coalesce(func.sum(p.points_earned - p.points_reversed), 0)
-    else:  # what was paid, less the returned share
-        paid = p.total_rials - p.discount_rials
+    else:  # what was paid — after points and any coupon — less the returned share
+        coupon = func.coalesce(CouponUse.discount_rials, 0)
+        paid = p.total_rials - p.discount_rials - coupon
         figure = func.coalesce(func.sum(paid * (p.total_rials - p.refunded_rials) / p.total_rials), 0)
-    value = await session.scalar(
-        select(figure).where(p.member_id == member_id, p.occurred_at >= since, *extra)
-    )
+    query = select(figure).where(p.member_id == member_id, p.occurred_at >= since, *extra)
+    if found.metric == "spend":
+        query = query.select_from(p).outerjoin(CouponUse, CouponUse.purchase_id == p.id)
+    value = await session.scalar(query)
     return int(value or 0)
 
 
