@@ -13,6 +13,7 @@ from bashgah.core.db import Database
 from bashgah.models import Member
 from bashgah.segments import service
 from bashgah.segments.schemas import CONDITION, SegmentCreate
+from bashgah.segments.tasks import score_all, score_members
 from support import Club, purchase
 
 #: The moment every condition test is evaluated at: 1 November 2026, 12:00 UTC (1405/08/10 in Tehran).
@@ -43,6 +44,12 @@ async def matching(db: Database, club: Club, definition: dict[str, Any], at: dat
         }
     assert one_by_one == ids
     return ids
+
+
+async def score(db: Database, at: datetime | None = NOW) -> int:
+    """Run the scoring job (``bashgah jobs run scores``) as of ``at`` (None: now), as cron would."""
+    async with db.transaction() as session:
+        return await (score_members(session) if at is None else score_all(session, at))
 
 
 async def sale(

@@ -7,7 +7,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from pydantic import ValidationError
-from segment_helpers import NOW, matching, sale
+from segment_helpers import NOW, matching, sale, score
 from sqlalchemy import func, select
 
 from bashgah.analytics.labels import GROUPS
@@ -238,6 +238,7 @@ async def test_all_and_any_combine_nested_conditions(
         {"type": "favourite_colour", "colour": "blue"},
         {"type": "status", "status": "active", "extra": 1},
         {"type": "rfm_group", "groups": ["vips"]},
+        {"type": "rfm_group", "groups": ["champions"], "window_days": 90},
     ],
 )
 def test_malformed_definitions_are_refused(definition: dict[str, object]) -> None:
@@ -245,7 +246,7 @@ def test_malformed_definitions_are_refused(definition: dict[str, object]) -> Non
         CONDITION.validate_python(definition)
 
 
-async def test_rfm_group_uses_the_rfm_report_scores(
+async def test_rfm_group_uses_the_rfm_report_scores_stored_by_the_job(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     # Five buyers with distinct recency, frequency and money: buyer i scores i on R, F and M.
@@ -255,6 +256,9 @@ async def test_rfm_group_uses_the_rfm_report_scores(
             await sale(client, club, buyer["id"], i * 100_000, days_ago=60 - 10 * i + 15 * k)
     never = await enrol(client, club)
     champions = {"type": "rfm_group", "groups": ["champions"]}
+    # Nobody is in a group until the scoring job has run.
+    assert await matching(db, club, champions) == set()
+    assert await score(db) == 5
     assert await matching(db, club, champions) == {buyers[4]["id"]}
     assert await matching(db, club, {"type": "rfm_group", "groups": ["lost", "need_attention"]}) == {
         buyers[0]["id"],

@@ -1,18 +1,22 @@
-"""The segment conditions scored by a report over the whole club: ``clv`` and ``churn_risk``."""
+"""The segment conditions scored over the whole club (``rfm_group``, ``clv``, ``churn_risk``): the job
+``bashgah jobs run scores`` stores the reports' scores, and the conditions read them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
 import pytest
 from pydantic import ValidationError
-from segment_helpers import NOW, matching, sale
+from segment_helpers import NOW, matching, sale, score
+from sqlalchemy import select
 
 from bashgah.analytics import reports
-from bashgah.core.cache import clear_all
+from bashgah.analytics.labels import GROUPS
 from bashgah.core.db import Database
 from bashgah.core.jalali import utcnow
+from bashgah.models import MemberScore
 from bashgah.segments import service
 from bashgah.segments.schemas import CONDITION, SegmentCreate
 from support import Club, enrol, purchase
@@ -38,6 +42,7 @@ async def test_churn_risk_is_the_churn_report_list_with_its_k(
     once = await enrol(client, club)  # one purchase long ago: no rhythm to be late against
     await sale(client, club, once["id"], 100_000, days_ago=300)
     await enrol(client, club)  # never bought
+    assert await score(db) == 4  # everyone who bought
 
     # 60 days since > 2 × 7; the monthly buyer's 50 days are not 2 × 30.
     assert await matching(db, club, {"type": "churn_risk"}) == {weekly_stopped["id"]}
@@ -81,6 +86,7 @@ async def test_clv_probability_alive_and_expected_value(
     once = await enrol(client, club)  # one purchase: no repeat, so the model cannot say they left
     await sale(client, club, once["id"], 900_000, days_ago=200)
     never = await enrol(client, club)
+    await score(db)
 
     async with db.transaction() as session:
         report = await reports.clv(session, club.tenant_id, "en", reports.Params(as_of=NOW))
@@ -122,6 +128,7 @@ async def test_clv_matches_nobody_while_nobody_has_bought_twice(
 ) -> None:
     member = await enrol(client, club)
     await sale(client, club, member["id"], 500_000, days_ago=10)
+    assert await score(db) == 1  # scored by RFM, but without a CLV
     # The models cannot be fitted: the condition matches nobody instead of failing.
     assert await matching(db, club, {"type": "clv", "min_probability_alive": 0}) == set()
     assert await matching(
@@ -137,25 +144,9 @@ async def test_clv_matches_nobody_while_nobody_has_bought_twice(
     ) == {member["id"]}
 
 
-async def test_is_member_reuses_the_scored_lists_for_a_while(
-    client: httpx.AsyncClient, club: Club, db: Database
-) -> None:
-    """On the sale path (no ``at``) the churn list and the CLV scores are not recomputed for every sale."""
-    regular = await enrol(client, club)
-    newcomer = await enrol(client, club)
-    now = utcnow()
-    for n in range(6):  # every week, then nothing for 60 days (by the real clock: ``at`` is left out)
-        at = now - timedelta(days=60 + 7 * n)
-        response = await purchase(client, club, regular["id"], 300_000, occurred_at=at.isoformat())
-        assert response.status_code == 201, response.text
-    steady = await enrol(client, club)  # the models need two members who came back
-    for n in range(6):
-        at = now - timedelta(days=2 + 7 * n)
-        response = await purchase(client, club, steady["id"], 300_000, occurred_at=at.isoformat())
-        assert response.status_code == 201, response.text
-    definitions = {"churning": {"type": "churn_risk"}, "scored": {"type": "clv", "min_value_rials": 0}}
+async def _segments(db: Database, club: Club, **definitions: dict[str, object]) -> dict[str, int]:
     async with db.transaction() as session:
-        ids = {
+        return {
             name: (
                 await service.create(
                     session,
@@ -166,25 +157,110 @@ async def test_is_member_reuses_the_scored_lists_for_a_while(
             for name, definition in definitions.items()
         }
 
+
+async def _weekly_then_quiet(client: httpx.AsyncClient, club: Club, member_id: int, quiet: int) -> None:
+    """Six purchases a week apart, the last ``quiet`` days ago by the real clock."""
+    now = utcnow()
+    for n in range(6):
+        at = now - timedelta(days=quiet + 7 * n)
+        response = await purchase(client, club, member_id, 300_000, occurred_at=at.isoformat())
+        assert response.status_code == 201, response.text
+
+
+async def test_score_conditions_read_the_last_run_of_the_job(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    """Counts and ``is_member`` agree with the stored scores until the job runs again."""
+    regular = await enrol(client, club)
+    newcomer = await enrol(client, club)
+    await _weekly_then_quiet(client, club, regular["id"], quiet=60)
+    steady = await enrol(client, club)  # the models need two members who came back
+    await _weekly_then_quiet(client, club, steady["id"], quiet=2)
+    ids = await _segments(
+        db, club, churning={"type": "churn_risk"}, scored={"type": "clv", "min_value_rials": 0}
+    )
+
     async def member_of(name: str, who: dict[str, int]) -> bool:
         async with db.transaction() as session:
             return await service.is_member(session, club.tenant_id, ids[name], who["id"])
 
+    async def counted(name: str) -> int:
+        async with db.transaction() as session:
+            return await service.count(session, club.tenant_id, ids[name])
+
+    assert not await member_of("churning", regular)  # not scored yet: no score condition matches
+    assert await counted("scored") == 0
+    await score(db, at=None)
     assert await member_of("churning", regular)
     assert await member_of("scored", regular)
     assert not await member_of("scored", newcomer)  # never bought: not scored
-    # Both buy today: a count sees it at once; is_member keeps the lists it scored until they expire.
+    assert (await counted("churning"), await counted("scored")) == (1, 2)
+    # Both buy today: the segments follow at the next run of the job, counts and is_member alike.
     for who in (regular, newcomer):
         response = await purchase(client, club, who["id"], 300_000, occurred_at=utcnow().isoformat())
         assert response.status_code == 201, response.text
-    async with db.transaction() as session:
-        assert await service.count(session, club.tenant_id, ids["churning"]) == 0
-        assert await service.count(session, club.tenant_id, ids["scored"]) == 3
     assert await member_of("churning", regular)
-    assert not await member_of("scored", newcomer)
-    clear_all()  # as when the five minutes are over
+    assert (await counted("churning"), await counted("scored")) == (1, 2)
+    assert await score(db, at=None) == 3
     assert not await member_of("churning", regular)
     assert await member_of("scored", newcomer)
+    assert (await counted("churning"), await counted("scored")) == (0, 3)
+
+
+async def test_a_sale_with_a_campaign_on_an_rfm_segment_scores_nobody(
+    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sale reads the stored group: it never runs a report over the club, whose cache is cold."""
+    buyers = [await enrol(client, club) for _ in range(5)]
+    for i, buyer in enumerate(buyers, start=1):  # buyer 5 is the champion (as in the rfm_group test)
+        for k in range(i):
+            await sale(client, club, buyer["id"], i * 100_000, days_ago=60 - 10 * i + 15 * k)
+    await score(db, at=None)
+    segment_id = (await _segments(db, club, best={"type": "rfm_group", "groups": ["champions"]}))["best"]
+    campaign = await client.post(
+        "/api/v1/campaigns",
+        json={
+            "name_fa": "جایزهٔ قهرمانان",
+            "rules": [
+                {
+                    "key": "champions",
+                    "conditions": [{"type": "segment", "segments": [segment_id]}],
+                    "effects": [{"type": "fixed_bonus", "points": 300}],
+                }
+            ],
+        },
+        headers=club.headers("manager"),
+    )
+    assert campaign.status_code == 201, campaign.text
+
+    async def no_scoring(*args: object, **kwargs: object) -> reports.Report:
+        raise AssertionError("a sale must not score the club")
+
+    for name in ("rfm", "clv", "churn"):
+        monkeypatch.setattr(reports, name, no_scoring)
+    got = [await sale(client, club, b["id"], 100_000, days_ago=0) for b in (buyers[4], buyers[0])]
+    assert [s["points_bonus"] for s in got] == [300, 0]
+
+
+async def test_running_the_job_twice_changes_nothing_the_second_time(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    members = [await enrol(client, club) for _ in range(4)]
+    for i, member in enumerate(members[:3], start=1):
+        await _every(client, club, member["id"], gap=10 * i, times=i + 1, last=5 * i, total=i * 200_000)
+
+    async def stored() -> list[tuple[object, ...]]:
+        async with db.transaction() as session:
+            rows = await session.execute(
+                select(MemberScore.__table__).where(MemberScore.tenant_id == club.tenant_id)
+            )
+            return sorted(tuple(row) for row in rows)
+
+    assert await score(db) == 3
+    first = await stored()
+    assert [row[0] for row in first] == [m["id"] for m in members[:3]]
+    assert await score(db) == 3
+    assert await stored() == first
 
 
 @pytest.mark.parametrize(
@@ -203,3 +279,14 @@ async def test_is_member_reuses_the_scored_lists_for_a_while(
 def test_malformed_report_conditions_are_refused(definition: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         CONDITION.validate_python(definition)
+
+
+async def test_two_runs_at_once_both_succeed_with_the_same_scores(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    members = [await enrol(client, club) for _ in range(3)]
+    for i, member in enumerate(members, start=1):
+        await _every(client, club, member["id"], gap=7 * i, times=i + 1, last=3 * i, total=i * 100_000)
+    assert await asyncio.gather(score(db), score(db)) == [3, 3]
+    grouped = {"type": "rfm_group", "groups": list(GROUPS)}
+    assert await matching(db, club, grouped) == {m["id"] for m in members}

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
+from bashgah.analytics.labels import GROUPS
 from bashgah.cli.main import app
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
@@ -75,3 +76,28 @@ async def test_list_show_count_export_and_import_from_the_command_line(
 
     missing = await cli("segments", "count", "999")
     assert missing.exit_code == 2 and "not found" in missing.output
+
+
+async def test_jobs_run_scores_stores_the_scores_that_rfm_segments_read(
+    client: httpx.AsyncClient, club: Club, cli: Cli
+) -> None:
+    buyer = await enrol(client, club)
+    await enrol(client, club)
+    sold = await client.post(
+        "/api/v1/purchases",
+        json={"member": {"id": buyer["id"]}, "branch": "main", "external_id": "S-1", "total_rials": 100_000},
+        headers=club.headers("cashier", **{"Idempotency-Key": "s-1"}),
+    )
+    assert sold.status_code == 201, sold.text
+    scored = await client.post(
+        "/api/v1/segments",
+        json={"name": "Scored", "definition": {"type": "rfm_group", "groups": list(GROUPS)}},
+        headers=club.headers(),
+    )
+    scored_id = str(scored.json()["id"])
+    assert (await cli("segments", "count", scored_id)).output.strip() == "0"  # not scored yet
+    for _ in range(2):  # safe to run twice
+        result = await cli("jobs", "run", "scores")
+        assert result.exit_code == 0, result.output
+        assert "scores: 1" in result.output
+    assert (await cli("segments", "count", scored_id)).output.strip() == "1"

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from openpyxl import Workbook
-from segment_helpers import NOW, sale
+from segment_helpers import NOW, sale, score
 
 from bashgah.core.db import Database
 from bashgah.importing.report import ImportRejected
@@ -160,6 +160,7 @@ async def test_is_member_of_an_rfm_segment(client: httpx.AsyncClient, club: Club
         for k in range(i):
             await sale(client, club, buyer["id"], i * 100_000, days_ago=60 - 10 * i + 15 * k)
     best, least = buyers[4], buyers[0]
+    await score(db, at=None)  # the nightly job, by the real clock
     segment_id = await _segment(
         db, club, name="best", definition={"type": "rfm_group", "groups": ["champions"]}
     )

@@ -186,9 +186,10 @@ def jobs_run(
     """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
     from bashgah.ledger.tasks import expire_points
     from bashgah.redemptions.service import release_lapsed
+    from bashgah.segments.tasks import score_members
     from bashgah.tiers.service import review_due
 
-    jobs = {"expire": expire_points, "release": release_lapsed, "tiers": review_due}
+    jobs = {"expire": expire_points, "release": release_lapsed, "tiers": review_due, "scores": score_members}
     if name is not None and name not in jobs:
         raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(jobs)}")
 

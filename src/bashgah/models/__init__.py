@@ -14,6 +14,7 @@ from bashgah.models.idempotency_record import IdempotencyRecord
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
+from bashgah.models.member_score import MemberScore
 from bashgah.models.member_tier import MemberTier
 from bashgah.models.program import Program
 from bashgah.models.purchase import Purchase
@@ -43,6 +44,7 @@ __all__ = [
     "IdempotencyRecord",
     "Member",
     "MemberEvent",
+    "MemberScore",
     "PointLot",
     "Program",
     "Purchase",

@@ -4,7 +4,9 @@ A definition is one condition, usually an ``all`` or ``any`` of others. Each con
 boolean SQLAlchemy Core expression over the ``members`` table that is never NULL (so ``any`` and ``all``
 mean what they say for members with missing fields). Purchase windows are correlated sub-queries on
 ``purchases`` (indexed by member), so the same predicate serves a count over the whole club and a check
-of one member (:func:`bashgah.segments.service.is_member`).
+of one member (:func:`bashgah.segments.service.is_member`). The score conditions (``rfm_group``, ``clv``,
+``churn_risk``) read ``member_scores``, written by ``bashgah jobs run scores``
+(:mod:`bashgah.segments.tasks`).
 
 Money is net of refunds: a purchase counts ``total_rials − refunded_rials``, and a purchase refunded in
 full is not a visit. Windows end at the moment of evaluation and start ``days`` × 24 h before it.
@@ -13,9 +15,7 @@ full is not a visit. Windows end at the moment of evaluation and start ``days`` 
 from __future__ import annotations
 
 import calendar
-import json
-from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal, cast
@@ -23,14 +23,10 @@ from typing import Annotated, Literal, cast
 import jdatetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Integer,
-    String,
     Table,
     and_,
-    any_,
-    bindparam,
     exists,
     extract,
     false,
@@ -42,12 +38,12 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
+from sqlalchemy.dialects.postgresql import JSONB, array
 
 from bashgah.analytics.labels import GROUPS as RFM_GROUPS
 from bashgah.core.jalali import TEHRAN
 from bashgah.members.service import clean_tags
-from bashgah.models import Account, Branch, Member, MemberTier, Purchase, TierLevel
+from bashgah.models import Account, Branch, Member, MemberScore, MemberTier, Purchase, TierLevel
 
 #: How deep ``all`` / ``any`` may nest: enough for any person's definition, bounded for the database.
 MAX_DEPTH = 4
@@ -216,11 +212,15 @@ class Tier(_Strict):
 
 class RfmGroup(_Strict):
     """In one of these RFM groups (``analytics.reports.rfm``: champions, loyal, at_risk, lost…), scored
-    over the last ``window_days`` days. Members who never bought are in no group."""
+    over the last 365 days.
+
+    Read from ``member_scores``, as of the last ``bashgah jobs run scores`` (run it nightly from cron):
+    scoring ranks the whole club, too slow for a sale. Members who never bought, or who have not been
+    scored yet, are in no group. ``window_days`` is only ever 365 (the stored scores' window)."""
 
     type: Literal["rfm_group"]
     groups: list[str] = Field(min_length=1, max_length=len(RFM_GROUPS))
-    window_days: int = Field(365, ge=1, le=3650)
+    window_days: int = Field(365, ge=365, le=365)
 
     @field_validator("groups")
     @classmethod
@@ -234,9 +234,12 @@ class RfmGroup(_Strict):
 class Clv(_Strict):
     """Customer lifetime value as the CLV report scores it (``analytics.reports.clv``: BG/NBD and
     Gamma-Gamma fitted on the club's purchase days): expected value over the next 365 days in rials
-    and/or the probability that the member is still active. Members who never bought are not scored and
-    never match; nor does anyone while the club has too little history to fit the models (fewer than two
-    members have bought on two different days)."""
+    and/or the probability that the member is still active.
+
+    Read from ``member_scores``, as of the last ``bashgah jobs run scores`` (run it nightly from cron).
+    Members who never bought, or were not scored yet, never match; nor does anyone while the club had too
+    little history to fit the models when the job ran (fewer than two members had bought on two
+    different days)."""
 
     type: Literal["clv"]
     min_value_rials: int | None = Field(None, ge=0, le=10**15)
@@ -260,7 +263,11 @@ class Clv(_Strict):
 
 class ChurnRisk(_Strict):
     """On the churn report's list (``analytics.reports.churn``): overdue against their own rhythm, the
-    days since their last purchase above ``k`` × their mean days between purchases."""
+    days since their last purchase above ``k`` × their mean days between purchases.
+
+    Compares ``k`` with the ratio stored in ``member_scores`` by the last ``bashgah jobs run scores``
+    (run it nightly from cron), so the days since are counted up to that run. Members without a rhythm
+    (fewer than two purchases) or not scored yet never match."""
 
     type: Literal["churn_risk"]
     k: float = Field(2.0, gt=0, le=100)
@@ -305,31 +312,6 @@ def depth(condition: Condition) -> int:
     if isinstance(condition, All | AnyOf):
         return 1 + max(depth(c) for c in condition.conditions)
     return 1
-
-
-def rfm_windows(condition: Condition) -> set[int]:
-    """The RFM windows (days) the definition's ``rfm_group`` conditions need scored before compiling."""
-    if isinstance(condition, All | AnyOf):
-        return set().union(*(rfm_windows(c) for c in condition.conditions))
-    if isinstance(condition, RfmGroup):
-        return {condition.window_days}
-    return set()
-
-
-def churn_ks(condition: Condition) -> set[float]:
-    """The ``k`` of every ``churn_risk`` condition (each needs the churn report's list before compiling)."""
-    if isinstance(condition, All | AnyOf):
-        return set().union(*(churn_ks(c) for c in condition.conditions))
-    if isinstance(condition, ChurnRisk):
-        return {condition.k}
-    return set()
-
-
-def uses_clv(condition: Condition) -> bool:
-    """Whether the definition has a ``clv`` condition (it needs the CLV report's scores before compiling)."""
-    if isinstance(condition, All | AnyOf):
-        return any(uses_clv(c) for c in condition.conditions)
-    return isinstance(condition, Clv)
 
 
 def tier_codes(condition: Condition) -> set[str]:
@@ -425,27 +407,22 @@ accounts_t = cast(Table, Account.__table__)
 branches_t = cast(Table, Branch.__table__)
 member_tiers_t = cast(Table, MemberTier.__table__)
 tier_levels_t = cast(Table, TierLevel.__table__)
+member_scores_t = cast(Table, MemberScore.__table__)
 
 
 @dataclass(frozen=True)
 class Context:
     """What a definition is evaluated against: the tenant, the moment and the SQL dialect.
 
-    ``rfm`` holds, per window in days, each scored member's RFM group: RFM scores rank every member
-    against the others, so they are computed by the report before the query, not inside it.
+    The score conditions (``rfm_group``, ``clv``, ``churn_risk``) do not depend on the moment: they read
+    the scores the last ``jobs run scores`` stored in ``member_scores``.
     """
 
     tenant_id: int
     now: datetime
     dialect: str
-    rfm: Mapping[int, Mapping[int, str]] = field(default_factory=dict)
-    #: Each scored member's (expected value over 365 days in rials, probability alive), from the CLV
-    #: report, when the definition has a ``clv`` condition: the models are fitted on the whole club.
-    clv: Mapping[int, tuple[int, float]] = field(default_factory=dict)
-    #: Per ``k``, the members on the churn report's list.
-    churn: Mapping[float, frozenset[int]] = field(default_factory=dict)
-    #: Set when the predicate will only be asked about this one member (``is_member``), so that lists of
-    #: ids computed beforehand can be cut down to that member.
+    #: Set when the predicate will only be asked about this one member (``is_member``), so that
+    #: sub-queries can be correlated to that member's row instead of scanning the club.
     only_member: int | None = None
 
     @property
@@ -515,15 +492,6 @@ def _window_total(
     return members_t.c.id.not_in(grouped.having(total > high))
 
 
-def id_in(ids: Sequence[int], ctx: Context) -> ColumnElement[bool]:
-    """``members.id`` in a list of any length, as one bound value (a list of ids can outgrow the
-    databases' limits on bound parameters)."""
-    if ctx.dialect == "postgresql":
-        return members_t.c.id == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
-    element = func.json_each(bindparam(None, json.dumps(list(ids)), type_=String)).table_valued("value")
-    return members_t.c.id.in_(select(element.c.value))
-
-
 def _tags(condition: Tags, ctx: Context) -> ColumnElement[bool]:
     tags = members_t.c.tags
     if ctx.dialect == "postgresql":
@@ -557,21 +525,13 @@ def _birthday(condition: BirthdayMonth, ctx: Context) -> ColumnElement[bool]:
     return and_(born.is_not(None), or_(commonest, *others))
 
 
-def _clv_fits(condition: Clv, value: int, alive: float) -> bool:
-    def within(x: float, low: float | None, high: float | None) -> bool:
-        return (low is None or x >= low) and (high is None or x <= high)
-
-    return within(value, condition.min_value_rials, condition.max_value_rials) and within(
-        alive, condition.min_probability_alive, condition.max_probability_alive
-    )
-
-
-def _scored(ctx: Context, ids: Set[int]) -> ColumnElement[bool]:
-    """Members in a set computed beforehand from a report: a constant for ``is_member``'s one member,
-    the list of ids otherwise."""
+def _score(ctx: Context, *where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The member has a stored score row (``member_scores``) meeting ``where``: a primary-key look-up
+    for ``is_member``'s one member, one pass over the tenant's scores otherwise."""
+    s = member_scores_t.c
     if ctx.only_member is not None:
-        return true() if ctx.only_member in ids else false()
-    return id_in(sorted(ids), ctx)
+        return exists(select(literal(1)).where(s.member_id == members_t.c.id, *where))
+    return members_t.c.id.in_(select(s.member_id).where(s.tenant_id == ctx.tenant_id, *where))
 
 
 def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]:
@@ -641,15 +601,25 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
                 tier_levels_t.c.code.in_(codes),
             )
             return or_(exists(at_level), and_(not_(exists(placed)), exists(entry_wanted)))
-        case RfmGroup(groups=groups, window_days=window):
-            scored = ctx.rfm[window]
-            if ctx.only_member is not None:
-                return true() if scored.get(ctx.only_member) in groups else false()
-            return id_in(sorted(i for i, group in scored.items() if group in groups), ctx)
+        case RfmGroup(groups=groups):
+            return _score(ctx, member_scores_t.c.rfm_group.in_(groups))
         case Clv():
-            return _scored(ctx, {i for i, scores in ctx.clv.items() if _clv_fits(condition, *scores)})
+            s = member_scores_t.c
+            value: list[ColumnElement[bool]] = [s.expected_value_365d_rials.is_not(None)]
+            if condition.min_value_rials is not None:
+                value.append(s.expected_value_365d_rials >= condition.min_value_rials)
+            if condition.max_value_rials is not None:
+                value.append(s.expected_value_365d_rials <= condition.max_value_rials)
+            alive: list[ColumnElement[bool]] = [s.probability_alive.is_not(None)]
+            if condition.min_probability_alive is not None:
+                alive.append(s.probability_alive >= condition.min_probability_alive)
+            if condition.max_probability_alive is not None:
+                alive.append(s.probability_alive <= condition.max_probability_alive)
+            return _score(ctx, *value, *alive)
         case ChurnRisk(k=k):
-            return _scored(ctx, ctx.churn[k])
+            # The churn report's own test: days since > k × mean gap, i.e. the ratio above k.
+            ratio = member_scores_t.c.churn_ratio
+            return _score(ctx, ratio.is_not(None), ratio > k)
         case PointsBalance(min_points=low, max_points=high):
             posted = (
                 select(func.coalesce(func.sum(accounts_t.c.posted), 0))

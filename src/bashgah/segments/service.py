@@ -1,7 +1,8 @@
 """Segments: named groups of members, by conditions (dynamic) or by list (static).
 
 A dynamic segment is evaluated when asked — its definition compiles to one SQL query over ``members``
-(see :mod:`bashgah.segments.conditions`); nothing about its members is stored. A static segment is the
+(see :mod:`bashgah.segments.conditions`); nothing about its members is stored but the scores of the
+last ``bashgah jobs run scores`` (:mod:`bashgah.segments.tasks`). A static segment is the
 rows of ``segment_members``. :func:`is_member` answers for one member, cheaply enough to be asked on
 every sale by a campaign condition.
 """
@@ -17,7 +18,6 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.analytics import reports
 from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import Conflict, InvalidInput, InvalidPhone, InvalidState, NotFound
 from bashgah.core.jalali import utcnow
@@ -32,12 +32,9 @@ from bashgah.segments.conditions import (
     Condition,
     Context,
     branch_codes,
-    churn_ks,
     compile_condition,
     members_t,
-    rfm_windows,
     tier_codes,
-    uses_clv,
 )
 from bashgah.segments.schemas import CONDITION, SegmentCreate, SegmentUpdate
 
@@ -221,13 +218,12 @@ async def _predicate(
     segment_id: int,
     definition: Condition | None,
     at: datetime | None,
-    cached: bool = False,
 ) -> ColumnElement[bool]:
     if definition is None:
         return members_t.c.id.in_(
             select(segment_members_t.c.member_id).where(segment_members_t.c.segment_id == segment_id)
         )
-    return await predicate(session, tenant_id, definition, at, cached)
+    return await predicate(session, tenant_id, definition, at)
 
 
 async def predicate(
@@ -235,86 +231,14 @@ async def predicate(
     tenant_id: int,
     definition: Condition,
     at: datetime | None = None,
-    cached: bool = False,
     only_member: int | None = None,
 ) -> ColumnElement[bool]:
     """The SQL predicate on ``members`` of a definition at ``at`` (default: now), for any query to use
-    beside ``members.tenant_id == tenant_id``. RFM groups, CLV scores and churn lists are computed first
-    (by their reports) when the definition names them.
+    beside ``members.tenant_id == tenant_id``. RFM groups, CLV scores and churn ratios are read from
+    ``member_scores`` as the last ``bashgah jobs run scores`` stored them (whatever ``at``).
     ``only_member``: the query asks about that member alone (``members.id == only_member``)."""
-    now = at or utcnow()
-    reuse = cached and at is None
-    rfm = {
-        window: await _rfm_groups(session, tenant_id, window, now, cached=reuse)
-        for window in rfm_windows(definition)
-    }
-    clv = await _clv_scores(session, tenant_id, now, cached=reuse) if uses_clv(definition) else {}
-    churn = {k: await _churn_list(session, tenant_id, k, now, cached=reuse) for k in churn_ks(definition)}
-    context = Context(tenant_id, now, await _dialect(session), rfm, clv, churn, only_member)
+    context = Context(tenant_id, at or utcnow(), await _dialect(session), only_member)
     return compile_condition(definition, context)
-
-
-#: RFM groups for ``is_member`` on the sale path: scoring ranks the whole club, so it is not redone for
-#: every sale; a group read there is at most ``ttl`` seconds old.
-_rfm_scored: TTLCache[tuple[str, int, int], dict[int, str]] = TTLCache(ttl=300, maxsize=100)
-
-
-async def _rfm_groups(
-    session: AsyncSession, tenant_id: int, window: int, at: datetime, cached: bool
-) -> dict[int, str]:
-    """Each scored member's RFM group (the report's ``group_key``) over the ``window`` days before ``at``."""
-    key = (scope(session), tenant_id, window)
-    if cached and (hit := _rfm_scored.get(key)) is not None:
-        return hit
-    report = await reports.rfm(session, tenant_id, "en", reports.Params(as_of=at, window_days=window))
-    groups = {row["member_id"]: row["group_key"] for row in report.as_dicts("members")}
-    if cached:
-        _rfm_scored.set(key, groups)
-    return groups
-
-
-#: CLV scores and churn lists for ``is_member``, like the RFM groups: the CLV models are fitted on the
-#: whole club, so a score read on the sale path is at most ``ttl`` seconds old.
-_clv_scored: TTLCache[tuple[str, int], dict[int, tuple[int, float]]] = TTLCache(ttl=300, maxsize=100)
-_churn_listed: TTLCache[tuple[str, int, float], frozenset[int]] = TTLCache(ttl=300, maxsize=100)
-
-
-async def _clv_scores(
-    session: AsyncSession, tenant_id: int, at: datetime, cached: bool
-) -> dict[int, tuple[int, float]]:
-    """Each scored member's (expected value over 365 days, probability alive) from the CLV report at
-    ``at``; nobody's while the club has too little history for the models."""
-    from bashgah.analytics.clv import NotEnoughData
-
-    key = (scope(session), tenant_id)
-    if cached and (hit := _clv_scored.get(key)) is not None:
-        return hit
-    try:
-        report = await reports.clv(session, tenant_id, "en", reports.Params(as_of=at))
-    except NotEnoughData:
-        scores: dict[int, tuple[int, float]] = {}
-    else:
-        scores = {
-            row["member_id"]: (row["expected_value_365d_rials"], row["probability_alive"])
-            for row in report.as_dicts("members")
-        }
-    if cached:
-        _clv_scored.set(key, scores)
-    return scores
-
-
-async def _churn_list(
-    session: AsyncSession, tenant_id: int, k: float, at: datetime, cached: bool
-) -> frozenset[int]:
-    """The members the churn report lists at ``at`` with this ``k``."""
-    key = (scope(session), tenant_id, k)
-    if cached and (hit := _churn_listed.get(key)) is not None:
-        return hit
-    report = await reports.churn(session, tenant_id, "en", reports.Params(as_of=at, k=k))
-    listed = frozenset(row["member_id"] for row in report.as_dicts("members"))
-    if cached:
-        _churn_listed.set(key, listed)
-    return listed
 
 
 async def _count(session: AsyncSession, tenant_id: int, predicate: ColumnElement[bool]) -> int:
@@ -435,9 +359,8 @@ async def is_member(
     One primary-key look-up for a static segment; for a dynamic one, the segment's predicate on the one
     member row (its purchase windows use the purchases-by-member index). An unknown, deleted or other
     tenant's segment matches nobody (False) rather than failing the sale that asked. Purchases flushed
-    earlier in the same transaction count. An ``rfm_group``, ``clv`` or ``churn_risk`` condition
-    needs a report over the whole club, so when ``at`` is left out its result is reused for up to five
-    minutes.
+    earlier in the same transaction count. An ``rfm_group``, ``clv`` or ``churn_risk`` condition reads
+    the member's row of ``member_scores`` (the last ``jobs run scores``): no scoring on the sale path.
     """
     key = (scope(session), tenant_id, segment_id)
     entry = _definitions.get(key)
@@ -464,7 +387,7 @@ async def is_member(
             )
         )
         return found is not None
-    where = await predicate(session, tenant_id, entry.definition, at, cached=True, only_member=member_id)
+    where = await predicate(session, tenant_id, entry.definition, at, only_member=member_id)
     found = await session.scalar(
         select(literal(1))
         .select_from(members_t)
