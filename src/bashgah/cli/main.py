@@ -181,7 +181,9 @@ def ledger_verify(tenant: Annotated[str | None, typer.Option("--tenant", "-t")] 
 
 @jobs_app.command("run")
 def jobs_run(
-    name: Annotated[str | None, typer.Argument(help="expire | release | tiers (all when left out)")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="expire | release | tiers | scores (all when left out)")
+    ] = None,
 ) -> None:
     """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
     from bashgah.ledger.tasks import expire_points
