@@ -20,6 +20,8 @@ class ItemIn(BaseModel):
     brand: str | None = Field(None, max_length=64)
     quantity: int = Field(1, ge=1, le=100_000)
     unit_price_rials: int = Field(ge=0, le=10**13)
+    #: What the item cost the shop, when known: the Pareto report's profit is computed from it.
+    unit_cost_rials: int | None = Field(None, ge=0, le=10**13)
 
 
 class PurchaseCreate(BaseModel):

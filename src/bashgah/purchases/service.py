@@ -115,6 +115,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                         "category": item.category,
                         "quantity": item.quantity,
                         "unit_price_rials": item.unit_price_rials,
+                        "unit_cost_rials": item.unit_cost_rials,
                         "refunded_quantity": 0,
                     }
                     for item in data.items
