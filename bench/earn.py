@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/earn.py [--backend postgres|sqlite|both] [--seconds 20] [--clients 16]
                                    [--members 1000] [--items 0] [--warmup 3] [--profile DIR]
+                                   [--programme | --compare-programme]
 
 For each backend it prepares a fresh database (PostgreSQL: a throwaway database ``bashgah_bench_earn``,
 dropped at the end; SQLite: a file in a temporary folder), migrates it with ``bashgah db upgrade``, and
@@ -23,6 +24,12 @@ whole response. Only requests started after the warm-up are counted; every respo
 Besides req/s, p50 and p99, the table shows the CPU each part spent per request during the measured
 window (server process, PostgreSQL processes, this load generator), read from /proc: on 2 cores these
 say what bounds the throughput.
+
+``--programme`` configures 10 active purchase campaigns and a 4-level tier ladder after creating the
+club (see ``PROGRAMME_CAMPAIGNS`` and ``PROGRAMME_TIERS``), tags every tenth member ``vip``, and makes
+every purchase carry 1–3 item lines (sku, category, brand). ``--compare-programme`` runs Bashgah alone,
+core-only then with the programme, each on a fresh database of the same backend, with the identical
+1–3-item load, and prints both rows and the ratio programme ÷ core (target ≥ 0.8).
 
 ``--profile DIR`` also samples the Bashgah server with py-spy during the window (figures of such a run
 are lower: the sampler takes CPU) and prints where the server's CPU time goes.
@@ -64,6 +71,7 @@ PG_DB = "bashgah_bench_earn"
 BRANCH = "main"
 TARGET_RATIO = 0.7
 TARGET_P99_MS = 50.0
+TARGET_PROGRAMME_RATIO = 0.8
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -115,8 +123,12 @@ PERSIAN_FIRST = ["علی", "زهرا", "محمد", "فاطمه", "حسین", "م
 PERSIAN_LAST = ["احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "کاظمی", "رحیمی", "صادقی"]
 
 
-async def create_club(url: str, members: int) -> tuple[str, list[int]]:
-    """A tenant with one branch, ``members`` members and an integration key, through Bashgah's services."""
+async def create_club(url: str, members: int, programme: bool = False) -> tuple[str, list[int]]:
+    """A tenant with one branch, ``members`` members and an integration key, through Bashgah's services.
+
+    With ``programme``, every tenth member is tagged ``vip`` and the campaigns and the tier ladder below
+    are configured through the programme and tier services (what ``POST /api/v1/campaigns`` and
+    ``PUT /api/v1/tiers`` run)."""
     from bashgah.auth import service as auth
     from bashgah.core.db import Database
     from bashgah.members import service as member_service
@@ -142,21 +154,192 @@ async def create_club(url: str, members: int) -> tuple[str, list[int]]:
                             "first_name": rng.choice(PERSIAN_FIRST),
                             "last_name": rng.choice(PERSIAN_LAST),
                             "sms_consent": True,
+                            **({"tags": ["vip"]} if programme and n % 10 == 0 else {}),
                         }
                     ),
                 )
                 ids.append(member.id)
+            if programme:
+                await configure_programme(session, tenant.id)
         return key, ids
     finally:
         await db.dispose()
 
 
+#: The club's catalogue for ``--programme`` purchases: (sku prefix, category, brands, price range in rials).
+CATALOGUE = (
+    ("DRY", "dairy", ("kalleh", "pegah", "damdaran"), (300_000, 3_000_000)),
+    ("BEV", "beverages", ("zamzam", "sunich", "lavazza"), (200_000, 4_000_000)),
+    ("SNK", "snacks", ("maz-maz", "cheetoz", "shirin-asal"), (150_000, 2_000_000)),
+    ("HSE", "household", ("golrang", "tage", "paxan"), (500_000, 8_000_000)),
+    ("PRT", "protein", ("solico", "morgh-e-tolou", "kalleh"), (1_000_000, 20_000_000)),
+)
+
+#: Ten active purchase campaigns of the kinds a shop runs. On a typical bench purchase (1–3 lines from
+#: CATALOGUE, median total ≈ 1.6 M rials, a random member, Tehran time of the run) some fire (dairy ×2,
+#: kalleh ×1.5, the basket bonus, per-line points on snacks, the daily-limited bonus, vip tags, the
+#: budgeted household one until its budget runs out, first purchases early in the run) and some do not
+#: (Nowruz, a weekend night schedule unless the bench runs then, gold/vip members with the stop flag
+#: only once members have climbed the ladder).
+PROGRAMME_CAMPAIGNS: tuple[dict[str, object], ...] = (
+    {
+        "name_fa": "دوبرابر امتیاز لبنیات",
+        "priority": 10,
+        "rules": [
+            {
+                "key": "dairy-x2",
+                "conditions": [{"type": "items", "match": {"categories": ["dairy"]}}],
+                "effects": [{"type": "points_multiplier", "factor": "2", "items": {"categories": ["dairy"]}}],
+            }
+        ],
+    },
+    {
+        "name_fa": "کاله ۱.۵ برابر",
+        "priority": 5,
+        "rules": [
+            {
+                "key": "kalleh",
+                "conditions": [{"type": "items", "match": {"brands": ["kalleh"]}}],
+                "effects": [{"type": "points_multiplier", "factor": "1.5", "items": {"brands": ["kalleh"]}}],
+            }
+        ],
+    },
+    {
+        "name_fa": "سبد بالای ۵ میلیون: ۲۰۰ امتیاز",
+        "rules": [
+            {
+                "key": "basket-5m",
+                "conditions": [{"type": "purchase_total", "min_rials": 5_000_000}],
+                "effects": [{"type": "fixed_bonus", "points": 200}],
+            },
+            {
+                "key": "basket-20m",
+                "conditions": [{"type": "purchase_total", "min_rials": 20_000_000}],
+                "effects": [{"type": "fixed_bonus", "points": 1_000}],
+            },
+        ],
+    },
+    {
+        "name_fa": "شب‌های آخر هفته سه‌برابر",
+        "schedule": {"weekdays": ["thursday", "friday"], "from_hour": 18, "to_hour": 23},
+        "rules": [{"key": "weekend-night", "effects": [{"type": "points_multiplier", "factor": "3"}]}],
+    },
+    {
+        "name_fa": "اعضای ویژه",
+        "rules": [
+            {
+                "key": "vip-tag",
+                "conditions": [{"type": "member_tags", "any_of": ["vip"]}],
+                "effects": [{"type": "fixed_bonus", "points": 50}],
+            }
+        ],
+    },
+    {
+        "name_fa": "خوش‌آمد اولین خرید",
+        "rules": [
+            {
+                "key": "welcome",
+                "conditions": [{"type": "first_purchase"}],
+                "effects": [{"type": "fixed_bonus", "points": 500}],
+            }
+        ],
+    },
+    {
+        "name_fa": "جشنوارهٔ شوینده‌ها (بودجه‌دار)",
+        "budget_points": 20_000,
+        "rules": [
+            {
+                "key": "household",
+                "conditions": [{"type": "items", "match": {"categories": ["household"]}}],
+                "effects": [
+                    {"type": "points_per_item", "points": 20, "items": {"categories": ["household"]}}
+                ],
+            }
+        ],
+    },
+    {
+        "name_fa": "روزی یک بار: سبد سه‌قلمی",
+        "limits": [{"per": "day", "awards": 1}],
+        "rules": [
+            {
+                "key": "three-lines",
+                "conditions": [{"type": "basket_size", "min_units": 3}],
+                "effects": [{"type": "fixed_bonus", "points": 30}],
+            }
+        ],
+    },
+    {
+        "name_fa": "طلایی‌ها: همه‌چیز چهاربرابر",
+        "priority": 100,
+        "stop": True,
+        "rules": [
+            {
+                "key": "gold-x4",
+                "conditions": [
+                    {"type": "tier", "levels": ["gold", "vip"]},
+                    {"type": "hours", "from_hour": 8, "to_hour": 22},
+                ],
+                "effects": [{"type": "points_multiplier", "factor": "4"}],
+            }
+        ],
+    },
+    {
+        "name_fa": "نوروز: تنقلات دوبرابر",
+        "rules": [
+            {
+                "key": "nowruz-snacks",
+                "conditions": [{"type": "occasion", "occasion": "nowruz"}],
+                "effects": [
+                    {"type": "points_multiplier", "factor": "2", "items": {"categories": ["snacks"]}}
+                ],
+            },
+            {
+                "key": "snack-lines",
+                "conditions": [{"type": "items", "match": {"categories": ["snacks"]}}],
+                "effects": [{"type": "points_per_item", "points": 5, "items": {"categories": ["snacks"]}}],
+            },
+        ],
+    },
+)
+
+#: Spend over a rolling 12 months, bronze / silver / gold / VIP with earn multipliers.
+PROGRAMME_TIERS: dict[str, object] = {
+    "metric": "spend",
+    "window": "rolling",
+    "window_months": 12,
+    "levels": [
+        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
+        {"code": "silver", "name_fa": "نقره‌ای", "name_en": "Silver", "threshold": 20_000_000,
+         "earn_multiplier_pct": 110},
+        {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 60_000_000,
+         "earn_multiplier_pct": 125},
+        {"code": "vip", "name_fa": "ویژه", "name_en": "VIP", "threshold": 150_000_000,
+         "earn_multiplier_pct": 150, "birthday_gift_points": 1_000},
+    ],
+}  # fmt: skip
+
+
+async def configure_programme(session: object, tenant_id: int) -> None:
+    """The 10 campaigns and the tier ladder, validated by the API's own schemas."""
+    from bashgah.auth.service import Principal
+    from bashgah.programme import service as programme
+    from bashgah.programme.schemas import CampaignIn
+    from bashgah.tiers import service as tiers
+    from bashgah.tiers.schemas import TierConfig
+
+    owner = Principal(tenant_id=tenant_id, role="owner", branch_id=None, key_id=None)
+    for campaign in PROGRAMME_CAMPAIGNS:
+        await programme.create(session, owner, CampaignIn.model_validate(campaign))  # type: ignore[arg-type]
+    await tiers.configure(session, tenant_id, TierConfig.model_validate(PROGRAMME_TIERS))  # type: ignore[arg-type]
+
+
 async def count_bashgah(url: str) -> tuple[int, int, int]:
-    """(purchases, their points, the members' cached posted total): the last two must be equal."""
+    """(purchases, their points with campaign bonuses, the members' cached posted total): the last two
+    must be equal."""
     from sqlalchemy import func, select
 
     from bashgah.core.db import Database
-    from bashgah.models import Account, Purchase
+    from bashgah.models import Account, CampaignAward, Purchase
 
     db = Database(url, pool_size=1)
     try:
@@ -166,6 +349,8 @@ async def count_bashgah(url: str) -> tuple[int, int, int]:
                     select(func.count(), func.coalesce(func.sum(Purchase.points_earned), 0))
                 )
             ).one()
+            bonus = await session.scalar(select(func.coalesce(func.sum(CampaignAward.points), 0)))
+            points += int(bonus or 0)
             posted = await session.scalar(
                 select(func.coalesce(func.sum(Account.posted), 0)).where(Account.kind == "member")
             )
@@ -328,6 +513,8 @@ class Load:
     member_ids: list[int]
     items: int
     seed: int
+    #: 1–3 item lines from CATALOGUE (sku, category, brand) summing to the total, for ``--programme``.
+    catalogue: bool = False
 
     def purchases(self, client: int) -> Iterator[tuple[bytes, list[bytes]]]:
         """(body, headers) of this client's purchases: unique receipt and Idempotency-Key each."""
@@ -344,7 +531,9 @@ class Load:
                 "external_id": f"{run}-{client}-{n}",
                 "total_rials": total,
             }
-            if self.items:
+            if self.catalogue:
+                body["items"] = catalogue_items(rng, total)
+            elif self.items:
                 share = total // self.items
                 body["items"] = [
                     {"sku": f"SKU-{rng.randrange(5000):05d}", "category": "grocery", "quantity": 1,
@@ -352,6 +541,31 @@ class Load:
                     for i in range(self.items)
                 ]  # fmt: skip
             yield orjson.dumps(body), [auth, f"Idempotency-Key: {uuid.uuid4()}\r\n".encode()]
+
+
+def catalogue_items(rng: random.Random, total: int) -> list[dict[str, object]]:
+    """1–3 lines (one in two purchases has 1, then 2, then 3) whose prices add up to ``total``."""
+    lines = rng.choice((1, 1, 1, 2, 2, 3))
+    weights = [rng.random() + 0.2 for _ in range(lines)]
+    left, items = total, []
+    for i, w in enumerate(weights):
+        prefix, category, brands, _ = rng.choice(CATALOGUE)
+        quantity = rng.choice((1, 1, 1, 2))
+        price = left if i == lines - 1 else min(left, int(round(total * w / sum(weights), -3)))
+        left -= price
+        unit = price // quantity
+        items.append(
+            {
+                "sku": f"{prefix}-{rng.randrange(400):04d}",
+                "category": category,
+                "brand": rng.choice(brands),
+                "quantity": quantity,
+                "unit_price_rials": unit,
+            }
+        )
+        if unit * quantity != price:  # keep the lines summing exactly to the total
+            items[-1]["quantity"], items[-1]["unit_price_rials"] = 1, price
+    return items
 
 
 @dataclass
@@ -660,21 +874,31 @@ def summarize_profile(path: Path, top: int = 25) -> str:
 # --- the run ----------------------------------------------------------------------------------------
 
 
-def bench_backend(backend: str, args: argparse.Namespace, log_dir: Path) -> list[Result]:
+def bench_backend(
+    backend: str,
+    args: argparse.Namespace,
+    log_dir: Path,
+    programme: bool = False,
+    catalogue: bool = False,
+    label: str | None = None,
+) -> list[Result]:
+    """Both apps (or ``args.app``) on a fresh database; ``label`` renames the bashgah row."""
     results = []
     with fresh_database(backend, args.pg_server) as url:
-        print(f"[{backend}] migrating and creating a club of {args.members} members…", flush=True)
+        what = " with 10 campaigns and a 4-level tier ladder" if programme else ""
+        print(f"[{backend}] migrating and creating a club of {args.members} members{what}…", flush=True)
         migrate(url)
-        key, member_ids = asyncio.run(create_club(url, args.members))
+        key, member_ids = asyncio.run(create_club(url, args.members, programme))
         # SQLite: the baseline gets its own file; PostgreSQL: its own schema in the bench database.
         base_url = url.replace("bench.db", "baseline.db") if backend == "sqlite" else url
         asyncio.run(baseline_app.prepare(base_url, member_ids))
-        load = Load(key, member_ids, args.items, args.seed)
+        load = Load(key, member_ids, args.items, args.seed, catalogue)
         for app in ("bashgah", "baseline") if args.app == "both" else (args.app,):
             server = start_server(app, url if app == "bashgah" else base_url, log_dir, args.workers)
-            profile = args.profile / f"{app}-{backend}.txt" if args.profile and app == "bashgah" else None
+            name = label if label and app == "bashgah" else app
+            profile = args.profile / f"{name}-{backend}.txt" if args.profile and app == "bashgah" else None
             print(
-                f"[{backend}] {app}: {args.clients} clients, {args.warmup:g} s warm-up + {args.seconds:g} s…",
+                f"[{backend}] {name}: {args.clients} clients, {args.warmup:g} s warm-up + {args.seconds:g} s…",
                 flush=True,
             )
             try:
@@ -684,23 +908,24 @@ def bench_backend(backend: str, args: argparse.Namespace, log_dir: Path) -> list
                 )
             finally:
                 stop_server(server)
+            result.app = name
             if result.backends:
-                print(f"[{backend}] {app}: {describe_backends(result.backends)}")
+                print(f"[{backend}] {name}: {describe_backends(result.backends)}")
             if result.samples:
-                print(f"[{backend}] {app}: first non-201 answers:\n  " + "\n  ".join(result.samples))
+                print(f"[{backend}] {name}: first non-201 answers:\n  " + "\n  ".join(result.samples))
             if server.process.returncode not in (0, None, -signal.SIGINT):
-                print(f"[{backend}] {app} server log:\n{server.tail()}")
+                print(f"[{backend}] {name} server log:\n{server.tail()}")
             if app == "bashgah":
                 code, output = ledger_verify(url)
                 n, points, posted = asyncio.run(count_bashgah(url))
-                print(f"[{backend}] bashgah ledger verify (exit {code}):\n  " + output.replace("\n", "\n  "))
+                print(f"[{backend}] {name} ledger verify (exit {code}):\n  " + output.replace("\n", "\n  "))
                 result.check = "verify OK" if code == 0 else f"verify FAILED ({code})"
             else:
                 n, points, posted = asyncio.run(baseline_app.count_rows(base_url))
                 result.check = "sums OK"
             created = result.statuses.get(201, 0)
             print(
-                f"[{backend}] {app}: {n} purchases stored ({created} answered 201 in the window, the rest "
+                f"[{backend}] {name}: {n} purchases stored ({created} answered 201 in the window, the rest "
                 f"in the warm-up); points on purchases {points} = cached balances {posted}: "
                 f"{'yes' if points == posted else 'NO'}"
             )
@@ -738,6 +963,27 @@ def table(results: list[Result]) -> str:
         "meanwhile (should be ~0: otherwise the figures are disturbed)."
     )
     return "\n".join(rows)
+
+
+def programme_ratios(results: list[Result]) -> list[str]:
+    """For ``--compare-programme``: programme ÷ core per backend, against the target."""
+    apps = {(r.backend, r.app): r for r in results}
+    lines = []
+    for backend in ("postgres", "sqlite"):
+        core, prog = apps.get((backend, "core")), apps.get((backend, "programme"))
+        if not core or not prog:
+            continue
+        ratio = prog.rate / core.rate if core.rate else 0.0
+        cpu = prog.cpu_ms("server") / core.cpu_ms("server") if core.cpu_ms("server") else math.nan
+        met = "MET" if ratio >= TARGET_PROGRAMME_RATIO else "NOT MET"
+        lines.append(
+            f"{backend}: core {core.rate:.0f} req/s (p99 {core.percentile(99):.1f} ms, "
+            f"{core.cpu_ms('server'):.2f} ms srv cpu), programme {prog.rate:.0f} req/s "
+            f"(p99 {prog.percentile(99):.1f} ms, {prog.cpu_ms('server'):.2f} ms srv cpu); "
+            f"ratio programme ÷ core {ratio:.2f} (target ≥ {TARGET_PROGRAMME_RATIO}) {met}; "
+            f"server CPU per purchase ×{cpu:.2f}"
+        )
+    return lines
 
 
 def targets(results: list[Result]) -> list[str]:
@@ -793,6 +1039,17 @@ def main() -> int:
     parser.add_argument(
         "--profile", type=Path, default=None, help="folder for py-spy profiles of the bashgah server"
     )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--programme",
+        action="store_true",
+        help="configure 10 active campaigns and a 4-level tier ladder; purchases carry 1-3 item lines",
+    )
+    mode.add_argument(
+        "--compare-programme",
+        action="store_true",
+        help="bashgah only: core-only, then with the programme, same backend and load; ratio (target ≥ 0.8)",
+    )
     args = parser.parse_args()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
@@ -802,16 +1059,23 @@ def main() -> int:
     print(
         f"bench/earn.py: POST /api/v1/purchases, {args.clients} clients, {args.seconds:g} s, "
         f"{args.members} members, {args.workers} worker(s), {os.cpu_count()} CPUs, "
+        f"{'compare core / programme, ' if args.compare_programme else ''}"
+        f"{'programme: 10 campaigns + tiers, ' if args.programme else ''}"
         f"{time.strftime('%Y-%m-%d %H:%M')}, code {code_version()}"
     )
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bashgah-bench-logs-") as logs:
         for backend in backends:
-            results += bench_backend(backend, args, Path(logs))
+            if args.compare_programme:
+                args.app = "bashgah"
+                for programme, label in ((False, "core"), (True, "programme")):
+                    results += bench_backend(backend, args, Path(logs), programme, True, label)
+            else:
+                results += bench_backend(backend, args, Path(logs), args.programme, args.programme)
     print()
     print(table(results))
     print()
-    for line in targets(results):
+    for line in programme_ratios(results) if args.compare_programme else targets(results):
         print(line)
     failed = any(r.errors or r.check not in ("verify OK", "sums OK") for r in results)
     return 1 if failed else 0
