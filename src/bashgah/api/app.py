@@ -25,6 +25,7 @@ from bashgah.members.endpoints import router as members_router
 from bashgah.programme.endpoints import campaigns_router, events_router
 from bashgah.purchases.endpoints import router as purchases_router
 from bashgah.redemptions.endpoints import router as redemptions_router
+from bashgah.rewards.endpoints import router as rewards_router
 from bashgah.segments.endpoints import router as segments_router
 from bashgah.tenants.endpoints import router as tenants_router
 from bashgah.tiers.endpoints import router as tiers_router
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         tiers_router,
         segments_router,
         coupons_router,
+        rewards_router,
     ):
         app.include_router(router)
 

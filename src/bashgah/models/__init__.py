@@ -21,6 +21,9 @@ from bashgah.models.purchase import Purchase
 from bashgah.models.purchase_item import PurchaseItem
 from bashgah.models.refund import Refund
 from bashgah.models.reservation import Reservation
+from bashgah.models.reward import Reward
+from bashgah.models.reward_instance import RewardInstance
+from bashgah.models.reward_voucher import RewardVoucher
 from bashgah.models.segment import Segment
 from bashgah.models.segment_member import SegmentMember
 from bashgah.models.staff import Staff
@@ -51,6 +54,9 @@ __all__ = [
     "PurchaseItem",
     "Refund",
     "Reservation",
+    "Reward",
+    "RewardInstance",
+    "RewardVoucher",
     "Segment",
     "SegmentMember",
     "Staff",
