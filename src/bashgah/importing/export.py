@@ -182,6 +182,27 @@ async def export(
     return count
 
 
+def member_row(member: Member, posted: int, fmt: _Format) -> list[Any]:
+    """One member as a line of the members file (the columns the members import reads back)."""
+    return [
+        member.id,
+        fmt.mobile(member.mobile),
+        member.first_name,
+        member.last_name,
+        fmt.day(member.birth_date),
+        member.gender or "",
+        member.national_code or "",
+        member.email or "",
+        ", ".join(member.tags or []),
+        1 if member.sms_consent else 0,
+        1 if member.email_consent else 0,
+        member.card_number,
+        member.status,
+        posted,
+        fmt.moment(member.created_at),
+    ]
+
+
 async def _member_rows(session: AsyncSession, tenant_id: int, fmt: _Format) -> AsyncIterator[list[Any]]:
     statement = (
         select(Member, Account.posted)
@@ -190,23 +211,7 @@ async def _member_rows(session: AsyncSession, tenant_id: int, fmt: _Format) -> A
         .order_by(Member.id)
     )
     async for member, posted in _stream(session, statement):
-        yield [
-            member.id,
-            fmt.mobile(member.mobile),
-            member.first_name,
-            member.last_name,
-            fmt.day(member.birth_date),
-            member.gender or "",
-            member.national_code or "",
-            member.email or "",
-            ", ".join(member.tags or []),
-            1 if member.sms_consent else 0,
-            1 if member.email_consent else 0,
-            member.card_number,
-            member.status,
-            posted,
-            fmt.moment(member.created_at),
-        ]
+        yield member_row(member, posted, fmt)
 
 
 async def _purchase_rows(session: AsyncSession, tenant_id: int, fmt: _Format) -> AsyncIterator[list[Any]]:

@@ -23,7 +23,7 @@ from bashgah.core.errors import Conflict, InvalidInput, InvalidPhone, InvalidSta
 from bashgah.core.jalali import utcnow
 from bashgah.core.normalize import normalize_phone
 from bashgah.importing.columns import MEMBER_COLUMNS
-from bashgah.importing.export import MEMBER_EXPORT, _Format, sink_for
+from bashgah.importing.export import MEMBER_EXPORT, _Format, member_row, sink_for
 from bashgah.importing.report import ImportRejected, RowError
 from bashgah.importing.sources import Table as ImportTable
 from bashgah.importing.sources import read_file
@@ -308,25 +308,7 @@ async def export(
     written = 0
     try:
         async for member, posted in await session.stream(statement):
-            sink.write(
-                [
-                    member.id,
-                    fmt.mobile(member.mobile),
-                    member.first_name,
-                    member.last_name,
-                    fmt.day(member.birth_date),
-                    member.gender or "",
-                    member.national_code or "",
-                    member.email or "",
-                    ", ".join(member.tags or []),
-                    1 if member.sms_consent else 0,
-                    1 if member.email_consent else 0,
-                    member.card_number,
-                    member.status,
-                    posted,
-                    fmt.moment(member.created_at),
-                ]
-            )
+            sink.write(member_row(member, posted, fmt))
             written += 1
     finally:
         sink.close()
