@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 
 import jdatetime
 
-from bashgah.core.jalali import TEHRAN
+from bashgah.core.jalali import MONTH_NAMES_FA, TEHRAN
 
 #: Segment key → (English, Persian).
 GROUPS: dict[str, tuple[str, str]] = {
@@ -75,20 +75,7 @@ def weekday_label(sunday_first: int, lang: str) -> str:
     return (WEEKDAYS_FA if lang == "fa" else WEEKDAYS_EN)[monday_first]
 
 
-JALALI_MONTHS = (
-    "فروردین",
-    "اردیبهشت",
-    "خرداد",
-    "تیر",
-    "مرداد",
-    "شهریور",
-    "مهر",
-    "آبان",
-    "آذر",
-    "دی",
-    "بهمن",
-    "اسفند",
-)
+JALALI_MONTHS = MONTH_NAMES_FA
 GREGORIAN_MONTHS = (
     "January",
     "February",

@@ -160,6 +160,21 @@ def _epoch_days(session: AsyncSession, column: Any) -> ColumnElement[Any]:
     return func.julianday(column) - 2440587.5
 
 
+def _metrics(title_en: str, title_fa: str, lang: str) -> tuple[Table, Callable[[str, str, str, Any], None]]:
+    """A metric / key / value table, and the function that adds one labelled line to it."""
+    table = Table(
+        "summary",
+        title_en,
+        title_fa,
+        [F("metric", "Metric", "شاخص"), F("metric_key", "Key", "کلید"), F("value", "Value", "مقدار")],
+    )
+
+    def add(key: str, en: str, fa: str, value: Any) -> None:
+        table.rows.append([fa if lang == "fa" else en, key, value])
+
+    return table, add
+
+
 async def _tehran_parts(session: AsyncSession) -> tuple[Any, Any]:
     """SQL for the Tehran-time weekday (0 = Sunday) and hour of ``purchases.occurred_at``.
 
@@ -455,15 +470,7 @@ async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Param
             )
             profit_of.update({member_id: int(profit) for member_id, profit in found})
 
-    summary = Table(
-        "summary",
-        "Summary",
-        "خلاصه",
-        [F("metric", "Metric", "شاخص"), F("metric_key", "Key", "کلید"), F("value", "Value", "مقدار")],
-    )
-
-    def add(key: str, en: str, fa: str, value: Any) -> None:
-        summary.rows.append([fa if lang == "fa" else en, key, value])
+    summary, add = _metrics("Summary", "خلاصه", lang)
 
     add("buying_members", "Members who bought", "اعضای خریدار", n)
     add("revenue_rials", "Net revenue (rials)", "خالص فروش (ریال)", total)
@@ -926,15 +933,7 @@ async def health(session: AsyncSession, tenant_id: int, lang: str, params: Param
         )
         campaigns.rows.append([campaign_id, name, int(awards), int(points)])
 
-    summary = Table(
-        "summary",
-        "Programme health",
-        "سلامت برنامه",
-        [F("metric", "Metric", "شاخص"), F("metric_key", "Key", "کلید"), F("value", "Value", "مقدار")],
-    )
-
-    def add(key: str, en: str, fa: str, value: Any) -> None:
-        summary.rows.append([fa if lang == "fa" else en, key, value])
+    summary, add = _metrics("Programme health", "سلامت برنامه", lang)
 
     add("outstanding_points", "Outstanding points", "امتیازهای مانده", outstanding)
     add("held_points", "Of which held by open redemptions", "در رزرو", held)

@@ -27,6 +27,22 @@ __all__ = [
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
+#: The Jalali months in Persian, Farvardin first.
+MONTH_NAMES_FA = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+
 # Years below this are read as Jalali (Jalali years are ~621 behind Gregorian ones).
 JALALI_YEAR_LIMIT = 1700
 MIN_BIRTH_DATE = date(1900, 1, 1)

@@ -15,7 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import jdatetime
 
-from bashgah.core.jalali import TEHRAN
+from bashgah.core.jalali import MONTH_NAMES_FA, TEHRAN
 from bashgah.ledger import rules as points_rules
 from bashgah.programme.schemas import (
     WEEKDAYS,
@@ -48,20 +48,7 @@ from bashgah.programme.schemas import (
 )
 
 WEEKDAYS_FA = ("شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه")
-JALALI_MONTHS_FA = (
-    "فروردین",
-    "اردیبهشت",
-    "خرداد",
-    "تیر",
-    "مرداد",
-    "شهریور",
-    "مهر",
-    "آبان",
-    "آذر",
-    "دی",
-    "بهمن",
-    "اسفند",
-)
+JALALI_MONTHS_FA = MONTH_NAMES_FA
 
 
 @dataclass(frozen=True)
