@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, select
@@ -25,7 +26,7 @@ from bashgah.core.normalize import (
 from bashgah.ledger import service as ledger
 from bashgah.ledger.service import LockedAccount
 from bashgah.members.schemas import MemberCreate, MemberUpdate
-from bashgah.models import Account, Member, utcnow
+from bashgah.models import Account, Member, MemberTier, utcnow
 from bashgah.tenants import service as tenants
 
 QR_PREFIX = "BASHGAH:"
@@ -142,15 +143,36 @@ async def get(session: AsyncSession, tenant_id: int, member_id: int) -> Member:
 
 @dataclass(frozen=True)
 class MemberStatus:
+    """The locked member as the sale needs them: status, what campaign rules ask, and their tier row."""
+
     id: int
     status: str
+    tags: tuple[str, ...] = ()
+    birth_date: date | None = None
+    enrolled_at: datetime | None = None
+    #: The member's ``member_tiers`` row (None when they have none yet).
+    level_id: int | None = None
+    tier_locked: bool = False
 
 
 def _lock_statement(by: str) -> Select[Any]:
     members_t, accounts_t = cast(Table, Member.__table__), cast(Table, Account.__table__)
+    tiers_t = cast(Table, MemberTier.__table__)
     return (
-        select(members_t.c.id, members_t.c.status, accounts_t.c.id, accounts_t.c.posted, accounts_t.c.pending)
+        select(
+            members_t.c.id,
+            members_t.c.status,
+            accounts_t.c.id,
+            accounts_t.c.posted,
+            accounts_t.c.pending,
+            members_t.c.tags,
+            members_t.c.birth_date,
+            members_t.c.created_at,
+            tiers_t.c.level_id,
+            tiers_t.c.locked,
+        )
         .join(accounts_t, accounts_t.c.member_id == members_t.c.id)
+        .outerjoin(tiers_t, tiers_t.c.member_id == members_t.c.id)
         .where(members_t.c.tenant_id == bindparam("tenant_id"), members_t.c[by] == bindparam("value"))
         .with_for_update(of=accounts_t)
     )
@@ -182,9 +204,16 @@ async def lock(
     row = (await connection.execute(_LOCK_BY[by], {"tenant_id": tenant_id, "value": value})).first()
     if row is None:
         raise NotFound("Member", "عضو")
-    return MemberStatus(row[0], row[1]), LockedAccount(
-        id=row[2], member_id=row[0], posted=row[3], pending=row[4]
+    status = MemberStatus(
+        row[0],
+        row[1],
+        tuple(row[5] or ()),
+        row[6],
+        row[7],
+        row[8],
+        bool(row[9]) if row[9] is not None else False,
     )
+    return status, LockedAccount(id=row[2], member_id=row[0], posted=row[3], pending=row[4])
 
 
 async def get_by_mobile(session: AsyncSession, tenant_id: int, raw: str) -> Member:

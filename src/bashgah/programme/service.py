@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
@@ -208,12 +209,20 @@ async def versions(session: AsyncSession, who: Principal, campaign_id: int) -> l
 
 
 async def member_facts(
-    session: AsyncSession, tenant_id: int, member_id: int, needs: engine.Needs, visits_to_add: int = 0
+    session: AsyncSession,
+    tenant_id: int,
+    member_id: int,
+    needs: engine.Needs,
+    visits_to_add: int = 0,
+    known: members.MemberStatus | None = None,
 ) -> MemberFacts:
-    """What rules may ask about a member, read only when some active rule asks."""
+    """What rules may ask about a member, read only when some active rule asks (and not read again
+    when the sale's lock query already brought it: ``known``)."""
     tags: tuple[str, ...] = ()
     birth, enrolled, visits, tier = None, None, None, None
-    if needs.member:
+    if needs.member and known is not None:
+        tags, birth, enrolled = known.tags, known.birth_date, known.enrolled_at
+    elif needs.member:
         row = (
             await session.execute(
                 select(Member.tags, Member.birth_date, Member.created_at).where(Member.id == member_id)
@@ -226,9 +235,12 @@ async def member_facts(
     if needs.tier:
         ladder = await tiers.ladder(session, tenant_id)
         if ladder is not None and ladder.enabled:
-            level_id = await session.scalar(
-                select(MemberTier.level_id).where(MemberTier.member_id == member_id)
-            )
+            if known is not None:
+                level_id = known.level_id
+            else:
+                level_id = await session.scalar(
+                    select(MemberTier.level_id).where(MemberTier.member_id == member_id)
+                )
             tier = ladder.by_id(level_id).code
     within = frozenset(
         [
@@ -275,13 +287,14 @@ async def purchase_facts(
     program: tenants.ProgramSettings,
     needs: engine.Needs,
     visits_to_add: int,
+    known: members.MemberStatus | None = None,
 ) -> Facts:
     branch, channel = None, None
     if needs.branch:
         branch, channel = await _branch(session, tenant_id, sale.branch_id)
     return Facts(
         at=sale.at,
-        member=await member_facts(session, tenant_id, member_id, needs, visits_to_add),
+        member=await member_facts(session, tenant_id, member_id, needs, visits_to_add, known),
         total_rials=sale.total_rials,
         paid_rials=sale.paid_rials,
         base_points=sale.base_points,
@@ -298,6 +311,20 @@ async def purchase_facts(
 # --- budgets and limits -----------------------------------------------------------------------------------
 
 
+#: Campaign versions whose points budget is known to be spent. ``budget_used`` only grows within a
+#: version (returns do not give budget back; raising the budget is an edit, i.e. a new version), so a
+#: spent version stays spent: later sales skip its row lock instead of queueing on it.
+_spent: TTLCache[tuple[str, int, int], bool] = TTLCache(ttl=3600)
+
+
+def _within_budget(left: int, budget: int) -> Allowance:
+    return Allowance(
+        left,
+        f"the campaign's budget of {budget:,} points is spent",
+        f"بودجهٔ {budget:,} امتیازی کمپین تمام شده است",
+    )
+
+
 async def allowances(
     session: AsyncSession, outcomes: list[CampaignOutcome], member_id: int, now: datetime, lock: bool
 ) -> dict[int, Allowance]:
@@ -305,10 +332,12 @@ async def allowances(
     the budget rows and award counts of those campaigns.
 
     Budget rows are locked in campaign-id order, after the member's account lock the caller holds;
-    per-member limits are safe under that member lock alone.
+    per-member limits are safe under that member lock alone. A budget already seen spent is not read.
     """
     wanting = [o.campaign for o in outcomes if o.proposed > 0]
-    budgeted = sorted(c.id for c in wanting if c.definition.budget_points is not None)
+    where = scope(session)
+    spent = {c.id for c in wanting if _spent.get((where, c.id, c.version))}
+    budgeted = sorted(c.id for c in wanting if c.definition.budget_points is not None and c.id not in spent)
     used: dict[int, int] = {}
     if budgeted:
         query = (
@@ -320,11 +349,10 @@ async def allowances(
         best = Allowance(None)
         budget = c.definition.budget_points
         if budget is not None:
-            best = Allowance(
-                max(0, budget - used.get(c.id, 0)),
-                f"the campaign's budget of {budget:,} points is spent",
-                f"بودجهٔ {budget:,} امتیازی کمپین تمام شده است",
-            )
+            left = 0 if c.id in spent else max(0, budget - used.get(c.id, 0))
+            if left == 0:
+                _spent.set((where, c.id, c.version), True)
+            best = _within_budget(left, budget)
         for limit in c.definition.limits:
             since = engine.period_start(now, limit.per)
             query2 = select(
@@ -337,8 +365,8 @@ async def allowances(
             if limit.awards is not None and count >= limit.awards:
                 room = 0
             if limit.points is not None:
-                left = max(0, limit.points - int(points))
-                room = left if room is None else min(room, left)
+                left_points = max(0, limit.points - int(points))
+                room = left_points if room is None else min(room, left_points)
             if room is not None and (best.points is None or room < best.points):
                 per_fa = {"day": "روز", "week": "هفته", "month": "ماه", "campaign": "کل کمپین"}[limit.per]
                 best = Allowance(
@@ -348,6 +376,15 @@ async def allowances(
                 )
         result[c.id] = best
     return result
+
+
+_awards = cast(Table, CampaignAward.__table__)
+_INSERT_AWARDS = insert(_awards)
+_CLAIM_BUDGET = (
+    update(cast(Table, Campaign.__table__))
+    .where(Campaign.__table__.c.id == bindparam("campaign_id"))
+    .values(budget_used=Campaign.__table__.c.budget_used + bindparam("points"))
+)
 
 
 async def _award(
@@ -360,75 +397,85 @@ async def _award(
     source: tuple[str, int],
     pending_days: int,
 ) -> list[CampaignApplied]:
+    """Give what the campaigns settled on as ONE bonus transfer and lot (the sum), with one award row
+    per campaign naming its version and rules, and claim the budgets — a handful of statements however
+    many campaigns fire."""
     if not any(o.proposed > 0 for o in outcomes):
         return []
     session = j.session
     engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
-    applied = []
+    awarding = [o for o in outcomes if o.awarded > 0]
+    if not awarding:
+        return []
     kind, source_id = source
-    for o in outcomes:
-        if o.awarded <= 0:
-            continue
-        c = o.campaign
-        transfer_id = await ledger.credit_member(
-            j,
-            account,
-            "issuance",
-            o.awarded,
-            "bonus",
-            f"{kind}:{source_id}:bonus:{c.id}",
-            program,
-            now,
-            ref=source,
-            reason=c.definition.name_fa,
-            pending_days=pending_days,
-            purchase_id=source_id if kind == "purchase" else None,
+    purchase_id = source_id if kind == "purchase" else None
+    transfer_id = await ledger.credit_member(
+        j,
+        account,
+        "issuance",
+        sum(o.awarded for o in awarding),
+        "bonus",
+        f"{kind}:{source_id}:bonus",
+        program,
+        now,
+        ref=source,
+        reason="، ".join(o.campaign.definition.name_fa for o in awarding),
+        pending_days=pending_days,
+        purchase_id=purchase_id,
+    )
+    connection = await session.connection()
+    await connection.execute(
+        _INSERT_AWARDS,
+        [
+            {
+                "tenant_id": j.tenant_id,
+                "campaign_id": o.campaign.id,
+                "version": o.campaign.version,
+                "rules": o.firing_rules,
+                "member_id": member_id,
+                "purchase_id": purchase_id,
+                "event_id": source_id if kind == "event" else None,
+                "points": o.awarded,
+                "transfer_id": transfer_id,
+                "created_at": now,
+            }
+            for o in awarding
+        ],
+    )
+    claims = [
+        {"campaign_id": o.campaign.id, "points": o.awarded}
+        for o in awarding
+        if o.campaign.definition.budget_points is not None
+    ]
+    if claims:
+        await connection.execute(_CLAIM_BUDGET, claims)
+    return [
+        CampaignApplied(
+            id=o.campaign.id,
+            version=o.campaign.version,
+            name=o.campaign.definition.name_fa,
+            points=o.awarded,
+            rules=o.firing_rules,
         )
-        session.add(
-            CampaignAward(
-                tenant_id=j.tenant_id,
-                campaign_id=c.id,
-                version=c.version,
-                rules=o.firing_rules,
-                member_id=member_id,
-                purchase_id=source_id if kind == "purchase" else None,
-                event_id=source_id if kind == "event" else None,
-                points=o.awarded,
-                transfer_id=transfer_id,
-                created_at=now,
-            )
-        )
-        if c.definition.budget_points is not None:
-            await session.execute(
-                update(Campaign)
-                .where(Campaign.id == c.id)
-                .values(budget_used=Campaign.budget_used + o.awarded)
-                .execution_options(synchronize_session=False)
-            )
-        applied.append(
-            CampaignApplied(
-                id=c.id, version=c.version, name=c.definition.name_fa, points=o.awarded, rules=o.firing_rules
-            )
-        )
-    await session.flush()
-    return applied
+        for o in awarding
+    ]
 
 
 async def apply_to_purchase(
     j: ledger.Journal,
     account: ledger.AccountLike,
     active: Active,
-    member_id: int,
+    member: members.MemberStatus,
     purchase_id: int,
     sale: Sale,
     program: tenants.ProgramSettings,
     now: datetime,
 ) -> list[CampaignApplied]:
     """Award the bonus points of the campaigns a just-recorded purchase qualifies for."""
-    facts = await purchase_facts(j.session, j.tenant_id, member_id, sale, program, active.needs, 0)
+    facts = await purchase_facts(j.session, j.tenant_id, member.id, sale, program, active.needs, 0, member)
     outcomes = engine.evaluate(active.campaigns, facts, explain=False)
     return await _award(
-        j, account, member_id, outcomes, program, now, ("purchase", purchase_id), program.pending_days
+        j, account, member.id, outcomes, program, now, ("purchase", purchase_id), program.pending_days
     )
 
 
@@ -555,7 +602,7 @@ async def record_event(session: AsyncSession, who: Principal, data: EventCreate)
         if active.campaigns:
             facts = Facts(
                 at=occurred_at,
-                member=await member_facts(session, who.tenant_id, member.id, active.needs),
+                member=await member_facts(session, who.tenant_id, member.id, active.needs, known=member),
                 trigger="event",
                 event=data.name,
             )

@@ -64,7 +64,8 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
+    standing = tiers.Standing(member.level_id, member.tier_locked)
+    multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id, standing)
     coupon = None
     if data.coupon is not None:  # the code's row is locked after the member's account, like budgets
         coupon = await coupons.spend(session, who.tenant_id, data.coupon, member.id, data.total_rials, now)
@@ -151,12 +152,12 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         if active.purchase:
             sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
             applied = await programme.apply_to_purchase(
-                j, account, active, member.id, purchase_id, sale, program, now
+                j, account, active, member, purchase_id, sale, program, now
             )
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
         balance = await member_points.points_balance(session, account, now, j)
-    upgraded = await tiers.after_purchase(session, who.tenant_id, member.id, who.actor)
+    upgraded = await tiers.after_purchase(session, who.tenant_id, member.id, who.actor, standing)
     return PurchaseResult(
         id=purchase_id,
         external_id=data.external_id,

@@ -220,17 +220,32 @@ async def _set_level(
     return row
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A member's ``member_tiers`` row as already read with the sale's lock: level and lock flag."""
+
+    level_id: int | None
+    locked: bool
+
+
 async def after_purchase(
-    session: AsyncSession, tenant_id: int, member_id: int, actor: str | None
+    session: AsyncSession, tenant_id: int, member_id: int, actor: str | None, known: Standing | None = None
 ) -> Level | None:
-    """Upgrade at once when a purchase lifts the member over a higher threshold; returns the new level."""
+    """Upgrade at once when a purchase lifts the member over a higher threshold; returns the new level.
+
+    ``known`` is the member's level as read with the sale's lock (saves reading it again). A member at
+    the top level, or on a locked level, is not measured at all.
+    """
     found = await ladder(session, tenant_id)
     if found is None or not found.enabled or len(found.levels) < 2:
         return None
     now = utcnow()
-    row = await _current(session, member_id)
-    current = found.by_id(row.level_id) if row is not None else found.entry
-    if row is not None and row.locked:
+    row = None
+    if known is None:
+        row = await _current(session, member_id)
+        known = Standing(row.level_id, row.locked) if row is not None else Standing(None, False)
+    current = found.by_id(known.level_id)
+    if known.locked or current.rank >= max(lv.rank for lv in found.levels):
         return None
     value = await qualifying_value(
         session, found, member_id, rules.window_start(now, found.window, found.window_months)
@@ -238,15 +253,21 @@ async def after_purchase(
     earned = rules.level_for(found.levels, value)
     if earned is None or earned.rank <= current.rank:
         return None
+    if row is None and known.level_id is not None:
+        row = await _current(session, member_id)
     await _set_level(session, tenant_id, found, member_id, row, earned, "upgrade", now, actor)
     return earned
 
 
-async def earn_multiplier_pct(session: AsyncSession, tenant_id: int, member_id: int) -> int:
+async def earn_multiplier_pct(
+    session: AsyncSession, tenant_id: int, member_id: int, known: Standing | None = None
+) -> int:
     """The member's level's earn multiplier in percent (100 without tiers)."""
     found = await ladder(session, tenant_id)
     if found is None or not found.enabled:
         return 100
+    if known is not None:
+        return found.by_id(known.level_id).earn_multiplier_pct
     level_id = await session.scalar(select(MemberTier.level_id).where(MemberTier.member_id == member_id))
     return found.by_id(level_id).earn_multiplier_pct
 
