@@ -155,7 +155,13 @@ class MemberStatus:
     tier_locked: bool = False
 
 
-def _lock_statement(by: str) -> Select[Any]:
+def lock_statement(by: str) -> Select[Any]:
+    """Find a member by ``by`` (id, mobile, card_number) and lock their points account: member status,
+    what campaign rules ask about them, their tier row and the account's totals, in one round trip.
+
+    A use case may add columns (e.g. the sale's tier measure) with ``.add_columns`` and pass the result
+    to :func:`lock_with` as ``statement``; their values come back as ``extra``.
+    """
     members_t, accounts_t = cast(Table, Member.__table__), cast(Table, Account.__table__)
     tiers_t = cast(Table, MemberTier.__table__)
     return (
@@ -179,7 +185,52 @@ def _lock_statement(by: str) -> Select[Any]:
 
 
 #: Built once per way of naming a member: this runs on every sale.
-_LOCK_BY = {by: _lock_statement(by) for by in ("id", "mobile", "card_number")}
+_LOCK_BY = {by: lock_statement(by) for by in ("id", "mobile", "card_number")}
+_LOCKED_COLUMNS = 10
+
+
+@dataclass(frozen=True)
+class Locked:
+    member: MemberStatus
+    account: LockedAccount
+    #: Values of the columns the caller's ``statement`` added, in order.
+    extra: tuple[Any, ...] = ()
+
+
+def naming(member_id: int | None, phone: str | None = None, card: str | None = None) -> tuple[str, int | str]:
+    """How a till names a member (``by`` of :func:`lock_statement`) and the normalised value."""
+    if member_id is not None:
+        return "id", member_id
+    if phone is not None:
+        return "mobile", normalize_phone(phone)
+    card_number = normalize_card_number(_strip_qr(card or ""))
+    if card_number is None:
+        raise NotFound("Member", "عضو")
+    return "card_number", card_number
+
+
+async def lock_with(
+    session: AsyncSession,
+    tenant_id: int,
+    by: str,
+    value: int | str,
+    statement: Select[Any] | None = None,
+    params: dict[str, Any] | None = None,
+) -> Locked:
+    """Run a lock statement (:func:`lock_statement`, maybe with added columns) for one member."""
+    connection = await session.connection()
+    query = statement if statement is not None else _LOCK_BY[by]
+    row = (
+        await connection.execute(query, {"tenant_id": tenant_id, "value": value, **(params or {})})
+    ).first()
+    if row is None:
+        raise NotFound("Member", "عضو")
+    tier_locked = bool(row[9]) if row[9] is not None else False
+    return Locked(
+        MemberStatus(row[0], row[1], tuple(row[5] or ()), row[6], row[7], row[8], tier_locked),
+        LockedAccount(id=row[2], member_id=row[0], posted=row[3], pending=row[4]),
+        tuple(row[_LOCKED_COLUMNS:]),
+    )
 
 
 async def lock(
@@ -190,30 +241,8 @@ async def lock(
     card: str | None = None,
 ) -> tuple[MemberStatus, LockedAccount]:
     """Find a member by id, phone or card and lock their points account, in one round trip."""
-    value: int | str
-    if member_id is not None:
-        by, value = "id", member_id
-    elif phone is not None:
-        by, value = "mobile", normalize_phone(phone)
-    else:
-        card_number = normalize_card_number(_strip_qr(card or ""))
-        if card_number is None:
-            raise NotFound("Member", "عضو")
-        by, value = "card_number", card_number
-    connection = await session.connection()
-    row = (await connection.execute(_LOCK_BY[by], {"tenant_id": tenant_id, "value": value})).first()
-    if row is None:
-        raise NotFound("Member", "عضو")
-    status = MemberStatus(
-        row[0],
-        row[1],
-        tuple(row[5] or ()),
-        row[6],
-        row[7],
-        row[8],
-        bool(row[9]) if row[9] is not None else False,
-    )
-    return status, LockedAccount(id=row[2], member_id=row[0], posted=row[3], pending=row[4])
+    found = await lock_with(session, tenant_id, *naming(member_id, phone, card))
+    return found.member, found.account
 
 
 async def get_by_mobile(session: AsyncSession, tenant_id: int, raw: str) -> Member:

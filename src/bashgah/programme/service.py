@@ -215,6 +215,7 @@ async def member_facts(
     needs: engine.Needs,
     visits_to_add: int = 0,
     known: members.MemberStatus | None = None,
+    visits_before: int | None = None,
 ) -> MemberFacts:
     """What rules may ask about a member, read only when some active rule asks (and not read again
     when the sale's lock query already brought it: ``known``)."""
@@ -229,7 +230,9 @@ async def member_facts(
             )
         ).one()
         tags, birth, enrolled = tuple(row[0] or ()), row[1], row[2]
-    if needs.visits:
+    if needs.visits and visits_before is not None:  # counted by the sale's lock, before its insert
+        visits = visits_before + 1
+    elif needs.visits:
         count = await session.scalar(select(func.count(Purchase.id)).where(Purchase.member_id == member_id))
         visits = int(count or 0) + visits_to_add
     if needs.tier:
@@ -288,13 +291,14 @@ async def purchase_facts(
     needs: engine.Needs,
     visits_to_add: int,
     known: members.MemberStatus | None = None,
+    visits_before: int | None = None,
 ) -> Facts:
     branch, channel = None, None
     if needs.branch:
         branch, channel = await _branch(session, tenant_id, sale.branch_id)
     return Facts(
         at=sale.at,
-        member=await member_facts(session, tenant_id, member_id, needs, visits_to_add, known),
+        member=await member_facts(session, tenant_id, member_id, needs, visits_to_add, known, visits_before),
         total_rials=sale.total_rials,
         paid_rials=sale.paid_rials,
         base_points=sale.base_points,
@@ -470,9 +474,15 @@ async def apply_to_purchase(
     sale: Sale,
     program: tenants.ProgramSettings,
     now: datetime,
+    visits_before: int | None = None,
 ) -> list[CampaignApplied]:
-    """Award the bonus points of the campaigns a just-recorded purchase qualifies for."""
-    facts = await purchase_facts(j.session, j.tenant_id, member.id, sale, program, active.needs, 0, member)
+    """Award the bonus points of the campaigns a just-recorded purchase qualifies for.
+
+    ``member`` is the sale's locked member row and ``visits_before`` their purchase count read with it,
+    so the facts rules ask about need no queries of their own."""
+    facts = await purchase_facts(
+        j.session, j.tenant_id, member.id, sale, program, active.needs, 0, member, visits_before
+    )
     outcomes = engine.evaluate(active.campaigns, facts, explain=False)
     return await _award(
         j, account, member.id, outcomes, program, now, ("purchase", purchase_id), program.pending_days

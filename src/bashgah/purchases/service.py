@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Select, Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +16,7 @@ from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
-from bashgah.models import Branch, Purchase, PurchaseItem, Refund, utcnow
+from bashgah.models import Branch, Member, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.programme import service as programme
 from bashgah.programme.engine import Line
 from bashgah.programme.schemas import CampaignApplied, ExamineResult
@@ -28,6 +29,7 @@ from bashgah.purchases.schemas import (
     RefundResult,
 )
 from bashgah.tenants import service as tenants
+from bashgah.tiers import rules as tier_rules
 from bashgah.tiers import service as tiers
 
 
@@ -52,6 +54,55 @@ async def lock_member(
     return await members.lock(session, tenant_id, ref.id, ref.phone, ref.card)
 
 
+_members = cast(Table, Member.__table__)
+#: The sale's lock statements, by (how the member is named, tier metric or None, visits wanted): the
+#: member's tier figure and purchase count ride on the lock's round trip instead of queries of their own.
+_SALE_LOCKS: dict[tuple[str, str | None, bool], Select[Any]] = {}
+
+
+def _sale_lock(by: str, metric: str | None, visits: bool) -> Select[Any]:
+    key = (by, metric, visits)
+    statement = _SALE_LOCKS.get(key)
+    if statement is None:
+        statement = members.lock_statement(by)
+        if metric is not None:
+            figure = tiers.measure(metric, _members.c.id, bindparam("since")).scalar_subquery()
+            statement = statement.add_columns(figure)
+        if visits:
+            count = select(func.count(Purchase.id)).where(Purchase.member_id == _members.c.id)
+            statement = statement.add_columns(count.scalar_subquery())
+        _SALE_LOCKS[key] = statement
+    return statement
+
+
+@dataclass(frozen=True)
+class SaleMember:
+    member: members.MemberStatus
+    account: ledger.LockedAccount
+    #: The tier figure in the qualifying window before this sale (None without a ladder to climb).
+    measured: int | None
+    #: The member's purchases before this one (None when no campaign asks).
+    visits: int | None
+
+
+async def _lock_for_sale(
+    session: AsyncSession, tenant_id: int, ref: MemberRef, active: programme.Active, now: datetime
+) -> SaleMember:
+    ladder = await tiers.ladder(session, tenant_id)
+    climbing = ladder is not None and ladder.enabled and len(ladder.levels) > 1
+    metric = ladder.metric if ladder is not None and climbing else None
+    visits = active.purchase and active.needs.visits
+    by, value = members.naming(ref.id, ref.phone, ref.card)
+    params = {}
+    if ladder is not None and metric is not None:
+        params["since"] = tier_rules.window_start(now, ladder.window, ladder.window_months)
+    found = await members.lock_with(session, tenant_id, by, value, _sale_lock(by, metric, visits), params)
+    extra = list(found.extra)
+    measured = int(extra.pop(0) or 0) if metric is not None else None
+    count = int(extra.pop(0) or 0) if visits else None
+    return SaleMember(found.member, found.account, measured, count)
+
+
 async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) -> PurchaseResult:
     """Record a sale: spend the requested points as a discount, then earn on what was paid.
 
@@ -62,8 +113,10 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     program = await tenants.program_settings(session, who.tenant_id)
     active = await programme.active_for(session, who.tenant_id)
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
-    member, account = await lock_member(session, who.tenant_id, data.member)
+    locked = await _lock_for_sale(session, who.tenant_id, data.member, active, now)
+    member, account = locked.member, locked.account
     members.ensure_active(member)
+    occurred_at = data.occurred_at or now
     standing = tiers.Standing(member.level_id, member.tier_locked)
     multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id, standing)
     coupon = None
@@ -72,7 +125,6 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     coupon_rials = coupon.discount_rials if coupon else 0
     discount, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
     available_at = rules.available_after(now, program.pending_days)
-    occurred_at = data.occurred_at or now
     receipt = f"#{data.external_id}"
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         spent_from: list[tuple[int, int]] = []
@@ -152,11 +204,17 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         if active.purchase:
             sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
             applied = await programme.apply_to_purchase(
-                j, account, active, member, purchase_id, sale, program, now
+                j, account, active, member, purchase_id, sale, program, now, locked.visits
             )
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
         balance = await member_points.points_balance(session, account, now, j)
+    if locked.measured is not None:
+        ladder = await tiers.ladder(session, who.tenant_id)
+        assert ladder is not None
+        since = tier_rules.window_start(now, ladder.window, ladder.window_months)
+        added = tiers.sale_measure(ladder.metric, paid, earned) if occurred_at >= since else 0
+        standing = tiers.Standing(member.level_id, member.tier_locked, locked.measured, added)
     upgraded = await tiers.after_purchase(session, who.tenant_id, member.id, who.actor, standing)
     return PurchaseResult(
         id=purchase_id,

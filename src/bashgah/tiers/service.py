@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TTLCache, scope
@@ -157,24 +157,35 @@ def config_read(found: Ladder, lang: str) -> TierConfigRead:
     )
 
 
-async def qualifying_value(session: AsyncSession, found: Ladder, member_id: int, since: datetime) -> int:
-    """The member's figure from ``since`` on: rials paid net of returns, net points earned, or visits."""
+def measure(metric: str, member_id: Any, since: Any) -> Select[Any]:
+    """The member's figure from ``since`` on, as a query: rials paid net of returns, net points earned,
+    or visits. ``member_id`` and ``since`` may be values or SQL (a correlated column, a bind parameter)."""
     p = Purchase
     figure: ColumnElement[Any]
     extra: list[ColumnElement[bool]] = []
-    if found.metric == "visits":
+    if metric == "visits":
         figure = func.count(p.id)
         extra.append(p.refunded_rials < p.total_rials)
-    elif found.metric == "points":
+    elif metric == "points":
         figure = func.coalesce(func.sum(p.points_earned - p.points_reversed), 0)
     else:  # what was paid — after points and any coupon — less the returned share
         coupon = func.coalesce(CouponUse.discount_rials, 0)
         paid = p.total_rials - p.discount_rials - coupon
         figure = func.coalesce(func.sum(paid * (p.total_rials - p.refunded_rials) / p.total_rials), 0)
     query = select(figure).where(p.member_id == member_id, p.occurred_at >= since, *extra)
-    if found.metric == "spend":
+    if metric == "spend":
         query = query.select_from(p).outerjoin(CouponUse, CouponUse.purchase_id == p.id)
-    value = await session.scalar(query)
+    return query
+
+
+def sale_measure(metric: str, paid_rials: int, points_earned: int) -> int:
+    """What one new, unreturned sale adds to the figure of :func:`measure`."""
+    return {"visits": 1, "points": points_earned}.get(metric, paid_rials)
+
+
+async def qualifying_value(session: AsyncSession, found: Ladder, member_id: int, since: datetime) -> int:
+    """The member's figure from ``since`` on: rials paid net of returns, net points earned, or visits."""
+    value = await session.scalar(measure(found.metric, member_id, since))
     return int(value or 0)
 
 
@@ -222,10 +233,13 @@ async def _set_level(
 
 @dataclass(frozen=True)
 class Standing:
-    """A member's ``member_tiers`` row as already read with the sale's lock: level and lock flag."""
+    """A member's ``member_tiers`` row as already read with the sale's lock: level and lock flag, and,
+    when the sale measured it in the same query, the figure before the sale plus what the sale adds."""
 
     level_id: int | None
     locked: bool
+    measured: int | None = None
+    added: int = 0
 
 
 async def after_purchase(
@@ -247,9 +261,12 @@ async def after_purchase(
     current = found.by_id(known.level_id)
     if known.locked or current.rank >= max(lv.rank for lv in found.levels):
         return None
-    value = await qualifying_value(
-        session, found, member_id, rules.window_start(now, found.window, found.window_months)
-    )
+    if known.measured is not None:
+        value = known.measured + known.added
+    else:
+        value = await qualifying_value(
+            session, found, member_id, rules.window_start(now, found.window, found.window_months)
+        )
     earned = rules.level_for(found.levels, value)
     if earned is None or earned.rank <= current.rank:
         return None
