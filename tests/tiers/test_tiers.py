@@ -222,3 +222,30 @@ async def test_spend_for_tiers_is_what_was_paid_after_a_coupon(
     assert sale.status_code == 201, sale.text
     assert sale.json()["tier_upgrade"] is None  # 9,000,000 paid: still short of silver's 10,000,000
     assert (await tier_of(client, club, member["id"]))["value"] == 9_000_000
+
+
+async def test_a_sale_entered_with_a_date_before_the_window_does_not_lift_the_member(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await setup_ladder(client, club)
+    member = await enrol(client, club)
+    await buy(client, club, db, member["id"], 8_000_000)
+    late_entry = await buy(client, club, db, member["id"], 5_000_000, days_ago=400)  # outside 12 months
+    assert late_entry["tier_upgrade"] is None
+    assert (await tier_of(client, club, member["id"]))["value"] == 8_000_000
+    assert (await buy(client, club, db, member["id"], 2_000_000))["tier_upgrade"] == "silver"
+
+
+async def test_on_a_visits_ladder_the_third_visit_upgrades_at_once(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    levels = [
+        {"code": "new", "name_fa": "تازه", "name_en": "New", "threshold": 0},
+        {"code": "regular", "name_fa": "همیشگی", "name_en": "Regular", "threshold": 3},
+    ]
+    await setup_ladder(client, club, metric="visits", levels=levels)
+    member = await enrol(client, club)
+    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
+    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
+    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] == "regular"
+    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
