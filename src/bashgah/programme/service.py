@@ -330,18 +330,28 @@ def _within_budget(left: int, budget: int) -> Allowance:
 
 
 async def allowances(
-    session: AsyncSession, outcomes: list[CampaignOutcome], member_id: int, now: datetime, lock: bool
+    session: AsyncSession,
+    outcomes: list[CampaignOutcome],
+    member_id: int,
+    now: datetime,
+    lock: bool,
+    budgets: bool = True,
 ) -> dict[int, Allowance]:
     """What each campaign that wants to award may still give, reading (and with ``lock``, locking) only
     the budget rows and award counts of those campaigns.
 
     Budget rows are locked in campaign-id order, after the member's account lock the caller holds;
-    per-member limits are safe under that member lock alone. A budget already seen spent is not read.
+    per-member limits are safe under that member lock alone. A budget already seen spent is not read;
+    without ``budgets`` the others are not read either (the caller claims them with :func:`_claim`).
     """
     wanting = [o.campaign for o in outcomes if o.proposed > 0]
     where = scope(session)
     spent = {c.id for c in wanting if _spent.get((where, c.id, c.version))}
-    budgeted = sorted(c.id for c in wanting if c.definition.budget_points is not None and c.id not in spent)
+    budgeted = []
+    if budgets:
+        budgeted = sorted(
+            c.id for c in wanting if c.definition.budget_points is not None and c.id not in spent
+        )
     used: dict[int, int] = {}
     if budgeted:
         query = (
@@ -352,7 +362,7 @@ async def allowances(
     for c in wanting:
         best = Allowance(None)
         budget = c.definition.budget_points
-        if budget is not None:
+        if budget is not None and (budgets or c.id in spent):
             left = 0 if c.id in spent else max(0, budget - used.get(c.id, 0))
             if left == 0:
                 _spent.set((where, c.id, c.version), True)
@@ -384,11 +394,34 @@ async def allowances(
 
 _awards = cast(Table, CampaignAward.__table__)
 _INSERT_AWARDS = insert(_awards)
+_campaigns = cast(Table, Campaign.__table__)
 _CLAIM_BUDGET = (
-    update(cast(Table, Campaign.__table__))
-    .where(Campaign.__table__.c.id == bindparam("campaign_id"))
-    .values(budget_used=Campaign.__table__.c.budget_used + bindparam("points"))
+    update(_campaigns)
+    .where(_campaigns.c.id == bindparam("campaign_id"))
+    .values(budget_used=_campaigns.c.budget_used + bindparam("points"))
 )
+_CLAIM_IF_LEFT = _CLAIM_BUDGET.where(
+    _campaigns.c.budget_used + bindparam("points") <= bindparam("budget")
+).returning(_campaigns.c.id)
+
+
+async def _claim(session: AsyncSession, awarding: list[CampaignOutcome]) -> bool:
+    """Take each budgeted award out of its campaign's budget if the budget still holds it, in one
+    conditional ``UPDATE`` per campaign (in id order, like :func:`allowances`' locks). When one does not
+    fit, the claims made are undone (their rows stay locked) and the answer is False."""
+    connection = await session.connection()
+    made: list[dict[str, int]] = []
+    for o in sorted(awarding, key=lambda o: o.campaign.id):
+        budget = o.campaign.definition.budget_points
+        if budget is None:
+            continue
+        claim = {"campaign_id": o.campaign.id, "points": o.awarded}
+        if (await connection.execute(_CLAIM_IF_LEFT, {**claim, "budget": budget})).first() is None:
+            if made:
+                await connection.execute(_CLAIM_BUDGET, [{**c, "points": -c["points"]} for c in made])
+            return False
+        made.append(claim)
+    return True
 
 
 async def _award(
@@ -407,8 +440,15 @@ async def _award(
     if not any(o.proposed > 0 for o in outcomes):
         return []
     session = j.session
-    engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
+    # Optimistically: budgets are claimed by conditional updates after settling, so a sale does not
+    # read-and-lock a budget row it will only add to. Near the end of a budget, where a claim does not
+    # fit, settle again on the locked rows and give what is left.
+    engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=False, budgets=False))
     awarding = [o for o in outcomes if o.awarded > 0]
+    claimed = await _claim(session, awarding)
+    if not claimed:
+        engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
+        awarding = [o for o in outcomes if o.awarded > 0]
     if not awarding:
         return []
     kind, source_id = source
@@ -451,7 +491,7 @@ async def _award(
         for o in awarding
         if o.campaign.definition.budget_points is not None
     ]
-    if claims:
+    if claims and not claimed:  # settled on the locked rows: the amounts fit
         await connection.execute(_CLAIM_BUDGET, claims)
     return [
         CampaignApplied(
