@@ -40,8 +40,20 @@ def test_nowruz_and_yalda_fall_on_1_farvardin_and_30_azar() -> None:
 
 
 def test_the_sql_prefilter_keeps_every_gregorian_day_whose_jalali_anniversary_can_fall_today() -> None:
-    today = g(1404, 12, 29)
-    for year in range(1340, 1404):
-        for born in (g(year, 12, 29), g(year, 12, 28) + timedelta(days=1)):
-            if due_year("birthday", today, 0, MemberDates(birth=born)) is not None:
-                assert (born.month, born.day) in gregorian_days_around(today, 0)
+    todays = [
+        g(1404, 12, 29),
+        g(1405, 1, 1),
+        g(1403, 12, 30),
+        g(1404, 12, 10),
+        g(1405, 9, 30),
+        g(1405, 5, 12),
+    ]
+    births = [g(1360, 1, 1) + timedelta(days=n) for n in range(0, 44 * 366)]
+    for today in todays:
+        for days_early in (0, 3):
+            kept = gregorian_days_around(today, days_early)
+            due = [
+                b for b in births if due_year("birthday", today, days_early, MemberDates(birth=b)) is not None
+            ]
+            assert due, today
+            assert all((b.month, b.day) in kept for b in due), today
