@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     configure_logging(settings)
     app.state.settings = settings
     app.state.db = database
+    app.state.scheduler = None
     errors.install(app)
     for router in (
         members_router,

@@ -141,6 +141,7 @@ async def run(db: Database, name: str, now: datetime | None = None) -> JobResult
     the error's class — never the data) and rolled back; the other tenants still run."""
     job = get(name)
     result = JobResult(job.name, job.counts)
+    now = now or utcnow()  # one moment for every tenant of the run
     for tenant_id in await _tenant_ids(db):
         result.tenants += 1
         try:
@@ -148,7 +149,7 @@ async def run(db: Database, name: str, now: datetime | None = None) -> JobResult
                 if not await _locked(session, job, tenant_id):
                     result.skipped += 1
                     continue
-                result.done += await job.work(session, tenant_id, now or utcnow())
+                result.done += await job.work(session, tenant_id, now)
         except Exception as error:
             result.failed += 1
             result.errors.append(f"tenant {tenant_id}: {error.__class__.__name__}")
