@@ -20,8 +20,11 @@ from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
 from bashgah.coupons.endpoints import router as coupons_router
+from bashgah.jobs.scheduler import Scheduler
 from bashgah.ledger.endpoints import router as ledger_router
 from bashgah.members.endpoints import router as members_router
+from bashgah.notices.endpoints import router as notices_router
+from bashgah.occasions.endpoints import router as occasions_router
 from bashgah.programme.endpoints import campaigns_router, events_router
 from bashgah.purchases.endpoints import router as purchases_router
 from bashgah.redemptions.endpoints import router as redemptions_router
@@ -99,11 +102,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     owns_db = db is None
     database = db or Database(settings.database_url, pool_size=settings.pool_size)
 
+    run_jobs = settings.scheduler if settings.scheduler is not None else database.is_sqlite
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owns_db:
-            await database.dispose()
+        scheduler = Scheduler(database, settings.scheduler_minutes * 60) if run_jobs else None
+        if scheduler is not None:
+            scheduler.start()
+        app.state.scheduler = scheduler
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            if owns_db:
+                await database.dispose()
 
     app = FastAPI(
         title="Bashgah",
@@ -116,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     configure_logging(settings)
     app.state.settings = settings
     app.state.db = database
+    app.state.scheduler = None
     errors.install(app)
     for router in (
         members_router,
@@ -130,6 +144,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         segments_router,
         coupons_router,
         rewards_router,
+        occasions_router,
+        notices_router,
     ):
         app.include_router(router)
 

@@ -182,27 +182,37 @@ def ledger_verify(tenant: Annotated[str | None, typer.Option("--tenant", "-t")] 
 @jobs_app.command("run")
 def jobs_run(
     name: Annotated[
-        str | None, typer.Argument(help="expire | release | tiers | scores (all when left out)")
+        str | None,
+        typer.Argument(help="release | expire | tiers | occasions | notices | scores (all when left out)"),
     ] = None,
 ) -> None:
-    """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
-    from bashgah.ledger.tasks import expire_points
-    from bashgah.redemptions.service import release_lapsed
-    from bashgah.segments.tasks import score_members
-    from bashgah.tiers.service import review_due
+    """Run scheduled jobs once, for every tenant. Safe to run twice, and from two machines at once."""
+    from bashgah.jobs import registry
 
-    jobs = {"expire": expire_points, "release": release_lapsed, "tiers": review_due, "scores": score_members}
-    if name is not None and name not in jobs:
-        raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(jobs)}")
+    if name is not None and name not in registry.BY_NAME:
+        raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(registry.BY_NAME)}")
 
-    async def work(db: Database) -> None:
-        for job_name, job in jobs.items():
-            if name in (None, job_name):
-                async with db.transaction() as session:
-                    done = await job(session)
-                console.print(f"{job_name}: {done}")
+    async def work(db: Database) -> list[registry.JobResult]:
+        if name is None:
+            return await registry.run_all(db)
+        return [await registry.run(db, name)]
 
-    run(work)
+    results = run(work)
+    for result in results:
+        console.print(result.line())
+    if any(r.failed for r in results):
+        raise typer.Exit(1)
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """The jobs in the order ``jobs run`` runs them, and the work that needs no job."""
+    from bashgah.jobs import registry
+
+    for job in registry.JOBS:
+        print(f"{job.name:<10} {'daily' if job.daily else 'often':<6} counts {job.counts}")
+    for what, why in registry.NO_JOB_NEEDED.items():
+        print(f"{what:<10} no job: {why}")
 
 
 @staff_app.command("add")

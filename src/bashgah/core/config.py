@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     #: One line per request (method, path, status, time; never the query string).
     access_log: bool = False
+    #: Run the scheduled jobs inside ``bashgah serve`` (see ``bashgah.jobs.scheduler``). Unset: on for the
+    #: embedded SQLite default, off for PostgreSQL, where ``bashgah jobs run`` from cron is recommended.
+    scheduler: bool | None = None
+    #: Minutes between two rounds of the in-process scheduler (daily jobs run once per Tehran day).
+    scheduler_minutes: float = 5.0
 
 
 @lru_cache

@@ -21,6 +21,7 @@ __all__ = [
     "add_months",
     "end_of_jalali_year",
     "parse_birth_date",
+    "parse_past_date",
     "to_jalali_str",
     "utcnow",
 ]
@@ -66,9 +67,14 @@ def parse_birth_date(raw: str, *, today: date | None = None) -> date:
     Digits may be Persian, Arabic-Indic or ASCII. A year below 1700 means Jalali. Impossible dates,
     dates after ``today`` (default: today in Tehran) and dates before 1900 raise :class:`InvalidDate`.
     """
+    return parse_past_date(raw, "birth_date", "تاریخ تولد", today=today)
+
+
+def parse_past_date(raw: str, field: str, field_fa: str, *, today: date | None = None) -> date:
+    """:func:`parse_birth_date` for any day in a person's past (a wedding date…); errors name ``field``."""
     m = _DATE_RE.fullmatch(to_latin_digits(raw.strip()))
     if m is None:
-        raise InvalidDate("birth_date", "تاریخ تولد")
+        raise InvalidDate(field, field_fa)
     year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
     try:
         if year < JALALI_YEAR_LIMIT:
@@ -76,10 +82,10 @@ def parse_birth_date(raw: str, *, today: date | None = None) -> date:
         else:
             result = date(year, month, day)
     except ValueError:
-        raise InvalidDate("birth_date", "تاریخ تولد") from None
+        raise InvalidDate(field, field_fa) from None
     limit = today if today is not None else datetime.now(TEHRAN).date()
     if result < MIN_BIRTH_DATE or result > limit:
-        raise InvalidDate("birth_date", "تاریخ تولد")
+        raise InvalidDate(field, field_fa)
     return result
 
 

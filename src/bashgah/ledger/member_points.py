@@ -37,6 +37,10 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "transfer": ("Transfer", "انتقال امتیاز"),
     "bonus": ("Campaign bonus", "امتیاز جشنواره"),
     "bonus_reversal": ("Campaign bonus taken back for a return", "کسر امتیاز جشنواره بابت مرجوعی"),
+    "occasion": (
+        "Occasion gift (birthday, anniversary, Nowruz, Yalda)",
+        "هدیهٔ مناسبت (تولد، سالگرد، نوروز، یلدا)",
+    ),
 }
 
 

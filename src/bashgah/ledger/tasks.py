@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,26 +11,30 @@ from bashgah.ledger import service as ledger
 from bashgah.models import Account, PointLot, utcnow
 
 
-async def expire_points(session: AsyncSession, limit: int = 1000) -> int:
+async def expire_points(
+    session: AsyncSession, limit: int = 1000, tenant_id: int | None = None, now: datetime | None = None
+) -> int:
     """Post an ``expire`` transfer for every lot past its expiry date with points left.
 
     Works member by member under the member's lock and re-reads the lots there, so a lot that another
-    process expired in the meantime is skipped. Returns the number of points expired.
+    process expired in the meantime is skipped. Returns the number of points expired. ``tenant_id``
+    limits it to one tenant (see ``bashgah.jobs``).
     """
-    now = utcnow()
-    due = (
-        await session.execute(
-            select(PointLot.tenant_id, Account.member_id)
-            .join(Account, Account.id == PointLot.account_id)
-            .where(PointLot.remaining > 0, PointLot.expires_at.is_not(None), PointLot.expires_at <= now)
-            .distinct()
-            .limit(limit)
-        )
-    ).all()
+    now = now or utcnow()
+    query = (
+        select(PointLot.tenant_id, Account.member_id)
+        .join(Account, Account.id == PointLot.account_id)
+        .where(PointLot.remaining > 0, PointLot.expires_at.is_not(None), PointLot.expires_at <= now)
+        .distinct()
+        .limit(limit)
+    )
+    if tenant_id is not None:
+        query = query.where(PointLot.tenant_id == tenant_id)
+    due = (await session.execute(query)).all()
     expired = 0
-    for tenant_id, member_id in due:
+    for lot_tenant_id, member_id in due:
         assert member_id is not None
-        account = await ledger.lock_member_account(session, tenant_id, member_id)
+        account = await ledger.lock_member_account(session, lot_tenant_id, member_id)
         lots = (
             await session.execute(
                 select(PointLot.id, PointLot.remaining).where(
@@ -39,7 +45,7 @@ async def expire_points(session: AsyncSession, limit: int = 1000) -> int:
                 )
             )
         ).all()
-        async with ledger.journal(session, tenant_id, "job:expire") as j:
+        async with ledger.journal(session, lot_tenant_id, "job:expire") as j:
             for lot_id, remaining in lots:
                 await ledger.change_lots(session, [(lot_id, remaining)], -1)
                 await ledger.debit_member(

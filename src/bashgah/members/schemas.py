@@ -18,6 +18,8 @@ class MemberCreate(BaseModel):
     last_name: str = Field("", max_length=100)
     #: Gregorian ``1991-08-03`` or Jalali ``1370/05/12``, any digits.
     birth_date: str | None = Field(None, max_length=16)
+    #: Like birth_date; the club may give a wedding-anniversary gift.
+    wedding_date: str | None = Field(None, max_length=16)
     gender: Literal["female", "male", "other"] | None = None
     email: str | None = Field(None, max_length=254)
     national_code: str | None = Field(None, max_length=16)
@@ -36,6 +38,7 @@ class MemberUpdate(BaseModel):
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
     birth_date: str | None = Field(None, max_length=16)
+    wedding_date: str | None = Field(None, max_length=16)
     gender: Literal["female", "male", "other"] | None = None
     email: str | None = Field(None, max_length=254)
     national_code: str | None = Field(None, max_length=16)
@@ -64,6 +67,8 @@ class MemberRead(BaseModel):
     last_name: str
     birth_date: date | None
     birth_date_jalali: str | None
+    wedding_date: date | None = None
+    wedding_date_jalali: str | None = None
     gender: str | None
     email: str | None
     national_code: str | None
@@ -89,6 +94,8 @@ class MemberRead(BaseModel):
             last_name=m.last_name,
             birth_date=m.birth_date,
             birth_date_jalali=to_jalali_str(m.birth_date) if m.birth_date else None,
+            wedding_date=m.wedding_date,
+            wedding_date_jalali=to_jalali_str(m.wedding_date) if m.wedding_date else None,
             gender=m.gender,
             email=m.email,
             national_code=m.national_code,

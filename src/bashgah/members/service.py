@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import DuplicateMember, InvalidInput, MemberBlocked, NotFound
-from bashgah.core.jalali import parse_birth_date
+from bashgah.core.jalali import parse_birth_date, parse_past_date
 from bashgah.core.normalize import (
     looks_like_phone,
     new_card_number,
@@ -83,6 +83,10 @@ async def _new_card(session: AsyncSession, tenant_id: int) -> str:
             return card
 
 
+def _wedding_date(raw: str | None) -> date | None:
+    return parse_past_date(raw, "wedding_date", "تاریخ ازدواج") if raw else None
+
+
 async def create(session: AsyncSession, tenant_id: int, data: MemberCreate) -> Member:
     mobile = normalize_phone(data.mobile)
     national_code = normalize_national_code(data.national_code) if data.national_code else None
@@ -99,6 +103,7 @@ async def create(session: AsyncSession, tenant_id: int, data: MemberCreate) -> M
         last_name=last,
         name_key=name_key(first, last),
         birth_date=parse_birth_date(data.birth_date) if data.birth_date else None,
+        wedding_date=_wedding_date(data.wedding_date),
         gender=data.gender,
         email=clean_email(data.email),
         national_code=national_code,
@@ -351,6 +356,8 @@ async def update(session: AsyncSession, tenant_id: int, member_id: int, data: Me
     member.name_key = name_key(member.first_name, member.last_name)
     if "birth_date" in fields:
         member.birth_date = parse_birth_date(fields["birth_date"]) if fields["birth_date"] else None
+    if "wedding_date" in fields:
+        member.wedding_date = _wedding_date(fields["wedding_date"])
     if "gender" in fields:
         member.gender = fields["gender"]
     if "email" in fields:

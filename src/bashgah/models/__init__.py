@@ -16,6 +16,9 @@ from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
 from bashgah.models.member_score import MemberScore
 from bashgah.models.member_tier import MemberTier
+from bashgah.models.notice import Notice
+from bashgah.models.occasion_award import OccasionAward
+from bashgah.models.occasion_rule import OccasionRule
 from bashgah.models.program import Program
 from bashgah.models.purchase import Purchase
 from bashgah.models.purchase_item import PurchaseItem
@@ -48,6 +51,9 @@ __all__ = [
     "Member",
     "MemberEvent",
     "MemberScore",
+    "Notice",
+    "OccasionAward",
+    "OccasionRule",
     "PointLot",
     "Program",
     "Purchase",

@@ -27,6 +27,7 @@ class Member(IdMixin, CreatedMixin, Base):
     #: Normalised "first last" for search (ي→ی, ك→ک, ZWNJ→space, casefolded).
     name_key: Mapped[str] = mapped_column(String(210), default="")
     birth_date: Mapped[date | None] = mapped_column(Date)
+    wedding_date: Mapped[date | None] = mapped_column(Date)
     #: female | male | other, or unknown when absent.
     gender: Mapped[str | None] = mapped_column(String(8))
     email: Mapped[str | None] = mapped_column(String(254))

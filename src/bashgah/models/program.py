@@ -29,3 +29,5 @@ class Program(Base):
     refund_policy: Mapped[str] = mapped_column(String(16), default="within_balance")
     #: Minutes a two-phase redemption holds points before it lapses.
     reservation_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    #: Days before points expire that the member is told (``bashgah jobs run notices``); 0 = never.
+    notify_expiring_days: Mapped[int] = mapped_column(Integer, default=14)

@@ -8,7 +8,7 @@ exactly once: closing re-reads it under the member's lock and refuses unless it 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,20 +147,24 @@ async def cancel(session: AsyncSession, who: Principal, reservation_id: int) -> 
     return await _close(session, who, reservation_id, "cancelled", 0)
 
 
-async def release_lapsed(session: AsyncSession, limit: int = 1000) -> int:
-    """Job: give back the points of every hold whose time ran out. Safe to run twice, or at once."""
-    now = utcnow()
-    rows = (
-        await session.execute(
-            select(Reservation.tenant_id, Reservation.member_id)
-            .where(Reservation.status == "held", Reservation.expires_at <= now)
-            .distinct()
-            .limit(limit)
-        )
-    ).all()
+async def release_lapsed(
+    session: AsyncSession, limit: int = 1000, tenant_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Job: give back the points of every hold whose time ran out. Safe to run twice, or at once.
+    ``tenant_id`` limits it to one tenant (see ``bashgah.jobs``)."""
+    now = now or utcnow()
+    query = (
+        select(Reservation.tenant_id, Reservation.member_id)
+        .where(Reservation.status == "held", Reservation.expires_at <= now)
+        .distinct()
+        .limit(limit)
+    )
+    if tenant_id is not None:
+        query = query.where(Reservation.tenant_id == tenant_id)
+    rows = (await session.execute(query)).all()
     released = 0
-    for tenant_id, member_id in rows:
-        account = await ledger.lock_member_account(session, tenant_id, member_id)
-        async with ledger.journal(session, tenant_id, "job:release") as j:
+    for hold_tenant_id, member_id in rows:
+        account = await ledger.lock_member_account(session, hold_tenant_id, member_id)
+        async with ledger.journal(session, hold_tenant_id, "job:release") as j:
             released += await ledger.release_lapsed_holds(j, account, now)
     return released

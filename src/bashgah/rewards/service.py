@@ -335,6 +335,14 @@ async def redeem(
             ("reward_instance", instance.id),
             f"Reward: {reward.name_en} / {reward.name_fa}"[:500],
         )
+    await _hand_out(session, reward, instance)
+    result = _instance_read(instance, reward, lang, now)
+    result.balance = await member_points.points_balance(session, account, now, j)
+    return result
+
+
+async def _hand_out(session: AsyncSession, reward: Reward, instance: RewardInstance) -> None:
+    """Take one from the reward's stock for ``instance`` (a partner's code from its pool)."""
     if reward.kind == "partner_voucher":
         voucher = await session.scalar(
             select(RewardVoucher)
@@ -349,9 +357,32 @@ async def redeem(
     if reward.stock is not None:
         reward.stock -= 1
     await session.flush()
-    result = _instance_read(instance, reward, lang, now)
-    result.balance = await member_points.points_balance(session, account, now, j)
-    return result
+
+
+async def give(
+    session: AsyncSession, tenant_id: int, member_id: int, reward_id: int, now: datetime
+) -> RewardInstance | None:
+    """Issue a reward as a gift (no points spent), e.g. on an occasion; None when the reward is closed
+    or out of stock. The caller holds the member's lock; the reward's row is locked here, as in redeem."""
+    reward = await _reward(session, tenant_id, reward_id, lock=True)
+    if not _open(reward, now) or (reward.stock is not None and reward.stock <= 0):
+        return None
+    instance = RewardInstance(
+        tenant_id=tenant_id,
+        reward_id=reward.id,
+        member_id=member_id,
+        code=await _new_code(session, tenant_id),
+        status="issued",
+        points=0,
+        allocations=[],
+        partner_code=None,
+        expires_at=reward.valid_until,
+        created_at=now,
+    )
+    session.add(instance)
+    await session.flush()
+    await _hand_out(session, reward, instance)
+    return instance
 
 
 async def list_instances(
@@ -416,21 +447,22 @@ async def cancel(session: AsyncSession, who: Principal, code: str, lang: str) ->
     if instance.status != "issued":
         raise RewardInstanceClosed(None, status=instance.status)
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
-        # As a cancelled hold: a debt the member ran up meanwhile is paid first (see ledger.add_lot).
-        free = j.balance(account) - account.pending - j.pending.get(account.id, 0)
-        returned = ledger_rules.lot_credit_after_debt(free, instance.points)
-        back = ledger_rules.take_in_order(((lot, n) for lot, n in instance.allocations), returned)
-        await ledger.change_lots(session, back, +1)
-        sink = await ledger.system_account(session, who.tenant_id, "redemption", account.member_id)
-        await j.post(
-            sink,
-            account.id,
-            instance.points,
-            "redeem_return",
-            f"reward_instance:{instance.id}:cancel",
-            ("reward_instance", instance.id),
-            f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
-        )
+        if instance.points > 0:  # a gift (an occasion's reward) cost no points, so none come back
+            # As a cancelled hold: a debt the member ran up meanwhile is paid first (see ledger.add_lot).
+            free = j.balance(account) - account.pending - j.pending.get(account.id, 0)
+            returned = ledger_rules.lot_credit_after_debt(free, instance.points)
+            back = ledger_rules.take_in_order(((lot, n) for lot, n in instance.allocations), returned)
+            await ledger.change_lots(session, back, +1)
+            sink = await ledger.system_account(session, who.tenant_id, "redemption", account.member_id)
+            await j.post(
+                sink,
+                account.id,
+                instance.points,
+                "redeem_return",
+                f"reward_instance:{instance.id}:cancel",
+                ("reward_instance", instance.id),
+                f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
+            )
     instance.status, instance.cancelled_at = "cancelled", now
     # A partner's code was shown to the member, so it is not handed out again; other stock comes back.
     if reward.stock is not None and reward.kind != "partner_voucher":

@@ -17,6 +17,8 @@ class ProgramRead(BaseModel):
     expiry_months: int
     refund_policy: Literal["within_balance", "allow_negative"]
     reservation_minutes: int
+    #: Days ahead a member is told their points expire (``bashgah jobs run notices``); 0 = never.
+    notify_expiring_days: int
 
 
 class ProgramUpdate(BaseModel):
@@ -31,6 +33,7 @@ class ProgramUpdate(BaseModel):
     expiry_months: int | None = Field(None, ge=1, le=120)
     refund_policy: Literal["within_balance", "allow_negative"] | None = None
     reservation_minutes: int | None = Field(None, ge=1, le=24 * 60)
+    notify_expiring_days: int | None = Field(None, ge=0, le=365)
 
 
 class BranchRead(BaseModel):

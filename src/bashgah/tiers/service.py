@@ -328,16 +328,18 @@ async def unlock(session: AsyncSession, tenant_id: int, member_id: int, actor: s
         await session.flush()
 
 
-async def review_due(session: AsyncSession, limit: int = 5000) -> int:
-    """Job: review every level whose period has ended. Safe to run twice, or in two processes at once."""
-    now = utcnow()
+async def review_due(
+    session: AsyncSession, limit: int = 5000, tenant_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Job: review every level whose period has ended. Safe to run twice, or in two processes at once.
+    ``tenant_id`` limits it to one tenant (see ``bashgah.jobs``)."""
+    now = now or utcnow()
+    query = select(MemberTier).where(MemberTier.review_at <= now, MemberTier.locked.is_(False))
+    if tenant_id is not None:
+        query = query.where(MemberTier.tenant_id == tenant_id)
     rows = (
         await session.scalars(
-            select(MemberTier)
-            .where(MemberTier.review_at <= now, MemberTier.locked.is_(False))
-            .order_by(MemberTier.member_id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            query.order_by(MemberTier.member_id).limit(limit).with_for_update(skip_locked=True)
         )
     ).all()
     changed = 0

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.api.deps import ApiKeyDep, LangDep, run
+from bashgah.auth.service import MANAGERS, Principal
+from bashgah.occasions import service
+from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
+
+router = APIRouter(prefix="/api/v1", tags=["occasions"])
+
+
+@router.get("/occasions", response_model=list[OccasionRuleRead])
+async def list_occasions(request: Request, key: ApiKeyDep, lang: LangDep) -> list[OccasionRuleRead]:
+    async def work(session: AsyncSession, who: Principal) -> list[OccasionRuleRead]:
+        who.require(*MANAGERS)
+        return await service.list_rules(session, who.tenant_id, lang)
+
+    return await run(request, key, work)
+
+
+@router.post("/occasions", status_code=201, response_model=OccasionRuleRead)
+async def create_occasion(
+    request: Request, body: OccasionRuleCreate, key: ApiKeyDep, lang: LangDep
+) -> OccasionRuleRead:
+    """A gift given once a Jalali year on a birthday, an anniversary, Nowruz or Yalda (``jobs run occasions``)."""
+
+    async def work(session: AsyncSession, who: Principal) -> OccasionRuleRead:
+        who.require(*MANAGERS)
+        return await service.create(session, who.tenant_id, body, lang)
+
+    return await run(request, key, work)
+
+
+@router.get("/occasions/{rule_id}", response_model=OccasionRuleRead)
+async def get_occasion(request: Request, rule_id: int, key: ApiKeyDep, lang: LangDep) -> OccasionRuleRead:
+    async def work(session: AsyncSession, who: Principal) -> OccasionRuleRead:
+        who.require(*MANAGERS)
+        return await service.get(session, who.tenant_id, rule_id, lang)
+
+    return await run(request, key, work)
+
+
+@router.patch("/occasions/{rule_id}", response_model=OccasionRuleRead)
+async def change_occasion(
+    request: Request, rule_id: int, body: OccasionRuleUpdate, key: ApiKeyDep, lang: LangDep
+) -> OccasionRuleRead:
+    async def work(session: AsyncSession, who: Principal) -> OccasionRuleRead:
+        who.require(*MANAGERS)
+        return await service.change(session, who.tenant_id, rule_id, body, lang)
+
+    return await run(request, key, work)

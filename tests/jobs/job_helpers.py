@@ -1,0 +1,103 @@
+"""A club with some work waiting for every job, and a snapshot of everything the jobs may change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import jdatetime
+from sqlalchemy import select, update
+
+from bashgah.core.db import Database
+from bashgah.core.jalali import TEHRAN
+from bashgah.models import (
+    Account,
+    MemberScore,
+    MemberTier,
+    Notice,
+    OccasionAward,
+    PointLot,
+    Reservation,
+    TierChange,
+    Transfer,
+)
+from bashgah.tiers import service as tiers
+from occasions.occasion_helpers import LADDER, new_rule
+from support import Club, bought, enrol, execute, give_points, reserve
+
+#: What one run of each job does to :func:`busy_club` (holds released; scores count members scored).
+ONCE = {"release": 1, "expire": 100, "tiers": 1, "occasions": 1, "notices": 1}
+
+
+async def _last_lot(db: Database) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(PointLot.id).order_by(PointLot.id.desc()).limit(1)) or 0)
+
+
+async def busy_club(client: httpx.AsyncClient, club: Club, db: Database, now: datetime) -> None:
+    """Work for every job at ``now``: a lapsed hold, an expired lot, a level to review, a birthday today,
+    points expiring in 5 days, and purchases to score."""
+    assert (
+        await client.put("/api/v1/tiers", json=LADDER, headers=club.headers("manager"))
+    ).status_code == 200
+    await new_rule(client, club, "birthday", points=10)
+
+    holder = await enrol(client, club)
+    await give_points(client, club, holder["id"], 50)
+    assert (await reserve(client, club, holder["id"], 20)).status_code == 201
+    await execute(db, update(Reservation).values(expires_at=now - timedelta(minutes=1)))
+
+    expiring = await enrol(client, club)
+    await give_points(client, club, expiring["id"], 100)
+    await execute(
+        db,
+        update(PointLot)
+        .where(PointLot.id == await _last_lot(db))
+        .values(expires_at=now - timedelta(hours=1)),
+    )
+
+    soon = await enrol(client, club)
+    await give_points(client, club, soon["id"], 80)
+    await execute(
+        db,
+        update(PointLot).where(PointLot.id == await _last_lot(db)).values(expires_at=now + timedelta(days=5)),
+    )
+
+    today = jdatetime.date.fromgregorian(date=now.astimezone(TEHRAN).date())
+    await enrol(client, club, birth_date=f"1399/{today.month:02d}/{today.day:02d}")  # 1399 is a leap year
+
+    reviewed = await enrol(client, club)  # gold by hand, without the spending: grace when the period ends
+    async with db.transaction() as session:
+        await tiers.assign(
+            session, club.tenant_id, reviewed["id"], tiers.TierAssign(level="gold", reason="migrated"), "t"
+        )
+    await execute(
+        db,
+        update(MemberTier)
+        .where(MemberTier.member_id == reviewed["id"])
+        .values(review_at=now - timedelta(seconds=1)),
+    )
+    for _ in range(2):
+        await bought(client, club, holder["id"], 2_000_000)
+
+
+async def snapshot(db: Database) -> dict[str, Any]:
+    """Every row the jobs write, without the moments they were written at."""
+    queries = {
+        "accounts": select(Account.id, Account.posted, Account.pending),
+        "transfers": select(Transfer.id, Transfer.code, Transfer.amount, Transfer.debit_account_id),
+        "lots": select(PointLot.id, PointLot.remaining),
+        "holds": select(Reservation.id, Reservation.status),
+        "levels": select(
+            MemberTier.member_id, MemberTier.level_id, MemberTier.review_at, MemberTier.grace_until
+        ),
+        "level_changes": select(TierChange.id, TierChange.kind),
+        "awards": select(
+            OccasionAward.id, OccasionAward.member_id, OccasionAward.jalali_year, OccasionAward.points
+        ),
+        "notices": select(Notice.id, Notice.member_id, Notice.ref, Notice.payload),
+        "scores": select(MemberScore.member_id, MemberScore.rfm_group, MemberScore.churn_ratio),
+    }
+    async with db.transaction() as session:
+        return {name: sorted(map(tuple, (await session.execute(q)).all())) for name, q in queries.items()}
