@@ -17,7 +17,7 @@ from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Branch, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.programme import service as programme
-from bashgah.programme.engine import Line
+from bashgah.programme.engine import Line, StampGrant
 from bashgah.programme.schemas import CampaignApplied, ExamineResult
 from bashgah.purchases.schemas import (
     MemberRef,
@@ -27,6 +27,8 @@ from bashgah.purchases.schemas import (
     RefundCreate,
     RefundResult,
 )
+from bashgah.stamps import service as stamps
+from bashgah.stamps.schemas import StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 
@@ -52,7 +54,9 @@ async def lock_member(
     return await members.lock(session, tenant_id, ref.id, ref.phone, ref.card)
 
 
-async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) -> PurchaseResult:
+async def record(
+    session: AsyncSession, who: Principal, data: PurchaseCreate, lang: str = "fa"
+) -> PurchaseResult:
     """Record a sale: spend the requested points as a discount, then earn on what was paid.
 
     The hot path of the whole product, so it is written for few round trips: cached programme, branch
@@ -61,6 +65,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
     active = await programme.active_for(session, who.tenant_id)
+    cards = await stamps.active_for(session, who.tenant_id)
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member, account = await lock_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
@@ -148,10 +153,27 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                 purchase_id=purchase_id,
             )
         applied: list[CampaignApplied] = []
+        grants: list[StampGrant] = []
+        sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
         if active.purchase:
-            sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
-            applied = await programme.apply_to_purchase(
+            applied, grants = await programme.apply_to_purchase(
                 j, account, active, member.id, purchase_id, sale, program, now
+            )
+        earned_stamps: list[StampsEarned] = []
+        if cards:
+            earned_stamps = await stamps.earn_for_purchase(
+                j,
+                account,
+                program,
+                cards,
+                member.id,
+                purchase_id,
+                sale.lines,
+                data.total_rials,
+                grants,
+                now,
+                occurred_at,
+                lang,
             )
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
@@ -174,6 +196,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         points_bonus=sum(a.points for a in applied),
         campaigns=applied,
         tier_upgrade=upgraded.code if upgraded else None,
+        stamps=earned_stamps,
         balance=balance,
     )
 
@@ -226,7 +249,11 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
         )
     _, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
     sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow(), multiplier_pct)
-    return await programme.examine(session, who, member, sale, lang)
+    result = await programme.examine(session, who, member, sale, lang)
+    result.stamps = await stamps.preview(
+        session, who.tenant_id, member.id, sale.lines, data.total_rials, sale.at, lang
+    )
+    return result
 
 
 def _read(p: Purchase, branch: Branch) -> PurchaseRead:
@@ -427,6 +454,10 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
                         ("refund", record.id),
                         f"#{purchase.external_id}",
                     )
+        # Stamps go back under the same member lock; an unused reward they completed is cancelled.
+        removed = await stamps.after_refund(
+            session, who.tenant_id, purchase, record.id, cumulative, bool(items), now
+        )
     record.points_reversed = reversed_now
     record.points_unrecovered = reverse_due + bonus_due - reversed_now
     if coupon_rials and cumulative == purchase.total_rials:
@@ -443,5 +474,6 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         points_reversed=reversed_now,
         points_unrecovered=record.points_unrecovered,
         points_returned=return_due,
+        stamps=removed,
         balance=await member_points.points_balance(session, account, now, j),
     )
