@@ -333,10 +333,11 @@ async def _complete(
     assert card.reward_id is not None  # checked when the card was saved
     instance = await rewards.give(session, j.tenant_id, card.reward_id, mine.member_id, now)
     mine.reward_instance_id = instance.id
+    given = await session.get(Reward, card.reward_id)  # already loaded by give()
     return CompletedCard(
         id=mine.id,
         completed_at=now,
-        reward_kind=reward.kind,
+        reward_kind=given.kind if given is not None else reward.kind,
         reward_code=instance.code,
         reward_status=instance.status,
         reward_points=None,
