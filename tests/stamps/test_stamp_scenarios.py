@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
+from sqlalchemy import update
 from stamp_helpers import cards_of, coffees, give_back, new_card, sell, sell_coffee
 
 from bashgah.core.db import Database
+from bashgah.models import MemberStampCard
 from support import Club, balance, enrol, ledger_problems
 
 THURSDAY = "2026-11-26T10:30:00+03:30"
@@ -319,3 +323,61 @@ async def test_a_cashier_cannot_make_a_stamp_card(client: httpx.AsyncClient, clu
     )
     assert response.status_code == 403
     assert (await client.get("/api/v1/stamp-cards", headers=club.headers())).json() == []
+
+
+async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_starts_a_new_one(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await new_card(client, club, card_expires_days=30)
+    member = (await enrol(client, club))["id"]
+    first = await sell_coffee(client, club, member, 3)
+    [progress] = await cards_of(client, club, member)
+    assert progress["stamps"] == 3 and progress["expires_at"] is not None
+    async with db.transaction() as session:  # 31 days pass
+        await session.execute(
+            update(MemberStampCard)
+            .where(MemberStampCard.member_id == member)
+            .values(expires_at=datetime.now(UTC) - timedelta(days=1))
+        )
+
+    assert (await cards_of(client, club, member))[0]["stamps"] == 0
+    later = await sell_coffee(client, club, member)
+
+    assert (later["stamps"][0]["progress"], first["stamps"][0]["progress"]) == (1, 3)
+    assert (await balance(client, club, member))["stamps"][0]["stamps"] == 1
+    assert await ledger_problems(db) == []
+
+
+async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    await new_card(client, club)
+    member = (await enrol(client, club))["id"]
+    body = {
+        "member": {"id": member},
+        "branch": "main",
+        "external_id": "TWICE",
+        "total_rials": 200_000,
+        "items": coffees(2),
+    }
+    headers = club.headers("cashier", **{"Idempotency-Key": "twice"})
+
+    first = await client.post("/api/v1/purchases", json=body, headers=headers)
+    again = await client.post("/api/v1/purchases", json=body, headers=headers)
+
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json()["stamps"] == first.json()["stamps"]
+    assert (await cards_of(client, club, member))[0]["stamps"] == 2
+
+
+async def test_verify_notices_stamps_that_went_missing(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await new_card(client, club)
+    member = (await enrol(client, club))["id"]
+    await sell_coffee(client, club, member, 4)
+    assert await ledger_problems(db) == []
+    async with db.transaction() as session:
+        await session.execute(update(MemberStampCard).values(stamps=3))
+
+    assert any("3 stamps on cards ≠ 4 given" in p for p in await ledger_problems(db))
