@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
@@ -723,11 +723,3 @@ async def preview(
             )
         )
     return result
-
-
-async def stamps_of(session: AsyncSession, purchase_id: int) -> int:
-    """Stamps a purchase earned net of returns (for reading a purchase)."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(StampAward.stamps), 0)).where(StampAward.purchase_id == purchase_id)
-    )
-    return int(total or 0)
