@@ -381,3 +381,38 @@ async def test_verify_notices_stamps_that_went_missing(
         await session.execute(update(MemberStampCard).values(stamps=3))
 
     assert any("3 stamps on cards ≠ 4 given" in p for p in await ledger_problems(db))
+
+
+async def test_a_return_that_undoes_a_card_of_500_points_takes_them_back_unless_they_were_spent(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await new_card(
+        client, club, stamps_needed=2, earn={"per": "visit"}, reward={"kind": "points", "points": 500}
+    )
+    kept, spent = (await enrol(client, club))["id"], (await enrol(client, club))["id"]
+    for member in (kept, spent):
+        await sell(client, club, member, 100_000)
+    second = {m: await sell(client, club, m, 100_000) for m in (kept, spent)}
+    assert (await balance(client, club, kept))["total"] == 520
+    meal = await client.post(
+        "/api/v1/rewards",
+        json={"name_fa": "غذا", "name_en": "Meal", "kind": "free_shipping", "cost_points": 500},
+        headers=club.headers("manager"),
+    )
+    bought = await client.post(
+        f"/api/v1/members/{spent}/rewards",
+        json={"reward_id": meal.json()["id"]},
+        headers=club.headers("cashier", **{"Idempotency-Key": "meal"}),
+    )
+    assert bought.status_code == 201, bought.text  # the 500 points paid for a meal
+
+    undone = await give_back(client, club, second[kept]["id"])
+    too_late = await give_back(client, club, second[spent]["id"])
+
+    assert [(s["stamps"], s["unrecovered"], s["progress"]) for s in undone["stamps"]] == [(1, 0, 1)]
+    assert (await balance(client, club, kept))["total"] == 10
+    [progress] = await cards_of(client, club, kept)
+    assert (progress["stamps"], progress["completed"]) == (1, [])
+    assert [(s["stamps"], s["unrecovered"]) for s in too_late["stamps"]] == [(0, 1)]
+    assert [c["reward_points"] for c in (await cards_of(client, club, spent))[0]["completed"]] == [500]
+    assert await ledger_problems(db) == []

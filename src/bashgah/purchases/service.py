@@ -455,9 +455,7 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
                         f"#{purchase.external_id}",
                     )
         # Stamps go back under the same member lock; an unused reward they completed is cancelled.
-        removed = await stamps.after_refund(
-            session, who.tenant_id, purchase, record.id, cumulative, bool(items), now
-        )
+        removed = await stamps.after_refund(j, account, purchase, record.id, cumulative, bool(items), now)
     record.points_reversed = reversed_now
     record.points_unrecovered = reverse_due + bonus_due - reversed_now
     if coupon_rials and cumulative == purchase.total_rials:

@@ -7,9 +7,10 @@ transaction as the sale: a reward instance (``rewards.service.give``) or a ``bon
 
 Stamps are append-only rows (``stamp_awards``): what a purchase earned stays what it earned, whatever
 later edits of the card say. A return takes back its share; stamps come off the open card first, and
-only when it has too few is the last completed card reopened, its unused reward cancelled. A reward
-that was already used (or points already given) cannot be taken back: those stamps are recorded as
-``unrecovered`` and the member keeps what they had.
+only when it has too few is the last completed card reopened, its unused reward cancelled (or its
+points taken back while the member still holds them all). A reward already used (or its points
+already spent) cannot be taken back: those stamps are recorded as ``unrecovered`` and the member keeps
+what they had.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.ledger import rules as ledger_rules
 from bashgah.ledger import service as ledger
 from bashgah.ledger.schemas import StampsBrief
 from bashgah.members import service as members
@@ -293,6 +295,10 @@ class Source:
     event_id: int | None = None
     pending_days: int = 0
 
+    @property
+    def key(self) -> str:
+        return f"purchase:{self.purchase_id}" if self.purchase_id is not None else f"event:{self.event_id}"
+
 
 async def _complete(
     j: ledger.Journal,
@@ -315,7 +321,8 @@ async def _complete(
             "issuance",
             reward.points,
             "bonus",
-            f"stamp_card:{mine.id}:reward",
+            # A card a return reopened may fill again, from another sale: its key names the sale.
+            f"stamp_card:{mine.id}:reward:{source.key}",
             program,
             now,
             ref=("stamp_card", mine.id),
@@ -464,10 +471,44 @@ async def give_for_event(
 # --- returns ---------------------------------------------------------------------------------------------
 
 
+async def _take_back_points(
+    j: ledger.Journal, account: ledger.AccountLike, card: MemberStampCard, refund_id: int
+) -> bool:
+    """Take a full card's points back if the member still holds them all (then they are unused)."""
+    points = card.reward_points or 0
+    lots = await ledger.all_lots(j.session, account.id)
+    if points <= 0 or sum(n for _, n in lots) < points:
+        return False
+    await ledger.change_lots(j.session, ledger_rules.take_in_order(lots, points), -1)
+    await ledger.debit_member(
+        j,
+        account,
+        "issuance",
+        points,
+        "bonus_reversal",
+        f"refund:{refund_id}:stamp_card:{card.id}",
+        ("refund", refund_id),
+        f"stamp card {card.id}",
+    )
+    card.reward_points, card.reward_transfer_id = None, None
+    return True
+
+
 async def _take_back(
-    session: AsyncSession, tenant_id: int, member_id: int, card_id: int, due: int, now: datetime
+    j: ledger.Journal,
+    account: ledger.AccountLike,
+    member_id: int,
+    card_id: int,
+    due: int,
+    now: datetime,
+    refund_id: int,
 ) -> tuple[int, list[str], int]:
-    """Take ``due`` stamps off the member's cards: (stamps unrecovered, rewards cancelled, progress)."""
+    """Take ``due`` stamps off the member's cards: (stamps unrecovered, rewards cancelled, progress).
+
+    Off the open card first; then the last full card reopens if its reward is unused — its reward
+    instance still issued (it is cancelled), or its points all still held (they are taken back as a
+    ``bonus_reversal``)."""
+    session, tenant_id = j.session, j.tenant_id
     cancelled: list[str] = []
     left = due
     mine = await _open_card(session, member_id, card_id, now)
@@ -487,14 +528,18 @@ async def _take_back(
             .order_by(MemberStampCard.completed_at.desc(), MemberStampCard.id.desc())
             .limit(1)
         )
-        if last is None or last.reward_instance_id is None:
-            break  # nothing left, or points already given: the member keeps them
-        code = await session.scalar(
-            select(RewardInstance.code).where(RewardInstance.id == last.reward_instance_id)
-        )
-        if not await rewards.withdraw(session, tenant_id, last.reward_instance_id, now):
-            break  # the free coffee was already drunk
-        cancelled.append(code or "")
+        if last is None:
+            break
+        if last.reward_instance_id is None:
+            if not await _take_back_points(j, account, last, refund_id):
+                break  # the member spent the card's points: they keep them
+        else:
+            code = await session.scalar(
+                select(RewardInstance.code).where(RewardInstance.id == last.reward_instance_id)
+            )
+            if not await rewards.withdraw(session, tenant_id, last.reward_instance_id, now):
+                break  # the free coffee was already drunk
+            cancelled.append(code or "")
         if mine is not None:
             mine.status = "void"  # empty; the reopened card is the open one again
         last.status, last.completed_at, last.reward_instance_id = "open", None, None
@@ -515,8 +560,8 @@ async def _units(session: AsyncSession, purchase_id: int, basis: ItemMatch) -> t
 
 
 async def after_refund(
-    session: AsyncSession,
-    tenant_id: int,
+    j: ledger.Journal,
+    account: ledger.AccountLike,
     purchase: Purchase,
     refund_id: int,
     refunded_after: int,
@@ -529,6 +574,7 @@ async def after_refund(
     takes the stamps of those units for per-unit cards, and the share of the amount otherwise (so a
     partial return of an amount takes nothing from per-unit cards, whose units are not known).
     """
+    session, tenant_id = j.session, j.tenant_id
     rows = (await session.scalars(select(StampAward).where(StampAward.purchase_id == purchase.id))).all()
     if not rows:
         return []
@@ -555,7 +601,7 @@ async def after_refund(
         if due <= 0:
             continue
         unrecovered, cancelled, progress = await _take_back(
-            session, tenant_id, purchase.member_id, card_id, due, now
+            j, account, purchase.member_id, card_id, due, now, refund_id
         )
         session.add(
             StampAward(
