@@ -9,7 +9,7 @@ import pytest
 from stamp_helpers import COFFEE_CARD, new_card
 
 from bashgah.core.db import Database
-from support import Club, enrol, error_code, ledger_problems
+from support import Club, enrol, error_code, ledger_problems, make_club
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,21 @@ async def test_a_catalogue_reward_on_a_full_card_costs_the_member_no_points(
     rewards = (await client.get(f"/api/v1/members/{member}/rewards", headers=club.headers())).json()
     assert [(r["reward_name"], r["points"]) for r in rewards] == [("ماگ", 0)] * 3
     assert await ledger_problems(db) == []
+
+
+async def test_another_club_neither_sees_nor_changes_a_clubs_stamp_cards(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    other = await make_club(db, "other-cafe")
+    card = await new_card(client, club)
+    member = (await enrol(client, club))["id"]
+
+    assert (await client.get(f"/api/v1/stamp-cards/{card['id']}", headers=other.headers())).status_code == 404
+    edit = await client.put(
+        f"/api/v1/stamp-cards/{card['id']}", json=COFFEE_CARD, headers=other.headers("manager")
+    )
+    assert edit.status_code == 404
+    assert (
+        await client.get(f"/api/v1/members/{member}/stamp-cards", headers=other.headers())
+    ).status_code == 404
+    assert (await client.get("/api/v1/stamp-cards", headers=other.headers())).json() == []
