@@ -137,6 +137,7 @@ async def test_examine_without_campaigns_shows_the_base_points_and_refuses_unkno
         "points_bonus": 0,
         "points_total": 40,
         "campaigns": [],
+        "stamps": [],
     }
     missing = await client.post("/api/v1/purchases/examine", json=_body(999_999), headers=club.headers())
     assert missing.status_code == 404 and error_code(missing) == "not_found"

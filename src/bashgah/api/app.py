@@ -30,6 +30,7 @@ from bashgah.purchases.endpoints import router as purchases_router
 from bashgah.redemptions.endpoints import router as redemptions_router
 from bashgah.rewards.endpoints import router as rewards_router
 from bashgah.segments.endpoints import router as segments_router
+from bashgah.stamps.endpoints import router as stamps_router
 from bashgah.tenants.endpoints import router as tenants_router
 from bashgah.tiers.endpoints import router as tiers_router
 
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         rewards_router,
         occasions_router,
         notices_router,
+        stamps_router,
     ):
         app.include_router(router)
 

@@ -14,16 +14,20 @@ from bashgah.ledger.schemas import (
     TransferCreate,
     TransferRead,
 )
+from bashgah.stamps import service as stamps
 
 router = APIRouter(prefix="/api/v1/members/{member_id}", tags=["points"])
 
 
 @router.get("/balance", response_model=BalanceRead)
 async def member_balance(request: Request, member_id: int, key: ApiKeyDep) -> BalanceRead:
-    """Available, pending, reserved, expiring in 30 days, lifetime earned and redeemed."""
+    """Available, pending, reserved, expiring in 30 days, lifetime earned and redeemed, and the
+    member's open stamp cards (e.g. 7 of 10)."""
 
     async def work(session: AsyncSession, who: Principal) -> BalanceRead:
-        return await member_points.summary(session, who, member_id)
+        found = await member_points.summary(session, who, member_id)
+        found.stamps = await stamps.brief(session, member_id)
+        return found
 
     return await run(request, key, work)
 

@@ -23,11 +23,22 @@ class PointsBalance(BaseModel):
     total: int
 
 
+class StampsBrief(BaseModel):
+    """One open stamp card of the member: e.g. 7 of 10 stamps."""
+
+    card_id: int
+    name_fa: str
+    name_en: str
+    stamps: int
+    stamps_needed: int
+
+
 class BalanceRead(PointsBalance):
-    """The balance summary: the figures above and the member's lifetime totals."""
+    """The balance summary: the figures above, the member's lifetime totals and open stamp cards."""
 
     lifetime_earned: int
     lifetime_redeemed: int
+    stamps: list[StampsBrief] = Field(default_factory=list)
 
 
 class AdjustmentCreate(BaseModel):

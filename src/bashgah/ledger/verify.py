@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.models import Account, PointLot, Program, Reservation, Transfer
+from bashgah.models import (
+    Account,
+    MemberStampCard,
+    PointLot,
+    Program,
+    Reservation,
+    StampAward,
+    Transfer,
+)
 
 
 @dataclass
@@ -111,4 +119,47 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
     for tid, total in sums.items():
         if total != 0:
             report.problems.append(f"tenant {tid}: accounts sum to {total}, not 0")
+    report.problems.extend(await stamp_problems(session, tenant_id))
     return report
+
+
+async def stamp_problems(session: AsyncSession, tenant_id: int | None = None) -> list[str]:
+    """Stamps are a balance too: every stamp given or taken back (``stamp_awards``) sits on exactly one
+    of the member's cards, a member has at most one open card per stamp card, an open card is short of
+    full and a completed one exactly full."""
+    problems = []
+    awards = select(StampAward.member_id, StampAward.card_id, func.sum(StampAward.stamps)).group_by(
+        StampAward.member_id, StampAward.card_id
+    )
+    cards = select(
+        MemberStampCard.member_id,
+        MemberStampCard.card_id,
+        func.sum(MemberStampCard.stamps),
+        func.sum(case((MemberStampCard.status == "open", 1), else_=0)),
+    ).group_by(MemberStampCard.member_id, MemberStampCard.card_id)
+    wrong = select(MemberStampCard.id).where(
+        or_(
+            (MemberStampCard.status == "completed")
+            & (MemberStampCard.stamps != MemberStampCard.stamps_needed),
+            (MemberStampCard.status == "open")
+            & ((MemberStampCard.stamps < 0) | (MemberStampCard.stamps >= MemberStampCard.stamps_needed)),
+        )
+    )
+    if tenant_id is not None:
+        awards = awards.where(StampAward.tenant_id == tenant_id)
+        cards = cards.where(MemberStampCard.tenant_id == tenant_id)
+        wrong = wrong.where(MemberStampCard.tenant_id == tenant_id)
+    given = {(m, c): int(n or 0) for m, c, n in (await session.execute(awards)).all()}
+    held = {(m, c): (int(n or 0), int(o or 0)) for m, c, n, o in (await session.execute(cards)).all()}
+    for key in sorted(set(given) | set(held)):
+        member_id, card_id = key
+        on_cards, open_cards = held.get(key, (0, 0))
+        if given.get(key, 0) != on_cards:
+            problems.append(
+                f"member {member_id}, stamp card {card_id}: {on_cards} stamps on cards ≠ {given.get(key, 0)} given"
+            )
+        if open_cards > 1:
+            problems.append(f"member {member_id}, stamp card {card_id}: {open_cards} open cards")
+    for card_id in (await session.scalars(wrong)).all():
+        problems.append(f"member stamp card {card_id}: stamps outside what its status allows")
+    return problems

@@ -15,6 +15,7 @@ from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
 from bashgah.models.member_score import MemberScore
+from bashgah.models.member_stamp_card import MemberStampCard
 from bashgah.models.member_tier import MemberTier
 from bashgah.models.notice import Notice
 from bashgah.models.occasion_award import OccasionAward
@@ -30,6 +31,8 @@ from bashgah.models.reward_voucher import RewardVoucher
 from bashgah.models.segment import Segment
 from bashgah.models.segment_member import SegmentMember
 from bashgah.models.staff import Staff
+from bashgah.models.stamp_award import StampAward
+from bashgah.models.stamp_card import StampCard
 from bashgah.models.tenant import Tenant
 from bashgah.models.tier_change import TierChange
 from bashgah.models.tier_level import TierLevel
@@ -54,6 +57,7 @@ __all__ = [
     "Notice",
     "OccasionAward",
     "OccasionRule",
+    "MemberStampCard",
     "PointLot",
     "Program",
     "Purchase",
@@ -66,6 +70,8 @@ __all__ = [
     "Segment",
     "SegmentMember",
     "Staff",
+    "StampAward",
+    "StampCard",
     "Tenant",
     "TierChange",
     "TierLevel",

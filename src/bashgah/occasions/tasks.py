@@ -115,7 +115,7 @@ async def _give(
                 reason=f"{rule.name_fa} / {rule.name_en}"[:500],
             )
     if rule.reward_id is not None:
-        instance = await rewards.give(session, rule.tenant_id, member_id, rule.reward_id, now)
+        instance = await rewards.gift(session, rule.tenant_id, rule.reward_id, member_id, now)
         award.reward_instance_id = instance.id if instance is not None else None
     await session.flush()
     return True

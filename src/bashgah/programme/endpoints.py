@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
+from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.auth.service import Principal
 from bashgah.programme import service
 from bashgah.programme.schemas import CampaignIn, CampaignRead, CampaignVersionRead, EventCreate, EventResult
@@ -60,11 +60,12 @@ async def campaign_versions(request: Request, campaign_id: int, key: ApiKeyDep) 
 
 @events_router.post("", status_code=201, response_model=EventResult)
 async def record_event(
-    request: Request, body: EventCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+    request: Request, body: EventCreate, key: ApiKeyDep, lang: LangDep, idem: IdempotencyKeyDep = None
 ) -> object:
-    """Something a member did (Idempotency-Key required): event rules of active campaigns award points."""
+    """Something a member did (Idempotency-Key required): event rules of active campaigns award points
+    and stamps."""
 
     async def work(session: AsyncSession, who: Principal) -> EventResult:
-        return await service.record_event(session, who, body)
+        return await service.record_event(session, who, body, lang)
 
     return await run_idempotent(request, key, idem, body, work)

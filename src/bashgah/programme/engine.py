@@ -42,6 +42,7 @@ from bashgah.programme.schemas import (
     PurchaseTotal,
     Rule,
     Schedule,
+    Stamps,
     Tier,
     Visits,
     Weekdays,
@@ -179,6 +180,14 @@ class CampaignOutcome:
         if not self.schedule.passed:
             return 0
         return sum(r.points for r in self.rules if r.fires)
+
+    @property
+    def stamp_effects(self) -> list[Stamps]:
+        """The stamps the firing rules give (they cost no points, so budgets and limits do not cap
+        them; a stopping campaign of higher priority does, see :func:`stamps_granted`)."""
+        if not self.schedule.passed:
+            return []
+        return [e for r in self.rules if r.fires for e in r.rule.effects if isinstance(e, Stamps)]
 
     @property
     def firing_rules(self) -> list[str]:
@@ -505,6 +514,8 @@ def effect_points(effect: Effect, facts: Facts) -> int:
             return points
         case PointsPerItem(points=points, items=items):
             return points * matching_units(items, facts.lines)
+        case Stamps():
+            return 0  # stamps are not points: see CampaignOutcome.stamp_effects
     raise AssertionError(f"unknown effect {effect!r}")  # pragma: no cover - the union is closed
 
 
@@ -592,3 +603,30 @@ def settle(outcomes: Sequence[CampaignOutcome], allowances: Mapping[int, Allowan
         if outcome.awarded > 0 and outcome.campaign.definition.stop:
             stopped_by = outcome
     return list(outcomes)
+
+
+@dataclass(frozen=True)
+class StampGrant:
+    """Stamps a campaign gives on a stamp card (``per_stamp_earned``: per stamp the sale earned)."""
+
+    campaign_id: int
+    card_id: int
+    stamps: int
+    per_stamp_earned: bool
+
+
+def stamps_granted(outcomes: Sequence[CampaignOutcome]) -> list[StampGrant]:
+    """The stamps of every campaign whose rules fire, after :func:`settle`: a campaign that awards
+    points and stops the rest stops their stamps too."""
+    grants = []
+    stopped = False
+    for outcome in outcomes:
+        if stopped:
+            break
+        for effect in outcome.stamp_effects:
+            grants.append(
+                StampGrant(outcome.campaign.id, effect.card_id, effect.stamps, effect.per_stamp_earned)
+            )
+        fired = outcome.awarded > 0 or bool(outcome.stamp_effects)
+        stopped = fired and outcome.campaign.definition.stop
+    return grants

@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from bashgah.core.normalize import normalize_name
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
+from bashgah.stamps.results import StampPreview, StampsEarned
 
 WEEKDAYS = ("saturday", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday")
 Weekday = Literal["saturday", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -221,7 +222,17 @@ class PointsPerItem(_Strict):
     items: ItemMatch
 
 
-Effect = Annotated[PointsMultiplier | FixedBonus | PointsPerItem, Field(discriminator="type")]
+class Stamps(_Strict):
+    """Extra stamps on a stamp card (by id): ``stamps`` more, or with ``per_stamp_earned`` that many
+    more for each stamp the purchase itself earned on the card (1 doubles them)."""
+
+    type: Literal["stamps"]
+    card_id: int = Field(ge=1)
+    stamps: int = Field(ge=1, le=100)
+    per_stamp_earned: bool = False
+
+
+Effect = Annotated[PointsMultiplier | FixedBonus | PointsPerItem | Stamps, Field(discriminator="type")]
 
 
 # --- rules and campaigns --------------------------------------------------------------------------
@@ -243,8 +254,10 @@ class Rule(_Strict):
                 raise ValueError(f"rule {self.key}: an event rule names its event")
             if any(c.type in PURCHASE_CONDITIONS or c.type in ("first_purchase",) for c in self.conditions):
                 raise ValueError(f"rule {self.key}: an event rule cannot test a purchase")
-            if any(e.type != "fixed_bonus" for e in self.effects):
-                raise ValueError(f"rule {self.key}: an event rule awards a fixed bonus")
+            if any(e.type not in ("fixed_bonus", "stamps") for e in self.effects):
+                raise ValueError(f"rule {self.key}: an event rule awards a fixed bonus or stamps")
+            if any(isinstance(e, Stamps) and e.per_stamp_earned for e in self.effects):
+                raise ValueError(f"rule {self.key}: an event earns no stamps of its own to multiply")
         elif self.event is not None:
             raise ValueError(f"rule {self.key}: only event rules name an event")
         return self
@@ -327,7 +340,8 @@ class CampaignVersionRead(BaseModel):
 
 
 class CampaignApplied(BaseModel):
-    """A campaign that awarded points, as the purchase and event answers show it."""
+    """A campaign that awarded points, as the purchase and event answers show it (stamps a campaign
+    gives are shown with the stamp cards' progress)."""
 
     id: int
     version: int
@@ -370,6 +384,8 @@ class ExamineResult(BaseModel):
     points_bonus: int
     points_total: int
     campaigns: list[CampaignResult]
+    #: Stamps the sale would put on each stamp card (campaign stamps not included).
+    stamps: list[StampPreview] = Field(default_factory=list)
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -391,4 +407,6 @@ class EventResult(BaseModel):
     occurred_at: datetime
     points_bonus: int
     campaigns: list[CampaignApplied]
+    #: Stamps event rules gave (a check-in earns a stamp).
+    stamps: list[StampsEarned] = Field(default_factory=list)
     balance: PointsBalance

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.cache import TTLCache, scope
-from bashgah.core.errors import NotFound
+from bashgah.core.errors import InvalidInput, NotFound
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -45,8 +45,11 @@ from bashgah.programme.schemas import (
     EventResult,
     ExamineResult,
     RuleResult,
+    Stamps,
 )
 from bashgah.segments import service as segments
+from bashgah.stamps import service as stamps
+from bashgah.stamps.results import StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 
@@ -111,8 +114,17 @@ async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) 
     )
 
 
+async def _check_stamp_cards(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
+    named = {e.card_id for r in data.rules for e in r.effects if isinstance(e, Stamps)}
+    unknown = sorted(named - await stamps.known_ids(session, tenant_id, named))
+    if unknown:
+        listed = ", ".join(str(i) for i in unknown)
+        raise InvalidInput("card_id", f"no stamp card {listed}", f"کارت مهر {listed} وجود ندارد", "کارت مهر")
+
+
 async def create(session: AsyncSession, who: Principal, data: CampaignIn) -> CampaignRead:
     who.require(*WRITERS)
+    await _check_stamp_cards(session, who.tenant_id, data)
     now = utcnow()
     definition = data.model_dump(mode="json")
     campaign = Campaign(
@@ -145,6 +157,7 @@ async def update_campaign(
 ) -> CampaignRead:
     """Replace the definition with a new version; past awards keep naming the version that made them."""
     who.require(*WRITERS)
+    await _check_stamp_cards(session, who.tenant_id, data)
     campaign = await _get(session, who.tenant_id, campaign_id, lock=True)
     had_budget = CampaignIn.model_validate(campaign.definition).budget_points is not None
     definition = data.model_dump(mode="json")
@@ -515,8 +528,9 @@ async def apply_to_purchase(
     program: tenants.ProgramSettings,
     now: datetime,
     visits_before: int | None = None,
-) -> list[CampaignApplied]:
-    """Award the bonus points of the campaigns a just-recorded purchase qualifies for.
+) -> tuple[list[CampaignApplied], list[engine.StampGrant]]:
+    """Award the bonus points of the campaigns a just-recorded purchase qualifies for; the stamps
+    they give are returned for ``stamps.service`` to put on the member's cards.
 
     ``member`` is the sale's locked member row and ``visits_before`` their purchase count read with it,
     so the facts rules ask about need no queries of their own."""
@@ -524,9 +538,10 @@ async def apply_to_purchase(
         j.session, j.tenant_id, member.id, sale, program, active.needs, 0, member, visits_before
     )
     outcomes = engine.evaluate(active.campaigns, facts, explain=False)
-    return await _award(
+    applied = await _award(
         j, account, member.id, outcomes, program, now, ("purchase", purchase_id), program.pending_days
     )
+    return applied, engine.stamps_granted(outcomes)
 
 
 async def bonus_of(session: AsyncSession, purchase_id: int) -> int:
@@ -627,7 +642,9 @@ async def examine(
 # --- events ---------------------------------------------------------------------------------------------
 
 
-async def record_event(session: AsyncSession, who: Principal, data: EventCreate) -> EventResult:
+async def record_event(
+    session: AsyncSession, who: Principal, data: EventCreate, lang: str = "fa"
+) -> EventResult:
     """A member did something worth points (sign-up, survey, review…): run the event rules."""
     now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
@@ -648,6 +665,7 @@ async def record_event(session: AsyncSession, who: Principal, data: EventCreate)
     await session.flush()
     active = await active_for(session, who.tenant_id)
     applied: list[CampaignApplied] = []
+    given: list[StampsEarned] = []
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if active.campaigns:
             facts = Facts(
@@ -659,6 +677,9 @@ async def record_event(session: AsyncSession, who: Principal, data: EventCreate)
             outcomes = engine.evaluate(active.campaigns, facts, explain=False)
             # Nothing to return after an event, so its points are available at once.
             applied = await _award(j, account, member.id, outcomes, program, now, ("event", event.id), 0)
+            given = await stamps.give_for_event(
+                j, account, program, member.id, event.id, engine.stamps_granted(outcomes), now, lang
+            )
         balance = await member_points.points_balance(session, account, now, j)
     return EventResult(
         id=event.id,
@@ -667,6 +688,7 @@ async def record_event(session: AsyncSession, who: Principal, data: EventCreate)
         occurred_at=occurred_at,
         points_bonus=sum(a.points for a in applied),
         campaigns=applied,
+        stamps=given,
         balance=balance,
     )
 

@@ -14,12 +14,13 @@ router = APIRouter(prefix="/api/v1/purchases", tags=["purchases"])
 
 @router.post("", status_code=201, response_model=PurchaseResult)
 async def record_purchase(
-    request: Request, body: PurchaseCreate, key: ApiKeyDep, idem: IdempotencyKeyDep = None
+    request: Request, body: PurchaseCreate, key: ApiKeyDep, lang: LangDep, idem: IdempotencyKeyDep = None
 ) -> object:
-    """Record a sale (Idempotency-Key required): earn points and, optionally, spend some as a discount."""
+    """Record a sale (Idempotency-Key required): earn points and stamps and, optionally, spend points
+    as a discount."""
 
     async def work(session: AsyncSession, who: Principal) -> PurchaseResult:
-        return await service.record(session, who, body)
+        return await service.record(session, who, body, lang)
 
     return await run_idempotent(request, key, idem, body, work)
 

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
 from bashgah.programme.schemas import CampaignApplied
+from bashgah.stamps.schemas import StampsEarned, StampsRemoved
 
 __all__ = ["MemberRef"]
 
@@ -68,6 +69,8 @@ class PurchaseRead(BaseModel):
 class PurchaseResult(PurchaseRead):
     #: The member's new tier level when this purchase lifted them to it (its code), else null.
     tier_upgrade: str | None = None
+    #: Stamps this sale put on the member's stamp cards, and the cards it completed (reward codes).
+    stamps: list[StampsEarned] = Field(default_factory=list)
     balance: PointsBalance
 
 
@@ -102,4 +105,6 @@ class RefundResult(BaseModel):
     points_reversed: int
     points_unrecovered: int
     points_returned: int
+    #: Stamps the return took back, per stamp card, and unused rewards it cancelled.
+    stamps: list[StampsRemoved] = Field(default_factory=list)
     balance: PointsBalance

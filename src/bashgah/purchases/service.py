@@ -18,7 +18,7 @@ from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Branch, Member, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.programme import service as programme
-from bashgah.programme.engine import Line
+from bashgah.programme.engine import Line, StampGrant
 from bashgah.programme.schemas import CampaignApplied, ExamineResult
 from bashgah.purchases.schemas import (
     MemberRef,
@@ -28,6 +28,8 @@ from bashgah.purchases.schemas import (
     RefundCreate,
     RefundResult,
 )
+from bashgah.stamps import service as stamps
+from bashgah.stamps.schemas import StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import rules as tier_rules
 from bashgah.tiers import service as tiers
@@ -103,7 +105,9 @@ async def _lock_for_sale(
     return SaleMember(found.member, found.account, measured, count)
 
 
-async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) -> PurchaseResult:
+async def record(
+    session: AsyncSession, who: Principal, data: PurchaseCreate, lang: str = "fa"
+) -> PurchaseResult:
     """Record a sale: spend the requested points as a discount, then earn on what was paid.
 
     The hot path of the whole product, so it is written for few round trips: cached programme, branch
@@ -112,6 +116,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
     now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
     active = await programme.active_for(session, who.tenant_id)
+    cards = await stamps.active_for(session, who.tenant_id)
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     locked = await _lock_for_sale(session, who.tenant_id, data.member, active, now)
     member, account = locked.member, locked.account
@@ -201,10 +206,27 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
                 purchase_id=purchase_id,
             )
         applied: list[CampaignApplied] = []
+        grants: list[StampGrant] = []
+        sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
         if active.purchase:
-            sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
-            applied = await programme.apply_to_purchase(
+            applied, grants = await programme.apply_to_purchase(
                 j, account, active, member, purchase_id, sale, program, now, locked.visits
+            )
+        earned_stamps: list[StampsEarned] = []
+        if cards:
+            earned_stamps = await stamps.earn_for_purchase(
+                j,
+                account,
+                program,
+                cards,
+                member.id,
+                purchase_id,
+                sale.lines,
+                data.total_rials,
+                grants,
+                now,
+                occurred_at,
+                lang,
             )
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
@@ -233,6 +255,7 @@ async def record(session: AsyncSession, who: Principal, data: PurchaseCreate) ->
         points_bonus=sum(a.points for a in applied),
         campaigns=applied,
         tier_upgrade=upgraded.code if upgraded else None,
+        stamps=earned_stamps,
         balance=balance,
     )
 
@@ -285,7 +308,11 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
         )
     _, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
     sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow(), multiplier_pct)
-    return await programme.examine(session, who, member, sale, lang)
+    result = await programme.examine(session, who, member, sale, lang)
+    result.stamps = await stamps.preview(
+        session, who.tenant_id, member.id, sale.lines, data.total_rials, sale.at, lang
+    )
+    return result
 
 
 def _read(p: Purchase, branch: Branch) -> PurchaseRead:
@@ -486,6 +513,8 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
                         ("refund", record.id),
                         f"#{purchase.external_id}",
                     )
+        # Stamps go back under the same member lock; an unused reward they completed is cancelled.
+        removed = await stamps.after_refund(j, account, purchase, record.id, cumulative, bool(items), now)
     record.points_reversed = reversed_now
     record.points_unrecovered = reverse_due + bonus_due - reversed_now
     if coupon_rials and cumulative == purchase.total_rials:
@@ -502,5 +531,6 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         points_reversed=reversed_now,
         points_unrecovered=record.points_unrecovered,
         points_returned=return_due,
+        stamps=removed,
         balance=await member_points.points_balance(session, account, now, j),
     )

@@ -311,20 +311,7 @@ async def redeem(
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         await ledger.release_lapsed_holds(j, account, now)
         taken = await ledger.take_spendable(session, account, reward.cost_points, now)
-        instance = RewardInstance(
-            tenant_id=who.tenant_id,
-            reward_id=reward.id,
-            member_id=member.id,
-            code=await _new_code(session, who.tenant_id),
-            status="issued",
-            points=reward.cost_points,
-            allocations=[[lot_id, n] for lot_id, n in taken],
-            partner_code=None,
-            expires_at=reward.valid_until,
-            created_at=now,
-        )
-        session.add(instance)
-        await session.flush()
+        instance = await issue(session, reward, member.id, now, reward.cost_points, taken)
         await ledger.debit_member(
             j,
             account,
@@ -341,8 +328,34 @@ async def redeem(
     return result
 
 
+async def issue(
+    session: AsyncSession,
+    reward: Reward,
+    member_id: int,
+    now: datetime,
+    points: int = 0,
+    allocations: list[tuple[int, int]] | None = None,
+) -> RewardInstance:
+    """A new issued instance of ``reward`` with a fresh code (``points`` and their lots if bought)."""
+    instance = RewardInstance(
+        tenant_id=reward.tenant_id,
+        reward_id=reward.id,
+        member_id=member_id,
+        code=await _new_code(session, reward.tenant_id),
+        status="issued",
+        points=points,
+        allocations=[[lot_id, n] for lot_id, n in allocations or ()],
+        partner_code=None,
+        expires_at=reward.valid_until,
+        created_at=now,
+    )
+    session.add(instance)
+    await session.flush()
+    return instance
+
+
 async def _hand_out(session: AsyncSession, reward: Reward, instance: RewardInstance) -> None:
-    """Take one from the reward's stock for ``instance`` (a partner's code from its pool)."""
+    """Take the instance out of the reward's stock (and its partner code out of the pool)."""
     if reward.kind == "partner_voucher":
         voucher = await session.scalar(
             select(RewardVoucher)
@@ -360,29 +373,54 @@ async def _hand_out(session: AsyncSession, reward: Reward, instance: RewardInsta
 
 
 async def give(
-    session: AsyncSession, tenant_id: int, member_id: int, reward_id: int, now: datetime
+    session: AsyncSession, tenant_id: int, reward_id: int, member_id: int, now: datetime
+) -> RewardInstance:
+    """Issue a reward the member has earned some other way than points (a completed stamp card).
+
+    The club promised it, so stock is taken when there is some and never blocks the sale that earned
+    it; a partner voucher still needs a code from its pool.
+    """
+    reward = await _reward(session, tenant_id, reward_id)
+    if reward.stock is not None or reward.kind == "partner_voucher":  # lock only to count stock
+        reward = await _reward(session, tenant_id, reward_id, lock=True)
+    instance = await issue(session, reward, member_id, now)
+    if reward.kind == "partner_voucher" or reward.stock is None or reward.stock > 0:
+        await _hand_out(session, reward, instance)
+    return instance
+
+
+async def gift(
+    session: AsyncSession, tenant_id: int, reward_id: int, member_id: int, now: datetime
 ) -> RewardInstance | None:
-    """Issue a reward as a gift (no points spent), e.g. on an occasion; None when the reward is closed
-    or out of stock. The caller holds the member's lock; the reward's row is locked here, as in redeem."""
+    """Issue a reward as a present (an occasion's gift, no points spent) if the catalogue still offers
+    it: None when the reward is closed or out of stock. The reward's row is locked, as in redeem."""
     reward = await _reward(session, tenant_id, reward_id, lock=True)
     if not _open(reward, now) or (reward.stock is not None and reward.stock <= 0):
         return None
-    instance = RewardInstance(
-        tenant_id=tenant_id,
-        reward_id=reward.id,
-        member_id=member_id,
-        code=await _new_code(session, tenant_id),
-        status="issued",
-        points=0,
-        allocations=[],
-        partner_code=None,
-        expires_at=reward.valid_until,
-        created_at=now,
+    return await give(session, tenant_id, reward_id, member_id, now)
+
+
+async def withdraw(session: AsyncSession, tenant_id: int, instance_id: int, now: datetime) -> bool:
+    """Cancel a given (not bought) instance that is still unused; False when it was already used."""
+    instance = await session.scalar(
+        select(RewardInstance)
+        .where(RewardInstance.tenant_id == tenant_id, RewardInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    session.add(instance)
+    if instance is None or instance.status != "issued" or instance.points:
+        return False
+    reward = await _reward(session, tenant_id, instance.reward_id, lock=True)
+    _void(instance, reward, now)
     await session.flush()
-    await _hand_out(session, reward, instance)
-    return instance
+    return True
+
+
+def _void(instance: RewardInstance, reward: Reward, now: datetime) -> None:
+    instance.status, instance.cancelled_at = "cancelled", now
+    # A partner's code was shown to the member, so it is not handed out again; other stock comes back.
+    if reward.stock is not None and reward.kind != "partner_voucher":
+        reward.stock += 1
 
 
 async def list_instances(
@@ -447,27 +485,30 @@ async def cancel(session: AsyncSession, who: Principal, code: str, lang: str) ->
     if instance.status != "issued":
         raise RewardInstanceClosed(None, status=instance.status)
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
-        if instance.points > 0:  # a gift (an occasion's reward) cost no points, so none come back
-            # As a cancelled hold: a debt the member ran up meanwhile is paid first (see ledger.add_lot).
-            free = j.balance(account) - account.pending - j.pending.get(account.id, 0)
-            returned = ledger_rules.lot_credit_after_debt(free, instance.points)
-            back = ledger_rules.take_in_order(((lot, n) for lot, n in instance.allocations), returned)
-            await ledger.change_lots(session, back, +1)
-            sink = await ledger.system_account(session, who.tenant_id, "redemption", account.member_id)
-            await j.post(
-                sink,
-                account.id,
-                instance.points,
-                "redeem_return",
-                f"reward_instance:{instance.id}:cancel",
-                ("reward_instance", instance.id),
-                f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
-            )
-    instance.status, instance.cancelled_at = "cancelled", now
-    # A partner's code was shown to the member, so it is not handed out again; other stock comes back.
-    if reward.stock is not None and reward.kind != "partner_voucher":
-        reward.stock += 1
+        if instance.points:  # a reward given (stamp card, occasion) cost no points
+            await _return_points(j, account, instance, reward)
+    _void(instance, reward, now)
     await session.flush()
     result = _instance_read(instance, reward, lang, now)
     result.balance = await member_points.points_balance(session, account, now, j)
     return result
+
+
+async def _return_points(
+    j: ledger.Journal, account: ledger.LockedAccount, instance: RewardInstance, reward: Reward
+) -> None:
+    # As a cancelled hold: a debt the member ran up meanwhile is paid first (see ledger.add_lot).
+    free = j.balance(account) - account.pending - j.pending.get(account.id, 0)
+    returned = ledger_rules.lot_credit_after_debt(free, instance.points)
+    back = ledger_rules.take_in_order(((lot, n) for lot, n in instance.allocations), returned)
+    await ledger.change_lots(j.session, back, +1)
+    sink = await ledger.system_account(j.session, j.tenant_id, "redemption", account.member_id)
+    await j.post(
+        sink,
+        account.id,
+        instance.points,
+        "redeem_return",
+        f"reward_instance:{instance.id}:cancel",
+        ("reward_instance", instance.id),
+        f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
+    )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bashgah.core.types import BigId
+from bashgah.models.base import Base, CreatedMixin, IdMixin
+
+
+class StampAward(IdMixin, CreatedMixin, Base):
+    """Stamps given (positive) or taken back by a return (negative), append-only: what a purchase
+    earned stays what it earned, whatever later edits of the card say."""
+
+    __tablename__ = "stamp_awards"
+    __table_args__ = (
+        Index("ix_stamp_awards_purchase", "purchase_id"),
+        Index("ix_stamp_awards_member", "member_id", "card_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    card_id: Mapped[int] = mapped_column(BigId, ForeignKey("stamp_cards.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    purchase_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("purchases.id"))
+    refund_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("refunds.id"))
+    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member_events.id"))
+    campaign_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("campaigns.id"))
+    stamps: Mapped[int] = mapped_column(Integer)
+    #: Of a return: stamps due that could not be taken back (the rewards they made were already used).
+    unrecovered: Mapped[int] = mapped_column(Integer, default=0)
+    #: For a card earned per unit of some items: the item match, so a return of items takes back the
+    #: stamps of exactly those units.
+    basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,47 @@
+"""One member at 20 tills at once on a 10-stamp card: every stamp counted, exactly two free coffees.
+
+On PostgreSQL the sales queue on the member's account row lock; SQLite's single writer serialises them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from stamp_helpers import cards_of, coffees, new_card
+
+from bashgah.core.db import Database
+from support import Club, enrol, ledger_problems
+
+
+async def test_20_coffees_bought_at_the_same_instant_fill_exactly_two_cards(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await new_card(client, club)
+    member = (await enrol(client, club))["id"]
+
+    async def till(i: int) -> httpx.Response:
+        return await client.post(
+            "/api/v1/purchases",
+            json={
+                "member": {"id": member},
+                "branch": "main",
+                "external_id": f"rush-{i}",
+                "total_rials": 100_000,
+                "items": coffees(1),
+            },
+            headers=club.headers("cashier", **{"Idempotency-Key": f"rush-{i}"}),
+        )
+
+    responses = await asyncio.gather(*(till(i) for i in range(20)))
+
+    assert [r.status_code for r in responses] == [201] * 20, [r.text for r in responses]
+    codes = [c["reward_code"] for r in responses for c in r.json()["stamps"][0]["completed"]]
+    assert len(codes) == 2 and len(set(codes)) == 2
+    [progress] = await cards_of(client, club, member)
+    assert progress["stamps"] == 0 and sorted(c["reward_code"] for c in progress["completed"]) == sorted(
+        codes
+    )
+    rewards = (await client.get(f"/api/v1/members/{member}/rewards", headers=club.headers())).json()
+    assert len(rewards) == 2
+    assert await ledger_problems(db) == []
