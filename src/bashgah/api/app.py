@@ -19,6 +19,7 @@ from bashgah.analytics.endpoints import router as reports_router
 from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
+from bashgah.coupons.endpoints import members_router as member_coupons_router
 from bashgah.coupons.endpoints import router as coupons_router
 from bashgah.jobs.scheduler import Scheduler
 from bashgah.ledger.endpoints import router as ledger_router
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         tiers_router,
         segments_router,
         coupons_router,
+        member_coupons_router,
         rewards_router,
         occasions_router,
         notices_router,

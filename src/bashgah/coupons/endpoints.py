@@ -6,7 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.coupons import service
-from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict
+from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict, MemberCoupon
+from bashgah.members import service as members
 
 router = APIRouter(prefix="/api/v1/coupons", tags=["coupons"])
 
@@ -61,5 +62,19 @@ async def validate(request: Request, body: CouponCheck, key: ApiKeyDep, lang: La
 
     async def work(session: AsyncSession, who: Principal) -> CouponVerdict:
         return await service.check(session, who, body, lang)
+
+    return await run(request, key, work)
+
+
+members_router = APIRouter(prefix="/api/v1/members", tags=["coupons"])
+
+
+@members_router.get("/{member_id}/coupons", response_model=list[MemberCoupon])
+async def member_coupons(request: Request, member_id: int, key: ApiKeyDep) -> list[MemberCoupon]:
+    """The personal codes campaigns gave the member (newest first) and whether each is still usable."""
+
+    async def work(session: AsyncSession, who: Principal) -> list[MemberCoupon]:
+        await members.get(session, who.tenant_id, member_id)
+        return await service.member_coupons(session, who.tenant_id, member_id)
 
     return await run(request, key, work)

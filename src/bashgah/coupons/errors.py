@@ -54,6 +54,12 @@ class CouponMemberLimit(CouponRefused):
     message_fa = "این عضو از این کد تخفیف به اندازهٔ مجاز ({limit:,} بار) استفاده کرده است."
 
 
+class CouponOfAnotherMember(CouponRefused):
+    code = "coupon_of_another_member"
+    message_en = "This coupon was given to another member; only they can use it."
+    message_fa = "این کد تخفیف به عضو دیگری داده شده و فقط خود او می‌تواند از آن استفاده کند."
+
+
 class CouponCodeTaken(Conflict):
     code = "coupon_code_taken"
     message_en = "The code {code} is already used by another coupon of this club."
@@ -64,5 +70,13 @@ class CouponCodeTaken(Conflict):
 
 
 _BY_CODE: dict[str, type[CouponRefused]] = {
-    c.code: c for c in (CouponNotYetValid, CouponExpired, CouponBelowMinimum, CouponUsedUp, CouponMemberLimit)
+    c.code: c
+    for c in (
+        CouponNotYetValid,
+        CouponExpired,
+        CouponBelowMinimum,
+        CouponUsedUp,
+        CouponMemberLimit,
+        CouponOfAnotherMember,
+    )
 }

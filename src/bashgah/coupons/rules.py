@@ -63,9 +63,18 @@ def discount(terms: Terms, total_rials: int) -> int:
 
 
 def refusal(
-    terms: Terms, uses: Uses, total_rials: int, now: datetime
+    terms: Terms,
+    uses: Uses,
+    total_rials: int,
+    now: datetime,
+    owner_id: int | None = None,
+    member_id: int | None = None,
 ) -> tuple[str, dict[str, object]] | None:
-    """Why this coupon cannot be used on this basket now (an error code and its figures), or None."""
+    """Why this coupon cannot be used on this basket now (an error code and its figures), or None.
+
+    ``owner_id`` is the member a campaign gave the code to (None: anyone holding it)."""
+    if owner_id is not None and owner_id != member_id:
+        return "coupon_of_another_member", {}
     if now < terms.valid_from:
         return "coupon_not_yet_valid", {"at": terms.valid_from}
     if terms.valid_until is not None and now >= terms.valid_until:

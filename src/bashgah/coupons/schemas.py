@@ -31,7 +31,9 @@ class BatchCreate(BaseModel):
     max_uses_per_code: int | None = Field(None, ge=1, le=10**9)
     max_uses_per_member: int | None = Field(None, ge=1, le=10**9)
     code: str | None = Field(None, min_length=3, max_length=32)
-    count: int | None = Field(None, ge=1, le=MAX_CODES)
+    #: 0 makes an empty batch whose codes campaigns draw one at a time for a member (an ``issue_coupon``
+    #: effect): a personal "thank you, 20 % off next time" code.
+    count: int | None = Field(None, ge=0, le=MAX_CODES)
     #: Random characters of each generated code, after the prefix.
     length: int = Field(8, ge=4, le=16)
     prefix: str = Field("", max_length=10)
@@ -69,6 +71,21 @@ class BatchRead(BaseModel):
     uses: int
     discount_given_rials: int
     created_at: datetime
+
+
+class MemberCoupon(BaseModel):
+    """A code a campaign gave the member, with its batch's terms and whether it is still usable."""
+
+    code: str
+    batch_id: int
+    name: str
+    discount_type: str
+    discount_value: int
+    max_discount_rials: int | None
+    min_basket_rials: int
+    valid_until: datetime | None
+    #: False once used up or past its validity.
+    usable: bool
 
 
 class CouponCheck(BaseModel):

@@ -21,7 +21,7 @@ from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
-from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict
+from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict, MemberCoupon
 from bashgah.members import service as members
 from bashgah.models import CouponBatch, CouponCode, CouponUse, Member, utcnow
 
@@ -246,10 +246,13 @@ async def _uses(session: AsyncSession, batch: CouponBatch, code_id: int, member_
     return rules.Uses(int(of_code or 0), of_batch, by_member)
 
 
-async def _find(session: AsyncSession, tenant_id: int, raw: str, lock: bool) -> tuple[int, CouponBatch]:
+async def _find(
+    session: AsyncSession, tenant_id: int, raw: str, lock: bool
+) -> tuple[int, int | None, CouponBatch]:
+    """(code id, the member it was given to or None, its batch)."""
     code = rules.normalize_code(raw)
     query = (
-        select(CouponCode.id, CouponBatch)
+        select(CouponCode.id, CouponCode.member_id, CouponBatch)
         .join(CouponBatch, CouponBatch.id == CouponCode.batch_id)
         .where(CouponCode.tenant_id == tenant_id, CouponCode.code == code)
     )
@@ -258,7 +261,7 @@ async def _find(session: AsyncSession, tenant_id: int, raw: str, lock: bool) -> 
     row = (await session.execute(query)).first()
     if row is None:
         raise CouponUnknown()
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 async def spend(
@@ -266,12 +269,12 @@ async def spend(
 ) -> Spent:
     """Lock the code (the caller holds the member's account lock) and check it may be used; the use is
     written by :func:`record_use` once the purchase has its id, before the transaction ends."""
-    code_id, batch = await _find(session, tenant_id, raw_code, lock=True)
+    code_id, owner_id, batch = await _find(session, tenant_id, raw_code, lock=True)
     if batch.max_uses is not None:
         await session.execute(select(CouponBatch.id).where(CouponBatch.id == batch.id).with_for_update())
     uses = await _uses(session, batch, code_id, member_id)
     terms = _terms(batch)
-    why = rules.refusal(terms, uses, total_rials, now)
+    why = rules.refusal(terms, uses, total_rials, now, owner_id, member_id)
     if why is not None:
         raise CouponRefused.of(why[0], **why[1])
     return Spent(batch.id, code_id, rules.discount(terms, total_rials))
@@ -322,11 +325,12 @@ async def check(session: AsyncSession, who: Principal, data: CouponCheck, lang: 
     else:
         member = await members.get_by_card(session, who.tenant_id, data.member.card or "")
     try:
-        code_id, batch = await _find(session, who.tenant_id, code, lock=False)
+        code_id, owner_id, batch = await _find(session, who.tenant_id, code, lock=False)
     except CouponUnknown as error:
         return CouponVerdict(valid=False, code=code, reason_code=error.code, reason=error.message(lang))
     terms = _terms(batch)
-    why = rules.refusal(terms, await _uses(session, batch, code_id, member.id), data.total_rials, utcnow())
+    uses = await _uses(session, batch, code_id, member.id)
+    why = rules.refusal(terms, uses, data.total_rials, utcnow(), owner_id, member.id)
     if why is not None:
         refused = CouponRefused.of(why[0], **why[1])
         return CouponVerdict(
@@ -342,10 +346,79 @@ async def would_discount(
 ) -> int:
     """The discount a code would give now (0 when it would be refused), for dry runs; locks nothing."""
     try:
-        code_id, batch = await _find(session, tenant_id, raw_code, lock=False)
+        code_id, owner_id, batch = await _find(session, tenant_id, raw_code, lock=False)
     except CouponUnknown:
         return 0
     terms = _terms(batch)
-    if rules.refusal(terms, await _uses(session, batch, code_id, member_id), total, utcnow()) is not None:
+    uses = await _uses(session, batch, code_id, member_id)
+    if rules.refusal(terms, uses, total, utcnow(), owner_id, member_id) is not None:
         return 0
     return rules.discount(terms, total)
+
+
+#: Length of a code drawn for one member (the batch's own length is not kept): 25^10 codes.
+_GIVEN_LENGTH = 10
+
+
+async def give_code(
+    session: AsyncSession, tenant_id: int, batch_id: int, member_id: int
+) -> tuple[str, CouponBatch] | None:
+    """Draw a new code of a batch of unique codes for one member (a campaign's ``issue_coupon``); None
+    when the batch is universal or gone. The unique index decides, as in generation."""
+    batch = await session.scalar(
+        select(CouponBatch).where(CouponBatch.tenant_id == tenant_id, CouponBatch.id == batch_id)
+    )
+    if batch is None or batch.kind != "unique":
+        return None
+    connection = await session.connection()
+    statement = (
+        _DIALECTS[connection.dialect.name]
+        .insert(_codes)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "code"])
+        .returning(_codes.c.id)
+    )
+    for _ in range(20):
+        code = rules.random_codes(1, _GIVEN_LENGTH, "").pop()
+        row = {"tenant_id": tenant_id, "batch_id": batch.id, "code": code, "member_id": member_id}
+        if (await connection.execute(statement, row)).first() is not None:
+            await session.execute(
+                update(CouponBatch)
+                .where(CouponBatch.id == batch.id)
+                .values(code_count=CouponBatch.code_count + 1)
+                .execution_options(synchronize_session=False)
+            )
+            return code, batch
+    raise BashgahError("could not draw a unique coupon code")
+
+
+async def member_coupons(session: AsyncSession, tenant_id: int, member_id: int) -> list[MemberCoupon]:
+    """The codes campaigns gave a member, newest first, each with its terms and whether it is used up
+    or expired."""
+    live_uses = (
+        select(func.count())
+        .select_from(CouponUse)
+        .where(CouponUse.code_id == CouponCode.id, CouponUse.returned_at.is_(None))
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(CouponCode.code, CouponBatch, live_uses)
+        .join(CouponBatch, CouponBatch.id == CouponCode.batch_id)
+        .where(CouponCode.tenant_id == tenant_id, CouponCode.member_id == member_id)
+        .order_by(CouponCode.id.desc())
+    )
+    now = utcnow()
+    return [
+        MemberCoupon(
+            code=code,
+            batch_id=b.id,
+            name=b.name,
+            discount_type=b.discount_type,
+            discount_value=b.discount_value,
+            max_discount_rials=b.max_discount_rials,
+            min_basket_rials=b.min_basket_rials,
+            valid_until=b.valid_until,
+            usable=(b.max_uses_per_code is None or uses < b.max_uses_per_code)
+            and (b.valid_until is None or b.valid_until > now),
+        )
+        for code, b, uses in rows
+    ]

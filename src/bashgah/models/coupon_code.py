@@ -15,8 +15,11 @@ class CouponCode(IdMixin, Base):
         # A code names one coupon in its club: generation retries whatever this index refuses.
         Index("uq_coupon_codes_tenant_code", "tenant_id", "code", unique=True),
         Index("ix_coupon_codes_batch", "batch_id", "id"),
+        Index("ix_coupon_codes_member", "member_id"),
     )
 
     tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
     batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_batches.id"))
     code: Mapped[str] = mapped_column(String(32))
+    #: A code a campaign gave one member: only they may use it (None: whoever has the code).
+    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"))

@@ -30,8 +30,11 @@ from bashgah.programme.schemas import (
     Effect,
     FirstPurchase,
     FixedBonus,
+    Gift,
     Hours,
     InSegment,
+    IssueCoupon,
+    IssueReward,
     ItemMatch,
     Items,
     MemberTags,
@@ -188,6 +191,20 @@ class CampaignOutcome:
         if not self.schedule.passed:
             return []
         return [e for r in self.rules if r.fires for e in r.rule.effects if isinstance(e, Stamps)]
+
+    @property
+    def gift_effects(self) -> list[Gift]:
+        """The coupons and rewards the firing rules hand out (not points: budgets and limits do not cap
+        them; a stopping campaign of higher priority does, see :func:`gifts_granted`)."""
+        if not self.schedule.passed:
+            return []
+        gifts = (IssueCoupon, IssueReward)
+        return [e for r in self.rules if r.fires for e in r.rule.effects if isinstance(e, gifts)]
+
+    @property
+    def gives_things(self) -> bool:
+        """Whether firing rules give stamps or gifts (which count as firing even without points)."""
+        return bool(self.stamp_effects or self.gift_effects)
 
     @property
     def firing_rules(self) -> list[str]:
@@ -516,6 +533,8 @@ def effect_points(effect: Effect, facts: Facts) -> int:
             return points * matching_units(items, facts.lines)
         case Stamps():
             return 0  # stamps are not points: see CampaignOutcome.stamp_effects
+        case IssueCoupon() | IssueReward():
+            return 0  # see CampaignOutcome.gift_effects
     raise AssertionError(f"unknown effect {effect!r}")  # pragma: no cover - the union is closed
 
 
@@ -584,6 +603,8 @@ def settle(outcomes: Sequence[CampaignOutcome], allowances: Mapping[int, Allowan
         outcome.awarded, outcome.why_not = 0, None
         wanted = outcome.proposed
         if wanted <= 0:
+            if stopped_by is None and outcome.gives_things and outcome.campaign.definition.stop:
+                stopped_by = outcome  # a stopping campaign that gives only stamps or gifts stops too
             continue
         if stopped_by is not None:
             name = stopped_by.campaign.definition
@@ -627,6 +648,17 @@ def stamps_granted(outcomes: Sequence[CampaignOutcome]) -> list[StampGrant]:
             grants.append(
                 StampGrant(outcome.campaign.id, effect.card_id, effect.stamps, effect.per_stamp_earned)
             )
-        fired = outcome.awarded > 0 or bool(outcome.stamp_effects)
+        fired = outcome.awarded > 0 or outcome.gives_things
         stopped = fired and outcome.campaign.definition.stop
     return grants
+
+
+def gifts_granted(outcomes: Sequence[CampaignOutcome]) -> list[tuple[int, Gift]]:
+    """(campaign id, effect) of every coupon and reward the firing campaigns hand out, after
+    :func:`settle`, in priority order; nothing after a stopping campaign that fired."""
+    gifts: list[tuple[int, Gift]] = []
+    for outcome in outcomes:
+        gifts += [(outcome.campaign.id, effect) for effect in outcome.gift_effects]
+        if (outcome.awarded > 0 or outcome.gives_things) and outcome.campaign.definition.stop:
+            break
+    return gifts

@@ -232,7 +232,31 @@ class Stamps(_Strict):
     per_stamp_earned: bool = False
 
 
-Effect = Annotated[PointsMultiplier | FixedBonus | PointsPerItem | Stamps, Field(discriminator="type")]
+class IssueCoupon(_Strict):
+    """A new personal code of a batch of unique codes (``count`` 0 is fine: campaigns fill it), that only
+    this member may use — "20 % off your next visit" printed on the receipt."""
+
+    type: Literal["issue_coupon"]
+    batch_id: int = Field(ge=1)
+
+
+class IssueReward(_Strict):
+    """A catalogue reward given free (no points spent), while the catalogue offers it and it is in stock."""
+
+    type: Literal["issue_reward"]
+    reward_id: int = Field(ge=1)
+
+
+#: What an event rule may give: there is no purchase to multiply or count items of.
+EVENT_EFFECTS = ("fixed_bonus", "stamps", "issue_coupon", "issue_reward")
+
+#: Effects that hand the member something other than points or stamps.
+Gift = IssueCoupon | IssueReward
+
+Effect = Annotated[
+    PointsMultiplier | FixedBonus | PointsPerItem | Stamps | IssueCoupon | IssueReward,
+    Field(discriminator="type"),
+]
 
 
 # --- rules and campaigns --------------------------------------------------------------------------
@@ -254,8 +278,10 @@ class Rule(_Strict):
                 raise ValueError(f"rule {self.key}: an event rule names its event")
             if any(c.type in PURCHASE_CONDITIONS or c.type in ("first_purchase",) for c in self.conditions):
                 raise ValueError(f"rule {self.key}: an event rule cannot test a purchase")
-            if any(e.type not in ("fixed_bonus", "stamps") for e in self.effects):
-                raise ValueError(f"rule {self.key}: an event rule awards a fixed bonus or stamps")
+            if any(e.type not in EVENT_EFFECTS for e in self.effects):
+                raise ValueError(
+                    f"rule {self.key}: an event rule awards a fixed bonus, stamps, a coupon or a reward"
+                )
             if any(isinstance(e, Stamps) and e.per_stamp_earned for e in self.effects):
                 raise ValueError(f"rule {self.key}: an event earns no stamps of its own to multiply")
         elif self.event is not None:
@@ -339,6 +365,17 @@ class CampaignVersionRead(BaseModel):
     definition: CampaignIn
 
 
+class GiftGiven(BaseModel):
+    """A coupon code or reward a campaign handed the member with this sale or event."""
+
+    campaign_id: int
+    kind: Literal["coupon", "reward"]
+    #: The coupon's code, or the reward instance's code to show at the till.
+    code: str
+    #: The coupon batch's name, or the reward's name in the request's language.
+    name: str
+
+
 class CampaignApplied(BaseModel):
     """A campaign that awarded points, as the purchase and event answers show it (stamps a campaign
     gives are shown with the stamp cards' progress)."""
@@ -409,4 +446,6 @@ class EventResult(BaseModel):
     campaigns: list[CampaignApplied]
     #: Stamps event rules gave (a check-in earns a stamp).
     stamps: list[StampsEarned] = Field(default_factory=list)
+    #: Coupons and rewards event rules handed out.
+    gifts: list[GiftGiven] = Field(default_factory=list)
     balance: PointsBalance

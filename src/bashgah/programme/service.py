@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -26,10 +27,12 @@ from bashgah.models import (
     Campaign,
     CampaignAward,
     CampaignVersion,
+    CouponBatch,
     Member,
     MemberEvent,
     MemberTier,
     Purchase,
+    Reward,
     utcnow,
 )
 from bashgah.programme import engine
@@ -44,9 +47,13 @@ from bashgah.programme.schemas import (
     EventCreate,
     EventResult,
     ExamineResult,
+    GiftGiven,
+    IssueCoupon,
+    IssueReward,
     RuleResult,
     Stamps,
 )
+from bashgah.rewards import service as rewards
 from bashgah.segments import service as segments
 from bashgah.stamps import service as stamps
 from bashgah.stamps.results import StampsEarned
@@ -114,17 +121,76 @@ async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) 
     )
 
 
-async def _check_stamp_cards(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
-    named = {e.card_id for r in data.rules for e in r.effects if isinstance(e, Stamps)}
+async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
+    """The stamp cards, coupon batches and rewards the effects name exist in this club (and a coupon
+    batch is one of unique codes, from which one code per member can be drawn)."""
+    effects = [e for r in data.rules for e in r.effects]
+    named = {e.card_id for e in effects if isinstance(e, Stamps)}
     unknown = sorted(named - await stamps.known_ids(session, tenant_id, named))
     if unknown:
         listed = ", ".join(str(i) for i in unknown)
         raise InvalidInput("card_id", f"no stamp card {listed}", f"کارت مهر {listed} وجود ندارد", "کارت مهر")
+    batches = {e.batch_id for e in effects if isinstance(e, IssueCoupon)}
+    if batches:
+        found = set(
+            await session.scalars(
+                select(CouponBatch.id).where(
+                    CouponBatch.tenant_id == tenant_id,
+                    CouponBatch.id.in_(batches),
+                    CouponBatch.kind == "unique",
+                )
+            )
+        )
+        if missing := sorted(batches - found):
+            listed = ", ".join(str(i) for i in missing)
+            raise InvalidInput(
+                "batch_id",
+                f"no coupon batch of unique codes {listed}",
+                f"دستهٔ کد تخفیف یکتای {listed} وجود ندارد",
+                "دستهٔ کد تخفیف",
+            )
+    wanted = {e.reward_id for e in effects if isinstance(e, IssueReward)}
+    if wanted:
+        found = set(
+            await session.scalars(
+                select(Reward.id).where(Reward.tenant_id == tenant_id, Reward.id.in_(wanted))
+            )
+        )
+        if missing := sorted(wanted - found):
+            listed = ", ".join(str(i) for i in missing)
+            raise InvalidInput("reward_id", f"no reward {listed}", f"جایزهٔ {listed} وجود ندارد", "جایزه")
+
+
+async def hand_out(
+    session: AsyncSession,
+    tenant_id: int,
+    member_id: int,
+    outcomes: list[CampaignOutcome],
+    now: datetime,
+    lang: str,
+) -> list[GiftGiven]:
+    """Give the member the coupons and rewards the firing campaigns hand out, in the sale's or
+    event's transaction. A reward the catalogue no longer offers (closed, out of stock) is not given."""
+    given: list[GiftGiven] = []
+    for campaign_id, gift in engine.gifts_granted(outcomes):
+        if isinstance(gift, IssueCoupon):
+            drawn = await coupons.give_code(session, tenant_id, gift.batch_id, member_id)
+            if drawn is not None:
+                code, batch = drawn
+                given.append(GiftGiven(campaign_id=campaign_id, kind="coupon", code=code, name=batch.name))
+        else:
+            instance = await rewards.gift(session, tenant_id, gift.reward_id, member_id, now)
+            if instance is not None:
+                reward = await rewards.get(session, tenant_id, gift.reward_id, lang)
+                given.append(
+                    GiftGiven(campaign_id=campaign_id, kind="reward", code=instance.code, name=reward.name)
+                )
+    return given
 
 
 async def create(session: AsyncSession, who: Principal, data: CampaignIn) -> CampaignRead:
     who.require(*WRITERS)
-    await _check_stamp_cards(session, who.tenant_id, data)
+    await _check_references(session, who.tenant_id, data)
     now = utcnow()
     definition = data.model_dump(mode="json")
     campaign = Campaign(
@@ -157,7 +223,7 @@ async def update_campaign(
 ) -> CampaignRead:
     """Replace the definition with a new version; past awards keep naming the version that made them."""
     who.require(*WRITERS)
-    await _check_stamp_cards(session, who.tenant_id, data)
+    await _check_references(session, who.tenant_id, data)
     campaign = await _get(session, who.tenant_id, campaign_id, lock=True)
     had_budget = CampaignIn.model_validate(campaign.definition).budget_points is not None
     definition = data.model_dump(mode="json")
@@ -528,9 +594,11 @@ async def apply_to_purchase(
     program: tenants.ProgramSettings,
     now: datetime,
     visits_before: int | None = None,
-) -> tuple[list[CampaignApplied], list[engine.StampGrant]]:
-    """Award the bonus points of the campaigns a just-recorded purchase qualifies for; the stamps
-    they give are returned for ``stamps.service`` to put on the member's cards.
+    lang: str = "fa",
+) -> tuple[list[CampaignApplied], list[engine.StampGrant], list[GiftGiven]]:
+    """Award the bonus points of the campaigns a just-recorded purchase qualifies for and hand out
+    their coupons and rewards; the stamps they give are returned for ``stamps.service`` to put on the
+    member's cards.
 
     ``member`` is the sale's locked member row and ``visits_before`` their purchase count read with it,
     so the facts rules ask about need no queries of their own."""
@@ -541,7 +609,8 @@ async def apply_to_purchase(
     applied = await _award(
         j, account, member.id, outcomes, program, now, ("purchase", purchase_id), program.pending_days
     )
-    return applied, engine.stamps_granted(outcomes)
+    gifts = await hand_out(j.session, j.tenant_id, member.id, outcomes, now, lang)
+    return applied, engine.stamps_granted(outcomes), gifts
 
 
 async def bonus_of(session: AsyncSession, purchase_id: int) -> int:
@@ -666,6 +735,7 @@ async def record_event(
     active = await active_for(session, who.tenant_id)
     applied: list[CampaignApplied] = []
     given: list[StampsEarned] = []
+    gifts: list[GiftGiven] = []
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if active.campaigns:
             facts = Facts(
@@ -680,6 +750,7 @@ async def record_event(
             given = await stamps.give_for_event(
                 j, account, program, member.id, event.id, engine.stamps_granted(outcomes), now, lang
             )
+            gifts = await hand_out(session, who.tenant_id, member.id, outcomes, now, lang)
         balance = await member_points.points_balance(session, account, now, j)
     return EventResult(
         id=event.id,
@@ -689,6 +760,7 @@ async def record_event(
         points_bonus=sum(a.points for a in applied),
         campaigns=applied,
         stamps=given,
+        gifts=gifts,
         balance=balance,
     )
 

@@ -6,7 +6,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
-from bashgah.programme.schemas import CampaignApplied
+from bashgah.programme.schemas import CampaignApplied, GiftGiven
 from bashgah.stamps.schemas import StampsEarned, StampsRemoved
 
 __all__ = ["MemberRef"]
@@ -71,6 +71,8 @@ class PurchaseResult(PurchaseRead):
     tier_upgrade: str | None = None
     #: Stamps this sale put on the member's stamp cards, and the cards it completed (reward codes).
     stamps: list[StampsEarned] = Field(default_factory=list)
+    #: Coupons and rewards campaigns handed out with this sale ("20 % off your next visit").
+    gifts: list[GiftGiven] = Field(default_factory=list)
     balance: PointsBalance
 
 

@@ -19,7 +19,7 @@ from bashgah.members import service as members
 from bashgah.models import Branch, Member, Purchase, PurchaseItem, Refund, utcnow
 from bashgah.programme import service as programme
 from bashgah.programme.engine import Line, StampGrant
-from bashgah.programme.schemas import CampaignApplied, ExamineResult
+from bashgah.programme.schemas import CampaignApplied, ExamineResult, GiftGiven
 from bashgah.purchases.schemas import (
     MemberRef,
     PurchaseCreate,
@@ -207,10 +207,11 @@ async def record(
             )
         applied: list[CampaignApplied] = []
         grants: list[StampGrant] = []
+        gifts: list[GiftGiven] = []
         sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
         if active.purchase:
-            applied, grants = await programme.apply_to_purchase(
-                j, account, active, member, purchase_id, sale, program, now, locked.visits
+            applied, grants, gifts = await programme.apply_to_purchase(
+                j, account, active, member, purchase_id, sale, program, now, locked.visits, lang
             )
         earned_stamps: list[StampsEarned] = []
         if cards:
@@ -256,6 +257,7 @@ async def record(
         campaigns=applied,
         tier_upgrade=upgraded.code if upgraded else None,
         stamps=earned_stamps,
+        gifts=gifts,
         balance=balance,
     )
 
