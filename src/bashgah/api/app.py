@@ -20,6 +20,7 @@ from bashgah.api import errors
 from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
 from bashgah.coupons.endpoints import router as coupons_router
+from bashgah.giftcards.endpoints import router as gift_cards_router
 from bashgah.ledger.endpoints import router as ledger_router
 from bashgah.members.endpoints import router as members_router
 from bashgah.programme.endpoints import campaigns_router, events_router
@@ -29,6 +30,7 @@ from bashgah.rewards.endpoints import router as rewards_router
 from bashgah.segments.endpoints import router as segments_router
 from bashgah.tenants.endpoints import router as tenants_router
 from bashgah.tiers.endpoints import router as tiers_router
+from bashgah.wallet.endpoints import router as wallet_router
 
 access_log = logging.getLogger("bashgah.access")
 #: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         segments_router,
         coupons_router,
         rewards_router,
+        wallet_router,
+        gift_cards_router,
     ):
         app.include_router(router)
 

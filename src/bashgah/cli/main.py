@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth import service as auth
 from bashgah.cli.common import TenantOpt, console, run, tenant_id
@@ -186,12 +188,17 @@ def jobs_run(
     ] = None,
 ) -> None:
     """Run scheduled jobs once. Safe to run twice, and from two machines at once."""
-    from bashgah.ledger.tasks import expire_points
+    from bashgah.ledger.tasks import expire
     from bashgah.redemptions.service import release_lapsed
     from bashgah.segments.tasks import score_members
     from bashgah.tiers.service import review_due
 
-    jobs = {"expire": expire_points, "release": release_lapsed, "tiers": review_due, "scores": score_members}
+    jobs: dict[str, Callable[[AsyncSession], Awaitable[object]]] = {
+        "expire": expire,
+        "release": release_lapsed,
+        "tiers": review_due,
+        "scores": score_members,
+    }
     if name is not None and name not in jobs:
         raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(jobs)}")
 

@@ -150,7 +150,7 @@ def _lock_statement(by: str) -> Select[Any]:
     members_t, accounts_t = cast(Table, Member.__table__), cast(Table, Account.__table__)
     return (
         select(members_t.c.id, members_t.c.status, accounts_t.c.id, accounts_t.c.posted, accounts_t.c.pending)
-        .join(accounts_t, accounts_t.c.member_id == members_t.c.id)
+        .join(accounts_t, (accounts_t.c.member_id == members_t.c.id) & (accounts_t.c.asset == "points"))
         .where(members_t.c.tenant_id == bindparam("tenant_id"), members_t.c[by] == bindparam("value"))
         .with_for_update(of=accounts_t)
     )

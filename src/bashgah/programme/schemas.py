@@ -221,7 +221,21 @@ class PointsPerItem(_Strict):
     items: ItemMatch
 
 
-Effect = Annotated[PointsMultiplier | FixedBonus | PointsPerItem, Field(discriminator="type")]
+class WalletCashback(_Strict):
+    """``percent`` of what the purchase earns points on (after discounts, without stored value unless the
+    programme says otherwise), credited to the member's wallet in rials, at most ``max_rials``.
+
+    Cashback is capped per purchase by ``max_rials``; the campaign's budget and limits count points only.
+    """
+
+    type: Literal["wallet_cashback"]
+    percent: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)
+    max_rials: int | None = Field(None, ge=1, le=10**12)
+
+
+Effect = Annotated[
+    PointsMultiplier | FixedBonus | PointsPerItem | WalletCashback, Field(discriminator="type")
+]
 
 
 # --- rules and campaigns --------------------------------------------------------------------------
@@ -334,6 +348,8 @@ class CampaignApplied(BaseModel):
     name: str
     points: int
     rules: list[str]
+    #: Rials of wallet cashback the campaign credited.
+    cashback_rials: int = 0
 
 
 # --- examine ----------------------------------------------------------------------------------------
@@ -349,6 +365,7 @@ class RuleResult(BaseModel):
     key: str
     fires: bool
     points: int
+    cashback_rials: int = 0
     conditions: list[ConditionResult]
 
 
@@ -358,6 +375,7 @@ class CampaignResult(BaseModel):
     name: str
     fires: bool
     points: int
+    cashback_rials: int = 0
     #: Why a campaign with firing rules awards nothing (schedule, budget, limit, a stopping campaign).
     why: str | None
     rules: list[RuleResult]
@@ -369,6 +387,8 @@ class ExamineResult(BaseModel):
     points_base: int
     points_bonus: int
     points_total: int
+    #: Wallet cashback the sale would credit, in rials.
+    cashback_rials: int = 0
     campaigns: list[CampaignResult]
 
 

@@ -48,6 +48,7 @@ from bashgah.programme.schemas import (
 from bashgah.segments import service as segments
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
+from bashgah.wallet import service as wallet
 
 WRITERS = ("owner", "manager")
 
@@ -360,30 +361,52 @@ async def _award(
     source: tuple[str, int],
     pending_days: int,
 ) -> list[CampaignApplied]:
-    if not any(o.proposed > 0 for o in outcomes):
+    if not any(o.proposed > 0 or o.proposed_cashback > 0 for o in outcomes):
         return []
     session = j.session
     engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
     applied = []
     kind, source_id = source
+    purse: wallet.Wallet | None = None
     for o in outcomes:
-        if o.awarded <= 0:
+        if o.awarded <= 0 and o.cashback <= 0:
             continue
         c = o.campaign
-        transfer_id = await ledger.credit_member(
-            j,
-            account,
-            "issuance",
-            o.awarded,
-            "bonus",
-            f"{kind}:{source_id}:bonus:{c.id}",
-            program,
-            now,
-            ref=source,
-            reason=c.definition.name_fa,
-            pending_days=pending_days,
-            purchase_id=source_id if kind == "purchase" else None,
-        )
+        transfer_id = 0
+        if o.awarded > 0:
+            transfer_id = await ledger.credit_member(
+                j,
+                account,
+                "issuance",
+                o.awarded,
+                "bonus",
+                f"{kind}:{source_id}:bonus:{c.id}",
+                program,
+                now,
+                ref=source,
+                reason=c.definition.name_fa,
+                pending_days=pending_days,
+                purchase_id=source_id if kind == "purchase" else None,
+            )
+        if o.cashback > 0:
+            # The member's points account is locked by the caller, so the wallet opens safely here.
+            purse = purse or await wallet.open_wallet(session, j.tenant_id, member_id)
+            assert purse is not None
+            cashback_transfer = await wallet.credit(
+                j,
+                purse,
+                "issuance",
+                o.cashback,
+                "cashback",
+                f"{kind}:{source_id}:cashback:{c.id}",
+                now,
+                wallet.cashback_expiry(program, now),
+                ref=source,
+                reason=c.definition.name_fa,
+                pending_days=pending_days,
+                purchase_id=source_id if kind == "purchase" else None,
+            )
+            transfer_id = transfer_id or cashback_transfer
         session.add(
             CampaignAward(
                 tenant_id=j.tenant_id,
@@ -394,11 +417,12 @@ async def _award(
                 purchase_id=source_id if kind == "purchase" else None,
                 event_id=source_id if kind == "event" else None,
                 points=o.awarded,
+                cashback_rials=o.cashback,
                 transfer_id=transfer_id,
                 created_at=now,
             )
         )
-        if c.definition.budget_points is not None:
+        if c.definition.budget_points is not None and o.awarded > 0:
             await session.execute(
                 update(Campaign)
                 .where(Campaign.id == c.id)
@@ -407,7 +431,12 @@ async def _award(
             )
         applied.append(
             CampaignApplied(
-                id=c.id, version=c.version, name=c.definition.name_fa, points=o.awarded, rules=o.firing_rules
+                id=c.id,
+                version=c.version,
+                name=c.definition.name_fa,
+                points=o.awarded,
+                rules=o.firing_rules,
+                cashback_rials=o.cashback,
             )
         )
     await session.flush()
@@ -442,6 +471,16 @@ async def bonus_of(session: AsyncSession, purchase_id: int) -> int:
     return int(total or 0)
 
 
+async def cashback_of(session: AsyncSession, purchase_id: int) -> int:
+    """The wallet cashback campaigns credited for a purchase (a refund takes it back in proportion)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(CampaignAward.cashback_rials), 0)).where(
+            CampaignAward.purchase_id == purchase_id
+        )
+    )
+    return int(total or 0)
+
+
 async def applied_to(session: AsyncSession, purchase_id: int) -> list[CampaignApplied]:
     """The campaigns that gave a purchase bonus points, named as they were at the time."""
     rows = await session.execute(
@@ -456,7 +495,12 @@ async def applied_to(session: AsyncSession, purchase_id: int) -> list[CampaignAp
     )
     return [
         CampaignApplied(
-            id=a.campaign_id, version=a.version, name=definition["name_fa"], points=a.points, rules=a.rules
+            id=a.campaign_id,
+            version=a.version,
+            name=definition["name_fa"],
+            points=a.points,
+            rules=a.rules,
+            cashback_rials=a.cashback_rials,
         )
         for a, definition in rows
     ]
@@ -486,14 +530,16 @@ def explain(outcomes: list[CampaignOutcome], lang: str) -> list[CampaignResult]:
                 id=o.campaign.id,
                 version=o.campaign.version,
                 name=o.campaign.definition.name(lang),
-                fires=o.awarded > 0,
+                fires=o.awarded > 0 or o.cashback > 0,
                 points=o.awarded,
+                cashback_rials=o.cashback,
                 why=why,
                 rules=[
                     RuleResult(
                         key=r.rule.key,
                         fires=r.fires and o.schedule.passed,
                         points=r.points if o.schedule.passed else 0,
+                        cashback_rials=r.cashback if o.schedule.passed else 0,
                         conditions=[
                             ConditionResult(type=c.type, passed=c.passed, why=c.why(lang)) for c in r.checks
                         ],
@@ -523,6 +569,7 @@ async def examine(
         points_base=sale.base_points,
         points_bonus=bonus,
         points_total=sale.base_points + bonus,
+        cashback_rials=sum(o.cashback for o in outcomes),
         campaigns=explain(outcomes, lang),
     )
 

@@ -17,6 +17,8 @@ class ProgramRead(BaseModel):
     expiry_months: int
     refund_policy: Literal["within_balance", "allow_negative"]
     reservation_minutes: int
+    earn_on_stored_value: bool
+    cashback_expiry_months: int
 
 
 class ProgramUpdate(BaseModel):
@@ -31,6 +33,10 @@ class ProgramUpdate(BaseModel):
     expiry_months: int | None = Field(None, ge=1, le=120)
     refund_policy: Literal["within_balance", "allow_negative"] | None = None
     reservation_minutes: int | None = Field(None, ge=1, le=24 * 60)
+    #: Earn points on the part paid from the wallet or a gift card (default no).
+    earn_on_stored_value: bool | None = None
+    #: Months cashback stays in the wallet; 0 keeps it for ever.
+    cashback_expiry_months: int | None = Field(None, ge=0, le=120)
 
 
 class BranchRead(BaseModel):
