@@ -52,6 +52,7 @@ from bashgah.rewards.schemas import (
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 from bashgah.wallet import service as wallet
+from bashgah.wallet.schemas import WalletBalance
 
 _vouchers = cast(Table, RewardVoucher.__table__)
 _DIALECTS: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
@@ -453,7 +454,7 @@ async def cancel(session: AsyncSession, who: Principal, code: str, lang: str) ->
     credited = reward.kind == "wallet_credit" and instance.status == "used"
     if instance.status != "issued" and not credited:
         raise RewardInstanceClosed(None, status=instance.status)
-    purse = await _take_back_credit(session, who, instance, reward) if credited else None
+    left = await _take_back_credit(session, who, instance, reward) if credited else None
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         # As a cancelled hold: a debt the member ran up meanwhile is paid first (see ledger.add_lot).
         free = j.balance(account) - account.pending - j.pending.get(account.id, 0)
@@ -477,14 +478,13 @@ async def cancel(session: AsyncSession, who: Principal, code: str, lang: str) ->
     await session.flush()
     result = _instance_read(instance, reward, lang, now)
     result.balance = await member_points.points_balance(session, account, now, j)
-    if purse is not None:
-        result.wallet = await wallet.balance(session, purse, now)
+    result.wallet = left
     return result
 
 
 async def _take_back_credit(
     session: AsyncSession, who: Principal, instance: RewardInstance, reward: Reward
-) -> wallet.Wallet:
+) -> WalletBalance:
     """Cancel a wallet-credit reward: its credit leaves the wallet, but only if none of it was spent."""
     purse = await wallet.open_wallet(session, who.tenant_id, instance.member_id, create=False)
     key = f"reward_instance:{instance.id}:wallet_credit"
@@ -512,4 +512,4 @@ async def _take_back_credit(
             ("reward_instance", instance.id),
             f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
         )
-    return purse
+    return await wallet.balance(session, purse, utcnow(), j)
