@@ -56,11 +56,13 @@ def issue(
     async def work(db: Database) -> list[GiftCardRead]:
         async with db.transaction() as session:
             who = Principal(await tenant_id(session, tenant), "owner", None, None)
-            body = GiftCardIssue(
-                value_rials=value_rials,
-                count=count,
-                batch=batch,
-                expires_at=expires.replace(tzinfo=UTC) if expires else None,
+            body = GiftCardIssue.model_validate(
+                {
+                    "value_rials": value_rials,
+                    "count": count,
+                    "batch": batch,
+                    "expires_at": expires.replace(tzinfo=UTC) if expires else None,
+                }
             )
             return await gift_cards.issue(session, who, body)
 
