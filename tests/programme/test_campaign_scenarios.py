@@ -45,6 +45,7 @@ async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_bud
             "name": campaign["definition"]["name_fa"],
             "points": 20,
             "rules": ["coffee"],
+            "cashback_rials": 0,
         }
     ]
     assert thursday["balance"]["total"] == 60
@@ -248,7 +249,14 @@ async def test_editing_a_campaign_never_changes_what_past_purchases_earned(
     old = (await client.get(f"/api/v1/purchases/{before['id']}", headers=club.headers())).json()
     assert old["points_bonus"] == 50
     assert old["campaigns"] == [
-        {"id": campaign["id"], "version": 1, "name": "دوبرابر", "points": 50, "rules": ["x"]}
+        {
+            "id": campaign["id"],
+            "version": 1,
+            "name": "دوبرابر",
+            "points": 50,
+            "rules": ["x"],
+            "cashback_rials": 0,
+        }
     ]
     assert after["campaigns"][0]["version"] == 2
     versions = (

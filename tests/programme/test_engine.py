@@ -248,3 +248,29 @@ def test_needs_only_what_rules_ask_for() -> None:
     assert needs.visits and needs.branch and not needs.member and not needs.segments
     needs = engine.needs_of([campaign(rules=[rule({"type": "segment", "segments": [4, 2]})])])
     assert needs.segments == {2, 4}
+
+
+def test_wallet_cashback_is_a_floored_share_of_what_the_sale_earns_on_capped_in_rials() -> None:
+    cashback = [{"type": "wallet_cashback", "percent": "2.5", "max_rials": 9_000}]
+    [small] = engine.settle(
+        engine.evaluate([campaign(rules=[rule(effects=cashback)])], facts(paid_rials=123_457)), {}
+    )
+    assert (small.awarded, small.cashback) == (0, 3_086)
+    [big] = engine.settle(
+        engine.evaluate([campaign(rules=[rule(effects=cashback)])], facts(paid_rials=1_000_000)), {}
+    )
+    assert big.cashback == 9_000
+    # A points budget that is spent leaves the cashback alone; a stopping campaign above stops it.
+    mixed = campaign(2, rules=[rule(effects=[*cashback, {"type": "fixed_bonus", "points": 10}])])
+    [only_cash] = engine.settle(engine.evaluate([mixed], facts()), {2: Allowance(0, "spent", "تمام")})
+    assert (only_cash.awarded, only_cash.cashback) == (0, 9_000)
+    high = campaign(1, priority=10, stop=True)
+    outcomes = engine.settle(engine.evaluate([high, mixed], facts()), {})
+    assert [(o.awarded, o.cashback) for o in outcomes] == [(50, 0), (0, 0)]
+    with pytest.raises(ValidationError):
+        CampaignIn.model_validate(
+            {
+                "name_fa": "x",
+                "rules": [{"key": "e", "trigger": "event", "event": "sign_up", "effects": cashback}],
+            }
+        )

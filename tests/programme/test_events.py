@@ -33,7 +33,14 @@ async def test_a_20000_point_welcome_bonus_on_sign_up_once(
     body = first.json()
     assert (body["name"], body["points_bonus"], body["balance"]["available"]) == ("sign_up", 20_000, 20_000)
     assert body["campaigns"] == [
-        {"id": campaign["id"], "version": 1, "name": "هدیهٔ خوش‌آمد", "points": 20_000, "rules": ["welcome"]}
+        {
+            "id": campaign["id"],
+            "version": 1,
+            "name": "هدیهٔ خوش‌آمد",
+            "points": 20_000,
+            "rules": ["welcome"],
+            "cashback_rials": 0,
+        }
     ]
     replay = await event(client, club, member["id"], "sign_up", key="signup-1")
     assert replay.json() == body and replay.headers.get("Idempotent-Replayed") == "true"

@@ -136,6 +136,7 @@ async def test_examine_without_campaigns_shows_the_base_points_and_refuses_unkno
         "points_base": 40,
         "points_bonus": 0,
         "points_total": 40,
+        "cashback_rials": 0,
         "campaigns": [],
         "stamps": [],
     }

@@ -800,13 +800,17 @@ async def health(session: AsyncSession, tenant_id: int, lang: str, params: Param
     if point_value is None:
         raise NotFound("programme", "برنامه")
     L = PointLot.__table__.c
+    A = Account.__table__.c
     live = and_(
         L.tenant_id == tenant_id,
+        # Wallet lots count rials, not points.
+        L.account_id.in_(
+            select(A.id).where(A.tenant_id == tenant_id, A.asset == "points", A.kind == "member")
+        ),
         L.remaining > 0,
         (L.expires_at.is_(None)) | (L.expires_at > _at(as_of)),
     )
     lots_points = int(await session.scalar(select(func.coalesce(func.sum(L.remaining), 0)).where(live)) or 0)
-    A = Account.__table__.c
     held = int(
         await session.scalar(
             select(func.coalesce(func.sum(A.pending), 0)).where(A.tenant_id == tenant_id, A.kind == "member")

@@ -21,6 +21,7 @@ from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
 from bashgah.coupons.endpoints import members_router as member_coupons_router
 from bashgah.coupons.endpoints import router as coupons_router
+from bashgah.giftcards.endpoints import router as gift_cards_router
 from bashgah.jobs.scheduler import Scheduler
 from bashgah.ledger.endpoints import router as ledger_router
 from bashgah.members.endpoints import router as members_router
@@ -34,6 +35,7 @@ from bashgah.segments.endpoints import router as segments_router
 from bashgah.stamps.endpoints import router as stamps_router
 from bashgah.tenants.endpoints import router as tenants_router
 from bashgah.tiers.endpoints import router as tiers_router
+from bashgah.wallet.endpoints import router as wallet_router
 
 access_log = logging.getLogger("bashgah.access")
 #: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         occasions_router,
         notices_router,
         stamps_router,
+        wallet_router,
+        gift_cards_router,
     ):
         app.include_router(router)
 

@@ -16,6 +16,7 @@ from bashgah.cli.data import import_app
 from bashgah.cli.demo import demo as demo_command
 from bashgah.cli.report import report as report_command
 from bashgah.cli.segments import segments_app
+from bashgah.cli.wallet import gift_cards_app, wallet_app
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.migrate import upgrade
@@ -36,6 +37,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(import_app, name="import")
 app.add_typer(segments_app, name="segments")
+app.add_typer(wallet_app, name="wallet")
+app.add_typer(gift_cards_app, name="gift-cards")
 app.command("export")(export_command)
 app.command("demo")(demo_command)
 app.command("report")(report_command)

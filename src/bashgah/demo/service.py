@@ -130,7 +130,7 @@ async def describe(session: AsyncSession, tenant_id: int, created: bool) -> Demo
 
     tour_account = await session.scalar(
         select(Account.id)
-        .join(Member, Member.id == Account.member_id)
+        .join(Member, (Member.id == Account.member_id) & (Account.asset == "points"))
         .where(Member.tenant_id == tenant_id, Member.mobile == normalize_phone(generate.TOUR_MOBILE))
     )
     available = pending = 0

@@ -206,7 +206,7 @@ def member_row(member: Member, posted: int, fmt: _Format) -> list[Any]:
 async def _member_rows(session: AsyncSession, tenant_id: int, fmt: _Format) -> AsyncIterator[list[Any]]:
     statement = (
         select(Member, Account.posted)
-        .join(Account, Account.member_id == Member.id)
+        .join(Account, (Account.member_id == Member.id) & (Account.asset == "points"))
         .where(Member.tenant_id == tenant_id)
         .order_by(Member.id)
     )

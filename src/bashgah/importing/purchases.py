@@ -310,7 +310,7 @@ async def _lock_accounts(session: AsyncSession, tenant_id: int, member_ids: list
         session,
         lambda cond: (
             select(Account.member_id, Account.id, Account.posted)
-            .where(Account.tenant_id == tenant_id, cond)
+            .where(Account.tenant_id == tenant_id, Account.asset == "points", cond)
             .order_by(Account.id)
             .with_for_update()
         ),

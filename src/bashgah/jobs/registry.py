@@ -75,6 +75,12 @@ async def _expire(session: AsyncSession, tenant_id: int, now: datetime) -> int:
     return await expire_points(session, tenant_id=tenant_id, now=now)
 
 
+async def _expire_stored_value(session: AsyncSession, tenant_id: int, now: datetime) -> int:
+    from bashgah.ledger.tasks import expire_stored_value
+
+    return await expire_stored_value(session, tenant_id=tenant_id, now=now)
+
+
 async def _tiers(session: AsyncSession, tenant_id: int, now: datetime) -> int:
     from bashgah.tiers.service import review_due
 
@@ -104,6 +110,7 @@ async def _scores(session: AsyncSession, tenant_id: int, now: datetime) -> int:
 JOBS: tuple[Job, ...] = (
     Job("release", "points given back from lapsed holds", _release, daily=False),
     Job("expire", "points expired", _expire, daily=False),
+    Job("expire_wallets", "rials of wallets and gift cards expired", _expire_stored_value, daily=False),
     Job("tiers", "levels reviewed", _tiers, daily=True),
     Job("occasions", "occasion gifts given", _occasions, daily=True),
     Job("notices", "expiring-soon notices recorded", _notices, daily=True),

@@ -194,7 +194,9 @@ async def history(
     """The member's statement, newest first, a page at a time (``before`` = the last id seen)."""
     await members.get(session, who.tenant_id, member_id)
     account_id = await session.scalar(
-        select(Account.id).where(Account.tenant_id == who.tenant_id, Account.member_id == member_id)
+        select(Account.id).where(
+            Account.tenant_id == who.tenant_id, Account.member_id == member_id, Account.asset == "points"
+        )
     )
     query = select(Transfer).where(
         Transfer.tenant_id == who.tenant_id,

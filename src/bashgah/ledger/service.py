@@ -27,6 +27,10 @@ from bashgah.models import Account, PointLot, Reservation, Transfer
 
 SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
 POINTS = "points"
+#: Stored value in rials (member wallets and gift cards): its own asset in the same ledger, with its own
+#: system accounts, so each asset's accounts sum to zero on their own.
+RIALS = "rials"
+ASSETS = (POINTS, RIALS)
 #: Each system account is split into this many shards; a member always uses shard ``member_id % SHARDS``.
 #: Every purchase credits the issuance account, so one row would serialise all tills of a tenant on its
 #: row lock (held until commit); sixteen rows let sixteen tills commit at once. The shards of a kind sum
@@ -44,28 +48,31 @@ class ExpiryPolicy(Protocol):
 
 
 #: System account ids never change once a tenant exists; the long time limit only bounds memory.
-_system_ids: TTLCache[tuple[str, int], dict[tuple[str, int], int]] = TTLCache(ttl=3600)
+_system_ids: TTLCache[tuple[str, int], dict[tuple[str, str, int], int]] = TTLCache(ttl=3600)
 
 
 async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
-    for kind in SYSTEM_KINDS:
-        for shard in range(SHARDS):
-            session.add(
-                Account(tenant_id=tenant_id, asset=POINTS, kind=kind, shard=shard, posted=0, pending=0)
-            )
+    for asset in ASSETS:
+        for kind in SYSTEM_KINDS:
+            for shard in range(SHARDS):
+                session.add(
+                    Account(tenant_id=tenant_id, asset=asset, kind=kind, shard=shard, posted=0, pending=0)
+                )
     await session.flush()
 
 
-async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str, int], int]:
+async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str, str, int], int]:
     ids = _system_ids.get((scope(session), tenant_id))
     if ids is None:
         rows = await session.execute(
-            select(Account.kind, Account.shard, Account.id).where(
-                Account.tenant_id == tenant_id, Account.asset == POINTS, Account.member_id.is_(None)
+            select(Account.asset, Account.kind, Account.shard, Account.id).where(
+                Account.tenant_id == tenant_id,
+                Account.member_id.is_(None),
+                Account.kind.in_(SYSTEM_KINDS),
             )
         )
-        ids = {(kind, shard): account_id for kind, shard, account_id in rows}
-        if len(ids) != len(SYSTEM_KINDS) * SHARDS:
+        ids = {(asset, kind, shard): account_id for asset, kind, shard, account_id in rows}
+        if len(ids) != len(ASSETS) * len(SYSTEM_KINDS) * SHARDS:
             raise NotFound("Ledger accounts", "حساب‌های دفتر امتیاز", detail=f"tenant {tenant_id}")
         _system_ids.set((scope(session), tenant_id), ids)
     return ids
@@ -74,13 +81,15 @@ async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str
 async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str, int]:
     """Shard 0 of each system account (bulk work may book everything there)."""
     index = await _system_index(session, tenant_id)
-    return {kind: index[(kind, 0)] for kind in SYSTEM_KINDS}
+    return {kind: index[(POINTS, kind, 0)] for kind in SYSTEM_KINDS}
 
 
-async def system_account(session: AsyncSession, tenant_id: int, kind: str, member_id: int | None) -> int:
-    """The shard of system account ``kind`` that transfers with this member use."""
+async def system_account(
+    session: AsyncSession, tenant_id: int, kind: str, member_id: int | None, asset: str = POINTS
+) -> int:
+    """The shard of system account ``kind`` (of ``asset``) that transfers with this member use."""
     index = await _system_index(session, tenant_id)
-    return index[(kind, (member_id or 0) % SHARDS)]
+    return index[(asset, kind, (member_id or 0) % SHARDS)]
 
 
 async def open_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
@@ -96,7 +105,7 @@ async def lock_member_account(session: AsyncSession, tenant_id: int, member_id: 
     """The member's points account, locked for the rest of the transaction."""
     account = await session.scalar(
         select(Account)
-        .where(Account.tenant_id == tenant_id, Account.member_id == member_id)
+        .where(Account.tenant_id == tenant_id, Account.member_id == member_id, Account.asset == POINTS)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

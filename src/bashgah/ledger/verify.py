@@ -88,11 +88,11 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
         or 0
     )
 
-    sums: dict[int, int] = {}
+    sums: dict[tuple[int, str], int] = {}
     accounts = (await session.scalars(select(Account).where(*scope).order_by(Account.id))).all()
     for account in accounts:
         report.accounts += 1
-        name = f"account {account.id} ({account.kind}" + (
+        name = f"account {account.id} ({account.asset} {account.kind}" + (
             f", member {account.member_id})" if account.member_id else f", tenant {account.tenant_id})"
         )
         expected = int(credits.get(account.id, 0)) - int(debits.get(account.id, 0))
@@ -103,7 +103,11 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
             report.problems.append(
                 f"{name}: cached pending {account.pending} ≠ {expected_hold} held by reservations"
             )
-        sums[account.tenant_id] = sums.get(account.tenant_id, 0) + expected
+        asset_key = (account.tenant_id, account.asset)
+        sums[asset_key] = sums.get(asset_key, 0) + expected
+        if account.asset == "rials" and account.kind in ("member", "gift_card") and expected < 0:
+            # Stored value is money: no policy lets a wallet or a gift card go below zero.
+            report.problems.append(f"{name}: negative stored value {expected}")
         if account.kind == "member":
             total, low, over = lots.get(account.id, (0, 0, 0))
             should = max(0, expected - expected_hold)
@@ -111,14 +115,16 @@ async def verify(session: AsyncSession, tenant_id: int | None = None) -> VerifyR
                 report.problems.append(f"{name}: lots hold {total} ≠ {should} (posted − pending)")
             if low < 0 or over > 0:
                 report.problems.append(f"{name}: a lot's remaining is outside 0…amount")
+            if account.asset != "points":
+                continue
             if expected < 0 and account.tenant_id not in negative_ok:
                 report.problems.append(f"{name}: negative balance {expected} under the within_balance policy")
             report.outstanding += max(expected, 0)
-        elif account.kind == "issuance":
+        elif account.kind == "issuance" and account.asset == "points":
             report.issued += -expected
-    for tid, total in sums.items():
+    for (tid, asset), total in sums.items():
         if total != 0:
-            report.problems.append(f"tenant {tid}: accounts sum to {total}, not 0")
+            report.problems.append(f"tenant {tid}: {asset} accounts sum to {total}, not 0")
     report.problems.extend(await stamp_problems(session, tenant_id))
     return report
 

@@ -182,7 +182,7 @@ def lock_statement(by: str) -> Select[Any]:
             tiers_t.c.level_id,
             tiers_t.c.locked,
         )
-        .join(accounts_t, accounts_t.c.member_id == members_t.c.id)
+        .join(accounts_t, (accounts_t.c.member_id == members_t.c.id) & (accounts_t.c.asset == "points"))
         .outerjoin(tiers_t, tiers_t.c.member_id == members_t.c.id)
         .where(members_t.c.tenant_id == bindparam("tenant_id"), members_t.c[by] == bindparam("value"))
         .with_for_update(of=accounts_t)

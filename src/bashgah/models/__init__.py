@@ -10,6 +10,7 @@ from bashgah.models.campaign_version import CampaignVersion
 from bashgah.models.coupon_batch import CouponBatch
 from bashgah.models.coupon_code import CouponCode
 from bashgah.models.coupon_use import CouponUse
+from bashgah.models.gift_card import GiftCard
 from bashgah.models.idempotency_record import IdempotencyRecord
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
@@ -50,6 +51,7 @@ __all__ = [
     "CouponBatch",
     "CouponCode",
     "CouponUse",
+    "GiftCard",
     "IdempotencyRecord",
     "Member",
     "MemberEvent",

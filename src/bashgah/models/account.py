@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId
@@ -16,15 +16,19 @@ class Account(IdMixin, CreatedMixin, Base):
     """
 
     __tablename__ = "accounts"
-    __table_args__ = (Index("ix_accounts_tenant_kind", "tenant_id", "asset", "kind"),)
+    __table_args__ = (
+        Index("ix_accounts_tenant_kind", "tenant_id", "asset", "kind"),
+        # A member has one account per asset: points, and (once it is first credited) the wallet.
+        UniqueConstraint("member_id", "asset"),
+    )
 
     tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    #: What the account counts: "points" (the wallet in rials comes later as its own asset).
+    #: What the account counts: "points", or "rials" (the wallet and gift cards, see ``wallet``).
     asset: Mapped[str] = mapped_column(String(16), default="points")
-    #: member | issuance | redemption | expiry | adjustment
+    #: member | gift_card | issuance | redemption | expiry | adjustment
     kind: Mapped[str] = mapped_column(String(16))
     #: System accounts are sharded (see ``ledger.service.SHARDS``); member accounts use 0.
     shard: Mapped[int] = mapped_column(Integer, default=0)
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"), unique=True)
+    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"))
     posted: Mapped[int] = mapped_column(BigInteger, default=0)
     pending: Mapped[int] = mapped_column(BigInteger, default=0)

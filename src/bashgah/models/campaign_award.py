@@ -27,4 +27,6 @@ class CampaignAward(IdMixin, CreatedMixin, Base):
     purchase_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("purchases.id"))
     event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member_events.id"))
     points: Mapped[int] = mapped_column(BigInteger)
+    #: Rials of wallet cashback the campaign credited (``wallet_cashback`` effect).
+    cashback_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     transfer_id: Mapped[int] = mapped_column(BigId, ForeignKey("transfers.id"))

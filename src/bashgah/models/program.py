@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId
@@ -31,3 +31,8 @@ class Program(Base):
     reservation_minutes: Mapped[int] = mapped_column(Integer, default=15)
     #: Days before points expire that the member is told (``bashgah jobs run notices``); 0 = never.
     notify_expiring_days: Mapped[int] = mapped_column(Integer, default=14)
+    #: Whether points are earned on the part of a sale paid from the wallet or a gift card. No by
+    #: default: that money was itself pre-paid or given by the club, points were earned when it was.
+    earn_on_stored_value: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Months wallet cashback (and wallet-credit rewards) stay spendable; 0 is for ever.
+    cashback_expiry_months: Mapped[int] = mapped_column(Integer, default=6)

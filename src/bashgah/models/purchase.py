@@ -37,3 +37,10 @@ class Purchase(IdMixin, CreatedMixin, Base):
     #: same lots with their own expiry dates (buying and returning never renews points). Null when
     #: nothing was redeemed, or for imported history.
     redeemed_lots: Mapped[list[Any] | None] = mapped_column(JSON)
+    #: Rials paid from the member's wallet, and [[lot_id, rials], …] the wallet lots they came from (a
+    #: refund gives them back to the same lots, keeping their expiry).
+    wallet_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    wallet_lots: Mapped[list[Any] | None] = mapped_column(JSON)
+    #: The gift card paid with, and how many rials it paid.
+    gift_card_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("gift_cards.id"))
+    gift_card_rials: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -26,4 +26,9 @@ class Refund(IdMixin, CreatedMixin, Base):
     points_returned: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Money the shop pays back: the refunded amount less the share of the points discount.
     cash_refund_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Wallet and gift-card rials paid back to where they came from (not in ``cash_refund_rials``).
+    wallet_returned_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    gift_card_returned_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Campaign cashback taken back from the wallet (within what was left of it).
+    cashback_reversed_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     reason: Mapped[str | None] = mapped_column(String(500))

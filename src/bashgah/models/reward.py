@@ -26,6 +26,8 @@ class Reward(IdMixin, CreatedMixin, Base):
     discount_percent: Mapped[int | None] = mapped_column(Integer)
     max_discount_rials: Mapped[int | None] = mapped_column(BigInteger)
     sku: Mapped[str | None] = mapped_column(String(64))
+    #: Rials a ``wallet_credit`` reward puts in the member's wallet.
+    credit_rials: Mapped[int | None] = mapped_column(BigInteger)
     #: Level codes that may redeem it; empty is every member.
     tiers: Mapped[list[Any]] = mapped_column(JSON, default=list)
     #: Left to hand out; null is no limit. A partner voucher's stock is its unused pool codes.

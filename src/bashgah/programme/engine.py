@@ -48,6 +48,7 @@ from bashgah.programme.schemas import (
     Stamps,
     Tier,
     Visits,
+    WalletCashback,
     Weekdays,
 )
 
@@ -163,6 +164,7 @@ class RuleOutcome:
     rule: Rule
     checks: list[Check]
     points: int
+    cashback: int = 0
 
     @property
     def fires(self) -> bool:
@@ -177,6 +179,8 @@ class CampaignOutcome:
     #: Points actually awarded after budget, limits and stop flags (set by :func:`settle`).
     awarded: int = 0
     why_not: Check | None = None
+    #: Rials of wallet cashback credited (set by :func:`settle`).
+    cashback: int = 0
 
     @property
     def proposed(self) -> int:
@@ -207,8 +211,16 @@ class CampaignOutcome:
         return bool(self.stamp_effects or self.gift_effects)
 
     @property
+    def proposed_cashback(self) -> int:
+        if not self.schedule.passed:
+            return 0
+        return sum(r.cashback for r in self.rules if r.fires)
+
+    @property
     def firing_rules(self) -> list[str]:
-        return [r.rule.key for r in self.rules if r.fires and r.points > 0] if self.schedule.passed else []
+        if not self.schedule.passed:
+            return []
+        return [r.rule.key for r in self.rules if r.fires and (r.points > 0 or r.cashback > 0)]
 
 
 @dataclass(frozen=True)
@@ -535,7 +547,17 @@ def effect_points(effect: Effect, facts: Facts) -> int:
             return 0  # stamps are not points: see CampaignOutcome.stamp_effects
         case IssueCoupon() | IssueReward():
             return 0  # see CampaignOutcome.gift_effects
+        case WalletCashback():
+            return 0  # rials, not points: see effect_cashback
     raise AssertionError(f"unknown effect {effect!r}")  # pragma: no cover - the union is closed
+
+
+def effect_cashback(effect: Effect, facts: Facts) -> int:
+    """Rials of wallet cashback: a percentage of what the sale earns points on, floored, capped."""
+    if not isinstance(effect, WalletCashback):
+        return 0
+    amount = int((Decimal(facts.paid_rials) * effect.percent / 100).to_integral_value(rounding=ROUND_FLOOR))
+    return amount if effect.max_rials is None else min(amount, effect.max_rials)
 
 
 # --- evaluation ---------------------------------------------------------------------------------------
@@ -591,18 +613,23 @@ def evaluate(
                         break
                 fired = all(c.passed for c in checks)
                 points = sum(effect_points(e, facts) for e in rule.effects) if fired else 0
-                results.append(RuleOutcome(rule, checks, points))
+                cashback = sum(effect_cashback(e, facts) for e in rule.effects) if fired else 0
+                results.append(RuleOutcome(rule, checks, points, cashback))
         outcomes.append(CampaignOutcome(campaign, schedule, results))
     return outcomes
 
 
 def settle(outcomes: Sequence[CampaignOutcome], allowances: Mapping[int, Allowance]) -> list[CampaignOutcome]:
-    """Cap each campaign by what it may still give (budget, member limits) and apply stop flags."""
+    """Cap each campaign by what it may still give (budget, member limits) and apply stop flags.
+
+    Budgets and limits count points; wallet cashback is capped by its effect's ``max_rials`` alone, but a
+    stopping campaign stops the cashback of the campaigns below it too.
+    """
     stopped_by: CampaignOutcome | None = None
     for outcome in outcomes:
-        outcome.awarded, outcome.why_not = 0, None
+        outcome.awarded, outcome.cashback, outcome.why_not = 0, 0, None
         wanted = outcome.proposed
-        if wanted <= 0:
+        if wanted <= 0 and outcome.proposed_cashback <= 0:
             if stopped_by is None and outcome.gives_things and outcome.campaign.definition.stop:
                 stopped_by = outcome  # a stopping campaign that gives only stamps or gifts stops too
             continue
@@ -619,9 +646,10 @@ def settle(outcomes: Sequence[CampaignOutcome], allowances: Mapping[int, Allowan
             continue
         allowance = allowances.get(outcome.campaign.id, Allowance(None))
         outcome.awarded = wanted if allowance.points is None else max(0, min(wanted, allowance.points))
+        outcome.cashback = outcome.proposed_cashback
         if outcome.awarded < wanted:
             outcome.why_not = Check("limit", False, said(allowance.en, allowance.fa))
-        if outcome.awarded > 0 and outcome.campaign.definition.stop:
+        if (outcome.awarded > 0 or outcome.cashback > 0) and outcome.campaign.definition.stop:
             stopped_by = outcome
     return list(outcomes)
 
@@ -648,7 +676,7 @@ def stamps_granted(outcomes: Sequence[CampaignOutcome]) -> list[StampGrant]:
             grants.append(
                 StampGrant(outcome.campaign.id, effect.card_id, effect.stamps, effect.per_stamp_earned)
             )
-        fired = outcome.awarded > 0 or outcome.gives_things
+        fired = outcome.awarded > 0 or outcome.cashback > 0 or outcome.gives_things
         stopped = fired and outcome.campaign.definition.stop
     return grants
 
@@ -659,6 +687,8 @@ def gifts_granted(outcomes: Sequence[CampaignOutcome]) -> list[tuple[int, Gift]]
     gifts: list[tuple[int, Gift]] = []
     for outcome in outcomes:
         gifts += [(outcome.campaign.id, effect) for effect in outcome.gift_effects]
-        if (outcome.awarded > 0 or outcome.gives_things) and outcome.campaign.definition.stop:
+        if (
+            outcome.awarded > 0 or outcome.cashback > 0 or outcome.gives_things
+        ) and outcome.campaign.definition.stop:
             break
     return gifts

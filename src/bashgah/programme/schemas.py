@@ -232,6 +232,18 @@ class Stamps(_Strict):
     per_stamp_earned: bool = False
 
 
+class WalletCashback(_Strict):
+    """``percent`` of what the purchase earns points on (after discounts, without stored value unless the
+    programme says otherwise), credited to the member's wallet in rials, at most ``max_rials``.
+
+    Cashback is capped per purchase by ``max_rials``; the campaign's budget and limits count points only.
+    """
+
+    type: Literal["wallet_cashback"]
+    percent: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)
+    max_rials: int | None = Field(None, ge=1, le=10**12)
+
+
 class IssueCoupon(_Strict):
     """A new personal code of a batch of unique codes (``count`` 0 is fine: campaigns fill it), that only
     this member may use — "20 % off your next visit" printed on the receipt."""
@@ -254,7 +266,7 @@ EVENT_EFFECTS = ("fixed_bonus", "stamps", "issue_coupon", "issue_reward")
 Gift = IssueCoupon | IssueReward
 
 Effect = Annotated[
-    PointsMultiplier | FixedBonus | PointsPerItem | Stamps | IssueCoupon | IssueReward,
+    PointsMultiplier | FixedBonus | PointsPerItem | Stamps | IssueCoupon | IssueReward | WalletCashback,
     Field(discriminator="type"),
 ]
 
@@ -385,6 +397,8 @@ class CampaignApplied(BaseModel):
     name: str
     points: int
     rules: list[str]
+    #: Rials of wallet cashback the campaign credited.
+    cashback_rials: int = 0
 
 
 # --- examine ----------------------------------------------------------------------------------------
@@ -400,6 +414,7 @@ class RuleResult(BaseModel):
     key: str
     fires: bool
     points: int
+    cashback_rials: int = 0
     conditions: list[ConditionResult]
 
 
@@ -409,6 +424,7 @@ class CampaignResult(BaseModel):
     name: str
     fires: bool
     points: int
+    cashback_rials: int = 0
     #: Why a campaign with firing rules awards nothing (schedule, budget, limit, a stopping campaign).
     why: str | None
     rules: list[RuleResult]
@@ -420,6 +436,8 @@ class ExamineResult(BaseModel):
     points_base: int
     points_bonus: int
     points_total: int
+    #: Wallet cashback the sale would credit, in rials.
+    cashback_rials: int = 0
     campaigns: list[CampaignResult]
     #: Stamps the sale would put on each stamp card (campaign stamps not included).
     stamps: list[StampPreview] = Field(default_factory=list)

@@ -59,6 +59,7 @@ from bashgah.stamps import service as stamps
 from bashgah.stamps.results import StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
+from bashgah.wallet import service as wallet
 
 WRITERS = ("owner", "manager")
 
@@ -492,7 +493,7 @@ async def _claim(session: AsyncSession, awarding: list[CampaignOutcome]) -> bool
     made: list[dict[str, int]] = []
     for o in sorted(awarding, key=lambda o: o.campaign.id):
         budget = o.campaign.definition.budget_points
-        if budget is None:
+        if budget is None or o.awarded <= 0:
             continue
         claim = {"campaign_id": o.campaign.id, "points": o.awarded}
         if (await connection.execute(_CLAIM_IF_LEFT, {**claim, "budget": budget})).first() is None:
@@ -513,39 +514,61 @@ async def _award(
     source: tuple[str, int],
     pending_days: int,
 ) -> list[CampaignApplied]:
-    """Give what the campaigns settled on as ONE bonus transfer and lot (the sum), with one award row
-    per campaign naming its version and rules, and claim the budgets — a handful of statements however
-    many campaigns fire."""
-    if not any(o.proposed > 0 for o in outcomes):
+    """Give what the campaigns settled on as ONE bonus transfer and lot (the sum of points) and ONE
+    wallet cashback credit (the sum of rials), with one award row per campaign naming its version, rules
+    and shares, and claim the budgets — a handful of statements however many campaigns fire."""
+    if not any(o.proposed > 0 or o.proposed_cashback > 0 for o in outcomes):
         return []
     session = j.session
     # Optimistically: budgets are claimed by conditional updates after settling, so a sale does not
     # read-and-lock a budget row it will only add to. Near the end of a budget, where a claim does not
     # fit, settle again on the locked rows and give what is left.
     engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=False, budgets=False))
-    awarding = [o for o in outcomes if o.awarded > 0]
+    awarding = [o for o in outcomes if o.awarded > 0 or o.cashback > 0]
     claimed = await _claim(session, awarding)
     if not claimed:
         engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
-        awarding = [o for o in outcomes if o.awarded > 0]
+        awarding = [o for o in outcomes if o.awarded > 0 or o.cashback > 0]
     if not awarding:
         return []
     kind, source_id = source
     purchase_id = source_id if kind == "purchase" else None
-    transfer_id = await ledger.credit_member(
-        j,
-        account,
-        "issuance",
-        sum(o.awarded for o in awarding),
-        "bonus",
-        f"{kind}:{source_id}:bonus",
-        program,
-        now,
-        ref=source,
-        reason="، ".join(o.campaign.definition.name_fa for o in awarding),
-        pending_days=pending_days,
-        purchase_id=purchase_id,
-    )
+    points = sum(o.awarded for o in awarding)
+    cashback = sum(o.cashback for o in awarding)
+    points_transfer = cashback_transfer = 0
+    if points:
+        points_transfer = await ledger.credit_member(
+            j,
+            account,
+            "issuance",
+            points,
+            "bonus",
+            f"{kind}:{source_id}:bonus",
+            program,
+            now,
+            ref=source,
+            reason="، ".join(o.campaign.definition.name_fa for o in awarding if o.awarded > 0),
+            pending_days=pending_days,
+            purchase_id=purchase_id,
+        )
+    if cashback:
+        # The member's points account is locked by the caller, so the wallet opens safely here.
+        purse = await wallet.open_wallet(session, j.tenant_id, member_id)
+        assert purse is not None
+        cashback_transfer = await wallet.credit(
+            j,
+            purse,
+            "issuance",
+            cashback,
+            "cashback",
+            f"{kind}:{source_id}:cashback",
+            now,
+            wallet.cashback_expiry(program, now),
+            ref=source,
+            reason="، ".join(o.campaign.definition.name_fa for o in awarding if o.cashback > 0),
+            pending_days=pending_days,
+            purchase_id=purchase_id,
+        )
     connection = await session.connection()
     await connection.execute(
         _INSERT_AWARDS,
@@ -559,7 +582,8 @@ async def _award(
                 "purchase_id": purchase_id,
                 "event_id": source_id if kind == "event" else None,
                 "points": o.awarded,
-                "transfer_id": transfer_id,
+                "cashback_rials": o.cashback,
+                "transfer_id": points_transfer if o.awarded > 0 else cashback_transfer,
                 "created_at": now,
             }
             for o in awarding
@@ -568,7 +592,7 @@ async def _award(
     claims = [
         {"campaign_id": o.campaign.id, "points": o.awarded}
         for o in awarding
-        if o.campaign.definition.budget_points is not None
+        if o.campaign.definition.budget_points is not None and o.awarded > 0
     ]
     if claims and not claimed:  # settled on the locked rows: the amounts fit
         await connection.execute(_CLAIM_BUDGET, claims)
@@ -579,6 +603,7 @@ async def _award(
             name=o.campaign.definition.name_fa,
             points=o.awarded,
             rules=o.firing_rules,
+            cashback_rials=o.cashback,
         )
         for o in awarding
     ]
@@ -623,6 +648,16 @@ async def bonus_of(session: AsyncSession, purchase_id: int) -> int:
     return int(total or 0)
 
 
+async def cashback_of(session: AsyncSession, purchase_id: int) -> int:
+    """The wallet cashback campaigns credited for a purchase (a refund takes it back in proportion)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(CampaignAward.cashback_rials), 0)).where(
+            CampaignAward.purchase_id == purchase_id
+        )
+    )
+    return int(total or 0)
+
+
 async def applied_to(session: AsyncSession, purchase_id: int) -> list[CampaignApplied]:
     """The campaigns that gave a purchase bonus points, named as they were at the time."""
     rows = await session.execute(
@@ -637,7 +672,12 @@ async def applied_to(session: AsyncSession, purchase_id: int) -> list[CampaignAp
     )
     return [
         CampaignApplied(
-            id=a.campaign_id, version=a.version, name=definition["name_fa"], points=a.points, rules=a.rules
+            id=a.campaign_id,
+            version=a.version,
+            name=definition["name_fa"],
+            points=a.points,
+            rules=a.rules,
+            cashback_rials=a.cashback_rials,
         )
         for a, definition in rows
     ]
@@ -667,14 +707,16 @@ def explain(outcomes: list[CampaignOutcome], lang: str) -> list[CampaignResult]:
                 id=o.campaign.id,
                 version=o.campaign.version,
                 name=o.campaign.definition.name(lang),
-                fires=o.awarded > 0,
+                fires=o.awarded > 0 or o.cashback > 0,
                 points=o.awarded,
+                cashback_rials=o.cashback,
                 why=why,
                 rules=[
                     RuleResult(
                         key=r.rule.key,
                         fires=r.fires and o.schedule.passed,
                         points=r.points if o.schedule.passed else 0,
+                        cashback_rials=r.cashback if o.schedule.passed else 0,
                         conditions=[
                             ConditionResult(type=c.type, passed=c.passed, why=c.why(lang)) for c in r.checks
                         ],
@@ -704,6 +746,7 @@ async def examine(
         points_base=sale.base_points,
         points_bonus=bonus,
         points_total=sale.base_points + bonus,
+        cashback_rials=sum(o.cashback for o in outcomes),
         campaigns=explain(outcomes, lang),
     )
 

@@ -8,6 +8,7 @@ from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
 from bashgah.programme.schemas import CampaignApplied, GiftGiven
 from bashgah.stamps.schemas import StampsEarned, StampsRemoved
+from bashgah.wallet.schemas import WalletBalance
 
 __all__ = ["MemberRef"]
 
@@ -43,6 +44,18 @@ class PurchaseCreate(BaseModel):
     occurred_at: AwareDatetime | None = None
     #: A coupon code: its discount comes off the total before points are spent and earned.
     coupon: str | None = Field(None, min_length=1, max_length=64)
+    #: Rials to pay from the member's wallet (at most its available balance and what is left to pay).
+    wallet_rials: int = Field(0, ge=0, le=10**13)
+    #: A gift card paying (part of) the rest, and how much of it to use; left out: as much as the card
+    #: and the bill allow.
+    gift_card: str | None = Field(None, min_length=1, max_length=64)
+    gift_card_rials: int | None = Field(None, gt=0, le=10**13)
+
+    @model_validator(mode="after")
+    def _card_for_amount(self) -> PurchaseCreate:
+        if self.gift_card_rials is not None and self.gift_card is None:
+            raise ValueError("gift_card_rials needs a gift_card code")
+        return self
 
 
 class PurchaseRead(BaseModel):
@@ -64,6 +77,11 @@ class PurchaseRead(BaseModel):
     #: Points campaigns gave on top of ``points_earned``, and the campaigns that gave them.
     points_bonus: int = 0
     campaigns: list[CampaignApplied] = Field(default_factory=list)
+    #: Of ``paid_rials``: what the wallet and a gift card paid (the rest is cash or card).
+    wallet_rials: int = 0
+    gift_card_rials: int = 0
+    #: Wallet cashback campaigns credited for this purchase.
+    cashback_rials: int = 0
 
 
 class PurchaseResult(PurchaseRead):
@@ -74,6 +92,8 @@ class PurchaseResult(PurchaseRead):
     #: Coupons and rewards campaigns handed out with this sale ("20 % off your next visit").
     gifts: list[GiftGiven] = Field(default_factory=list)
     balance: PointsBalance
+    #: The member's wallet after the sale, when the sale paid from it or credited cashback.
+    wallet: WalletBalance | None = None
 
 
 class RefundItem(BaseModel):
@@ -110,3 +130,9 @@ class RefundResult(BaseModel):
     #: Stamps the return took back, per stamp card, and unused rewards it cancelled.
     stamps: list[StampsRemoved] = Field(default_factory=list)
     balance: PointsBalance
+    #: Paid back to the wallet and the gift card (not part of ``cash_refund_rials``).
+    wallet_returned_rials: int = 0
+    gift_card_returned_rials: int = 0
+    #: Cashback of this purchase taken back from the wallet (within what was left of it).
+    cashback_reversed_rials: int = 0
+    wallet: WalletBalance | None = None

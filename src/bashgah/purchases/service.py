@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, NotFound
 from bashgah.coupons import service as coupons
+from bashgah.giftcards import service as gift_cards
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -33,6 +34,8 @@ from bashgah.stamps.schemas import StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import rules as tier_rules
 from bashgah.tiers import service as tiers
+from bashgah.wallet import service as wallet
+from bashgah.wallet.errors import InsufficientWallet
 
 
 def _insert_purchase(dialect: Any) -> Any:
@@ -128,7 +131,20 @@ async def record(
     if data.coupon is not None:  # the code's row is locked after the member's account, like budgets
         coupon = await coupons.spend(session, who.tenant_id, data.coupon, member.id, data.total_rials, now)
     coupon_rials = coupon.discount_rials if coupon else 0
-    discount, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
+    discount, paid = _discounted(program, data, coupon_rials)
+    # Stored value pays part of what is left: the wallet's row, then the card's, locked after the member's.
+    purse = (
+        await wallet.open_wallet(session, who.tenant_id, member.id, create=False)
+        if data.wallet_rials
+        else None
+    )
+    card = (
+        await gift_cards.lock_usable(session, who.tenant_id, data.gift_card, now) if data.gift_card else None
+    )
+    card_rials = _card_rials(data, card.balance if card else 0, paid)
+    _check_stored_value(data.wallet_rials, card_rials, paid)
+    earn_base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
+    earned = _earned(program, earn_base, multiplier_pct)
     available_at = rules.available_after(now, program.pending_days)
     receipt = f"#{data.external_id}"
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
@@ -136,6 +152,11 @@ async def record(
         if data.redeem_points:
             await ledger.release_lapsed_holds(j, account, now)
             spent_from = await ledger.take_spendable(session, account, data.redeem_points, now)
+        wallet_from: list[tuple[int, int]] = []
+        if data.wallet_rials:
+            if purse is None:
+                raise InsufficientWallet(available=0, requested=data.wallet_rials)
+            wallet_from = await wallet.take(session, purse, data.wallet_rials, now)
         connection = await session.connection()
         purchase_id = (
             await connection.execute(
@@ -155,6 +176,10 @@ async def record(
                     "points_reversed": 0,
                     "points_returned": 0,
                     "redeemed_lots": [list(p) for p in spent_from] if spent_from else None,
+                    "wallet_rials": data.wallet_rials,
+                    "wallet_lots": [list(p) for p in wallet_from] if wallet_from else None,
+                    "gift_card_id": card.card.id if card else None,
+                    "gift_card_rials": card_rials,
                     "created_at": now,
                 },
             )
@@ -190,6 +215,19 @@ async def record(
                 ("purchase", purchase_id),
                 receipt,
             )
+        if purse is not None:
+            await wallet.debit(
+                j,
+                purse,
+                "redemption",
+                data.wallet_rials,
+                "wallet_spend",
+                f"purchase:{purchase_id}:wallet",
+                ("purchase", purchase_id),
+                receipt,
+            )
+        if card is not None and card_rials:
+            await gift_cards.spend(j, card, card_rials, member.id, purchase_id, receipt)
         if earned:
             await ledger.credit_member(
                 j,
@@ -208,7 +246,7 @@ async def record(
         applied: list[CampaignApplied] = []
         grants: list[StampGrant] = []
         gifts: list[GiftGiven] = []
-        sale = _sale(data, branch_id, paid, earned, occurred_at, multiplier_pct)
+        sale = _sale(data, branch_id, earn_base, earned, occurred_at, multiplier_pct)
         if active.purchase:
             applied, grants, gifts = await programme.apply_to_purchase(
                 j, account, active, member, purchase_id, sale, program, now, locked.visits, lang
@@ -229,9 +267,13 @@ async def record(
                 occurred_at,
                 lang,
             )
+        cashback = sum(a.cashback_rials for a in applied)
         # Read the new balance before the journal writes the system accounts' totals, so their row
         # locks are held for as short a time as possible.
         balance = await member_points.points_balance(session, account, now, j)
+        if cashback and purse is None:
+            purse = await wallet.open_wallet(session, who.tenant_id, member.id, create=False)
+        wallet_balance = await wallet.balance(session, purse, now, j) if purse is not None else None
     if locked.measured is not None:
         ladder = await tiers.ladder(session, who.tenant_id)
         assert ladder is not None
@@ -259,15 +301,18 @@ async def record(
         stamps=earned_stamps,
         gifts=gifts,
         balance=balance,
+        wallet_rials=data.wallet_rials,
+        gift_card_rials=card_rials,
+        cashback_rials=cashback,
+        wallet=wallet_balance,
     )
 
 
-def _priced(
-    program: tenants.ProgramSettings, data: PurchaseCreate, multiplier_pct: int = 100, coupon_rials: int = 0
-) -> tuple[int, int, int]:
-    """(discount, paid, base points) of a sale: the coupon comes off first, points spent become a
-    discount on what is left, points are earned on the rest, times the member's tier multiplier (in
-    percent)."""
+def _discounted(
+    program: tenants.ProgramSettings, data: PurchaseCreate, coupon_rials: int = 0
+) -> tuple[int, int]:
+    """(points discount, paid) of a sale: the coupon comes off first, points spent become a discount on
+    what is left; the rest is paid (in cash, by card, from the wallet or a gift card)."""
     discount = data.redeem_points * program.point_value_rials
     if discount > data.total_rials - coupon_rials:
         raise InvalidInput(
@@ -276,9 +321,34 @@ def _priced(
             f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
             "امتیاز مصرفی",
         )
-    paid = data.total_rials - coupon_rials - discount
-    base = rules.points_for(paid, program.earn_points, program.earn_per_rials, program.rounding)
-    return discount, paid, base * multiplier_pct // 100
+    return discount, data.total_rials - coupon_rials - discount
+
+
+def _earned(program: tenants.ProgramSettings, base_rials: int, multiplier_pct: int) -> int:
+    """Base points on ``base_rials``, times the member's tier multiplier (in percent)."""
+    base = rules.points_for(base_rials, program.earn_points, program.earn_per_rials, program.rounding)
+    return base * multiplier_pct // 100
+
+
+def _card_rials(data: PurchaseCreate, card_balance: int, paid: int) -> int:
+    """What the gift card pays: the amount asked for, or as much as the card and the bill allow."""
+    if data.gift_card is None:
+        return 0
+    if data.gift_card_rials is not None:
+        return data.gift_card_rials
+    return max(0, min(card_balance, paid - data.wallet_rials))
+
+
+def _check_stored_value(wallet_rials: int, card_rials: int, paid: int) -> None:
+    if wallet_rials + card_rials > paid:
+        raise InvalidInput(
+            "wallet_rials" if wallet_rials else "gift_card_rials",
+            f"the wallet and gift card ({wallet_rials + card_rials:,} rials) pay more than is left to pay"
+            f" ({paid:,} rials)",
+            f"پرداخت از کیف پول و کارت هدیه ({wallet_rials + card_rials:,} ریال) از مبلغ قابل پرداخت"
+            f" ({paid:,} ریال) بیشتر است",
+            "پرداخت از اعتبار",
+        )
 
 
 def _sale(
@@ -308,8 +378,16 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
         coupon_rials = await coupons.would_discount(
             session, who.tenant_id, data.coupon, member.id, data.total_rials
         )
-    _, paid, earned = _priced(program, data, multiplier_pct, coupon_rials)
-    sale = _sale(data, branch_id, paid, earned, data.occurred_at or utcnow(), multiplier_pct)
+    _, paid = _discounted(program, data, coupon_rials)
+    card_rials = 0
+    if data.gift_card is not None:
+        card_rials = _card_rials(
+            data, (await gift_cards.get(session, who, data.gift_card)).balance_rials, paid
+        )
+    _check_stored_value(data.wallet_rials, card_rials, paid)
+    base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
+    earned = _earned(program, base, multiplier_pct)
+    sale = _sale(data, branch_id, base, earned, data.occurred_at or utcnow(), multiplier_pct)
     result = await programme.examine(session, who, member, sale, lang)
     result.stamps = await stamps.preview(
         session, who.tenant_id, member.id, sale.lines, data.total_rials, sale.at, lang
@@ -331,6 +409,8 @@ def _read(p: Purchase, branch: Branch) -> PurchaseRead:
         points_redeemed=p.points_redeemed,
         refunded_rials=p.refunded_rials,
         occurred_at=p.occurred_at,
+        wallet_rials=p.wallet_rials,
+        gift_card_rials=p.gift_card_rials,
     )
 
 
@@ -347,6 +427,7 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int) -> Purcha
     return read.model_copy(
         update={
             "points_bonus": sum(a.points for a in applied),
+            "cashback_rials": sum(a.cashback_rials for a in applied),
             "campaigns": applied,
             "coupon_discount_rials": coupon_rials,
             "paid_rials": read.paid_rials - coupon_rials,
@@ -470,13 +551,30 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         coupon_rials * cumulative // purchase.total_rials
         - coupon_rials * purchase.refunded_rials // purchase.total_rials
     )
+    # Stored value goes back to where it came from, in the same cumulative proportion; the cashback the
+    # purchase earned is taken back the same way.
+    wallet_due = _share(purchase.wallet_rials, purchase.refunded_rials, cumulative, purchase.total_rials)
+    card_due = _share(purchase.gift_card_rials, purchase.refunded_rials, cumulative, purchase.total_rials)
+    cashback_due = _share(
+        await programme.cashback_of(session, purchase.id),
+        purchase.refunded_rials,
+        cumulative,
+        purchase.total_rials,
+    )
+    purse = (
+        await wallet.open_wallet(session, who.tenant_id, purchase.member_id, create=False)
+        if wallet_due or cashback_due
+        else None
+    )
     record = Refund(
         tenant_id=who.tenant_id,
         purchase_id=purchase.id,
         amount_rials=amount,
         items=items,
         points_returned=return_due,
-        cash_refund_rials=amount - return_due * point_value - coupon_share,
+        cash_refund_rials=amount - return_due * point_value - coupon_share - wallet_due - card_due,
+        wallet_returned_rials=wallet_due,
+        gift_card_returned_rials=card_due,
         reason=data.reason,
         created_at=now,
     )
@@ -485,6 +583,25 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
 
     reversed_now = 0
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        receipt = f"#{purchase.external_id}"
+        if wallet_due and purse is not None:
+            await _give_back_wallet(j, purse, purchase, record.id, wallet_due)
+        if card_due and purchase.gift_card_id is not None:
+            await gift_cards.give_back(
+                j, purchase.gift_card_id, card_due, purchase.member_id, record.id, receipt
+            )
+        if cashback_due and purse is not None:
+            record.cashback_reversed_rials = await wallet.take_back(
+                j,
+                purse,
+                cashback_due,
+                "issuance",
+                "cashback_reversal",
+                f"refund:{record.id}:cashback",
+                ("refund", record.id),
+                receipt,
+                first_purchase=purchase.id,
+            )
         if return_due:
             await _give_back_spent(j, account, purchase, record.id, return_due, program, now)
         due = reverse_due + bonus_due  # campaign bonus points go back in the same proportion
@@ -535,4 +652,34 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         points_returned=return_due,
         stamps=removed,
         balance=await member_points.points_balance(session, account, now, j),
+        wallet_returned_rials=wallet_due,
+        gift_card_returned_rials=card_due,
+        cashback_reversed_rials=record.cashback_reversed_rials,
+        wallet=await wallet.balance(session, purse, now, j) if purse is not None else None,
     )
+
+
+def _share(whole: int, refunded_before: int, refunded_after: int, total: int) -> int:
+    """A refund's part of ``whole``: the cumulative share less what earlier refunds took, so parts add up."""
+    return rules.proportional_due(
+        whole, refunded_after, total, rules.proportional_due(whole, refunded_before, total, 0)
+    )
+
+
+async def _give_back_wallet(
+    j: ledger.Journal, purse: wallet.Wallet, purchase: Purchase, refund_id: int, rials: int
+) -> None:
+    """Pay wallet rials back to the very lots they came from, keeping their expiry dates."""
+    await wallet.credit_back(
+        j,
+        purse,
+        rials,
+        "wallet_return",
+        f"refund:{refund_id}:wallet",
+        ("refund", refund_id),
+        f"#{purchase.external_id}",
+    )
+    lots = purchase.wallet_lots or []
+    keep, back = rules.split_allocations(lots, sum(n for _, n in lots) - rials)
+    await ledger.change_lots(j.session, back, +1)
+    purchase.wallet_lots = keep

@@ -6,10 +6,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.ledger.schemas import PointsBalance
+from bashgah.wallet.schemas import WalletBalance
 
-#: wallet_credit waits for the wallet.
 RewardKind = Literal[
-    "discount_amount", "discount_percent", "free_product", "physical_gift", "partner_voucher", "free_shipping"
+    "discount_amount",
+    "discount_percent",
+    "free_product",
+    "physical_gift",
+    "partner_voucher",
+    "free_shipping",
+    "wallet_credit",
 ]
 
 
@@ -24,6 +30,8 @@ class RewardCreate(BaseModel):
     discount_percent: int | None = Field(default=None, gt=0, le=100)
     max_discount_rials: int | None = Field(default=None, gt=0, le=10**13)
     sku: str | None = Field(default=None, min_length=1, max_length=64)
+    #: Rials a ``wallet_credit`` reward puts in the member's wallet at once.
+    credit_rials: int | None = Field(default=None, gt=0, le=10**12)
     #: Level codes that may redeem it; empty is every member.
     tiers: list[str] = Field(default_factory=list, max_length=50)
     #: Null is no limit; a partner voucher's stock is the codes uploaded to its pool.
@@ -41,6 +49,8 @@ class RewardCreate(BaseModel):
             self.discount_percent is None or self.max_discount_rials is None
         ):
             raise ValueError("a discount_percent reward needs discount_percent and max_discount_rials")
+        if self.kind == "wallet_credit" and self.credit_rials is None:
+            raise ValueError("a wallet_credit reward needs credit_rials")
         if self.kind == "free_product" and self.sku is None:
             raise ValueError("a free_product reward needs a sku")
         if self.kind == "physical_gift" and self.stock is None:
@@ -86,6 +96,7 @@ class RewardRead(BaseModel):
     discount_percent: int | None
     max_discount_rials: int | None
     sku: str | None
+    credit_rials: int | None = None
     tiers: list[str]
     stock: int | None
     per_member_limit: int | None
@@ -120,3 +131,5 @@ class RewardInstanceRead(BaseModel):
     created_at: datetime
     #: The member's points after a redemption or a cancel.
     balance: PointsBalance | None = None
+    #: For a ``wallet_credit`` reward: the member's wallet after the redemption or the cancel.
+    wallet: WalletBalance | None = None

@@ -18,13 +18,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.errors import InvalidInput, InvalidState, NotFound
 from bashgah.coupons import rules as codes
 from bashgah.ledger import member_points
 from bashgah.ledger import rules as ledger_rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
-from bashgah.models import Account, MemberTier, Reward, RewardInstance, RewardVoucher, utcnow
+from bashgah.models import (
+    Account,
+    MemberTier,
+    PointLot,
+    Reward,
+    RewardInstance,
+    RewardVoucher,
+    Transfer,
+    utcnow,
+)
 from bashgah.rewards.errors import (
     RewardInstanceClosed,
     RewardInstanceUnknown,
@@ -40,7 +49,10 @@ from bashgah.rewards.schemas import (
     RewardUpdate,
     VoucherUpload,
 )
+from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
+from bashgah.wallet import service as wallet
+from bashgah.wallet.schemas import WalletBalance
 
 _vouchers = cast(Table, RewardVoucher.__table__)
 _DIALECTS: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
@@ -64,6 +76,7 @@ def _read(r: Reward, lang: str) -> RewardRead:
         discount_percent=r.discount_percent,
         max_discount_rials=r.max_discount_rials,
         sku=r.sku,
+        credit_rials=r.credit_rials,
         tiers=list(r.tiers or []),
         stock=r.stock,
         per_member_limit=r.per_member_limit,
@@ -131,6 +144,7 @@ async def create(session: AsyncSession, tenant_id: int, data: RewardCreate, lang
         discount_percent=data.discount_percent,
         max_discount_rials=data.max_discount_rials,
         sku=data.sku,
+        credit_rials=data.credit_rials,
         tiers=_check_tiers(data.tiers, await _level_codes(session, tenant_id)) if data.tiers else [],
         stock=0 if data.kind == "partner_voucher" else data.stock,
         per_member_limit=data.per_member_limit,
@@ -259,7 +273,9 @@ async def catalogue(
     await members.get(session, tenant_id, member_id)
     now = utcnow()
     account = await session.scalar(
-        select(Account).where(Account.tenant_id == tenant_id, Account.member_id == member_id)
+        select(Account).where(
+            Account.tenant_id == tenant_id, Account.member_id == member_id, Account.asset == "points"
+        )
     )
     available = (await ledger.lot_totals(session, account.id, now))[0] if account else 0
     level = await _member_level(session, tenant_id, member_id)
@@ -322,9 +338,10 @@ async def redeem(
             ("reward_instance", instance.id),
             f"Reward: {reward.name_en} / {reward.name_fa}"[:500],
         )
-    await _hand_out(session, reward, instance)
+    credited = await _hand_out(session, reward, instance, who.actor)
     result = _instance_read(instance, reward, lang, now)
     result.balance = await member_points.points_balance(session, account, now, j)
+    result.wallet = credited
     return result
 
 
@@ -354,8 +371,12 @@ async def issue(
     return instance
 
 
-async def _hand_out(session: AsyncSession, reward: Reward, instance: RewardInstance) -> None:
-    """Take the instance out of the reward's stock (and its partner code out of the pool)."""
+async def _hand_out(
+    session: AsyncSession, reward: Reward, instance: RewardInstance, actor: str | None = None
+) -> WalletBalance | None:
+    """Take the instance out of the reward's stock (and its partner code out of the pool); a wallet
+    credit lands in the member's wallet at once (the instance is then used) and its new balance is
+    returned. The member's points account is locked by the caller, so the wallet opens safely."""
     if reward.kind == "partner_voucher":
         voucher = await session.scalar(
             select(RewardVoucher)
@@ -367,9 +388,32 @@ async def _hand_out(session: AsyncSession, reward: Reward, instance: RewardInsta
             raise RewardOutOfStock()
         voucher.instance_id = instance.id
         instance.partner_code = voucher.code
+    credited = None
+    if reward.kind == "wallet_credit" and reward.credit_rials:
+        # Nothing to hand over at a till: the credit lands in the wallet now and the reward is used.
+        now = instance.created_at
+        purse = await wallet.open_wallet(session, reward.tenant_id, instance.member_id)
+        assert purse is not None
+        program = await tenants.program_settings(session, reward.tenant_id)
+        async with ledger.journal(session, reward.tenant_id, actor) as wj:
+            await wallet.credit(
+                wj,
+                purse,
+                "issuance",
+                reward.credit_rials,
+                "wallet_credit",
+                f"reward_instance:{instance.id}:wallet_credit",
+                now,
+                wallet.cashback_expiry(program, now),
+                ("reward_instance", instance.id),
+                f"Reward: {reward.name_en} / {reward.name_fa}"[:500],
+            )
+        instance.status, instance.used_at = "used", now
+        credited = await wallet.balance(session, purse, now, wj)
     if reward.stock is not None:
         reward.stock -= 1
     await session.flush()
+    return credited
 
 
 async def give(
@@ -482,8 +526,10 @@ async def cancel(session: AsyncSession, who: Principal, code: str, lang: str) ->
     _, account = await members.lock(session, who.tenant_id, found.member_id)
     reward = await _reward(session, who.tenant_id, found.reward_id, lock=True)
     instance, _ = await _instance(session, who.tenant_id, code, lock=True)
-    if instance.status != "issued":
+    credited = reward.kind == "wallet_credit" and instance.status == "used"
+    if instance.status != "issued" and not credited:
         raise RewardInstanceClosed(None, status=instance.status)
+    left = await _take_back_credit(session, who, instance, reward) if credited else None
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         if instance.points:  # a reward given (stamp card, occasion) cost no points
             await _return_points(j, account, instance, reward)
@@ -491,6 +537,7 @@ async def cancel(session: AsyncSession, who: Principal, code: str, lang: str) ->
     await session.flush()
     result = _instance_read(instance, reward, lang, now)
     result.balance = await member_points.points_balance(session, account, now, j)
+    result.wallet = left
     return result
 
 
@@ -512,3 +559,36 @@ async def _return_points(
         ("reward_instance", instance.id),
         f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
     )
+
+
+async def _take_back_credit(
+    session: AsyncSession, who: Principal, instance: RewardInstance, reward: Reward
+) -> WalletBalance:
+    """Cancel a wallet-credit reward: its credit leaves the wallet, but only if none of it was spent."""
+    purse = await wallet.open_wallet(session, who.tenant_id, instance.member_id, create=False)
+    key = f"reward_instance:{instance.id}:wallet_credit"
+    lot = (
+        await session.execute(
+            select(PointLot.id, PointLot.remaining, PointLot.amount)
+            .join(Transfer, Transfer.id == PointLot.transfer_id)
+            .where(Transfer.tenant_id == who.tenant_id, Transfer.idempotency_key == key)
+        )
+    ).first()
+    if purse is None or lot is None or lot.remaining != lot.amount:
+        raise InvalidState(
+            "the wallet credit of this reward was already spent",
+            "اعتبار کیف پولِ این جایزه مصرف شده است",
+        )
+    async with ledger.journal(session, who.tenant_id, who.actor) as j:
+        await ledger.change_lots(session, [(lot.id, lot.remaining)], -1)
+        await wallet.debit(
+            j,
+            purse,
+            "issuance",
+            lot.amount,
+            "wallet_credit_reversal",
+            f"reward_instance:{instance.id}:wallet_credit_reversal",
+            ("reward_instance", instance.id),
+            f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
+        )
+    return await wallet.balance(session, purse, utcnow(), j)

@@ -623,7 +623,7 @@ def compile_condition(condition: Condition, ctx: Context) -> ColumnElement[bool]
         case PointsBalance(min_points=low, max_points=high):
             posted = (
                 select(func.coalesce(func.sum(accounts_t.c.posted), 0))
-                .where(accounts_t.c.member_id == m.id)
+                .where(accounts_t.c.member_id == m.id, accounts_t.c.asset == "points")
                 .scalar_subquery()
             )
             return _between(posted, low, high)

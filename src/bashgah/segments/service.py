@@ -300,7 +300,7 @@ async def export(
     fmt = _Format(lang)
     statement = (
         select(Member, Account.posted)
-        .join(Account, Account.member_id == Member.id)
+        .join(Account, (Account.member_id == Member.id) & (Account.asset == "points"))
         .where(Member.tenant_id == tenant_id, predicate)
         .order_by(Member.id)
         .execution_options(yield_per=5_000)

@@ -19,6 +19,8 @@ class ProgramRead(BaseModel):
     reservation_minutes: int
     #: Days ahead a member is told their points expire (``bashgah jobs run notices``); 0 = never.
     notify_expiring_days: int
+    earn_on_stored_value: bool
+    cashback_expiry_months: int
 
 
 class ProgramUpdate(BaseModel):
@@ -34,6 +36,10 @@ class ProgramUpdate(BaseModel):
     refund_policy: Literal["within_balance", "allow_negative"] | None = None
     reservation_minutes: int | None = Field(None, ge=1, le=24 * 60)
     notify_expiring_days: int | None = Field(None, ge=0, le=365)
+    #: Earn points on the part paid from the wallet or a gift card (default no).
+    earn_on_stored_value: bool | None = None
+    #: Months cashback stays in the wallet; 0 keeps it for ever.
+    cashback_expiry_months: int | None = Field(None, ge=0, le=120)
 
 
 class BranchRead(BaseModel):

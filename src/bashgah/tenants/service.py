@@ -49,6 +49,8 @@ class ProgramSettings:
     expiry_months: int
     refund_policy: str
     reservation_minutes: int
+    earn_on_stored_value: bool
+    cashback_expiry_months: int
 
 
 _programs: TTLCache[tuple[str, int], ProgramSettings] = TTLCache(ttl=5)

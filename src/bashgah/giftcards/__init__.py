@@ -1,0 +1,1 @@
+"""Gift cards: codes carrying rials, each its own ledger account."""

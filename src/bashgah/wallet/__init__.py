@@ -1,0 +1,1 @@
+"""Member wallets: stored value in rials as its own asset in the points ledger."""

@@ -1,0 +1,91 @@
+"""Helpers for wallet and gift-card scenarios: what the till and the back office send."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import httpx
+
+from support import Club
+
+_n = itertools.count(1)
+
+CASHBACK_5_UP_TO_50000: dict[str, Any] = {
+    "name_fa": "کش‌بک ۵٪",
+    "name_en": "5% cashback",
+    "rules": [{"key": "cb", "effects": [{"type": "wallet_cashback", "percent": "5", "max_rials": 50_000}]}],
+}
+
+
+async def top_up(
+    client: httpx.AsyncClient,
+    club: Club,
+    member_id: int,
+    rials: int,
+    role: str = "cashier",
+    key: str | None = None,
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/members/{member_id}/wallet/top-ups",
+        json={"amount_rials": rials, "reference": "POS-TRACE-1"},
+        headers=club.headers(role, **{"Idempotency-Key": key or f"top-{next(_n)}"}),
+    )
+
+
+async def topped_up(client: httpx.AsyncClient, club: Club, member_id: int, rials: int) -> dict[str, Any]:
+    response = await top_up(client, club, member_id, rials)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def wallet_of(
+    client: httpx.AsyncClient, club: Club, member_id: int, lang: str = "en"
+) -> dict[str, Any]:
+    response = await client.get(
+        f"/api/v1/members/{member_id}/wallet", headers=club.headers("cashier", **{"Accept-Language": lang})
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def issue_cards(client: httpx.AsyncClient, club: Club, **body: Any) -> list[dict[str, Any]]:
+    response = await client.post("/api/v1/gift-cards", json=body, headers=club.headers("manager"))
+    assert response.status_code == 201, response.text
+    cards: list[dict[str, Any]] = response.json()
+    return cards
+
+
+async def card(client: httpx.AsyncClient, club: Club, code: str) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/gift-cards/{code}", headers=club.headers("cashier"))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def pay(
+    client: httpx.AsyncClient, club: Club, member_id: int, total: int, key: str | None = None, **fields: Any
+) -> httpx.Response:
+    n = next(_n)
+    return await client.post(
+        "/api/v1/purchases",
+        json={
+            "member": {"id": member_id},
+            "branch": "main",
+            "external_id": fields.pop("external_id", f"W-{n}"),
+            "total_rials": total,
+            **fields,
+        },
+        headers=club.headers("cashier", **{"Idempotency-Key": key or f"w-{n}"}),
+    )
+
+
+async def paid(
+    client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
+) -> dict[str, Any]:
+    response = await pay(client, club, member_id, total, **fields)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
