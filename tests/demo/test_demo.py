@@ -133,3 +133,28 @@ def test_the_generated_people_and_sales_look_like_a_real_chain_store() -> None:
     evenings = sum(1 for row in rows if "18:" <= row["occurred_at"][11:14] <= "21:")
     mornings = sum(1 for row in rows if "09:" <= row["occurred_at"][11:14] <= "11:")
     assert evenings > 2 * mornings
+
+
+async def test_the_demo_club_comes_with_a_programme_to_show(
+    db: Database, cli: Cli, client: httpx.AsyncClient
+) -> None:
+    result = await cli("demo")
+    assert result.exit_code == 0, result.output
+    headers = {"Authorization": f"Bearer {result.stdout.strip().splitlines()[-1]}", "Accept-Language": "en"}
+
+    async def names(path: str, field: str = "name_en") -> list[str]:
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        return [
+            item["definition"][field] if "definition" in item else item[field] for item in response.json()
+        ]
+
+    assert "Double points on Thursday evenings" in await names("/api/v1/campaigns")
+    assert "A free coffee" in await names("/api/v1/rewards")
+    assert await names("/api/v1/stamp-cards") == ["Coffee card: buy 9, the 10th is on us"]
+    assert await names("/api/v1/occasions") == ["Birthday gift"]
+    ladder = await client.get("/api/v1/tiers", headers=headers)
+    assert [level["code"] for level in ladder.json()["levels"]] == ["bronze", "silver", "gold", "vip"]
+    card = await client.get("/api/v1/gift-cards/HEDIYE1405", headers=headers)
+    assert card.status_code == 200 and card.json()["balance_rials"] == 1_000_000
+    assert await ledger_problems(db) == []

@@ -19,6 +19,7 @@ from bashgah.auth.service import Principal
 from bashgah.core.jalali import TEHRAN
 from bashgah.core.normalize import normalize_phone
 from bashgah.demo import generate
+from bashgah.demo import programme as demo_programme
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
 from bashgah.importing.members import import_members, read_members
 from bashgah.importing.purchases import import_purchases, read_purchases
@@ -93,6 +94,8 @@ async def create(
         session, tenant.id, read_purchases(from_records(rows, PURCHASE_COLUMNS)), progress, actor="demo"
     )
     await _returns(session, tenant.id, rng, rows)
+    # The programme starts today: the history above was earned under the plain earn rate.
+    await demo_programme.configure(session, tenant.id)
     return await describe(session, tenant.id, created=True)
 
 
