@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     #: One line per request (method, path, status, time; never the query string).
     access_log: bool = False
+    #: Web sign-in: wrong passwords in a row before the login locks, and for how long.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    #: Hours a web session lasts after sign-in.
+    web_session_hours: int = 12
 
 
 @lru_cache

@@ -2,6 +2,7 @@
 
 from bashgah.models.account import Account
 from bashgah.models.api_key import ApiKey
+from bashgah.models.audit_entry import AuditEntry
 from bashgah.models.base import Base, utcnow
 from bashgah.models.branch import Branch
 from bashgah.models.campaign import Campaign
@@ -14,6 +15,7 @@ from bashgah.models.idempotency_record import IdempotencyRecord
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
+from bashgah.models.member_otp import MemberOtp
 from bashgah.models.member_score import MemberScore
 from bashgah.models.member_tier import MemberTier
 from bashgah.models.program import Program
@@ -32,10 +34,12 @@ from bashgah.models.tier_change import TierChange
 from bashgah.models.tier_level import TierLevel
 from bashgah.models.tier_policy import TierPolicy
 from bashgah.models.transfer import Transfer
+from bashgah.models.web_session import WebSession
 
 __all__ = [
     "Account",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "Branch",
     "Campaign",
@@ -47,6 +51,7 @@ __all__ = [
     "IdempotencyRecord",
     "Member",
     "MemberEvent",
+    "MemberOtp",
     "MemberScore",
     "PointLot",
     "Program",
@@ -66,5 +71,6 @@ __all__ = [
     "TierPolicy",
     "MemberTier",
     "Transfer",
+    "WebSession",
     "utcnow",
 ]
