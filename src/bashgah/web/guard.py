@@ -75,7 +75,7 @@ async def require_member(request: Request) -> MemberUser:
     async with database(request).transaction() as session:
         user = await sessions.member_user(session, request.cookies.get(sessions.COOKIE), utcnow())
     if user is None:
-        raise LoginRequired("/portal/login", _next_path(request))
+        raise LoginRequired("/m/login", _next_path(request))
     return user
 
 

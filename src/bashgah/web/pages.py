@@ -146,10 +146,11 @@ async def switch_language(request: Request) -> Response:
 def install(app: FastAPI) -> None:
     """Mount the web faces on the API's app."""
     from bashgah.web.console import router as console_router
+    from bashgah.web.portal import router as portal_router
     from bashgah.web.pos import router as pos_router
 
     app.mount(STATIC_URL, StaticFiles(directory=STATIC), name="web-static")
-    for face in (router, pos_router, console_router):
+    for face in (router, pos_router, console_router, portal_router):
         app.include_router(face)
 
     @app.exception_handler(LoginRequired)
