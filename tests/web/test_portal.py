@@ -14,6 +14,8 @@ from web_helpers import WebClient, csrf_of
 
 from bashgah.core.db import Database
 from bashgah.models import Member, MemberOtp, Transfer, utcnow
+from bashgah.portal import otp
+from bashgah.portal.errors import BadCodeShape
 from support import Club, bought, enrol, give_points, ledger_problems
 
 SARA, SARA_E164 = "۰۹۱۲ ۱۱۱ ۲۲۳۳", "+989121112233"
@@ -391,3 +393,32 @@ async def test_a_page_asks_for_sign_in_and_comes_back_after_it(portal: Portal) -
         web.last_html = asked.text
         done = await enter_code(web, SARA_E164, last_code(portal.outbox, SARA_E164))
         assert done.headers["location"] == "/m/rewards"
+
+
+async def test_one_address_asking_codes_for_many_numbers_is_stopped(portal: Portal) -> None:
+    async with portal.browser() as web:
+        portal.app.state.portal_addresses = otp.AddressWindow(limit=3)
+        for n in range(3):
+            assert (await ask_code(web, f"0912555000{n}")).status_code == 200
+        stopped = await ask_code(web, "09125550009")
+    assert stopped.status_code == 429 and "یک ساعت" in stopped.text
+
+
+def test_the_address_window_forgets_requests_older_than_an_hour() -> None:
+    window = otp.AddressWindow(limit=2, seconds=3600)
+    assert window.hit("10.0.0.1", now=0) and window.hit("10.0.0.1", now=10)
+    assert not window.hit("10.0.0.1", now=20)
+    assert window.hit("10.0.0.2", now=20)  # another address has its own count
+    assert window.hit("10.0.0.1", now=3601)
+
+
+def test_a_code_may_be_typed_in_any_digits_with_spaces_but_must_have_six() -> None:
+    assert otp.clean_code(" ۱۲۳ ۴۵۶ ") == "123456"
+    assert otp.clean_code("١٢٣-٤٥٦") == "123456"
+    with pytest.raises(BadCodeShape):
+        otp.clean_code("12345")
+    with pytest.raises(BadCodeShape):
+        otp.clean_code("12a456")
+    stored = otp.hash_code("123456")
+    assert otp.code_matches("123456", stored) and not otp.code_matches("123457", stored)
+    assert "123456" not in stored

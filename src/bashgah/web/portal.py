@@ -44,8 +44,6 @@ router = APIRouter(prefix="/m", include_in_schema=False)
 SignedIn = Annotated[MemberUser, Depends(require_member)]
 FACE = "portal"
 HISTORY_PAGE = 20
-#: Sign-in codes asked for per client address (this process), whatever the number.
-_addresses = otp.AddressWindow()
 
 
 def redirect(to: str) -> RedirectResponse:
@@ -58,6 +56,15 @@ def gateway(request: Request) -> SmsGateway:
     if found is None:
         found = from_settings()
         request.app.state.sms_gateway = found
+    return found
+
+
+def addresses(request: Request) -> otp.AddressWindow:
+    """Sign-in codes asked for per client address, whatever the number (``app.state``, this process)."""
+    found: otp.AddressWindow | None = getattr(request.app.state, "portal_addresses", None)
+    if found is None:
+        found = otp.AddressWindow()
+        request.app.state.portal_addresses = found
     return found
 
 
@@ -187,7 +194,7 @@ async def send_code(request: Request) -> Response:
     club: Club | None = None
     try:
         address = request.client.host if request.client else "unknown"
-        if not _addresses.hit(address):
+        if not addresses(request).hit(address):
             raise TooManyCodes()
         async with database(request).transaction() as session:
             club = _club(await otp.club_by_slug(session, slug))
