@@ -3,20 +3,21 @@ points, history, rewards, coupons, profile."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from portal_helpers import LADDER, Portal, ask_code, enter_code, last_code, portal_app, sign_in_member
-from sqlalchemy import select
+from sqlalchemy import select, update
 from web_helpers import WebClient, csrf_of
 
 from bashgah.core.db import Database
 from bashgah.models import Member, MemberOtp, Transfer, utcnow
 from bashgah.portal import otp
 from bashgah.portal.errors import BadCodeShape
-from support import Club, bought, enrol, give_points, ledger_problems
+from support import Club, bought, enrol, execute, give_points, ledger_problems
 
 SARA, SARA_E164 = "۰۹۱۲ ۱۱۱ ۲۲۳۳", "+989121112233"
 REZA, REZA_E164 = "09122223344", "+989122223344"
@@ -422,3 +423,34 @@ def test_a_code_may_be_typed_in_any_digits_with_spaces_but_must_have_six() -> No
     stored = otp.hash_code("123456")
     assert otp.code_matches("123456", stored) and not otp.code_matches("123457", stored)
     assert "123456" not in stored
+
+
+async def test_ten_guesses_sent_at_the_same_instant_use_exactly_the_five_tries(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        code = last_code(portal.outbox, SARA_E164)
+        token = csrf_of(web.last_html)
+        guesses = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 11)]
+        answers = await asyncio.gather(
+            *(
+                web.http.post(
+                    "/m/login/code",
+                    data={"csrf": token, "club": portal.club.slug, "mobile": SARA_E164, "code": guess},
+                )
+                for guess in guesses
+            )
+        )
+        assert sorted(a.status_code for a in answers) == [401] * 4 + [429] * 6
+        async with portal.db.transaction() as session:
+            assert await session.scalar(select(MemberOtp.attempts)) == 5
+        assert (await enter_code(web, SARA_E164, code)).status_code == 429
+
+
+async def test_a_member_blocked_after_asking_cannot_sign_in_with_the_code(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        await execute(portal.db, update(Member).values(status="blocked", blocked_reason="fraud"))
+        refused = await enter_code(web, SARA_E164, last_code(portal.outbox, SARA_E164))
+    assert refused.status_code == 401 and "bg_session" not in web.http.cookies

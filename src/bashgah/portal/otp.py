@@ -200,11 +200,18 @@ async def verify_code(
         .values(attempts=MemberOtp.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    if cast(Any, claimed).rowcount != 1:  # a lock that has run out: this code is spent, ask for a new one
-        return SignIn(tenant.id, None, WrongCode(None, left=0))
+    if cast(Any, claimed).rowcount != 1:
+        # Another guess took the last try meanwhile, or an old lock has run out (then: ask for a new code).
+        await session.refresh(latest)
+        minutes = _locked_minutes(latest, now)
+        error = SignInLocked(None, minutes=minutes) if minutes else WrongCode(None, left=0)
+        return SignIn(tenant.id, None, error)
     await session.refresh(latest)
+    active = latest.member_id is not None and (
+        await session.scalar(select(Member.status).where(Member.id == latest.member_id))
+    ) == "active"
     good = (
-        latest.member_id is not None
+        active
         and latest.used_at is None
         and latest.expires_at > now
         and code_matches(code, latest.code_hash)
