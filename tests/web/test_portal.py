@@ -454,3 +454,18 @@ async def test_a_member_blocked_after_asking_cannot_sign_in_with_the_code(portal
         await execute(portal.db, update(Member).values(status="blocked", blocked_reason="fraud"))
         refused = await enter_code(web, SARA_E164, last_code(portal.outbox, SARA_E164))
     assert refused.status_code == 401 and "bg_session" not in web.http.cookies
+
+
+async def test_five_requests_for_one_number_at_the_same_instant_send_one_sms(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await web.get(f"/m/{portal.club.slug}/login")
+        token = csrf_of(web.last_html)
+        answers = await asyncio.gather(
+            *(
+                web.http.post("/m/login", data={"csrf": token, "club": portal.club.slug, "mobile": SARA})
+                for _ in range(5)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200] + [429] * 4
+    assert len(portal.outbox.messages(SARA_E164)) == 1

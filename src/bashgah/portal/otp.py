@@ -13,6 +13,7 @@ import hmac
 import secrets
 import threading
 import time
+import zlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ MAX_ATTEMPTS = 5
 LOCK_FOR = timedelta(minutes=15)
 #: Codes asked for from one address in an hour, all numbers together.
 CODES_PER_HOUR_PER_ADDRESS = 30
+#: The first key of the per-number advisory lock on PostgreSQL (the second is a hash of club and number).
+OTP_LOCK = 0x0B7C
 
 SMS_TEXT = {
     "fa": "کد ورود شما به باشگاه {club}: {code}\nاین کد را به کسی ندهید.",
@@ -98,6 +101,15 @@ async def club_by_slug(session: AsyncSession, slug: str) -> Tenant:
     return tenant
 
 
+async def _one_request_at_a_time(session: AsyncSession, tenant_id: int, mobile: str) -> None:
+    """Two requests for one number wait for each other, so both cannot pass the once-a-minute check.
+
+    SQLite already runs one writer at a time; PostgreSQL gets an advisory lock (no row may exist yet)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"{tenant_id}:{mobile}".encode()) - 2**31  # a signed 32-bit key
+        await session.execute(select(func.pg_advisory_xact_lock(OTP_LOCK, key)))
+
+
 async def _latest(session: AsyncSession, tenant_id: int, mobile: str) -> MemberOtp | None:
     return await session.scalar(
         select(MemberOtp)
@@ -127,6 +139,7 @@ async def request_code(
     """Send a sign-in code to ``raw_mobile`` if it is a member's of ``club``; the same answer either way."""
     tenant = await club_by_slug(session, club)
     mobile = normalize_phone(raw_mobile)
+    await _one_request_at_a_time(session, tenant.id, mobile)
     latest = await _latest(session, tenant.id, mobile)
     minutes = _locked_minutes(latest, now)
     if minutes:
@@ -207,14 +220,12 @@ async def verify_code(
         error = SignInLocked(None, minutes=minutes) if minutes else WrongCode(None, left=0)
         return SignIn(tenant.id, None, error)
     await session.refresh(latest)
-    active = latest.member_id is not None and (
-        await session.scalar(select(Member.status).where(Member.id == latest.member_id))
-    ) == "active"
+    active = (
+        latest.member_id is not None
+        and (await session.scalar(select(Member.status).where(Member.id == latest.member_id))) == "active"
+    )
     good = (
-        active
-        and latest.used_at is None
-        and latest.expires_at > now
-        and code_matches(code, latest.code_hash)
+        active and latest.used_at is None and latest.expires_at > now and code_matches(code, latest.code_hash)
     )
     if not good:
         if latest.attempts >= MAX_ATTEMPTS:
