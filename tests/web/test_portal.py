@@ -350,9 +350,11 @@ async def test_a_member_cannot_see_another_members_rewards_or_statement(
             headers=portal.club.headers(**{"Idempotency-Key": "reza-cake"}),
         )
         assert got.status_code == 201, got.text
-        rezas_code = got.json()["code"]
+        rezas_code, rezas_instance = got.json()["code"], got.json()["id"]
     stolen = await sara.get(f"/m/my-rewards/{rezas_code}")
     assert stolen.status_code == 404 and "کیک" not in stolen.text
+    assert (await sara.get(f"/m/my-rewards/{rezas_instance}")).status_code == 404
+    assert (await sara.get(f"/m/my-rewards/{rezas_code.lower()}")).status_code == 404
     assert rezas_code not in (await sara.get("/m/my-rewards")).text
     # The member is never taken from the address: extra parameters change nothing.
     statement = await sara.get(f"/m/history?member_id={reza['id']}")
