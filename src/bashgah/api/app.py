@@ -36,6 +36,7 @@ from bashgah.stamps.endpoints import router as stamps_router
 from bashgah.tenants.endpoints import router as tenants_router
 from bashgah.tiers.endpoints import router as tiers_router
 from bashgah.wallet.endpoints import router as wallet_router
+from bashgah.web.pages import install as install_web
 
 access_log = logging.getLogger("bashgah.access")
 #: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(AccessLog)
 
     install_api_docs(app)
+    install_web(app)
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:

@@ -20,16 +20,21 @@ MANAGERS = ("owner", "manager")
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the tenant, the role and, for a branch-scoped key, the branch."""
+    """Who is calling: the tenant, the role and, for a branch-scoped key, the branch.
+
+    A signed-in web page acts as its staff member: no key, ``staff_id`` set."""
 
     tenant_id: int
     role: str
     branch_id: int | None
     key_id: int | None
+    staff_id: int | None = None
 
     @property
     def actor(self) -> str:
-        return f"key:{self.key_id}" if self.key_id is not None else "cli"
+        if self.key_id is not None:
+            return f"key:{self.key_id}"
+        return f"staff:{self.staff_id}" if self.staff_id is not None else "cli"
 
     def require(self, *roles: str) -> None:
         if self.role not in roles:

@@ -30,6 +30,7 @@ def demo(
         with progress_bar() as bar:
             async with db.transaction() as session:
                 club = await demo_club.create(session, seed=seed, members=members, progress=bar)
+                await demo_club.ensure_staff(session, club.tenant_id)
         async with db.transaction() as session:
             report = await verify(session, club.tenant_id)
             key = await demo_club.new_key(session, club.tenant_id)
@@ -48,6 +49,9 @@ def demo(
         f"tour member: {generate.TOUR_FIRST_NAME} {generate.TOUR_LAST_NAME}, {generate.TOUR_MOBILE} — "
         f"{club.tour_available:,} points to spend, {club.tour_pending:,} pending"
     )
+    console.print("web sign-in at /login (club: demo):")
+    for username, _, role, _, password in demo_club.STAFF:
+        console.print(f"  {role:8} {username} / {password}")
     if problems:
         for problem in problems:
             console.print(f"[red]ledger MISMATCH {problem}[/red]", soft_wrap=True)

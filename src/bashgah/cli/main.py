@@ -23,6 +23,7 @@ from bashgah.core.migrate import upgrade
 from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
+from bashgah.web import sessions as web_sessions
 
 app = typer.Typer(help="Bashgah — the open customer-club platform.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -78,7 +79,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only)")] = 1,
 ) -> None:
-    """Serve the API (and, later, the web pages)."""
+    """Serve the API and the web pages (/login, /pos, /console)."""
     settings = get_settings()
     uvicorn.run(
         "bashgah.api.app:create_app",
@@ -218,24 +219,50 @@ def jobs_list() -> None:
         print(f"{what:<10} no job: {why}")
 
 
+def _new_password(username: str) -> str:
+    """Ask for a web password twice, without echo."""
+    password: str = typer.prompt(f"web password for {username}", hide_input=True, confirmation_prompt=True)
+    return password
+
+
 @staff_app.command("add")
 def staff_add(
     username: str,
     full_name: Annotated[str, typer.Option("--name", help="Full name")],
-    role: Annotated[str, typer.Option(help="owner | manager | cashier")] = "cashier",
+    role: Annotated[str, typer.Option(help="owner | manager | analyst | cashier")] = "cashier",
     branch: Annotated[str | None, typer.Option(help="Branch code (required for a cashier)")] = None,
+    password: Annotated[
+        bool, typer.Option("--password", help="Ask for a password so they can sign in to the web pages")
+    ] = False,
     tenant: TenantOpt = None,
 ) -> None:
-    """Add a staff member."""
+    """Add a staff member (with --password: and their web sign-in)."""
+    secret = _new_password(username) if password else None
 
     async def work(db: Database) -> None:
         async with db.transaction() as session:
             tid = await tenant_id(session, tenant)
             branch_id = (await tenants.resolve_branch(session, tid, branch, None)).id if branch else None
-            await staff_service.add(session, tid, username, full_name, role, branch_id)
+            await staff_service.add(session, tid, username, full_name, role, branch_id, password=secret)
 
     run(work)
-    console.print(f"added {role} {username!r}")
+    console.print(f"added {role} {username!r}" + (" with a web password" if secret else ""))
+
+
+@staff_app.command("set-password")
+def staff_set_password(username: str, tenant: TenantOpt = None) -> None:
+    """Set (or reset) a staff member's web password; it also lifts a lockout and ends their sessions."""
+    secret = _new_password(username)
+
+    async def work(db: Database) -> None:
+        async with db.transaction() as session:
+            person = await staff_service.set_password(
+                session, await tenant_id(session, tenant), username, secret
+            )
+            await web_sessions.end_all_of_staff(session, person.id)
+
+    run(work)
+    console.print(f"{username!r} has a new web password")
 
 
 @staff_app.command("list")
@@ -265,7 +292,8 @@ def staff_disable(username: str, tenant: TenantOpt = None) -> None:
 
     async def work(db: Database) -> None:
         async with db.transaction() as session:
-            await staff_service.disable(session, await tenant_id(session, tenant), username)
+            person = await staff_service.disable(session, await tenant_id(session, tenant), username)
+            await web_sessions.end_all_of_staff(session, person.id)
 
     run(work)
     console.print(f"{username!r} disabled; their keys are revoked")

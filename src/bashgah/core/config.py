@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     scheduler: bool | None = None
     #: Minutes between two rounds of the in-process scheduler (daily jobs run once per Tehran day).
     scheduler_minutes: float = 5.0
+    #: Web sign-in: wrong passwords in a row before the login locks, and for how long.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    #: Hours a web session lasts after sign-in.
+    web_session_hours: int = 12
 
 
 @lru_cache

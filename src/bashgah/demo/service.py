@@ -29,6 +29,7 @@ from bashgah.ledger import service as ledger
 from bashgah.models import Account, Member, Purchase, Refund, Tenant, utcnow
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import RefundCreate
+from bashgah.staff import service as staff
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
 
@@ -153,6 +154,25 @@ async def describe(session: AsyncSession, tenant_id: int, created: bool) -> Demo
         tour_available=available,
         tour_pending=pending,
     )
+
+
+#: The demo's web sign-ins (username, name, role, branch code or None, password) — public on purpose,
+#: printed by ``bashgah demo`` and written in the README's tour. Never use them for a real club.
+STAFF = (
+    ("sara", "سارا احمدی", "owner", None, "sara-demo-1405"),
+    ("kasra", "کسری رضایی", "cashier", generate.BRANCHES[0].code, "kasra-demo-1405"),
+    ("nazanin", "نازنین کریمی", "analyst", None, "nazanin-demo-1405"),
+)
+
+
+async def ensure_staff(session: AsyncSession, tenant_id: int) -> None:
+    """Give the demo club its staff with known web passwords (once; a demo made earlier gets them too)."""
+    known = {p.username for p in await staff.list_staff(session, tenant_id)}
+    for username, full_name, role, branch, password in STAFF:
+        if username in known:
+            continue
+        branch_id = (await tenants.resolve_branch(session, tenant_id, branch, None)).id if branch else None
+        await staff.add(session, tenant_id, username, full_name, role, branch_id, password=password)
 
 
 async def new_key(session: AsyncSession, tenant_id: int) -> str:

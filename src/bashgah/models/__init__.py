@@ -2,6 +2,7 @@
 
 from bashgah.models.account import Account
 from bashgah.models.api_key import ApiKey
+from bashgah.models.audit_entry import AuditEntry
 from bashgah.models.base import Base, utcnow
 from bashgah.models.branch import Branch
 from bashgah.models.campaign import Campaign
@@ -15,6 +16,7 @@ from bashgah.models.idempotency_record import IdempotencyRecord
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
+from bashgah.models.member_otp import MemberOtp
 from bashgah.models.member_score import MemberScore
 from bashgah.models.member_stamp_card import MemberStampCard
 from bashgah.models.member_tier import MemberTier
@@ -39,10 +41,12 @@ from bashgah.models.tier_change import TierChange
 from bashgah.models.tier_level import TierLevel
 from bashgah.models.tier_policy import TierPolicy
 from bashgah.models.transfer import Transfer
+from bashgah.models.web_session import WebSession
 
 __all__ = [
     "Account",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "Branch",
     "Campaign",
@@ -55,6 +59,7 @@ __all__ = [
     "IdempotencyRecord",
     "Member",
     "MemberEvent",
+    "MemberOtp",
     "MemberScore",
     "Notice",
     "OccasionAward",
@@ -80,5 +85,6 @@ __all__ = [
     "TierPolicy",
     "MemberTier",
     "Transfer",
+    "WebSession",
     "utcnow",
 ]

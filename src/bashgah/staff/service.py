@@ -1,16 +1,31 @@
-"""The people who work for a tenant and what role each has (keys and, later, console logins hang on them)."""
+"""The people who work for a tenant, what role each has, and their web sign-in (argon2 passwords, lockout).
+
+API keys and web sessions hang on them.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth import service as auth
-from bashgah.core.errors import Conflict, InvalidInput, NotFound
+from bashgah.core.errors import BashgahError, Conflict, InvalidInput, NotFound
 from bashgah.core.normalize import normalize_name
-from bashgah.models import Staff, utcnow
+from bashgah.models import Staff, Tenant, utcnow
+from bashgah.staff.errors import LoginFailed, LoginLocked, WeakPassword
 
-STAFF_ROLES = tuple(r for r in auth.ROLES if r != "integration")
+#: ``analyst`` reads the console and changes nothing; it has no API key role.
+STAFF_ROLES = ("owner", "manager", "analyst", "cashier")
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+#: Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
 async def add(
@@ -20,7 +35,9 @@ async def add(
     full_name: str,
     role: str,
     branch_id: int | None = None,
+    password: str | None = None,
 ) -> Staff:
+    """Add a person; with ``password`` they can also sign in to the web pages."""
     username = username.strip().lower()
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise InvalidInput("username", "letters, digits, . _ - only", "فقط حروف، رقم و . _ -", "نام کاربری")
@@ -41,6 +58,7 @@ async def add(
         username=username,
         full_name=normalize_name(full_name),
         role=role,
+        password_hash=hash_password(password) if password is not None else None,
     )
     session.add(person)
     await session.flush()
@@ -71,3 +89,70 @@ async def disable(session: AsyncSession, tenant_id: int, username: str) -> Staff
         if key.staff_id == person.id and key.revoked_at is None:
             await auth.revoke(session, tenant_id, key.id)
     return person
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise WeakPassword(MIN_PASSWORD)
+    return _hasher.hash(password)
+
+
+async def set_password(session: AsyncSession, tenant_id: int, username: str, password: str) -> Staff:
+    """Give a person a (new) web password; it also lifts a lockout."""
+    person = await get_by_username(session, tenant_id, username)
+    person.password_hash = hash_password(password)
+    person.failed_logins = 0
+    person.locked_until = None
+    return person
+
+
+def password_matches(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Either ``staff`` or ``error``. A refused login is not an exception: its failure count must be
+    committed, and an exception would roll it back."""
+
+    staff: Staff | None
+    error: BashgahError | None
+
+
+async def login(
+    session: AsyncSession,
+    tenant_slug: str,
+    username: str,
+    password: str,
+    now: datetime,
+    max_failures: int = 5,
+    lock_minutes: int = 15,
+) -> LoginResult:
+    """Check a web sign-in. ``max_failures`` wrong passwords in a row lock the login for ``lock_minutes``;
+    while locked even the right password is refused."""
+    person = await session.scalar(
+        select(Staff)
+        .join(Tenant, Tenant.id == Staff.tenant_id)
+        .where(Tenant.slug == tenant_slug.strip().lower(), Staff.username == username.strip().lower())
+        .with_for_update()
+    )
+    if person is None or person.disabled_at is not None:
+        password_matches(None, password)
+        return LoginResult(None, LoginFailed())
+    if person.locked_until is not None and person.locked_until > now:
+        return LoginResult(None, LoginLocked(math.ceil((person.locked_until - now).total_seconds() / 60)))
+    if not password_matches(person.password_hash, password):
+        person.failed_logins += 1
+        if person.failed_logins >= max_failures:
+            person.failed_logins = 0
+            person.locked_until = now + timedelta(minutes=lock_minutes)
+            return LoginResult(None, LoginLocked(lock_minutes))
+        return LoginResult(None, LoginFailed())
+    person.failed_logins = 0
+    person.locked_until = None
+    if _hasher.check_needs_rehash(person.password_hash or ""):
+        person.password_hash = _hasher.hash(password)
+    return LoginResult(person, None)

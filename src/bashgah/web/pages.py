@@ -1,0 +1,166 @@
+"""The pages every face shares: sign-in, sign-out, the language switch, the error pages; and ``install``,
+which mounts the static files and every face's router on the app."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from bashgah.models import Staff, Tenant, utcnow
+from bashgah.staff import service as staff_service
+from bashgah.web import audit, sessions
+from bashgah.web.guard import (
+    CsrfRejected,
+    LoginRequired,
+    PageForbidden,
+    checked_form,
+    current_staff,
+    database,
+    home_of,
+    safe_next,
+)
+from bashgah.web.i18n import LANGUAGES
+from bashgah.web.render import LANG_COOKIE, STATIC, STATIC_URL, YEAR, is_https, language, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def redirect(to: str) -> RedirectResponse:
+    return RedirectResponse(to, status_code=303)
+
+
+def set_session_cookie(request: Request, response: Response, value: str, hours: int) -> None:
+    response.set_cookie(
+        sessions.COOKIE,
+        value,
+        max_age=hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
+
+
+def set_language_cookie(request: Request, response: Response, lang: str) -> None:
+    response.set_cookie(
+        LANG_COOKIE, lang, max_age=YEAR, httponly=True, samesite="lax", secure=is_https(request), path="/"
+    )
+
+
+async def _default_club(request: Request) -> str:
+    """The club slug the sign-in form starts with: the only club, when there is exactly one."""
+    async with database(request).transaction() as session:
+        slugs = (await session.scalars(select(Tenant.slug).order_by(Tenant.id).limit(2))).all()
+    return slugs[0] if len(slugs) == 1 else ""
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: str = "") -> Response:
+    user = await current_staff(request)
+    if user is not None:
+        return redirect(safe_next(next, home_of(user.role)))
+    return render(
+        request,
+        "common/login.html",
+        tenant=await _default_club(request),
+        username="",
+        next=safe_next(next, ""),
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await checked_form(request, None)
+    tenant, username = str(form.get("tenant", "")), str(form.get("username", ""))
+    password, next_path = str(form.get("password", "")), safe_next(form.get("next"), "")
+    settings = request.app.state.settings
+    now = utcnow()
+    async with database(request).transaction() as session:
+        result = await staff_service.login(
+            session,
+            tenant,
+            username,
+            password,
+            now,
+            max_failures=settings.login_max_failures,
+            lock_minutes=settings.login_lock_minutes,
+        )
+        person = result.staff
+        if person is not None:
+            cookie = await sessions.start(
+                session, person.tenant_id, now, settings.web_session_hours, person.id
+            )
+            await audit.record(session, person.tenant_id, "staff.login", person.id, "staff", person.id)
+    if person is None:
+        assert result.error is not None
+        return render(
+            request,
+            "common/login.html",
+            status=result.error.status,
+            errors=[result.error.message(language(request))],
+            tenant=tenant,
+            username=username,
+            next=next_path,
+        )
+    response = redirect(safe_next(next_path, home_of(person.role)))
+    set_session_cookie(request, response, cookie, settings.web_session_hours)
+    if person.language in LANGUAGES and LANG_COOKIE not in request.cookies:
+        set_language_cookie(request, response, person.language)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    user = await current_staff(request)
+    await checked_form(request, user)
+    async with database(request).transaction() as session:
+        await sessions.end(session, request.cookies.get(sessions.COOKIE))
+    response = redirect("/login")
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
+
+
+@router.post("/lang")
+async def switch_language(request: Request) -> Response:
+    """Switch the pages' language; a signed-in staff member keeps it as their preference."""
+    user = await current_staff(request)
+    form = await checked_form(request, user)
+    lang = form.get("lang")
+    response = redirect(safe_next(form.get("next"), "/login"))
+    if lang not in LANGUAGES:
+        return response
+    assert isinstance(lang, str)
+    if user is not None:
+        async with database(request).transaction() as session:
+            person = await session.get(Staff, user.staff_id)
+            if person is not None:
+                person.language = lang
+    set_language_cookie(request, response, lang)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Mount the web faces on the API's app."""
+    from bashgah.web.console import router as console_router
+    from bashgah.web.portal import router as portal_router
+    from bashgah.web.pos import router as pos_router
+
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC), name="web-static")
+    for face in (router, pos_router, console_router, portal_router):
+        app.include_router(face)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        return redirect(f"{exc.login_path}?{urlencode({'next': exc.next_path})}")
+
+    @app.exception_handler(PageForbidden)
+    async def _forbidden(request: Request, exc: PageForbidden) -> Response:
+        return render(request, "common/error.html", user=exc.user, status=403, kind="forbidden")
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, exc: CsrfRejected) -> Response:
+        return render(request, "common/error.html", user=exc.user, status=403, kind="csrf")

@@ -1,0 +1,473 @@
+"""The member portal (/m): a member signs in with a code sent by SMS and sees only their own club life —
+points, history, rewards, coupons, profile."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from portal_helpers import LADDER, Portal, ask_code, enter_code, last_code, portal_app, sign_in_member
+from sqlalchemy import select, update
+from web_helpers import WebClient, csrf_of
+
+from bashgah.core.db import Database
+from bashgah.models import Member, MemberOtp, Transfer, utcnow
+from bashgah.portal import otp
+from bashgah.portal.errors import BadCodeShape
+from support import Club, bought, enrol, execute, give_points, ledger_problems
+
+SARA, SARA_E164 = "۰۹۱۲ ۱۱۱ ۲۲۳۳", "+989121112233"
+REZA, REZA_E164 = "09122223344", "+989122223344"
+
+
+@pytest.fixture
+async def portal(db: Database, club: Club, tmp_path: Path) -> AsyncIterator[Portal]:
+    async with portal_app(db, club, tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+async def sara(portal: Portal) -> AsyncIterator[WebClient]:
+    """Sara, a member with 120 points from a purchase, signed in to the portal in her own browser."""
+    async with portal.browser() as web:
+        member = await enrol(web.http, portal.club, SARA, first_name="سارا")
+        await bought(web.http, portal.club, member["id"], 1_200_000)
+        await sign_in_member(web, portal.outbox, SARA, SARA_E164)
+        yield web
+
+
+async def age_codes(db: Database, by: timedelta) -> None:
+    """Move every sign-in code back in time, as if ``by`` had passed."""
+    async with db.transaction() as session:
+        for row in (await session.scalars(select(MemberOtp))).all():
+            row.created_at -= by
+            row.expires_at -= by
+
+
+async def member_id(db: Database, e164: str) -> int:
+    async with db.transaction() as session:
+        found = await session.scalar(select(Member.id).where(Member.mobile == e164))
+    assert found is not None
+    return found
+
+
+# --------------------------------------------------------------------------------------------- sign in
+
+
+async def test_a_member_signs_in_with_the_sms_code_typed_in_persian_digits(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        asked = await ask_code(web, SARA)
+        assert asked.status_code == 200
+        assert "۰۹۱۲۱۱۱۲۲۳۳" in asked.text  # the number as typed, shown back in Persian digits
+        code = last_code(portal.outbox, SARA_E164)
+        persian = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+        done = await enter_code(web, SARA_E164, f" {persian[:3]} {persian[3:]} ")
+        assert done.status_code == 303 and done.headers["location"] == "/m"
+        home = await web.get("/m")
+        assert home.status_code == 200 and 'id="balance"' in home.text
+    async with portal.db.transaction() as session:
+        stored = (await session.scalars(select(MemberOtp.code_hash))).all()
+    assert stored and all(code not in h for h in stored)  # only a hash of the code is kept
+
+
+async def test_a_number_that_is_not_a_members_gets_the_same_answer_and_no_sms(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        member = await ask_code(web, SARA)
+        stranger = await ask_code(web, REZA)
+    assert member.status_code == stranger.status_code == 200
+    assert 'name="code"' in stranger.text
+    assert portal.outbox.messages(REZA_E164) == []
+    assert len(portal.outbox.messages(SARA_E164)) == 1
+
+
+async def test_a_wrong_number_is_refused_in_the_members_language_and_keeps_what_was_typed(
+    portal: Portal,
+) -> None:
+    async with portal.browser() as web:
+        refused = await ask_code(web, "۰۹۱۲")
+    assert refused.status_code == 422
+    assert "شماره" in refused.text and 'value="۰۹۱۲"' in refused.text
+    assert portal.outbox.messages() == []
+
+
+async def test_one_code_a_minute_and_five_an_hour_per_number(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        assert (await ask_code(web, SARA)).status_code == 200
+        again = await ask_code(web, SARA)
+        assert again.status_code == 429 and "ثانیه" in again.text
+        for _ in range(4):
+            await age_codes(portal.db, timedelta(seconds=61))
+            assert (await ask_code(web, SARA)).status_code == 200
+        await age_codes(portal.db, timedelta(seconds=61))
+        sixth = await ask_code(web, SARA)
+        assert sixth.status_code == 429 and "یک ساعت" in sixth.text
+    assert len(portal.outbox.messages(SARA_E164)) == 5
+
+
+async def test_five_wrong_codes_lock_the_number_even_for_the_right_code(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        code = last_code(portal.outbox, SARA_E164)
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        for left in (4, 3, 2, 1):
+            answer = await enter_code(web, SARA_E164, wrong)
+            assert answer.status_code == 401 and f"{left}" in answer.text.translate(
+                str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+            )
+        fifth = await enter_code(web, SARA_E164, wrong)
+        assert fifth.status_code == 429 and "دقیقه" in fifth.text
+        right = await enter_code(web, SARA_E164, code)
+        assert right.status_code == 429
+        assert "bg_session" not in web.http.cookies
+        assert (await ask_code(web, SARA)).status_code == 429  # no new code while locked
+
+
+async def test_an_expired_code_or_a_used_one_does_not_sign_in(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        code = last_code(portal.outbox, SARA_E164)
+        await age_codes(portal.db, timedelta(minutes=2, seconds=1))
+        assert (await enter_code(web, SARA_E164, code)).status_code == 401
+        await ask_code(web, SARA)
+        fresh = last_code(portal.outbox, SARA_E164)
+        assert (await enter_code(web, SARA_E164, fresh)).status_code == 303
+    async with portal.browser() as thief:
+        await thief.get("/m/login")
+        thief.last_html = thief.last_html
+        assert (await enter_code(thief, SARA_E164, fresh)).status_code == 401
+
+
+async def test_a_code_form_without_its_security_token_does_nothing(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        refused = await web.http.post("/m/login", data={"club": portal.club.slug, "mobile": SARA})
+    assert refused.status_code == 403
+    assert portal.outbox.messages() == []
+
+
+async def test_the_receipt_link_names_the_club_and_an_unknown_club_is_said_plainly(portal: Portal) -> None:
+    async with portal.browser() as web:
+        page = await web.get(f"/m/{portal.club.slug}/login")
+        assert page.status_code == 200 and f'name="club" value="{portal.club.slug}"' in page.text
+        unknown = await web.get("/m/nope/login")
+        assert unknown.status_code == 404 and "باشگاه پیدا نشد" in unknown.text
+
+
+async def test_signing_out_ends_the_members_session(sara: WebClient) -> None:
+    await sara.get("/m")
+    out = await sara.http.post("/m/logout", data={"csrf": csrf_of(sara.last_html)})
+    assert out.status_code == 303 and out.headers["location"].endswith("/login")
+    again = await sara.get("/m")
+    assert again.status_code == 303 and again.headers["location"].startswith("/m/login")
+
+
+# ------------------------------------------------------------------------------------------ the pages
+
+
+async def test_the_home_page_shows_points_their_worth_expiry_level_and_history_in_persian(
+    portal: Portal, sara: WebClient
+) -> None:
+    async with portal.browser() as owner:
+        response = await owner.http.put("/api/v1/tiers", json=LADDER, headers=portal.club.headers())
+        assert response.status_code == 200, response.text
+    home = await sara.get("/m")
+    assert home.status_code == 200
+    text = home.text
+    assert 'lang="fa" dir="rtl"' in text
+    assert "سلام سارا" in text
+    assert '<p class="big" id="balance">۱۲۰</p>' in text
+    assert "۱۲٬۰۰۰ تومان" in text  # 120 points × 1,000 rials, shown in toman
+    assert "۱۲۰ امتیاز در" in text  # the expiry date of those points
+    assert "نقره‌ای" in text and "طلایی" in text  # level and the next one
+    assert "امتیاز خرید" in text  # the statement's description in Persian
+    assert "۱۴۰" in text  # a Jalali year
+
+
+async def test_the_pages_are_in_english_with_gregorian_dates_when_the_member_chooses_it(
+    sara: WebClient,
+) -> None:
+    await sara.get("/m/history")
+    switched = await sara.http.post(
+        "/m/lang", data={"csrf": csrf_of(sara.last_html), "lang": "en", "next": "/m/history"}
+    )
+    assert switched.status_code == 303 and switched.headers["location"] == "/m/history"
+    page = await sara.get("/m/history")
+    assert 'lang="en" dir="ltr"' in page.text
+    assert "Points earned on a purchase" in page.text and "+120" in page.text
+    assert str(utcnow().year) in page.text
+
+
+async def test_a_member_redeems_a_reward_and_sees_its_code_and_the_new_balance(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    created = await sara.http.post(
+        "/api/v1/rewards",
+        json={
+            "name_fa": "قهوهٔ رایگان",
+            "name_en": "Free coffee",
+            "kind": "free_product",
+            "sku": "COF",
+            "cost_points": 100,
+        },
+        headers=portal.club.headers(),
+    )
+    assert created.status_code == 201, created.text
+    reward_id = created.json()["id"]
+    catalogue = await sara.get("/m/rewards")
+    assert "قهوهٔ رایگان" in catalogue.text
+    got = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(catalogue.text)})
+    assert got.status_code == 303
+    shown = await sara.get(got.headers["location"])
+    code = got.headers["location"].split("/")[-1].split("?")[0]
+    assert f'id="reward-code" dir="ltr" lang="en" aria-label="کد جایزه">{code}</p>' in shown.text
+    assert '<strong id="new-balance">۲۰</strong>' in shown.text
+    mine = await sara.get("/m/my-rewards")
+    assert "آمادهٔ استفاده" in mine.text and code in mine.text
+    async with db.transaction() as session:
+        actors = set((await session.scalars(select(Transfer.actor).where(Transfer.code == "redeem"))).all())
+    assert actors == {f"member:{await member_id(db, SARA_E164)}"}
+    assert await ledger_problems(db) == []
+
+
+async def test_a_reward_beyond_the_members_points_is_refused_and_nothing_is_spent(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    created = await sara.http.post(
+        "/api/v1/rewards",
+        json={"name_fa": "هدیه", "name_en": "Gift", "kind": "physical_gift", "stock": 3, "cost_points": 500},
+        headers=portal.club.headers(),
+    )
+    reward_id = created.json()["id"]
+    page = await sara.get("/m/rewards")
+    assert "هدیه" not in page.text  # not offered: out of reach
+    refused = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(page.text)})
+    assert refused.status_code == 409
+    assert 'role="alert"' in refused.text
+    assert "<p>شما ۱۲۰ امتیاز دارید.</p>" in refused.text
+    after = await sara.http.get(f"/api/v1/rewards/{reward_id}", headers=portal.club.headers())
+    assert after.json()["stock"] == 3
+    assert await ledger_problems(db) == []
+
+
+async def test_the_coupons_page_lists_the_coupons_the_member_used(portal: Portal, sara: WebClient) -> None:
+    batch = await sara.http.post(
+        "/api/v1/coupons/batches",
+        json={"name": "یلدا", "discount_type": "fixed", "discount_value": 100_000, "code": "YALDA"},
+        headers=portal.club.headers(),
+    )
+    assert batch.status_code == 201, batch.text
+    await bought(sara.http, portal.club, await member_id(portal.db, SARA_E164), 1_000_000, coupon="yalda")
+    page = await sara.get("/m/coupons")
+    assert "یلدا" in page.text and "YALDA" in page.text and "۱۰٬۰۰۰ تومان" in page.text
+
+
+async def test_the_profile_saves_name_jalali_birth_date_email_and_consent_with_its_time(
+    sara: WebClient, db: Database
+) -> None:
+    page = await sara.get("/m/profile")
+    saved = await sara.http.post(
+        "/m/profile",
+        data={
+            "csrf": csrf_of(page.text),
+            "first_name": "سارا",
+            "last_name": "رضایی",
+            "birth_date": "۱۳۷۰/۰۵/۱۲",
+            "email": "Sara@Example.com",
+            "sms_consent": "1",
+        },
+    )
+    assert saved.status_code == 303
+    again = await sara.get("/m/profile")
+    assert 'value="۱۳۷۰/۰۵/۱۲"' in again.text and "آخرین تغییر" in again.text
+    sara_id = await member_id(db, SARA_E164)
+    async with db.transaction() as session:
+        member = await session.get(Member, sara_id)
+    assert member is not None
+    assert (member.last_name, member.email, str(member.birth_date)) == (
+        "رضایی",
+        "sara@example.com",
+        "1991-08-03",
+    )
+    assert member.sms_consent and member.sms_consent_source == "portal" and member.sms_consent_at is not None
+    assert not member.email_consent
+
+
+async def test_a_bad_email_changes_nothing_and_says_why(sara: WebClient, db: Database) -> None:
+    page = await sara.get("/m/profile")
+    refused = await sara.http.post(
+        "/m/profile",
+        data={"csrf": csrf_of(page.text), "first_name": "تغییر", "email": "not-an-email", "sms_consent": "1"},
+    )
+    assert refused.status_code == 422 and "ایمیل معتبر نیست" in refused.text
+    assert 'value="تغییر"' in refused.text  # what was typed stays on the form
+    sara_id = await member_id(db, SARA_E164)
+    async with db.transaction() as session:
+        member = await session.get(Member, sara_id)
+    assert member is not None and member.first_name == "سارا" and not member.sms_consent
+
+
+async def test_the_profile_form_cannot_change_the_mobile(sara: WebClient, db: Database) -> None:
+    page = await sara.get("/m/profile")
+    assert 'name="mobile"' not in page.text
+    await sara.http.post(
+        "/m/profile", data={"csrf": csrf_of(page.text), "first_name": "سارا", "mobile": REZA}
+    )
+    async with db.transaction() as session:
+        assert await session.scalar(select(Member.mobile).where(Member.first_name == "سارا")) == SARA_E164
+
+
+# ---------------------------------------------------------------------------------------------- privacy
+
+
+async def test_a_member_cannot_see_another_members_rewards_or_statement(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    async with portal.browser() as other:
+        reza = await enrol(other.http, portal.club, REZA, first_name="رضا")
+        await give_points(other.http, portal.club, reza["id"], 300)
+        reward = await other.http.post(
+            "/api/v1/rewards",
+            json={
+                "name_fa": "کیک",
+                "name_en": "Cake",
+                "kind": "free_product",
+                "sku": "CAKE",
+                "cost_points": 200,
+            },
+            headers=portal.club.headers(),
+        )
+        got = await other.http.post(
+            f"/api/v1/members/{reza['id']}/rewards",
+            json={"reward_id": reward.json()["id"]},
+            headers=portal.club.headers(**{"Idempotency-Key": "reza-cake"}),
+        )
+        assert got.status_code == 201, got.text
+        rezas_code, rezas_instance = got.json()["code"], got.json()["id"]
+    stolen = await sara.get(f"/m/my-rewards/{rezas_code}")
+    assert stolen.status_code == 404 and "کیک" not in stolen.text
+    assert (await sara.get(f"/m/my-rewards/{rezas_instance}")).status_code == 404
+    assert (await sara.get(f"/m/my-rewards/{rezas_code.lower()}")).status_code == 404
+    assert rezas_code not in (await sara.get("/m/my-rewards")).text
+    # The member is never taken from the address: extra parameters change nothing.
+    statement = await sara.get(f"/m/history?member_id={reza['id']}")
+    assert (
+        "+120" in statement.text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+        or "۱۲۰" in statement.text
+    )
+    assert "۳۰۰" not in statement.text and "اصلاح دستی" not in statement.text
+    home = await sara.get(f"/m?member_id={reza['id']}")
+    assert "رضا" not in home.text and "سارا" in home.text
+
+
+async def test_member_and_staff_sessions_open_only_their_own_pages(portal: Portal, sara: WebClient) -> None:
+    till = await sara.get("/pos")
+    assert till.status_code == 303 and till.headers["location"].startswith("/login")
+    console = await sara.get("/console")
+    assert console.status_code == 303 and console.headers["location"].startswith("/login")
+    async with portal.browser() as cashier:
+        await cashier.sign_in_as("cashier", "kasra")
+        portal_page = await cashier.get("/m")
+        assert portal_page.status_code == 303 and portal_page.headers["location"].startswith("/m/login")
+
+
+async def test_a_page_asks_for_sign_in_and_comes_back_after_it(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        first = await web.get("/m/rewards")
+        assert first.status_code == 303 and first.headers["location"] == "/m/login?next=%2Fm%2Frewards"
+        await web.get(first.headers["location"])
+        asked = await web.http.post(
+            "/m/login",
+            data={
+                "csrf": csrf_of(web.last_html),
+                "club": portal.club.slug,
+                "mobile": SARA,
+                "next": "/m/rewards",
+            },
+        )
+        web.last_html = asked.text
+        done = await enter_code(web, SARA_E164, last_code(portal.outbox, SARA_E164))
+        assert done.headers["location"] == "/m/rewards"
+
+
+async def test_one_address_asking_codes_for_many_numbers_is_stopped(portal: Portal) -> None:
+    async with portal.browser() as web:
+        portal.app.state.portal_addresses = otp.AddressWindow(limit=3)
+        for n in range(3):
+            assert (await ask_code(web, f"0912555000{n}")).status_code == 200
+        stopped = await ask_code(web, "09125550009")
+    assert stopped.status_code == 429 and "یک ساعت" in stopped.text
+
+
+def test_the_address_window_forgets_requests_older_than_an_hour() -> None:
+    window = otp.AddressWindow(limit=2, seconds=3600)
+    assert window.hit("10.0.0.1", now=0) and window.hit("10.0.0.1", now=10)
+    assert not window.hit("10.0.0.1", now=20)
+    assert window.hit("10.0.0.2", now=20)  # another address has its own count
+    assert window.hit("10.0.0.1", now=3601)
+
+
+def test_a_code_may_be_typed_in_any_digits_with_spaces_but_must_have_six() -> None:
+    assert otp.clean_code(" ۱۲۳ ۴۵۶ ") == "123456"
+    assert otp.clean_code("١٢٣-٤٥٦") == "123456"
+    with pytest.raises(BadCodeShape):
+        otp.clean_code("12345")
+    with pytest.raises(BadCodeShape):
+        otp.clean_code("12a456")
+    stored = otp.hash_code("123456")
+    assert otp.code_matches("123456", stored) and not otp.code_matches("123457", stored)
+    assert "123456" not in stored
+
+
+async def test_ten_guesses_sent_at_the_same_instant_use_exactly_the_five_tries(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        code = last_code(portal.outbox, SARA_E164)
+        token = csrf_of(web.last_html)
+        guesses = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 11)]
+        answers = await asyncio.gather(
+            *(
+                web.http.post(
+                    "/m/login/code",
+                    data={"csrf": token, "club": portal.club.slug, "mobile": SARA_E164, "code": guess},
+                )
+                for guess in guesses
+            )
+        )
+        assert sorted(a.status_code for a in answers) == [401] * 4 + [429] * 6
+        async with portal.db.transaction() as session:
+            assert await session.scalar(select(MemberOtp.attempts)) == 5
+        assert (await enter_code(web, SARA_E164, code)).status_code == 429
+
+
+async def test_a_member_blocked_after_asking_cannot_sign_in_with_the_code(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        await execute(portal.db, update(Member).values(status="blocked", blocked_reason="fraud"))
+        refused = await enter_code(web, SARA_E164, last_code(portal.outbox, SARA_E164))
+    assert refused.status_code == 401 and "bg_session" not in web.http.cookies
+
+
+async def test_five_requests_for_one_number_at_the_same_instant_send_one_sms(portal: Portal) -> None:
+    async with portal.browser() as web:
+        await enrol(web.http, portal.club, SARA)
+        await web.get(f"/m/{portal.club.slug}/login")
+        token = csrf_of(web.last_html)
+        answers = await asyncio.gather(
+            *(
+                web.http.post("/m/login", data={"csrf": token, "club": portal.club.slug, "mobile": SARA})
+                for _ in range(5)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200] + [429] * 4
+    assert len(portal.outbox.messages(SARA_E164)) == 1

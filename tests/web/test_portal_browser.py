@@ -1,0 +1,109 @@
+"""The member portal in a real browser, in Persian and in English, at desktop and phone width: a member
+signs in with the SMS code, redeems a reward, sees its code and the new balance."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from portal_helpers import LADDER, last_code
+from web_helpers import LiveServer, shot
+
+from bashgah.core.normalize import to_persian_digits
+from bashgah.sms.gateway import FileGateway, SmsSettings
+
+pytestmark = pytest.mark.browser
+
+
+def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
+    """A member with 150 points from a purchase, a ladder of levels and a coffee for 100 points."""
+    headers = live_server.club.headers()
+    with live_server.api() as api:
+        member = api.post("/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=headers)
+        assert member.status_code == 201, member.text
+        sale = api.post(
+            "/api/v1/purchases",
+            json={
+                "member": {"id": member.json()["id"]},
+                "branch": "main",
+                "external_id": f"R-{mobile}",
+                "total_rials": 1_500_000,
+            },
+            headers={**headers, "Idempotency-Key": f"sale-{mobile}"},
+        )
+        assert sale.status_code == 201, sale.text
+        if not live_server.extra.get("portal_ready"):
+            assert api.put("/api/v1/tiers", json=LADDER, headers=headers).status_code == 200
+            coffee = {
+                "name_fa": "قهوهٔ رایگان",
+                "name_en": "Free coffee",
+                "kind": "free_product",
+                "sku": "COF",
+            }
+            made = api.post("/api/v1/rewards", json={**coffee, "cost_points": 100}, headers=headers)
+            assert made.status_code == 201, made.text
+            off = {"name_fa": "۵۰ هزار تومان تخفیف", "name_en": "50,000 toman off", "kind": "discount_amount"}
+            made = api.post(
+                "/api/v1/rewards",
+                json={**off, "discount_rials": 500_000, "cost_points": 140},
+                headers=headers,
+            )
+            assert made.status_code == 201, made.text
+            live_server.extra["portal_ready"] = True
+
+
+def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str) -> None:
+    _club_with_a_member(live_server, mobile)
+    page.goto(f"/m/{live_server.club.slug}/login")
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "fa" else "ltr")
+    shot(page, "portal-login")
+    page.fill("#mobile", to_persian_digits(mobile) if lang == "fa" else mobile)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#code")
+    shot(page, "portal-code")
+    code = last_code(FileGateway(SmsSettings().outbox), e164)
+    page.fill("#code", to_persian_digits(code) if lang == "fa" else code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/m$"))
+    balance = "۱۵۰" if lang == "fa" else "150"
+    assert page.locator("#balance").inner_text() == balance
+    shot(page, "portal-home")
+    page.goto("/m/history")
+    shot(page, "portal-history")
+    page.goto("/m/rewards")
+    shot(page, "portal-rewards")
+    get_coffee = page.get_by_role("button", name=re.compile("قهوهٔ رایگان" if lang == "fa" else "Free coffee"))
+    get_coffee.focus()
+    page.keyboard.press("Enter")  # the keyboard is enough
+    page.wait_for_url(re.compile(r"/m/my-rewards/[A-Z0-9]+"))
+    code_shown = page.locator("#reward-code").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{8}", code_shown)
+    assert page.locator("#new-balance").inner_text() == ("۵۰" if lang == "fa" else "50")
+    shot(page, "portal-reward-code")
+    page.goto("/m/my-rewards")
+    assert code_shown in page.content()
+    shot(page, "portal-my-rewards")
+    page.goto("/m/coupons")
+    shot(page, "portal-coupons")
+    page.goto("/m/profile")
+    shot(page, "portal-profile")
+    page.fill("#birth_date", "۱۳۷۰/۰۵/۱۲")
+    page.check("input[name=sms_consent]")
+    page.get_by_role("button", name="ذخیره" if lang == "fa" else "Save").click()
+    page.wait_for_url(re.compile(r"/m/profile\?saved=1"))
+    assert page.input_value("#birth_date") == ("۱۳۷۰/۰۵/۱۲" if lang == "fa" else "1991-08-03")
+
+
+def test_a_member_signs_in_with_the_sms_code_and_redeems_a_reward_in_persian(
+    page: Any, live_server: LiveServer
+) -> None:
+    _walk(page, live_server, "fa", "09127770001", "+989127770001")
+
+
+def test_a_member_signs_in_with_the_sms_code_and_redeems_a_reward_in_english(
+    page: Any, live_server: LiveServer
+) -> None:
+    _walk(page, live_server, "en", "09127770002", "+989127770002")

@@ -1,0 +1,124 @@
+"""Staff sign in to the web pages with a password; wrong passwords lock the login; roles keep to their face."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from web_helpers import PASSWORD, WebClient, add_staff
+
+from bashgah.models import Staff, utcnow
+from support import execute
+
+
+async def test_a_cashier_signs_in_and_lands_on_the_till(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.get("/pos")
+    assert response.status_code == 200
+    assert 'name="q"' in response.text
+
+
+async def test_a_page_asks_for_sign_in_first_and_comes_back_after_it(web: WebClient) -> None:
+    response = await web.get("/pos")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fpos"
+    await web.sign_in_as("cashier", "kasra")
+
+
+async def test_a_wrong_password_is_refused_in_persian_and_keeps_the_username(web: WebClient) -> None:
+
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    response = await web.sign_in("kasra", "not-the-password")
+    assert response.status_code == 401
+    assert "گذرواژه درست نیست" in response.text
+    assert 'value="kasra"' in response.text
+    assert "bg_session" not in web.http.cookies
+
+
+async def test_five_wrong_passwords_lock_the_login_for_fifteen_minutes(web: WebClient) -> None:
+
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    for _ in range(4):
+        assert (await web.sign_in("kasra", "wrong-password")).status_code == 401
+    fifth = await web.sign_in("kasra", "wrong-password")
+    assert fifth.status_code == 429
+    assert "۱۵" in fifth.text or "15" in fifth.text
+    # Even the right password is refused while the lock lasts…
+    assert (await web.sign_in("kasra", PASSWORD)).status_code == 429
+    # …and works again once it is over.
+    await execute(web.db, update(Staff).values(locked_until=utcnow() - timedelta(seconds=1)))
+    assert (await web.sign_in("kasra", PASSWORD)).status_code == 303
+
+
+async def test_a_good_sign_in_forgets_the_earlier_wrong_passwords(web: WebClient) -> None:
+
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    for _ in range(4):
+        await web.sign_in("kasra", "wrong-password")
+    assert (await web.sign_in("kasra", PASSWORD)).status_code == 303
+    await web.http.post("/logout", data={"csrf": "x"})  # refused: no token of the session
+    for _ in range(4):
+        web.http.cookies.clear()
+        assert (await web.sign_in("kasra", "wrong-password")).status_code == 401
+
+
+async def test_a_cashier_cannot_open_the_console(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.get("/console")
+    assert response.status_code == 403
+    assert "اجازهٔ باز کردن این صفحه را ندارد" in response.text
+
+
+async def test_an_analyst_reads_the_console_but_cannot_open_the_till(web: WebClient) -> None:
+    await web.sign_in_as("analyst", "nazanin")
+    assert (await web.get("/console")).status_code == 200
+    assert (await web.get("/pos")).status_code == 403
+
+
+async def test_a_form_without_its_csrf_token_does_nothing(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.http.post("/logout", data={})
+    assert response.status_code == 403
+    assert "نشانهٔ امنیتی" in response.text
+    assert (await web.get("/pos")).status_code == 200  # still signed in
+
+
+async def test_a_form_with_another_sessions_token_is_refused(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.http.post("/logout", data={"csrf": "a" * 43})
+    assert response.status_code == 403
+
+
+async def test_signing_out_ends_the_session(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.submit("/pos", "/logout", {})
+    assert response.status_code == 303
+    assert (await web.get("/pos")).status_code == 303
+
+
+async def test_the_language_switch_is_kept_for_the_staff_member(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    assert response.headers["location"] == "/pos"
+    page = await web.get("/pos")
+    assert '<html lang="en" dir="ltr">' in page.text
+    assert "Find a member" in page.text
+    # A new browser (no language cookie) gets English back from the preference at sign-in.
+    web.http.cookies.clear()
+    assert (await web.sign_in("kasra")).status_code == 303
+    assert '<html lang="en" dir="ltr">' in (await web.get("/pos")).text
+
+
+async def test_pages_are_persian_and_right_to_left_by_default(web: WebClient) -> None:
+    page = await web.get("/login")
+    assert '<html lang="fa" dir="rtl">' in page.text
+    assert "ورود" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+async def test_the_session_cookie_is_http_only_and_same_site(web: WebClient) -> None:
+
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    response = await web.sign_in("kasra")
+    cookie = response.headers["set-cookie"].lower()
+    assert "bg_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
