@@ -122,3 +122,18 @@ async def test_the_session_cookie_is_http_only_and_same_site(web: WebClient) -> 
     response = await web.sign_in("kasra")
     cookie = response.headers["set-cookie"].lower()
     assert "bg_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+async def test_a_page_that_does_not_exist_is_a_page_and_the_api_keeps_json(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    page = await web.get("/pos/no-such-page")
+    assert page.status_code == 404
+    assert "در این نشانی صفحه‌ای نیست" in page.text
+    api = await web.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+async def test_the_front_door_leads_to_the_sign_in_or_to_the_staff_members_face(web: WebClient) -> None:
+    assert (await web.get("/")).headers["location"] == "/login"
+    await web.sign_in_as("cashier", "kasra")
+    assert (await web.get("/")).headers["location"] == "/pos"
