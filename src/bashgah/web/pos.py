@@ -90,7 +90,7 @@ async def find(request: Request, user: Cashier, q: str = "") -> Response:
     if not found.members:
         phone = found.matched_by == "phone" or looks_like_phone(to_latin_digits(q))
         return _lookup_page(
-            request, user, 404, q=q, found=[], enrol_mobile=q if phone else None, focus_enrol=phone
+            request, user, q=q, found=[], enrol_mobile=q if phone else None, focus_enrol=phone
         )
     return _lookup_page(request, user, q=q, found=found.members)
 
