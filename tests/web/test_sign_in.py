@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import update
 from web_helpers import PASSWORD, WebClient, add_staff
 
@@ -137,3 +138,34 @@ async def test_the_front_door_leads_to_the_sign_in_or_to_the_staff_members_face(
     assert (await web.get("/")).headers["location"] == "/login"
     await web.sign_in_as("cashier", "kasra")
     assert (await web.get("/")).headers["location"] == "/pos"
+
+
+async def test_the_sign_in_form_needs_the_token_of_the_page_it_came_from(web: WebClient) -> None:
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    response = await web.http.post(
+        "/login", data={"tenant": web.club.slug, "username": "kasra", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert "bg_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_over_https_the_session_cookie_is_secure(web: WebClient) -> None:
+    web.http.base_url = httpx.URL("https://test")
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    response = await web.sign_in("kasra")
+    assert response.status_code == 303
+    assert "secure" in response.headers["set-cookie"].lower()
+
+
+async def test_signing_in_again_replaces_the_old_session(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    old = web.http.cookies["bg_session"]
+    await web.sign_in("kasra")
+    assert web.http.cookies["bg_session"] != old
+    new = web.http.cookies["bg_session"]
+    web.http.cookies.clear()
+    web.http.cookies.set("bg_session", old)
+    assert (await web.http.get("/pos")).status_code == 303
+    web.http.cookies.clear()
+    web.http.cookies.set("bg_session", new)
+    assert (await web.http.get("/pos")).status_code == 200  # the old id opens nothing any more

@@ -95,6 +95,9 @@ async def login(request: Request) -> Response:
         )
         person = result.staff
         if person is not None:
+            # A new id at every sign-in (an id planted before it is worth nothing); ended ones are cleared.
+            await sessions.end(session, request.cookies.get(sessions.COOKIE))
+            await sessions.purge_expired(session, now)
             cookie = await sessions.start(
                 session, person.tenant_id, now, settings.web_session_hours, person.id
             )
