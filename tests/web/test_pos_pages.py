@@ -23,7 +23,9 @@ async def _purchases(db: Database) -> int:
 
 def _form_values(html: str) -> dict[str, str]:
     """The hidden and typed fields of the page's sale/confirm form."""
-    return dict(re.findall(r'name="(key|total|redeem|coupon|reward|branch|step)" value="([^"]*)"', html))
+    return dict(
+        re.findall(r'name="(key|total|redeem|coupon|reward|branch|step|items)" value="([^"]*)"', html)
+    )
 
 
 async def _member(client: httpx.AsyncClient, club: Club, points: int = 0) -> int:
@@ -227,4 +229,36 @@ async def test_a_sale_form_without_its_csrf_token_records_nothing(
         f"/pos/members/{member_id}/sale", data={"key": "ABCDEFGH", "step": "confirm", "total": "100000"}
     )
     assert response.status_code == 403
+    assert await _purchases(db) == 0
+
+
+async def test_a_sale_can_be_typed_as_items_and_its_total_is_their_sum(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    from bashgah.models import PurchaseItem
+
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    # Two teas at 45,000 toman and a cup at ۱۰٬۰۰۰ toman: 100,000 toman = 1,000,000 rials → 100 points.
+    done = await _sell(web, member_id, total="", items="TEA-01 2 45,000\nCUP-7 ۱ ۱۰٬۰۰۰")
+    assert "TEA-01" in web.last_html  # the confirmation lists the items
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid">۱۰۰٬۰۰۰ تومان' in receipt.text and 'id="earned">۱۰۰<' in receipt.text
+    async with db.transaction() as session:
+        lines = (await session.scalars(select(PurchaseItem).order_by(PurchaseItem.sku))).all()
+    assert [(i.sku, i.quantity, i.unit_price_rials) for i in lines] == [
+        ("CUP-7", 1, 100_000),
+        ("TEA-01", 2, 450_000),
+    ]
+
+
+async def test_an_item_line_without_a_price_is_refused_naming_the_line(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="", items="TEA-01 2 45000\nCUP-7 1")
+    assert refused.status_code == 422
+    assert "سطر ۲" in refused.text and "CUP-7 1</textarea>" in refused.text
     assert await _purchases(db) == 0

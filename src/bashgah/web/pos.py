@@ -4,8 +4,9 @@ sale and the refund forms carry a key rendered with the form, so sending one twi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+import re
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, NotFound
-from bashgah.core.normalize import looks_like_phone, to_latin_digits
+from bashgah.core.normalize import looks_like_phone, to_latin_digits, to_persian_digits
 from bashgah.coupons import rules as coupon_rules
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import CouponCheck
@@ -197,6 +198,8 @@ class SaleForm:
     coupon: str = ""
     reward: str = ""
     branch: str = ""
+    #: Item lines "code quantity unit-price", one per line (or separated by ";").
+    items: str = ""
     key: str = field(default_factory=lambda: _receipt_number())
 
 
@@ -251,6 +254,7 @@ class Sale:
     reward: str | None
     branch: str | None
     key: str
+    items: list[Item] = field(default_factory=list)
 
     def fingerprint(self, member_id: int) -> str:
         body = {
@@ -260,6 +264,7 @@ class Sale:
             "coupon": self.coupon,
             "reward": self.reward,
             "branch": self.branch,
+            "items": [list(i) for i in self.items],
         }
         return idempotency.fingerprint("POST", "/pos/sale", body)
 
@@ -272,13 +277,55 @@ class Sale:
                 "total_rials": total_rials,
                 "redeem_points": self.redeem_points,
                 "coupon": self.coupon,
+                "items": [
+                    {"sku": i.sku, "quantity": i.quantity, "unit_price_rials": i.unit_price_rials}
+                    for i in self.items
+                ],
             }
         )
 
 
+class Item(NamedTuple):
+    sku: str
+    quantity: int
+    unit_price_rials: int
+
+
+_ITEM_SEPARATORS = re.compile(r"[\s×*]+")
+
+
+def read_items(text: str, unit: str) -> list[Item]:
+    """Item lines as a cashier types them: ``TEA-01 2 45,000`` (code, quantity, unit price in the club's
+    unit), one per line or separated by ``;``; any digits."""
+    items = []
+    for n, line in enumerate((x.strip() for x in re.split(r"[\n;]+", text)), start=1):
+        if not line:
+            continue
+        parts = _ITEM_SEPARATORS.split(to_latin_digits(line))
+        quantity = price = None
+        if len(parts) == 3 and 1 <= len(parts[0]) <= 64:
+            try:
+                quantity = forms.whole_number({"q": parts[1]}, "q", "تعداد", maximum=100_000)
+                price = forms.amount_rials({"p": parts[2]}, "p", unit, "قیمت")
+            except InvalidInput:
+                quantity = None
+        if not quantity or price is None:
+            raise InvalidInput(
+                "items",
+                f"line {n}: write the code, the quantity and the unit price",
+                f"سطر {to_persian_digits(str(n))}: کد کالا، تعداد و قیمت واحد را بنویسید",
+                "اقلام",
+            )
+        items.append(Item(parts[0], quantity, price))
+    return items
+
+
 def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
     data = {"total": typed.total, "redeem": typed.redeem}
-    total = forms.amount_rials(data, "total", unit, "مبلغ خرید", required=True)
+    items = read_items(typed.items, unit)
+    total = forms.amount_rials(data, "total", unit, "مبلغ خرید", required=not items)
+    if total is None:
+        total = sum(i.quantity * i.unit_price_rials for i in items)
     if not total:
         raise InvalidInput("total", "more than zero", "بیشتر از صفر", "مبلغ خرید")
     key = typed.key.strip().upper()
@@ -291,6 +338,7 @@ def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
         reward=typed.reward.strip().upper() or None,
         branch=None if user.branch_id is not None else (typed.branch.strip() or None),
         key=key,
+        items=items,
     )
 
 
@@ -385,6 +433,7 @@ def _typed_sale(form: Any) -> SaleForm:
         coupon=forms.text(form, "coupon", 64),
         reward=forms.text(form, "reward", 16),
         branch=forms.text(form, "branch", 64),
+        items=forms.text(form, "items", 5000),
         key=forms.text(form, "key", 64),
     )
 
@@ -409,7 +458,11 @@ async def sale(request: Request, user: Cashier, member_id: int) -> Response:
                 user=user,
                 m=member,
                 mobile=local_mobile(member.mobile),
-                sale=typed,
+                # One line: the item lines travel on in a hidden field.
+                sale=replace(
+                    typed, items="; ".join(x.strip() for x in typed.items.splitlines() if x.strip())
+                ),
+                items=sale.items,
                 preview=preview,
             )
         return await _record(request, user, member_id, sale)
