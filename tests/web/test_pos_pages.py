@@ -262,3 +262,71 @@ async def test_an_item_line_without_a_price_is_refused_naming_the_line(
     assert refused.status_code == 422
     assert "سطر ۲" in refused.text and "CUP-7 1</textarea>" in refused.text
     assert await _purchases(db) == 0
+
+
+async def _reward_code(client: httpx.AsyncClient, club: Club, member_id: int) -> str:
+    """The member spends 100 points on a 50,000-rial discount and gets its code."""
+    reward = await client.post(
+        "/api/v1/rewards",
+        json={"name_fa": "تخفیف ۵ هزار تومانی", "name_en": "5,000 toman off", "kind": "discount_amount",
+              "cost_points": 100, "discount_rials": 50_000},
+        headers=club.headers("manager"),
+    )  # fmt: skip
+    assert reward.status_code == 201, reward.text
+    redeemed = await client.post(
+        f"/api/v1/members/{member_id}/rewards",
+        json={"reward_id": reward.json()["id"]},
+        headers=club.headers(**{"Idempotency-Key": f"reward-{member_id}"}),
+    )
+    assert redeemed.status_code == 201, redeemed.text
+    return str(redeemed.json()["code"])
+
+
+async def test_a_reward_code_takes_its_discount_off_and_is_used_once(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club, points=150)
+    code = await _reward_code(client, club, member_id)
+    await web.sign_in_as("cashier", "kasra")
+    panel = await web.get(f"/pos/members/{member_id}")
+    assert code in panel.text  # the panel lists the member's rewards to use
+    # 100,000 toman less the reward's 5,000 toman: 95,000 toman paid, 95 points earned.
+    done = await _sell(web, member_id, total="100000", reward=code.lower())
+    assert "تخفیف ۵ هزار تومانی" in web.last_html
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid">۹۵٬۰۰۰ تومان' in receipt.text and code in receipt.text
+    used = await client.get(f"/api/v1/members/{member_id}/rewards", headers=club.headers())
+    assert used.json()[0]["status"] == "used"
+    await web.get(f"/pos/members/{member_id}")
+    again = await _review(web, member_id, total="100000", reward=code)
+    assert again.status_code == 409 and await _purchases(db) == 1
+
+
+async def test_another_members_reward_code_is_refused(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    owner_id = await _member(client, club, points=150)
+    code = await _reward_code(client, club, owner_id)
+    other = int((await enrol(client, club, mobile="09125550202"))["id"])
+    await web.sign_in_as("cashier", "kasra")
+    await web.get(f"/pos/members/{other}")
+    refused = await _review(web, other, total="100000", reward=code)
+    assert refused.status_code == 404
+    assert "جایزه‌ای با این کد وجود ندارد" in refused.text
+    assert await _purchases(db) == 0
+
+
+async def test_an_owner_without_a_branch_picks_the_branch_of_the_sale(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("owner", "sara")
+    panel = await web.get(f"/pos/members/{member_id}")
+    assert '<select id="branch" name="branch"' in panel.text
+    done = await _sell(web, member_id, total="100000", branch="online")
+    receipt = await web.get(done.headers["location"])
+    assert receipt.status_code == 200
+    sale = await client.get(
+        f"/api/v1/purchases/{done.headers['location'].rsplit('/', 1)[1]}", headers=club.headers()
+    )
+    assert sale.json()["branch"] == "online"
