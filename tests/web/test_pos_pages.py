@@ -11,7 +11,7 @@ from web_helpers import WebClient
 
 from bashgah.core.db import Database
 from bashgah.models import Purchase
-from support import Club, balance, enrol, give_points
+from support import Club, balance, enrol, give_points, ledger_problems
 
 PHONE_FA = "۰۹۱۲ ۵۵۵ ۰۱۰۱"
 
@@ -99,6 +99,7 @@ async def test_enrolling_a_bad_mobile_says_why_and_keeps_what_was_typed(web: Web
     response = await web.submit("/pos", "/pos/enrol", {"mobile": "12ab"})
     assert response.status_code == 422
     assert "شماره موبایل معتبر نیست" in response.text
+    assert "هیچ عضوی" not in response.text
     assert 'value="12ab"' in response.text
 
 
@@ -192,6 +193,7 @@ async def test_a_refund_gives_the_money_back_and_takes_the_earned_points_back(
     assert "مرجوعی ثبت شد" in after.text and "۲۰۰٬۰۰۰ تومان" in after.text
     assert 'name="amount"' not in after.text  # nothing left to refund
     assert (await balance(client, club, member_id))["total"] == 0
+    assert await ledger_problems(web.db) == []
 
 
 async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(

@@ -119,8 +119,6 @@ async def enrol(request: Request, user: Cashier) -> Response:
             request,
             user,
             422,
-            q=mobile,
-            found=[],
             enrol_mobile=mobile,
             focus_enrol=True,
             errors=[_message(error, language(request, user))],
