@@ -332,3 +332,13 @@ async def test_an_owner_without_a_branch_picks_the_branch_of_the_sale(
         f"/api/v1/purchases/{done.headers['location'].rsplit('/', 1)[1]}", headers=club.headers()
     )
     assert sale.json()["branch"] == "online"
+
+
+async def test_a_scanned_card_or_qr_code_opens_the_member(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club, mobile="09125550303")
+    await web.sign_in_as("cashier", "kasra")
+    for scanned in (member["card_number"], member["qr_payload"]):
+        found = await web.get("/pos/find", params={"q": scanned})
+        assert found.headers["location"] == f"/pos/members/{member['id']}"
