@@ -342,3 +342,21 @@ async def test_a_scanned_card_or_qr_code_opens_the_member(
     for scanned in (member["card_number"], member["qr_payload"]):
         found = await web.get("/pos/find", params={"q": scanned})
         assert found.headers["location"] == f"/pos/members/{member['id']}"
+
+
+async def test_the_member_panel_shows_the_tier_in_the_pages_language(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    ladder = {
+        "metric": "spend", "window": "rolling", "window_months": 12, "downgrade": "one_down", "grace_days": 30,
+        "levels": [
+            {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
+            {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 50_000_000},
+        ],
+    }  # fmt: skip
+    assert (await client.put("/api/v1/tiers", json=ladder, headers=club.headers())).status_code == 200
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    assert "برنزی" in (await web.get(f"/pos/members/{member_id}")).text
+    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    assert "Bronze" in (await web.get(f"/pos/members/{member_id}")).text
