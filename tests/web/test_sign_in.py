@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from web_helpers import PASSWORD, WebClient, add_staff
 
-from bashgah.models import Staff, utcnow
+from bashgah.models import AuditEntry, Staff, utcnow
 from support import execute
 
 
@@ -44,6 +44,9 @@ async def test_five_wrong_passwords_lock_the_login_for_fifteen_minutes(web: WebC
     fifth = await web.sign_in("kasra", "wrong-password")
     assert fifth.status_code == 429
     assert "۱۵" in fifth.text or "15" in fifth.text
+    async with web.db.transaction() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert list(actions) == ["staff.locked"]
     # Even the right password is refused while the lock lasts…
     assert (await web.sign_in("kasra", PASSWORD)).status_code == 429
     # …and works again once it is over.

@@ -102,6 +102,9 @@ async def login(request: Request) -> Response:
                 session, person.tenant_id, now, settings.web_session_hours, person.id
             )
             await audit.record(session, person.tenant_id, "staff.login", person.id, "staff", person.id)
+        elif result.locked is not None:
+            locked = result.locked
+            await audit.record(session, locked.tenant_id, "staff.locked", locked.id, "staff", locked.id)
     if person is None:
         assert result.error is not None
         return render(
