@@ -82,11 +82,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+def guard(live_server: LiveServer) -> PageGuard:
+    return PageGuard(urlsplit(live_server.url).netloc)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer, guard: PageGuard) -> Iterator[Any]:
     """A fresh browser tab (own cookies) at desktop size; the test fails if the guard saw anything."""
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     tab = context.new_page()
-    guard = PageGuard(urlsplit(live_server.url).netloc)
     tab.on("console", guard.console)
     tab.on("pageerror", guard.page_error)
     tab.on("request", guard.request)

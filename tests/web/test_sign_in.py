@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+import httpx
+from sqlalchemy import select, update
 from web_helpers import PASSWORD, WebClient, add_staff
 
-from bashgah.models import Staff, utcnow
+from bashgah.models import AuditEntry, Staff, utcnow
 from support import execute
 
 
@@ -43,6 +44,9 @@ async def test_five_wrong_passwords_lock_the_login_for_fifteen_minutes(web: WebC
     fifth = await web.sign_in("kasra", "wrong-password")
     assert fifth.status_code == 429
     assert "۱۵" in fifth.text or "15" in fifth.text
+    async with web.db.transaction() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert list(actions) == ["staff.locked"]
     # Even the right password is refused while the lock lasts…
     assert (await web.sign_in("kasra", PASSWORD)).status_code == 429
     # …and works again once it is over.
@@ -122,3 +126,49 @@ async def test_the_session_cookie_is_http_only_and_same_site(web: WebClient) -> 
     response = await web.sign_in("kasra")
     cookie = response.headers["set-cookie"].lower()
     assert "bg_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+async def test_a_page_that_does_not_exist_is_a_page_and_the_api_keeps_json(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    page = await web.get("/pos/no-such-page")
+    assert page.status_code == 404
+    assert "در این نشانی صفحه‌ای نیست" in page.text
+    api = await web.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+async def test_the_front_door_leads_to_the_sign_in_or_to_the_staff_members_face(web: WebClient) -> None:
+    assert (await web.get("/")).headers["location"] == "/login"
+    await web.sign_in_as("cashier", "kasra")
+    assert (await web.get("/")).headers["location"] == "/pos"
+
+
+async def test_the_sign_in_form_needs_the_token_of_the_page_it_came_from(web: WebClient) -> None:
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    response = await web.http.post(
+        "/login", data={"tenant": web.club.slug, "username": "kasra", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert "bg_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_over_https_the_session_cookie_is_secure(web: WebClient) -> None:
+    web.http.base_url = httpx.URL("https://test")
+    await add_staff(web.db, web.club, "kasra", "cashier")
+    response = await web.sign_in("kasra")
+    assert response.status_code == 303
+    assert "secure" in response.headers["set-cookie"].lower()
+
+
+async def test_signing_in_again_replaces_the_old_session(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    old = web.http.cookies["bg_session"]
+    await web.sign_in("kasra")
+    assert web.http.cookies["bg_session"] != old
+    new = web.http.cookies["bg_session"]
+    web.http.cookies.clear()
+    web.http.cookies.set("bg_session", old)
+    assert (await web.http.get("/pos")).status_code == 303
+    web.http.cookies.clear()
+    web.http.cookies.set("bg_session", new)
+    assert (await web.http.get("/pos")).status_code == 200  # the old id opens nothing any more

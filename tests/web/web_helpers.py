@@ -148,10 +148,19 @@ class PageGuard:
 
     host: str
     problems: list[str] = field(default_factory=list)
+    #: HTTP statuses a test expects a page to answer with (a 403 page): the browser logs those as
+    #: "Failed to load resource", which is then not a problem.
+    expected_statuses: set[int] = field(default_factory=set)
+
+    def expect_status(self, status: int) -> None:
+        self.expected_statuses.add(status)
 
     def console(self, message: Any) -> None:
-        if message.type == "error":
-            self.problems.append(f"console error: {message.text}")
+        if message.type != "error":
+            return
+        if any(f"status of {s} " in message.text for s in self.expected_statuses):
+            return
+        self.problems.append(f"console error: {message.text}")
 
     def page_error(self, error: Any) -> None:
         self.problems.append(f"page error: {error}")

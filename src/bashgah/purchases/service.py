@@ -683,3 +683,30 @@ async def _give_back_wallet(
     keep, back = rules.split_allocations(lots, sum(n for _, n in lots) - rials)
     await ledger.change_lots(j.session, back, +1)
     purchase.wallet_lots = keep
+
+
+async def find_by_receipt(session: AsyncSession, who: Principal, external_id: str) -> int:
+    """The id of the purchase with this receipt number — at the caller's branch when they have one."""
+    query = select(Purchase.id).where(
+        Purchase.tenant_id == who.tenant_id, Purchase.external_id == external_id.strip()
+    )
+    if who.branch_id is not None:
+        query = query.where(Purchase.branch_id == who.branch_id)
+    found = (await session.scalars(query.order_by(Purchase.id.desc()).limit(1))).first()
+    if found is None:
+        raise NotFound("Purchase", "خرید", detail=external_id.strip()[:64])
+    return found
+
+
+async def recent_of_member(
+    session: AsyncSession, who: Principal, member_id: int, limit: int = 5
+) -> list[PurchaseRead]:
+    """A member's latest purchases, newest first (what a till shows to pick one for a return)."""
+    rows = await session.execute(
+        select(Purchase, Branch)
+        .join(Branch, Branch.id == Purchase.branch_id)
+        .where(Purchase.tenant_id == who.tenant_id, Purchase.member_id == member_id)
+        .order_by(Purchase.id.desc())
+        .limit(limit)
+    )
+    return [_read(p, b) for p, b in rows]

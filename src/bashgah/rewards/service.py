@@ -592,3 +592,16 @@ async def _take_back_credit(
             f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
         )
     return await wallet.balance(session, purse, utcnow(), j)
+
+
+def till_discount(reward: RewardRead, total_rials: int) -> int:
+    """What a reward takes off a basket at the till: its amount or its percentage (capped), never more than
+    the basket; rewards that are a product, a gift, a voucher or shipping take nothing off the total."""
+    if reward.kind == "discount_amount":
+        return min(reward.discount_rials or 0, total_rials)
+    if reward.kind == "discount_percent":
+        off = total_rials * (reward.discount_percent or 0) // 100
+        if reward.max_discount_rials is not None:
+            off = min(off, reward.max_discount_rials)
+        return min(off, total_rials)
+    return 0

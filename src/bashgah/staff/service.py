@@ -120,6 +120,8 @@ class LoginResult:
 
     staff: Staff | None
     error: BashgahError | None
+    #: The person this very attempt locked out (for the audit log).
+    locked: Staff | None = None
 
 
 async def login(
@@ -149,7 +151,7 @@ async def login(
         if person.failed_logins >= max_failures:
             person.failed_logins = 0
             person.locked_until = now + timedelta(minutes=lock_minutes)
-            return LoginResult(None, LoginLocked(lock_minutes))
+            return LoginResult(None, LoginLocked(lock_minutes), locked=person)
         return LoginResult(None, LoginFailed())
     person.failed_logins = 0
     person.locked_until = None

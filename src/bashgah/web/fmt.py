@@ -26,6 +26,11 @@ def number(value: int | Decimal, lang: str) -> str:
     return text
 
 
+def digits(text: object, lang: str) -> str:
+    """Any text with its digits in the page's script (a mobile number, a card, a code)."""
+    return to_persian_digits(str(text)) if lang == "fa" else str(text)
+
+
 def money_value(rials: int, unit: str) -> int | Decimal:
     """The figure shown for an amount of rials: tomans are tenths of it (kept exact, never a float)."""
     return Decimal(rials) / 10 if unit == "toman" else rials

@@ -3,13 +3,17 @@ which mounts the static files and every face's router on the app."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bashgah.core.errors import BashgahError
 from bashgah.models import Staff, Tenant, utcnow
 from bashgah.staff import service as staff_service
 from bashgah.web import audit, sessions
@@ -91,10 +95,16 @@ async def login(request: Request) -> Response:
         )
         person = result.staff
         if person is not None:
+            # A new id at every sign-in (an id planted before it is worth nothing); ended ones are cleared.
+            await sessions.end(session, request.cookies.get(sessions.COOKIE))
+            await sessions.purge_expired(session, now)
             cookie = await sessions.start(
                 session, person.tenant_id, now, settings.web_session_hours, person.id
             )
             await audit.record(session, person.tenant_id, "staff.login", person.id, "staff", person.id)
+        elif result.locked is not None:
+            locked = result.locked
+            await audit.record(session, locked.tenant_id, "staff.locked", locked.id, "staff", locked.id)
     if person is None:
         assert result.error is not None
         return render(
@@ -143,8 +153,57 @@ async def switch_language(request: Request) -> Response:
     return response
 
 
+@router.get("/")
+async def front(request: Request) -> Response:
+    user = await current_staff(request)
+    return redirect(home_of(user.role) if user is not None else "/login")
+
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+#: Paths of the web pages; everything else (``/api``, ``/docs``…) keeps the API's JSON errors.
+PAGE_PREFIXES = ("/pos", "/console", "/portal", "/login", "/logout", "/lang")
+
+
+def is_page(request: Request) -> bool:
+    path = request.url.path
+    return path == "/" or any(path == p or path.startswith(p + "/") for p in PAGE_PREFIXES)
+
+
+def _page_errors(app: FastAPI) -> None:
+    """Errors on a page are pages too (localised, with the header), not the API's JSON."""
+    api_http = cast(Handler, app.exception_handlers[StarletteHTTPException])
+    api_domain = cast(Handler, app.exception_handlers[BashgahError])
+    api_crash = cast(Handler, app.exception_handlers[Exception])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_page(request):
+            return await api_http(request, exc)
+        kind = "not_found" if exc.status_code == 404 else "error"
+        return render(request, "common/error.html", status=exc.status_code, kind=kind)
+
+    @app.exception_handler(BashgahError)
+    async def _domain(request: Request, exc: BashgahError) -> Response:
+        if not is_page(request):
+            return await api_domain(request, exc)
+        return render(
+            request,
+            "common/error.html",
+            status=exc.status,
+            kind="error",
+            message=exc.message(language(request)),
+        )
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        response = await api_crash(request, exc)  # logs it
+        if not is_page(request):
+            return response
+        return render(request, "common/error.html", status=500, kind="crash")
+
+
 def install(app: FastAPI) -> None:
-    """Mount the web faces on the API's app."""
+    """Mount the web faces on the API's app (after the API's error handlers are installed)."""
     from bashgah.web.console import router as console_router
     from bashgah.web.portal import router as portal_router
     from bashgah.web.pos import router as pos_router
@@ -152,6 +211,7 @@ def install(app: FastAPI) -> None:
     app.mount(STATIC_URL, StaticFiles(directory=STATIC), name="web-static")
     for face in (router, pos_router, console_router, portal_router):
         app.include_router(face)
+    _page_errors(app)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

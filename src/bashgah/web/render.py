@@ -92,6 +92,7 @@ def render(
         "path": request.url.path,
         "_": translator(lang, face),
         "num": lambda value: fmt.number(value, lang),
+        "digits": lambda value: fmt.digits(value, lang),
         "money": lambda rials: fmt.money(rials, lang, unit),
         "money_unit": fmt.unit_name(unit, lang),
         "day": lambda value: fmt.day(value, lang),

@@ -36,4 +36,12 @@
     }
     form.dataset.sent = "1";
   });
+  // A page shown again from the back-forward cache may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-sent]").forEach(function (form) {
+        delete form.dataset.sent;
+      });
+    }
+  });
 })();

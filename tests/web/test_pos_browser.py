@@ -1,0 +1,130 @@
+"""The cashier's whole round at the till in a real browser (Debian's Chromium), in Persian and in English:
+sign in, find a member by a mobile typed in Persian digits, sell with points and a coupon, confirm with
+the keyboard, read the receipt, refund it — with screenshots of every page at desktop and phone width."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from web_helpers import PASSWORD, LiveServer, PageGuard, shot
+
+pytestmark = pytest.mark.browser
+
+_numbers = itertools.count(1)
+
+
+def _club_member(live_server: LiveServer, points: int, coupon: str) -> str:
+    """A member with points to spend and a coupon batch, made through the API; returns the mobile."""
+    n = next(_numbers)
+    mobile = f"0912880{n:04d}"
+    club = live_server.club
+    with live_server.api() as api:
+        made = api.post(
+            "/api/v1/members",
+            json={"mobile": mobile, "first_name": "مریم", "last_name": "نوری"},
+            headers=club.headers(),
+        )
+        assert made.status_code == 201, made.text
+        given = api.post(
+            f"/api/v1/members/{made.json()['id']}/adjustments",
+            json={"points": points, "reason": "browser test"},
+            headers=club.headers(**{"Idempotency-Key": f"browser-{mobile}"}),
+        )
+        assert given.status_code == 201, given.text
+        batch = api.post(
+            "/api/v1/coupons/batches",
+            json={"name": coupon, "discount_type": "fixed", "discount_value": 200_000, "code": coupon},
+            headers=club.headers("manager"),
+        )
+        assert batch.status_code == 201, batch.text
+    return mobile
+
+
+def _persian(digits: str) -> str:
+    return digits.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+
+def _sign_in(page: Any, lang: str) -> None:
+    page.goto("/login")
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == lang
+    shot(page, "login")
+    page.fill("#username", "kasra")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos")
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_cashier_sells_with_points_and_a_coupon_prints_the_receipt_and_refunds_it(
+    page: Any, live_server: LiveServer, lang: str
+) -> None:
+    coupon = f"YALDA{lang.upper()}"
+    mobile = _club_member(live_server, points=300, coupon=coupon)
+    fa = lang == "fa"
+    _sign_in(page, lang)
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if fa else "ltr")
+    shot(page, "pos-lookup")
+
+    # The customer says her number; the cashier types it with Persian digits and spaces.
+    page.keyboard.type(_persian(f"{mobile[:4]} {mobile[4:7]} {mobile[7:]}"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/members/*")
+    assert page.locator("#available").inner_text() == ("۳۰۰" if fa else "300")
+    shot(page, "pos-member")
+
+    # 250,000 toman, 100 points (100,000 rials) and the coupon (200,000 rials): 220,000 toman to pay.
+    page.keyboard.type(_persian("250000") if fa else "250000")  # the total field has the focus
+    page.fill("#redeem", "100")
+    page.fill("#coupon", coupon.lower())
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#to-pay")
+    assert page.locator("#to-pay").inner_text() == ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
+    shot(page, "pos-confirm")
+    page.keyboard.press("Enter")  # the confirm button has the focus
+    page.wait_for_url("**/pos/receipts/*")
+
+    # 2,200,000 rials paid → 220 points; 300 - 100 + 220 = 420.
+    assert page.locator("#paid").inner_text() == ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
+    assert page.locator("#earned").inner_text() == ("۲۲۰" if fa else "220")
+    assert page.locator("#balance").inner_text() == ("۴۲۰" if fa else "420")
+    shot(page, "pos-receipt")
+
+    # The customer brings it all back: everything paid is refunded, the earned points go, the spent come back.
+    page.fill("#reason", "معیوب" if fa else "faulty")
+    page.get_by_role("button", name="مرجوعی" if fa else "Refund").click()
+    page.wait_for_selector(".alert-ok")
+    notice = page.locator(".alert-ok").inner_text()
+    assert ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman") in notice
+    assert page.locator("#balance").inner_text() == ("۳۰۰" if fa else "300")
+    shot(page, "pos-refund")
+
+    # F2: the next customer.
+    page.keyboard.press("F2")
+    page.wait_for_url("**/pos")
+    assert page.evaluate("document.activeElement.id") == "q"
+
+
+def test_a_cashier_cannot_open_the_console(page: Any, live_server: LiveServer, guard: PageGuard) -> None:
+    _sign_in(page, "fa")
+    guard.expect_status(403)
+    response = page.goto("/console")
+    assert response is not None and response.status == 403
+    assert "اجازهٔ باز کردن این صفحه را ندارد" in page.content()
+    shot(page, "forbidden")
+
+
+def test_an_unknown_mobile_is_enrolled_from_the_till(page: Any, live_server: LiveServer) -> None:
+    _sign_in(page, "en")
+    page.keyboard.type("0912 990 0001")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#mobile")
+    assert page.evaluate("document.activeElement.id") == "mobile"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/members/*")
+    assert "New member enrolled." in page.content()
+    assert page.locator("#available").inner_text() == "0"

@@ -1,0 +1,362 @@
+"""The till's pages in process: find, enrol, sell with points and a coupon, the receipt, refunds — and
+what a cashier sees when something is refused."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import func, select
+from web_helpers import WebClient
+
+from bashgah.core.db import Database
+from bashgah.models import Purchase
+from support import Club, balance, enrol, give_points, ledger_problems
+
+PHONE_FA = "۰۹۱۲ ۵۵۵ ۰۱۰۱"
+
+
+async def _purchases(db: Database) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.count(Purchase.id))) or 0)
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """The hidden and typed fields of the page's sale/confirm form."""
+    return dict(
+        re.findall(r'name="(key|total|redeem|coupon|reward|branch|step|items)" value="([^"]*)"', html)
+    )
+
+
+async def _member(client: httpx.AsyncClient, club: Club, points: int = 0) -> int:
+    member_id = int((await enrol(client, club, mobile="09125550101"))["id"])
+    if points:
+        await give_points(client, club, member_id, points)
+    return member_id
+
+
+async def _coupon(client: httpx.AsyncClient, club: Club, code: str, **fields: object) -> None:
+    body = {"name": "Yalda", "discount_type": "fixed", "discount_value": 200_000, "code": code, **fields}
+    response = await client.post("/api/v1/coupons/batches", json=body, headers=club.headers("manager"))
+    assert response.status_code == 201, response.text
+
+
+async def _review(web: WebClient, member_id: int, **typed: str) -> httpx.Response:
+    return await web.submit(f"/pos/members/{member_id}", f"/pos/members/{member_id}/sale", {
+        "key": _form_values(web.last_html).get("key", ""), "step": "review", **typed,
+    })  # fmt: skip
+
+
+async def _sell(web: WebClient, member_id: int, **typed: str) -> httpx.Response:
+    """Fill the sale form, review it, confirm it; returns the confirmation's answer (a redirect)."""
+    await web.get(f"/pos/members/{member_id}")
+    key = _form_values(web.last_html)["key"]
+    review = await web.http.post(
+        f"/pos/members/{member_id}/sale",
+        data={"csrf": _csrf(web.last_html), "key": key, "step": "review", **typed},
+    )
+    assert review.status_code == 200, review.text
+    web.last_html = review.text
+    return await web.http.post(
+        f"/pos/members/{member_id}/sale", data={"csrf": _csrf(review.text), **_form_values(review.text)}
+    )
+
+
+def _csrf(html: str) -> str:
+    from web_helpers import csrf_of
+
+    return csrf_of(html)
+
+
+async def test_a_cashier_finds_a_member_by_a_phone_typed_in_persian_digits(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    found = await web.get("/pos/find", params={"q": PHONE_FA})
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/pos/members/{member_id}"
+    panel = await web.get(found.headers["location"])
+    assert "۰۹۱۲۵۵۵۰۱۰۱" in panel.text  # the mobile as people write it, in Persian digits
+
+
+async def test_an_unknown_mobile_is_offered_for_enrolment_and_enrolled_with_just_that(
+    web: WebClient, db: Database
+) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    missing = await web.get("/pos/find", params={"q": "0912 777 1234"})
+    assert missing.status_code == 200
+    assert "هیچ عضوی با این مشخصات پیدا نشد" in missing.text
+    assert 'name="mobile" value="0912 777 1234"' in missing.text
+    enrolled = await web.submit("/pos", "/pos/enrol", {"mobile": "۰۹۱۲ ۷۷۷ ۱۲۳۴"})
+    assert enrolled.status_code == 303
+    panel = await web.get(enrolled.headers["location"])
+    assert "عضو جدید ثبت شد" in panel.text and "۰۹۱۲۷۷۷۱۲۳۴" in panel.text
+
+
+async def test_enrolling_a_bad_mobile_says_why_and_keeps_what_was_typed(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.submit("/pos", "/pos/enrol", {"mobile": "12ab"})
+    assert response.status_code == 422
+    assert "شماره موبایل معتبر نیست" in response.text
+    assert "هیچ عضوی" not in response.text
+    assert 'value="12ab"' in response.text
+
+
+async def test_a_sale_with_points_and_a_coupon_shows_the_receipt_with_the_new_balance(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club, points=300)
+    await _coupon(client, club, "YALDA05")
+    await web.sign_in_as("cashier", "kasra")
+    # 250,000 toman = 2,500,000 rials; coupon 200,000 rials; 100 points = 100,000 rials off;
+    # paid 2,200,000 rials → 220 points earned; 300 - 100 + 220 = 420.
+    done = await _sell(web, member_id, total="۲۵۰٬۰۰۰", redeem="۱۰۰", coupon="yalda05")
+    assert "۲۲۰٬۰۰۰ تومان" in web.last_html  # the confirmation showed what is to be paid
+    assert done.status_code == 303
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid">۲۲۰٬۰۰۰ تومان' in receipt.text
+    assert 'id="earned">۲۲۰<' in receipt.text
+    assert 'id="balance">۴۲۰<' in receipt.text
+    assert (await balance(client, club, member_id))["available"] == 420
+
+
+async def test_sending_the_confirmation_twice_records_one_sale(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    first = await _sell(web, member_id, total="100000")
+    again = await web.http.post(
+        f"/pos/members/{member_id}/sale", data={"csrf": _csrf(web.last_html), **_form_values(web.last_html)}
+    )
+    assert again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert await _purchases(db) == 1
+
+
+async def test_spending_more_points_than_the_member_has_is_refused_and_the_form_kept(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club, points=50)
+    await web.sign_in_as("cashier", "kasra")
+    await web.get(f"/pos/members/{member_id}")
+    response = await _review(web, member_id, total="100000", redeem="80")
+    assert response.status_code == 409
+    assert "امتیاز کافی نیست" in response.text
+    assert 'name="total" value="100000"' in response.text and 'name="redeem" value="80"' in response.text
+    assert await _purchases(db) == 0
+
+
+async def test_a_used_coupon_is_refused_in_english_and_nothing_is_recorded(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await _coupon(client, club, "ONCE01", max_uses=1)
+    await web.sign_in_as("cashier", "kasra")
+    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    assert (await _sell(web, member_id, total="100000", coupon="ONCE01")).status_code == 303
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="50000", coupon="ONCE01")
+    assert refused.status_code == 409
+    assert "coupon" in refused.text.lower() and 'name="coupon" value="ONCE01"' in refused.text
+    assert await _purchases(db) == 1
+
+
+async def test_amounts_are_in_latin_digits_in_english_and_in_rials_when_the_club_says_so(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    from sqlalchemy import update
+
+    from bashgah.models import Tenant
+    from support import execute
+
+    await execute(db, update(Tenant).values(money_display="rial"))
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    done = await _sell(web, member_id, total="1,250,000")
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid">1,250,000 rials' in receipt.text
+
+
+async def test_a_refund_gives_the_money_back_and_takes_the_earned_points_back(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    done = await _sell(web, member_id, total="200000")  # 2,000,000 rials → 200 points
+    receipt_path = done.headers["location"]
+    refunded = await web.submit(receipt_path, receipt_path + "/refund", {"amount": "", "reason": "معیوب"})
+    assert refunded.status_code == 303
+    after = await web.get(refunded.headers["location"])
+    assert "مرجوعی ثبت شد" in after.text and "۲۰۰٬۰۰۰ تومان" in after.text
+    assert 'name="amount"' not in after.text  # nothing left to refund
+    assert (await balance(client, club, member_id))["total"] == 0
+    assert await ledger_problems(web.db) == []
+
+
+async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    done = await _sell(web, member_id, total="100000")
+    path = done.headers["location"]
+    refused = await web.submit(path, path + "/refund", {"amount": "900000", "reason": ""})
+    assert refused.status_code in (409, 422)
+    assert 'name="amount" value="900000"' in refused.text
+    assert (await balance(client, club, member_id))["total"] == 100
+
+
+async def test_a_receipt_is_found_by_its_number(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    done = await _sell(web, member_id, total="100000")
+    number = _form_values(web.last_html)["key"]
+    found = await web.get("/pos/receipt", params={"number": number.lower()})
+    assert found.headers["location"] == done.headers["location"]
+    missing = await web.get("/pos/receipt", params={"number": "NOSUCH"})
+    assert missing.status_code == 404
+
+
+async def test_a_sale_form_without_its_csrf_token_records_nothing(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    response = await web.http.post(
+        f"/pos/members/{member_id}/sale", data={"key": "ABCDEFGH", "step": "confirm", "total": "100000"}
+    )
+    assert response.status_code == 403
+    assert await _purchases(db) == 0
+
+
+async def test_a_sale_can_be_typed_as_items_and_its_total_is_their_sum(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    from bashgah.models import PurchaseItem
+
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    # Two teas at 45,000 toman and a cup at ۱۰٬۰۰۰ toman: 100,000 toman = 1,000,000 rials → 100 points.
+    done = await _sell(web, member_id, total="", items="TEA-01 2 45,000\nCUP-7 ۱ ۱۰٬۰۰۰")
+    assert "TEA-01" in web.last_html  # the confirmation lists the items
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid">۱۰۰٬۰۰۰ تومان' in receipt.text and 'id="earned">۱۰۰<' in receipt.text
+    async with db.transaction() as session:
+        lines = (await session.scalars(select(PurchaseItem).order_by(PurchaseItem.sku))).all()
+    assert [(i.sku, i.quantity, i.unit_price_rials) for i in lines] == [
+        ("CUP-7", 1, 100_000),
+        ("TEA-01", 2, 450_000),
+    ]
+
+
+async def test_an_item_line_without_a_price_is_refused_naming_the_line(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="", items="TEA-01 2 45000\nCUP-7 1")
+    assert refused.status_code == 422
+    assert "سطر ۲" in refused.text and "CUP-7 1</textarea>" in refused.text
+    assert await _purchases(db) == 0
+
+
+async def _reward_code(client: httpx.AsyncClient, club: Club, member_id: int) -> str:
+    """The member spends 100 points on a 50,000-rial discount and gets its code."""
+    reward = await client.post(
+        "/api/v1/rewards",
+        json={"name_fa": "تخفیف ۵ هزار تومانی", "name_en": "5,000 toman off", "kind": "discount_amount",
+              "cost_points": 100, "discount_rials": 50_000},
+        headers=club.headers("manager"),
+    )  # fmt: skip
+    assert reward.status_code == 201, reward.text
+    redeemed = await client.post(
+        f"/api/v1/members/{member_id}/rewards",
+        json={"reward_id": reward.json()["id"]},
+        headers=club.headers(**{"Idempotency-Key": f"reward-{member_id}"}),
+    )
+    assert redeemed.status_code == 201, redeemed.text
+    return str(redeemed.json()["code"])
+
+
+async def test_a_reward_code_takes_its_discount_off_and_is_used_once(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club, points=150)
+    code = await _reward_code(client, club, member_id)
+    await web.sign_in_as("cashier", "kasra")
+    panel = await web.get(f"/pos/members/{member_id}")
+    assert code in panel.text  # the panel lists the member's rewards to use
+    # 100,000 toman less the reward's 5,000 toman: 95,000 toman paid, 95 points earned.
+    done = await _sell(web, member_id, total="100000", reward=code.lower())
+    assert "تخفیف ۵ هزار تومانی" in web.last_html
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid">۹۵٬۰۰۰ تومان' in receipt.text and code in receipt.text
+    used = await client.get(f"/api/v1/members/{member_id}/rewards", headers=club.headers())
+    assert used.json()[0]["status"] == "used"
+    await web.get(f"/pos/members/{member_id}")
+    again = await _review(web, member_id, total="100000", reward=code)
+    assert again.status_code == 409 and await _purchases(db) == 1
+
+
+async def test_another_members_reward_code_is_refused(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    owner_id = await _member(client, club, points=150)
+    code = await _reward_code(client, club, owner_id)
+    other = int((await enrol(client, club, mobile="09125550202"))["id"])
+    await web.sign_in_as("cashier", "kasra")
+    await web.get(f"/pos/members/{other}")
+    refused = await _review(web, other, total="100000", reward=code)
+    assert refused.status_code == 404
+    assert "جایزه‌ای با این کد وجود ندارد" in refused.text
+    assert await _purchases(db) == 0
+
+
+async def test_an_owner_without_a_branch_picks_the_branch_of_the_sale(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("owner", "sara")
+    panel = await web.get(f"/pos/members/{member_id}")
+    assert '<select id="branch" name="branch"' in panel.text
+    done = await _sell(web, member_id, total="100000", branch="online")
+    receipt = await web.get(done.headers["location"])
+    assert receipt.status_code == 200
+    sale = await client.get(
+        f"/api/v1/purchases/{done.headers['location'].rsplit('/', 1)[1]}", headers=club.headers()
+    )
+    assert sale.json()["branch"] == "online"
+
+
+async def test_a_scanned_card_or_qr_code_opens_the_member(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member = await enrol(client, club, mobile="09125550303")
+    await web.sign_in_as("cashier", "kasra")
+    for scanned in (member["card_number"], member["qr_payload"]):
+        found = await web.get("/pos/find", params={"q": scanned})
+        assert found.headers["location"] == f"/pos/members/{member['id']}"
+
+
+async def test_the_member_panel_shows_the_tier_in_the_pages_language(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    ladder = {
+        "metric": "spend", "window": "rolling", "window_months": 12, "downgrade": "one_down", "grace_days": 30,
+        "levels": [
+            {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
+            {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 50_000_000},
+        ],
+    }  # fmt: skip
+    assert (await client.put("/api/v1/tiers", json=ladder, headers=club.headers())).status_code == 200
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    assert "برنزی" in (await web.get(f"/pos/members/{member_id}")).text
+    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    assert "Bronze" in (await web.get(f"/pos/members/{member_id}")).text
