@@ -13,6 +13,7 @@ from bashgah.core.db import Database
 from bashgah.core.jalali import TEHRAN
 from bashgah.models import (
     Account,
+    GiftCard,
     MemberScore,
     MemberTier,
     Notice,
@@ -27,7 +28,7 @@ from occasions.occasion_helpers import LADDER, new_rule
 from support import Club, bought, enrol, execute, give_points, reserve
 
 #: What one run of each job does to :func:`busy_club` (holds released; scores count members scored).
-ONCE = {"release": 1, "expire": 100, "tiers": 1, "occasions": 1, "notices": 1}
+ONCE = {"release": 1, "expire": 100, "expire_wallets": 50_000, "tiers": 1, "occasions": 1, "notices": 1}
 
 
 async def _last_lot(db: Database) -> int:
@@ -56,6 +57,25 @@ async def busy_club(client: httpx.AsyncClient, club: Club, db: Database, now: da
         .where(PointLot.id == await _last_lot(db))
         .values(expires_at=now - timedelta(hours=1)),
     )
+
+    # Wallet credit past its date (30,000) and a gift card past its date (20,000).
+    topped = await client.post(
+        f"/api/v1/members/{expiring['id']}/wallet/top-ups",
+        json={"amount_rials": 30_000},
+        headers=club.headers("cashier", **{"Idempotency-Key": f"jobs-top-up-{expiring['id']}"}),
+    )
+    assert topped.status_code == 201, topped.text
+    await execute(
+        db,
+        update(PointLot)
+        .where(PointLot.id == await _last_lot(db))
+        .values(expires_at=now - timedelta(hours=1)),
+    )
+    card = await client.post(
+        "/api/v1/gift-cards", json={"value_rials": 20_000}, headers=club.headers("manager")
+    )
+    assert card.status_code == 201, card.text
+    await execute(db, update(GiftCard).values(expires_at=now - timedelta(hours=1)))
 
     soon = await enrol(client, club)
     await give_points(client, club, soon["id"], 80)
@@ -88,6 +108,7 @@ async def snapshot(db: Database) -> dict[str, Any]:
         "accounts": select(Account.id, Account.posted, Account.pending),
         "transfers": select(Transfer.id, Transfer.code, Transfer.amount, Transfer.debit_account_id),
         "lots": select(PointLot.id, PointLot.remaining),
+        "gift_cards": select(GiftCard.id, GiftCard.status),
         "holds": select(Reservation.id, Reservation.status),
         "levels": select(
             MemberTier.member_id, MemberTier.level_id, MemberTier.review_at, MemberTier.grace_until
