@@ -1,0 +1,14 @@
+"""The manager's console (/console): owners and managers change things, analysts only read.
+
+One module per section (dashboard, members, campaigns, reports, club); ``common`` holds the guards, the
+rendering, the form helpers and the audit helper they share.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from bashgah.web.console import dashboard
+
+router = APIRouter()
+router.include_router(dashboard.router)

@@ -1,0 +1,117 @@
+"""Charts drawn on the server as inline SVG: bars for one series, lines for several.
+
+No script and no style attribute (the pages' CSP allows neither inline): colours come from classes in
+``console.css``. In a right-to-left page time runs from right to left, like the text. Every chart is an
+``img`` with a title and a description listing its figures, for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+WIDTH = 720
+HEIGHT = 260
+TOP = 24
+BOTTOM = 44
+SIDE = 16
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[int]
+    #: A class of console.css: s1, s2, s3.
+    css: str = "s1"
+
+
+def _slot_x(index: int, count: int, rtl: bool) -> float:
+    slot = (WIDTH - 2 * SIDE) / max(count, 1)
+    offset = SIDE + slot * (index + 0.5)
+    return WIDTH - offset if rtl else offset
+
+
+def _label(text: str, x: float) -> str:
+    """A month label on two lines: the month's name, then its year."""
+    name, _, year = text.rpartition(" ")
+    if not name:
+        name, year = text, ""
+    y = HEIGHT - BOTTOM + 16
+    return (
+        f'<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(name)}'
+        f'<tspan x="{x:.1f}" dy="14">{escape(year)}</tspan></text>'
+    )
+
+
+def _frame(title: str, summary: str, body: list[str]) -> Markup:
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title><desc>{escape(summary)}</desc>'
+        f'<line class="base" x1="{SIDE}" x2="{WIDTH - SIDE}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}"/>'
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _summary(labels: Sequence[str], series: Sequence[Series], show: Callable[[int], str]) -> str:
+    return "; ".join(
+        f"{s.name}: " + ", ".join(f"{label} {show(v)}" for label, v in zip(labels, s.values, strict=True))
+        for s in series
+    )
+
+
+def bars(
+    title: str, labels: Sequence[str], values: Sequence[int], show: Callable[[int], str], rtl: bool
+) -> Markup:
+    """One bar per label, its value written above it with ``show``."""
+    top = max([*values, 1])
+    plot = HEIGHT - BOTTOM - TOP
+    slot = (WIDTH - 2 * SIDE) / max(len(labels), 1)
+    width = slot * 0.6
+    body = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = _slot_x(index, len(labels), rtl)
+        h = plot * max(value, 0) / top
+        y = HEIGHT - BOTTOM - h
+        body.append(
+            f'<rect class="bar s1" x="{x - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}"/>'
+        )
+        if value:
+            body.append(
+                f'<text class="value" x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(show(value))}</text>'
+            )
+        body.append(_label(label, x))
+    return _frame(title, _summary(labels, [Series(title, values)], show), body)
+
+
+def lines(
+    title: str, labels: Sequence[str], series: Sequence[Series], show: Callable[[int], str], rtl: bool
+) -> Markup:
+    """A line per series over the labels, with a legend; the highest value is written on the axis."""
+    top = max([1, *(v for s in series for v in s.values)])
+    plot = HEIGHT - BOTTOM - TOP
+    body = [
+        f'<line class="grid" x1="{SIDE}" x2="{WIDTH - SIDE}" y1="{TOP}" y2="{TOP}"/>',
+        f'<text class="axis" x="{WIDTH - SIDE if rtl else SIDE}" y="{TOP - 6}" '
+        f'text-anchor="{"end" if rtl else "start"}">{escape(show(top))}</text>',
+    ]
+    for s in series:
+        points = [
+            (_slot_x(i, len(labels), rtl), HEIGHT - BOTTOM - plot * max(v, 0) / top)
+            for i, v in enumerate(s.values)
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline class="line {s.css}" points="{path}"/>')
+        body.extend(f'<circle class="dot {s.css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>' for x, y in points)
+    for index, s in enumerate(series):
+        # The legend, at the top on the side the text starts from.
+        x = WIDTH - SIDE - 140 * (index + 1) if rtl else SIDE + 120 + 140 * index
+        body.append(f'<rect class="key {s.css}" x="{x:.1f}" y="{TOP - 16}" width="12" height="12"/>')
+        body.append(
+            f'<text class="axis" x="{x + (-6 if rtl else 18):.1f}" y="{TOP - 6}" text-anchor="{"end" if rtl else "start"}">'
+            f"{escape(s.name)}</text>"
+        )
+    body.extend(_label(label, _slot_x(i, len(labels), rtl)) for i, label in enumerate(labels))
+    return _frame(title, _summary(labels, series, show), body)
