@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import dashboard
+from bashgah.web.console import dashboard, members
 
 router = APIRouter()
 router.include_router(dashboard.router)
+router.include_router(members.router)

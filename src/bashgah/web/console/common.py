@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError
-from bashgah.core.normalize import to_latin_digits
+from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.web import audit, fmt
 from bashgah.web.guard import CONSOLE_ROLES, require_staff
 from bashgah.web.i18n import translator
@@ -32,6 +32,7 @@ def page(request: Request, template: str, user: StaffUser, status: int = 200, **
     context.setdefault("section", template.split("/")[0].split(".")[0])
     lang = language(request, user)
     context.setdefault("pct", lambda share: percent(share, lang))
+    context.setdefault("phone", lambda mobile: local_phone(mobile, lang))
     return render(
         request,
         f"console/{template}",
@@ -49,6 +50,12 @@ def percent(share: float | None, lang: str) -> str:
         return "—"
     figure = fmt.number(Decimal(str(round(share * 100, 1))).normalize(), lang)
     return f"{figure}٪" if lang == "fa" else f"{figure}%"
+
+
+def local_phone(mobile: str, lang: str) -> str:
+    """``+989121234567`` → ``09121234567`` (Persian digits in fa), as people write it."""
+    local = "0" + mobile[3:] if mobile.startswith("+98") else mobile
+    return to_persian_digits(local) if lang == "fa" else local
 
 
 def done(path: str) -> RedirectResponse:
@@ -96,17 +103,23 @@ class FormProblem(BashgahError):
         super().__init__(None, label_en=label_en, label_fa=label_fa, reason_en=reason_en, reason_fa=reason_fa)
 
 
-def whole(value: str, label_en: str, label_fa: str, required: bool = True) -> int | None:
-    """A whole number typed in any digits, or None when left empty (and not required)."""
+def maybe_whole(value: str, label_en: str, label_fa: str) -> int | None:
+    """A whole number typed in any digits, or None when left empty."""
     clean = digits(value)
     if not clean:
-        if required:
-            raise FormProblem(label_en, label_fa, "required", "لازم است")
         return None
     try:
         return int(clean)
     except ValueError:
         raise FormProblem(label_en, label_fa, "must be a whole number", "باید عدد صحیح باشد") from None
+
+
+def whole(value: str, label_en: str, label_fa: str) -> int:
+    """A whole number that must be given."""
+    number = maybe_whole(value, label_en, label_fa)
+    if number is None:
+        raise FormProblem(label_en, label_fa, "required", "لازم است")
+    return number
 
 
 def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: bool = True) -> int | None:
