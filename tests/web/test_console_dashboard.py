@@ -57,4 +57,4 @@ async def test_the_members_share_of_revenue_needs_the_shops_whole_revenue(web: W
     share = (await web.get("/console", params={"store_revenue": "800,000"})).text
     assert re.search(r"Members&#39; share of revenue</span><strong>25%</strong>", share)
     wrong = await web.get("/console", params={"store_revenue": "lots"})
-    assert "Shop revenue: must be a number" in wrong.text
+    assert "Shop revenue must be a number" in wrong.text

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import dashboard, members
+from bashgah.web.console import campaigns, dashboard, members
 
 router = APIRouter()
 router.include_router(dashboard.router)
 router.include_router(members.router)
+router.include_router(campaigns.router)

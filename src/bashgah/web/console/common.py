@@ -96,8 +96,8 @@ class FormProblem(BashgahError):
 
     status = 422
     code = "invalid_form"
-    message_en = "{label_en}: {reason_en}"
-    message_fa = "{label_fa}: {reason_fa}"
+    message_en = "{label_en} {reason_en}"
+    message_fa = "«{label_fa}» {reason_fa}"
 
     def __init__(self, label_en: str, label_fa: str, reason_en: str, reason_fa: str) -> None:
         super().__init__(None, label_en=label_en, label_fa=label_fa, reason_en=reason_en, reason_fa=reason_fa)
@@ -118,7 +118,7 @@ def whole(value: str, label_en: str, label_fa: str) -> int:
     """A whole number that must be given."""
     number = maybe_whole(value, label_en, label_fa)
     if number is None:
-        raise FormProblem(label_en, label_fa, "required", "لازم است")
+        raise FormProblem(label_en, label_fa, "is required", "لازم است")
     return number
 
 
@@ -127,7 +127,7 @@ def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: 
     clean = digits(value)
     if not clean:
         if required:
-            raise FormProblem(label_en, label_fa, "required", "لازم است")
+            raise FormProblem(label_en, label_fa, "is required", "لازم است")
         return None
     try:
         amount = Decimal(clean)
@@ -135,7 +135,7 @@ def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: 
         raise FormProblem(label_en, label_fa, "must be a number", "باید عدد باشد") from None
     rials = amount * 10 if unit == "toman" else amount
     if rials != rials.to_integral_value():
-        raise FormProblem(label_en, label_fa, "too many decimals", "رقم اعشار زیادی دارد")
+        raise FormProblem(label_en, label_fa, "has too many decimals", "رقم اعشار زیادی دارد")
     return int(rials)
 
 
@@ -159,25 +159,40 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) 
     _ = translator(lang, "console")
     labels = labels or {}
     found = []
+
+    def figure(value: Any) -> str:
+        return to_persian_digits(str(value)) if lang == "fa" else str(value)
+
     for e in error.errors():
         where = ".".join(str(p) for p in e.get("loc", ()))
-        field = labels.get(where) or labels.get(str(e.get("loc", ("",))[0])) or where or _("The form")
+        loc = [str(p) for p in e.get("loc", ())]
+        field = (
+            labels.get(where)
+            or (labels.get(loc[-1]) if loc else None)
+            or (labels.get(loc[0]) if loc else None)
+            or where
+            or _("The form")
+        )
         context = e.get("ctx") or {}
         kind = e.get("type", "")
         if kind == "missing":
             reason = _("is required")
         elif kind == "string_too_short":
-            reason = _("is too short (at least %(n)s characters)", n=context.get("min_length", ""))
+            reason = _("is too short (at least %(n)s characters)", n=figure(context.get("min_length")))
         elif kind == "string_too_long":
-            reason = _("is too long (at most %(n)s characters)", n=context.get("max_length", ""))
-        elif kind in ("greater_than", "greater_than_equal"):
-            reason = _("must be at least %(n)s", n=context.get("gt", context.get("ge", "")))
-        elif kind in ("less_than", "less_than_equal"):
-            reason = _("must be at most %(n)s", n=context.get("lt", context.get("le", "")))
+            reason = _("is too long (at most %(n)s characters)", n=figure(context.get("max_length")))
+        elif kind == "greater_than":
+            reason = _("must be more than %(n)s", n=figure(context.get("gt")))
+        elif kind == "greater_than_equal":
+            reason = _("must be at least %(n)s", n=figure(context.get("ge")))
+        elif kind == "less_than":
+            reason = _("must be less than %(n)s", n=figure(context.get("lt")))
+        elif kind == "less_than_equal":
+            reason = _("must be at most %(n)s", n=figure(context.get("le")))
         elif kind in ("int_parsing", "int_type", "int_from_float", "decimal_parsing", "decimal_type"):
             reason = _("must be a number")
         elif kind in ("too_short",):
-            reason = _("needs at least %(n)s entries", n=context.get("min_length", ""))
+            reason = _("needs at least %(n)s entries", n=figure(context.get("min_length")))
         elif kind == "json_invalid":
             reason = _("is not valid JSON")
         elif kind == "extra_forbidden":

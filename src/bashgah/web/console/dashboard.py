@@ -46,25 +46,20 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
     unit = user.money_unit
     count = lambda n: fmt.number(n, lang)  # noqa: E731
     money_figure = lambda rials: fmt.number(fmt.money_value(rials, unit), lang)  # noqa: E731
+    revenue_title = _("Net revenue from members per month (%(unit)s)", unit=fmt.unit_name(unit, lang))
+    points_title = _("Points earned and spent per month")
+    members_title = _("New members per month")
+    points_series = [
+        charts.Series(_("Earned"), [m.points_earned for m in months], "s1"),
+        charts.Series(_("Spent"), [m.points_redeemed for m in months], "s2"),
+    ]
     chart_list = [
-        charts.bars(
-            _("Net revenue from members per month (%(unit)s)", unit=fmt.unit_name(unit, lang)),
-            labels,
-            [m.revenue_rials for m in months],
-            money_figure,
-            rtl,
+        (
+            revenue_title,
+            charts.bars(revenue_title, labels, [m.revenue_rials for m in months], money_figure, rtl),
         ),
-        charts.lines(
-            _("Points earned and spent per month"),
-            labels,
-            [
-                charts.Series(_("Earned"), [m.points_earned for m in months], "s1"),
-                charts.Series(_("Spent"), [m.points_redeemed for m in months], "s2"),
-            ],
-            count,
-            rtl,
-        ),
-        charts.bars(_("New members per month"), labels, [m.enrolled for m in months], count, rtl),
+        (points_title, charts.lines(points_title, labels, points_series, count, rtl)),
+        (members_title, charts.bars(members_title, labels, [m.enrolled for m in months], count, rtl)),
     ]
     return page(
         request,
