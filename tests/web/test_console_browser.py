@@ -82,6 +82,10 @@ def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live
         ("console-campaigns", "/console/campaigns"),
         ("console-campaign-editor", "/console/campaigns/new"),
         ("console-examine", "/console/campaigns/examine?member=09121110002&branch=main&total=500000"),
+        ("console-reports", "/console/reports"),
+        ("console-report-rfm", "/console/reports/rfm"),
+        ("console-report-pareto", "/console/reports/pareto"),
+        ("console-report-health", "/console/reports/health"),
     ]
     for lang, switch in (("fa", "English"), ("en", "فارسی")):
         for name, path in pages:

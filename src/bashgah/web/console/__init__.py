@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import campaigns, dashboard, members
+from bashgah.web.console import campaigns, dashboard, members, reports
 
 router = APIRouter()
 router.include_router(dashboard.router)
 router.include_router(members.router)
 router.include_router(campaigns.router)
+router.include_router(reports.router)

@@ -69,7 +69,7 @@ def bars(
     top = max([*values, 1])
     plot = HEIGHT - BOTTOM - TOP
     slot = (WIDTH - 2 * SIDE) / max(len(labels), 1)
-    width = slot * 0.6
+    width = min(slot * 0.6, 56)
     body = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = _slot_x(index, len(labels), rtl)
