@@ -86,6 +86,9 @@ def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live
         ("console-report-rfm", "/console/reports/rfm"),
         ("console-report-pareto", "/console/reports/pareto"),
         ("console-report-health", "/console/reports/health"),
+        ("console-club-settings", "/console/club/settings"),
+        ("console-club-staff", "/console/club/staff"),
+        ("console-audit", "/console/club/audit"),
     ]
     for lang, switch in (("fa", "English"), ("en", "فارسی")):
         for name, path in pages:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import campaigns, dashboard, members, reports
+from bashgah.web.console import campaigns, club, dashboard, members, reports
 
 router = APIRouter()
 router.include_router(dashboard.router)
 router.include_router(members.router)
 router.include_router(campaigns.router)
 router.include_router(reports.router)
+router.include_router(club.router)

@@ -3,19 +3,21 @@ the one helper that writes the audit log of a change a person made."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError
 from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.web import audit, fmt
-from bashgah.web.guard import CONSOLE_ROLES, require_staff
+from bashgah.web.guard import CONSOLE_ROLES, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.render import language, render
 from bashgah.web.sessions import StaffUser
@@ -203,6 +205,33 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) 
             reason = _("is not valid (%(detail)s)", detail=e.get("msg", ""))
         found.append(_("%(field)s %(reason)s", field=field, reason=reason))
     return found
+
+
+Step = Callable[[AsyncSession], Awaitable[Any]]
+
+
+async def attempt(
+    request: Request,
+    user: StaffUser,
+    build: Callable[[], Step],
+    again: Callable[[list[str]], Awaitable[Response]],
+    success: str,
+    labels: dict[str, str] | None = None,
+) -> Response:
+    """One change in one transaction: ``build`` reads the form (it may refuse it), the step it returns
+    does the work. A refusal shows the page again through ``again`` with the messages; the transaction
+    has rolled back, so nothing is half-saved. Success redirects to ``success``."""
+    lang = language(request, user)
+    try:
+        step = build()
+        async with database(request).transaction() as session:
+            await step(session)
+    except (BashgahError, ValidationError) as error:
+        return await again(problems(error, lang, labels))
+    except IntegrityError:
+        _ = translator(lang, "console")
+        return await again([_("This conflicts with existing data; nothing was saved.")])
+    return done(success)
 
 
 def lang_of(request: Request, user: StaffUser) -> str:
