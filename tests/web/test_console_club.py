@@ -93,7 +93,7 @@ async def test_the_owner_builds_a_tier_ladder_in_the_form(web: WebClient) -> Non
     no_entry = await web.http.post(
         "/console/club/tiers", data={"csrf": token, **form, "level_threshold": ["10", "20", ""]}
     )
-    assert no_entry.status_code == 422 and "the entry level" in no_entry.text
+    assert no_entry.status_code == 422 and "سطح اول باید از ۰ شروع شود." in no_entry.text
     assert 'value="طلایی"' in no_entry.text
 
 
@@ -146,6 +146,7 @@ async def test_a_batch_of_single_use_coupons_is_made_and_exported(web: WebClient
         {"name": "x", "discount_type": "fixed", "discount_value": "1000", "code": "SHARED", "count": "3"},
     )
     assert both.status_code == 422
+    assert "یا یک کد مشترک بدهید یا تعداد کدهایی که ساخته شوند، نه هر دو." in both.text
     assert await _actions(web) == ["coupons.batch_created"]
 
 

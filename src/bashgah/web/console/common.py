@@ -151,6 +151,39 @@ def rials_as_typed(rials: int | None, unit: str) -> str:
     return str(rials)
 
 
+def known_rules(_: Callable[..., str]) -> dict[str, str]:
+    """The schemas' own rules (their ``ValueError`` texts) as the console words them, in the page language."""
+    return {
+        "name skus, categories or brands": _("Name product codes, categories or brands."),
+        "from_hour and to_hour must differ": _("The first and last hour must differ."),
+        "give from_hour and to_hour together": _("Give the first and the last hour together."),
+        "ends_at must be after starts_at": _("The last day must come after the first."),
+        "a limit caps awards or points": _("A limit caps awards or points."),
+        "rule keys must be unique within a campaign": _("Each rule of a campaign needs its own name."),
+        "level codes must be unique": _("Each level needs its own code."),
+        "each level needs its own threshold": _("Each level needs its own threshold."),
+        "the entry level's threshold must be 0": _("The first level must start from 0."),
+        "give either code (one universal code) or count (generated unique codes)": _(
+            "Give either one shared code or a number of codes to generate, not both."
+        ),
+        "a percent discount is at most 100": _("A percentage discount is at most 100."),
+        "max_discount_rials caps percent discounts only": _("Only a percentage discount has a cap."),
+        "valid_until must be after valid_from": _("The end must come after the start."),
+        "a discount_amount reward needs discount_rials": _("A discount reward needs its amount."),
+        "a discount_percent reward needs discount_percent and max_discount_rials": _(
+            "A percentage reward needs its percentage and its cap."
+        ),
+        "a free_product reward needs a sku": _("A free product reward needs the product's code."),
+        "a physical_gift reward needs its stock": _("A gift needs its stock."),
+        "a partner_voucher's stock is the codes uploaded to its pool": _(
+            "A partner voucher's stock is the codes uploaded for it."
+        ),
+        "must not be zero": _("must not be zero"),
+        "a reason of at least 3 characters is required": _("needs a reason of at least 3 characters"),
+        "give exactly one of id, phone or card": _("Give the member's mobile or card number."),
+    }
+
+
 def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) -> list[str]:
     """Messages a person can act on, in the page language: a domain error's own message, or one line per
     field a schema refused (``labels`` names the fields the way the form does)."""
@@ -201,6 +234,13 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) 
             reason = _("is not a known field")
         elif kind in ("literal_error", "enum", "union_tag_invalid"):
             reason = _("is not one of the allowed values")
+        elif kind == "value_error":
+            detail = str(e.get("msg", "")).removeprefix("Value error, ")
+            rule = known_rules(_).get(detail)
+            if rule is not None and rule.endswith("."):
+                found.append(rule)  # a rule across fields: its own sentence is the message
+                continue
+            reason = rule or _("is not valid (%(detail)s)", detail=detail)
         else:
             reason = _("is not valid (%(detail)s)", detail=e.get("msg", ""))
         found.append(_("%(field)s %(reason)s", field=field, reason=reason))
