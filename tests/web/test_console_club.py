@@ -248,6 +248,9 @@ CONSOLE_PAGES = [
     "/console/club/staff",
     "/console/club/keys",
     "/console/club/audit",
+    "/console/club/data",
+    "/console/club/data/export",
+    "/console/club/data/imports/1",
 ]
 
 
@@ -268,6 +271,7 @@ async def test_every_console_route_is_in_the_cashier_test() -> None:
         p.replace("{member_id}", "{id}")
         .replace("{campaign_id}", "{id}")
         .replace("{batch_id}", "{id}")
+        .replace("{job_id}", "{id}")
         .replace("{name}", "rfm")
         for p in paths
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import campaigns, club, dashboard, members, reports
+from bashgah.web.console import campaigns, club, dashboard, data, members, reports
 
 router = APIRouter()
 router.include_router(dashboard.router)
@@ -16,3 +16,4 @@ router.include_router(members.router)
 router.include_router(campaigns.router)
 router.include_router(reports.router)
 router.include_router(club.router)
+router.include_router(data.router)
