@@ -142,3 +142,17 @@ async def test_an_analyst_reads_campaigns_but_cannot_save_one(web: WebClient) ->
     refused = await web.http.post("/console/campaigns", data={**DOUBLE, "csrf": "x"})
     assert refused.status_code == 403
     assert await _campaigns(web) == 0
+
+
+async def test_a_campaign_or_member_that_does_not_exist_is_a_page_not_found(web: WebClient) -> None:
+    await web.sign_in_as("owner", "sara")
+    for path in ("/console/campaigns/999", "/console/members/999"):
+        response = await web.get(path)
+        assert response.status_code == 404 and "text/html" in response.headers["content-type"]
+        assert "پیدا نشد" in response.text
+    changed = await web.submit("/console/campaigns/new", "/console/campaigns/999", DOUBLE)
+    assert changed.status_code == 404 and "کمپین پیدا نشد" in changed.text
+    adjusted = await web.submit(
+        "/console/members", "/console/members/999/adjust", {"points": "5", "reason": "why not"}
+    )
+    assert adjusted.status_code == 404 and "text/html" in adjusted.headers["content-type"]

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from bashgah.core.errors import BashgahError
+from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.jalali import TEHRAN
 from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.programme import service as programme
@@ -363,8 +363,11 @@ def _sale(typed: dict[str, str], unit: str, first_branch: str | None) -> Purchas
 
 @router.get("/{campaign_id}", response_class=HTMLResponse)
 async def edit_campaign(request: Request, user: Reader, campaign_id: int) -> Response:
-    async with database(request).transaction() as session:
-        campaign = await programme.get(session, user.principal, campaign_id)
+    try:
+        async with database(request).transaction() as session:
+            campaign = await programme.get(session, user.principal, campaign_id)
+    except NotFound as error:
+        return _missing(request, user, error)
     definition = campaign.definition.model_dump(mode="json")
     return await _editor(
         request, user, campaign, typed_from(definition, user.money_unit, lang_of(request, user))
@@ -400,10 +403,18 @@ async def _save(request: Request, user: StaffUser, campaign_id: int | None) -> R
             "rules": _("Rules"),
         }
         if campaign_id is not None:
-            async with database(request).transaction() as session:
-                current = await programme.get(session, user.principal, campaign_id)
+            try:
+                async with database(request).transaction() as session:
+                    current = await programme.get(session, user.principal, campaign_id)
+            except NotFound as missing:
+                return _missing(request, user, missing)
         return await _editor(request, user, current, typed, problems(error, lang, labels), status=422)
     return done(f"/console/campaigns?done={saved.id}")
+
+
+def _missing(request: Request, user: StaffUser, error: NotFound) -> Response:
+    lang = lang_of(request, user)
+    return page(request, "missing.html", user, status=404, errors=problems(error, lang), section="campaigns")
 
 
 @router.post("", response_class=HTMLResponse)

@@ -80,8 +80,14 @@ async def _profile(
     status: int = 200,
 ) -> Response:
     lang = lang_of(request, user)
+    try:
+        async with database(request).transaction() as session:
+            member = await members.get(session, user.tenant_id, member_id)
+    except NotFound as error:
+        return page(
+            request, "missing.html", user, status=404, errors=problems(error, lang), section="members"
+        )
     async with database(request).transaction() as session:
-        member = await members.get(session, user.tenant_id, member_id)
         balance = await member_points.summary(session, user.principal, member_id)
         statement = await member_points.history(
             session, user.principal, member_id, lang, before, STATEMENT_PAGE
@@ -118,10 +124,7 @@ async def profile(
         "tier": _("The tier was set."),
         "unlocked": _("The tier is no longer locked."),
     }
-    try:
-        return await _profile(request, user, member_id, before=before, notice=notices.get(done))
-    except NotFound as error:
-        return page(request, "missing.html", user, status=404, errors=problems(error, lang_of(request, user)))
+    return await _profile(request, user, member_id, before=before, notice=notices.get(done))
 
 
 Work = Callable[[AsyncSession], Awaitable[Any]]
