@@ -35,7 +35,9 @@ def page(request: Request, template: str, user: StaffUser, status: int = 200, **
     lang = language(request, user)
     context.setdefault("pct", lambda share: percent(share, lang))
     context.setdefault("phone", lambda mobile: local_phone(mobile, lang))
-    context.setdefault("digits_of", lambda value: to_persian_digits(str(value)) if lang == "fa" else str(value))
+    context.setdefault(
+        "digits_of", lambda value: to_persian_digits(str(value)) if lang == "fa" else str(value)
+    )
     return render(
         request,
         f"console/{template}",
