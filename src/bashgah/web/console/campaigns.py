@@ -249,11 +249,11 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
 
 
 @router.get("", response_class=HTMLResponse)
-async def campaigns(request: Request, user: Reader, done: int | None = None) -> Response:
+async def campaigns(request: Request, user: Reader, done: str = "") -> Response:
     _ = translator(lang_of(request, user), "console")
     async with database(request).transaction() as session:
         found = await programme.list_campaigns(session, user.principal)
-    notice = _("Campaign %(id)s is saved; the next sale uses it.", id=done) if done else None
+    notice = _("Campaign %(id)s is saved; the next sale uses it.", id=done) if done.isdigit() else None
     return page(request, "campaigns.html", user, campaigns=found, notice=notice)
 
 

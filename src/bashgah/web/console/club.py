@@ -717,13 +717,13 @@ async def revoke_key(request: Request, user: Writer, key_id: int) -> Response:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit_log(request: Request, user: Reader, before: int | None = None) -> Response:
+async def audit_log(request: Request, user: Reader, before: str = "") -> Response:
     """Every change a person made through the web pages, newest first."""
     async with database(request).transaction() as session:
         query = select(AuditEntry, Staff.full_name).outerjoin(Staff, Staff.id == AuditEntry.actor_staff_id)
         query = query.where(AuditEntry.tenant_id == user.tenant_id)
-        if before is not None:
-            query = query.where(AuditEntry.id < before)
+        if before.isdigit():
+            query = query.where(AuditEntry.id < int(before))
         rows = (await session.execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1))).all()
     entries = [(entry, name) for entry, name in rows[:AUDIT_PAGE]]
     older = entries[-1][0].id if len(rows) > AUDIT_PAGE else None

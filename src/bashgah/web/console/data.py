@@ -117,7 +117,11 @@ async def _run(db: Database, job: Job, user: StaffUser, path: Path, lang: str) -
         table = read_file(path, columns)
         parsed = await asyncio.to_thread(read, table, job.progress)
         async with db.transaction() as session:
-            result = await write(session, job.tenant_id, parsed, job.progress)
+            if job.what == "purchases":
+                # The ledger names the person who imported the sales.
+                result = await write(session, job.tenant_id, parsed, job.progress, actor=user.principal.actor)
+            else:
+                result = await write(session, job.tenant_id, parsed, job.progress)
             await audit.record(
                 session,
                 job.tenant_id,

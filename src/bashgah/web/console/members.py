@@ -114,7 +114,7 @@ async def _profile(
 
 @router.get("/{member_id}", response_class=HTMLResponse)
 async def profile(
-    request: Request, user: Reader, member_id: int, before: int | None = None, done: str = ""
+    request: Request, user: Reader, member_id: int, before: str = "", done: str = ""
 ) -> Response:
     _ = translator(lang_of(request, user), "console")
     notices = {
@@ -124,7 +124,8 @@ async def profile(
         "tier": _("The tier was set."),
         "unlocked": _("The tier is no longer locked."),
     }
-    return await _profile(request, user, member_id, before=before, notice=notices.get(done))
+    older = int(before) if before.isdigit() else None
+    return await _profile(request, user, member_id, before=older, notice=notices.get(done))
 
 
 Work = Callable[[AsyncSession], Awaitable[Any]]
