@@ -8,8 +8,8 @@ import asyncio
 from sqlalchemy import func, select
 from web_helpers import WebClient, csrf_of
 
-from bashgah.models import AuditEntry, Member
-from support import enrol
+from bashgah.models import AuditEntry, Member, Staff, Transfer
+from support import enrol, ledger_problems
 
 GOOD = "mobile,first_name,last_name\n09120000001,سارا,احمدی\n09120000002,Ali,Karimi\n۰۹۱۲۰۰۰۰۰۰۳,نرگس,\n"
 BAD = "mobile,first_name\n09120000001,Sara\nnot-a-phone,Ali\n"
@@ -79,3 +79,20 @@ async def test_members_and_the_ledger_are_exported_in_the_page_language(web: Web
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     # An analyst reads; importing is for owners and managers.
     assert 'action="/console/club/data/import"' not in (await web.get("/console/club/data")).text
+
+
+async def test_imported_purchases_earn_points_in_the_name_of_the_manager(web: WebClient) -> None:
+    member = await enrol(web.http, web.club, "09125550000")
+    await web.sign_in_as("manager", "mina")
+    purchases = (
+        "branch,external_id,total_rials,occurred_at,mobile\nmain,IMP-1,2000000,1405/08/01 10:00,09125550000\n"
+    )
+    html = await _import(web, "purchases", "sales.csv", purchases)
+    assert "انجام شد: ۱ مورد افزوده شد، ۰ مورد از قبل بود." in html
+    async with web.db.transaction() as session:
+        staff_id = await session.scalar(select(Staff.id).where(Staff.username == "mina"))
+        actors = set((await session.scalars(select(Transfer.actor))).all())
+    assert f"staff:{staff_id}" in actors
+    profile = (await web.get(f"/console/members/{member['id']}")).text
+    assert "امتیاز خرید" in profile
+    assert await ledger_problems(web.db) == []
