@@ -45,6 +45,10 @@ async def test_the_dashboard_in_english_has_gregorian_months_and_latin_digits(we
     assert re.search(r"<span>Members</span><strong>2</strong>", html)
     assert f"{utcnow().astimezone(TEHRAN):%b}" in html
     assert "toman" in html
+    # This month's points in the chart are the issued points of the key figures (all moved today).
+    issued = re.search(r"<span>Points issued</span><strong>([\d,]+)</strong>", html)
+    assert issued and issued.group(1) != "0"
+    assert f"{utcnow().astimezone(TEHRAN):%B %Y} {issued.group(1)}; Redeemed:" in html
 
 
 async def test_the_members_share_of_revenue_needs_the_shops_whole_revenue(web: WebClient) -> None:

@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.analytics import labels
 from bashgah.core.jalali import utcnow
 from bashgah.core.types import UTCDateTime
-from bashgah.models import Member, Purchase
+from bashgah.models import Account, Member, Purchase, Transfer
 
 P = Purchase.__table__.c
 M = Member.__table__.c
+T = Transfer.__table__.c
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,11 @@ class Month:
     enrolled: int
     purchases: int
     revenue_rials: int
-    points_earned: int
+    #: As programme health counts them: earned, bonus and hand-given points less earn reversals…
+    points_issued: int
+    #: …points spent less those given back by returns, and points expired.
     points_redeemed: int
+    points_expired: int
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,8 @@ def _month_of(column: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
 async def monthly(
     session: AsyncSession, tenant_id: int, lang: str, months: int = 12, as_of: datetime | None = None
 ) -> list[Month]:
-    """The last ``months`` calendar months, oldest first: new members, purchases, net revenue, points
-    earned (less reversals) and points spent on purchases (less those given back)."""
+    """The last ``months`` calendar months, oldest first: new members, purchases, net revenue, and the
+    points issued, redeemed and expired (the ledger's transfers, counted as programme health does)."""
     as_of = as_of or utcnow()
     starts = labels.month_starts(as_of, months, lang)
     bounds = [start for start, _ in starts]
@@ -67,8 +71,6 @@ async def monthly(
                 month,
                 func.count(P.id).label("purchases"),
                 func.coalesce(func.sum(P.total_rials - P.refunded_rials), 0).label("revenue"),
-                func.coalesce(func.sum(P.points_earned - P.points_reversed), 0).label("earned"),
-                func.coalesce(func.sum(P.points_redeemed - P.points_returned), 0).label("redeemed"),
             )
             .where(P.tenant_id == tenant_id, P.occurred_at >= _at(bounds[0]), P.occurred_at <= _at(as_of))
             .group_by(month)
@@ -84,8 +86,21 @@ async def monthly(
             )
         ).all()
     )
+    credit = Account.__table__.alias("credit")
+    moved_in = _month_of(T.created_at, bounds).label("month")
+    flows: dict[Any, dict[tuple[str, bool], int]] = {}
+    for index, code, kind, amount in await session.execute(
+        select(moved_in, T.code, credit.c.kind, func.sum(T.amount))
+        .join(credit, credit.c.id == T.credit_account_id)
+        .where(T.tenant_id == tenant_id, T.created_at >= _at(bounds[0]), T.created_at <= _at(as_of))
+        .group_by(moved_in, T.code, credit.c.kind)
+    ):
+        month_flows = flows.setdefault(index, {})
+        key = (code, kind == "member")
+        month_flows[key] = month_flows.get(key, 0) + int(amount)
     result = []
     for index in range(months):
+        moved = flows.get(index, {})
         row = sales.get(index)
         result.append(
             Month(
@@ -93,8 +108,10 @@ async def monthly(
                 enrolled=int(enrolled.get(index) or 0),
                 purchases=int(row.purchases) if row else 0,
                 revenue_rials=int(row.revenue) if row else 0,
-                points_earned=int(row.earned) if row else 0,
-                points_redeemed=int(row.redeemed) if row else 0,
+                points_issued=sum(moved.get((code, True), 0) for code in ("earn", "bonus", "adjust"))
+                - moved.get(("earn_reversal", False), 0),
+                points_redeemed=moved.get(("redeem", False), 0) - moved.get(("redeem_return", True), 0),
+                points_expired=moved.get(("expire", False), 0),
             )
         )
     return result

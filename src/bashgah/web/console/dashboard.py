@@ -47,11 +47,12 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
     count = lambda n: fmt.number(n, lang)  # noqa: E731
     money_figure = lambda rials: fmt.number(fmt.money_value(rials, unit), lang)  # noqa: E731
     revenue_title = _("Net revenue from members per month (%(unit)s)", unit=fmt.unit_name(unit, lang))
-    points_title = _("Points earned and spent per month")
+    points_title = _("Points issued, redeemed and expired per month")
     members_title = _("New members per month")
     points_series = [
-        charts.Series(_("Earned"), [m.points_earned for m in months], "s1"),
-        charts.Series(_("Spent"), [m.points_redeemed for m in months], "s2"),
+        charts.Series(_("Issued"), [m.points_issued for m in months], "s1"),
+        charts.Series(_("Redeemed"), [m.points_redeemed for m in months], "s2"),
+        charts.Series(_("Expired"), [m.points_expired for m in months], "s3"),
     ]
     chart_list = [
         (
