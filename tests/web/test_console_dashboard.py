@@ -29,8 +29,8 @@ async def test_the_owner_sees_members_points_and_liability_in_persian(web: WebCl
     assert re.search(r"<span>اعضا</span><strong>۲</strong>", html)
     assert re.search(r"<span>فعال در ۳۰ روز گذشته</span><strong>۱</strong>", html)
     assert "تومان" in html
-    # Three charts, on this Jalali month.
-    assert html.count("<svg") == 3
+    # Three charts, each drawn for a wide screen (twelve months) and a phone (six), on this Jalali month.
+    assert html.count("<svg") == 6
     this_month = jdatetime.date.fromgregorian(date=utcnow().astimezone(TEHRAN).date()).month
     assert MONTH_NAMES_FA[this_month - 1] in html
     assert "<script" not in html.split("</head>")[1]  # the charts need no script

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 720
+#: A phone's chart: fewer months in a narrower picture, so the text stays readable at 375 px.
+NARROW = 380
+#: Room for the highest value before the legend starts.
+LEGEND_START = 84
 HEIGHT = 260
 TOP = 24
 BOTTOM = 44
@@ -27,10 +31,10 @@ class Series:
     css: str = "s1"
 
 
-def _slot_x(index: int, count: int, rtl: bool) -> float:
-    slot = (WIDTH - 2 * SIDE) / max(count, 1)
+def _slot_x(index: int, count: int, rtl: bool, width: int) -> float:
+    slot = (width - 2 * SIDE) / max(count, 1)
     offset = SIDE + slot * (index + 0.5)
-    return WIDTH - offset if rtl else offset
+    return width - offset if rtl else offset
 
 
 def _label(text: str, x: float) -> str:
@@ -45,11 +49,11 @@ def _label(text: str, x: float) -> str:
     )
 
 
-def _frame(title: str, summary: str, body: list[str]) -> Markup:
+def _frame(title: str, summary: str, body: list[str], width: int) -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {width} {HEIGHT}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title><desc>{escape(summary)}</desc>'
-        f'<line class="base" x1="{SIDE}" x2="{WIDTH - SIDE}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}"/>'
+        f'<line class="base" x1="{SIDE}" x2="{width - SIDE}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}"/>'
         + "".join(body)
         + "</svg>"
     )
@@ -63,55 +67,67 @@ def _summary(labels: Sequence[str], series: Sequence[Series], show: Callable[[in
 
 
 def bars(
-    title: str, labels: Sequence[str], values: Sequence[int], show: Callable[[int], str], rtl: bool
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[int],
+    show: Callable[[int], str],
+    rtl: bool,
+    width: int = WIDTH,
 ) -> Markup:
-    """One bar per label, its value written above it with ``show``."""
+    """One bar per label, its value written above it with ``show``; ``width`` in SVG units."""
     top = max([*values, 1])
     plot = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - 2 * SIDE) / max(len(labels), 1)
-    width = min(slot * 0.6, 56)
+    slot = (width - 2 * SIDE) / max(len(labels), 1)
+    bar = min(slot * 0.6, 56)
     body = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        x = _slot_x(index, len(labels), rtl)
+        x = _slot_x(index, len(labels), rtl, width)
         h = plot * max(value, 0) / top
         y = HEIGHT - BOTTOM - h
         body.append(
-            f'<rect class="bar s1" x="{x - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}"/>'
+            f'<rect class="bar s1" x="{x - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}"/>'
         )
         if value:
             body.append(
                 f'<text class="value" x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(show(value))}</text>'
             )
         body.append(_label(label, x))
-    return _frame(title, _summary(labels, [Series(title, values)], show), body)
+    return _frame(title, _summary(labels, [Series(title, values)], show), body, width)
 
 
 def lines(
-    title: str, labels: Sequence[str], series: Sequence[Series], show: Callable[[int], str], rtl: bool
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    show: Callable[[int], str],
+    rtl: bool,
+    width: int = WIDTH,
 ) -> Markup:
     """A line per series over the labels, with a legend; the highest value is written on the axis."""
     top = max([1, *(v for s in series for v in s.values)])
     plot = HEIGHT - BOTTOM - TOP
     body = [
-        f'<line class="grid" x1="{SIDE}" x2="{WIDTH - SIDE}" y1="{TOP}" y2="{TOP}"/>',
-        f'<text class="axis" x="{WIDTH - SIDE if rtl else SIDE}" y="{TOP - 6}" '
+        f'<line class="grid" x1="{SIDE}" x2="{width - SIDE}" y1="{TOP}" y2="{TOP}"/>',
+        f'<text class="axis" x="{width - SIDE if rtl else SIDE}" y="{TOP - 6}" '
         f'text-anchor="{"end" if rtl else "start"}">{escape(show(top))}</text>',
     ]
     for s in series:
         points = [
-            (_slot_x(i, len(labels), rtl), HEIGHT - BOTTOM - plot * max(v, 0) / top)
+            (_slot_x(i, len(labels), rtl, width), HEIGHT - BOTTOM - plot * max(v, 0) / top)
             for i, v in enumerate(s.values)
         ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line {s.css}" points="{path}"/>')
         body.extend(f'<circle class="dot {s.css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>' for x, y in points)
+    # The legend, at the top after the highest value, on the side the text starts from.
+    step = min(140.0, (width - 2 * SIDE - LEGEND_START) / max(len(series), 1))
+    anchor = "end" if rtl else "start"
     for index, s in enumerate(series):
-        # The legend, at the top on the side the text starts from.
-        x = WIDTH - SIDE - 140 * (index + 1) if rtl else SIDE + 120 + 140 * index
+        x = width - SIDE - LEGEND_START - step * index - 12 if rtl else SIDE + LEGEND_START + step * index
         body.append(f'<rect class="key {s.css}" x="{x:.1f}" y="{TOP - 16}" width="12" height="12"/>')
         body.append(
-            f'<text class="axis" x="{x + (-6 if rtl else 18):.1f}" y="{TOP - 6}" text-anchor="{"end" if rtl else "start"}">'
+            f'<text class="axis" x="{x + (-6 if rtl else 18):.1f}" y="{TOP - 6}" text-anchor="{anchor}">'
             f"{escape(s.name)}</text>"
         )
-    body.extend(_label(label, _slot_x(i, len(labels), rtl)) for i, label in enumerate(labels))
-    return _frame(title, _summary(labels, series, show), body)
+    body.extend(_label(label, _slot_x(i, len(labels), rtl, width)) for i, label in enumerate(labels))
+    return _frame(title, _summary(labels, series, show), body, width)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from bashgah.analytics import trends
 from bashgah.analytics.reports import REPORTS, Params
@@ -15,6 +16,7 @@ from bashgah.web.i18n import direction, translator
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 TOP_CUSTOMERS = 5
+PHONE_MONTHS = 6
 
 
 @router.get("", response_class=HTMLResponse)
@@ -41,7 +43,6 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
         pareto = await REPORTS["pareto"](session, user.tenant_id, lang, params)
     figures = {row[1]: row[2] for row in health.table("summary").rows}
     top = pareto.as_dicts("members")[:TOP_CUSTOMERS]
-    labels = [m.label for m in months]
     rtl = direction(lang) == "rtl"
     unit = user.money_unit
     count = lambda n: fmt.number(n, lang)  # noqa: E731
@@ -49,19 +50,29 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
     revenue_title = _("Net revenue from members per month (%(unit)s)", unit=fmt.unit_name(unit, lang))
     points_title = _("Points issued, redeemed and expired per month")
     members_title = _("New members per month")
-    points_series = [
-        charts.Series(_("Issued"), [m.points_issued for m in months], "s1"),
-        charts.Series(_("Redeemed"), [m.points_redeemed for m in months], "s2"),
-        charts.Series(_("Expired"), [m.points_expired for m in months], "s3"),
-    ]
-    chart_list = [
-        (
-            revenue_title,
-            charts.bars(revenue_title, labels, [m.revenue_rials for m in months], money_figure, rtl),
-        ),
-        (points_title, charts.lines(points_title, labels, points_series, count, rtl)),
-        (members_title, charts.bars(members_title, labels, [m.enrolled for m in months], count, rtl)),
-    ]
+
+    def drawn(recent: list[trends.Month], width: int) -> list[Markup]:
+        shown = [m.label for m in recent]
+        series = [
+            charts.Series(_("Issued"), [m.points_issued for m in recent], "s1"),
+            charts.Series(_("Redeemed"), [m.points_redeemed for m in recent], "s2"),
+            charts.Series(_("Expired"), [m.points_expired for m in recent], "s3"),
+        ]
+        return [
+            charts.bars(revenue_title, shown, [m.revenue_rials for m in recent], money_figure, rtl, width),
+            charts.lines(points_title, shown, series, count, rtl, width),
+            charts.bars(members_title, shown, [m.enrolled for m in recent], count, rtl, width),
+        ]
+
+    # Twelve months on a wide screen, the last six on a phone (the stylesheet shows one of the two).
+    chart_list = list(
+        zip(
+            (revenue_title, points_title, members_title),
+            drawn(months, charts.WIDTH),
+            drawn(months[-PHONE_MONTHS:], charts.NARROW),
+            strict=True,
+        )
+    )
     return page(
         request,
         "dashboard.html",
