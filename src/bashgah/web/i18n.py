@@ -27,7 +27,7 @@ RTL = frozenset({"fa"})
 FACE_SOURCES = {
     "common": ("templates/common", "pages.py"),
     "pos": ("templates/pos", "pos.py"),
-    "console": ("templates/console", "console.py"),
+    "console": ("templates/console", "console"),
     "portal": ("templates/portal", "portal.py"),
 }
 

@@ -1,0 +1,427 @@
+"""Campaigns: the list, the editor and the ``examine`` preview.
+
+The editor's structured form covers the common campaign (one purchase rule: a minimum or maximum total,
+first purchase, branches, categories; × points or a fixed bonus; dates, weekdays, budget) and builds the
+same ``CampaignIn`` JSON the API validates; anything else is written in the advanced JSON box. Both go
+through ``programme.service`` (a new version on every edit), so the till's next sale uses them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import jdatetime
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from bashgah.core.errors import BashgahError, NotFound
+from bashgah.core.jalali import TEHRAN
+from bashgah.core.normalize import to_latin_digits, to_persian_digits
+from bashgah.programme import service as programme
+from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead, ExamineResult
+from bashgah.purchases import service as purchases
+from bashgah.purchases.schemas import PurchaseCreate
+from bashgah.tenants import service as tenants
+from bashgah.web.console.common import (
+    FormProblem,
+    Reader,
+    Writer,
+    amount_rials,
+    changed,
+    digits,
+    done,
+    lang_of,
+    maybe_whole,
+    page,
+    problems,
+    rials_as_typed,
+    text,
+)
+from bashgah.web.guard import checked_form, database
+from bashgah.web.i18n import translator
+from bashgah.web.sessions import StaffUser
+
+router = APIRouter(prefix="/console/campaigns", include_in_schema=False)
+#: The conditions the structured form writes; a campaign using others is edited as JSON.
+FORM_CONDITIONS = {"purchase_total", "first_purchase", "branch", "items"}
+EFFECTS = ("points_multiplier", "fixed_bonus")
+FIELDS = (
+    "mode",
+    "name_fa",
+    "name_en",
+    "priority",
+    "budget_points",
+    "starts_on",
+    "ends_on",
+    "min_total",
+    "max_total",
+    "categories",
+    "effect",
+    "factor",
+    "bonus_points",
+    "rule_key",
+    "json",
+)
+CHECKS = ("active", "stop", "first_purchase")
+_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+
+
+# --- the form and the campaign's JSON, both ways ----------------------------------------------------
+
+
+def _day(raw: str, label_en: str, label_fa: str) -> date | None:
+    """A day typed as Jalali ``1405/09/03`` or Gregorian ``2026-11-24``, in any digits."""
+    if not raw:
+        return None
+    found = _DAY.fullmatch(to_latin_digits(raw).strip())
+    try:
+        if found is None:
+            raise ValueError(raw)
+        year, month, day = (int(part) for part in found.groups())
+        return jdatetime.date(year, month, day).togregorian() if year < 1700 else date(year, month, day)
+    except ValueError:
+        raise FormProblem(
+            label_en,
+            label_fa,
+            "must look like 1405/09/03 (Jalali) or 2026-11-24",
+            "باید به شکل ۱۴۰۵/۰۹/۰۳ یا 2026-11-24 باشد",
+        ) from None
+
+
+def _day_typed(moment: str | None, lang: str, end: bool = False) -> str:
+    if not moment:
+        return ""
+    local = datetime.fromisoformat(moment).astimezone(TEHRAN)
+    d = (local - timedelta(days=1)).date() if end else local.date()
+    if lang == "fa":
+        j = jdatetime.date.fromgregorian(date=d)
+        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+    return d.isoformat()
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,،\n]", value) if part.strip()]
+
+
+def typed_of(form: FormData) -> dict[str, Any]:
+    typed: dict[str, Any] = {name: text(form, name) for name in FIELDS}
+    for name in CHECKS:
+        typed[name] = text(form, name) == "1"
+    typed["weekdays"] = [w for w in form.getlist("weekdays") if w in WEEKDAYS]
+    typed["branches"] = [str(b) for b in form.getlist("branches")]
+    return typed
+
+
+def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
+    """The ``CampaignIn`` JSON the form describes (validated by the caller, like the API does)."""
+    if typed["mode"] == "json":
+        try:
+            found = json.loads(typed["json"] or "null")
+        except json.JSONDecodeError as error:
+            raise FormProblem(
+                "Advanced (JSON)",
+                "پیشرفته (JSON)",
+                f"is not valid JSON (line {error.lineno})",
+                f"معتبر نیست (سطر {to_persian_digits(str(error.lineno))})",
+            ) from None
+        if not isinstance(found, dict):
+            raise FormProblem(
+                "Advanced (JSON)", "پیشرفته (JSON)", "must be an object {…}", "باید یک شیء {…} باشد"
+            )
+        return found
+    conditions: list[dict[str, Any]] = []
+    low = amount_rials(typed["min_total"], unit, "Minimum purchase", "حداقل مبلغ خرید", required=False)
+    high = amount_rials(typed["max_total"], unit, "Maximum purchase", "حداکثر مبلغ خرید", required=False)
+    if low is not None or high is not None:
+        conditions.append({"type": "purchase_total", "min_rials": low, "max_rials": high})
+    if typed["first_purchase"]:
+        conditions.append({"type": "first_purchase"})
+    if typed["branches"]:
+        conditions.append({"type": "branch", "branches": typed["branches"]})
+    if _list(typed["categories"]):
+        conditions.append({"type": "items", "match": {"categories": _list(typed["categories"])}})
+    effect: dict[str, Any]
+    if typed["effect"] == "fixed_bonus":
+        effect = {
+            "type": "fixed_bonus",
+            "points": maybe_whole(typed["bonus_points"], "Bonus points", "امتیاز جایزه"),
+        }
+    else:
+        factor = digits(typed["factor"]) or None
+        effect = {"type": "points_multiplier", "factor": factor}
+    schedule: dict[str, Any] = {}
+    starts = _day(typed["starts_on"], "First day", "روز شروع")
+    ends = _day(typed["ends_on"], "Last day", "روز پایان")
+    if starts is not None:
+        schedule["starts_at"] = datetime.combine(starts, time(0), tzinfo=TEHRAN).isoformat()
+    if ends is not None:
+        schedule["ends_at"] = datetime.combine(ends + timedelta(days=1), time(0), tzinfo=TEHRAN).isoformat()
+    if typed["weekdays"]:
+        schedule["weekdays"] = typed["weekdays"]
+    return {
+        "name_fa": typed["name_fa"],
+        "name_en": typed["name_en"] or None,
+        "active": typed["active"],
+        "priority": maybe_whole(typed["priority"], "Priority", "اولویت") or 0,
+        "stop": typed["stop"],
+        "budget_points": maybe_whole(typed["budget_points"], "Budget (points)", "سقف کل امتیاز"),
+        "schedule": schedule,
+        "rules": [{"key": typed["rule_key"] or "main", "conditions": conditions, "effects": [effect]}],
+    }
+
+
+def fits_form(definition: dict[str, Any]) -> bool:
+    """Whether the structured form can show this campaign without losing anything."""
+    rules = definition.get("rules") or []
+    if len(rules) != 1 or definition.get("limits"):
+        return False
+    rule = rules[0]
+    schedule = definition.get("schedule") or {}
+    if rule.get("trigger", "purchase") != "purchase" or schedule.get("from_hour") is not None:
+        return False
+    if len(rule.get("effects") or []) != 1 or rule["effects"][0].get("type") not in EFFECTS:
+        return False
+    if rule["effects"][0].get("items"):
+        return False
+    types = [c.get("type") for c in rule.get("conditions") or []]
+    if len(types) != len(set(types)) or not set(types) <= FORM_CONDITIONS:
+        return False
+    return all(
+        not c["match"].get("skus") and not c["match"].get("brands") and c.get("min_quantity", 1) == 1
+        for c in rule.get("conditions") or []
+        if c.get("type") == "items"
+    )
+
+
+def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[str, Any]:
+    """The form's values for a stored campaign (or a new one)."""
+    typed: dict[str, Any] = {name: "" for name in FIELDS}
+    typed.update(
+        active=True, stop=False, first_purchase=False, weekdays=[], branches=[], effect="points_multiplier"
+    )
+    if definition is None:
+        typed.update(mode="form", factor="2", rule_key="main")
+        return typed
+    typed["json"] = json.dumps(definition, ensure_ascii=False, indent=2)
+    if not fits_form(definition):
+        typed["mode"] = "json"
+        return typed
+    rule = definition["rules"][0]
+    schedule = definition.get("schedule") or {}
+    typed.update(
+        mode="form",
+        name_fa=definition.get("name_fa") or "",
+        name_en=definition.get("name_en") or "",
+        active=bool(definition.get("active", True)),
+        stop=bool(definition.get("stop", False)),
+        priority=str(definition.get("priority") or 0),
+        budget_points=str(definition["budget_points"]) if definition.get("budget_points") else "",
+        starts_on=_day_typed(schedule.get("starts_at"), lang),
+        ends_on=_day_typed(schedule.get("ends_at"), lang, end=True),
+        weekdays=list(schedule.get("weekdays") or []),
+        rule_key=rule.get("key") or "main",
+    )
+    for c in rule.get("conditions") or []:
+        if c["type"] == "purchase_total":
+            typed["min_total"] = rials_as_typed(c.get("min_rials"), unit)
+            typed["max_total"] = rials_as_typed(c.get("max_rials"), unit)
+        elif c["type"] == "first_purchase":
+            typed["first_purchase"] = True
+        elif c["type"] == "branch":
+            typed["branches"] = list(c["branches"])
+        elif c["type"] == "items":
+            typed["categories"] = ", ".join(c["match"].get("categories") or [])
+    effect = rule["effects"][0]
+    typed["effect"] = effect["type"]
+    if effect["type"] == "fixed_bonus":
+        typed["bonus_points"] = str(effect["points"])
+    else:
+        typed["factor"] = str(effect["factor"])
+    return typed
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+async def campaigns(request: Request, user: Reader, done: str = "") -> Response:
+    _ = translator(lang_of(request, user), "console")
+    async with database(request).transaction() as session:
+        found = await programme.list_campaigns(session, user.principal)
+    notice = _("Campaign %(id)s is saved; the next sale uses it.", id=done) if done.isdigit() else None
+    return page(request, "campaigns.html", user, campaigns=found, notice=notice)
+
+
+async def _editor(
+    request: Request,
+    user: StaffUser,
+    campaign: CampaignRead | None,
+    typed: dict[str, Any],
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    async with database(request).transaction() as session:
+        branches = await tenants.list_branches(session, user.tenant_id)
+    return page(
+        request,
+        "campaign.html",
+        user,
+        status=status,
+        campaign=campaign,
+        typed=typed,
+        branches=branches,
+        weekdays=WEEKDAYS,
+        form_errors=errors or [],
+        section="campaigns",
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+async def new_campaign(request: Request, user: Writer) -> Response:
+    return await _editor(request, user, None, typed_from(None, user.money_unit, lang_of(request, user)))
+
+
+@router.get("/examine", response_class=HTMLResponse)
+async def examine(
+    request: Request,
+    user: Reader,
+    member: str = "",
+    branch: str = "",
+    total: str = "",
+    items: str = "",
+    payment: str = "",
+) -> Response:
+    """What a sale would earn and why, campaign by campaign and rule by rule; writes nothing."""
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
+    typed = {"member": member, "branch": branch, "total": total, "items": items, "payment": payment}
+    result: ExamineResult | None = None
+    errors: list[str] = []
+    async with database(request).transaction() as session:
+        branches = await tenants.list_branches(session, user.tenant_id)
+    if member.strip():
+        try:
+            sale = _sale(typed, user.money_unit, branches[0].code if branches else None)
+            async with database(request).transaction() as session:
+                result = await purchases.examine(session, user.principal, sale, lang)
+        except (BashgahError, ValidationError) as error:
+            labels = {"total_rials": _("Purchase total"), "items": _("Items"), "member": _("Member")}
+            errors = problems(error, lang, labels)
+    return page(
+        request,
+        "examine.html",
+        user,
+        typed=typed,
+        branches=branches,
+        result=result,
+        errors=errors,
+        section="campaigns",
+    )
+
+
+def _sale(typed: dict[str, str], unit: str, first_branch: str | None) -> PurchaseCreate:
+    who = to_latin_digits(typed["member"]).strip()
+    plain = re.sub(r"[\s-]", "", who)
+    ref = {"card": who} if plain.isdigit() and len(plain) == 16 else {"phone": who}
+    lines: list[dict[str, Any]] = []
+    for number, line in enumerate(typed["items"].splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[,،]", line)]
+        if len(parts) != 4:
+            raise FormProblem(
+                f"Items, line {number}",
+                f"اقلام، سطر {to_persian_digits(str(number))}",
+                "must read: code, category, quantity, unit price",
+                "باید این‌طور باشد: کد کالا، دسته، تعداد، قیمت واحد",
+            )
+        label_en, label_fa = f"Items, line {number}", f"اقلام، سطر {to_persian_digits(str(number))}"
+        lines.append(
+            {
+                "sku": parts[0],
+                "category": parts[1] or None,
+                "quantity": maybe_whole(parts[2], label_en, label_fa) or 1,
+                "unit_price_rials": amount_rials(parts[3], unit, label_en, label_fa),
+            }
+        )
+    return PurchaseCreate.model_validate(
+        {
+            "member": ref,
+            "branch": typed["branch"] or first_branch,
+            "external_id": "examine",
+            "total_rials": amount_rials(typed["total"], unit, "Purchase total", "مبلغ خرید"),
+            "items": lines,
+            "payment_method": typed["payment"] or None,
+        }
+    )
+
+
+@router.get("/{campaign_id}", response_class=HTMLResponse)
+async def edit_campaign(request: Request, user: Reader, campaign_id: int) -> Response:
+    try:
+        async with database(request).transaction() as session:
+            campaign = await programme.get(session, user.principal, campaign_id)
+    except NotFound as error:
+        return _missing(request, user, error)
+    definition = campaign.definition.model_dump(mode="json")
+    return await _editor(
+        request, user, campaign, typed_from(definition, user.money_unit, lang_of(request, user))
+    )
+
+
+async def _save(request: Request, user: StaffUser, campaign_id: int | None) -> Response:
+    form = await checked_form(request, user)
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
+    typed = typed_of(form)
+    current: CampaignRead | None = None
+    try:
+        data = CampaignIn.model_validate(definition_of(typed, user.money_unit))
+        async with database(request).transaction() as session:
+            if campaign_id is None:
+                saved = await programme.create(session, user.principal, data)
+                await changed(session, user, "campaign.created", "campaign", saved.id, version=saved.version)
+            else:
+                saved = await programme.update_campaign(session, user.principal, campaign_id, data)
+                await changed(session, user, "campaign.changed", "campaign", saved.id, version=saved.version)
+    except (BashgahError, ValidationError) as error:
+        labels = {
+            "name_fa": _("Name (Persian)"),
+            "name_en": _("Name (English)"),
+            "priority": _("Priority"),
+            "budget_points": _("Budget (points)"),
+            "factor": _("Multiplier"),
+            "points": _("Bonus points"),
+            "min_rials": _("Minimum purchase"),
+            "max_rials": _("Maximum purchase"),
+            "schedule": _("Dates"),
+            "rules": _("Rules"),
+        }
+        if campaign_id is not None:
+            try:
+                async with database(request).transaction() as session:
+                    current = await programme.get(session, user.principal, campaign_id)
+            except NotFound as missing:
+                return _missing(request, user, missing)
+        return await _editor(request, user, current, typed, problems(error, lang, labels), status=422)
+    return done(f"/console/campaigns?done={saved.id}")
+
+
+def _missing(request: Request, user: StaffUser, error: NotFound) -> Response:
+    lang = lang_of(request, user)
+    return page(request, "missing.html", user, status=404, errors=problems(error, lang), section="campaigns")
+
+
+@router.post("", response_class=HTMLResponse)
+async def create_campaign(request: Request, user: Writer) -> Response:
+    return await _save(request, user, None)
+
+
+@router.post("/{campaign_id}", response_class=HTMLResponse)
+async def update_campaign(request: Request, user: Writer, campaign_id: int) -> Response:
+    return await _save(request, user, campaign_id)

@@ -1,0 +1,133 @@
+"""Charts drawn on the server as inline SVG: bars for one series, lines for several.
+
+No script and no style attribute (the pages' CSP allows neither inline): colours come from classes in
+``console.css``. In a right-to-left page time runs from right to left, like the text. Every chart is an
+``img`` with a title and a description listing its figures, for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+WIDTH = 720
+#: A phone's chart: fewer months in a narrower picture, so the text stays readable at 375 px.
+NARROW = 380
+#: Room for the highest value before the legend starts.
+LEGEND_START = 84
+HEIGHT = 260
+TOP = 24
+BOTTOM = 44
+SIDE = 16
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[int]
+    #: A class of console.css: s1, s2, s3.
+    css: str = "s1"
+
+
+def _slot_x(index: int, count: int, rtl: bool, width: int) -> float:
+    slot = (width - 2 * SIDE) / max(count, 1)
+    offset = SIDE + slot * (index + 0.5)
+    return width - offset if rtl else offset
+
+
+def _label(text: str, x: float) -> str:
+    """A month label on two lines: the month's name, then its year."""
+    name, _, year = text.rpartition(" ")
+    if not name:
+        name, year = text, ""
+    y = HEIGHT - BOTTOM + 16
+    return (
+        f'<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(name)}'
+        f'<tspan x="{x:.1f}" dy="14">{escape(year)}</tspan></text>'
+    )
+
+
+def _frame(title: str, summary: str, body: list[str], width: int) -> Markup:
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {width} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title><desc>{escape(summary)}</desc>'
+        f'<line class="base" x1="{SIDE}" x2="{width - SIDE}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}"/>'
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _summary(labels: Sequence[str], series: Sequence[Series], show: Callable[[int], str]) -> str:
+    return "; ".join(
+        f"{s.name}: " + ", ".join(f"{label} {show(v)}" for label, v in zip(labels, s.values, strict=True))
+        for s in series
+    )
+
+
+def bars(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[int],
+    show: Callable[[int], str],
+    rtl: bool,
+    width: int = WIDTH,
+) -> Markup:
+    """One bar per label, its value written above it with ``show``; ``width`` in SVG units."""
+    top = max([*values, 1])
+    plot = HEIGHT - BOTTOM - TOP
+    slot = (width - 2 * SIDE) / max(len(labels), 1)
+    bar = min(slot * 0.6, 56)
+    body = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = _slot_x(index, len(labels), rtl, width)
+        h = plot * max(value, 0) / top
+        y = HEIGHT - BOTTOM - h
+        body.append(
+            f'<rect class="bar s1" x="{x - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}"/>'
+        )
+        if value:
+            body.append(
+                f'<text class="value" x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(show(value))}</text>'
+            )
+        body.append(_label(label, x))
+    return _frame(title, _summary(labels, [Series(title, values)], show), body, width)
+
+
+def lines(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    show: Callable[[int], str],
+    rtl: bool,
+    width: int = WIDTH,
+) -> Markup:
+    """A line per series over the labels, with a legend; the highest value is written on the axis."""
+    top = max([1, *(v for s in series for v in s.values)])
+    plot = HEIGHT - BOTTOM - TOP
+    body = [
+        f'<line class="grid" x1="{SIDE}" x2="{width - SIDE}" y1="{TOP}" y2="{TOP}"/>',
+        f'<text class="axis" x="{width - SIDE if rtl else SIDE}" y="{TOP - 6}" '
+        f'text-anchor="{"end" if rtl else "start"}">{escape(show(top))}</text>',
+    ]
+    for s in series:
+        points = [
+            (_slot_x(i, len(labels), rtl, width), HEIGHT - BOTTOM - plot * max(v, 0) / top)
+            for i, v in enumerate(s.values)
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline class="line {s.css}" points="{path}"/>')
+        body.extend(f'<circle class="dot {s.css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>' for x, y in points)
+    # The legend, at the top after the highest value, on the side the text starts from.
+    step = min(140.0, (width - 2 * SIDE - LEGEND_START) / max(len(series), 1))
+    anchor = "end" if rtl else "start"
+    for index, s in enumerate(series):
+        x = width - SIDE - LEGEND_START - step * index - 12 if rtl else SIDE + LEGEND_START + step * index
+        body.append(f'<rect class="key {s.css}" x="{x:.1f}" y="{TOP - 16}" width="12" height="12"/>')
+        body.append(
+            f'<text class="axis" x="{x + (-6 if rtl else 18):.1f}" y="{TOP - 6}" text-anchor="{anchor}">'
+            f"{escape(s.name)}</text>"
+        )
+    body.extend(_label(label, _slot_x(i, len(labels), rtl, width)) for i, label in enumerate(labels))
+    return _frame(title, _summary(labels, series, show), body, width)

@@ -1,0 +1,281 @@
+"""What every console page shares: who may read and who may change, rendering, form values, errors, and
+the one helper that writes the audit log of a change a person made."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+
+from bashgah.core.errors import BashgahError
+from bashgah.core.normalize import to_latin_digits, to_persian_digits
+from bashgah.web import audit, fmt
+from bashgah.web.guard import CONSOLE_ROLES, database, require_staff
+from bashgah.web.i18n import translator
+from bashgah.web.render import language, render
+from bashgah.web.sessions import StaffUser
+
+#: Roles that change things in the console; analysts only read (forms hidden, POSTs refused).
+WRITERS = ("owner", "manager")
+
+Reader = Annotated[StaffUser, Depends(require_staff(*CONSOLE_ROLES))]
+Writer = Annotated[StaffUser, Depends(require_staff(*WRITERS))]
+
+
+def page(request: Request, template: str, user: StaffUser, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``console/<template>``; ``can_write`` tells the template whether to show forms."""
+    context.setdefault("section", template.split("/")[0].split(".")[0])
+    lang = language(request, user)
+    context.setdefault("pct", lambda share: percent(share, lang))
+    context.setdefault("phone", lambda mobile: local_phone(mobile, lang))
+    context.setdefault(
+        "digits_of", lambda value: to_persian_digits(str(value)) if lang == "fa" else str(value)
+    )
+    return render(
+        request,
+        f"console/{template}",
+        face="console",
+        user=user,
+        status=status,
+        can_write=user.role in WRITERS,
+        **context,
+    )
+
+
+def percent(share: float | None, lang: str) -> str:
+    """``0.4235`` → ``۴۲٫۴٪`` / ``42.4%``; no share (nothing to divide by) → a dash."""
+    if share is None:
+        return "—"
+    figure = fmt.number(Decimal(str(round(share * 100, 1))).normalize(), lang)
+    return f"{figure}٪" if lang == "fa" else f"{figure}%"
+
+
+def local_phone(mobile: str, lang: str) -> str:
+    """``+989121234567`` → ``09121234567`` (Persian digits in fa), as people write it."""
+    local = "0" + mobile[3:] if mobile.startswith("+98") else mobile
+    return to_persian_digits(local) if lang == "fa" else local
+
+
+def done(path: str) -> RedirectResponse:
+    """After a change: back to a page (POST → redirect → GET, so a reload does not repeat it)."""
+    return RedirectResponse(path, status_code=303)
+
+
+async def changed(
+    session: AsyncSession,
+    user: StaffUser,
+    action: str,
+    object_type: str,
+    object_id: int | str | None,
+    **summary: Any,
+) -> None:
+    """Every change a person makes through the console: one ``audit_log`` line in the same transaction
+    (ids and figures only, never personal data)."""
+    await audit.record(session, user.tenant_id, action, user.staff_id, object_type, object_id, **summary)
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def values(form: FormData, *names: str) -> dict[str, str]:
+    """What was typed, to show again when the form comes back with errors."""
+    return {name: text(form, name) for name in names}
+
+
+def digits(value: str) -> str:
+    """Persian or Arabic-Indic digits and separators as Latin: ``۱٬۲۰۰`` → ``1200``."""
+    return to_latin_digits(value).replace(",", "").replace("\u066c", "").replace("\u066b", ".").strip()
+
+
+class FormProblem(BashgahError):
+    """A form field that is not a number (or similar) before any service is called."""
+
+    status = 422
+    code = "invalid_form"
+    message_en = "{label_en} {reason_en}"
+    message_fa = "«{label_fa}» {reason_fa}"
+
+    def __init__(self, label_en: str, label_fa: str, reason_en: str, reason_fa: str) -> None:
+        super().__init__(None, label_en=label_en, label_fa=label_fa, reason_en=reason_en, reason_fa=reason_fa)
+
+
+def maybe_whole(value: str, label_en: str, label_fa: str) -> int | None:
+    """A whole number typed in any digits, or None when left empty."""
+    clean = digits(value)
+    if not clean:
+        return None
+    try:
+        return int(clean)
+    except ValueError:
+        raise FormProblem(label_en, label_fa, "must be a whole number", "باید عدد صحیح باشد") from None
+
+
+def whole(value: str, label_en: str, label_fa: str) -> int:
+    """A whole number that must be given."""
+    number = maybe_whole(value, label_en, label_fa)
+    if number is None:
+        raise FormProblem(label_en, label_fa, "is required", "لازم است")
+    return number
+
+
+def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: bool = True) -> int | None:
+    """An amount typed in the club's unit (toman or rial) as integer rials."""
+    clean = digits(value)
+    if not clean:
+        if required:
+            raise FormProblem(label_en, label_fa, "is required", "لازم است")
+        return None
+    try:
+        amount = Decimal(clean)
+    except InvalidOperation:
+        raise FormProblem(label_en, label_fa, "must be a number", "باید عدد باشد") from None
+    rials = amount * 10 if unit == "toman" else amount
+    if rials != rials.to_integral_value():
+        raise FormProblem(label_en, label_fa, "has too many decimals", "رقم اعشار زیادی دارد")
+    return int(rials)
+
+
+def rials_as_typed(rials: int | None, unit: str) -> str:
+    """An amount of rials as it is typed back into a form in the club's unit."""
+    if rials is None:
+        return ""
+    if unit == "toman":
+        whole_tomans, rest = divmod(rials, 10)
+        return str(whole_tomans) if rest == 0 else f"{whole_tomans}.{rest}"
+    return str(rials)
+
+
+def known_rules(_: Callable[..., str]) -> dict[str, str]:
+    """The schemas' own rules (their ``ValueError`` texts) as the console words them, in the page language."""
+    return {
+        "name skus, categories or brands": _("Name product codes, categories or brands."),
+        "from_hour and to_hour must differ": _("The first and last hour must differ."),
+        "give from_hour and to_hour together": _("Give the first and the last hour together."),
+        "ends_at must be after starts_at": _("The last day must come after the first."),
+        "a limit caps awards or points": _("A limit caps awards or points."),
+        "rule keys must be unique within a campaign": _("Each rule of a campaign needs its own name."),
+        "level codes must be unique": _("Each level needs its own code."),
+        "each level needs its own threshold": _("Each level needs its own threshold."),
+        "the entry level's threshold must be 0": _("The first level must start from 0."),
+        "give either code (one universal code) or count (generated unique codes)": _(
+            "Give either one shared code or a number of codes to generate, not both."
+        ),
+        "a percent discount is at most 100": _("A percentage discount is at most 100."),
+        "max_discount_rials caps percent discounts only": _("Only a percentage discount has a cap."),
+        "valid_until must be after valid_from": _("The end must come after the start."),
+        "a discount_amount reward needs discount_rials": _("A discount reward needs its amount."),
+        "a discount_percent reward needs discount_percent and max_discount_rials": _(
+            "A percentage reward needs its percentage and its cap."
+        ),
+        "a free_product reward needs a sku": _("A free product reward needs the product's code."),
+        "a physical_gift reward needs its stock": _("A gift needs its stock."),
+        "a partner_voucher's stock is the codes uploaded to its pool": _(
+            "A partner voucher's stock is the codes uploaded for it."
+        ),
+        "must not be zero": _("must not be zero"),
+        "a reason of at least 3 characters is required": _("needs a reason of at least 3 characters"),
+        "give exactly one of id, phone or card": _("Give the member's mobile or card number."),
+    }
+
+
+def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) -> list[str]:
+    """Messages a person can act on, in the page language: a domain error's own message, or one line per
+    field a schema refused (``labels`` names the fields the way the form does)."""
+    if isinstance(error, BashgahError):
+        return [error.message(lang)]
+    if not isinstance(error, ValidationError):
+        raise error
+    _ = translator(lang, "console")
+    labels = labels or {}
+    found = []
+
+    def figure(value: Any) -> str:
+        return to_persian_digits(str(value)) if lang == "fa" else str(value)
+
+    for e in error.errors():
+        where = ".".join(str(p) for p in e.get("loc", ()))
+        loc = [str(p) for p in e.get("loc", ())]
+        field = (
+            labels.get(where)
+            or (labels.get(loc[-1]) if loc else None)
+            or (labels.get(loc[0]) if loc else None)
+            or where
+            or _("The form")
+        )
+        context = e.get("ctx") or {}
+        kind = e.get("type", "")
+        if kind == "missing":
+            reason = _("is required")
+        elif kind == "string_too_short":
+            reason = _("is too short (at least %(n)s characters)", n=figure(context.get("min_length")))
+        elif kind == "string_too_long":
+            reason = _("is too long (at most %(n)s characters)", n=figure(context.get("max_length")))
+        elif kind == "greater_than":
+            reason = _("must be more than %(n)s", n=figure(context.get("gt")))
+        elif kind == "greater_than_equal":
+            reason = _("must be at least %(n)s", n=figure(context.get("ge")))
+        elif kind == "less_than":
+            reason = _("must be less than %(n)s", n=figure(context.get("lt")))
+        elif kind == "less_than_equal":
+            reason = _("must be at most %(n)s", n=figure(context.get("le")))
+        elif kind in ("int_parsing", "int_type", "int_from_float", "decimal_parsing", "decimal_type"):
+            reason = _("must be a number")
+        elif kind in ("too_short",):
+            reason = _("needs at least %(n)s entries", n=figure(context.get("min_length")))
+        elif kind == "json_invalid":
+            reason = _("is not valid JSON")
+        elif kind == "extra_forbidden":
+            reason = _("is not a known field")
+        elif kind in ("literal_error", "enum", "union_tag_invalid"):
+            reason = _("is not one of the allowed values")
+        elif kind == "value_error":
+            detail = str(e.get("msg", "")).removeprefix("Value error, ")
+            rule = known_rules(_).get(detail)
+            if rule is not None and rule.endswith("."):
+                found.append(rule)  # a rule across fields: its own sentence is the message
+                continue
+            reason = rule or _("is not valid (%(detail)s)", detail=detail)
+        else:
+            reason = _("is not valid (%(detail)s)", detail=e.get("msg", ""))
+        found.append(_("%(field)s %(reason)s", field=field, reason=reason))
+    return found
+
+
+Step = Callable[[AsyncSession], Awaitable[Any]]
+
+
+async def attempt(
+    request: Request,
+    user: StaffUser,
+    build: Callable[[], Step],
+    again: Callable[[list[str]], Awaitable[Response]],
+    success: str,
+    labels: dict[str, str] | None = None,
+) -> Response:
+    """One change in one transaction: ``build`` reads the form (it may refuse it), the step it returns
+    does the work. A refusal shows the page again through ``again`` with the messages; the transaction
+    has rolled back, so nothing is half-saved. Success redirects to ``success``."""
+    lang = language(request, user)
+    try:
+        step = build()
+        async with database(request).transaction() as session:
+            await step(session)
+    except (BashgahError, ValidationError) as error:
+        return await again(problems(error, lang, labels))
+    except IntegrityError:
+        _ = translator(lang, "console")
+        return await again([_("This conflicts with existing data; nothing was saved.")])
+    return done(success)
+
+
+def lang_of(request: Request, user: StaffUser) -> str:
+    return language(request, user)

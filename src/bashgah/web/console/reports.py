@@ -1,0 +1,209 @@
+"""Report pages: RFM / LRFM segments, Pareto (top 20 %), habits, churn risk, cohorts, programme health and
+lifetime value, from ``analytics.reports`` (the API's and the CLI's services), with charts where they
+help and CSV / XLSX downloads written by ``analytics.export``."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from bashgah.analytics import export
+from bashgah.analytics.reports import REPORTS, Params, Report, Table
+from bashgah.core.errors import BashgahError, NotFound
+from bashgah.web import fmt
+from bashgah.web.console import charts
+from bashgah.web.console.common import Reader, lang_of, local_phone, page, percent, problems, whole
+from bashgah.web.guard import database
+from bashgah.web.i18n import direction, translator
+from bashgah.web.render import finish
+from bashgah.web.sessions import StaffUser
+
+router = APIRouter(prefix="/console/reports", include_in_schema=False)
+#: The order of the index; every name is a key of ``analytics.reports.REPORTS``.
+NAMES = ("health", "rfm", "lrfm", "pareto", "churn", "cohorts", "habits", "clv")
+#: Rows shown on the page per table; the download has them all.
+SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Columns for machines (the CSV keeps them), not for the page.
+HIDDEN = {"metric_key", "group_key"}
+SHARES = {"breakage", "redemption_rate", "overdue_ratio_share"}
+_RIALS_LABEL = re.compile(r"\s*\((rials|ریال)\)")
+
+
+def _is_share(key: str) -> bool:
+    return "share" in key or key in SHARES or key.startswith("month_") or key == "probability_alive"
+
+
+def _params(window_days: str, k: str, months: str) -> Params:
+    params = Params(
+        window_days=whole(window_days, "Days", "بازه (روز)") if window_days else 365,
+        k=float(whole(k, "k", "ضریب k")) if k else 2.0,
+        months=whole(months, "Months", "تعداد ماه") if months else 12,
+    )
+    params.check()
+    return params
+
+
+class Cells:
+    """How a report's values are written on the page: money in the club's unit, shares as percentages,
+    numbers with the language's digits."""
+
+    def __init__(self, lang: str, unit: str) -> None:
+        self.lang, self.unit = lang, unit
+
+    def __call__(self, key: str, value: Any, row_key: str | None = None) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "✓" if value else "—"
+        key = row_key or key
+        if isinstance(value, (int, float)):
+            if key.endswith("_rials"):
+                return fmt.money(int(value), self.lang, self.unit)
+            if _is_share(key):
+                return percent(float(value), self.lang)
+            if isinstance(value, float):
+                return fmt.number(Decimal(str(value)), self.lang)
+            return fmt.number(value, self.lang)
+        if key == "mobile" and isinstance(value, str):
+            return local_phone(value, self.lang)
+        return str(value)
+
+
+def label(text: str) -> str:
+    """A column label without its "(rials)": the page writes amounts in the club's unit."""
+    return _RIALS_LABEL.sub("", text)
+
+
+def _chart(report: Report, lang: str) -> tuple[str, Markup] | None:
+    _ = translator(lang, "console")
+    rtl = direction(lang) == "rtl"
+    count = lambda n: fmt.number(n, lang)  # noqa: E731
+    if report.name in ("rfm", "lrfm"):
+        groups = [row for row in report.as_dicts("groups") if row["members"]]
+        title = _("Members per group")
+        return title, charts.bars(
+            title, [g["group"] for g in groups], [g["members"] for g in groups], count, rtl
+        )
+    if report.name == "health":
+        months = report.as_dicts("by_expiry_month")
+        title = _("Outstanding points by expiry month")
+        return title, charts.bars(
+            title, [m["month"] for m in months], [m["points"] for m in months], count, rtl
+        )
+    return None
+
+
+@router.get("", response_class=HTMLResponse)
+async def index(request: Request, user: Reader) -> Response:
+    return page(request, "reports.html", user, names=NAMES)
+
+
+async def _run(request: Request, user: StaffUser, name: str, params: Params, lang: str) -> Report:
+    if name not in REPORTS:
+        raise NotFound("report", "گزارش")
+    async with database(request).transaction() as session:
+        # Analysts read reports in the console (the API keeps them to owners and managers).
+        return await REPORTS[name](session, user.tenant_id, lang, params)
+
+
+@router.get("/{name}", response_class=HTMLResponse)
+async def report(
+    request: Request, user: Reader, name: str, window_days: str = "", k: str = "", months: str = ""
+) -> Response:
+    lang = lang_of(request, user)
+    typed = {"window_days": window_days, "k": k, "months": months}
+    if name not in REPORTS:
+        return page(
+            request, "missing.html", user, status=404, errors=problems(NotFound("report", "گزارش"), lang)
+        )
+    try:
+        params = _params(window_days, k, months)
+    except BashgahError as error:
+        return page(
+            request,
+            "report.html",
+            user,
+            status=422,
+            name=name,
+            found=None,
+            typed=typed,
+            errors=problems(error, lang),
+            section="reports",
+        )
+    try:
+        found = await _run(request, user, name, params, lang)
+    except BashgahError as error:
+        # E.g. lifetime value before there is enough repeat buying to fit its model.
+        return page(
+            request,
+            "report.html",
+            user,
+            status=error.status,
+            name=name,
+            found=None,
+            typed=typed,
+            errors=problems(error, lang),
+            section="reports",
+        )
+    tables: list[Table] = [t for t in found.tables if t.rows]
+    return page(
+        request,
+        "report.html",
+        user,
+        name=name,
+        found=found,
+        tables=tables,
+        typed=typed,
+        cell=Cells(lang, user.money_unit),
+        label=label,
+        hidden=HIDDEN,
+        shown=SHOWN,
+        chart=_chart(found, lang),
+        query=str(request.url.query),
+        section="reports",
+    )
+
+
+@router.get("/{name}/download")
+async def download(
+    request: Request,
+    user: Reader,
+    name: str,
+    format: str = "csv",
+    window_days: str = "",
+    k: str = "",
+    months: str = "",
+) -> Response:
+    """The whole report as the API's export writes it: CSV (the main table) or XLSX (every table)."""
+    lang = lang_of(request, user)
+    if format not in ("csv", "xlsx") or name not in REPORTS:
+        return page(
+            request, "missing.html", user, status=404, errors=problems(NotFound("report", "گزارش"), lang)
+        )
+    try:
+        params = _params(window_days, k, months)
+    except BashgahError as error:
+        return page(request, "missing.html", user, status=422, errors=problems(error, lang))
+    try:
+        found = await _run(request, user, name, params, lang)
+    except BashgahError as error:
+        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.{format}"
+        export.write(found, path)
+        content = path.read_bytes()
+    response = Response(
+        content,
+        media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )
+    finish(request, response)
+    return response

@@ -1,0 +1,120 @@
+"""The console in a real browser: a manager creates a double-points campaign and the next sale at the
+till earns double; every main page in Persian and English at desktop and phone width, with no console
+error and no request to another host (the ``page`` fixture fails the test otherwise)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from web_helpers import PASSWORD, LiveServer, shot
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page: Any, live_server: LiveServer, username: str = "sara") -> None:
+    page.goto("/login?next=/console")
+    page.fill("#tenant", live_server.club.slug)
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/console")
+
+
+def _enrol(live_server: LiveServer, mobile: str, **fields: Any) -> dict[str, Any]:
+    with live_server.api() as api:
+        response = api.post(
+            "/api/v1/members", json={"mobile": mobile, **fields}, headers=live_server.club.headers()
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+
+def _sale(live_server: LiveServer, member_id: int, total: int, receipt: str) -> dict[str, Any]:
+    with live_server.api() as api:
+        response = api.post(
+            "/api/v1/purchases",
+            json={
+                "member": {"id": member_id},
+                "branch": "main",
+                "external_id": receipt,
+                "total_rials": total,
+            },
+            headers=live_server.club.headers(**{"Idempotency-Key": receipt}),
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+
+def test_a_manager_creates_double_points_in_the_console_and_the_next_sale_earns_double(
+    page: Any, live_server: LiveServer
+) -> None:
+    member = _enrol(live_server, "09121110001", first_name="مریم", last_name="احمدی")
+    before = _sale(live_server, member["id"], 3_000_000, "B-1")
+    assert before["points_bonus"] == 0
+    _sign_in(page, live_server)
+    page.get_by_role("link", name="کمپین‌ها").click()
+    page.get_by_role("link", name="کمپین تازه").click()
+    page.fill("#name_fa", "امتیاز دوبرابر")
+    page.fill("#name_en", "Double points")
+    page.select_option("#effect", "points_multiplier")
+    page.fill("#factor", "۲")
+    page.get_by_role("button", name="ذخیرهٔ کمپین").click()
+    page.wait_for_url("**/console/campaigns?done=*")
+    assert page.get_by_role("link", name="امتیاز دوبرابر").is_visible()
+    after = _sale(live_server, member["id"], 3_000_000, "B-2")
+    assert after["points_earned"] == before["points_earned"] > 0
+    assert after["points_bonus"] == after["points_earned"]
+    # The member's statement in the console shows the campaign's bonus.
+    page.goto(f"/console/members/{member['id']}")
+    assert page.get_by_role("cell", name="امتیاز جشنواره").is_visible()
+
+
+def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live_server: LiveServer) -> None:
+    member = _enrol(live_server, "09121110002", first_name="رضا", last_name="محمدی", sms_consent=True)
+    _sale(live_server, member["id"], 12_500_000, "S-1")
+    _sign_in(page, live_server)
+    pages = [
+        ("console-dashboard", "/console"),
+        ("console-members", "/console/members"),
+        ("console-member", f"/console/members/{member['id']}"),
+        ("console-campaigns", "/console/campaigns"),
+        ("console-campaign-editor", "/console/campaigns/new"),
+        ("console-examine", "/console/campaigns/examine?member=09121110002&branch=main&total=500000"),
+        ("console-reports", "/console/reports"),
+        ("console-report-rfm", "/console/reports/rfm"),
+        ("console-report-pareto", "/console/reports/pareto"),
+        ("console-report-health", "/console/reports/health"),
+        ("console-club-settings", "/console/club/settings"),
+        ("console-club-staff", "/console/club/staff"),
+        ("console-audit", "/console/club/audit"),
+    ]
+    for lang, switch in (("fa", "English"), ("en", "فارسی")):
+        for name, path in pages:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.lang") == lang
+            # Nothing is wider than a phone's screen (wide tables scroll inside their own box).
+            page.set_viewport_size({"width": 375, "height": 812})
+            wide = page.evaluate(
+                "[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll')).filter(e => {"
+                " const r = e.getBoundingClientRect();"
+                " return r.right > 375.5 || r.left < -0.5}).map(e => e.tagName + '.' + e.className + ' ' +"
+                " Math.round(e.getBoundingClientRect().left) + '..' + Math.round(e.getBoundingClientRect().right))"
+            )
+            assert wide == [], (name, lang)
+            shot(page, name)
+        page.get_by_role("button", name=switch).click()
+
+
+def test_the_console_is_usable_from_the_keyboard(page: Any, live_server: LiveServer) -> None:
+    _enrol(live_server, "09121110003", first_name="Sahar")
+    _sign_in(page, live_server)
+    page.goto("/console/members")
+    page.keyboard.press("F2")
+    assert page.locator("#q").evaluate("e => e === document.activeElement")
+    page.keyboard.type("۰۹۱۲۱۱۱۰۰۰۳")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/console/members?q=*")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"

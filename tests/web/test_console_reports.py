@@ -1,0 +1,92 @@
+"""Report pages in the console: the same reports as the API, written for people (money in the club's
+unit, shares as percentages, the page's digits) with the API's CSV and XLSX downloads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from web_helpers import WebClient
+
+from bashgah.core.jalali import utcnow
+from bashgah.web.console.reports import NAMES
+from support import enrol, purchase
+
+
+async def _shop(web: WebClient) -> list[int]:
+    ids = []
+    for total in (9_000_000, 1_000_000, 500_000, 400_000, 100_000):
+        member = await enrol(web.http, web.club)
+        assert (await purchase(web.http, web.club, member["id"], total)).status_code == 201
+        ids.append(member["id"])
+    # The smallest spender came back two months ago with another 100,000 rials.
+    at = (utcnow() - timedelta(days=60)).isoformat()
+    assert (await purchase(web.http, web.club, ids[-1], 100_000, occurred_at=at)).status_code == 201
+    # A member who came twice, three weeks apart, more than a year ago: overdue for churn.
+    gone = await enrol(web.http, web.club)
+    for days in (420, 400):
+        at = (utcnow() - timedelta(days=days)).isoformat()
+        assert (await purchase(web.http, web.club, gone["id"], 200_000, occurred_at=at)).status_code == 201
+    return ids
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_every_report_opens_for_an_analyst_in_both_languages(web: WebClient, name: str) -> None:
+    await _shop(web)
+    await web.sign_in_as("analyst", "nazanin")
+    fa = await web.get(f"/console/reports/{name}")
+    assert fa.status_code == 200, fa.text
+    assert 'dir="rtl"' in fa.text and "<table>" in fa.text
+    web.http.cookies.set("bg_lang", "en")
+    en = await web.get(f"/console/reports/{name}")
+    assert en.status_code == 200 and 'dir="ltr"' in en.text
+
+
+async def test_pareto_shows_the_top_fifth_and_its_share_of_revenue(web: WebClient) -> None:
+    ids = await _shop(web)
+    await web.sign_in_as("manager", "mina")
+    web.http.cookies.set("bg_lang", "en")
+    html = (await web.get("/console/reports/pareto")).text
+    # Five buying members this year: the top 20 % is the one who spent 900,000 toman of 1,110,000.
+    assert f'href="/console/members/{ids[0]}"' in html
+    assert f'href="/console/members/{ids[1]}"' not in html
+    assert "900,000 toman" in html and "81.1%" in html
+    assert "(rials)" not in html  # amounts are written in the club's unit
+
+
+async def test_rfm_draws_members_per_group_and_health_the_liability(web: WebClient) -> None:
+    await _shop(web)
+    await web.sign_in_as("owner", "sara")
+    rfm = (await web.get("/console/reports/rfm")).text
+    assert "<svg" in rfm and "تعداد اعضای هر گروه" in rfm
+    health = (await web.get("/console/reports/health")).text
+    assert "تعهد امتیازی" in health and "تومان" in health
+
+
+async def test_a_report_downloads_as_csv_and_xlsx(web: WebClient) -> None:
+    await _shop(web)
+    await web.sign_in_as("analyst", "nazanin")
+    csv = await web.get("/console/reports/rfm/download", params={"format": "csv", "window_days": "90"})
+    assert csv.status_code == 200
+    assert csv.headers["content-disposition"] == 'attachment; filename="rfm.csv"'
+    assert csv.text.count("\n") >= 6  # a header and the five members
+    xlsx = await web.get("/console/reports/health/download", params={"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+async def test_lifetime_value_without_enough_history_says_so(web: WebClient) -> None:
+    member = await enrol(web.http, web.club)
+    assert (await purchase(web.http, web.club, member["id"], 100_000)).status_code == 201
+    await web.sign_in_as("owner", "sara")
+    response = await web.get("/console/reports/clv")
+    assert response.status_code == 409
+    assert "سابقه‌ی خرید برای برآورد ارزش طول عمر مشتری کافی نیست" in response.text
+
+
+async def test_a_wrong_report_setting_is_explained_and_changes_nothing(web: WebClient) -> None:
+    await web.sign_in_as("owner", "sara")
+    response = await web.get("/console/reports/cohorts", params={"months": "۹۹"})
+    assert response.status_code == 422
+    assert "بین ۱ و ۶۰" in response.text
+    assert 'value="۹۹"' in response.text
+    assert (await web.get("/console/reports/nonsense")).status_code == 404
