@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,6 +118,8 @@ async def lock_member_account(session: AsyncSession, tenant_id: int, member_id: 
 # the database spends running it. They run on the session's connection, as plain Core.
 _accounts, _transfers, _lots = (cast(Table, m.__table__) for m in (Account, Transfer, PointLot))
 _INSERT_TRANSFER = insert(_transfers).returning(_transfers.c.id)
+#: Several transfers in one round trip ("insertmanyvalues"), their ids in the order given.
+_INSERT_TRANSFERS = insert(_transfers).returning(_transfers.c.id, sort_by_parameter_order=True)
 _INSERT_LOT = insert(_lots)
 _UPDATE_TOTALS = (
     update(_accounts)
@@ -173,6 +175,19 @@ class LockedAccount:
     pending: int
 
 
+@dataclass(frozen=True)
+class Posting:
+    """One transfer to post: ``amount`` from ``debit`` to ``credit``."""
+
+    debit: int
+    credit: int
+    amount: int
+    code: str
+    key: str
+    ref: tuple[str, int | None] | None = None
+    reason: str | None = None
+
+
 @dataclass
 class Journal:
     """Transfers of one use case, and the balance changes they cause, written on :meth:`close`."""
@@ -195,30 +210,35 @@ class Journal:
         reason: str | None = None,
     ) -> int:
         """Insert a posted transfer and return its id."""
-        assert amount > 0, "a transfer moves a positive amount"
-        ref_type, ref_id = ref if ref else (None, None)
         connection = await self.session.connection()
-        transfer_id: int = (
-            await connection.execute(
-                _INSERT_TRANSFER,
-                {
-                    "tenant_id": self.tenant_id,
-                    "debit_account_id": debit,
-                    "credit_account_id": credit,
-                    "amount": amount,
-                    "code": code,
-                    "ref_type": ref_type,
-                    "ref_id": ref_id,
-                    "idempotency_key": key,
-                    "reason": reason,
-                    "actor": self.actor,
-                    "created_at": _now(),
-                },
-            )
-        ).scalar_one()
-        self.posted[debit] = self.posted.get(debit, 0) - amount
-        self.posted[credit] = self.posted.get(credit, 0) + amount
+        row = self._row(Posting(debit, credit, amount, code, key, ref, reason))
+        transfer_id: int = (await connection.execute(_INSERT_TRANSFER, row)).scalar_one()
         return transfer_id
+
+    async def post_many(self, postings: Sequence[Posting]) -> list[int]:
+        """Insert several posted transfers in one round trip; their ids, in the order given."""
+        connection = await self.session.connection()
+        rows = [self._row(p) for p in postings]
+        return list((await connection.execute(_INSERT_TRANSFERS, rows)).scalars())
+
+    def _row(self, p: Posting) -> dict[str, Any]:
+        assert p.amount > 0, "a transfer moves a positive amount"
+        ref_type, ref_id = p.ref if p.ref else (None, None)
+        self.posted[p.debit] = self.posted.get(p.debit, 0) - p.amount
+        self.posted[p.credit] = self.posted.get(p.credit, 0) + p.amount
+        return {
+            "tenant_id": self.tenant_id,
+            "debit_account_id": p.debit,
+            "credit_account_id": p.credit,
+            "amount": p.amount,
+            "code": p.code,
+            "ref_type": ref_type,
+            "ref_id": ref_id,
+            "idempotency_key": p.key,
+            "reason": p.reason,
+            "actor": self.actor,
+            "created_at": _now(),
+        }
 
     def hold(self, account_id: int, amount: int) -> None:
         self.pending[account_id] = self.pending.get(account_id, 0) + amount
@@ -396,6 +416,54 @@ async def credit_member(
         purchase_id=purchase_id,
     )
     return transfer_id
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Points from a system account (``source``) to a member, for :func:`credit_member_together`."""
+
+    source: str
+    amount: int
+    code: str
+    key: str
+    reason: str | None = None
+
+
+async def credit_member_together(
+    j: Journal,
+    account: AccountLike,
+    credits: Sequence[Credit],
+    program: ExpiryPolicy,
+    now: datetime,
+    ref: tuple[str, int | None] | None = None,
+    pending_days: int = 0,
+    purchase_id: int | None = None,
+) -> list[int]:
+    """Several credits that share their dates (a sale's earn and its campaign bonus): one transfer each,
+    posted in one round trip, and ONE lot for their sum (it names the first transfer)."""
+    postings = [
+        Posting(
+            await system_account(j.session, j.tenant_id, c.source, account.member_id),
+            account.id,
+            c.amount,
+            c.code,
+            c.key,
+            ref,
+            c.reason,
+        )
+        for c in credits
+    ]
+    ids = await j.post_many(postings)
+    await add_lot(
+        j,
+        account,
+        ids[0],
+        sum(c.amount for c in credits),
+        available_at=rules.available_after(now, pending_days),
+        expires_at=rules.expiry_for(now, program.expiry_mode, program.expiry_months),
+        purchase_id=purchase_id,
+    )
+    return ids
 
 
 async def debit_member(

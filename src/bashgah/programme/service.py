@@ -513,44 +513,45 @@ async def _award(
     now: datetime,
     source: tuple[str, int],
     pending_days: int,
+    earn: ledger.Credit | None = None,
 ) -> list[CampaignApplied]:
     """Give what the campaigns settled on as ONE bonus transfer and lot (the sum of points) and ONE
     wallet cashback credit (the sum of rials), with one award row per campaign naming its version, rules
-    and shares, and claim the budgets — a handful of statements however many campaigns fire."""
-    if not any(o.proposed > 0 or o.proposed_cashback > 0 for o in outcomes):
-        return []
+    and shares, and claim the budgets — a handful of statements however many campaigns fire.
+
+    ``earn`` is the sale's own earn credit: posted in the same round trip as the bonus, into the same lot.
+    """
     session = j.session
-    # Optimistically: budgets are claimed by conditional updates after settling, so a sale does not
-    # read-and-lock a budget row it will only add to. Near the end of a budget, where a claim does not
-    # fit, settle again on the locked rows and give what is left.
-    engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=False, budgets=False))
-    awarding = [o for o in outcomes if o.awarded > 0 or o.cashback > 0]
-    claimed = await _claim(session, awarding)
-    if not claimed:
-        engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
+    awarding: list[CampaignOutcome] = []
+    claimed = True
+    if any(o.proposed > 0 or o.proposed_cashback > 0 for o in outcomes):
+        # Optimistically: budgets are claimed by conditional updates after settling, so a sale does
+        # not read-and-lock a budget row it will only add to. Near the end of a budget, where a claim
+        # does not fit, settle again on the locked rows and give what is left.
+        allowed = await allowances(session, outcomes, member_id, now, lock=False, budgets=False)
+        engine.settle(outcomes, allowed)
         awarding = [o for o in outcomes if o.awarded > 0 or o.cashback > 0]
-    if not awarding:
-        return []
+        claimed = await _claim(session, awarding)
+        if not claimed:
+            engine.settle(outcomes, await allowances(session, outcomes, member_id, now, lock=True))
+            awarding = [o for o in outcomes if o.awarded > 0 or o.cashback > 0]
     kind, source_id = source
     purchase_id = source_id if kind == "purchase" else None
     points = sum(o.awarded for o in awarding)
     cashback = sum(o.cashback for o in awarding)
-    points_transfer = cashback_transfer = 0
+    credits = [earn] if earn is not None else []
     if points:
-        points_transfer = await ledger.credit_member(
-            j,
-            account,
-            "issuance",
-            points,
-            "bonus",
-            f"{kind}:{source_id}:bonus",
-            program,
-            now,
-            ref=source,
-            reason="، ".join(o.campaign.definition.name_fa for o in awarding if o.awarded > 0),
-            pending_days=pending_days,
-            purchase_id=purchase_id,
+        names = "، ".join(o.campaign.definition.name_fa for o in awarding if o.awarded > 0)
+        credits.append(ledger.Credit("issuance", points, "bonus", f"{kind}:{source_id}:bonus", names))
+    posted = []
+    if credits:
+        posted = await ledger.credit_member_together(
+            j, account, credits, program, now, source, pending_days, purchase_id
         )
+    if not awarding:
+        return []
+    points_transfer = posted[-1] if points else 0
+    cashback_transfer = 0
     if cashback:
         # The member's points account is locked by the caller, so the wallet opens safely here.
         purse = await wallet.open_wallet(session, j.tenant_id, member_id)
@@ -620,20 +621,21 @@ async def apply_to_purchase(
     now: datetime,
     visits_before: int | None = None,
     lang: str = "fa",
+    earn: ledger.Credit | None = None,
 ) -> tuple[list[CampaignApplied], list[engine.StampGrant], list[GiftGiven]]:
     """Award the bonus points of the campaigns a just-recorded purchase qualifies for and hand out
     their coupons and rewards; the stamps they give are returned for ``stamps.service`` to put on the
     member's cards.
 
     ``member`` is the sale's locked member row and ``visits_before`` their purchase count read with it,
-    so the facts rules ask about need no queries of their own."""
+    so the facts rules ask about need no queries of their own; ``earn`` is the sale's own earn, posted
+    together with the bonus."""
     facts = await purchase_facts(
         j.session, j.tenant_id, member.id, sale, program, active.needs, 0, member, visits_before
     )
     outcomes = engine.evaluate(active.campaigns, facts, explain=False)
-    applied = await _award(
-        j, account, member.id, outcomes, program, now, ("purchase", purchase_id), program.pending_days
-    )
+    source = ("purchase", purchase_id)
+    applied = await _award(j, account, member.id, outcomes, program, now, source, program.pending_days, earn)
     gifts = await hand_out(j.session, j.tenant_id, member.id, outcomes, now, lang)
     return applied, engine.stamps_granted(outcomes), gifts
 

@@ -228,20 +228,11 @@ async def record(
             )
         if card is not None and card_rials:
             await gift_cards.spend(j, card, card_rials, member.id, purchase_id, receipt)
-        if earned:
-            await ledger.credit_member(
-                j,
-                account,
-                "issuance",
-                earned,
-                "earn",
-                f"purchase:{purchase_id}:earn",
-                program,
-                now,
-                ref=("purchase", purchase_id),
-                reason=receipt,
-                pending_days=program.pending_days,
-                purchase_id=purchase_id,
+        # With campaigns, the earn is posted together with their bonus (one round trip, one lot).
+        earn = ledger.Credit("issuance", earned, "earn", f"purchase:{purchase_id}:earn", receipt)
+        if earned and not active.purchase:
+            await ledger.credit_member_together(
+                j, account, [earn], program, now, ("purchase", purchase_id), program.pending_days, purchase_id
             )
         applied: list[CampaignApplied] = []
         grants: list[StampGrant] = []
@@ -249,7 +240,17 @@ async def record(
         sale = _sale(data, branch_id, earn_base, earned, occurred_at, multiplier_pct)
         if active.purchase:
             applied, grants, gifts = await programme.apply_to_purchase(
-                j, account, active, member, purchase_id, sale, program, now, locked.visits, lang
+                j,
+                account,
+                active,
+                member,
+                purchase_id,
+                sale,
+                program,
+                now,
+                locked.visits,
+                lang,
+                earn if earned else None,
             )
         earned_stamps: list[StampsEarned] = []
         if cards:
