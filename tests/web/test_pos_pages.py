@@ -425,13 +425,13 @@ async def test_the_member_panel_shows_the_wallet_the_stamp_progress_and_the_memb
     await web.sign_in_as("cashier", "kasra")
     panel = await web.get(f"/pos/members/{member_id}")
     assert 'id="wallet-available">۵۰٬۰۰۰ تومان' in panel.text
-    assert "کارت قهوه: <strong>۷ از ۹</strong>" in panel.text
+    assert "<bdi>کارت قهوه</bdi>: <strong>۷ از ۹</strong>" in panel.text
     assert gift["code"] in panel.text and "۱۰٪ خرید بعدی" in panel.text
     await web.submit(
         f"/pos/members/{member_id}", "/lang", {"lang": "en", "next": f"/pos/members/{member_id}"}
     )
     english = await web.get(f"/pos/members/{member_id}")
-    assert "Coffee card: <strong>7 of 9</strong>" in english.text
+    assert "<bdi>Coffee card</bdi>: <strong>7 of 9</strong>" in english.text
     assert 'id="wallet-available">50,000 toman' in english.text
 
 

@@ -627,7 +627,9 @@ async def _receipt_page(
         member = await members.get(session, user.tenant_id, purchase.member_id)
         balance = await member_points.summary(session, user.principal, purchase.member_id)
         wallet = (await wallets.read(session, user.principal, member.id, lang, limit=1)).balance
-        outcome = await _sale_outcome(session, user, purchase_id, str(context.pop("sale", "") or ""))
+        outcome = await _sale_outcome(
+            session, user, purchase_id, member.id, str(context.pop("sale", "") or ""), lang
+        )
         reward = None
         code = str(context.pop("reward", "") or "").upper()
         if code:
@@ -662,7 +664,7 @@ async def _receipt_page(
 
 
 async def _sale_outcome(
-    session: AsyncSession, user: StaffUser, purchase_id: int, key: str
+    session: AsyncSession, user: StaffUser, purchase_id: int, member_id: int, key: str, lang: str
 ) -> tuple[list[StampsEarned], list[GiftGiven]]:
     """The stamps and gifts the till's sale with this form key gave (as remembered with it)."""
     if not key:
@@ -670,10 +672,11 @@ async def _sale_outcome(
     stored = await idempotency.recall(session, user.tenant_id, f"pos-sale:{key.strip().upper()[:64]}")
     if not isinstance(stored, dict) or stored.get("purchase_id") != purchase_id:
         return [], []
-    return (
-        [StampsEarned.model_validate(s) for s in stored.get("stamps", [])],
-        [GiftGiven.model_validate(g) for g in stored.get("gifts", [])],
-    )
+    earned = [StampsEarned.model_validate(s) for s in stored.get("stamps", [])]
+    if earned:  # the cards' names in the page's language, not the sale's
+        names = {c.card_id: c.name for c in await stamps.progress(session, user.tenant_id, member_id, lang)}
+        earned = [e.model_copy(update={"name": names.get(e.card_id, e.name)}) for e in earned]
+    return earned, [GiftGiven.model_validate(g) for g in stored.get("gifts", [])]
 
 
 @router.get("/receipts/{purchase_id}", response_class=HTMLResponse)
