@@ -31,7 +31,15 @@ async def test_every_job_run_twice_changes_nothing_the_second_time(
     assert {name: second[name] for name in ONCE} == dict.fromkeys(ONCE, 0)
     assert first["scores"] == second["scores"] > 0  # scores are replaced by the same scores
     assert await snapshot(db) == after_first
-    assert [r.name for r in registry.JOBS] == ["release", "expire", "tiers", "occasions", "notices", "scores"]
+    assert [r.name for r in registry.JOBS] == [
+        "release",
+        "expire",
+        "expire_wallets",
+        "tiers",
+        "occasions",
+        "notices",
+        "scores",
+    ]
     assert await ledger_problems(db) == []
 
 

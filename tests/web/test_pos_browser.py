@@ -206,7 +206,7 @@ def test_a_cashier_takes_part_of_a_sale_from_the_wallet_and_sees_the_stamp_card_
     # The gift card page, opened from the member: the top-up form for them.
     page.get_by_role("link", name="بازگشت به عضو" if fa else "Back to the member").click()
     page.wait_for_url("**/pos/members/*")
-    page.get_by_role("link", name=re.compile("کارت هدیه" if fa else "Gift card")).click()
+    page.get_by_role("link", name=re.compile("شارژ کیف پول" if fa else "wallet top-up")).click()
     page.wait_for_url("**/pos/gift-cards?member=*")
     page.fill("#amount", "۱۰۰٬۰۰۰" if fa else "100,000")
     page.get_by_role("button", name="شارژ" if fa else "Top up", exact=True).click()

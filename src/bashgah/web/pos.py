@@ -35,7 +35,7 @@ from bashgah.rewards import service as rewards
 from bashgah.rewards.errors import RewardInstanceClosed, RewardInstanceUnknown
 from bashgah.rewards.schemas import RewardInstanceRead, RewardRead
 from bashgah.stamps import service as stamps
-from bashgah.stamps.schemas import StampProgress, StampsEarned
+from bashgah.stamps.schemas import StampPreview, StampProgress, StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
@@ -396,7 +396,7 @@ class Preview:
     gift_card_rials: int = 0
     cashback_rials: int = 0
     #: Stamps the sale would put on each card.
-    stamps: list[Any] = field(default_factory=list)
+    stamps: list[StampPreview] = field(default_factory=list)
 
     @property
     def rest_rials(self) -> int:
