@@ -43,7 +43,7 @@ async def test_the_scheduler_gives_the_nowruz_gift_in_process_once_a_day(
     finally:
         await scheduler.stop()
 
-    assert ran == ["release", "expire"]  # the daily jobs already ran today
+    assert ran == ["release", "expire", "expire_wallets"]  # the daily jobs already ran today
     assert await gifted_points(client, club, member["id"]) == [100]
 
 
