@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from portal_helpers import LADDER, Portal, ask_code, enter_code, last_code, portal_app, sign_in_member
@@ -471,3 +472,95 @@ async def test_five_requests_for_one_number_at_the_same_instant_send_one_sms(por
         )
     assert sorted(a.status_code for a in answers) == [200] + [429] * 4
     assert len(portal.outbox.messages(SARA_E164)) == 1
+
+
+# ------------------------------------------------------------------ wallet, stamp cards, own coupons
+
+
+async def _made(web: WebClient, club: Club, path: str, body: dict[str, object], **headers: str) -> Any:
+    response = await web.http.post(path, json=body, headers=club.headers("manager", **headers))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_the_wallet_page_shows_the_balance_the_cashback_on_its_way_and_the_statement(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    sara_id = await member_id(db, SARA_E164)
+    await _made(sara, portal.club, f"/api/v1/members/{sara_id}/wallet/top-ups", {"amount_rials": 750_000},
+                **{"Idempotency-Key": "top-1"})  # fmt: skip
+    await _made(sara, portal.club, "/api/v1/campaigns", {
+        "name_fa": "کش‌بک", "rules": [{"key": "cb", "effects": [{"type": "wallet_cashback", "percent": "10"}]}],
+    })  # fmt: skip
+    await bought(sara.http, portal.club, sara_id, 1_000_000, wallet_rials=250_000)
+    page = await sara.get("/m/wallet")
+    assert page.status_code == 200
+    # 75,000 toman topped up, 25,000 paid from it, 10 % cashback on the 75,000 paid otherwise.
+    assert 'id="wallet-available">۵۷٬۵۰۰ تومان' in page.text
+    statement = page.text.partition('id="statement"')[2]
+    assert statement.count("<li>") == 3 and "−۲۵٬۰۰۰ تومان" in statement and "+۷٬۵۰۰ تومان" in statement
+    await sara.submit("/m/wallet", "/m/lang", {"lang": "en", "next": "/m/wallet"})
+    english = await sara.get("/m/wallet")
+    assert "57,500 toman" in english.text and 'href="/m/stamps"' in english.text
+
+
+async def test_the_wallet_page_needs_a_signed_in_member_and_shows_only_their_own_wallet(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    reza = await enrol(sara.http, portal.club, REZA)
+    await _made(sara, portal.club, f"/api/v1/members/{reza['id']}/wallet/top-ups", {"amount_rials": 990_000},
+                **{"Idempotency-Key": "top-reza"})  # fmt: skip
+    page = await sara.get("/m/wallet")
+    assert "۹۹٬۰۰۰" not in page.text and 'id="wallet-available">۰ تومان' in page.text
+    async with portal.browser() as stranger:
+        response = await stranger.get("/m/wallet")
+    assert response.status_code == 303 and response.headers["location"].startswith("/m/login")
+
+
+async def test_the_stamp_cards_page_shows_progress_and_the_reward_code_of_a_full_card(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    sara_id = await member_id(db, SARA_E164)
+    await _made(sara, portal.club, "/api/v1/stamp-cards", {
+        "name_fa": "کارت قهوه", "name_en": "Coffee card", "stamps_needed": 4,
+        "earn": {"per": "unit", "items": {"skus": ["CF-1"]}}, "reward": {"kind": "free_product", "sku": "CF-1"},
+    })  # fmt: skip
+    coffees = [{"sku": "CF-1", "quantity": 5, "unit_price_rials": 100_000}]
+    sold = await bought(sara.http, portal.club, sara_id, 500_000, items=coffees)
+    code = sold["stamps"][0]["completed"][0]["reward_code"]
+    page = await sara.get("/m/stamps")
+    assert "کارت قهوه" in page.text and "۱ از ۴" in page.text
+    assert code in page.text and "این کد را هنگام پرداخت نشان دهید" in page.text
+    await sara.submit("/m/stamps", "/m/lang", {"lang": "en", "next": "/m/stamps"})
+    english = await sara.get("/m/stamps")
+    assert (
+        "Coffee card" in english.text and "1 of 4" in english.text and 'aria-current="page"' in english.text
+    )
+
+
+async def test_the_stamp_cards_page_says_so_when_the_club_has_none(sara: WebClient) -> None:
+    page = await sara.get("/m/stamps")
+    assert page.status_code == 200 and "باشگاه اکنون کارت مهری ندارد" in page.text
+
+
+async def test_the_coupons_page_lists_the_members_own_codes_usable_first_then_used(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    sara_id = await member_id(db, SARA_E164)
+    batch = await _made(sara, portal.club, "/api/v1/coupons/batches",
+                        {"name": "هدیهٔ خرید", "discount_type": "fixed", "discount_value": 50_000, "count": 0})  # fmt: skip
+    await _made(sara, portal.club, "/api/v1/campaigns", {
+        "name_fa": "کد هدیه", "rules": [{"key": "g", "effects": [{"type": "issue_coupon", "batch_id": batch["id"]}]}],
+    })  # fmt: skip
+    older = (await bought(sara.http, portal.club, sara_id, 400_000))["gifts"][0]["code"]
+    newer = (await bought(sara.http, portal.club, sara_id, 400_000))["gifts"][0]["code"]
+    newest = (await bought(sara.http, portal.club, sara_id, 400_000, coupon=newer))["gifts"][0]["code"]
+    page = await sara.get("/m/coupons")
+    mine = page.text.partition('id="my-coupons"')[2].partition("</ul>")[0]
+    assert mine.index(newest) < mine.index(older) < mine.index(newer)  # usable first, the used one last
+    assert "استفاده‌شده یا منقضی" in mine and "۵٬۰۰۰ تومان تخفیف" in mine
+    async with portal.browser() as reza_browser:
+        await enrol(reza_browser.http, portal.club, REZA)
+        await sign_in_member(reza_browser, portal.outbox, REZA, REZA_E164)
+        theirs = await reza_browser.get("/m/coupons")
+    assert older not in theirs.text and "باشگاه هنوز کوپن شخصی به شما نداده است" in theirs.text

@@ -17,11 +17,23 @@ pytestmark = pytest.mark.browser
 
 
 def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
-    """A member with 150 points from a purchase, a ladder of levels and a coffee for 100 points."""
+    """A member with 150 points and a stamp from a purchase, 35,000 toman in the wallet, a ladder of levels
+    and a coffee for 100 points."""
     headers = live_server.club.headers()
     with live_server.api() as api:
         member = api.post("/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=headers)
         assert member.status_code == 201, member.text
+        if not live_server.extra.get("portal_stamps"):
+            card = {
+                "name_fa": "کارت قهوه",
+                "name_en": "Coffee card",
+                "stamps_needed": 6,
+                "earn": {"per": "visit"},
+                "reward": {"kind": "free_product", "sku": "COF"},
+            }
+            made = api.post("/api/v1/stamp-cards", json=card, headers=headers)
+            assert made.status_code == 201, made.text
+            live_server.extra["portal_stamps"] = True
         sale = api.post(
             "/api/v1/purchases",
             json={
@@ -33,6 +45,12 @@ def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
             headers={**headers, "Idempotency-Key": f"sale-{mobile}"},
         )
         assert sale.status_code == 201, sale.text
+        topped = api.post(
+            f"/api/v1/members/{member.json()['id']}/wallet/top-ups",
+            json={"amount_rials": 350_000},
+            headers={**headers, "Idempotency-Key": f"wallet-{mobile}"},
+        )
+        assert topped.status_code == 201, topped.text
         if not live_server.extra.get("portal_ready"):
             assert api.put("/api/v1/tiers", json=LADDER, headers=headers).status_code == 200
             coffee = {
@@ -88,6 +106,16 @@ def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str)
     shot(page, "portal-my-rewards")
     page.goto("/m/coupons")
     shot(page, "portal-coupons")
+    page.get_by_role("link", name="کیف پول" if lang == "fa" else "Wallet").click()
+    page.wait_for_url(re.compile(r"/m/wallet$"))
+    assert page.locator("#wallet-available").inner_text() == (
+        "۳۵٬۰۰۰ تومان" if lang == "fa" else "35,000 toman"
+    )
+    shot(page, "portal-wallet")
+    page.get_by_role("link", name="کارت‌های مهر" if lang == "fa" else "Stamp cards").click()
+    page.wait_for_url(re.compile(r"/m/stamps$"))
+    assert ("۱ از ۶" if lang == "fa" else "1 of 6") in page.locator("#stamp-cards").inner_text()
+    shot(page, "portal-stamps")
     page.goto("/m/profile")
     shot(page, "portal-profile")
     page.fill("#birth_date", "۱۳۷۰/۰۵/۱۲")

@@ -5,6 +5,7 @@ the keyboard, read the receipt, refund it — with screenshots of every page at 
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -128,3 +129,87 @@ def test_an_unknown_mobile_is_enrolled_from_the_till(page: Any, live_server: Liv
     page.wait_for_url("**/pos/members/*")
     assert "New member enrolled." in page.content()
     assert page.locator("#available").inner_text() == "0"
+
+
+def _member_with_a_wallet(live_server: LiveServer) -> str:
+    """A member with 50,000 toman in the wallet and one stamp on the club's visit card; returns the mobile."""
+    n = next(_numbers)
+    mobile = f"0912881{n:04d}"
+    club = live_server.club
+    with live_server.api() as api:
+        if not live_server.extra.get("visit_card"):
+            card = {
+                "name_fa": "کارت مهمان",
+                "name_en": "Visit card",
+                "stamps_needed": 9,
+                "earn": {"per": "visit"},
+                "reward": {"kind": "free_product", "sku": "CAKE"},
+            }
+            made = api.post("/api/v1/stamp-cards", json=card, headers=club.headers("manager"))
+            assert made.status_code == 201, made.text
+            live_server.extra["visit_card"] = True
+        member = api.post(
+            "/api/v1/members", json={"mobile": mobile, "first_name": "Nika"}, headers=club.headers()
+        )
+        assert member.status_code == 201, member.text
+        member_id = member.json()["id"]
+        topped = api.post(
+            f"/api/v1/members/{member_id}/wallet/top-ups",
+            json={"amount_rials": 500_000},
+            headers=club.headers(**{"Idempotency-Key": f"wallet-{mobile}"}),
+        )
+        assert topped.status_code == 201, topped.text
+        sale = api.post(
+            "/api/v1/purchases",
+            json={
+                "member": {"id": member_id},
+                "branch": "main",
+                "external_id": f"V-{mobile}",
+                "total_rials": 100_000,
+            },
+            headers=club.headers(**{"Idempotency-Key": f"visit-{mobile}"}),
+        )
+        assert sale.status_code == 201, sale.text
+    return mobile
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_cashier_takes_part_of_a_sale_from_the_wallet_and_sees_the_stamp_card_fill(
+    page: Any, live_server: LiveServer, lang: str
+) -> None:
+    fa = lang == "fa"
+    mobile = _member_with_a_wallet(live_server)
+    _sign_in(page, lang)
+    page.keyboard.type(mobile)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/members/*")
+    assert page.locator("#wallet-available").inner_text() == ("۵۰٬۰۰۰ تومان" if fa else "50,000 toman")
+    assert ("۱ از ۹" if fa else "1 of 9") in page.locator("#stamps").inner_text()
+    shot(page, "pos-member-wallet")
+
+    # 120,000 toman, 30,000 of it from the wallet: 90,000 in cash or by card.
+    page.keyboard.type("120000")
+    page.get_by_text("پرداخت از کیف پول یا کارت هدیه" if fa else "Pay from the wallet or a gift card").click()
+    page.fill("#wallet-pay", "۳۰٬۰۰۰" if fa else "30,000")
+    page.locator("#wallet-pay").press("Enter")
+    page.wait_for_selector("#from-wallet")
+    assert page.locator("#rest").inner_text() == ("۹۰٬۰۰۰ تومان" if fa else "90,000 toman")
+    shot(page, "pos-confirm-wallet")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/receipts/*")
+    assert page.locator("#paid-wallet").inner_text() == ("۳۰٬۰۰۰ تومان" if fa else "30,000 toman")
+    assert page.locator("#wallet-now").inner_text() == ("۲۰٬۰۰۰ تومان" if fa else "20,000 toman")
+    stamped = page.locator("#receipt-stamps").inner_text()
+    assert ("۲ از ۹" if fa else "2 of 9") in stamped and ("کارت مهمان" if fa else "Visit card") in stamped
+    shot(page, "pos-receipt-wallet")
+
+    # The gift card page, opened from the member: the top-up form for them.
+    page.get_by_role("link", name="بازگشت به عضو" if fa else "Back to the member").click()
+    page.wait_for_url("**/pos/members/*")
+    page.get_by_role("link", name=re.compile("شارژ کیف پول" if fa else "wallet top-up")).click()
+    page.wait_for_url("**/pos/gift-cards?member=*")
+    page.fill("#amount", "۱۰۰٬۰۰۰" if fa else "100,000")
+    page.get_by_role("button", name="شارژ" if fa else "Top up", exact=True).click()
+    page.wait_for_selector(".alert-ok")
+    assert page.locator("#wallet-available").inner_text() == ("۱۲۰٬۰۰۰ تومان" if fa else "120,000 toman")
+    shot(page, "pos-gift-cards")

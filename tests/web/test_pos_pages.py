@@ -4,6 +4,8 @@ what a cashier sees when something is refused."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -24,7 +26,11 @@ async def _purchases(db: Database) -> int:
 def _form_values(html: str) -> dict[str, str]:
     """The hidden and typed fields of the page's sale/confirm form."""
     return dict(
-        re.findall(r'name="(key|total|redeem|coupon|reward|branch|step|items)" value="([^"]*)"', html)
+        re.findall(
+            r'name="(key|total|redeem|coupon|reward|branch|step|items|wallet|gift_card|gift_card_amount)"'
+            r' value="([^"]*)"',
+            html,
+        )
     )
 
 
@@ -186,7 +192,7 @@ async def test_a_refund_gives_the_money_back_and_takes_the_earned_points_back(
     member_id = await _member(client, club)
     await web.sign_in_as("cashier", "kasra")
     done = await _sell(web, member_id, total="200000")  # 2,000,000 rials → 200 points
-    receipt_path = done.headers["location"]
+    receipt_path = done.headers["location"].split("?")[0]  # without the sale's one-off key
     refunded = await web.submit(receipt_path, receipt_path + "/refund", {"amount": "", "reason": "معیوب"})
     assert refunded.status_code == 303
     after = await web.get(refunded.headers["location"])
@@ -202,7 +208,7 @@ async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(
     member_id = await _member(client, club)
     await web.sign_in_as("cashier", "kasra")
     done = await _sell(web, member_id, total="100000")
-    path = done.headers["location"]
+    path = done.headers["location"].split("?")[0]
     refused = await web.submit(path, path + "/refund", {"amount": "900000", "reason": ""})
     assert refused.status_code in (409, 422)
     assert 'name="amount" value="900000"' in refused.text
@@ -217,7 +223,7 @@ async def test_a_receipt_is_found_by_its_number(
     done = await _sell(web, member_id, total="100000")
     number = _form_values(web.last_html)["key"]
     found = await web.get("/pos/receipt", params={"number": number.lower()})
-    assert found.headers["location"] == done.headers["location"]
+    assert found.headers["location"] == done.headers["location"].split("?")[0]
     missing = await web.get("/pos/receipt", params={"number": "NOSUCH"})
     assert missing.status_code == 404
 
@@ -360,3 +366,181 @@ async def test_the_member_panel_shows_the_tier_in_the_pages_language(
     assert "برنزی" in (await web.get(f"/pos/members/{member_id}")).text
     await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
     assert "Bronze" in (await web.get(f"/pos/members/{member_id}")).text
+
+
+# ------------------------------------------------------------------ wallet, gift cards, stamps, gifts
+
+COFFEE_CARD = {
+    "name_fa": "کارت قهوه",
+    "name_en": "Coffee card",
+    "stamps_needed": 9,
+    "earn": {"per": "unit", "items": {"skus": ["CF-1"]}},
+    "reward": {"kind": "free_product", "sku": "CF-1"},
+}
+
+
+async def _api(
+    client: httpx.AsyncClient, club: Club, path: str, body: dict[str, object], **headers: str
+) -> Any:
+    response = await client.post(path, json=body, headers=club.headers("manager", **headers))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _top_up(client: httpx.AsyncClient, club: Club, member_id: int, rials: int) -> None:
+    await _api(client, club, f"/api/v1/members/{member_id}/wallet/top-ups", {"amount_rials": rials},
+               **{"Idempotency-Key": f"top-{member_id}-{rials}"})  # fmt: skip
+
+
+async def _thank_you_coupon(client: httpx.AsyncClient, club: Club) -> None:
+    """A campaign giving a personal 10 % code on the first purchase."""
+    batch = await _api(client, club, "/api/v1/coupons/batches",
+                       {"name": "۱۰٪ خرید بعدی", "discount_type": "percent", "discount_value": 10, "count": 0})  # fmt: skip
+    await _api(client, club, "/api/v1/campaigns", {
+        "name_fa": "کد خرید بعدی",
+        "rules": [{"key": "thanks", "conditions": [{"type": "first_purchase"}],
+                   "effects": [{"type": "issue_coupon", "batch_id": batch["id"]}]}],
+    })  # fmt: skip
+
+
+async def _api_sale(client: httpx.AsyncClient, club: Club, member_id: int, coffees: int) -> dict[str, Any]:
+    body = {"member": {"id": member_id}, "branch": "main", "external_id": f"API-{coffees}",
+            "total_rials": coffees * 100_000,
+            "items": [{"sku": "CF-1", "quantity": coffees, "unit_price_rials": 100_000}]}  # fmt: skip
+    result: dict[str, Any] = await _api(
+        client, club, "/api/v1/purchases", body, **{"Idempotency-Key": "api-1"}
+    )
+    return result
+
+
+async def test_the_member_panel_shows_the_wallet_the_stamp_progress_and_the_members_own_coupons(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await _api(client, club, "/api/v1/stamp-cards", COFFEE_CARD)
+    await _thank_you_coupon(client, club)
+    sold = await _api_sale(client, club, member_id, 7)
+    [gift] = sold["gifts"]
+    await _top_up(client, club, member_id, 500_000)
+    await web.sign_in_as("cashier", "kasra")
+    panel = await web.get(f"/pos/members/{member_id}")
+    assert 'id="wallet-available">۵۰٬۰۰۰ تومان' in panel.text
+    assert "<bdi>کارت قهوه</bdi>: <strong>۷ از ۹</strong>" in panel.text
+    assert gift["code"] in panel.text and "۱۰٪ خرید بعدی" in panel.text
+    await web.submit(
+        f"/pos/members/{member_id}", "/lang", {"lang": "en", "next": f"/pos/members/{member_id}"}
+    )
+    english = await web.get(f"/pos/members/{member_id}")
+    assert "<bdi>Coffee card</bdi>: <strong>7 of 9</strong>" in english.text
+    assert 'id="wallet-available">50,000 toman' in english.text
+
+
+async def test_a_sale_paid_from_the_wallet_and_a_gift_card_shows_them_with_the_stamps_and_gifts_on_the_receipt(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await _api(client, club, "/api/v1/stamp-cards", {**COFFEE_CARD, "stamps_needed": 2})
+    await _thank_you_coupon(client, club)
+    await _top_up(client, club, member_id, 800_000)
+    await _api(client, club, "/api/v1/gift-cards", {"value_rials": 300_000, "code": "GIFT2026"})
+    await web.sign_in_as("cashier", "kasra")
+    # 2 coffees of 100,000 toman: 2,000,000 rials; 50,000 toman from the wallet, 20,000 from the card.
+    done = await _sell(web, member_id, items="CF-1 2 100000", wallet="۵۰٬۰۰۰", gift_card="gift2026",
+                       gift_card_amount="20000")  # fmt: skip
+    confirm = web.last_html
+    assert 'id="from-wallet">۵۰٬۰۰۰ تومان' in confirm and 'id="from-card">۲۰٬۰۰۰ تومان' in confirm
+    assert 'id="rest">۱۳۰٬۰۰۰ تومان' in confirm
+    assert done.status_code == 303, done.text
+    receipt = await web.get(done.headers["location"])
+    assert 'id="paid-wallet">۵۰٬۰۰۰ تومان' in receipt.text
+    assert 'id="paid-card">۲۰٬۰۰۰ تومان' in receipt.text
+    assert 'id="wallet-now">۳۰٬۰۰۰ تومان' in receipt.text
+    stamps = receipt.text.partition('id="receipt-stamps"')[2].partition("</ul>")[0]
+    assert "+۲ مهر" in stamps and "کارت پر شد!" in stamps, stamps
+    cards = (await client.get(f"/api/v1/members/{member_id}/stamp-cards", headers=club.headers())).json()
+    reward_code = cards[0]["completed"][0]["reward_code"]
+    assert reward_code and reward_code in receipt.text
+    coupons = (await client.get(f"/api/v1/members/{member_id}/coupons", headers=club.headers())).json()
+    assert coupons[0]["code"] in receipt.text and "۱۰٪ خرید بعدی" in receipt.text
+    card = (await client.get("/api/v1/gift-cards/GIFT2026", headers=club.headers())).json()
+    assert card["balance_rials"] == 100_000
+    # Printed again later, the receipt still shows what the wallet paid (the one-off lines are gone).
+    again = await web.get(done.headers["location"].split("?")[0])
+    assert 'id="paid-wallet">۵۰٬۰۰۰ تومان' in again.text and "کارت پر شد!" not in again.text
+    assert await ledger_problems(db) == []
+
+
+async def test_paying_more_from_the_wallet_than_it_holds_is_refused_with_the_form_kept(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await _top_up(client, club, member_id, 100_000)
+    await web.sign_in_as("cashier", "kasra")
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="50000", wallet="20000")
+    assert refused.status_code == 409
+    assert "موجودی کیف پول کافی نیست" in refused.text
+    assert 'name="wallet" value="20000"' in refused.text and 'name="total" value="50000"' in refused.text
+    assert await _purchases(db) == 0
+
+
+async def test_an_unknown_or_expired_gift_card_is_refused_in_english_and_nothing_is_recorded(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    from sqlalchemy import update
+
+    from bashgah.models import GiftCard
+    from support import execute
+
+    member_id = await _member(client, club)
+    await _api(client, club, "/api/v1/gift-cards", {"value_rials": 300_000, "code": "OLDCARD1"})
+    await execute(db, update(GiftCard).values(expires_at=datetime.now(UTC) - timedelta(days=1)))
+    await web.sign_in_as("cashier", "kasra")
+    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    await web.get(f"/pos/members/{member_id}")
+    unknown = await _review(web, member_id, total="50000", gift_card="NOSUCH99")
+    assert unknown.status_code == 404 and "There is no gift card with this code." in unknown.text
+    assert 'name="gift_card" value="NOSUCH99"' in unknown.text
+    await web.get(f"/pos/members/{member_id}")
+    expired = await _review(web, member_id, total="50000", gift_card="OLDCARD1")
+    assert expired.status_code == 409 and "it is expired" in expired.text
+    assert await _purchases(db) == 0
+
+
+async def test_a_cashier_checks_a_gift_card_and_tops_up_the_wallet_once_however_often_it_is_sent(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member_id = await _member(client, club)
+    await _api(client, club, "/api/v1/gift-cards", {"value_rials": 300_000, "code": "GIFT2026"})
+    await web.sign_in_as("cashier", "kasra")
+    checked = await web.get("/pos/gift-cards", params={"code": "gift2026"})
+    assert 'id="card-balance">۳۰٬۰۰۰ تومان' in checked.text and "قابل استفاده" in checked.text
+    missing = await web.get("/pos/gift-cards", params={"code": "NOPE1234"})
+    assert missing.status_code == 404 and "کارت هدیه‌ای با این کد وجود ندارد" in missing.text
+
+    page = f"/pos/gift-cards?member={member_id}"
+    await web.get(page)
+    form = {"csrf": _csrf(web.last_html), "key": re.findall(r'name="key" value="([^"]+)"', web.last_html)[0],
+            "amount": "۱۰۰٬۰۰۰", "reference": "TR-55"}  # fmt: skip
+    first = await web.http.post(f"/pos/members/{member_id}/top-up", data=form)
+    second = await web.http.post(f"/pos/members/{member_id}/top-up", data=form)
+    assert first.status_code == second.status_code == 303
+    after = await web.get(first.headers["location"])
+    assert "کیف پول شارژ شد" in after.text and 'id="wallet-available">۱۰۰٬۰۰۰ تومان' in after.text
+    wallet = (await client.get(f"/api/v1/members/{member_id}/wallet", headers=club.headers())).json()
+    assert wallet["balance"]["available_rials"] == 1_000_000
+    assert await ledger_problems(db) == []
+
+
+async def test_a_top_up_without_an_amount_is_refused_and_the_reference_kept(
+    web: WebClient, client: httpx.AsyncClient, club: Club
+) -> None:
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    page = f"/pos/gift-cards?member={member_id}"
+    refused = await web.submit(
+        page, f"/pos/members/{member_id}/top-up", {"key": "K1", "amount": "", "reference": "TR-9"}
+    )
+    assert refused.status_code == 422 and 'name="reference" value="TR-9"' in refused.text
+    wallet = (await client.get(f"/api/v1/members/{member_id}/wallet", headers=club.headers())).json()
+    assert wallet["balance"]["total_rials"] == 0

@@ -44,6 +44,15 @@ async def replay(session: AsyncSession, tenant_id: int, key: str, fp: str) -> tu
     return row[1], row[2]
 
 
+async def recall(session: AsyncSession, tenant_id: int, key: str) -> Any | None:
+    """The response stored with ``key`` (to show again what a form's action did), or None."""
+    return await session.scalar(
+        select(IdempotencyRecord.response).where(
+            IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.key == key
+        )
+    )
+
+
 async def remember(
     session: AsyncSession, tenant_id: int, key: str, fp: str, status_code: int, response: Any
 ) -> None:

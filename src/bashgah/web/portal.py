@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
 from bashgah.core.jalali import to_jalali_str
 from bashgah.core.normalize import to_persian_digits
+from bashgah.coupons import service as coupon_service
 from bashgah.ledger import member_points
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberUpdate
@@ -32,8 +33,10 @@ from bashgah.portal.errors import TooManyCodes
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardInstanceRead, RewardRead
 from bashgah.sms.gateway import SmsGateway, from_settings
+from bashgah.stamps import service as stamps
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
+from bashgah.wallet import service as wallets
 from bashgah.web import sessions
 from bashgah.web.guard import CsrfRejected, checked_form, database, require_member, safe_next
 from bashgah.web.i18n import LANGUAGES, translator
@@ -448,10 +451,42 @@ async def reward_code(request: Request, code: str, user: SignedIn, new: int = 0)
 
 @router.get("/coupons", response_class=HTMLResponse)
 async def coupons(request: Request, user: SignedIn) -> Response:
+    """The codes the club gave the member (usable first) and the coupons they used on purchases."""
     async with database(request).transaction() as session:
         club = await _club_of(session, user.tenant_id)
         used = await portal.coupons_used(session, user.tenant_id, user.member_id)
-    return page(request, "coupons.html", club, user, used=used)
+        given = await coupon_service.member_coupons(session, user.tenant_id, user.member_id)
+    given.sort(key=lambda c: not c.usable)  # stable: newest first within each group
+    return page(request, "coupons.html", club, user, used=used, given=given)
+
+
+@router.get("/wallet", response_class=HTMLResponse)
+async def wallet(request: Request, user: SignedIn, before: int | None = None) -> Response:
+    """The wallet: what can be spent, cashback still pending, credit expiring soon, and the statement."""
+    lang = language(request, user)
+    async with database(request).transaction() as session:
+        club = await _club_of(session, user.tenant_id)
+        found = await wallets.read(
+            session,
+            portal.principal_of(user.tenant_id, user.member_id),
+            user.member_id,
+            lang,
+            before=before,
+            limit=HISTORY_PAGE,
+        )
+    return page(request, "wallet.html", club, user, wallet=found)
+
+
+@router.get("/stamps", response_class=HTMLResponse)
+async def stamp_cards(request: Request, user: SignedIn) -> Response:
+    """Progress on each stamp card, and the cards the member filled with their reward codes."""
+    lang = language(request, user)
+    async with database(request).transaction() as session:
+        club = await _club_of(session, user.tenant_id)
+        cards = await stamps.progress(session, user.tenant_id, user.member_id, lang)
+    return page(
+        request, "stamps.html", club, user, cards=[c for c in cards if c.active or c.stamps or c.completed]
+    )
 
 
 def _birth_text(member: Member, lang: str) -> str:

@@ -19,21 +19,29 @@ from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, 
 from bashgah.core.normalize import looks_like_phone, to_latin_digits, to_persian_digits
 from bashgah.coupons import rules as coupon_rules
 from bashgah.coupons import service as coupons
-from bashgah.coupons.schemas import CouponCheck
+from bashgah.coupons.schemas import CouponCheck, MemberCoupon
+from bashgah.giftcards import service as gift_cards
+from bashgah.giftcards.schemas import GiftCardRead
 from bashgah.idempotency import service as idempotency
 from bashgah.ledger import member_points
 from bashgah.ledger.schemas import BalanceRead
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberCreate
 from bashgah.models import Branch, Member
+from bashgah.programme.schemas import GiftGiven
 from bashgah.purchases import service as purchases
-from bashgah.purchases.schemas import PurchaseCreate, PurchaseRead, RefundCreate
+from bashgah.purchases.schemas import PurchaseCreate, PurchaseRead, PurchaseResult, RefundCreate
 from bashgah.rewards import service as rewards
 from bashgah.rewards.errors import RewardInstanceClosed, RewardInstanceUnknown
 from bashgah.rewards.schemas import RewardInstanceRead, RewardRead
+from bashgah.stamps import service as stamps
+from bashgah.stamps.schemas import StampPreview, StampProgress, StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
+from bashgah.wallet import service as wallets
+from bashgah.wallet.errors import GiftCardClosed, InsufficientGiftCard, InsufficientWallet
+from bashgah.wallet.schemas import TopUpCreate, WalletBalance
 from bashgah.web import audit, forms
 from bashgah.web.guard import POS_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
@@ -161,6 +169,11 @@ class Panel:
     recent: list[PurchaseRead]
     branches: list[Branch]
     point_value_rials: int
+    wallet: WalletBalance
+    #: The stamp cards the member has stamps on (or completed), and the club's running ones.
+    stamps: list[StampProgress]
+    #: Personal coupon codes campaigns gave the member that can still be used.
+    coupons: list[MemberCoupon]
 
 
 async def _panel(session: AsyncSession, user: StaffUser, member_id: int, lang: str) -> Panel:
@@ -184,6 +197,11 @@ async def _panel(session: AsyncSession, user: StaffUser, member_id: int, lang: s
         recent=await purchases.recent_of_member(session, who, member_id),
         branches=await tenants.list_branches(session, user.tenant_id) if user.branch_id is None else [],
         point_value_rials=program.point_value_rials,
+        wallet=(await wallets.read(session, who, member_id, lang, limit=1)).balance,
+        stamps=[
+            c for c in await stamps.progress(session, user.tenant_id, member_id, lang) if c.active or c.stamps
+        ],
+        coupons=[c for c in await coupons.member_coupons(session, user.tenant_id, member_id) if c.usable],
     )
 
 
@@ -196,6 +214,11 @@ class SaleForm:
     coupon: str = ""
     reward: str = ""
     branch: str = ""
+    #: Rials (in the club's unit) to pay from the member's wallet.
+    wallet: str = ""
+    gift_card: str = ""
+    #: Of the gift card; empty: as much as the card and the bill allow.
+    gift_card_amount: str = ""
     #: Item lines "code quantity unit-price", one per line (or separated by ";").
     items: str = ""
     key: str = field(default_factory=lambda: _receipt_number())
@@ -253,6 +276,9 @@ class Sale:
     branch: str | None
     key: str
     items: list[Item] = field(default_factory=list)
+    wallet_rials: int = 0
+    gift_card: str | None = None
+    gift_card_rials: int | None = None
 
     def fingerprint(self, member_id: int) -> str:
         body = {
@@ -263,6 +289,9 @@ class Sale:
             "reward": self.reward,
             "branch": self.branch,
             "items": [list(i) for i in self.items],
+            "wallet": self.wallet_rials,
+            "gift_card": self.gift_card,
+            "gift_card_rials": self.gift_card_rials,
         }
         return idempotency.fingerprint("POST", "/pos/sale", body)
 
@@ -275,6 +304,9 @@ class Sale:
                 "total_rials": total_rials,
                 "redeem_points": self.redeem_points,
                 "coupon": self.coupon,
+                "wallet_rials": self.wallet_rials,
+                "gift_card": self.gift_card,
+                "gift_card_rials": self.gift_card_rials,
                 "items": [
                     {"sku": i.sku, "quantity": i.quantity, "unit_price_rials": i.unit_price_rials}
                     for i in self.items
@@ -319,7 +351,12 @@ def read_items(text: str, unit: str) -> list[Item]:
 
 
 def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
-    data = {"total": typed.total, "redeem": typed.redeem}
+    data = {
+        "total": typed.total,
+        "redeem": typed.redeem,
+        "wallet": typed.wallet,
+        "card": typed.gift_card_amount,
+    }
     items = read_items(typed.items, unit)
     total = forms.amount_rials(data, "total", unit, "مبلغ خرید", required=not items)
     if total is None:
@@ -337,6 +374,9 @@ def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
         branch=None if user.branch_id is not None else (typed.branch.strip() or None),
         key=key,
         items=items,
+        wallet_rials=forms.amount_rials(data, "wallet", unit, "پرداخت از کیف پول") or 0,
+        gift_card=typed.gift_card.strip().upper() or None,
+        gift_card_rials=forms.amount_rials(data, "card", unit, "مبلغ کارت هدیه") or None,
     )
 
 
@@ -352,6 +392,16 @@ class Preview:
     paid_rials: int
     points_earned: int
     available: int
+    wallet_rials: int = 0
+    gift_card_rials: int = 0
+    cashback_rials: int = 0
+    #: Stamps the sale would put on each card.
+    stamps: list[StampPreview] = field(default_factory=list)
+
+    @property
+    def rest_rials(self) -> int:
+        """What is left to pay in cash or by card."""
+        return self.paid_rials - self.wallet_rials - self.gift_card_rials
 
 
 async def _reward_off(
@@ -396,17 +446,39 @@ async def _price(session: AsyncSession, user: StaffUser, member_id: int, sale: S
     balance = await member_points.summary(session, who, member_id)
     if sale.redeem_points > balance.available:
         raise InsufficientPoints(balance.available, sale.redeem_points)
+    if sale.wallet_rials:
+        wallet = (await wallets.read(session, who, member_id, lang, limit=1)).balance
+        if sale.wallet_rials > wallet.available_rials:
+            raise InsufficientWallet(wallet.available_rials, sale.wallet_rials)
+    card: GiftCardRead | None = None
+    if sale.gift_card:
+        card = await gift_cards.get(session, who, sale.gift_card)
+        if card.status != "active":
+            raise GiftCardClosed(card.status)
+        if sale.gift_card_rials is not None and sale.gift_card_rials > card.balance_rials:
+            raise InsufficientGiftCard(card.balance_rials, sale.gift_card_rials)
     program = await tenants.program_settings(session, user.tenant_id)
     examined = await purchases.examine(session, who, sale.purchase(member_id, net), lang)
+    points_rials = sale.redeem_points * program.point_value_rials
+    # What the sale leaves to pay, as the purchase computes it (``examine`` counts points on the part
+    # not paid from stored value, unless the programme says otherwise).
+    paid = net - coupon_rials - points_rials
+    card_rials = 0
+    if card is not None:
+        card_rials = sale.gift_card_rials or max(0, min(card.balance_rials, paid - sale.wallet_rials))
     return Preview(
         total_rials=sale.total_rials,
         reward_rials=reward_rials,
         reward_name=reward_name,
         coupon_rials=coupon_rials,
-        points_rials=sale.redeem_points * program.point_value_rials,
-        paid_rials=examined.paid_rials,
+        points_rials=points_rials,
+        paid_rials=paid,
         points_earned=examined.points_total,
         available=balance.available,
+        wallet_rials=sale.wallet_rials,
+        gift_card_rials=card_rials,
+        cashback_rials=examined.cashback_rials,
+        stamps=examined.stamps,
     )
 
 
@@ -433,6 +505,9 @@ def _typed_sale(form: Any) -> SaleForm:
         branch=forms.text(form, "branch", 64),
         items=forms.text(form, "items", 5000),
         key=forms.text(form, "key", 64),
+        wallet=forms.text(form, "wallet", 40),
+        gift_card=forms.text(form, "gift_card", 64),
+        gift_card_amount=forms.text(form, "gift_card_amount", 40),
     )
 
 
@@ -497,7 +572,7 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
             result = await purchases.record(session, user.principal, sale.purchase(member_id, net))
             if sale.reward:
                 await rewards.use(session, user.tenant_id, sale.reward, lang)
-            await idempotency.remember(session, user.tenant_id, key, fp, 201, {"purchase_id": result.id})
+            await idempotency.remember(session, user.tenant_id, key, fp, 201, _outcome(result))
             await audit.record(
                 session,
                 user.tenant_id,
@@ -510,15 +585,27 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
                 points_earned=result.points_earned + result.points_bonus,
                 coupon=sale.coupon is not None,
                 reward_rials=reward_rials,
+                wallet_rials=result.wallet_rials,
+                gift_card_rials=result.gift_card_rials,
             )
     except (IntegrityError, BashgahError):
         async with db.transaction() as session:
             prior = await idempotency.replay(session, user.tenant_id, key, fp)
         if prior is None:
             raise
-        return _redirect(f"/pos/receipts/{prior[1]['purchase_id']}")
-    query = {"reward": sale.reward} if sale.reward else {}
-    return _redirect(f"/pos/receipts/{result.id}" + (f"?{urlencode(query)}" if query else ""))
+        return _redirect(f"/pos/receipts/{prior[1]['purchase_id']}?{urlencode({'sale': sale.key})}")
+    query = {"sale": sale.key} | ({"reward": sale.reward} if sale.reward else {})
+    return _redirect(f"/pos/receipts/{result.id}?{urlencode(query)}")
+
+
+def _outcome(result: PurchaseResult) -> dict[str, Any]:
+    """What the receipt shows once, beside the stored purchase: the stamps this sale put on the cards
+    (and the cards it completed) and the gifts campaigns handed out with it."""
+    return {
+        "purchase_id": result.id,
+        "stamps": [s.model_dump(mode="json") for s in result.stamps],
+        "gifts": [g.model_dump(mode="json") for g in result.gifts],
+    }
 
 
 # ----------------------------------------------------------------------------------- receipt, refund
@@ -539,6 +626,10 @@ async def _receipt_page(
         purchase = await purchases.get(session, user.principal, purchase_id)
         member = await members.get(session, user.tenant_id, purchase.member_id)
         balance = await member_points.summary(session, user.principal, purchase.member_id)
+        wallet = (await wallets.read(session, user.principal, member.id, lang, limit=1)).balance
+        outcome = await _sale_outcome(
+            session, user, purchase_id, member.id, str(context.pop("sale", "") or ""), lang
+        )
         reward = None
         code = str(context.pop("reward", "") or "").upper()
         if code:
@@ -560,6 +651,9 @@ async def _receipt_page(
         m=member,
         mobile=local_mobile(member.mobile),
         balance=balance,
+        wallet=wallet,
+        stamps=outcome[0],
+        gifts=outcome[1],
         reward=reward,
         refund_key=forms.new_form_key(),
         refund_amount=refund_amount,
@@ -569,11 +663,28 @@ async def _receipt_page(
     )
 
 
+async def _sale_outcome(
+    session: AsyncSession, user: StaffUser, purchase_id: int, member_id: int, key: str, lang: str
+) -> tuple[list[StampsEarned], list[GiftGiven]]:
+    """The stamps and gifts the till's sale with this form key gave (as remembered with it)."""
+    if not key:
+        return [], []
+    stored = await idempotency.recall(session, user.tenant_id, f"pos-sale:{key.strip().upper()[:64]}")
+    if not isinstance(stored, dict) or stored.get("purchase_id") != purchase_id:
+        return [], []
+    earned = [StampsEarned.model_validate(s) for s in stored.get("stamps", [])]
+    if earned:  # the cards' names in the page's language, not the sale's
+        names = {c.card_id: c.name for c in await stamps.progress(session, user.tenant_id, member_id, lang)}
+        earned = [e.model_copy(update={"name": names.get(e.card_id, e.name)}) for e in earned]
+    return earned, [GiftGiven.model_validate(g) for g in stored.get("gifts", [])]
+
+
 @router.get("/receipts/{purchase_id}", response_class=HTMLResponse)
 async def receipt(
     request: Request,
     user: Cashier,
     purchase_id: int,
+    sale: str = "",
     reward: str = "",
     refunded: int | None = None,
     taken: int = 0,
@@ -582,7 +693,7 @@ async def receipt(
     """The receipt; after a refund also what it gave back (``refunded`` rials, points ``taken`` back from
     what the sale earned, points ``given`` back of those it spent)."""
     refund = {"cash": refunded, "taken": taken, "given": given} if refunded is not None else None
-    return await _receipt_page(request, user, purchase_id, reward=reward, refund=refund)
+    return await _receipt_page(request, user, purchase_id, reward=reward, sale=sale, refund=refund)
 
 
 @router.post("/receipts/{purchase_id}/refund", response_class=HTMLResponse)
@@ -638,3 +749,104 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
             refund=None,
         )
     return _redirect(f"/pos/receipts/{purchase_id}?{urlencode(figures)}")
+
+
+# ------------------------------------------------------------------------------ gift cards, top-up
+
+
+async def _cards_page(
+    request: Request,
+    user: StaffUser,
+    member_id: int | None = None,
+    status: int = 200,
+    errors: list[str] | None = None,
+    **context: Any,
+) -> Response:
+    """The gift card balance check, and (with a member) the wallet top-up form."""
+    lang = language(request, user)
+    member, wallet = None, None
+    if member_id is not None:
+        async with database(request).transaction() as session:
+            member = await members.get(session, user.tenant_id, member_id)
+            wallet = (await wallets.read(session, user.principal, member_id, lang, limit=1)).balance
+    values: dict[str, Any] = {"code": "", "card": None, "amount": "", "reference": ""}
+    values.update(context)
+    return render(
+        request,
+        "pos/gift_cards.html",
+        face="pos",
+        user=user,
+        status=status,
+        m=member,
+        mobile=local_mobile(member.mobile) if member else "",
+        wallet=wallet,
+        top_up_key=forms.new_form_key(),
+        errors=errors or [],
+        **values,
+    )
+
+
+@router.get("/gift-cards", response_class=HTMLResponse)
+async def gift_cards_page(
+    request: Request, user: Cashier, code: str = "", member: int | None = None, topped: int | None = None
+) -> Response:
+    """Check a gift card's balance by its code (typed or scanned)."""
+    code = to_latin_digits(code).strip().upper()[:64]
+    lang = language(request, user)
+    _ = translator(lang, "pos")
+    notice = _("Wallet topped up.") if topped else None
+    if not code:
+        return await _cards_page(request, user, member, notice=notice)
+    try:
+        async with database(request).transaction() as session:
+            card = await gift_cards.get(session, user.principal, code)
+    except BashgahError as error:
+        return await _cards_page(request, user, member, 404, [error.message(lang)], code=code)
+    return await _cards_page(request, user, member, code=code, card=card)
+
+
+@router.post("/members/{member_id}/top-up", response_class=HTMLResponse)
+async def top_up(request: Request, user: Cashier, member_id: int) -> Response:
+    """Money the member pays at the till goes into their wallet; the form's key makes it happen once."""
+    form = await checked_form(request, user)
+    lang = language(request, user)
+    typed, reference = forms.text(form, "amount", 40), forms.text(form, "reference", 64)
+    key = f"pos-top-up:{forms.text(form, 'key', 64)}"
+    db = database(request)
+    try:
+        amount = forms.amount_rials(form, "amount", user.money_unit, "مبلغ شارژ", required=True)
+        body = TopUpCreate.model_validate({"amount_rials": amount, "reference": reference or None})
+        fp = idempotency.fingerprint("POST", f"/pos/members/{member_id}/top-up", body.model_dump())
+        try:
+            async with db.transaction() as session:
+                done = await wallets.top_up(session, user.principal, member_id, body)
+                await idempotency.remember(
+                    session, user.tenant_id, key, fp, 201, {"transfer_id": done.transfer_id}
+                )
+                await audit.record(
+                    session,
+                    user.tenant_id,
+                    "pos.wallet_top_up",
+                    user.staff_id,
+                    "member",
+                    member_id,
+                    amount_rials=done.amount_rials,
+                )
+        except (IntegrityError, BashgahError):
+            async with db.transaction() as session:
+                prior = await idempotency.replay(session, user.tenant_id, key, fp)
+            if prior is None:
+                raise
+    except (BashgahError, IntegrityError, ValidationError) as error:
+        if isinstance(error, ValidationError):
+            error = InvalidInput("amount", "out of range", "خارج از بازه", "مبلغ شارژ")
+        return await _cards_page(
+            request,
+            user,
+            member_id,
+            status=_status(error),
+            errors=[_message(error, lang)],
+            amount=typed,
+            reference=reference,
+        )
+    return _redirect(f"/pos/gift-cards?{urlencode({'member': member_id, 'topped': 1})}")
