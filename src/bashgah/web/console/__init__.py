@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import campaigns, club, dashboard, data, members, reports
+from bashgah.web.console import campaigns, club, dashboard, data, giftcards, members, reports
 
 router = APIRouter()
 router.include_router(dashboard.router)
@@ -17,3 +17,4 @@ router.include_router(campaigns.router)
 router.include_router(reports.router)
 router.include_router(club.router)
 router.include_router(data.router)
+router.include_router(giftcards.router)
