@@ -89,6 +89,7 @@ def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live
         ("console-club-settings", "/console/club/settings"),
         ("console-club-staff", "/console/club/staff"),
         ("console-gift-cards", "/console/club/giftcards"),
+        ("console-stamp-cards", "/console/club/stamps"),
         ("console-audit", "/console/club/audit"),
     ]
     for lang, switch in (("fa", "English"), ("en", "فارسی")):

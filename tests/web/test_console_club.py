@@ -217,6 +217,10 @@ async def test_an_analyst_can_change_nothing_in_the_club(web: WebClient) -> None
         "/console/club/coupons",
         "/console/club/giftcards",
         "/console/club/giftcards/cancel",
+        "/console/club/stamps",
+        "/console/club/stamps/1",
+        "/console/club/stamps/1/retire",
+        "/console/members/1/wallet",
         "/console/club/branches",
         "/console/club/staff",
         "/console/club/keys",
@@ -248,6 +252,8 @@ CONSOLE_PAGES = [
     "/console/club/coupons/1/codes.csv",
     "/console/club/giftcards",
     "/console/club/giftcards/batch.csv",
+    "/console/club/stamps",
+    "/console/club/stamps/1",
     "/console/club/branches",
     "/console/club/staff",
     "/console/club/keys",
@@ -276,6 +282,7 @@ async def test_every_console_route_is_in_the_cashier_test() -> None:
         .replace("{campaign_id}", "{id}")
         .replace("{batch_id}", "{id}")
         .replace("{job_id}", "{id}")
+        .replace("{card_id}", "{id}")
         .replace("{name}", "rfm")
         for p in paths
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import campaigns, club, dashboard, data, giftcards, members, reports
+from bashgah.web.console import campaigns, club, dashboard, data, giftcards, members, reports, stamps
 
 router = APIRouter()
 router.include_router(dashboard.router)
@@ -18,3 +18,4 @@ router.include_router(reports.router)
 router.include_router(club.router)
 router.include_router(data.router)
 router.include_router(giftcards.router)
+router.include_router(stamps.router)
