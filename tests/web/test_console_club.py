@@ -219,7 +219,12 @@ async def test_an_analyst_can_change_nothing_in_the_club(web: WebClient) -> None
         "/console/club/giftcards/cancel",
         "/console/club/stamps",
         "/console/club/stamps/1",
+        "/console/club/occasions",
+        "/console/club/occasions/1",
         "/console/club/stamps/1/retire",
+        "/console/club/occasions",
+        "/console/club/occasions/1",
+        "/console/club/occasions/1/active",
         "/console/members/1/wallet",
         "/console/club/branches",
         "/console/club/staff",
@@ -283,6 +288,7 @@ async def test_every_console_route_is_in_the_cashier_test() -> None:
         .replace("{batch_id}", "{id}")
         .replace("{job_id}", "{id}")
         .replace("{card_id}", "{id}")
+        .replace("{rule_id}", "{id}")
         .replace("{name}", "rfm")
         for p in paths
     }
