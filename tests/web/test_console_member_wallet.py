@@ -86,3 +86,25 @@ async def test_the_profile_shows_open_stamp_cards_and_personal_coupons(web: WebC
     )
     assert refused.status_code == 403
     assert await _wallet_actions(web) == []
+
+
+async def test_a_personal_coupon_a_campaign_gave_shows_on_the_profile_as_usable(web: WebClient) -> None:
+    from bashgah.coupons import service as coupons
+    from bashgah.coupons.schemas import BatchCreate
+
+    member = await enrol(web.http, web.club, "09121234567", first_name="علی")
+    async with web.db.transaction() as session:
+        batch = await coupons.create_batch(
+            session,
+            web.club.tenant_id,
+            BatchCreate(
+                name="یلدا", discount_type="percent", discount_value=15, max_discount_rials=500_000, count=1
+            ),
+        )
+        given = await coupons.give_code(session, web.club.tenant_id, batch.id, member["id"])
+    assert given is not None
+    await web.sign_in_as("manager", "mina")
+    page = (await web.get(f"/console/members/{member['id']}")).text
+    coupons_box = page.split('id="member-coupons"')[1].split("</section>")[0]
+    assert given[0] in coupons_box and "یلدا" in coupons_box and "۱۵٪" in coupons_box
+    assert "قابل استفاده" in coupons_box
