@@ -108,6 +108,9 @@ def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live
         ("console-report-health", "/console/reports/health"),
         ("console-club-settings", "/console/club/settings"),
         ("console-club-staff", "/console/club/staff"),
+        ("console-gift-cards", "/console/club/giftcards"),
+        ("console-stamp-cards", "/console/club/stamps"),
+        ("console-occasions", "/console/club/occasions"),
         ("console-audit", "/console/club/audit"),
     ]
     for lang, switch in (("fa", "English"), ("en", "فارسی")):

@@ -215,6 +215,17 @@ async def test_an_analyst_can_change_nothing_in_the_club(web: WebClient) -> None
         "/console/club/tiers",
         "/console/club/rewards",
         "/console/club/coupons",
+        "/console/club/giftcards",
+        "/console/club/giftcards/cancel",
+        "/console/club/stamps",
+        "/console/club/stamps/1",
+        "/console/club/occasions",
+        "/console/club/occasions/1",
+        "/console/club/stamps/1/retire",
+        "/console/club/occasions",
+        "/console/club/occasions/1",
+        "/console/club/occasions/1/active",
+        "/console/members/1/wallet",
         "/console/club/branches",
         "/console/club/staff",
         "/console/club/keys",
@@ -244,6 +255,10 @@ CONSOLE_PAGES = [
     "/console/club/rewards",
     "/console/club/coupons",
     "/console/club/coupons/1/codes.csv",
+    "/console/club/giftcards",
+    "/console/club/giftcards/batch.csv",
+    "/console/club/stamps",
+    "/console/club/stamps/1",
     "/console/club/branches",
     "/console/club/staff",
     "/console/club/keys",
@@ -272,6 +287,8 @@ async def test_every_console_route_is_in_the_cashier_test() -> None:
         .replace("{campaign_id}", "{id}")
         .replace("{batch_id}", "{id}")
         .replace("{job_id}", "{id}")
+        .replace("{card_id}", "{id}")
+        .replace("{rule_id}", "{id}")
         .replace("{name}", "rfm")
         for p in paths
     }

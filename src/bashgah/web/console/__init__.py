@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bashgah.web.console import campaigns, club, dashboard, data, members, reports
+from bashgah.web.console import (
+    campaigns,
+    club,
+    dashboard,
+    data,
+    giftcards,
+    members,
+    occasions,
+    reports,
+    stamps,
+)
 
 router = APIRouter()
 router.include_router(dashboard.router)
@@ -17,3 +27,6 @@ router.include_router(campaigns.router)
 router.include_router(reports.router)
 router.include_router(club.router)
 router.include_router(data.router)
+router.include_router(giftcards.router)
+router.include_router(stamps.router)
+router.include_router(occasions.router)

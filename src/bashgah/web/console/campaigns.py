@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import jdatetime
@@ -41,6 +41,7 @@ from bashgah.web.console.common import (
     problems,
     rials_as_typed,
     text,
+    typed_day,
 )
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
@@ -68,29 +69,9 @@ FIELDS = (
     "json",
 )
 CHECKS = ("active", "stop", "first_purchase")
-_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 
 
 # --- the form and the campaign's JSON, both ways ----------------------------------------------------
-
-
-def _day(raw: str, label_en: str, label_fa: str) -> date | None:
-    """A day typed as Jalali ``1405/09/03`` or Gregorian ``2026-11-24``, in any digits."""
-    if not raw:
-        return None
-    found = _DAY.fullmatch(to_latin_digits(raw).strip())
-    try:
-        if found is None:
-            raise ValueError(raw)
-        year, month, day = (int(part) for part in found.groups())
-        return jdatetime.date(year, month, day).togregorian() if year < 1700 else date(year, month, day)
-    except ValueError:
-        raise FormProblem(
-            label_en,
-            label_fa,
-            "must look like 1405/09/03 (Jalali) or 2026-11-24",
-            "باید به شکل ۱۴۰۵/۰۹/۰۳ یا 2026-11-24 باشد",
-        ) from None
 
 
 def _day_typed(moment: str | None, lang: str, end: bool = False) -> str:
@@ -155,8 +136,8 @@ def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
         factor = digits(typed["factor"]) or None
         effect = {"type": "points_multiplier", "factor": factor}
     schedule: dict[str, Any] = {}
-    starts = _day(typed["starts_on"], "First day", "روز شروع")
-    ends = _day(typed["ends_on"], "Last day", "روز پایان")
+    starts = typed_day(typed["starts_on"], "First day", "روز شروع")
+    ends = typed_day(typed["ends_on"], "Last day", "روز پایان")
     if starts is not None:
         schedule["starts_at"] = datetime.combine(starts, time(0), tzinfo=TEHRAN).isoformat()
     if ends is not None:

@@ -3,10 +3,13 @@ the one helper that writes the audit log of a change a person made."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+import jdatetime
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -144,6 +147,28 @@ def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: 
     return int(rials)
 
 
+_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+
+
+def typed_day(raw: str, label_en: str, label_fa: str) -> date | None:
+    """A day typed as Jalali ``1405/09/03`` or Gregorian ``2026-11-24``, in any digits; None when empty."""
+    if not raw:
+        return None
+    found = _DAY.fullmatch(to_latin_digits(raw).strip())
+    try:
+        if found is None:
+            raise ValueError(raw)
+        year, month, day = (int(part) for part in found.groups())
+        return jdatetime.date(year, month, day).togregorian() if year < 1700 else date(year, month, day)
+    except ValueError:
+        raise FormProblem(
+            label_en,
+            label_fa,
+            "must look like 1405/09/03 (Jalali) or 2026-11-24",
+            "باید به شکل ۱۴۰۵/۰۹/۰۳ یا 2026-11-24 باشد",
+        ) from None
+
+
 def rials_as_typed(rials: int | None, unit: str) -> str:
     """An amount of rials as it is typed back into a form in the club's unit."""
     if rials is None:
@@ -180,6 +205,9 @@ def known_rules(_: Callable[..., str]) -> dict[str, str]:
         "a physical_gift reward needs its stock": _("A gift needs its stock."),
         "a partner_voucher's stock is the codes uploaded to its pool": _(
             "A partner voucher's stock is the codes uploaded for it."
+        ),
+        "a chosen code makes one card: leave count at 1": _(
+            "A chosen code makes one card: leave the number of cards at 1."
         ),
         "must not be zero": _("must not be zero"),
         "a reason of at least 3 characters is required": _("needs a reason of at least 3 characters"),

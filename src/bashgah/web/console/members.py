@@ -13,16 +13,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError, NotFound
+from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points
 from bashgah.ledger.schemas import AdjustmentCreate
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberBlock
 from bashgah.models import Member
+from bashgah.stamps import service as stamps
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierAssign
+from bashgah.wallet import service as wallet
+from bashgah.wallet.schemas import WalletAdjustmentCreate
 from bashgah.web.console.common import (
     Reader,
     Writer,
+    amount_rials,
     changed,
     done,
     lang_of,
@@ -38,6 +43,8 @@ from bashgah.web.sessions import StaffUser
 router = APIRouter(prefix="/console/members", include_in_schema=False)
 LATEST = 50
 STATEMENT_PAGE = 50
+#: Wallet lines shown on the profile (the full statement is the API's).
+WALLET_LINES = 10
 
 
 @router.get("", response_class=HTMLResponse)
@@ -94,6 +101,13 @@ async def _profile(
         )
         ladder = await tiers.ladder(session, user.tenant_id)
         tier = await tiers.summary(session, user.tenant_id, member_id, lang) if ladder else None
+        purse = await wallet.read(session, user.principal, member_id, lang, limit=WALLET_LINES)
+        cards = [
+            c
+            for c in await stamps.progress(session, user.tenant_id, member_id, lang)
+            if c.stamps or c.completed
+        ]
+        member_coupons = await coupons.member_coupons(session, user.tenant_id, member_id)
     return page(
         request,
         "member.html",
@@ -104,6 +118,9 @@ async def _profile(
         statement=statement,
         ladder=ladder,
         tier=tier,
+        purse=purse,
+        stamp_cards=cards,
+        member_coupons=member_coupons,
         form_errors=errors or [],
         failed_form=form,
         typed=typed or {},
@@ -123,6 +140,7 @@ async def profile(
         "unblocked": _("The member is unblocked."),
         "tier": _("The tier was set."),
         "unlocked": _("The tier is no longer locked."),
+        "wallet": _("The wallet was changed."),
     }
     older = int(before) if before.isdigit() else None
     return await _profile(request, user, member_id, before=older, notice=notices.get(done))
@@ -255,3 +273,34 @@ async def unlock_tier(request: Request, user: Writer, member_id: int) -> Respons
         return step
 
     return await _change(request, user, member_id, "unlock", {}, {}, work, "unlocked")
+
+
+@router.post("/{member_id}/wallet", response_class=HTMLResponse)
+async def adjust_wallet(request: Request, user: Writer, member_id: int) -> Response:
+    """A manager's top-up or correction of the wallet in the club's unit (negative takes), with a reason."""
+    form = await checked_form(request, user)
+    typed = values(form, "amount", "reason")
+    _ = translator(lang_of(request, user), "console")
+
+    def work() -> Work:
+        typed_amount = typed["amount"].replace("−", "-")
+        sign = -1 if typed_amount.startswith("-") else 1
+        rials = amount_rials(typed_amount.removeprefix("-"), user.money_unit, "Amount", "مبلغ")
+        data = WalletAdjustmentCreate(amount_rials=sign * (rials or 0), reason=typed["reason"])
+
+        async def step(session: AsyncSession) -> None:
+            made = await wallet.adjust(session, user.principal, member_id, data)
+            await changed(
+                session,
+                user,
+                "member.wallet_adjusted",
+                "member",
+                member_id,
+                rials=data.amount_rials,
+                transfer_id=made.transfer_id,
+            )
+
+        return step
+
+    labels = {"amount_rials": _("Amount"), "reason": _("Reason")}
+    return await _change(request, user, member_id, "wallet", typed, labels, work, "wallet")

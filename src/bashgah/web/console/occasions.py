@@ -1,0 +1,182 @@
+"""Occasions in the console: the yearly gifts (birthday, membership and wedding anniversaries, Nowruz,
+Yalda) with points and/or a catalogue reward, for some levels or everybody, from some days early. Each
+change calls the same occasions service as the API, in one transaction, with one audit line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.errors import BashgahError
+from bashgah.occasions import service as occasions
+from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
+from bashgah.rewards import service as rewards
+from bashgah.tiers import service as tiers
+from bashgah.web.console.common import (
+    Reader,
+    Step,
+    Writer,
+    attempt,
+    changed,
+    lang_of,
+    maybe_whole,
+    page,
+    problems,
+    values,
+)
+from bashgah.web.guard import checked_form, database
+from bashgah.web.i18n import translator
+from bashgah.web.sessions import StaffUser
+
+router = APIRouter(prefix="/console/club/occasions", include_in_schema=False)
+FIELDS = ("kind", "name_fa", "name_en", "points", "reward_id", "days_early")
+BLANK = {**dict.fromkeys(FIELDS, ""), "kind": "birthday", "days_early": "0"}
+
+
+def _typed_of(rule: OccasionRuleRead) -> dict[str, Any]:
+    return {
+        "kind": rule.kind,
+        "name_fa": rule.name_fa,
+        "name_en": rule.name_en,
+        "points": str(rule.points),
+        "reward_id": str(rule.reward_id or ""),
+        "days_early": str(rule.days_early),
+        "tiers": list(rule.tiers),
+    }
+
+
+async def _page(
+    request: Request,
+    user: StaffUser,
+    rule_id: int | None = None,
+    typed: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+) -> Response:
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
+    try:
+        async with database(request).transaction() as session:
+            rules = await occasions.list_rules(session, user.tenant_id, lang)
+            editing = await occasions.get(session, user.tenant_id, rule_id, lang) if rule_id else None
+            catalogue = await rewards.catalogue(session, user.tenant_id, lang)
+            ladder = await tiers.ladder(session, user.tenant_id)
+    except BashgahError as error:
+        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+    if typed is None:
+        typed = _typed_of(editing) if editing is not None else {**BLANK, "tiers": []}
+    return page(
+        request,
+        "club/occasions.html",
+        user,
+        section="club",
+        status=422 if errors else 200,
+        rules=rules,
+        editing=editing,
+        catalogue=catalogue,
+        levels=ladder.levels if ladder is not None else [],
+        kinds={
+            "birthday": _("Birthday"),
+            "membership_anniversary": _("Membership anniversary"),
+            "wedding_anniversary": _("Wedding anniversary"),
+            "nowruz": _("Nowruz"),
+            "yalda": _("Yalda"),
+        },
+        typed=typed,
+        errors=errors or [],
+        lang=lang,
+        notice=_("Saved.") if request.query_params.get("done") else None,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+async def occasion_list(request: Request, user: Reader) -> Response:
+    return await _page(request, user)
+
+
+@router.get("/{rule_id}", response_class=HTMLResponse)
+async def occasion(request: Request, user: Reader, rule_id: int) -> Response:
+    return await _page(request, user, rule_id)
+
+
+def _labels(_: Any) -> dict[str, str]:
+    return {
+        "kind": _("Occasion"),
+        "name_fa": _("Name (Persian)"),
+        "name_en": _("Name (English)"),
+        "points": _("Points"),
+        "reward_id": _("Reward"),
+        "tiers": _("Levels"),
+        "days_early": _("Days early"),
+    }
+
+
+async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Response:
+    form = await checked_form(request, user)
+    typed: dict[str, Any] = values(form, *FIELDS)
+    typed["tiers"] = [str(v) for v in form.getlist("tiers") if str(v).strip()]
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
+
+    def build() -> Step:
+        fields: dict[str, Any] = {
+            "name_fa": typed["name_fa"],
+            "name_en": typed["name_en"],
+            "points": maybe_whole(typed["points"], "Points", "امتیاز") or 0,
+            "reward_id": maybe_whole(typed["reward_id"], "Reward", "جایزه"),
+            "tiers": typed["tiers"],
+            "days_early": maybe_whole(typed["days_early"], "Days early", "روزهای زودتر") or 0,
+        }
+        if rule_id is None:
+            create = OccasionRuleCreate.model_validate({**fields, "kind": typed["kind"]})
+        else:
+            update = OccasionRuleUpdate.model_validate(fields)
+
+        async def step(session: AsyncSession) -> None:
+            if rule_id is None:
+                made = await occasions.create(session, user.tenant_id, create, lang)
+                await changed(session, user, "occasion.created", "occasion_rule", made.id, kind=made.kind)
+            else:
+                saved = await occasions.change(session, user.tenant_id, rule_id, update, lang)
+                await changed(session, user, "occasion.changed", "occasion_rule", saved.id)
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _page(request, user, rule_id, typed, errors)
+
+    return await attempt(request, user, build, again, "/console/club/occasions?done=1", _labels(_))
+
+
+@router.post("", response_class=HTMLResponse)
+async def create(request: Request, user: Writer) -> Response:
+    return await _save(request, user, None)
+
+
+@router.post("/{rule_id}", response_class=HTMLResponse)
+async def change(request: Request, user: Writer, rule_id: int) -> Response:
+    return await _save(request, user, rule_id)
+
+
+@router.post("/{rule_id}/active", response_class=HTMLResponse)
+async def switch(request: Request, user: Writer, rule_id: int) -> Response:
+    """Pause (``active=0``) or resume a yearly gift; members already given it keep it."""
+    form = await checked_form(request, user)
+    active = form.get("active") == "1"
+    lang = lang_of(request, user)
+
+    def build() -> Step:
+        async def step(session: AsyncSession) -> None:
+            await occasions.change(
+                session, user.tenant_id, rule_id, OccasionRuleUpdate.model_validate({"active": active}), lang
+            )
+            await changed(session, user, "occasion.changed", "occasion_rule", rule_id, active=active)
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _page(request, user, errors=errors)
+
+    return await attempt(request, user, build, again, "/console/club/occasions?done=1")

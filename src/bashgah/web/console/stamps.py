@@ -1,0 +1,220 @@
+"""Stamp cards in the console: the list, a form for the common card (a stamp per visit from a minimum
+total, or per unit of a product code or category; N stamps; a free product, a catalogue reward or points)
+that builds the same ``StampCardIn`` the API validates, editing and retiring. One transaction and one
+audit line per change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.core.errors import BashgahError
+from bashgah.rewards import service as rewards
+from bashgah.stamps import service as stamps
+from bashgah.stamps.schemas import StampCardIn
+from bashgah.web.console.common import (
+    Reader,
+    Step,
+    Writer,
+    amount_rials,
+    attempt,
+    changed,
+    lang_of,
+    maybe_whole,
+    page,
+    problems,
+    rials_as_typed,
+    values,
+)
+from bashgah.web.guard import checked_form, database
+from bashgah.web.i18n import translator
+from bashgah.web.sessions import StaffUser
+
+router = APIRouter(prefix="/console/club/stamps", include_in_schema=False)
+FIELDS = (
+    "name_fa",
+    "name_en",
+    "stamps_needed",
+    "per",
+    "match",
+    "items",
+    "min_total",
+    "reward_kind",
+    "reward_sku",
+    "reward_id",
+    "reward_points",
+    "card_expires_days",
+)
+BLANK = {**dict.fromkeys(FIELDS, ""), "per": "visit", "match": "skus", "reward_kind": "free_product"}
+
+
+def definition_of(typed: dict[str, str], unit: str) -> StampCardIn:
+    """The ``StampCardIn`` the form describes, validated as the API validates it."""
+    listed = [part.strip() for part in typed["items"].replace("،", ",").split(",") if part.strip()]
+    kind = typed["reward_kind"]
+    earn: dict[str, Any] = {
+        "per": typed["per"],
+        "min_total_rials": amount_rials(
+            typed["min_total"], unit, "Minimum total", "حداقل مبلغ", required=False
+        ),
+    }
+    if listed:
+        earn["items"] = {typed["match"] if typed["match"] in ("skus", "categories") else "skus": listed}
+    reward: dict[str, Any] = {"kind": kind}
+    if kind == "free_product":
+        reward["sku"] = typed["reward_sku"] or None
+    elif kind == "reward":
+        reward["reward_id"] = maybe_whole(typed["reward_id"], "Reward", "جایزه")
+    else:
+        reward["points"] = maybe_whole(typed["reward_points"], "Points", "امتیاز")
+    return StampCardIn.model_validate(
+        {
+            "name_fa": typed["name_fa"],
+            "name_en": typed["name_en"],
+            "stamps_needed": maybe_whole(typed["stamps_needed"], "Stamps needed", "تعداد مهر لازم"),
+            "earn": earn,
+            "reward": reward,
+            "card_expires_days": maybe_whole(
+                typed["card_expires_days"], "Card lasts (days)", "اعتبار کارت (روز)"
+            ),
+        }
+    )
+
+
+def typed_of(card: StampCardIn, unit: str) -> dict[str, str]:
+    """A saved card as the form shows it for editing."""
+    items = card.earn.items
+    match = "categories" if items is not None and items.categories else "skus"
+    listed = (items.categories if match == "categories" else items.skus) if items is not None else None
+    return {
+        "name_fa": card.name_fa,
+        "name_en": card.name_en,
+        "stamps_needed": str(card.stamps_needed),
+        "per": card.earn.per,
+        "match": match,
+        "items": ", ".join(listed or []),
+        "min_total": rials_as_typed(card.earn.min_total_rials, unit),
+        "reward_kind": card.reward.kind,
+        "reward_sku": card.reward.sku or "",
+        "reward_id": str(card.reward.reward_id or ""),
+        "reward_points": str(card.reward.points or ""),
+        "card_expires_days": str(card.card_expires_days or ""),
+    }
+
+
+def _labels(_: Any) -> dict[str, str]:
+    return {
+        "name_fa": _("Name (Persian)"),
+        "name_en": _("Name (English)"),
+        "stamps_needed": _("Stamps needed"),
+        "min_total_rials": _("Minimum total"),
+        "earn": _("What earns a stamp"),
+        "items": _("Product codes or categories"),
+        "sku": _("Free product code"),
+        "reward_id": _("Reward"),
+        "points": _("Points"),
+        "reward": _("Reward"),
+        "card_expires_days": _("Card lasts (days)"),
+    }
+
+
+async def _page(
+    request: Request,
+    user: StaffUser,
+    card_id: int | None = None,
+    typed: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+) -> Response:
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
+    try:
+        async with database(request).transaction() as session:
+            cards = await stamps.list_cards(session, user.principal)
+            catalogue = await rewards.catalogue(session, user.tenant_id, lang)
+            editing = await stamps.get(session, user.principal, card_id) if card_id is not None else None
+    except BashgahError as error:
+        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+    if typed is None:
+        typed = typed_of(editing.definition, user.money_unit) if editing is not None else dict(BLANK)
+    return page(
+        request,
+        "club/stamps.html",
+        user,
+        section="club",
+        status=422 if errors else 200,
+        cards=cards,
+        catalogue=catalogue,
+        editing=editing,
+        typed=typed,
+        errors=errors or [],
+        lang=lang,
+        notice=_("Saved.") if request.query_params.get("done") else None,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+async def stamp_cards(request: Request, user: Reader) -> Response:
+    return await _page(request, user)
+
+
+@router.get("/{card_id}", response_class=HTMLResponse)
+async def stamp_card(request: Request, user: Reader, card_id: int) -> Response:
+    return await _page(request, user, card_id)
+
+
+async def _save(request: Request, user: StaffUser, card_id: int | None) -> Response:
+    form = await checked_form(request, user)
+    typed = values(form, *FIELDS)
+    _ = translator(lang_of(request, user), "console")
+
+    def build() -> Step:
+        data = definition_of(typed, user.money_unit)
+
+        async def step(session: AsyncSession) -> None:
+            if card_id is None:
+                saved = await stamps.create(session, user.principal, data)
+                await changed(session, user, "stamps.card_created", "stamp_card", saved.id)
+            else:
+                current = await stamps.get(session, user.principal, card_id)
+                kept = data.model_copy(update={"active": current.definition.active})
+                saved = await stamps.update(session, user.principal, card_id, kept)
+                await changed(
+                    session, user, "stamps.card_changed", "stamp_card", saved.id, version=saved.version
+                )
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _page(request, user, card_id, typed, errors)
+
+    return await attempt(request, user, build, again, "/console/club/stamps?done=1", _labels(_))
+
+
+@router.post("", response_class=HTMLResponse)
+async def create(request: Request, user: Writer) -> Response:
+    return await _save(request, user, None)
+
+
+@router.post("/{card_id}", response_class=HTMLResponse)
+async def update(request: Request, user: Writer, card_id: int) -> Response:
+    return await _save(request, user, card_id)
+
+
+@router.post("/{card_id}/retire", response_class=HTMLResponse)
+async def retire(request: Request, user: Writer, card_id: int) -> Response:
+    await checked_form(request, user)
+
+    def build() -> Step:
+        async def step(session: AsyncSession) -> None:
+            saved = await stamps.retire(session, user.principal, card_id)
+            await changed(session, user, "stamps.card_retired", "stamp_card", saved.id)
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _page(request, user, errors=errors)
+
+    return await attempt(request, user, build, again, "/console/club/stamps?done=1")
