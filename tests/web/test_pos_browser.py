@@ -58,6 +58,9 @@ def _sign_in(page: Any, lang: str) -> None:
     page.fill("#password", PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/pos")
+    # Keyboard first: the lookup field has the focus by itself (autofocus) — wait for it before typing,
+    # or the first digits typed right after the page loads can land nowhere.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
