@@ -2,17 +2,24 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 export BASHGAH_DATABASE_URL ?= sqlite+aiosqlite:///./var/bashgah.db
 
 .PHONY: run test install lint demo-reset browser messages
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# Running needs only the package and its run-time dependencies; the tests add the dev extras
+# (pytest, linters, Playwright) and Debian's Chromium. `make run` never installs a browser.
+$(RUN_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(MAKE) --no-print-directory browser
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
 # The browser tests drive Debian's Chromium; Playwright's own browser downloads are never used.
 browser:
@@ -26,20 +33,20 @@ browser:
 	fi
 
 # Extract the web pages' messages and update locale/{fa,en}/LC_MESSAGES/<domain>.po (see CONTRIBUTING.md).
-messages: $(STAMP)
+messages: $(TEST_STAMP)
 	$(BIN)/python -m bashgah.web.messages
 
-install: $(STAMP)
+install: $(TEST_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/bashgah db upgrade
 	$(BIN)/bashgah demo
 	$(BIN)/bashgah serve
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
