@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import select, update
 from web_helpers import PASSWORD, WebClient, add_staff
 
-from bashgah.models import AuditEntry, LoginThrottle, Staff, utcnow
+from bashgah.models import AuditEntry, LoginThrottle, utcnow
 from support import execute
 
 
