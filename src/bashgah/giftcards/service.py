@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
 from bashgah.coupons import rules as codes
+from bashgah.exports import service as exports
 from bashgah.giftcards.schemas import GiftCardIssue, GiftCardLoad, GiftCardLoaded, GiftCardRead
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -164,7 +165,9 @@ async def get(session: AsyncSession, who: Principal, code: str) -> GiftCardRead:
 
 
 async def batch_csv(session: AsyncSession, who: Principal, batch: str) -> str:
-    who.require(*MANAGERS)
+    """The batch's codes, values, balances and states: owners and managers only (analysts if the club
+    allows), and the download is written in the audit log."""
+    await exports.require_export(session, who)
     rows = (
         await session.execute(
             select(GiftCard, Account.posted)
@@ -182,6 +185,9 @@ async def batch_csv(session: AsyncSession, who: Principal, batch: str) -> str:
     for card, posted in rows:
         expires = card.expires_at.isoformat() if card.expires_at else ""
         writer.writerow([card.code, card.value_rials, posted, status_of(card, posted, now), expires])
+    await exports.record(
+        session, who, "giftcards.codes_exported", "gift_card_batch", batch[:64], len(rows), "csv"
+    )
     return out.getvalue()
 
 
