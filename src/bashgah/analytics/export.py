@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bashgah.analytics.reports import Report, Table
+from bashgah.core.sheets import safe_row
 from bashgah.exports.service import is_personal
 from bashgah.importing.columns import Column
 from bashgah.importing.export import sink_for
@@ -61,9 +62,9 @@ def write_xlsx(report: Report, path: Path) -> int:
         # Excel sheet names: at most 31 characters.
         sheet = book.create_sheet(table.title(report.lang)[:31])
         sheet.sheet_view.rightToLeft = report.lang == "fa"
-        sheet.append([f.label(report.lang) for f in table.fields])
+        sheet.append(safe_row(f.label(report.lang) for f in table.fields))
         for row in table.rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         rows += len(table.rows)
     book.save(path)
     return rows

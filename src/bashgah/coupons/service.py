@@ -7,7 +7,6 @@ so no limit is ever passed however many tills try at once.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
+from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
 from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict, MemberCoupon
@@ -218,7 +218,7 @@ async def codes_csv(session: AsyncSession, who: Principal, batch_id: int) -> str
         .order_by(CouponCode.id)
     )
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, lineterminator="\n")
     writer.writerow(["code", "uses"])
     written = rows.all()
     writer.writerows(written)

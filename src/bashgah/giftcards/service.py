@@ -10,7 +10,6 @@ that row and the balance can never go below zero.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
+from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules as codes
 from bashgah.exports import service as exports
 from bashgah.giftcards.schemas import GiftCardIssue, GiftCardLoad, GiftCardLoaded, GiftCardRead
@@ -180,7 +180,7 @@ async def batch_csv(session: AsyncSession, who: Principal, batch: str) -> str:
         raise NotFound("Gift card batch", "دستهٔ کارت هدیه", detail=batch)
     now = utcnow()
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, lineterminator="\n")
     writer.writerow(["code", "value_rials", "balance_rials", "status", "expires_at"])
     for card, posted in rows:
         expires = card.expires_at.isoformat() if card.expires_at else ""
