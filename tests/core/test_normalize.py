@@ -306,3 +306,23 @@ def test_normalize_card_number() -> None:
     assert normalize_card_number("4111 1111 1111 1112") is None
     assert normalize_card_number("09123456789") is None
     assert normalize_card_number("") is None
+
+
+def test_control_characters_never_reach_a_stored_name_or_reason() -> None:
+    from bashgah.core.normalize import clean_text
+
+    assert normalize_name("سارا\x1b\x00 احمدی\x07") == "سارا احمدی"
+    assert normalize_name("Ali\u202eilA") == "AliilA"
+    assert clean_text("  returned\r\nbroken\x00 item\x7f ") == "returned  broken item"
+    # Persian's joiners stay.
+    assert clean_text("می\u200cخواهم") == "می\u200cخواهم"
+
+
+def test_a_schema_text_is_cleaned_before_its_length_is_checked() -> None:
+    from pydantic import ValidationError
+
+    from bashgah.ledger.schemas import AdjustmentCreate
+
+    with pytest.raises(ValidationError):
+        AdjustmentCreate.model_validate({"points": 5, "reason": "\x00\x01\x02\x03"})
+    assert AdjustmentCreate.model_validate({"points": 5, "reason": "gift\x1b!"}).reason == "gift!"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from import_helpers import Cli, count, write_csv
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bashgah.core.db import Database
-from bashgah.models import Member, Purchase, Transfer
+from bashgah.models import AuditEntry, Member, Purchase, Transfer
 from support import Club
 
 MEMBERS = [
@@ -98,6 +99,11 @@ async def test_the_ledger_export_has_a_line_per_transfer(
     redeem = dict(zip(header, lines[2], strict=True))
     assert redeem["debit_account"].startswith("member ") and redeem["credit_account"] == "redemption"
     assert redeem["mobile"] == "09121234567" and redeem["reason"] == "#R-2"
+    async with db.transaction() as session:
+        logged = (await session.execute(select(AuditEntry.action, AuditEntry.summary))).all()
+    assert [tuple(row) for row in logged] == [
+        ("data.ledger_exported", {"rows": 4, "format": "csv", "via": "cli"})
+    ]
 
 
 async def test_export_refuses_a_file_type_it_cannot_write(filled: Club, cli: Cli, tmp_path: Path) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bashgah.cli.main import app
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
-from bashgah.models import utcnow
+from bashgah.models import AuditEntry, utcnow
 from bashgah.staff import service as staff
 from bashgah.staff.errors import LoginFailed, LoginLocked, WeakPassword
 from support import Club
@@ -102,3 +103,66 @@ async def test_the_lock_ends_after_its_minutes(db: Database, club: Club) -> None
     async with db.transaction() as session:
         after = await staff.login(session, club.slug, "sara", "long-enough", now + timedelta(minutes=16))
         assert after.staff is not None
+
+
+async def _attempt(
+    db: Database, club: Club, password: str, address: str, when: datetime
+) -> staff.LoginResult:
+    async with db.transaction() as session:
+        return await staff.login(session, club.slug, "sara", password, when, address=address)
+
+
+async def test_someone_guessing_the_owners_password_elsewhere_does_not_lock_the_owner_out(
+    db: Database, club: Club
+) -> None:
+    async with db.transaction() as session:
+        await staff.add(session, club.tenant_id, "sara", "سارا", "owner", password="long-enough")
+    now = utcnow()
+    for _ in range(5):
+        guessed = await _attempt(db, club, "wrong", "203.0.113.9", now)
+    assert isinstance(guessed.error, LoginLocked)
+    # The guesser's address is locked, even with the right password…
+    assert isinstance((await _attempt(db, club, "long-enough", "203.0.113.9", now)).error, LoginLocked)
+    # …while the owner signs in from the shop as usual.
+    assert (await _attempt(db, club, "long-enough", "192.0.2.10", now)).staff is not None
+
+
+async def test_each_further_lock_from_the_same_address_lasts_twice_as_long(db: Database, club: Club) -> None:
+    async with db.transaction() as session:
+        await staff.add(session, club.tenant_id, "sara", "سارا", "owner", password="long-enough")
+    now = utcnow()
+    for _ in range(5):
+        first = await _attempt(db, club, "wrong", "203.0.113.9", now)
+    assert isinstance(first.error, LoginLocked) and first.error.params["minutes"] == 15
+    after_first = now + timedelta(minutes=16)
+    for _ in range(5):
+        second = await _attempt(db, club, "wrong", "203.0.113.9", after_first)
+    assert isinstance(second.error, LoginLocked) and second.error.params["minutes"] == 30
+    later = after_first + timedelta(minutes=29)
+    assert isinstance((await _attempt(db, club, "long-enough", "203.0.113.9", later)).error, LoginLocked)
+    assert (await _attempt(db, club, "long-enough", "203.0.113.9", later + timedelta(minutes=2))).staff
+
+
+def test_the_back_off_doubles_and_stops_at_a_day() -> None:
+    assert [staff.lock_length(15, n) for n in range(4)] == [timedelta(minutes=m) for m in (15, 30, 60, 120)]
+    assert staff.lock_length(15, 40) == timedelta(hours=24)
+
+
+async def test_an_owner_unlocks_a_staff_member_from_the_command_line(
+    db: Database, club: Club, cli: Cli
+) -> None:
+    async with db.transaction() as session:
+        await staff.add(session, club.tenant_id, "sara", "سارا", "owner", password="long-enough")
+    now = utcnow()
+    for _ in range(5):
+        await _attempt(db, club, "wrong", "192.0.2.10", now)
+    assert isinstance((await _attempt(db, club, "long-enough", "192.0.2.10", now)).error, LoginLocked)
+    unlocked = await cli("staff", "unlock", "sara")
+    assert unlocked.exit_code == 0, unlocked.output
+    assert "can sign in again" in unlocked.output
+    assert (await _attempt(db, club, "long-enough", "192.0.2.10", utcnow())).staff is not None
+    async with db.transaction() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert "staff.unlocked" in actions
+    unknown = await cli("staff", "unlock", "nobody")
+    assert unknown.exit_code != 0

@@ -147,7 +147,7 @@ async def test_a_batch_of_single_use_coupons_is_made_and_exported(web: WebClient
     )
     assert both.status_code == 422
     assert "یا یک کد مشترک بدهید یا تعداد کدهایی که ساخته شوند، نه هر دو." in both.text
-    assert await _actions(web) == ["coupons.batch_created"]
+    assert await _actions(web) == ["coupons.batch_created", "coupons.codes_exported"]
 
 
 async def test_a_branch_is_added_once(web: WebClient) -> None:

@@ -55,7 +55,7 @@ async def test_the_manager_issues_a_batch_of_nowruz_cards_downloads_them_and_can
         f"/console/club/giftcards?code={lost}", "/console/club/giftcards/cancel", {"code": lost}
     )
     assert again.status_code == 422
-    assert await _actions(web) == ["giftcards.issued", "giftcards.cancelled"]
+    assert await _actions(web) == ["giftcards.issued", "giftcards.codes_exported", "giftcards.cancelled"]
 
 
 async def test_a_gift_card_worth_nothing_is_refused_with_what_was_typed(web: WebClient) -> None:

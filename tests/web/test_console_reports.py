@@ -65,7 +65,7 @@ async def test_rfm_draws_members_per_group_and_health_the_liability(web: WebClie
 
 async def test_a_report_downloads_as_csv_and_xlsx(web: WebClient) -> None:
     await _shop(web)
-    await web.sign_in_as("analyst", "nazanin")
+    await web.sign_in_as("manager", "mina")
     csv = await web.get("/console/reports/rfm/download", params={"format": "csv", "window_days": "90"})
     assert csv.status_code == 200
     assert csv.headers["content-disposition"] == 'attachment; filename="rfm.csv"'

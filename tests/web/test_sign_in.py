@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import select, update
 from web_helpers import PASSWORD, WebClient, add_staff
 
-from bashgah.models import AuditEntry, Staff, utcnow
+from bashgah.models import AuditEntry, LoginThrottle, utcnow
 from support import execute
 
 
@@ -50,7 +50,7 @@ async def test_five_wrong_passwords_lock_the_login_for_fifteen_minutes(web: WebC
     # Even the right password is refused while the lock lasts…
     assert (await web.sign_in("kasra", PASSWORD)).status_code == 429
     # …and works again once it is over.
-    await execute(web.db, update(Staff).values(locked_until=utcnow() - timedelta(seconds=1)))
+    await execute(web.db, update(LoginThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
     assert (await web.sign_in("kasra", PASSWORD)).status_code == 303
 
 

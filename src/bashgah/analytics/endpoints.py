@@ -16,6 +16,7 @@ from bashgah.analytics import export
 from bashgah.analytics.reports import Params, Report, run_report
 from bashgah.api.deps import ApiKeyDep, FastJSON, LangDep, run
 from bashgah.auth.service import Principal
+from bashgah.exports import service as exports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -75,16 +76,21 @@ async def get_report(
         store_revenue_rials=store_revenue_rials,
     )
 
-    async def work(session: AsyncSession, who: Principal) -> Report:
-        return await run_report(session, who, name, lang, params)
+    async def work(session: AsyncSession, who: Principal) -> tuple[Report, bytes]:
+        report = await run_report(session, who, name, lang, params)
+        if format is Format.json:
+            return report, b""
+        if export.holds_personal_data(report, format.value):
+            await exports.require_export(session, who)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{report.name}.{format.value}"
+            rows = export.write(report, path)
+            await exports.record(session, who, "reports.exported", "report", report.name, rows, format.value)
+            return report, path.read_bytes()
 
-    report = await run(request, key, work)
+    report, content = await run(request, key, work)
     if format is Format.json:
         return FastJSON(as_json(report, limit))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{report.name}.{format.value}"
-        export.write(report, path)
-        content = path.read_bytes()
     media = XLSX if format is Format.xlsx else "text/csv; charset=utf-8"
     return Response(
         content,

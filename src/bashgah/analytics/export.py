@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bashgah.analytics.reports import Report, Table
+from bashgah.core.sheets import safe_row
+from bashgah.exports.service import is_personal
 from bashgah.importing.columns import Column
 from bashgah.importing.export import sink_for
 
@@ -23,6 +25,19 @@ def main_table(report: Report) -> Table:
 
 def _columns(table: Table) -> list[Column]:
     return [Column(f.en, f.fa) for f in table.fields]
+
+
+def tables_written(report: Report, file_format: str, table: str | None = None) -> list[Table]:
+    """The tables a file of ``report`` holds: every one in an XLSX, one in a CSV."""
+    if file_format == "xlsx":
+        return list(report.tables)
+    return [report.table(table) if table else main_table(report)]
+
+
+def holds_personal_data(report: Report, file_format: str, table: str | None = None) -> bool:
+    """Whether a ``file_format`` file of ``report`` would carry members' names or mobiles (a download
+    only owners and managers may take, see :mod:`bashgah.exports.service`)."""
+    return any(is_personal(f.key for f in t.fields) for t in tables_written(report, file_format, table))
 
 
 def write_csv(report: Report, path: Path, table: Table | None = None) -> int:
@@ -47,9 +62,9 @@ def write_xlsx(report: Report, path: Path) -> int:
         # Excel sheet names: at most 31 characters.
         sheet = book.create_sheet(table.title(report.lang)[:31])
         sheet.sheet_view.rightToLeft = report.lang == "fa"
-        sheet.append([f.label(report.lang) for f in table.fields])
+        sheet.append(safe_row(f.label(report.lang) for f in table.fields))
         for row in table.rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         rows += len(table.rows)
     book.save(path)
     return rows

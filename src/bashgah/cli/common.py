@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -11,6 +12,7 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.service import Principal
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError
@@ -25,6 +27,16 @@ TenantOpt = Annotated[
         "--tenant", "-t", envvar="BASHGAH_TENANT", help="Tenant slug (the only tenant when left out)."
     ),
 ]
+
+
+def operator(tenant: int) -> Principal:
+    """Who a command acts as: the server's operator, with an owner's rights (the audit log says ``cli``)."""
+    return Principal(tenant_id=tenant, role="owner", branch_id=None, key_id=None)
+
+
+def file_format(path: Path) -> str:
+    """``xlsx`` or ``csv``, as the audit log names a written file."""
+    return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
 
 
 def database() -> Database:

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bashgah.cli.common import TenantOpt, console, run, tenant_id
+from bashgah.cli.common import TenantOpt, console, file_format, operator, run, tenant_id
 from bashgah.core.db import Database
+from bashgah.exports import service as exports
 from bashgah.importing import export as exporting
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
 from bashgah.importing.members import import_members, read_members
@@ -166,7 +167,17 @@ def export(
         with progress_bar() as bar:
             async with db.transaction() as session:
                 tid = await tenant_id(session, tenant)
-                return await exporting.export(session, tid, what.value, file, lang.value, bar)
+                rows = await exporting.export(session, tid, what.value, file, lang.value, bar)
+                await exports.record(
+                    session,
+                    operator(tid),
+                    f"data.{what.value}_exported",
+                    "export",
+                    None,
+                    rows,
+                    file_format(file),
+                )
+                return rows
 
     count = run(work)
     print(f"{what.value}: {count:,} rows written to {file}")

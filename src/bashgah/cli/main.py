@@ -23,6 +23,7 @@ from bashgah.core.migrate import upgrade
 from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
+from bashgah.web import audit
 from bashgah.web import sessions as web_sessions
 
 app = typer.Typer(help="Bashgah — the open customer-club platform.", no_args_is_help=True)
@@ -263,6 +264,22 @@ def staff_set_password(username: str, tenant: TenantOpt = None) -> None:
 
     run(work)
     console.print(f"{username!r} has a new web password")
+
+
+@staff_app.command("unlock")
+def staff_unlock(username: str, tenant: TenantOpt = None) -> None:
+    """Lift the locks wrong passwords put on a staff member's web sign-in, from every address."""
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as session:
+            person, locked = await staff_service.unlock(session, await tenant_id(session, tenant), username)
+            await audit.record(session, person.tenant_id, "staff.unlocked", None, "staff", person.id)
+            return locked
+
+    locked = run(work)
+    console.print(
+        f"{username!r} can sign in again" + (f" ({locked} locked address(es) cleared)" if locked else "")
+    )
 
 
 @staff_app.command("list")

@@ -14,8 +14,9 @@ from rich.table import Table as RichTable
 from bashgah.analytics import export
 from bashgah.analytics.reports import REPORTS, Params, Report, run_report
 from bashgah.auth.service import Principal
-from bashgah.cli.common import TenantOpt, console, run, tenant_id
+from bashgah.cli.common import TenantOpt, console, operator, run, tenant_id
 from bashgah.core.db import Database
+from bashgah.exports import service as exports
 
 
 class Format(StrEnum):
@@ -87,4 +88,11 @@ def report(
     if output.suffix.lower() != f".{format.value}":
         output = output.with_suffix(f".{format.value}")
     written = export.write(result, output)
+
+    async def audit(db: Database) -> None:
+        async with db.transaction() as session:
+            who = operator(await tenant_id(session, tenant))
+            await exports.record(session, who, "reports.exported", "report", name, written, format.value)
+
+    run(audit)
     print(f"{name}: {written} rows written to {output}")

@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bashgah.cli.common import TenantOpt, run, tenant_id
+from bashgah.cli.common import TenantOpt, file_format, operator, run, tenant_id
 from bashgah.cli.data import FileArg, _reject
 from bashgah.core.db import Database
+from bashgah.exports import service as exports
 from bashgah.importing.report import ImportRejected, errors_path
 from bashgah.models import Segment
 from bashgah.segments import service
@@ -88,7 +89,12 @@ def export_command(
 
     async def work(db: Database) -> int:
         async with db.transaction() as session:
-            return await service.export(session, await tenant_id(session, tenant), segment, file, lang.value)
+            tid = await tenant_id(session, tenant)
+            rows = await service.export(session, tid, segment, file, lang.value)
+            await exports.record(
+                session, operator(tid), "segments.exported", "segment", segment, rows, file_format(file)
+            )
+            return rows
 
     count = run(work)
     print(f"segment {segment}: {count:,} members written to {file}")

@@ -10,15 +10,19 @@ import random
 import re
 import secrets
 import unicodedata
+from typing import Annotated, Any
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from pydantic import BeforeValidator
 
 from bashgah.core.errors import InvalidNationalCode, InvalidPhone
 
 __all__ = [
     "DEFAULT_REGION",
     "ZWNJ",
+    "CleanText",
+    "clean_text",
     "is_valid_card_number",
     "looks_like_phone",
     "luhn_check_digit",
@@ -84,6 +88,35 @@ def to_persian_digits(s: str) -> str:
     return s.translate(_TO_PERSIAN)
 
 
+# ----------------------------------------------------------------------------------------------- text
+
+# Line breaks and tabs become spaces; other controls (C0, DEL, C1), bidi overrides and isolates, the BOM,
+# noncharacters and lone surrogates are dropped. ZWNJ and ZWJ are kept: Persian writes with them.
+_TEXT_SPACES = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+_TEXT_JUNK = re.compile(
+    r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+    r"\ufffe\uffff\ud800-\udfff]"
+)
+
+
+def clean_text(s: str) -> str:
+    """Text a person typed, as it may be stored: no control characters, no invisible direction overrides,
+    line breaks as spaces, stripped.
+
+    Every free text that reaches storage passes here — names (through :func:`normalize_name`), reasons,
+    notes, descriptions — so a name can never break a spreadsheet export or hide text behind an override.
+    """
+    return _TEXT_JUNK.sub("", _TEXT_SPACES.sub(" ", s)).strip()
+
+
+def _clean_if_text(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+#: A free-text schema field (name, reason, note): cleaned by :func:`clean_text` before its length is checked.
+CleanText = Annotated[str, BeforeValidator(_clean_if_text)]
+
+
 # ---------------------------------------------------------------------------------------------- names
 
 
@@ -92,9 +125,9 @@ def normalize_name(s: str) -> str:
 
     Arabic yeh/kaf become Persian ی/ک, tatweel, harakat and bidi control marks are removed, ZWNJ is
     tidied (no leading/trailing/duplicate ZWNJ and none next to a space), whitespace is collapsed to
-    single spaces and the result is stripped.
+    single spaces and the result is stripped; control characters are dropped first (:func:`clean_text`).
     """
-    text = s.translate(_NAME_TABLE)
+    text = clean_text(s).translate(_NAME_TABLE)
     words: list[str] = []
     for word in text.split():
         word = _ZWNJ_RUN.sub(ZWNJ, word).strip(ZWNJ)

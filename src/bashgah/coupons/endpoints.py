@@ -46,8 +46,7 @@ async def batch_codes(request: Request, batch_id: int, key: ApiKeyDep) -> Respon
     """The batch's codes and how many times each was used, as CSV."""
 
     async def work(session: AsyncSession, who: Principal) -> str:
-        who.require(*MANAGERS)
-        return await service.codes_csv(session, who.tenant_id, batch_id)
+        return await service.codes_csv(session, who, batch_id)
 
     return Response(
         await run(request, key, work),

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from bashgah.core.normalize import CleanText
 from bashgah.members.schemas import MemberRef
 
 MAX_CODES = 100_000
@@ -15,7 +16,7 @@ class BatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanText = Field(min_length=1, max_length=200)
     discount_type: Literal["fixed", "percent"]
     #: Rials for ``fixed``; a percentage (1–100) for ``percent``.
     discount_value: int = Field(gt=0, le=10**13)

@@ -7,7 +7,6 @@ so no limit is ever passed however many tills try at once.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
+from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
 from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict, MemberCoupon
+from bashgah.exports import service as exports
 from bashgah.members import service as members
 from bashgah.models import CouponBatch, CouponCode, CouponUse, Member, utcnow
 
@@ -196,8 +197,13 @@ async def get_batch(session: AsyncSession, tenant_id: int, batch_id: int) -> Bat
     return found[0]
 
 
-async def codes_csv(session: AsyncSession, tenant_id: int, batch_id: int) -> str:
-    """The batch's codes with how many times each was used (uses given back by refunds not counted)."""
+async def codes_csv(session: AsyncSession, who: Principal, batch_id: int) -> str:
+    """The batch's codes with how many times each was used (uses given back by refunds not counted).
+
+    Unused single-use codes are as good as money: owners and managers only (analysts if the club allows),
+    and the download is written in the audit log."""
+    await exports.require_export(session, who)
+    tenant_id = who.tenant_id
     await _batch(session, tenant_id, batch_id)
     used = (
         select(CouponUse.code_id, func.count().label("n"))
@@ -212,9 +218,13 @@ async def codes_csv(session: AsyncSession, tenant_id: int, batch_id: int) -> str
         .order_by(CouponCode.id)
     )
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, lineterminator="\n")
     writer.writerow(["code", "uses"])
-    writer.writerows(rows)
+    written = rows.all()
+    writer.writerows(written)
+    await exports.record(
+        session, who, "coupons.codes_exported", "coupon_batch", batch_id, len(written), "csv"
+    )
     return out.getvalue()
 
 

@@ -7,7 +7,6 @@ Jalali dates (Tehran time) for people; ``"en"`` English headers and ISO dates wi
 
 from __future__ import annotations
 
-import csv
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bashgah.core.jalali import TEHRAN, to_jalali_str
+from bashgah.core.sheets import CsvWriter, safe_row
 from bashgah.importing.bulk import AnySelect
 from bashgah.importing.columns import LEDGER_COLUMNS, MEMBER_COLUMNS, PURCHASE_COLUMNS, Column
 from bashgah.importing.report import Progress, no_progress
@@ -36,7 +36,7 @@ class _CsvSink:
     def __init__(self, path: Path, header: list[str]) -> None:
         # A BOM so that Excel shows Persian text instead of mojibake.
         self._file = path.open("w", encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._file)
+        self._writer = CsvWriter(self._file)
         self._writer.writerow(header)
 
     def write(self, row: Sequence[Any]) -> None:
@@ -54,10 +54,10 @@ class _XlsxSink:
         self._book = Workbook(write_only=True)
         self._sheet = self._book.create_sheet(title)
         self._sheet.sheet_view.rightToLeft = rtl
-        self._sheet.append(header)
+        self._sheet.append(safe_row(header))
 
     def write(self, row: Sequence[Any]) -> None:
-        self._sheet.append(list(row))
+        self._sheet.append(safe_row(row))
 
     def close(self) -> None:
         self._book.save(self._path)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bashgah.core.errors import BashgahError, Conflict, InvalidDate, InvalidInput
+from bashgah.core.sheets import CsvWriter
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
@@ -76,7 +76,7 @@ def errors_path(source: Path) -> Path:
 def write_errors(path: Path, errors: list[RowError]) -> None:
     # With a BOM so that Excel opens the Persian column names correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
+        writer = CsvWriter(f)
         writer.writerow(["line", "column", "message"])
         for error in errors:
             writer.writerow([error.line, error.column, error.message])

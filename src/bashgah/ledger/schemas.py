@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bashgah.core.normalize import CleanText
 from bashgah.members.schemas import MemberRef
 
 
@@ -46,7 +47,7 @@ class AdjustmentCreate(BaseModel):
 
     #: Positive to give, negative to take.
     points: int = Field(ge=-10_000_000, le=10_000_000)
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
 
     @field_validator("points")
     @classmethod
@@ -77,7 +78,7 @@ class TransferCreate(BaseModel):
 
     to: MemberRef
     points: int = Field(gt=0, le=10_000_000)
-    reason: str | None = Field(None, max_length=500)
+    reason: CleanText | None = Field(None, max_length=500)
 
 
 class TransferRead(BaseModel):

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.core.jalali import to_jalali_str
+from bashgah.core.normalize import CleanText
 
 ConsentSource = Literal["pos", "portal", "api", "import", "console", "sms"]
 
@@ -14,8 +15,8 @@ class MemberCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mobile: str = Field(min_length=4, max_length=32, examples=["0912 345 6789"])
-    first_name: str = Field("", max_length=100)
-    last_name: str = Field("", max_length=100)
+    first_name: CleanText = Field("", max_length=100)
+    last_name: CleanText = Field("", max_length=100)
     #: Gregorian ``1991-08-03`` or Jalali ``1370/05/12``, any digits.
     birth_date: str | None = Field(None, max_length=16)
     #: Like birth_date; the club may give a wedding-anniversary gift.
@@ -35,8 +36,8 @@ class MemberUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mobile: str | None = Field(None, min_length=4, max_length=32)
-    first_name: str | None = Field(None, max_length=100)
-    last_name: str | None = Field(None, max_length=100)
+    first_name: CleanText | None = Field(None, max_length=100)
+    last_name: CleanText | None = Field(None, max_length=100)
     birth_date: str | None = Field(None, max_length=16)
     wedding_date: str | None = Field(None, max_length=16)
     gender: Literal["female", "male", "other"] | None = None
@@ -51,7 +52,7 @@ class MemberUpdate(BaseModel):
 class MemberBlock(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
 
 
 class Consent(BaseModel):

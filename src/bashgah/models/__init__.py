@@ -13,6 +13,7 @@ from bashgah.models.coupon_code import CouponCode
 from bashgah.models.coupon_use import CouponUse
 from bashgah.models.gift_card import GiftCard
 from bashgah.models.idempotency_record import IdempotencyRecord
+from bashgah.models.login_throttle import LoginThrottle
 from bashgah.models.lot import PointLot
 from bashgah.models.member import Member
 from bashgah.models.member_event import MemberEvent
@@ -57,6 +58,7 @@ __all__ = [
     "CouponUse",
     "GiftCard",
     "IdempotencyRecord",
+    "LoginThrottle",
     "Member",
     "MemberEvent",
     "MemberOtp",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId, UTCDateTime
@@ -23,9 +23,6 @@ class Staff(IdMixin, CreatedMixin, Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: argon2id hash of the web login password; no password means no web login.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    #: Wrong passwords since the last good login or lockout.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: Until this instant the login refuses even the right password.
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong passwords and locks are kept per (person, address) in ``LoginThrottle``.
     #: Preferred language of the web pages (fa | en); null: the club's default.
     language: Mapped[str | None] = mapped_column(String(8))

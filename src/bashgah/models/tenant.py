@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.models.base import Base, CreatedMixin, IdMixin
@@ -16,3 +16,5 @@ class Tenant(IdMixin, CreatedMixin, Base):
     #: How amounts are shown to people: "toman" or "rial". Always stored as integer rials.
     money_display: Mapped[str] = mapped_column(String(8), default="toman")
     language: Mapped[str] = mapped_column(String(8), default="fa")
+    #: Analysts may download members' personal data and codes too (owners and managers always may).
+    analysts_may_export: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

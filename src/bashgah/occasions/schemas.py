@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bashgah.core.normalize import CleanText
 from bashgah.occasions.rules import OccasionKind
 
 
@@ -11,8 +12,8 @@ class OccasionRuleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: OccasionKind
-    name_fa: str = Field(min_length=1, max_length=200)
-    name_en: str = Field(min_length=1, max_length=200)
+    name_fa: CleanText = Field(min_length=1, max_length=200)
+    name_en: CleanText = Field(min_length=1, max_length=200)
     #: Points given; a birthday adds the member's level's birthday gift.
     points: int = Field(0, ge=0, le=10**9)
     #: A catalogue reward issued free of points.
@@ -27,8 +28,8 @@ class OccasionRuleCreate(BaseModel):
 class OccasionRuleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name_fa: str | None = Field(None, min_length=1, max_length=200)
-    name_en: str | None = Field(None, min_length=1, max_length=200)
+    name_fa: CleanText | None = Field(None, min_length=1, max_length=200)
+    name_en: CleanText | None = Field(None, min_length=1, max_length=200)
     points: int | None = Field(None, ge=0, le=10**9)
     reward_id: int | None = None
     tiers: list[str] | None = Field(None, max_length=50)

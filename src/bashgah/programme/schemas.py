@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bashgah.core.normalize import normalize_name
+from bashgah.core.normalize import CleanText, normalize_name
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
 from bashgah.stamps.results import StampPreview, StampsEarned
@@ -336,8 +336,8 @@ class Limit(_Strict):
 class CampaignIn(_Strict):
     """A campaign as the owner writes it (create and every edit)."""
 
-    name_fa: str = Field(min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
+    name_fa: CleanText = Field(min_length=1, max_length=200)
+    name_en: CleanText | None = Field(None, max_length=200)
     active: bool = True
     #: Higher runs first.
     priority: int = Field(0, ge=-1000, le=1000)

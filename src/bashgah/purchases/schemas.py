@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from bashgah.core.normalize import CleanText
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
 from bashgah.programme.schemas import CampaignApplied, GiftGiven
@@ -110,7 +111,7 @@ class RefundCreate(BaseModel):
 
     amount_rials: int | None = Field(None, gt=0, le=10**13)
     items: list[RefundItem] | None = Field(None, min_length=1, max_length=500)
-    reason: str | None = Field(None, max_length=500)
+    reason: CleanText | None = Field(None, max_length=500)
 
     @model_validator(mode="after")
     def _not_both(self) -> RefundCreate:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bashgah.core.normalize import CleanText
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.wallet.schemas import WalletBalance
 
@@ -22,8 +23,8 @@ RewardKind = Literal[
 class RewardCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name_fa: str = Field(min_length=1, max_length=200)
-    name_en: str = Field(min_length=1, max_length=200)
+    name_fa: CleanText = Field(min_length=1, max_length=200)
+    name_en: CleanText = Field(min_length=1, max_length=200)
     kind: RewardKind
     cost_points: int = Field(gt=0, le=10**12)
     discount_rials: int | None = Field(default=None, gt=0, le=10**13)
@@ -65,8 +66,8 @@ class RewardCreate(BaseModel):
 class RewardUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name_fa: str | None = Field(default=None, min_length=1, max_length=200)
-    name_en: str | None = Field(default=None, min_length=1, max_length=200)
+    name_fa: CleanText | None = Field(default=None, min_length=1, max_length=200)
+    name_en: CleanText | None = Field(default=None, min_length=1, max_length=200)
     cost_points: int | None = Field(default=None, gt=0, le=10**12)
     tiers: list[str] | None = Field(default=None, max_length=50)
     stock: int | None = Field(default=None, ge=0, le=10**9)

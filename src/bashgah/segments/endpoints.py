@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
+from bashgah.exports import service as exports
 from bashgah.members.schemas import MemberRead
 from bashgah.models import Segment
 from bashgah.segments import service
@@ -136,13 +137,17 @@ async def export_segment(
     request: Request, segment_id: int, key: ApiKeyDep, lang: LangDep, format: ExportFormat = ExportFormat.csv
 ) -> Response:
     """The segment's members as a CSV or XLSX file with the members export's columns (Persian headers and
-    Jalali dates when the caller asks for Persian, the default). The file imports back."""
+    Jalali dates when the caller asks for Persian, the default). The file imports back. Owners and
+    managers only; every download is written in the audit log."""
 
     async def work(session: AsyncSession, who: Principal) -> bytes:
-        who.require(*READERS)
+        # A file of members' mobiles leaves the club for good: owners and managers (not integrations,
+        # which page through the members above).
+        await exports.require_export(session, who)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"segment.{format.value}"
-            await service.export(session, who.tenant_id, segment_id, path, lang)
+            rows = await service.export(session, who.tenant_id, segment_id, path, lang)
+            await exports.record(session, who, "segments.exported", "segment", segment_id, rows, format.value)
             return path.read_bytes()
 
     content = await run(request, key, work)

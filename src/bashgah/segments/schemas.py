@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from bashgah.core.normalize import CleanText
 from bashgah.members.schemas import MemberRead
 from bashgah.segments.conditions import MAX_DEPTH, Condition, depth
 
@@ -20,8 +21,8 @@ def _shallow(definition: Condition | None) -> None:
 class SegmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=1000)
+    name: CleanText = Field(min_length=1, max_length=200)
+    description: CleanText | None = Field(None, max_length=1000)
     #: dynamic: members matching ``definition`` when asked; static: a list of members, added or imported.
     kind: Literal["dynamic", "static"] = "dynamic"
     definition: Condition | None = None
@@ -39,8 +40,8 @@ class SegmentCreate(BaseModel):
 class SegmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=1000)
+    name: CleanText | None = Field(None, min_length=1, max_length=200)
+    description: CleanText | None = Field(None, max_length=1000)
     definition: Condition | None = None
 
     @model_validator(mode="after")

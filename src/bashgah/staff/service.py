@@ -1,4 +1,5 @@
-"""The people who work for a tenant, what role each has, and their web sign-in (argon2 passwords, lockout).
+"""The people who work for a tenant, what role each has, and their web sign-in (argon2 passwords, locks per
+(person, address) with back-off).
 
 API keys and web sessions hang on them.
 """
@@ -11,13 +12,13 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth import service as auth
 from bashgah.core.errors import BashgahError, Conflict, InvalidInput, NotFound
 from bashgah.core.normalize import normalize_name
-from bashgah.models import Staff, Tenant, utcnow
+from bashgah.models import LoginThrottle, Staff, Tenant, utcnow
 from bashgah.staff.errors import LoginFailed, LoginLocked, WeakPassword
 
 #: ``analyst`` reads the console and changes nothing; it has no API key role.
@@ -98,12 +99,32 @@ def hash_password(password: str) -> str:
 
 
 async def set_password(session: AsyncSession, tenant_id: int, username: str, password: str) -> Staff:
-    """Give a person a (new) web password; it also lifts a lockout."""
+    """Give a person a (new) web password; it also lifts every lock on their sign-in."""
     person = await get_by_username(session, tenant_id, username)
     person.password_hash = hash_password(password)
-    person.failed_logins = 0
-    person.locked_until = None
+    await _forget_failures(session, person.id)
     return person
+
+
+async def unlock(session: AsyncSession, tenant_id: int, username: str) -> tuple[Staff, int]:
+    """Lift every lock on a person's sign-in, from every address; returns the person and how many
+    addresses were locked."""
+    person = await get_by_username(session, tenant_id, username)
+    now = utcnow()
+    locked = await session.scalar(
+        select(func.count(LoginThrottle.id)).where(
+            LoginThrottle.staff_id == person.id, LoginThrottle.locked_until > now
+        )
+    )
+    await _forget_failures(session, person.id)
+    return person, int(locked or 0)
+
+
+async def _forget_failures(session: AsyncSession, staff_id: int, address: str | None = None) -> None:
+    statement = delete(LoginThrottle).where(LoginThrottle.staff_id == staff_id)
+    if address is not None:
+        statement = statement.where(LoginThrottle.address == address)
+    await session.execute(statement)
 
 
 def password_matches(stored: str | None, password: str) -> bool:
@@ -124,17 +145,31 @@ class LoginResult:
     locked: Staff | None = None
 
 
+#: The longest a lock lasts, however often an address keeps guessing.
+MAX_LOCK = timedelta(hours=24)
+
+
+def lock_length(lock_minutes: int, lockouts: int) -> timedelta:
+    """The back-off: the first lock lasts ``lock_minutes``, each further one from the same address twice as
+    long as the one before, at most a day."""
+    return min(timedelta(minutes=lock_minutes) * 2 ** min(lockouts, 16), MAX_LOCK)
+
+
 async def login(
     session: AsyncSession,
     tenant_slug: str,
     username: str,
     password: str,
     now: datetime,
+    address: str = "unknown",
     max_failures: int = 5,
     lock_minutes: int = 15,
 ) -> LoginResult:
-    """Check a web sign-in. ``max_failures`` wrong passwords in a row lock the login for ``lock_minutes``;
-    while locked even the right password is refused."""
+    """Check a web sign-in from ``address``. ``max_failures`` wrong passwords in a row from one address
+    lock the person's login from that address only (see :func:`lock_length`); while locked even the right
+    password is refused there. Other addresses are not affected, so nobody can lock the owner out by
+    guessing from elsewhere."""
+    address = address[:64]
     person = await session.scalar(
         select(Staff)
         .join(Tenant, Tenant.id == Staff.tenant_id)
@@ -144,17 +179,29 @@ async def login(
     if person is None or person.disabled_at is not None:
         password_matches(None, password)
         return LoginResult(None, LoginFailed())
-    if person.locked_until is not None and person.locked_until > now:
-        return LoginResult(None, LoginLocked(math.ceil((person.locked_until - now).total_seconds() / 60)))
+    throttle = await session.scalar(
+        select(LoginThrottle).where(LoginThrottle.staff_id == person.id, LoginThrottle.address == address)
+    )
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        return LoginResult(None, LoginLocked(math.ceil((throttle.locked_until - now).total_seconds() / 60)))
     if not password_matches(person.password_hash, password):
-        person.failed_logins += 1
-        if person.failed_logins >= max_failures:
-            person.failed_logins = 0
-            person.locked_until = now + timedelta(minutes=lock_minutes)
-            return LoginResult(None, LoginLocked(lock_minutes), locked=person)
+        if throttle is None:
+            throttle = LoginThrottle(
+                tenant_id=person.tenant_id, staff_id=person.id, address=address, failures=0, lockouts=0
+            )
+            session.add(throttle)
+        throttle.failures += 1
+        if throttle.failures >= max_failures:
+            length = lock_length(lock_minutes, throttle.lockouts)
+            throttle.failures = 0
+            throttle.lockouts += 1
+            throttle.locked_until = now + length
+            await session.flush()
+            return LoginResult(None, LoginLocked(math.ceil(length.total_seconds() / 60)), locked=person)
+        await session.flush()
         return LoginResult(None, LoginFailed())
-    person.failed_logins = 0
-    person.locked_until = None
+    if throttle is not None:
+        await _forget_failures(session, person.id, address)
     if _hasher.check_needs_rehash(person.password_hash or ""):
         person.password_hash = _hasher.hash(password)
     return LoginResult(person, None)

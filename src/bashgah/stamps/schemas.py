@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from bashgah.core.normalize import CleanText
 from bashgah.programme.schemas import ItemMatch
 from bashgah.stamps.results import CompletedCard, StampPreview, StampsEarned
 
@@ -41,8 +42,8 @@ class StampReward(_Strict):
 
 
 class StampCardIn(_Strict):
-    name_fa: str = Field(min_length=1, max_length=200)
-    name_en: str = Field(min_length=1, max_length=200)
+    name_fa: CleanText = Field(min_length=1, max_length=200)
+    name_en: CleanText = Field(min_length=1, max_length=200)
     stamps_needed: int = Field(ge=1, le=1000)
     earn: StampEarning
     reward: StampReward

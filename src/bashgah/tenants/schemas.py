@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bashgah.core.normalize import CleanText
+
 
 class ProgramRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -56,5 +58,5 @@ class BranchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanText = Field(min_length=1, max_length=200)
     kind: Literal["store", "online"] = "store"

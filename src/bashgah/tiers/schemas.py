@@ -5,13 +5,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bashgah.core.normalize import CleanText
+
 
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_-]+$")
-    name_fa: str = Field(min_length=1, max_length=100)
-    name_en: str = Field(min_length=1, max_length=100)
+    name_fa: CleanText = Field(min_length=1, max_length=100)
+    name_en: CleanText = Field(min_length=1, max_length=100)
     threshold: int = Field(ge=0)
     earn_multiplier_pct: int = Field(100, ge=0, le=1000)
     birthday_gift_points: int = Field(0, ge=0)
@@ -66,7 +68,7 @@ class TierAssign(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     level: str = Field(min_length=1, max_length=32)
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
     #: Keep the member at this level: no automatic upgrade or downgrade until unlocked.
     lock: bool = False
 

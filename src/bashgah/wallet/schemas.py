@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bashgah.core.normalize import CleanText
+
 
 class WalletBalance(BaseModel):
     """A member's wallet in rials right now."""
@@ -53,7 +55,7 @@ class TopUpCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_rials: int = Field(gt=0, le=10**12)
-    reason: str | None = Field(None, max_length=500)
+    reason: CleanText | None = Field(None, max_length=500)
     #: The payment's reference (card terminal trace number, bank transfer id…), kept on the transfer.
     reference: str | None = Field(None, max_length=64)
 
@@ -65,7 +67,7 @@ class WalletAdjustmentCreate(BaseModel):
 
     #: Positive to give, negative to take.
     amount_rials: int = Field(ge=-(10**12), le=10**12)
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
 
     @field_validator("amount_rials")
     @classmethod

@@ -90,6 +90,7 @@ async def login(request: Request) -> Response:
             username,
             password,
             now,
+            address=request.client.host if request.client else "unknown",
             max_failures=settings.login_max_failures,
             lock_minutes=settings.login_lock_minutes,
         )

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
+from bashgah.exports import service as exports
 from bashgah.models import Staff, Tenant, WebSession
 
 COOKIE = "bg_session"
@@ -51,6 +52,13 @@ class StaffUser:
     branch_id: int | None
     language: str | None
     csrf_token: str
+    #: The club lets analysts download personal data and codes too.
+    analysts_may_export: bool = False
+
+    @property
+    def may_export(self) -> bool:
+        """Whether this person may download members' personal data and codes (hides the links)."""
+        return exports.may_export(self.role, self.analysts_may_export)
 
     @property
     def principal(self) -> Principal:
@@ -126,6 +134,7 @@ async def staff_user(session: AsyncSession, session_id: str | None, now: datetim
         branch_id=person.branch_id,
         language=person.language,
         csrf_token=row.csrf_token,
+        analysts_may_export=tenant.analysts_may_export,
     )
 
 

@@ -82,6 +82,7 @@ SETTINGS = (
     "refund_policy",
     "reservation_minutes",
     "money_display",
+    "analysts_may_export",
 )
 
 
@@ -103,6 +104,7 @@ async def _settings_page(
         "refund_policy": program.refund_policy,
         "reservation_minutes": str(program.reservation_minutes),
         "money_display": tenant.money_display if tenant else "toman",
+        "analysts_may_export": "1" if tenant and tenant.analysts_may_export else "",
     }
     return _page(
         request, user, "settings.html", typed=typed, errors=errors or [], status=422 if errors else 200
@@ -142,12 +144,14 @@ async def save_settings(request: Request, user: Writer) -> Response:
         display = typed["money_display"]
         if display not in ("toman", "rial"):
             raise InvalidInput("money_display", "toman or rial", "تومان یا ریال", "واحد نمایش مبلغ")
+        analysts_may_export = typed["analysts_may_export"] == "1"
 
         async def step(session: AsyncSession) -> None:
             await tenants.update_program(session, user.tenant_id, data)
             tenant = await session.get(Tenant, user.tenant_id)
             if tenant is not None:
                 tenant.money_display = display
+                tenant.analysts_may_export = analysts_may_export
             await changed(
                 session,
                 user,
@@ -156,6 +160,7 @@ async def save_settings(request: Request, user: Writer) -> Response:
                 user.tenant_id,
                 **data.model_dump(exclude_none=True),
                 money_display=display,
+                analysts_may_export=analysts_may_export,
             )
 
         return step
@@ -498,7 +503,7 @@ async def coupon_codes(request: Request, user: Reader, batch_id: int) -> Respons
     lang = lang_of(request, user)
     try:
         async with database(request).transaction() as session:
-            body = await coupons.codes_csv(session, user.tenant_id, batch_id)
+            body = await coupons.codes_csv(session, user.principal, batch_id)
     except BashgahError as error:
         return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
     response = Response(

@@ -48,6 +48,7 @@ def page(request: Request, template: str, user: StaffUser, status: int = 200, **
         user=user,
         status=status,
         can_write=user.role in WRITERS,
+        can_export=user.may_export,
         **context,
     )
 

@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 
 from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError, InvalidInput
+from bashgah.exports import service as exports
 from bashgah.importing import export as exporting
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
 from bashgah.importing.members import import_members, read_members
@@ -99,8 +100,16 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
         return page(request, "missing.html", user, status=404, errors=problems(error, lang))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{what}.{format}"
-        async with database(request).transaction() as session:
-            await exporting.export(session, user.tenant_id, what, path, lang)
+        try:
+            async with database(request).transaction() as session:
+                # Every table here holds mobiles: owners and managers (analysts if the club allows).
+                await exports.require_export(session, user.principal)
+                rows = await exporting.export(session, user.tenant_id, what, path, lang)
+                await exports.record(
+                    session, user.principal, f"data.{what}_exported", "export", None, rows, format
+                )
+        except BashgahError as error:
+            return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
         content = path.read_bytes()
     response = Response(
         content,

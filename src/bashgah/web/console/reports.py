@@ -17,6 +17,7 @@ from markupsafe import Markup
 from bashgah.analytics import export
 from bashgah.analytics.reports import REPORTS, Params, Report, Table
 from bashgah.core.errors import BashgahError, NotFound
+from bashgah.exports import service as exports
 from bashgah.web import fmt
 from bashgah.web.console import charts
 from bashgah.web.console.common import Reader, lang_of, local_phone, page, percent, problems, whole
@@ -167,6 +168,9 @@ async def report(
         hidden=HIDDEN,
         shown=SHOWN,
         chart=_chart(found, lang),
+        downloadable={
+            kind: user.may_export or not export.holds_personal_data(found, kind) for kind in ("csv", "xlsx")
+        },
         query=str(request.url.query),
         section="reports",
     )
@@ -198,7 +202,16 @@ async def download(
         return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.{format}"
-        export.write(found, path)
+        rows = export.write(found, path)
+        try:
+            async with database(request).transaction() as session:
+                if export.holds_personal_data(found, format):
+                    await exports.require_export(session, user.principal)
+                await exports.record(
+                    session, user.principal, "reports.exported", "report", name, rows, format
+                )
+        except BashgahError as error:
+            return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
         content = path.read_bytes()
     response = Response(
         content,
