@@ -9,14 +9,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bashgah.analytics.endpoints import router as reports_router
-from bashgah.api import errors
+from bashgah.api import errors, openapi
+from bashgah.api.boundary import RequestLimits, guard_input
 from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database
 from bashgah.coupons.endpoints import members_router as member_coupons_router
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(guard_input)],
     )
     configure_logging(settings)
     app.state.settings = settings
@@ -157,7 +159,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         gift_cards_router,
     ):
         app.include_router(router)
+    openapi.install(app)
 
+    app.add_middleware(RequestLimits)
     app.add_middleware(AccessLog)
 
     install_api_docs(app)

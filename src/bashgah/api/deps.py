@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -10,15 +13,16 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal, authenticate
-from bashgah.core.db import Database
+from bashgah.core.db import Database, error_kind, is_transient
 from bashgah.core.errors import BashgahError, Forbidden, IdempotencyKeyRequired, Unauthorized
 from bashgah.idempotency import service as idempotency
 
 T = TypeVar("T")
+log = logging.getLogger("bashgah.api")
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="or X-API-Key: <API key>")
@@ -66,13 +70,44 @@ def database(request: Request) -> Database:
     return db
 
 
+async def in_transaction(request: Request, unit: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``unit`` in one transaction, committed on success.
+
+    A transient conflict (serialisation failure, deadlock, lock timeout; SQLite busy) rolls everything
+    back, so the whole unit runs again, up to ``transaction_retries`` times, before the caller sees it.
+    """
+    db = database(request)
+    retries: int = request.app.state.settings.transaction_retries
+    attempt = 0
+    while True:
+        try:
+            async with db.transaction() as session:
+                return await unit(session)
+        except DBAPIError as error:
+            if attempt >= retries or not is_transient(error):
+                raise
+            attempt += 1
+            log.warning(
+                "transient database conflict (%s) on %s %s; running it again (%d of %d)",
+                error_kind(error),
+                request.method,
+                request.url.path,
+                attempt,
+                retries,
+            )
+            await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+
+
 async def run(
     request: Request, key: str | None, work: Callable[[AsyncSession, Principal], Awaitable[T]]
 ) -> T:
     """Authenticate and run ``work`` in one transaction, committed before the response is sent."""
-    async with database(request).transaction() as session:
+
+    async def unit(session: AsyncSession) -> T:
         who = await authenticate(session, key)
         return await work(session, who)
+
+    return await in_transaction(request, unit)
 
 
 async def run_idempotent(
@@ -94,12 +129,15 @@ async def run_idempotent(
     fp = idempotency.fingerprint(
         request.method, request.url.path, body.model_dump(mode="json") if body is not None else None
     )
-    db = database(request)
+
+    async def unit(session: AsyncSession) -> Any:
+        who = await authenticate(session, key)
+        payload = (await work(session, who)).model_dump(mode="json")
+        await idempotency.remember(session, who, idem, fp, status_code, payload)
+        return payload
+
     try:
-        async with db.transaction() as session:
-            who = await authenticate(session, key)
-            payload = (await work(session, who)).model_dump(mode="json")
-            await idempotency.remember(session, who.tenant_id, idem, fp, status_code, payload)
+        payload = await in_transaction(request, unit)
         return FastJSON(payload, status_code=status_code)
     except (Unauthorized, Forbidden):
         raise  # never answer a caller who may not do this with someone else's stored response
@@ -107,9 +145,9 @@ async def run_idempotent(
         # The key was not looked up first (that would cost every sale a query). So a repeated request
         # runs again and fails — on the stored key, the receipt number, an emptied balance… — and its
         # effects are rolled back; the stored response of the first one is the answer.
-        async with db.transaction() as session:
+        async with database(request).transaction() as session:
             who = await authenticate(session, key)
-            prior = await idempotency.replay(session, who.tenant_id, idem, fp)
+            prior = await idempotency.replay(session, who, idem, fp)
         if prior is None:
             raise
         return _replayed(prior)

@@ -6,14 +6,37 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from bashgah.api.deps import language
+from bashgah.core.db import constraint_name
 from bashgah.core.errors import BashgahError
 
 log = logging.getLogger("bashgah.api")
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorInfo(BaseModel):
+    #: Stable, machine-readable: ``not_found``, ``insufficient_points``, ``validation_error``…
+    code: str
+    #: For a person, in the language the caller asked for (Accept-Language).
+    message: str
+    #: Only for ``validation_error``: each field and what is wrong with it.
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API answers: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorInfo
 
 
 def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
@@ -56,13 +79,26 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         fa = language(request) == "fa"
-        log.info("integrity conflict on %s %s", request.method, request.url.path)
+        # The constraint's name tells which rule a concurrent request broke; never the values (they may
+        # be a phone number or a national code).
+        log.warning(
+            "integrity conflict on %s %s: constraint %s",
+            request.method,
+            request.url.path,
+            constraint_name(exc),
+        )
         message = (
             "این تغییر با دادهٔ موجود تداخل دارد؛ دوباره تلاش کنید."
             if fa
             else "This conflicts with existing data; try again."
         )
         return JSONResponse(error_body("conflict", message), status_code=409)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client left (or its body was cut off at the size limit, and it has had its 413): nobody
+        # reads this answer, and it is no error of ours.
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     #: Hours a web session lasts after sign-in.
     web_session_hours: int = 12
+    #: Largest request body in bytes: JSON and plain forms; multipart uploads (the console's imports).
+    #: A larger body is refused with 413 while it is read, so memory stays bounded.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    #: Times a use case is run again after a transient database conflict (serialisation failure,
+    #: deadlock, lock timeout; SQLite busy) before the caller gets 409.
+    transaction_retries: int = 3
 
 
 @lru_cache

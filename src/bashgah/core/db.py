@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -83,3 +84,48 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+#: PostgreSQL's conflicts that a second try usually clears: serialisation failure, deadlock, lock timeout.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database conflict that running the whole unit of work again may clear (never a broken rule)."""
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return False
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(orig)
+
+
+def error_kind(error: DBAPIError) -> str:
+    """What a database error was, for the logs: its SQLSTATE or SQLite error name — never its values."""
+    orig = error.orig
+    return str(
+        getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or type(orig).__name__
+    )
+
+
+def constraint_name(error: IntegrityError) -> str:
+    """The constraint an integrity error broke, without the values (safe to log).
+
+    PostgreSQL names it; SQLite says ``UNIQUE constraint failed: purchases.branch_id, …`` (columns only).
+    """
+    orig = error.orig
+    cause = getattr(orig, "__cause__", None)
+    for source in (cause, orig):
+        name = getattr(source, "constraint_name", None)
+        if name:
+            return str(name)
+        column = getattr(source, "column_name", None)
+        if column:
+            return f"not_null:{getattr(source, 'table_name', '?')}.{column}"
+    kind, found, where = str(orig).partition(" constraint failed: ")
+    if found:
+        return f"{kind.strip().lower().replace(' ', '_')}:{where.strip()}"
+    if "FOREIGN KEY constraint failed" in str(orig):
+        return "foreign_key"
+    return "unknown"

@@ -161,3 +161,45 @@ class InvalidState(Conflict):
 
     def __init__(self, reason_en: str, reason_fa: str) -> None:
         super().__init__(None, reason_en=reason_en, reason_fa=reason_fa)
+
+
+class NulCharacter(InvalidInput):
+    """A NUL byte: no text field may hold one (PostgreSQL cannot store it, and no person types it)."""
+
+    code = "invalid_character"
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "contains a NUL character", "نویسهٔ نامعتبر (NUL) دارد", field)
+
+
+class NumberOutOfRange(InvalidInput):
+    """A number beyond what an id or an amount can ever be (the signed 64-bit range)."""
+
+    code = "out_of_range"
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "the number is too large", "عدد بیش از اندازه بزرگ است", field)
+
+
+_PERSIAN = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+
+
+class PayloadTooLarge(BashgahError):
+    status = 413
+    code = "payload_too_large"
+    message_en = "The request is too large: at most {size_en} may be sent."
+    message_fa = "درخواست بیش از اندازه بزرگ است: حداکثر {size_fa} را می‌توان فرستاد."
+
+    def __init__(self, limit_bytes: int) -> None:
+        kib = limit_bytes / 1024
+        size = f"{kib / 1024:g} MB" if kib >= 1024 else f"{kib:g} KB"
+        size_fa = f"{kib / 1024:g} مگابایت" if kib >= 1024 else f"{kib:g} کیلوبایت"
+        super().__init__(None, size_en=size, size_fa=size_fa.translate(_PERSIAN))
+        self.limit_bytes = limit_bytes
+
+
+class UnreadableForm(BashgahError):
+    status = 400
+    code = "unreadable_form"
+    message_en = "The form could not be read (a field may be too long); nothing was done."
+    message_fa = "فرم خوانده نشد (شاید یکی از خانه‌ها بیش از اندازه بلند است)؛ کاری انجام نشد."

@@ -13,9 +13,11 @@ class IdempotencyRecord(IdMixin, CreatedMixin, Base):
     """The first response to a client's Idempotency-Key, replayed for the same request."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "scope", "key"),)
 
     tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    #: Who sent the key (``key:<api key id>``, ``staff:<staff id>``): a key is only theirs to replay.
+    scope: Mapped[str] = mapped_column(String(64), default="", server_default="")
     key: Mapped[str] = mapped_column(String(200))
     #: SHA-256 of method, path and the canonical JSON body.
     fingerprint: Mapped[str] = mapped_column(String(64))

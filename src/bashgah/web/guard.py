@@ -10,8 +10,11 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from bashgah.core.db import Database
+from bashgah.core.errors import NulCharacter, UnreadableForm
 from bashgah.models import utcnow
 from bashgah.web import sessions
 from bashgah.web.render import ANON_CSRF_COOKIE, User
@@ -81,8 +84,15 @@ async def require_member(request: Request) -> MemberUser:
 
 async def checked_form(request: Request, user: User) -> FormData:
     """The POSTed form, after checking its CSRF token against the session's (or, before sign-in, against
-    the visitor's CSRF cookie)."""
-    form = await request.form()
+    the visitor's CSRF cookie). A form that cannot be read (a field over the parser's 1 MB) or that
+    carries a NUL character is refused with a message, before anything is done."""
+    try:
+        form = await request.form()
+    except (MultiPartException, HTTPException) as error:
+        raise UnreadableForm() from error
+    for name, value in form.multi_items():
+        if isinstance(value, str) and "\x00" in value:
+            raise NulCharacter(name)
     expected = user.csrf_token if user is not None else request.cookies.get(ANON_CSRF_COOKIE)
     given = form.get(CSRF_FIELD)
     if not isinstance(given, str) or not sessions.same_token(given, expected):

@@ -180,8 +180,10 @@ def _page_errors(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if not is_page(request):
             return await api_http(request, exc)
-        kind = "not_found" if exc.status_code == 404 else "error"
-        return render(request, "common/error.html", status=exc.status_code, kind=kind)
+        if exc.status_code == 404:
+            return render(request, "common/error.html", status=404, kind="not_found")
+        message = BashgahError().message(language(request))  # "the request could not be processed"
+        return render(request, "common/error.html", status=exc.status_code, kind="error", message=message)
 
     @app.exception_handler(BashgahError)
     async def _domain(request: Request, exc: BashgahError) -> Response:

@@ -572,7 +572,7 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
             result = await purchases.record(session, user.principal, sale.purchase(member_id, net))
             if sale.reward:
                 await rewards.use(session, user.tenant_id, sale.reward, lang)
-            await idempotency.remember(session, user.tenant_id, key, fp, 201, _outcome(result))
+            await idempotency.remember(session, user.principal, key, fp, 201, _outcome(result))
             await audit.record(
                 session,
                 user.tenant_id,
@@ -590,7 +590,7 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
             )
     except (IntegrityError, BashgahError):
         async with db.transaction() as session:
-            prior = await idempotency.replay(session, user.tenant_id, key, fp)
+            prior = await idempotency.replay(session, user.principal, key, fp)
         if prior is None:
             raise
         return _redirect(f"/pos/receipts/{prior[1]['purchase_id']}?{urlencode({'sale': sale.key})}")
@@ -669,7 +669,7 @@ async def _sale_outcome(
     """The stamps and gifts the till's sale with this form key gave (as remembered with it)."""
     if not key:
         return [], []
-    stored = await idempotency.recall(session, user.tenant_id, f"pos-sale:{key.strip().upper()[:64]}")
+    stored = await idempotency.recall(session, user.principal, f"pos-sale:{key.strip().upper()[:64]}")
     if not isinstance(stored, dict) or stored.get("purchase_id") != purchase_id:
         return [], []
     earned = [StampsEarned.model_validate(s) for s in stored.get("stamps", [])]
@@ -716,7 +716,7 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
                     "taken": done.points_reversed,
                     "given": done.points_returned,
                 }
-                await idempotency.remember(session, user.tenant_id, key, fp, 201, figures)
+                await idempotency.remember(session, user.principal, key, fp, 201, figures)
                 await audit.record(
                     session,
                     user.tenant_id,
@@ -730,7 +730,7 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
                 )
         except (IntegrityError, BashgahError):
             async with db.transaction() as session:
-                prior = await idempotency.replay(session, user.tenant_id, key, fp)
+                prior = await idempotency.replay(session, user.principal, key, fp)
             if prior is None:
                 raise
             figures = prior[1]
@@ -821,7 +821,7 @@ async def top_up(request: Request, user: Cashier, member_id: int) -> Response:
             async with db.transaction() as session:
                 done = await wallets.top_up(session, user.principal, member_id, body)
                 await idempotency.remember(
-                    session, user.tenant_id, key, fp, 201, {"transfer_id": done.transfer_id}
+                    session, user.principal, key, fp, 201, {"transfer_id": done.transfer_id}
                 )
                 await audit.record(
                     session,
@@ -834,7 +834,7 @@ async def top_up(request: Request, user: Cashier, member_id: int) -> Response:
                 )
         except (IntegrityError, BashgahError):
             async with db.transaction() as session:
-                prior = await idempotency.replay(session, user.tenant_id, key, fp)
+                prior = await idempotency.replay(session, user.principal, key, fp)
             if prior is None:
                 raise
     except (BashgahError, IntegrityError, ValidationError) as error:

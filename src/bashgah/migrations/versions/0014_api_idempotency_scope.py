@@ -1,0 +1,35 @@
+"""api: an Idempotency-Key belongs to whoever sent it (API key or staff member), not the whole club
+
+Revision ID: api_1
+Revises: 0013
+Create Date: 2026-12-02 07:50:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "api_1"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Keys stored before this change keep an empty scope: nobody replays them any more.
+    with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("scope", sa.String(length=64), server_default="", nullable=False))
+        batch_op.drop_constraint("uq_idempotency_records_tenant_id_key", type_="unique")
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_idempotency_records_tenant_id_scope_key"), ["tenant_id", "scope", "key"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_idempotency_records_tenant_id_scope_key", type_="unique")
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_idempotency_records_tenant_id_key"), ["tenant_id", "key"]
+        )
+        batch_op.drop_column("scope")
