@@ -117,6 +117,7 @@ async def record(
     and key; member and account lock in one query; Core inserts; balances written once by the journal.
     """
     now = utcnow()
+    occurred_at = _occurred_at(data, now)
     program = await tenants.program_settings(session, who.tenant_id)
     active = await programme.active_for(session, who.tenant_id)
     cards = await stamps.active_for(session, who.tenant_id)
@@ -124,7 +125,6 @@ async def record(
     locked = await _lock_for_sale(session, who.tenant_id, data.member, active, now)
     member, account = locked.member, locked.account
     members.ensure_active(member)
-    occurred_at = data.occurred_at or now
     standing = tiers.Standing(member.level_id, member.tier_locked)
     multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id, standing)
     coupon = None
@@ -145,7 +145,8 @@ async def record(
     _check_stored_value(data.wallet_rials, card_rials, paid)
     earn_base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
     earned = _earned(program, earn_base, multiplier_pct)
-    available_at = rules.available_after(now, program.pending_days)
+    dates = rules.lot_dates(occurred_at, program.pending_days, program.expiry_mode, program.expiry_months)
+    available_at = dates.available_at
     receipt = f"#{data.external_id}"
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         spent_from: list[tuple[int, int]] = []
@@ -232,7 +233,15 @@ async def record(
         earn = ledger.Credit("issuance", earned, "earn", f"purchase:{purchase_id}:earn", receipt)
         if earned and not active.purchase:
             await ledger.credit_member_together(
-                j, account, [earn], program, now, ("purchase", purchase_id), program.pending_days, purchase_id
+                j,
+                account,
+                [earn],
+                program,
+                now,
+                ("purchase", purchase_id),
+                program.pending_days,
+                purchase_id,
+                earned_at=occurred_at,
             )
         applied: list[CampaignApplied] = []
         grants: list[StampGrant] = []
@@ -307,6 +316,20 @@ async def record(
         cashback_rials=cashback,
         wallet=wallet_balance,
     )
+
+
+def _occurred_at(data: PurchaseCreate, now: datetime) -> datetime:
+    """The sale's own time, by the ledger's one rule (``rules.sale_time``); a sale far in the future is
+    refused before anything is written."""
+    at = rules.sale_time(data.occurred_at, now)
+    if at is None:
+        raise InvalidInput(
+            "occurred_at",
+            "the sale's time is in the future",
+            "زمان خرید در آینده است",
+            "زمان خرید",
+        )
+    return at
 
 
 def _discounted(
@@ -388,7 +411,7 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
     _check_stored_value(data.wallet_rials, card_rials, paid)
     base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
     earned = _earned(program, base, multiplier_pct)
-    sale = _sale(data, branch_id, base, earned, data.occurred_at or utcnow(), multiplier_pct)
+    sale = _sale(data, branch_id, base, earned, _occurred_at(data, utcnow()), multiplier_pct)
     result = await programme.examine(session, who, member, sale, lang)
     result.stamps = await stamps.preview(
         session, who.tenant_id, member.id, sale.lines, data.total_rials, sale.at, lang
