@@ -30,7 +30,9 @@ async def expire_first_lot(db: Database, member_id: int) -> None:
             .order_by(PointLot.id)
             .limit(1)
         )
-    await execute(db, update(PointLot).where(PointLot.id == lot_id).values(expires_at=utcnow() - timedelta(hours=1)))
+    await execute(
+        db, update(PointLot).where(PointLot.id == lot_id).values(expires_at=utcnow() - timedelta(hours=1))
+    )
 
 
 async def test_expired_points_leave_the_total_before_the_expiry_job_runs(
@@ -71,7 +73,7 @@ async def test_available_pending_reserved_and_expired_points_add_up_everywhere(
     assert await ledger_problems(db) == []
 
 
-async def test_the_till_and_the_console_show_the_same_figures_before_the_job(
+async def test_the_summary_the_till_console_and_portal_read_leaves_expired_points_out(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     from bashgah.auth.service import Principal
