@@ -132,3 +132,30 @@ async def test_points_given_by_hand_follow_the_expiry_rule(client: httpx.AsyncCl
     member = await enrol(client, club)
     await give_points(client, club, member["id"], 10)
     assert (await balance(client, club, member["id"]))["next_expiry_at"] is None
+
+
+async def test_taking_points_away_takes_only_what_the_member_could_spend(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    from support import bought
+
+    await set_program(client, club, pending_days=14)
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], 552)
+    await bought(client, club, member["id"], 6_690_000)  # 669 points still in their return window
+    assert (await balance(client, club, member["id"]))["available"] == 552
+
+    refused = await adjust(client, club, member["id"], points=-1000, reason="correction")
+    english = await client.post(
+        f"/api/v1/members/{member['id']}/adjustments",
+        json={"points": -1000, "reason": "correction"},
+        headers=club.headers("manager", **{"Idempotency-Key": "adj-en", "Accept-Language": "en"}),
+    )
+
+    assert refused.status_code == english.status_code == 409
+    assert english.json()["error"]["message"] == "Not enough points: 552 available, 1000 requested."
+    assert "552" in refused.json()["error"]["message"]
+    taken = await adjust(client, club, member["id"], points=-552, reason="duplicate gift")
+    assert taken.status_code == 201
+    assert (taken.json()["balance"]["available"], taken.json()["balance"]["pending"]) == (0, 669)
+    assert await ledger_problems(db) == []

@@ -39,3 +39,17 @@ def test_the_jalali_year_window_starts_at_nowruz_in_tehran() -> None:
 def test_a_rolling_window_reaches_back_whole_months() -> None:
     now = datetime(2026, 3, 31, 9, 0, tzinfo=UTC)
     assert rules.window_start(now, "rolling", 1) == datetime(2026, 2, 28, 9, 0, tzinfo=UTC)
+
+
+def test_the_sale_that_crosses_a_threshold_earns_at_the_new_level() -> None:
+    from bashgah.tiers.rules import level_for_sale
+
+    bronze = Level(1, "bronze", "برنزی", "Bronze", 0, 0, 100, 0)
+    silver = Level(2, "silver", "نقره‌ای", "Silver", 1, 10_000_000, 125, 0)
+    gold = Level(3, "gold", "طلایی", "Gold", 2, 50_000_000, 150, 0)
+    ladder = (bronze, silver, gold)
+    assert level_for_sale(ladder, bronze, 9_000_000, 999_999) == bronze  # just short
+    assert level_for_sale(ladder, bronze, 9_000_000, 1_000_000) == silver  # exactly on the threshold
+    assert level_for_sale(ladder, bronze, 0, 60_000_000) == gold  # two levels at once
+    # A sale never lowers a level (a silver member by hand, with less spend, stays silver).
+    assert level_for_sale(ladder, silver, 0, 100) == silver

@@ -201,8 +201,9 @@ async def test_a_silver_member_earns_a_quarter_more_points_on_every_purchase(
 ) -> None:
     await setup_ladder(client, club)
     member = await enrol(client, club)
-    first = await buy(client, club, db, member["id"], 10_000_000)  # earned as bronze: 1,000 points
-    assert first["points_earned"] == 1_000 and first["tier_upgrade"] == "silver"
+    # The sale that makes her silver earns as silver already (README, "Tiers"): 1,000 × 1.25.
+    first = await buy(client, club, db, member["id"], 10_000_000)
+    assert first["points_earned"] == 1_250 and first["tier_upgrade"] == "silver"
     second = await buy(client, club, db, member["id"], 1_000_000)  # as silver: 100 × 1.25
     assert second["points_earned"] == 125
 

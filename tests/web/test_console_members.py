@@ -168,3 +168,29 @@ async def test_a_points_change_without_the_forms_token_does_nothing(web: WebClie
     response = await web.http.post(f"{path}/adjust", data={"points": "9", "reason": "because"})
     assert response.status_code == 403
     assert (await balance(web.http, web.club, member["id"]))["available"] == 0
+
+
+async def test_the_refusal_to_take_points_names_the_available_figure_the_card_shows(
+    web: WebClient,
+) -> None:
+    from bashgah.core.normalize import to_latin_digits
+    from support import bought, set_program
+
+    await set_program(web.http, web.club, pending_days=14)
+    member = await _member(web)
+    await give_points(web.http, web.club, member["id"], 552)
+    await bought(web.http, web.club, member["id"], 6_690_000)  # 669 points pending
+    await web.sign_in_as("manager", "mina")
+    path = f"/console/members/{member['id']}"
+    for lang, words in (("fa", "امتیاز کافی نیست"), ("en", "Not enough points")):
+        web.http.cookies.set("bg_lang", lang)
+        card = to_latin_digits((await web.get(path)).text)
+        assert 'id="available">552<' in card
+
+        response = await web.submit(path, f"{path}/adjust", {"points": "-1000", "reason": "wrong sale"})
+
+        assert response.status_code == 422
+        shown = to_latin_digits(response.text)
+        assert words in shown and "552" in shown and "1221" not in shown and "1,221" not in shown
+    assert (await balance(web.http, web.club, member["id"]))["available"] == 552
+    assert await _audit(web) == []

@@ -139,7 +139,7 @@ async def describe(session: AsyncSession, tenant_id: int, created: bool) -> Demo
     )
     available = pending = 0
     if tour_account is not None:
-        available, pending, _, _ = await ledger.lot_totals(session, tour_account, now)
+        available, pending, *_ = await ledger.lot_totals(session, tour_account, now)
     return DemoClub(
         tenant_id=tenant_id,
         created=created,

@@ -29,7 +29,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, select
@@ -47,8 +47,8 @@ from bashgah.members.service import QR_PREFIX
 from bashgah.models import Account, Branch, Member, PointLot, Purchase, Reservation, Transfer, utcnow
 from bashgah.tenants import service as tenants
 
-#: A sale may be stamped a little ahead of our clock (tills are not all on NTP).
-CLOCK_SKEW = timedelta(minutes=10)
+#: A sale may be stamped a little ahead of our clock (tills are not all on NTP): the ledger's one rule.
+CLOCK_SKEW = rules.CLOCK_SKEW
 PROGRESS_EVERY = 20_000
 
 PURCHASE_FIELDS = (
@@ -165,7 +165,6 @@ def read_purchases(
 ) -> ParsedPurchases:
     """Parse and check every row of a purchases file; nothing here touches the database."""
     now = now or utcnow()
-    latest = now + CLOCK_SKEW
     index = table.index
     refs = [(name, index[name]) for name in MEMBER_REFS if name in index]
     ref_labels = " or ".join(MEMBER_REFS)
@@ -208,8 +207,10 @@ def read_purchases(
             errors.append(RowError(line, label("total_rials"), reason(error)))
             total = 0
         try:
-            when = values.moment(cells[i_when])
-            if when > latest:
+            written = values.moment(cells[i_when])
+            # The till's rule: a few minutes ahead counts as now, further ahead is refused.
+            when = rules.sale_time(written, now) or written
+            if when > now:
                 errors.append(RowError(line, label("occurred_at"), "the date is in the future"))
         except InvalidInput as error:
             errors.append(RowError(line, label("occurred_at"), reason(error)))
@@ -407,8 +408,8 @@ def _simulate(
             # A credit to a negative balance pays the debt first (allow_negative refunds).
             remaining = rules.lot_credit_after_debt(balance, points)
             balance += points
-            available_at = rules.available_after(at, pending_days)
-            expires_at = rules.expiry_for(at, *expiry)
+            dates = rules.lot_dates(at, pending_days, *expiry)
+            available_at, expires_at = dates.available_at, dates.expires_at
             lot = _Lot(
                 _spend_order(lot_ids[i], available_at, expires_at),
                 lot_ids[i],
@@ -753,7 +754,6 @@ class _Context:
                 self.purchase_ids[i],
                 points,
                 remaining_of.get(lot_id, points),
-                rules.available_after(at, self.pending_days),
-                rules.expiry_for(at, mode, months),
+                *rules.lot_dates(at, self.pending_days, mode, months).pair,
                 now,
             )

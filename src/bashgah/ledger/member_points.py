@@ -9,8 +9,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
-from bashgah.core.errors import InsufficientPoints, InvalidInput
-from bashgah.ledger import rules
+from bashgah.core.errors import InvalidInput
 from bashgah.ledger import service as ledger
 from bashgah.ledger.schemas import (
     AdjustmentCreate,
@@ -47,16 +46,21 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
 async def points_balance(
     session: AsyncSession, account: ledger.AccountLike, now: datetime, j: ledger.Journal | None = None
 ) -> PointsBalance:
-    """The balance with this transaction's changes; pass the journal that made them (closed or not)."""
+    """The balance with this transaction's changes; pass the journal that made them (closed or not).
+
+    Every figure is as of ``now``: points past their date are gone for the member even before the expiry
+    job posts them, so ``total`` leaves them out too and always equals ``available + pending +
+    reserved`` (below zero only when the member owes points, under ``allow_negative``).
+    """
     posted, held = j.totals(account) if j is not None else (account.posted, account.pending)
-    available, pending, expiring, next_expiry = await ledger.lot_totals(session, account.id, now)
+    lots = await ledger.lot_totals(session, account.id, now)
     return PointsBalance(
-        available=available,
-        pending=pending,
+        available=lots.available,
+        pending=lots.pending,
         reserved=held,
-        expiring_30d=expiring,
-        next_expiry_at=next_expiry,
-        total=posted,
+        expiring_30d=lots.expiring,
+        next_expiry_at=lots.next_expiry,
+        total=posted - lots.expired,
     )
 
 
@@ -125,12 +129,12 @@ async def adjust(
                 reason,
             )
         else:
-            lots = await ledger.all_lots(session, account.id)
-            holding = sum(n for _, n in lots)
+            # What can be taken is what the member could spend: the card's "available", checked and
+            # named in the error alike. Points still in their return window go back by a refund of the
+            # sale; expired ones are already gone; held ones are the hold's until it ends.
             take = -data.points
-            if take > holding:
-                raise InsufficientPoints(available=holding, requested=take)
-            await ledger.change_lots(session, rules.take_in_order(lots, take), -1)
+            await ledger.release_lapsed_holds(j, account, now)
+            await ledger.take_spendable(session, account, take, now)
             transfer_id = await ledger.debit_member(
                 j, account, "adjustment", take, "adjust", key, ("adjustment", None), reason
             )

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,24 +132,21 @@ _UPDATE_TOTALS = (
 )
 _NOW = bindparam("now", type_=UTCDateTime())
 _SOON = bindparam("soon", type_=UTCDateTime())
+#: Past its date but not yet posted as expired by the job: such points are gone for the member already.
+_EXPIRED = and_(_lots.c.expires_at.is_not(None), _lots.c.expires_at <= _NOW)
+
+
+def _lot_sum(*when: Any) -> Any:
+    return func.coalesce(func.sum(case((and_(*when), _lots.c.remaining), else_=0)), 0)
+
+
 _LOT_TOTALS = select(
-    func.coalesce(func.sum(case((_lots.c.available_at <= _NOW, _lots.c.remaining), else_=0)), 0),
-    func.coalesce(func.sum(case((_lots.c.available_at > _NOW, _lots.c.remaining), else_=0)), 0),
-    func.coalesce(
-        func.sum(
-            case(
-                (and_(_lots.c.expires_at.is_not(None), _lots.c.expires_at <= _SOON), _lots.c.remaining),
-                else_=0,
-            )
-        ),
-        0,
-    ),
-    func.min(_lots.c.expires_at),
-).where(
-    _lots.c.account_id == bindparam("account_id"),
-    _lots.c.remaining > 0,
-    or_(_lots.c.expires_at.is_(None), _lots.c.expires_at > _NOW),
-)
+    _lot_sum(~_EXPIRED, _lots.c.available_at <= _NOW),
+    _lot_sum(~_EXPIRED, _lots.c.available_at > _NOW),
+    _lot_sum(~_EXPIRED, _lots.c.expires_at.is_not(None), _lots.c.expires_at <= _SOON),
+    func.min(case((~_EXPIRED, _lots.c.expires_at), else_=None)),
+    _lot_sum(_EXPIRED),
+).where(_lots.c.account_id == bindparam("account_id"), _lots.c.remaining > 0)
 
 
 class AccountLike(Protocol):
@@ -405,19 +402,16 @@ async def credit_member(
     reason: str | None = None,
     pending_days: int = 0,
     purchase_id: int | None = None,
+    earned_at: datetime | None = None,
 ) -> int:
-    """Move ``amount`` points from a system account to the member, as a new lot."""
+    """Move ``amount`` points from a system account to the member, as a new lot.
+
+    The lot is dated by ``rules.lot_dates`` from ``earned_at`` (a sale's own time), or ``now``.
+    """
     source_id = await system_account(j.session, j.tenant_id, source, account.member_id)
     transfer_id = await j.post(source_id, account.id, amount, code, key, ref, reason)
-    await add_lot(
-        j,
-        account,
-        transfer_id,
-        amount,
-        available_at=rules.available_after(now, pending_days),
-        expires_at=rules.expiry_for(now, program.expiry_mode, program.expiry_months),
-        purchase_id=purchase_id,
-    )
+    dates = rules.lot_dates(earned_at or now, pending_days, program.expiry_mode, program.expiry_months)
+    await add_lot(j, account, transfer_id, amount, dates.available_at, dates.expires_at, purchase_id)
     return transfer_id
 
 
@@ -441,9 +435,11 @@ async def credit_member_together(
     ref: tuple[str, int | None] | None = None,
     pending_days: int = 0,
     purchase_id: int | None = None,
+    earned_at: datetime | None = None,
 ) -> list[int]:
     """Several credits that share their dates (a sale's earn and its campaign bonus): one transfer each,
-    posted in one round trip, and ONE lot for their sum (it names the first transfer)."""
+    posted in one round trip, and ONE lot for their sum (it names the first transfer), dated by
+    ``rules.lot_dates`` from ``earned_at`` (the sale's own time), or ``now``."""
     postings = [
         Posting(
             await system_account(j.session, j.tenant_id, c.source, account.member_id),
@@ -457,15 +453,9 @@ async def credit_member_together(
         for c in credits
     ]
     ids = await j.post_many(postings)
-    await add_lot(
-        j,
-        account,
-        ids[0],
-        sum(c.amount for c in credits),
-        available_at=rules.available_after(now, pending_days),
-        expires_at=rules.expiry_for(now, program.expiry_mode, program.expiry_months),
-        purchase_id=purchase_id,
-    )
+    dates = rules.lot_dates(earned_at or now, pending_days, program.expiry_mode, program.expiry_months)
+    amount = sum(c.amount for c in credits)
+    await add_lot(j, account, ids[0], amount, dates.available_at, dates.expires_at, purchase_id)
     return ids
 
 
@@ -621,14 +611,24 @@ async def _redeem_held(j: Journal, reservation: Reservation, used: int) -> None:
 # --- reading balances -----------------------------------------------------------------------------
 
 
-async def lot_totals(
-    session: AsyncSession, account_id: int, now: datetime
-) -> tuple[int, int, int, datetime | None]:
-    """(available, pending, expiring within 30 days, next expiry) of the member's unexpired lots."""
+class LotTotals(NamedTuple):
+    """What an account's lots hold at a moment."""
+
+    available: int
+    pending: int
+    #: Of available and pending, what expires within 30 days.
+    expiring: int
+    next_expiry: datetime | None
+    #: Past their date, not yet posted as ``expire`` by the job (which will take exactly these).
+    expired: int
+
+
+async def lot_totals(session: AsyncSession, account_id: int, now: datetime) -> LotTotals:
+    """What the account's lots hold at ``now`` (one query)."""
     connection = await session.connection()
     row = (
         await connection.execute(
             _LOT_TOTALS, {"account_id": account_id, "now": now, "soon": now + timedelta(days=30)}
         )
     ).one()
-    return int(row[0]), int(row[1]), int(row[2]), row[3]
+    return LotTotals(int(row[0]), int(row[1]), int(row[2]), row[3], int(row[4]))

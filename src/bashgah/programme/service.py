@@ -514,12 +514,14 @@ async def _award(
     source: tuple[str, int],
     pending_days: int,
     earn: ledger.Credit | None = None,
+    earned_at: datetime | None = None,
 ) -> list[CampaignApplied]:
     """Give what the campaigns settled on as ONE bonus transfer and lot (the sum of points) and ONE
     wallet cashback credit (the sum of rials), with one award row per campaign naming its version, rules
     and shares, and claim the budgets — a handful of statements however many campaigns fire.
 
     ``earn`` is the sale's own earn credit: posted in the same round trip as the bonus, into the same lot.
+    The points and the cashback are dated from ``earned_at`` (the sale's own time), or ``now``.
     """
     session = j.session
     awarding: list[CampaignOutcome] = []
@@ -546,7 +548,7 @@ async def _award(
     posted = []
     if credits:
         posted = await ledger.credit_member_together(
-            j, account, credits, program, now, source, pending_days, purchase_id
+            j, account, credits, program, now, source, pending_days, purchase_id, earned_at
         )
     if not awarding:
         return []
@@ -563,8 +565,8 @@ async def _award(
             cashback,
             "cashback",
             f"{kind}:{source_id}:cashback",
-            now,
-            wallet.cashback_expiry(program, now),
+            earned_at or now,
+            wallet.cashback_expiry(program, earned_at or now),
             ref=source,
             reason="، ".join(o.campaign.definition.name_fa for o in awarding if o.cashback > 0),
             pending_days=pending_days,
@@ -635,7 +637,9 @@ async def apply_to_purchase(
     )
     outcomes = engine.evaluate(active.campaigns, facts, explain=False)
     source = ("purchase", purchase_id)
-    applied = await _award(j, account, member.id, outcomes, program, now, source, program.pending_days, earn)
+    applied = await _award(
+        j, account, member.id, outcomes, program, now, source, program.pending_days, earn, sale.at
+    )
     gifts = await hand_out(j.session, j.tenant_id, member.id, outcomes, now, lang)
     return applied, engine.stamps_granted(outcomes), gifts
 

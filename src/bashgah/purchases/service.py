@@ -117,6 +117,7 @@ async def record(
     and key; member and account lock in one query; Core inserts; balances written once by the journal.
     """
     now = utcnow()
+    occurred_at = _occurred_at(data, now)
     program = await tenants.program_settings(session, who.tenant_id)
     active = await programme.active_for(session, who.tenant_id)
     cards = await stamps.active_for(session, who.tenant_id)
@@ -124,9 +125,6 @@ async def record(
     locked = await _lock_for_sale(session, who.tenant_id, data.member, active, now)
     member, account = locked.member, locked.account
     members.ensure_active(member)
-    occurred_at = data.occurred_at or now
-    standing = tiers.Standing(member.level_id, member.tier_locked)
-    multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id, standing)
     coupon = None
     if data.coupon is not None:  # the code's row is locked after the member's account, like budgets
         coupon = await coupons.spend(session, who.tenant_id, data.coupon, member.id, data.total_rials, now)
@@ -144,8 +142,14 @@ async def record(
     card_rials = _card_rials(data, card.balance if card else 0, paid)
     _check_stored_value(data.wallet_rials, card_rials, paid)
     earn_base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
+    standing = tiers.Standing(member.level_id, member.tier_locked, locked.measured)
+    tier = await tiers.for_sale(
+        session, who.tenant_id, member.id, standing, now, occurred_at, paid, _base_points(program, earn_base)
+    )
+    multiplier_pct = tier.multiplier_pct
     earned = _earned(program, earn_base, multiplier_pct)
-    available_at = rules.available_after(now, program.pending_days)
+    dates = rules.lot_dates(occurred_at, program.pending_days, program.expiry_mode, program.expiry_months)
+    available_at = dates.available_at
     receipt = f"#{data.external_id}"
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         spent_from: list[tuple[int, int]] = []
@@ -232,7 +236,15 @@ async def record(
         earn = ledger.Credit("issuance", earned, "earn", f"purchase:{purchase_id}:earn", receipt)
         if earned and not active.purchase:
             await ledger.credit_member_together(
-                j, account, [earn], program, now, ("purchase", purchase_id), program.pending_days, purchase_id
+                j,
+                account,
+                [earn],
+                program,
+                now,
+                ("purchase", purchase_id),
+                program.pending_days,
+                purchase_id,
+                earned_at=occurred_at,
             )
         applied: list[CampaignApplied] = []
         grants: list[StampGrant] = []
@@ -275,13 +287,8 @@ async def record(
         if cashback and purse is None:
             purse = await wallet.open_wallet(session, who.tenant_id, member.id, create=False)
         wallet_balance = await wallet.balance(session, purse, now, j) if purse is not None else None
-    if locked.measured is not None:
-        ladder = await tiers.ladder(session, who.tenant_id)
-        assert ladder is not None
-        since = tier_rules.window_start(now, ladder.window, ladder.window_months)
-        added = tiers.sale_measure(ladder.metric, paid, earned) if occurred_at >= since else 0
-        standing = tiers.Standing(member.level_id, member.tier_locked, locked.measured, added)
-    upgraded = await tiers.after_purchase(session, who.tenant_id, member.id, who.actor, standing)
+    # The level the sale was earned at is the level it leaves the member on (tiers.for_sale).
+    upgraded = await tiers.after_purchase(session, who.tenant_id, member.id, who.actor, tier.standing)
     return PurchaseResult(
         id=purchase_id,
         external_id=data.external_id,
@@ -309,6 +316,20 @@ async def record(
     )
 
 
+def _occurred_at(data: PurchaseCreate, now: datetime) -> datetime:
+    """The sale's own time, by the ledger's one rule (``rules.sale_time``); a sale far in the future is
+    refused before anything is written."""
+    at = rules.sale_time(data.occurred_at, now)
+    if at is None:
+        raise InvalidInput(
+            "occurred_at",
+            "the sale's time is in the future",
+            "زمان خرید در آینده است",
+            "زمان خرید",
+        )
+    return at
+
+
 def _discounted(
     program: tenants.ProgramSettings, data: PurchaseCreate, coupon_rials: int = 0
 ) -> tuple[int, int]:
@@ -325,10 +346,14 @@ def _discounted(
     return discount, data.total_rials - coupon_rials - discount
 
 
+def _base_points(program: tenants.ProgramSettings, base_rials: int) -> int:
+    """Points on ``base_rials`` before any tier multiplier."""
+    return rules.points_for(base_rials, program.earn_points, program.earn_per_rials, program.rounding)
+
+
 def _earned(program: tenants.ProgramSettings, base_rials: int, multiplier_pct: int) -> int:
     """Base points on ``base_rials``, times the member's tier multiplier (in percent)."""
-    base = rules.points_for(base_rials, program.earn_points, program.earn_per_rials, program.rounding)
-    return base * multiplier_pct // 100
+    return _base_points(program, base_rials) * multiplier_pct // 100
 
 
 def _card_rials(data: PurchaseCreate, card_balance: int, paid: int) -> int:
@@ -373,7 +398,6 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member = await programme.find_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
-    multiplier_pct = await tiers.earn_multiplier_pct(session, who.tenant_id, member.id)
     coupon_rials = 0
     if data.coupon is not None:
         coupon_rials = await coupons.would_discount(
@@ -387,8 +411,15 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
         )
     _check_stored_value(data.wallet_rials, card_rials, paid)
     base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
+    now = utcnow()
+    at = _occurred_at(data, now)
+    # The same level as the sale would earn at (a sale crossing a threshold earns at the new level).
+    tier = await tiers.for_sale(
+        session, who.tenant_id, member.id, None, now, at, paid, _base_points(program, base)
+    )
+    multiplier_pct = tier.multiplier_pct
     earned = _earned(program, base, multiplier_pct)
-    sale = _sale(data, branch_id, base, earned, data.occurred_at or utcnow(), multiplier_pct)
+    sale = _sale(data, branch_id, base, earned, at, multiplier_pct)
     result = await programme.examine(session, who, member, sale, lang)
     result.stamps = await stamps.preview(
         session, who.tenant_id, member.id, sale.lines, data.total_rials, sale.at, lang

@@ -32,6 +32,17 @@ def level_for(levels: Sequence[Level], value: int) -> Level | None:
     return best
 
 
+def level_for_sale(levels: Sequence[Level], current: Level, before: int, added: int) -> Level:
+    """The level a sale earns at: the level it lifts the member to, when it crosses a threshold.
+
+    The member reads "you are now gold" on the very receipt of that sale, so that sale earns at gold's
+    multiplier (as ERPNext counts the crossing sale at the new level). ``before`` is the member's figure
+    in the window before the sale, ``added`` what the sale adds to it. A sale never lowers a level.
+    """
+    reached = level_for(levels, before + added)
+    return reached if reached is not None and reached.rank > current.rank else current
+
+
 def next_level(levels: Sequence[Level], current: Level | None) -> Level | None:
     above = [lv for lv in levels if current is None or lv.rank > current.rank]
     return min(above, key=lambda lv: lv.rank) if above else None

@@ -242,6 +242,55 @@ class Standing:
     added: int = 0
 
 
+@dataclass(frozen=True)
+class SaleTier:
+    """The level a sale earns at (see ``rules.level_for_sale``) and the standing it leaves."""
+
+    level: Level | None
+    multiplier_pct: int
+    #: For :func:`after_purchase`: the figure before the sale and what the sale adds, as decided here.
+    standing: Standing
+
+
+async def for_sale(
+    session: AsyncSession,
+    tenant_id: int,
+    member_id: int,
+    known: Standing | None,
+    now: datetime,
+    occurred_at: datetime,
+    paid_rials: int,
+    base_points: int,
+) -> SaleTier:
+    """The level and earn multiplier of a sale — the one place the sale, ``examine`` and the till's
+    confirm step get them from. ``base_points`` are the sale's points before any multiplier.
+
+    The sale counts towards the level with the points it would earn at the member's current level (the
+    level cannot depend on the points it decides); when that lifts the member over a threshold, the
+    whole sale earns at the new level's multiplier and :func:`after_purchase` upgrades them to it.
+    """
+    found = await ladder(session, tenant_id)
+    if known is None:
+        row = await _current(session, member_id) if found is not None else None
+        known = Standing(row.level_id, row.locked) if row is not None else Standing(None, False)
+    if found is None or not found.enabled:
+        return SaleTier(None, 100, known)
+    current = found.by_id(known.level_id)
+    top = max(lv.rank for lv in found.levels)
+    if known.locked or current.rank >= top:
+        return SaleTier(current, current.earn_multiplier_pct, known)
+    since = rules.window_start(now, found.window, found.window_months)
+    before = (
+        known.measured
+        if known.measured is not None
+        else await qualifying_value(session, found, member_id, since)
+    )
+    at_current = base_points * current.earn_multiplier_pct // 100
+    added = sale_measure(found.metric, paid_rials, at_current) if occurred_at >= since else 0
+    level = rules.level_for_sale(found.levels, current, before, added)
+    return SaleTier(level, level.earn_multiplier_pct, Standing(known.level_id, known.locked, before, added))
+
+
 async def after_purchase(
     session: AsyncSession, tenant_id: int, member_id: int, actor: str | None, known: Standing | None = None
 ) -> Level | None:

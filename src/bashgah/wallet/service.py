@@ -191,13 +191,14 @@ async def balance(
             available_rials=0, pending_rials=0, expiring_30d_rials=0, next_expiry_at=None, total_rials=0
         )
     posted = j.totals(wallet)[0] if j is not None else wallet.posted
-    available, pending, expiring, next_expiry = await ledger.lot_totals(session, wallet.id, now)
+    lots = await ledger.lot_totals(session, wallet.id, now)
+    # As for points: rials past their date are gone before the job posts them (see points_balance).
     return WalletBalance(
-        available_rials=available,
-        pending_rials=pending,
-        expiring_30d_rials=expiring,
-        next_expiry_at=next_expiry,
-        total_rials=posted,
+        available_rials=lots.available,
+        pending_rials=lots.pending,
+        expiring_30d_rials=lots.expiring,
+        next_expiry_at=lots.next_expiry,
+        total_rials=posted - lots.expired,
     )
 
 
