@@ -8,7 +8,7 @@ skipped — except under ``CI=true``, where that is a failure.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -22,8 +22,26 @@ from bashgah.core.db import Database, create_engine
 from bashgah.models import Base
 from support import Club, make_club
 
+#: Parallel workers (pytest-xdist) share one PostgreSQL server of 100 connections: each worker's pool is
+#: smaller so that two workers running their concurrency tests at once stay within it.
+POOL_SIZE = 30 if os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") == "1" else 20
+
 PG_URL = os.environ.get("BASHGAH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes() -> Iterator[None]:
+    """Staff sign in hundreds of times in the web tests: argon2id with the smallest cost, not the
+    production cost (64 MiB, 3 passes) — the hash format and the checks stay the same."""
+    from argon2 import PasswordHasher
+
+    from bashgah.staff import service as staff_service
+
+    production = staff_service._hasher
+    staff_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    staff_service._hasher = production
 
 
 def _pg_sync_dsn(url: str, database: str | None = None) -> str:
@@ -82,7 +100,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[
         url = f"sqlite+aiosqlite:///{tmp_path}/bashgah.db"
         await _fresh_sqlite(url)
     clear_caches()
-    database = Database(url, pool_size=30)
+    database = Database(url, pool_size=POOL_SIZE)
     yield database
     await database.dispose()
     clear_caches()

@@ -1,7 +1,7 @@
 """api: an Idempotency-Key belongs to whoever sent it (API key or staff member), not the whole club
 
 Revision ID: api_1
-Revises: 0013
+Revises: security_1
 Create Date: 2026-12-02 07:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "api_1"
-down_revision = "0013"
+down_revision = "security_1"
 branch_labels = None
 depends_on = None
 
