@@ -54,10 +54,12 @@ def redirect(to: str) -> RedirectResponse:
 
 
 def gateway(request: Request) -> SmsGateway:
-    """The app's SMS gateway (``app.state.sms_gateway``), made from the settings on first use."""
+    """The app's SMS gateway (``app.state.sms_gateway``), made from the settings on first use.
+
+    Raises SmsNotConfigured in production without a chosen gateway (the sign-in page says so)."""
     found: SmsGateway | None = getattr(request.app.state, "sms_gateway", None)
     if found is None:
-        found = from_settings()
+        found = from_settings(None, request.app.state.settings.development)
         request.app.state.sms_gateway = found
     return found
 
