@@ -70,7 +70,9 @@ def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
             )
             assert made.status_code == 201, made.text
             cinema = {"name_fa": "بلیت سینما", "name_en": "Cinema ticket", "kind": "physical_gift"}
-            made = api.post("/api/v1/rewards", json={**cinema, "cost_points": 400, "stock": 20}, headers=headers)
+            made = api.post(
+                "/api/v1/rewards", json={**cinema, "cost_points": 400, "stock": 20}, headers=headers
+            )
             assert made.status_code == 201, made.text
             live_server.extra["portal_ready"] = True
 
