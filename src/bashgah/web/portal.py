@@ -479,11 +479,18 @@ async def rewards_page(request: Request, user: SignedIn) -> Response:
     return await _rewards_page(request, user)
 
 
+def _known_id(reward_id: int) -> None:
+    """An id no row can have (beyond the database's 64 bits) is simply not found, not a database error."""
+    if not 0 < reward_id < 2**63:
+        raise NotFound("Reward", "جایزه")
+
+
 @router.get("/rewards/{reward_id}", response_class=HTMLResponse)
 async def confirm_redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
     """The confirm step: the reward, its cost and the points before and after. Nothing is spent here."""
     lang = language(request, user)
     try:
+        _known_id(reward_id)
         async with database(request).transaction() as session:
             club = await _club_of(session, user.tenant_id)
             preview = await rewards.preview(session, user.tenant_id, user.member_id, reward_id, lang)
@@ -509,6 +516,7 @@ async def redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
         return redirect(f"/m/rewards/{reward_id}")
     lang = language(request, user)
     try:
+        _known_id(reward_id)
         async with database(request).transaction() as session:
             got = await rewards.redeem(
                 session, portal.principal_of(user.tenant_id, user.member_id), user.member_id, reward_id, lang
