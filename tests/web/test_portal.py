@@ -4,20 +4,27 @@ points, history, rewards, coupons, profile."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from portal_helpers import LADDER, Portal, ask_code, enter_code, last_code, portal_app, sign_in_member
 from sqlalchemy import select, update
 from web_helpers import WebClient, csrf_of
 
+from bashgah.api.app import create_app
+from bashgah.core.config import Settings
 from bashgah.core.db import Database
+from bashgah.core.normalize import to_persian_digits
+from bashgah.members.service import qr_payload
 from bashgah.models import Member, MemberOtp, Transfer, utcnow
 from bashgah.portal import otp
 from bashgah.portal.errors import BadCodeShape
+from bashgah.web.qr import qr_svg
 from support import Club, bought, enrol, execute, give_points, ledger_problems
 
 SARA, SARA_E164 = "۰۹۱۲ ۱۱۱ ۲۲۳۳", "+989121112233"
@@ -224,7 +231,10 @@ async def test_a_member_redeems_a_reward_and_sees_its_code_and_the_new_balance(
     reward_id = created.json()["id"]
     catalogue = await sara.get("/m/rewards")
     assert "قهوهٔ رایگان" in catalogue.text
-    got = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(catalogue.text)})
+    asked = await sara.get(f"/m/rewards/{reward_id}")
+    got = await sara.http.post(
+        f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(asked.text), "step": "confirm"}
+    )
     assert got.status_code == 303
     shown = await sara.get(got.headers["location"])
     code = got.headers["location"].split("/")[-1].split("?")[0]
@@ -248,11 +258,16 @@ async def test_a_reward_beyond_the_members_points_is_refused_and_nothing_is_spen
     )
     reward_id = created.json()["id"]
     page = await sara.get("/m/rewards")
-    assert "هدیه" not in page.text  # not offered: out of reach
-    refused = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(page.text)})
-    assert refused.status_code == 409
-    assert 'role="alert"' in refused.text
-    assert "<p>شما ۱۲۰ امتیاز دارید.</p>" in refused.text
+    assert f'action="/m/rewards/{reward_id}"' not in page.text  # not offered: out of reach
+    for refused in (
+        await sara.get(f"/m/rewards/{reward_id}"),
+        await sara.http.post(
+            f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(page.text), "step": "confirm"}
+        ),
+    ):
+        assert refused.status_code == 409
+        assert 'role="alert"' in refused.text
+        assert "<p>شما ۱۲۰ امتیاز دارید.</p>" in refused.text
     after = await sara.http.get(f"/api/v1/rewards/{reward_id}", headers=portal.club.headers())
     assert after.json()["stock"] == 3
     assert await ledger_problems(db) == []
@@ -564,3 +579,165 @@ async def test_the_coupons_page_lists_the_members_own_codes_usable_first_then_us
         await sign_in_member(reza_browser, portal.outbox, REZA, REZA_E164)
         theirs = await reza_browser.get("/m/coupons")
     assert older not in theirs.text and "باشگاه هنوز کوپن شخصی به شما نداده است" in theirs.text
+
+
+# ------------------------------------------------------------- the confirm step, the card, the tab bar
+
+
+async def _coffee(portal: Portal, web: WebClient, cost: int = 100, **fields: Any) -> int:
+    created = await web.http.post(
+        "/api/v1/rewards",
+        json={
+            "name_fa": "قهوهٔ رایگان",
+            "name_en": "Free coffee",
+            "kind": "free_product",
+            "sku": "COF",
+            "cost_points": cost,
+            **fields,
+        },
+        headers=portal.club.headers(),
+    )
+    assert created.status_code == 201, created.text
+    reward_id: int = created.json()["id"]
+    return reward_id
+
+
+async def _spent(db: Database) -> int:
+    async with db.transaction() as session:
+        found = await session.scalars(select(Transfer.amount).where(Transfer.code == "redeem"))
+        return sum(found.all())
+
+
+async def test_get_it_asks_first_with_the_cost_and_the_points_after_and_spends_nothing_yet(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    reward_id = await _coffee(portal, sara)
+    catalogue = await sara.get("/m/rewards")
+    # The list's «دریافت» only opens the confirm step; no form on it spends points.
+    assert f'<form method="get" action="/m/rewards/{reward_id}">' in catalogue.text
+    assert "/redeem" not in catalogue.text
+    asked = await sara.get(f"/m/rewards/{reward_id}")
+    assert asked.status_code == 200
+    text = asked.text
+    assert "این جایزه را می‌گیرید؟" in text and "قهوهٔ رایگان" in text
+    assert '<td class="num" id="confirm-now">۱۲۰</td>' in text
+    assert '<td class="num" id="confirm-cost">− ۱۰۰</td>' in text
+    assert '<td class="num" id="confirm-after">۲۰</td>' in text
+    assert f'action="/m/rewards/{reward_id}/redeem"' in text and 'name="step" value="confirm"' in text
+    assert '<a class="cancel" href="/m/rewards">انصراف</a>' in text
+    assert await _spent(db) == 0
+    done = await sara.http.post(
+        f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(text), "step": "confirm"}
+    )
+    assert done.status_code == 303 and done.headers["location"].startswith("/m/my-rewards/")
+    assert await _spent(db) == 100
+
+
+async def test_the_confirm_step_is_in_english_with_the_clubs_numbers(portal: Portal, sara: WebClient) -> None:
+    reward_id = await _coffee(
+        portal, sara, cost=100, kind="discount_amount", discount_rials=500_000, sku=None
+    )
+    await sara.get("/m")
+    await sara.http.post("/m/lang", data={"csrf": csrf_of(sara.last_html), "lang": "en", "next": "/m"})
+    asked = await sara.get(f"/m/rewards/{reward_id}")
+    assert asked.status_code == 200
+    assert "Get this reward?" in asked.text and "50,000 toman off your purchase" in asked.text
+    assert '<td class="num" id="confirm-after">20</td>' in asked.text
+    assert "Spend 100 points" in asked.text and ">Cancel</a>" in asked.text
+
+
+async def test_a_redeem_post_without_the_confirm_step_spends_nothing_and_shows_the_step(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    reward_id = await _coffee(portal, sara)
+    catalogue = await sara.get("/m/rewards")
+    tapped = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(catalogue.text)})
+    assert tapped.status_code == 303 and tapped.headers["location"] == f"/m/rewards/{reward_id}"
+    forged = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"step": "confirm"})
+    assert forged.status_code == 403
+    assert await _spent(db) == 0
+    assert await ledger_problems(db) == []
+
+
+async def test_a_reward_the_member_cannot_afford_yet_shows_the_points_to_go(
+    portal: Portal, sara: WebClient
+) -> None:
+    await _coffee(portal, sara, cost=500)
+    await _coffee(portal, sara, cost=121, name_fa="چای", name_en="Tea")
+    fa = await sara.get("/m/rewards")
+    coming = fa.text.partition('id="coming"')[2]
+    assert "قهوهٔ رایگان" in coming and "۳۸۰ امتیاز مانده" in coming
+    assert "۱ امتیاز مانده" in coming
+    assert coming.index("چای") < coming.index("قهوهٔ رایگان")  # the nearest first
+    assert "/m/rewards/" not in coming  # nothing to get there yet
+    await sara.http.post("/m/lang", data={"csrf": csrf_of(fa.text), "lang": "en", "next": "/m"})
+    en = await sara.get("/m/rewards")
+    assert "380 points to go" in en.text and "1 point to go" in en.text and "Keep collecting" in en.text
+
+
+async def test_the_membership_card_shows_the_qr_code_the_till_finds_the_member_by(
+    portal: Portal, sara: WebClient, db: Database
+) -> None:
+    async with db.transaction() as session:
+        member = await session.scalar(select(Member).where(Member.mobile == SARA_E164))
+        assert member is not None
+        card, sara_id = member.card_number, member.id
+    shown = await sara.get("/m/card")
+    assert shown.status_code == 200
+    text = shown.text
+    assert qr_svg(qr_payload(card)) in text  # drawn on the server, as inline SVG
+    assert "<script" not in text.partition("<main")[2] and "https://" not in text
+    grouped = " ".join(card[i : i + 4] for i in range(0, 16, 4))
+    assert f'id="card-number" dir="ltr" aria-label="شمارهٔ کارت">{to_persian_digits(grouped)}</p>' in text
+    assert "سارا" in text and '<strong id="card-points">۱۲۰</strong>' in text
+    async with portal.browser() as till:
+        await till.sign_in_as("cashier", "kasra")
+        for scanned in (qr_payload(card), to_persian_digits(grouped)):
+            found = await till.get("/pos/find", params={"q": scanned})
+            assert found.status_code == 303, scanned
+            assert found.headers["location"] == f"/pos/members/{sara_id}"
+
+
+async def test_the_phone_tab_bar_holds_the_main_places_and_more_holds_the_rest(sara: WebClient) -> None:
+    home = await sara.get("/m")
+    bar = home.text.partition('<nav class="tabbar"')[2].partition("</nav>")[0]
+    assert [href for href in re.findall(r'href="([^"]+)"', bar)] == [
+        "/m",
+        "/m/card",
+        "/m/rewards",
+        "/m/my-rewards",
+        "/m/more",
+    ]
+    assert 'href="/m" aria-current="page"' in bar
+    more = await sara.get("/m/more")
+    assert more.status_code == 200
+    listed = more.text.partition('id="more"')[2].partition("</ul>")[0]
+    for href in ("/m/history", "/m/wallet", "/m/coupons", "/m/stamps", "/m/profile"):
+        assert f'href="{href}"' in listed
+    wallet = await sara.get("/m/wallet")
+    bar = wallet.text.partition('<nav class="tabbar"')[2].partition("</nav>")[0]
+    assert 'href="/m/more" aria-current="page"' in bar
+
+
+async def test_a_reward_that_does_not_exist_is_not_found_whatever_its_number(sara: WebClient) -> None:
+    await sara.get("/m/rewards")
+    token = csrf_of(sara.last_html)
+    for reward_id in ("999999", "99999999999999999999", "-1"):
+        asked = await sara.get(f"/m/rewards/{reward_id}")
+        assert asked.status_code == 404 and "جایزه پیدا نشد" in asked.text, reward_id
+        sent = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": token, "step": "confirm"})
+        assert sent.status_code == 404, reward_id
+
+
+async def test_production_without_an_sms_gateway_says_codes_cannot_be_sent_and_sends_none(
+    db: Database, club: Club, tmp_path: Path
+) -> None:
+    app = create_app(Settings(database_url=db.url, env="production"), db=db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        web = WebClient(http, db, club)
+        await enrol(http, club, SARA)
+        refused = await ask_code(web, SARA)
+    assert refused.status_code == 503
+    assert "فرستادن کد ورود اکنون ممکن نیست" in refused.text
+    async with db.transaction() as session:
+        assert (await session.scalars(select(MemberOtp))).all() == []

@@ -1,5 +1,6 @@
 """The member portal in a real browser, in Persian and in English, at desktop and phone width: a member
-signs in with the SMS code, redeems a reward, sees its code and the new balance."""
+signs in with the SMS code, sees a reward still out of reach, confirms a redemption (after cancelling
+once), sees its code and the new balance, and shows the membership card from the phone's tab bar."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 from portal_helpers import LADDER, last_code
-from web_helpers import LiveServer, shot
+from web_helpers import DESKTOP, PHONE, LiveServer, shot
 
 from bashgah.core.normalize import to_persian_digits
 from bashgah.sms.gateway import FileGateway, SmsSettings
@@ -68,6 +69,11 @@ def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
                 headers=headers,
             )
             assert made.status_code == 201, made.text
+            cinema = {"name_fa": "بلیت سینما", "name_en": "Cinema ticket", "kind": "physical_gift"}
+            made = api.post(
+                "/api/v1/rewards", json={**cinema, "cost_points": 400, "stock": 20}, headers=headers
+            )
+            assert made.status_code == 201, made.text
             live_server.extra["portal_ready"] = True
 
 
@@ -92,10 +98,26 @@ def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str)
     page.goto("/m/history")
     shot(page, "portal-history")
     page.goto("/m/rewards")
+    to_go = page.locator("#coming").inner_text()
+    assert ("۲۵۰ امتیاز مانده" if lang == "fa" else "250 points to go") in to_go  # the cinema ticket
     shot(page, "portal-rewards")
-    get_coffee = page.get_by_role("button", name=re.compile("قهوهٔ رایگان" if lang == "fa" else "Free coffee"))
+    coffee = re.compile("قهوهٔ رایگان" if lang == "fa" else "Free coffee")
+    page.get_by_role("button", name=coffee).click()
+    page.wait_for_url(re.compile(r"/m/rewards/\d+"))
+    page.get_by_role("link", name="انصراف" if lang == "fa" else "Cancel").click()  # changed her mind
+    page.wait_for_url(re.compile(r"/m/rewards$"))
+    balance_now = "شما ۱۵۰ امتیاز دارید." if lang == "fa" else "You have 150 points."
+    assert balance_now in page.locator("main").inner_text()  # nothing was spent
+    get_coffee = page.get_by_role("button", name=coffee)
     get_coffee.focus()
     page.keyboard.press("Enter")  # the keyboard is enough
+    page.wait_for_url(re.compile(r"/m/rewards/\d+"))
+    assert page.locator("#confirm-now").inner_text() == ("۱۵۰" if lang == "fa" else "150")
+    assert page.locator("#confirm-cost").inner_text() == ("− ۱۰۰" if lang == "fa" else "− 100")
+    assert page.locator("#confirm-after").inner_text() == ("۵۰" if lang == "fa" else "50")
+    shot(page, "portal-confirm")
+    page.locator("#confirm-redeem").focus()
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/m/my-rewards/[A-Z0-9]+"))
     code_shown = page.locator("#reward-code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{8}", code_shown)
@@ -123,6 +145,43 @@ def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str)
     page.get_by_role("button", name="ذخیره" if lang == "fa" else "Save").click()
     page.wait_for_url(re.compile(r"/m/profile\?saved=1"))
     assert page.input_value("#birth_date") == ("۱۳۷۰/۰۵/۱۲" if lang == "fa" else "1991-08-03")
+    _card_from_the_phone(page, lang)
+
+
+def _card_from_the_phone(page: Any, lang: str) -> None:
+    """On a phone the parts of the club are in a bar at the bottom; the card is one tab away."""
+    page.set_viewport_size(PHONE)
+    page.goto("/m")
+    bar = page.locator("nav.tabbar")
+    assert bar.is_visible() and not page.locator("nav.tabs").is_visible()
+    box = bar.bounding_box()
+    assert box is not None and box["y"] + box["height"] == PHONE["height"]  # pinned to the bottom
+    assert box["height"] < 80  # one row, not two
+    card_tab = bar.get_by_role("link", name="کارت عضویت" if lang == "fa" else "Membership card")
+    card_tab.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/m/card$"))
+    assert (
+        bar.get_by_role("link", name="کارت عضویت" if lang == "fa" else "Membership card").get_attribute(
+            "aria-current"
+        )
+        == "page"
+    )
+    qr = page.locator("#card-qr svg")
+    size = qr.bounding_box()
+    assert size is not None and size["width"] >= 200 and abs(size["width"] - size["height"]) < 1
+    number = page.locator("#card-number").inner_text()
+    assert re.fullmatch(r"[۰-۹]{4}( [۰-۹]{4}){3}" if lang == "fa" else r"\d{4}( \d{4}){3}", number), number
+    shot(page, "portal-card")
+    page.set_viewport_size(PHONE)
+    bar.get_by_role("link", name="بیشتر" if lang == "fa" else "More").click()
+    page.wait_for_url(re.compile(r"/m/more$"))
+    shot(page, "portal-more")
+    page.set_viewport_size(PHONE)
+    page.locator("#more").get_by_role("link", name="کیف پول" if lang == "fa" else "Wallet").click()
+    page.wait_for_url(re.compile(r"/m/wallet$"))
+    shot(page, "portal-wallet-phone-bar")
+    page.set_viewport_size(DESKTOP)
 
 
 def test_a_member_signs_in_with_the_sms_code_and_redeems_a_reward_in_persian(

@@ -20,6 +20,7 @@ from bashgah.cli.wallet import gift_cards_app, wallet_app
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.migrate import upgrade
+from bashgah.sms import gateway as sms_gateway
 from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
@@ -82,6 +83,10 @@ def serve(
 ) -> None:
     """Serve the API and the web pages (/login, /pos, /console)."""
     settings = get_settings()
+    refused = sms_gateway.refusal_to_serve(sms_gateway.SmsSettings(), settings.development)
+    if refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(2)
     uvicorn.run(
         "bashgah.api.app:create_app",
         factory=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,6 +14,10 @@ class Settings(BaseSettings):
     #: SQLAlchemy async URL. The embedded default needs no server; use
     #: ``postgresql+asyncpg://user@host/db`` in production.
     database_url: str = "sqlite+aiosqlite:///./var/bashgah.db"
+    #: ``development`` or ``production``. Unset: development on the embedded SQLite file, production on
+    #: any other database. Production never falls back to a development stand-in (the SMS outbox file):
+    #: ``bashgah serve`` refuses to start until the stand-in is chosen explicitly.
+    env: Literal["development", "production"] | None = None
     #: Connections kept open per process (PostgreSQL only).
     pool_size: int = 20
     host: str = "127.0.0.1"
@@ -39,6 +44,12 @@ class Settings(BaseSettings):
     #: Times a use case is run again after a transient database conflict (serialisation failure,
     #: deadlock, lock timeout; SQLite busy) before the caller gets 409.
     transaction_retries: int = 3
+
+    @property
+    def development(self) -> bool:
+        if self.env is not None:
+            return self.env == "development"
+        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

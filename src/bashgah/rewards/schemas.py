@@ -107,6 +107,22 @@ class RewardRead(BaseModel):
     created_at: datetime
 
 
+class RewardOffer(BaseModel):
+    """A reward open to a member now (level, stock, their limit), and how many more points it needs."""
+
+    reward: RewardRead
+    #: 0: the member can take it now.
+    points_to_go: int
+
+
+class RedemptionPreview(BaseModel):
+    """What redeeming a reward would do, before it is done: the cost, and the points before and after."""
+
+    reward: RewardRead
+    available: int
+    after: int
+
+
 class RedeemReward(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

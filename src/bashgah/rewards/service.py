@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import InvalidInput, InvalidState, NotFound
+from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, InvalidState, NotFound
 from bashgah.coupons import rules as codes
 from bashgah.ledger import member_points
 from bashgah.ledger import rules as ledger_rules
@@ -43,8 +43,10 @@ from bashgah.rewards.errors import (
     RewardUnavailable,
 )
 from bashgah.rewards.schemas import (
+    RedemptionPreview,
     RewardCreate,
     RewardInstanceRead,
+    RewardOffer,
     RewardRead,
     RewardUpdate,
     VoucherUpload,
@@ -261,34 +263,81 @@ async def _redeemed(session: AsyncSession, member_id: int, reward_ids: list[int]
     return {reward_id: int(n) for reward_id, n in rows}
 
 
-async def catalogue(
-    session: AsyncSession, tenant_id: int, lang: str, member_id: int | None = None
-) -> list[RewardRead]:
-    """Every reward; for a member, only those open now that they may redeem and can afford."""
-    rewards = list(
-        (await session.scalars(select(Reward).where(Reward.tenant_id == tenant_id).order_by(Reward.id))).all()
-    )
-    if member_id is None:
-        return [_read(r, lang) for r in rewards]
-    await members.get(session, tenant_id, member_id)
-    now = utcnow()
+def refusal(
+    r: Reward, now: datetime, level: str | None, redeemed: int, available: int | None
+) -> BashgahError | None:
+    """Why a member may not redeem ``r`` now (the first reason), or None.
+
+    ``redeemed``: their live instances of it; ``available``: their spendable points (None: not checked
+    here, as ``redeem`` takes the points from the lots under its lock)."""
+    if not _open(r, now):
+        return RewardUnavailable()
+    if r.tiers and level not in r.tiers:
+        return RewardTierRestricted(None, levels=", ".join(r.tiers))
+    if r.stock is not None and r.stock <= 0:
+        return RewardOutOfStock()
+    if r.per_member_limit is not None and redeemed >= r.per_member_limit:
+        return RewardMemberLimit(None, limit=r.per_member_limit)
+    if available is not None and r.cost_points > available:
+        return InsufficientPoints(available=available, requested=r.cost_points)
+    return None
+
+
+async def _available(session: AsyncSession, tenant_id: int, member_id: int, now: datetime) -> int:
     account = await session.scalar(
         select(Account).where(
             Account.tenant_id == tenant_id, Account.member_id == member_id, Account.asset == "points"
         )
     )
-    available = (await ledger.lot_totals(session, account.id, now))[0] if account else 0
+    return (await ledger.lot_totals(session, account.id, now))[0] if account else 0
+
+
+async def catalogue(
+    session: AsyncSession, tenant_id: int, lang: str, member_id: int | None = None
+) -> list[RewardRead]:
+    """Every reward; for a member, only those open now that they may redeem and can afford."""
+    if member_id is None:
+        rewards = (
+            await session.scalars(select(Reward).where(Reward.tenant_id == tenant_id).order_by(Reward.id))
+        ).all()
+        return [_read(r, lang) for r in rewards]
+    return [o.reward for o in await offers(session, tenant_id, member_id, lang) if o.points_to_go == 0]
+
+
+async def offers(session: AsyncSession, tenant_id: int, member_id: int, lang: str) -> list[RewardOffer]:
+    """The rewards open to the member now (level, stock, their limit), each with the points still to go."""
+    rewards = list(
+        (await session.scalars(select(Reward).where(Reward.tenant_id == tenant_id).order_by(Reward.id))).all()
+    )
+    await members.get(session, tenant_id, member_id)
+    now = utcnow()
+    available = await _available(session, tenant_id, member_id, now)
     level = await _member_level(session, tenant_id, member_id)
     taken = await _redeemed(session, member_id, [r.id for r in rewards])
     return [
-        _read(r, lang)
+        RewardOffer(reward=_read(r, lang), points_to_go=max(0, r.cost_points - available))
         for r in rewards
-        if _open(r, now)
-        and (not r.tiers or level in r.tiers)
-        and (r.stock is None or r.stock > 0)
-        and (r.per_member_limit is None or taken.get(r.id, 0) < r.per_member_limit)
-        and r.cost_points <= available
+        if refusal(r, now, level, taken.get(r.id, 0), None) is None
     ]
+
+
+async def preview(
+    session: AsyncSession, tenant_id: int, member_id: int, reward_id: int, lang: str
+) -> RedemptionPreview:
+    """What ``redeem`` would do now, without doing it; refused for the same reasons ``redeem`` refuses."""
+    now = utcnow()
+    member = await members.get(session, tenant_id, member_id)
+    members.ensure_active(member)
+    reward = await _reward(session, tenant_id, reward_id)
+    available = await _available(session, tenant_id, member_id, now)
+    level = await _member_level(session, tenant_id, member_id)
+    taken = await _redeemed(session, member_id, [reward.id])
+    error = refusal(reward, now, level, taken.get(reward.id, 0), available)
+    if error is not None:
+        raise error
+    return RedemptionPreview(
+        reward=_read(reward, lang), available=available, after=available - reward.cost_points
+    )
 
 
 # --- redeeming -----------------------------------------------------------------------------------------
@@ -314,16 +363,13 @@ async def redeem(
     member, account = await members.lock(session, who.tenant_id, member_id)
     members.ensure_active(member)
     reward = await _reward(session, who.tenant_id, reward_id, lock=True)
-    if not _open(reward, now):
-        raise RewardUnavailable()
-    if reward.tiers and await _member_level(session, who.tenant_id, member.id) not in reward.tiers:
-        raise RewardTierRestricted(None, levels=", ".join(reward.tiers))
-    if reward.stock is not None and reward.stock <= 0:
-        raise RewardOutOfStock()
-    if reward.per_member_limit is not None:
-        done = (await _redeemed(session, member.id, [reward.id])).get(reward.id, 0)
-        if done >= reward.per_member_limit:
-            raise RewardMemberLimit(None, limit=reward.per_member_limit)
+    level = await _member_level(session, who.tenant_id, member.id) if reward.tiers else None
+    done = (
+        (await _redeemed(session, member.id, [reward.id])).get(reward.id, 0) if reward.per_member_limit else 0
+    )
+    error = refusal(reward, now, level, done, None)  # the points are checked as they are taken
+    if error is not None:
+        raise error
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         await ledger.release_lapsed_holds(j, account, now)
         taken = await ledger.take_spendable(session, account, reward.cost_points, now)

@@ -31,15 +31,16 @@ from bashgah.portal import otp
 from bashgah.portal import service as portal
 from bashgah.portal.errors import TooManyCodes
 from bashgah.rewards import service as rewards
-from bashgah.rewards.schemas import RewardInstanceRead, RewardRead
+from bashgah.rewards.schemas import RewardInstanceRead, RewardOffer, RewardRead
 from bashgah.sms.gateway import SmsGateway, from_settings
 from bashgah.stamps import service as stamps
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
 from bashgah.wallet import service as wallets
-from bashgah.web import sessions
+from bashgah.web import fmt, sessions
 from bashgah.web.guard import CsrfRejected, checked_form, database, require_member, safe_next
 from bashgah.web.i18n import LANGUAGES, translator
+from bashgah.web.qr import qr_svg
 from bashgah.web.render import LANG_COOKIE, YEAR, is_https, language, render
 from bashgah.web.sessions import MemberUser
 
@@ -54,10 +55,12 @@ def redirect(to: str) -> RedirectResponse:
 
 
 def gateway(request: Request) -> SmsGateway:
-    """The app's SMS gateway (``app.state.sms_gateway``), made from the settings on first use."""
+    """The app's SMS gateway (``app.state.sms_gateway``), made from the settings on first use.
+
+    Raises SmsNotConfigured in production without a chosen gateway (the sign-in page says so)."""
     found: SmsGateway | None = getattr(request.app.state, "sms_gateway", None)
     if found is None:
-        found = from_settings()
+        found = from_settings(None, request.app.state.settings.development)
         request.app.state.sms_gateway = found
     return found
 
@@ -94,6 +97,54 @@ def shown_mobile(mobile: str, lang: str) -> str:
     return to_persian_digits(local) if lang == "fa" else local
 
 
+@dataclass(frozen=True)
+class Tab:
+    href: str
+    label: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Navigation:
+    #: Every part of the club, in one row of tabs at the top (wider screens).
+    tabs: list[Tab]
+    #: The phone's bar at the bottom: the places a member goes most, and "More" for the rest.
+    bar: list[Tab]
+    #: What the "More" page lists.
+    more: list[Tab]
+
+
+MORE = "/m/more"
+
+
+def navigation(path: str, lang: str) -> Navigation:
+    _ = translator(lang, FACE)
+    home, card, rewards_, mine = (
+        ("/m", _("Home")),
+        ("/m/card", _("Membership card")),
+        ("/m/rewards", _("Rewards")),
+        ("/m/my-rewards", _("My rewards")),
+    )
+    rest = [
+        ("/m/history", _("History")),
+        ("/m/wallet", _("Wallet")),
+        ("/m/coupons", _("Coupons")),
+        ("/m/stamps", _("Stamp cards")),
+        ("/m/profile", _("Profile")),
+    ]
+    # A reward's own page belongs to the rewards tab; a page of "More" lights up "More" on the phone.
+    section = "/m/my-rewards" if path.startswith("/m/my-rewards") else path
+    if section.startswith("/m/rewards"):
+        section = "/m/rewards"
+
+    def tabs(items: list[tuple[str, str]]) -> list[Tab]:
+        return [Tab(href, label, href == section) for href, label in items]
+
+    in_more = section == MORE or any(href == section for href, _label in rest)
+    bar = [*tabs([home, card, rewards_, mine]), Tab(MORE, _("More"), in_more)]
+    return Navigation(tabs([home, card, rest[0], rewards_, mine, *rest[1:]]), bar, tabs(rest))
+
+
 def page(
     request: Request, template: str, club: Club | None, user: MemberUser | None = None, **context: Any
 ) -> HTMLResponse:
@@ -106,6 +157,7 @@ def page(
         club=club,
         money_unit=club.money_unit if club else "toman",
         shown=lambda mobile: shown_mobile(mobile, lang),
+        nav=navigation(request.url.path, lang) if user else None,
         **context,
     )
 
@@ -380,6 +432,24 @@ def _offer(reward: RewardRead, lang: str, money: Any) -> str:
     }.get(reward.kind, reward.kind)
 
 
+@dataclass(frozen=True)
+class Coming:
+    """A reward the member cannot afford yet: how far they are, in words and as a share of its cost."""
+
+    reward: RewardRead
+    to_go: str
+    percent: int
+
+
+def _coming(offer: RewardOffer, lang: str) -> Coming:
+    _ = translator(lang, FACE)
+    left = offer.points_to_go
+    cost = offer.reward.cost_points
+    to_go = _("1 point to go") if left == 1 else _("%(points)s points to go", points=fmt.number(left, lang))
+    percent = (cost - left) * 100 // cost if cost > 0 else 100
+    return Coming(offer.reward, to_go, max(0, min(100, percent)))
+
+
 async def _rewards_page(
     request: Request, user: MemberUser, status: int = 200, errors: list[str] | None = None
 ) -> HTMLResponse:
@@ -387,7 +457,9 @@ async def _rewards_page(
     async with database(request).transaction() as session:
         club = await _club_of(session, user.tenant_id)
         worth = await portal.worth(session, user.tenant_id, user.member_id, utcnow())
-        offered = await rewards.catalogue(session, user.tenant_id, lang, user.member_id)
+        found = await rewards.offers(session, user.tenant_id, user.member_id, lang)
+    offered = [o.reward for o in found if o.points_to_go == 0]
+    coming = [_coming(o, lang) for o in sorted(found, key=lambda o: o.points_to_go) if o.points_to_go > 0]
     return page(
         request,
         "rewards.html",
@@ -397,6 +469,7 @@ async def _rewards_page(
         errors=errors or [],
         worth=worth,
         offered=offered,
+        coming=coming,
         offer=_offer,
     )
 
@@ -406,13 +479,44 @@ async def rewards_page(request: Request, user: SignedIn) -> Response:
     return await _rewards_page(request, user)
 
 
+def _known_id(reward_id: int) -> None:
+    """An id no row can have (beyond the database's 64 bits) is simply not found, not a database error."""
+    if not 0 < reward_id < 2**63:
+        raise NotFound("Reward", "جایزه")
+
+
+@router.get("/rewards/{reward_id}", response_class=HTMLResponse)
+async def confirm_redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
+    """The confirm step: the reward, its cost and the points before and after. Nothing is spent here."""
+    lang = language(request, user)
+    try:
+        _known_id(reward_id)
+        async with database(request).transaction() as session:
+            club = await _club_of(session, user.tenant_id)
+            preview = await rewards.preview(session, user.tenant_id, user.member_id, reward_id, lang)
+    except BashgahError as error:
+        return await _rewards_page(request, user, status=error.status, errors=[error.message(lang)])
+    return page(
+        request,
+        "redeem.html",
+        club,
+        user,
+        preview=preview,
+        offer=_offer(preview.reward, lang, lambda rials: fmt.money(rials, lang, club.money_unit)),
+    )
+
+
 @router.post("/rewards/{reward_id}/redeem", response_class=HTMLResponse)
 async def redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
+    """Spends the points, but only from the confirm step's form; any other post goes to that step."""
     form = await _form(request, user)
     if form is None:
         return _expired(request, user)
+    if form.get("step") != "confirm":
+        return redirect(f"/m/rewards/{reward_id}")
     lang = language(request, user)
     try:
+        _known_id(reward_id)
         async with database(request).transaction() as session:
             got = await rewards.redeem(
                 session, portal.principal_of(user.tenant_id, user.member_id), user.member_id, reward_id, lang
@@ -447,6 +551,44 @@ async def reward_code(request: Request, code: str, user: SignedIn, new: int = 0)
     if not mine:
         return _not_found(request, club, user)
     return page(request, "reward_code.html", club, user, got=mine[0], worth=worth, new=bool(new))
+
+
+def card_number_shown(card_number: str, lang: str) -> str:
+    """``1234567812345670`` → ``1234 5678 1234 5670``, in the page's digits, as it is read out or typed."""
+    groups = " ".join(card_number[i : i + 4] for i in range(0, len(card_number), 4))
+    return fmt.digits(groups, lang)
+
+
+@router.get("/card", response_class=HTMLResponse)
+async def membership_card(request: Request, user: SignedIn) -> Response:
+    """The digital membership card: the QR code the till scans (``members.qr_payload``, which the till's
+    lookup accepts as scanned) and the card number to type when there is no scanner."""
+    lang = language(request, user)
+    now = utcnow()
+    async with database(request).transaction() as session:
+        club = await _club_of(session, user.tenant_id)
+        member = await members.get(session, user.tenant_id, user.member_id)
+        worth = await portal.worth(session, user.tenant_id, user.member_id, now)
+        tier = await _tier(session, user, lang)
+    return page(
+        request,
+        "card.html",
+        club,
+        user,
+        member=member,
+        worth=worth,
+        level=tier.level.name if tier else "",
+        card_number=card_number_shown(member.card_number, lang),
+        qr=qr_svg(members.qr_payload(member.card_number)),
+    )
+
+
+@router.get("/more", response_class=HTMLResponse)
+async def more(request: Request, user: SignedIn) -> Response:
+    """The rest of the club on a phone, whose bottom bar holds only the most used places."""
+    async with database(request).transaction() as session:
+        club = await _club_of(session, user.tenant_id)
+    return page(request, "more.html", club, user)
 
 
 @router.get("/coupons", response_class=HTMLResponse)
