@@ -84,8 +84,12 @@ def parse_past_date(raw: str, field: str, field_fa: str, *, today: date | None =
     except ValueError:
         raise InvalidDate(field, field_fa) from None
     limit = today if today is not None else datetime.now(TEHRAN).date()
-    if result < MIN_BIRTH_DATE or result > limit:
-        raise InvalidDate(field, field_fa)
+    if result > limit:
+        raise InvalidDate(field, field_fa, "the date is in the future", "تاریخ در آینده است")
+    if result < MIN_BIRTH_DATE:
+        raise InvalidDate(
+            field, field_fa, "the date is before 1900", "تاریخ پیش از ۱۱ دی ۱۲۷۸ (۱ ژانویهٔ ۱۹۰۰) است"
+        )
     return result
 
 

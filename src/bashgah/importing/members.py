@@ -26,7 +26,7 @@ from bashgah.core.normalize import (
     normalize_phone,
 )
 from bashgah.importing import bulk, values
-from bashgah.importing.report import ImportRejected, Progress, RowError, no_progress, reason
+from bashgah.importing.report import ImportRejected, Progress, RowError, Words, no_progress, reason, say
 from bashgah.importing.sources import Table
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -38,6 +38,18 @@ _email_address = members.clean_email
 _tag_list = members.clean_tags
 
 PROGRESS_EVERY = 5_000
+
+_NO_MOBILE = Words("the mobile number is missing", "شماره موبایل نوشته نشده است")
+_BAD_CARD = Words("not a valid card number (16 digits)", "شماره کارت معتبر نیست (۱۶ رقم)")
+_LONG_EMAIL = Words("longer than 254 characters", "بلندتر از ۲۵۴ نویسه است")
+_LONG_NAME = Words("too long", "بیش از ۱۰۰ نویسه است")
+_CODE_TAKEN = Words("another member already has this national code", "عضو دیگری همین کد ملی را دارد")
+_CARD_TAKEN = Words("another member already has this card", "عضو دیگری همین کارت را دارد")
+
+
+def no_branch(code: str) -> Words:
+    return say("there is no branch with code {code}", "شعبه‌ای با کد {code} نیست", code=code)
+
 
 MEMBER_FIELDS = (
     "id",
@@ -127,7 +139,7 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
         bad = len(errors)
         row: dict[str, Any] = {}
         if not _text(cells, index, "mobile"):
-            errors.append(RowError(line, label("mobile"), "the mobile number is missing"))
+            errors.append(RowError(line, label("mobile"), _NO_MOBILE))
         for name, parse in parsers:
             raw = _text(cells, index, name)
             try:
@@ -138,14 +150,14 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
         if card:
             row["card_number"] = normalize_card_number(card)
             if row["card_number"] is None:
-                errors.append(RowError(line, label("card_number"), "not a valid card number (16 digits)"))
+                errors.append(RowError(line, label("card_number"), _BAD_CARD))
         if row.get("email") and len(row["email"]) > 254:
-            errors.append(RowError(line, label("email"), "longer than 254 characters"))
+            errors.append(RowError(line, label("email"), _LONG_EMAIL))
         first = normalize_name(_text(cells, index, "first_name"))
         last = normalize_name(_text(cells, index, "last_name"))
         if len(first) > 100 or len(last) > 100:
             errors.append(
-                RowError(line, label("first_name" if len(first) > 100 else "last_name"), "too long")
+                RowError(line, label("first_name" if len(first) > 100 else "last_name"), _LONG_NAME)
             )
         for name in ("mobile", "national_code", "card_number"):
             value = row.get(name)
@@ -153,7 +165,17 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
                 continue
             seen = first_line.setdefault((name, value), line)
             if seen != line:
-                errors.append(RowError(line, label(name), f"the same as on line {seen}"))
+                errors.append(
+                    RowError(
+                        line,
+                        label(name),
+                        say(
+                            "the same as on line {seen}",
+                            "تکراری است: همان که در سطر {seen} آمده",
+                            seen=str(seen),
+                        ),
+                    )
+                )
         if len(errors) == bad:
             parsed.append(
                 NewMember(
@@ -232,15 +254,11 @@ async def import_members(
     branches = {code: branch_id for code, branch_id in branch_rows}
     for member in new:
         if member.national_code in codes:
-            errors.append(
-                RowError(member.line, label("national_code"), "another member already has this national code")
-            )
+            errors.append(RowError(member.line, label("national_code"), _CODE_TAKEN))
         if member.card_number in cards:
-            errors.append(RowError(member.line, label("card_number"), "another member already has this card"))
+            errors.append(RowError(member.line, label("card_number"), _CARD_TAKEN))
         if member.branch and member.branch not in branches:
-            errors.append(
-                RowError(member.line, label("branch"), f"there is no branch with code {member.branch}")
-            )
+            errors.append(RowError(member.line, label("branch"), no_branch(member.branch)))
     if errors:
         raise ImportRejected(errors)
 

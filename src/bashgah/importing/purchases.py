@@ -39,7 +39,8 @@ from bashgah.core.errors import InvalidInput
 from bashgah.core.normalize import normalize_card_number, normalize_phone
 from bashgah.importing import bulk, values
 from bashgah.importing.columns import MEMBER_REFS
-from bashgah.importing.report import ImportRejected, Progress, RowError, no_progress, reason
+from bashgah.importing.members import no_branch
+from bashgah.importing.report import ImportRejected, Progress, RowError, Words, no_progress, reason, say
 from bashgah.importing.sources import Table
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
@@ -50,6 +51,21 @@ from bashgah.tenants import service as tenants
 #: A sale may be stamped a little ahead of our clock (tills are not all on NTP).
 CLOCK_SKEW = timedelta(minutes=10)
 PROGRESS_EVERY = 20_000
+
+_NO_MEMBER = Words(
+    "give the member's mobile, card or member_id", "موبایل، شماره کارت یا شناسهٔ عضو را بنویسید"
+)
+_NO_BRANCH = Words("the branch code is missing", "کد شعبه نوشته نشده است")
+_RECEIPT_LENGTH = Words(
+    "the receipt number must be 1 to 64 characters", "شماره فاکتور باید ۱ تا ۶۴ نویسه باشد"
+)
+_FUTURE = Words("the date is in the future", "تاریخ در آینده است")
+_UNKNOWN_MEMBER = {
+    "member_id": Words("no member with this id", "عضوی با این شناسه نیست"),
+    "mobile": Words("no member with this mobile number", "عضوی با این شماره موبایل نیست"),
+    "card": Words("no member with this card number", "عضوی با این شماره کارت نیست"),
+}
+_BLOCKED = Words("the member is blocked", "این عضو مسدود است")
 
 PURCHASE_FIELDS = (
     "id",
@@ -168,7 +184,9 @@ def read_purchases(
     latest = now + CLOCK_SKEW
     index = table.index
     refs = [(name, index[name]) for name in MEMBER_REFS if name in index]
-    ref_labels = " or ".join(MEMBER_REFS)
+    ref_labels = Words(
+        " or ".join(MEMBER_REFS), " یا ".join(table.names_fa.get(name, name) for name in MEMBER_REFS)
+    )
     i_branch, i_external = index["branch"], index["external_id"]
     i_total, i_when = index["total_rials"], index["occurred_at"]
     i_redeem = index.get("redeem_points")
@@ -190,18 +208,16 @@ def read_purchases(
 
         ref_name, member = _member_ref(cells, refs, mobiles)
         if ref_name is None:
-            errors.append(RowError(line, ref_labels, "give the member's mobile, card or member_id"))
+            errors.append(RowError(line, ref_labels, _NO_MEMBER))
         elif isinstance(member, InvalidInput):
             errors.append(RowError(line, label(ref_name), reason(member)))
 
         branch = cells[i_branch].strip()
         if not branch:
-            errors.append(RowError(line, label("branch"), "the branch code is missing"))
+            errors.append(RowError(line, label("branch"), _NO_BRANCH))
         external_id = cells[i_external].strip()
         if not external_id or len(external_id) > 64:
-            errors.append(
-                RowError(line, label("external_id"), "the receipt number must be 1 to 64 characters")
-            )
+            errors.append(RowError(line, label("external_id"), _RECEIPT_LENGTH))
         try:
             total = values.amount_rials(cells[i_total])
         except InvalidInput as error:
@@ -210,7 +226,7 @@ def read_purchases(
         try:
             when = values.moment(cells[i_when])
             if when > latest:
-                errors.append(RowError(line, label("occurred_at"), "the date is in the future"))
+                errors.append(RowError(line, label("occurred_at"), _FUTURE))
         except InvalidInput as error:
             errors.append(RowError(line, label("occurred_at"), reason(error)))
             when = now
@@ -228,7 +244,13 @@ def read_purchases(
                     RowError(
                         line,
                         label("external_id"),
-                        f"receipt {external_id} at {branch} is also on line {first}",
+                        say(
+                            "receipt {receipt} at {branch} is also on line {first}",
+                            "فاکتور {receipt} شعبهٔ {branch} در سطر {first} هم آمده است",
+                            receipt=external_id,
+                            branch=branch,
+                            first=str(first),
+                        ),
                     )
                 )
         if len(errors) == bad:
@@ -386,8 +408,12 @@ def _simulate(
                     RowError(
                         sale.line,
                         label,
-                        f"not enough points: {available} spendable at the time of the sale, "
-                        f"{sale.redeem_points} to redeem",
+                        say(
+                            "not enough points: {available} spendable at the time of the sale, {wanted} to redeem",
+                            "امتیاز کافی نیست: در زمان خرید {available} امتیاز قابل خرج بود و {wanted} امتیاز خرج شده",
+                            available=available,
+                            wanted=sale.redeem_points,
+                        ),
                     )
                 )
                 continue
@@ -501,14 +527,11 @@ async def import_purchases(
         found = members.get(sale.member)
         kind = _reference_kind(sale.member)
         if sale.branch not in branches:
-            errors.append(
-                RowError(sale.line, table.label("branch"), f"there is no branch with code {sale.branch}")
-            )
+            errors.append(RowError(sale.line, table.label("branch"), no_branch(sale.branch)))
         if found is None:
-            what = {"member_id": "id", "mobile": "mobile number", "card": "card number"}[kind]
-            errors.append(RowError(sale.line, ref_label[kind], f"no member with this {what}"))
+            errors.append(RowError(sale.line, ref_label[kind], _UNKNOWN_MEMBER[kind]))
         elif found[1] != "active":
-            errors.append(RowError(sale.line, ref_label[kind], "the member is blocked"))
+            errors.append(RowError(sale.line, ref_label[kind], _BLOCKED))
         member_id = found[0] if found else 0
         member_of.append(member_id)
         discount = sale.redeem_points * point_value
@@ -517,7 +540,11 @@ async def import_purchases(
                 RowError(
                     sale.line,
                     table.label("redeem_points"),
-                    f"the discount ({discount} rials) is more than the total",
+                    say(
+                        "the discount ({discount} rials) is more than the total",
+                        "تخفیف ({discount} ریال) بیشتر از مبلغ فاکتور است",
+                        discount=discount,
+                    ),
                 )
             )
         if sale.redeem_points:
