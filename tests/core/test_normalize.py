@@ -306,3 +306,13 @@ def test_normalize_card_number() -> None:
     assert normalize_card_number("4111 1111 1111 1112") is None
     assert normalize_card_number("09123456789") is None
     assert normalize_card_number("") is None
+
+
+def test_a_national_code_of_one_repeated_digit_is_refused_for_that_and_not_for_its_check_digit() -> None:
+    with pytest.raises(InvalidNationalCode) as exc:
+        normalize_national_code("۱۱۱۱۱۱۱۱۱۱")
+    assert "all its digits are the same" in exc.value.message("en")
+    assert "یکسان" in exc.value.message("fa") and "رقم کنترل" not in exc.value.message("fa")
+    with pytest.raises(InvalidNationalCode) as exc:
+        normalize_national_code("0012345678")
+    assert "check digit" in exc.value.message("en")
