@@ -222,3 +222,32 @@ async def test_repeated_digits_and_a_birth_date_in_the_future_are_named_for_what
         ["4", "موبایل (mobile)", "not a valid mobile number"],
         ["4", "کد ملی (national_code)", "the check digit does not match"],
     ]
+
+
+async def test_the_day_each_member_joined_is_kept_and_their_consent_is_dated_with_it(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    path = write_csv(
+        tmp_path / "members.csv",
+        [
+            ["mobile", "sms_consent", "تاریخ عضویت"],
+            ["09121234567", "1", "1404/03/24 13:45"],
+            ["09351112233", "0", "2025-01-10"],
+            ["09121110001", "1", ""],  # not known: joined now, with the import
+        ],
+    )
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    found = await members_by_mobile(db)
+    sara, reza, new = found["+989121234567"], found["+989351112233"], found["+989121110001"]
+    assert sara.created_at == datetime(2025, 6, 14, 10, 15, tzinfo=UTC)  # 13:45 in Tehran
+    assert sara.sms_consent_at == sara.created_at
+    assert reza.created_at == datetime(2025, 1, 9, 20, 30, tzinfo=UTC) and reza.sms_consent_at is None
+    assert new.sms_consent_at == new.created_at and (datetime.now(UTC) - new.created_at).total_seconds() < 600
+
+    future = write_csv(tmp_path / "later.csv", [["mobile", "joined"], ["09121110002", "2999-01-01"]])
+    result = await cli("import", "members", str(future), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 1
+    assert "line 2, joined (created_at): the date is in the future" in result.output

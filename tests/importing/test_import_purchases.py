@@ -85,6 +85,8 @@ async def test_a_good_file_earns_the_exact_points_as_lots_with_a_clean_ledger(
         ("earn", 125, f"purchase:{sale.id}:earn" if sale else ""),
         ("earn", 9, f"purchase:{sale.id + 1}:earn" if sale else ""),
     ]
+    # The points moved at the sale, as at the till: statements and charts show them then.
+    assert earns[0].created_at == sold_at and first.created_at == sold_at
     assert sale is not None and sale.occurred_at == sold_at and sale.points_earned == 125
     assert await ledger_problems(db) == []
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
+from bashgah.core import clock
 from bashgah.core.errors import InvalidDate
 from bashgah.core.normalize import to_latin_digits
 
@@ -52,8 +53,8 @@ _DATE_RE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
 
 
 def utcnow() -> datetime:
-    """The current instant as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """The current instant as an aware UTC datetime (see :mod:`bashgah.core.clock`)."""
+    return clock.utcnow()
 
 
 def _require_aware(at: datetime) -> None:

@@ -48,7 +48,13 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("branch", "شعبه", ("branch_code", "کد شعبه", "شعبه عضویت")),
     Column("status", "وضعیت", export_only=True),
     Column("points", "امتیاز", ("balance",), export_only=True),
-    Column("created_at", "تاریخ عضویت", ("joined",), export_only=True),
+    # When the member joined (enrolment): a club's own history keeps it; left out, the import's time.
+    Column(
+        "created_at",
+        "تاریخ عضویت",
+        ("joined", "joined_at", "enrolled", "enrolled_at", "member_since", "عضویت", "زمان عضویت"),
+        is_date=True,
+    ),
 )
 
 PURCHASE_COLUMNS: tuple[Column, ...] = (

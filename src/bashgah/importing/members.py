@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +31,9 @@ from bashgah.importing.sources import Table
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Account, Branch, Member, utcnow
+
+#: An enrolment may be stamped a little ahead of our clock (as a sale may).
+CLOCK_SKEW = timedelta(minutes=10)
 
 # Enrolment's own checks for e-mail and tags, so that an imported member is held to the same rules as
 # one enrolled at the till (they are module-private there).
@@ -94,6 +97,8 @@ class NewMember:
     email_consent: bool
     card_number: str | None
     branch: str | None
+    #: When they joined, as the file says; None: now, the time of the import.
+    enrolled_at: datetime | None = None
 
 
 @dataclass
@@ -115,8 +120,18 @@ def _text(cells: list[str], index: dict[str, int], name: str) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
-def read_members(table: Table, progress: Progress = no_progress, today: date | None = None) -> ParsedMembers:
+def _enrolled_at(raw: str, now: datetime) -> datetime:
+    at = values.moment(raw, "created_at", "تاریخ عضویت")
+    if at > now + CLOCK_SKEW:
+        raise InvalidInput("created_at", "the date is in the future", "تاریخ در آینده است", "تاریخ عضویت")
+    return at
+
+
+def read_members(
+    table: Table, progress: Progress = no_progress, today: date | None = None, now: datetime | None = None
+) -> ParsedMembers:
     """Parse and check every row of a members file, as enrolment would; no database here."""
+    now = now or utcnow()
     index, label = table.index, table.label
     parsed: list[NewMember] = []
     errors: list[RowError] = []
@@ -129,6 +144,7 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
         ("gender", values.gender),
         ("sms_consent", lambda raw: values.yes_no(raw, "sms_consent", "رضایت پیامک")),
         ("email_consent", lambda raw: values.yes_no(raw, "email_consent", "رضایت ایمیل")),
+        ("created_at", lambda raw: _enrolled_at(raw, now)),
     )
     done = 0
     progress("reading", 0, table.size)
@@ -192,6 +208,7 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
                     email_consent=bool(row["email_consent"]),
                     card_number=row.get("card_number"),
                     branch=_text(cells, index, "branch") or None,
+                    enrolled_at=row["created_at"],
                 )
             )
     progress("reading", done, done)
@@ -225,10 +242,13 @@ async def import_members(
     progress: Progress = no_progress,
     rng: random.Random | None = None,
     consent_source: str = "import",
+    history: bool = False,
 ) -> MemberImport:
     """Enrol the new members of a checked file; raise :class:`ImportRejected` (writing nothing) on a problem.
 
-    ``rng`` makes card numbers reproducible (the demo); by default they come from :mod:`secrets`.
+    ``rng`` makes card numbers reproducible (the demo); by default they come from :mod:`secrets`. A member
+    joins (and consents) when the file's ``created_at`` says, else now. With ``history`` (the demo's own
+    made-up past) the record is also dated then (``updated_at``), not at the import.
     """
     now = utcnow()
     label = parsed.table.label
@@ -267,6 +287,8 @@ async def import_members(
     ids = await bulk.allocate_ids(session, bulk.table_of(Member), len(new))
     rows = []
     for member_id, m in zip(ids, new, strict=True):
+        # A member joins, and gives their consent on the enrolment form, when the file says they joined.
+        joined = m.enrolled_at or now
         rows.append(
             (
                 member_id,
@@ -283,15 +305,15 @@ async def import_members(
                 "active",
                 None,
                 m.sms_consent,
-                now if m.sms_consent else None,
+                joined if m.sms_consent else None,
                 consent_source if m.sms_consent else None,
                 m.email_consent,
-                now if m.email_consent else None,
+                joined if m.email_consent else None,
                 consent_source if m.email_consent else None,
                 m.card_number or next(fresh),
                 branches[m.branch] if m.branch else None,
-                now,
-                now,
+                joined,
+                joined if history else now,
             )
         )
     progress("writing", 0, len(rows))
@@ -301,7 +323,10 @@ async def import_members(
         session,
         bulk.table_of(Account),
         ACCOUNT_FIELDS,
-        ((tenant_id, ledger.POINTS, "member", member_id, 0, 0, now) for member_id in ids),
+        (
+            (tenant_id, ledger.POINTS, "member", member_id, 0, 0, m.enrolled_at or now)
+            for member_id, m in zip(ids, new, strict=True)
+        ),
     )
     progress("writing", len(rows), len(rows))
     result.created = len(rows)

@@ -498,8 +498,14 @@ async def import_purchases(
     parsed: ParsedPurchases,
     progress: Progress = no_progress,
     actor: str = "import",
+    history: bool = False,
 ) -> PurchaseImport:
-    """Record the purchases of a checked file; raise :class:`ImportRejected` (writing nothing) on any problem."""
+    """Record the purchases of a checked file; raise :class:`ImportRejected` (writing nothing) on any problem.
+
+    Each sale's points move (transfers, lots) at the sale's time, as at the till. A purchase's
+    ``created_at`` says when it was recorded: now, or with ``history`` (the demo's own made-up past) at
+    the sale too.
+    """
     now = utcnow()
     table = parsed.table
     errors = list(parsed.errors)
@@ -599,6 +605,7 @@ async def import_purchases(
         expiry=(program.expiry_mode, program.expiry_months),
         point_value=point_value,
         progress=progress,
+        history=history,
     )
     async with bulk.unique_keys_of("receipts", "فاکتورها"):
         await bulk.insert_rows(session, bulk.table_of(Purchase), PURCHASE_FIELDS, ctx.purchase_rows())
@@ -691,6 +698,7 @@ class _Context:
     expiry: tuple[str, int]
     point_value: int
     progress: Progress
+    history: bool = False
 
     def _tick(self, done: int, offset: int) -> None:
         if done % PROGRESS_EVERY == 0:
@@ -716,7 +724,7 @@ class _Context:
                 0,
                 0,
                 self.redeemed_lots.get(i),
-                now,
+                min(sale.occurred_at, now) if self.history else now,
             )
 
     def transfer_rows(self) -> Iterator[tuple[Any, ...]]:
@@ -727,6 +735,9 @@ class _Context:
             purchase_id = self.purchase_ids[i]
             account_id = self.accounts[self.member_of[i]]
             receipt = "#" + sale.external_id
+            # The points moved at the sale, as they would have at the till: statements and charts show
+            # them then, not on the day of the import.
+            when = min(sale.occurred_at, now)
             if sale.redeem_points:
                 yield (
                     next(ids),
@@ -740,7 +751,7 @@ class _Context:
                     f"purchase:{purchase_id}:redeem",
                     receipt,
                     actor,
-                    now,
+                    when,
                 )
             if self.earned[i]:
                 yield (
@@ -755,7 +766,7 @@ class _Context:
                     f"purchase:{purchase_id}:earn",
                     receipt,
                     actor,
-                    now,
+                    when,
                 )
 
     def lot_rows(self) -> Iterator[tuple[Any, ...]]:
@@ -782,5 +793,5 @@ class _Context:
                 remaining_of.get(lot_id, points),
                 rules.available_after(at, self.pending_days),
                 rules.expiry_for(at, mode, months),
-                now,
+                min(at, now),
             )
