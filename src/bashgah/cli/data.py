@@ -147,8 +147,9 @@ def _import(
 @import_app.command("members")
 def import_members_command(file: FileArg, tenant: TenantOpt = None, lang: LangOpt = None) -> None:
     """Enrol the members of a file. Columns: mobile (required), first_name, last_name, birth_date
-    (Jalali or Gregorian), national_code, email, gender, tags, sms_consent, card_number, branch —
-    English or Persian headers. Members already enrolled (same mobile) are skipped."""
+    (Jalali or Gregorian), national_code, email, gender, tags, sms_consent, card_number, branch, created_at
+    (when they joined; their consent is dated with it) — English or Persian headers. Members already
+    enrolled (same mobile) are skipped."""
     result = _import(file, tenant, read_members, import_members, MEMBER_COLUMNS, lang)
     print(f"members: {result.created:,} created, {result.skipped:,} skipped (already enrolled)")
 
