@@ -251,3 +251,13 @@ async def test_the_day_each_member_joined_is_kept_and_their_consent_is_dated_wit
     result = await cli("import", "members", str(future), "--tenant", "alpha", "--lang", "en")
     assert result.exit_code == 1
     assert "line 2, joined (created_at): the date is in the future" in result.output
+
+
+async def test_a_jalali_year_typed_alone_as_a_number_is_refused_not_read_as_a_day_in_1903(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    path = write_xlsx(tmp_path / "members.xlsx", [["mobile", "birth_date"], ["09121234567", 1370]])
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 1
+    assert "line 2, birth_date: not a valid date" in " ".join(result.output.split())
+    assert await count(db, Member) == 0

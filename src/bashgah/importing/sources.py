@@ -227,9 +227,10 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-#: Excel serial numbers taken as dates in a date column: 1 is 1900-01-01, 100,000 is in 2173. Outside this,
-#: a number is left as text for the date parser to refuse.
-_SERIALS = (1, 100_000)
+#: Excel serial numbers taken as dates in a date column: 10,000 is 1927-05-18, 100,000 is in 2173. Outside
+#: this, a number is left as text for the date parser to refuse — a Jalali year typed alone (1370) must
+#: not become a day of 1903.
+_SERIALS = (10_000, 100_000)
 
 
 def _date_cell(value: Any, epoch: datetime) -> Any:
