@@ -423,5 +423,7 @@ async def test_a_purchase_import_in_persian_writes_amounts_and_lines_with_persia
     assert result.exit_code == 1
     shown = " ".join(result.output.split())
     assert "سطر ۳، redeem_points (امتیاز مصرفی): تخفیف (۱٬۲۰۰٬۰۰۰ ریال) بیشتر از مبلغ فاکتور است" in shown
-    assert "سطر ۴، external_id (شماره فاکتور): فاکتور R-۱ شعبهٔ main در سطر ۲ هم آمده است" in shown
+    # Codes keep their own digits and their left-to-right order (isolated) inside Persian text.
+    receipt, branch = "\u2066R-1\u2069", "\u2066main\u2069"
+    assert f"سطر ۴، external_id (شماره فاکتور): فاکتور {receipt} شعبهٔ {branch} در سطر ۲ هم آمده است" in shown
     assert await count(db, Purchase) == 0

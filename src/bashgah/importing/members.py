@@ -26,7 +26,16 @@ from bashgah.core.normalize import (
     normalize_phone,
 )
 from bashgah.importing import bulk, values
-from bashgah.importing.report import ImportRejected, Progress, RowError, Words, no_progress, reason, say
+from bashgah.importing.report import (
+    ImportRejected,
+    Line,
+    Progress,
+    RowError,
+    Words,
+    no_progress,
+    reason,
+    say,
+)
 from bashgah.importing.sources import Table
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -188,7 +197,7 @@ def read_members(
                         say(
                             "the same as on line {seen}",
                             "تکراری است: همان که در سطر {seen} آمده",
-                            seen=str(seen),
+                            seen=Line(seen),
                         ),
                     )
                 )

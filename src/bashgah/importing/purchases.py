@@ -40,7 +40,7 @@ from bashgah.core.normalize import normalize_card_number, normalize_phone
 from bashgah.importing import bulk, values
 from bashgah.importing.columns import MEMBER_REFS
 from bashgah.importing.members import no_branch
-from bashgah.importing.report import ImportRejected, Progress, RowError, Words, no_progress, reason, say
+from bashgah.importing.report import ImportRejected, Line, Progress, RowError, Words, no_progress, reason, say
 from bashgah.importing.sources import Table
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
@@ -249,7 +249,7 @@ def read_purchases(
                             "فاکتور {receipt} شعبهٔ {branch} در سطر {first} هم آمده است",
                             receipt=external_id,
                             branch=branch,
-                            first=str(first),
+                            first=Line(first),
                         ),
                     )
                 )

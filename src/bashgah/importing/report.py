@@ -43,16 +43,30 @@ def in_language(text: str, lang: str) -> str:
     return text.fa if lang == "fa" and isinstance(text, Words) else str(text)
 
 
+class Line(int):
+    """A line of the file, in a message: the language's digits, never grouped."""
+
+
+#: Unicode's left-to-right isolate and its end: a code keeps its order inside Persian text.
+LRI, PDI = "\u2066", "\u2069"
+
+
 def _value(value: object, lang: str) -> str:
-    # Counts and amounts are numbers (grouped); anything else (a line, a receipt, a code) keeps its form
-    # with the language's digits.
+    if isinstance(value, Words):
+        return in_language(value, lang)
+    if isinstance(value, Line):
+        return fmt.digits(int(value), lang)
     if isinstance(value, int) and not isinstance(value, bool):
-        return fmt.number(value, lang)
-    return fmt.digits(in_language(value, lang) if isinstance(value, Words) else value, lang)
+        return fmt.number(value, lang)  # a count or an amount
+    # Anything else is a code as the file writes it (a receipt number, a branch): as it is, kept in its
+    # left-to-right order inside Persian text.
+    return f"{LRI}{value}{PDI}" if lang == "fa" else str(value)
 
 
 def say(en: str, fa: str, **values: object) -> Words:
-    """A problem in both languages, ``{name}`` filled with ``values`` written for each language."""
+    """A problem in both languages, ``{name}`` filled with ``values`` written for each language: counts
+    and amounts (``int``) as numbers, lines (:class:`Line`) in the language's digits, :class:`Words` in
+    the language, anything else as a code."""
     return Words(
         en.format(**{k: _value(v, "en") for k, v in values.items()}),
         fa.format(**{k: _value(v, "fa") for k, v in values.items()}),
