@@ -427,3 +427,19 @@ async def test_a_purchase_import_in_persian_writes_amounts_and_lines_with_persia
     receipt, branch = "\u2066R-1\u2069", "\u2066main\u2069"
     assert f"سطر ۴، external_id (شماره فاکتور): فاکتور {receipt} شعبهٔ {branch} در سطر ۲ هم آمده است" in shown
     assert await count(db, Purchase) == 0
+
+
+async def test_a_receipt_recorded_by_a_till_during_the_import_is_explained_in_the_clubs_language(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bashgah.cli import data as cli_data
+
+    async def raced(*_args: object, **_kwargs: object) -> None:
+        raise ImportRaced("receipts", "فاکتورها")
+
+    monkeypatch.setattr(cli_data, "import_purchases", raced)
+    await enrol_all(db, shop, SARA)
+    path = write_csv(tmp_path / "sales.csv", [HEADER, [SARA, "main", "R-1", "1250000", "2025-03-01"]])
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha")
+    assert result.exit_code == 2
+    assert "دوباره وارد کنید" in result.output and "Run the import again" not in result.output

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bashgah.cli.common import TenantOpt, console, run, tenant_id
 from bashgah.core.db import Database
+from bashgah.core.errors import BashgahError
 from bashgah.importing import export as exporting
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
 from bashgah.importing.members import import_members, read_members
@@ -133,10 +134,15 @@ def _import(
                     return await write(session, tid, parsed, bar), chosen
             except ImportRejected as rejected:
                 return rejected, chosen
+            except BashgahError as error:  # a till recorded the same receipt meanwhile (ImportRaced)…
+                return error, chosen
 
     result, chosen = run(work)
     if isinstance(result, ImportRejected):
         _reject(source, result, chosen)
+    if isinstance(result, BashgahError):
+        console.print(f"[red]{escape(result.message(chosen))}[/red]", soft_wrap=True, highlight=False)
+        raise typer.Exit(2)
     stale = errors_path(source)
     if stale.exists():
         # The report of an earlier failed attempt no longer describes this file.
