@@ -199,3 +199,13 @@ def test_add_months_keeps_tzinfo_and_wall_time() -> None:
     moved = add_months(at, 1)
     assert moved.tzinfo is TEHRAN
     assert (moved.year, moved.month, moved.day, moved.hour, moved.minute) == (2025, 9, 30, 23, 45)
+
+
+def test_a_birth_date_in_the_future_is_refused_as_in_the_future_not_as_a_bad_format() -> None:
+    with pytest.raises(InvalidDate) as exc:
+        parse_birth_date("1405/02/12", today=TODAY)
+    assert "in the future" in exc.value.message("en") and "آینده" in exc.value.message("fa")
+    assert not exc.value.malformed
+    with pytest.raises(InvalidDate) as exc:
+        parse_birth_date("1370/13/01", today=TODAY)
+    assert exc.value.malformed and "YYYY-MM-DD" in exc.value.message("en")

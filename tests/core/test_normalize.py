@@ -326,3 +326,13 @@ def test_a_schema_text_is_cleaned_before_its_length_is_checked() -> None:
     with pytest.raises(ValidationError):
         AdjustmentCreate.model_validate({"points": 5, "reason": "\x00\x01\x02\x03"})
     assert AdjustmentCreate.model_validate({"points": 5, "reason": "gift\x1b!"}).reason == "gift!"
+
+
+def test_a_national_code_of_one_repeated_digit_is_refused_for_that_and_not_for_its_check_digit() -> None:
+    with pytest.raises(InvalidNationalCode) as exc:
+        normalize_national_code("۱۱۱۱۱۱۱۱۱۱")
+    assert "all its digits are the same" in exc.value.message("en")
+    assert "یکسان" in exc.value.message("fa") and "رقم کنترل" not in exc.value.message("fa")
+    with pytest.raises(InvalidNationalCode) as exc:
+        normalize_national_code("0012345678")
+    assert "check digit" in exc.value.message("en")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 from sqlalchemy import func, select
 from typer.testing import Result
 
+from bashgah.analytics import reports, trends
 from bashgah.core.db import Database
 from bashgah.core.normalize import ZWNJ, normalize_national_code, normalize_phone
 from bashgah.demo import generate
@@ -158,3 +159,81 @@ async def test_the_demo_club_comes_with_a_programme_to_show(
     card = await client.get("/api/v1/gift-cards/HEDIYE1405", headers=headers)
     assert card.status_code == 200 and card.json()["balance_rials"] == 1_000_000
     assert await ledger_problems(db) == []
+
+
+async def test_the_demo_clubs_history_is_dated_when_it_happened_not_on_the_day_it_was_made(
+    db: Database, cli: Cli
+) -> None:
+    result = await cli("demo")
+    assert result.exit_code == 0, result.output
+    assert "462 points to spend, 85 pending" in result.stderr  # the README's tour is unchanged
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
+        assert tenant_id is not None
+        activity = await trends.activity(session, tenant_id)
+        months = await trends.monthly(session, tenant_id, months=8, lang="en")
+        cohorts = await reports.cohorts(session, tenant_id, "en", reports.Params())
+        first_purchase = (
+            select(Purchase.member_id, func.min(Purchase.occurred_at).label("first"))
+            .group_by(Purchase.member_id)
+            .subquery()
+        )
+        members = (
+            await session.execute(
+                select(
+                    Member.mobile, Member.created_at, Member.sms_consent_at, first_purchase.c.first
+                ).outerjoin(first_purchase, first_purchase.c.member_id == Member.id)
+            )
+        ).all()
+        returns = (
+            await session.execute(
+                select(Refund.created_at, Purchase.occurred_at).join(
+                    Purchase, Purchase.id == Refund.purchase_id
+                )
+            )
+        ).all()
+        sale_points = (
+            await session.execute(
+                select(Transfer.created_at, Purchase.occurred_at)
+                .join(Purchase, Purchase.id == Transfer.ref_id)
+                .where(Transfer.ref_type == "purchase", Transfer.code.in_(("earn", "redeem")))
+            )
+        ).all()
+
+    # "New in the last 30 days" is a realistic part of the club, not all of it.
+    assert activity.members == 2_000
+    assert 0.03 * 2_000 < activity.enrolled_30 < 0.25 * 2_000
+    # Several enrolment months, each with members who came back later.
+    sizes = [row[1] for row in cohorts.tables[0].rows if row[1]]
+    assert len(sizes) >= 6 and max(sizes) < 0.5 * 2_000
+    # The charts do not spike on the day the demo was made.
+    this_month = months[-1]
+    assert this_month.enrolled < 0.1 * sum(m.enrolled for m in months)
+    assert this_month.points_issued < 0.1 * sum(m.points_issued for m in months)
+    assert sum(1 for m in months if m.points_issued) >= 6
+
+    # Everyone joined before their first purchase (never after it), and consented when they joined.
+    assert all(joined <= first for _, joined, _, first in members if first is not None)
+    assert all(joined < now for _, joined, _, _ in members)
+    assert all(consent == joined for _, joined, consent, _ in members if consent is not None)
+    sara = next(m for m in members if m.mobile == "+989121234567")
+    assert sara.created_at < sara.first and (now - sara.created_at).days >= 149
+    # Points move at the sale; a return comes after its sale and before now.
+    assert sale_points and all(moved == sold for moved, sold in sale_points)
+    assert returns and all(sold < back <= now for back, sold in returns)
+    assert await ledger_problems(db) == []
+
+
+def test_each_generated_customer_joins_minutes_before_their_first_purchase() -> None:
+    people, rows = made(demo.DEFAULT_SEED)
+    first: dict[str, str] = {}
+    for row in rows:
+        first.setdefault(row["mobile"], row["occurred_at"])  # rows are in time order
+    for person in people:
+        joined = person.record["created_at"]
+        assert joined < "2026-03-01"
+        if person.mobile in first:
+            assert joined < first[person.mobile] < joined[:10] + " 23:59:59"
+    recent = sum(1 for p in people if p.record["created_at"] >= "2026-01-30")
+    assert 0.03 * len(people) < recent < 0.25 * len(people)

@@ -104,8 +104,8 @@ async def test_bad_rows_are_reported_by_line_and_no_member_is_enrolled(
             ["0912 123 4567", "", "", "", ""],
         ],
     )
-    result = await cli("import", "members", str(path), "--tenant", "alpha")
-    assert result.exit_code == 1
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 1, result.output
     with (tmp_path / "members.xlsx.errors.csv").open(encoding="utf-8-sig", newline="") as f:
         report = list(csv.reader(f))
     assert report == [
@@ -137,8 +137,127 @@ async def test_a_national_code_or_card_of_another_member_is_refused(
             ["09121111111", "", "6037991234567893"],
         ],
     )
-    result = await cli("import", "members", str(second), "-t", "alpha")
+    result = await cli("import", "members", str(second), "-t", "alpha", "--lang", "en")
     assert result.exit_code == 1
     assert "line 2, national_code: another member already has this national code" in result.output
     assert "line 3, card_number: another member already has this card" in result.output
     assert await count(db, Member) == 1
+
+
+async def test_birth_dates_typed_into_excel_as_date_cells_are_read_as_dates(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    path = write_xlsx(
+        tmp_path / "members.xlsx",
+        [
+            ["mobile", "birth_date"],
+            ["09121234567", date(1991, 8, 3)],  # a date cell, as Excel stores a typed date
+            ["09351112233", datetime(1985, 1, 20)],  # a date-and-time cell at midnight
+            ["09121110001", 33453],  # the same day as a bare serial number (a General cell): 1991-08-03
+            ["09121110002", "1370/05/12"],  # Jalali text still works
+            ["09121110003", "1991-08-03"],  # and Gregorian text
+        ],
+    )
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    found = await members_by_mobile(db)
+    assert found["+989121234567"].birth_date == date(1991, 8, 3)
+    assert found["+989351112233"].birth_date == date(1985, 1, 20)
+    assert found["+989121110001"].birth_date == date(1991, 8, 3)
+    assert found["+989121110002"].birth_date == date(1991, 8, 3)
+    assert found["+989121110003"].birth_date == date(1991, 8, 3)
+
+
+BAD_PERSIAN_FILE = [
+    ["موبایل", "کد ملی", "تاریخ تولد"],
+    ["09121234567", "1111111111", "1370/05/12"],
+    ["09351112233", "", "1499/01/01"],
+    ["12345", "0012345678", ""],
+]
+
+
+async def test_a_persian_clubs_import_reports_its_problems_in_persian_with_persian_digits(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "اعضا.csv", BAD_PERSIAN_FILE, bom=True)
+    result = await cli("import", "members", str(path), "--tenant", "alpha")  # the club speaks Persian
+    assert result.exit_code == 1
+    shown = " ".join(result.output.split())  # the terminal wraps long lines
+    assert "سطر ۲، کد ملی: همهٔ رقم‌هایش یکسان است" in shown
+    assert "سطر ۳، تاریخ تولد: تاریخ در آینده است" in shown
+    assert "سطر ۴، موبایل: شماره موبایل معتبر نیست" in shown
+    assert "فایل ۴ ایراد دارد؛ چیزی وارد نشد" in shown
+    assert "line" not in shown and "problem" not in shown
+    with (tmp_path / "اعضا.csv.errors.csv").open(encoding="utf-8-sig", newline="") as f:
+        report = list(csv.reader(f))
+    assert report[0] == ["سطر", "ستون", "ایراد"]
+    assert [row[:2] for row in report[1:]] == [
+        ["۲", "کد ملی"],
+        ["۳", "تاریخ تولد"],
+        ["۴", "موبایل"],
+        ["۴", "کد ملی"],
+    ]
+    assert report[4][2] == "رقم کنترل کد ملی درست نیست"
+    assert await count(db, Member) == 0
+
+
+async def test_repeated_digits_and_a_birth_date_in_the_future_are_named_for_what_they_are(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "members.csv", BAD_PERSIAN_FILE)
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 1
+    with (tmp_path / "members.csv.errors.csv").open(encoding="utf-8-sig", newline="") as f:
+        report = list(csv.reader(f))
+    assert report == [
+        ["line", "column", "message"],
+        [
+            "2",
+            "کد ملی (national_code)",
+            "all its digits are the same: a code of one repeated digit is never a real national code",
+        ],
+        ["3", "تاریخ تولد (birth_date)", "the date is in the future"],
+        ["4", "موبایل (mobile)", "not a valid mobile number"],
+        ["4", "کد ملی (national_code)", "the check digit does not match"],
+    ]
+
+
+async def test_the_day_each_member_joined_is_kept_and_their_consent_is_dated_with_it(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    path = write_csv(
+        tmp_path / "members.csv",
+        [
+            ["mobile", "sms_consent", "تاریخ عضویت"],
+            ["09121234567", "1", "1404/03/24 13:45"],
+            ["09351112233", "0", "2025-01-10"],
+            ["09121110001", "1", ""],  # not known: joined now, with the import
+        ],
+    )
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    found = await members_by_mobile(db)
+    sara, reza, new = found["+989121234567"], found["+989351112233"], found["+989121110001"]
+    assert sara.created_at == datetime(2025, 6, 14, 10, 15, tzinfo=UTC)  # 13:45 in Tehran
+    assert sara.sms_consent_at == sara.created_at
+    assert reza.created_at == datetime(2025, 1, 9, 20, 30, tzinfo=UTC) and reza.sms_consent_at is None
+    assert new.sms_consent_at == new.created_at and (datetime.now(UTC) - new.created_at).total_seconds() < 600
+
+    future = write_csv(tmp_path / "later.csv", [["mobile", "joined"], ["09121110002", "2999-01-01"]])
+    result = await cli("import", "members", str(future), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 1
+    assert "line 2, joined (created_at): the date is in the future" in result.output
+
+
+async def test_a_jalali_year_typed_alone_as_a_number_is_refused_not_read_as_a_day_in_1903(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    path = write_xlsx(tmp_path / "members.xlsx", [["mobile", "birth_date"], ["09121234567", 1370]])
+    result = await cli("import", "members", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 1
+    assert "line 2, birth_date: not a valid date" in " ".join(result.output.split())
+    assert await count(db, Member) == 0

@@ -85,6 +85,8 @@ async def test_a_good_file_earns_the_exact_points_as_lots_with_a_clean_ledger(
         ("earn", 125, f"purchase:{sale.id}:earn" if sale else ""),
         ("earn", 9, f"purchase:{sale.id + 1}:earn" if sale else ""),
     ]
+    # The points moved at the sale, as at the till: statements and charts show them then.
+    assert earns[0].created_at == sold_at and first.created_at == sold_at
     assert sale is not None and sale.occurred_at == sold_at and sale.points_earned == 125
     assert await ledger_problems(db) == []
 
@@ -102,7 +104,7 @@ async def test_one_bad_row_is_reported_by_its_line_and_nothing_is_written(
             [SARA, "main", "R-3", "700000", "2025-03-03"],
         ],
     )
-    result = await cli("import", "purchases", str(path), "--tenant", "alpha")
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "en")
     assert result.exit_code == 1
     assert "line 3, total_rials: not a whole number" in result.output
     assert "nothing was imported" in result.output
@@ -258,7 +260,7 @@ async def test_spending_points_that_were_still_pending_at_the_sale_is_rejected(
             [SARA, "main", "R-2", "500000", "2025-01-03", "50"],  # R-1's points wait until 8 January
         ],
     )
-    result = await cli("import", "purchases", str(path), "--tenant", "alpha")
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "en")
     assert result.exit_code == 1
     assert "line 3, redeem_points: not enough points: 0 spendable at the time of the sale, 50 to redeem" in (
         result.output
@@ -339,7 +341,7 @@ async def test_a_file_without_a_required_column_is_rejected_on_its_header(
     db: Database, shop: Club, cli: Cli, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "sales.csv", [["mobile", "branch", "total_rials", "occurred_at"]])
-    result = await cli("import", "purchases", str(path), "--tenant", "alpha")
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "en")
     assert result.exit_code == 1
     assert "line 1, external_id: the required column external_id is missing" in result.output
 
@@ -373,3 +375,71 @@ async def test_a_receipt_recorded_at_a_till_during_the_import_fails_it_cleanly(
             )
     assert await count(db, Purchase) == 1
     assert await ledger_problems(db) == []
+
+
+async def test_purchase_dates_typed_into_excel_as_date_cells_are_read_in_tehran_time(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    await enrol_all(db, shop, SARA)
+    path = write_xlsx(
+        tmp_path / "sales.xlsx",
+        [
+            HEADER,
+            [SARA, "main", "R-1", 1_250_000, datetime(2025, 3, 1, 10, 0)],  # a date-and-time cell
+            [SARA, "main", "R-2", 400_000, date(2025, 3, 2)],  # a date cell: midnight in Tehran
+            [SARA, "main", "R-3", 300_000, 45719.5],  # a bare serial number: 2025-03-03 12:00
+            [SARA, "main", "R-4", 200_000, "1403/12/14 18:30"],  # Jalali text still works
+        ],
+    )
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    async with db.transaction() as session:
+        sold = dict((await session.execute(select(Purchase.external_id, Purchase.occurred_at))).all())
+    assert sold == {
+        "R-1": datetime(2025, 3, 1, 6, 30, tzinfo=UTC),
+        "R-2": datetime(2025, 3, 1, 20, 30, tzinfo=UTC),
+        "R-3": datetime(2025, 3, 3, 8, 30, tzinfo=UTC),
+        "R-4": datetime(2025, 3, 4, 15, 0, tzinfo=UTC),
+    }
+    assert await ledger_problems(db) == []
+
+
+async def test_a_purchase_import_in_persian_writes_amounts_and_lines_with_persian_digits(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    await enrol_all(db, shop, SARA)
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            [*HEADER, "redeem_points"],
+            [SARA, "main", "R-1", "1250000", "2025-03-01 10:00", ""],
+            [SARA, "main", "R-2", "300000", "2025-03-20 10:00", "1200"],
+            [SARA, "main", "R-1", "300000", "2025-03-21 10:00", ""],
+        ],
+    )
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "fa")
+    assert result.exit_code == 1
+    shown = " ".join(result.output.split())
+    assert "سطر ۳، redeem_points (امتیاز مصرفی): تخفیف (۱٬۲۰۰٬۰۰۰ ریال) بیشتر از مبلغ فاکتور است" in shown
+    # Codes keep their own digits and their left-to-right order (isolated) inside Persian text.
+    receipt, branch = "\u2066R-1\u2069", "\u2066main\u2069"
+    assert f"سطر ۴، external_id (شماره فاکتور): فاکتور {receipt} شعبهٔ {branch} در سطر ۲ هم آمده است" in shown
+    assert await count(db, Purchase) == 0
+
+
+async def test_a_receipt_recorded_by_a_till_during_the_import_is_explained_in_the_clubs_language(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bashgah.cli import data as cli_data
+
+    async def raced(*_args: object, **_kwargs: object) -> None:
+        raise ImportRaced("receipts", "فاکتورها")
+
+    monkeypatch.setattr(cli_data, "import_purchases", raced)
+    await enrol_all(db, shop, SARA)
+    path = write_csv(tmp_path / "sales.csv", [HEADER, [SARA, "main", "R-1", "1250000", "2025-03-01"]])
+    result = await cli("import", "purchases", str(path), "--tenant", "alpha")
+    assert result.exit_code == 2
+    assert "دوباره وارد کنید" in result.output and "Run the import again" not in result.output

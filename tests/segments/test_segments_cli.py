@@ -68,10 +68,13 @@ async def test_list_show_count_export_and_import_from_the_command_line(
 
     bad = tmp_path / "bad.csv"
     bad.write_text("mobile\n09120000000\n", "utf-8")
-    result = await cli("segments", "import", static_id, str(bad), "--replace")
+    result = await cli("segments", "import", static_id, str(bad), "--replace", "--lang", "en")
     assert result.exit_code == 1
     assert "line 2, mobile: no member of the club has this mobile" in result.output
     assert (tmp_path / "bad.csv.errors.csv").exists()
+    result = await cli("segments", "import", static_id, str(bad), "--replace")  # the club speaks Persian
+    assert result.exit_code == 1
+    assert "سطر ۲، mobile (موبایل): هیچ عضو باشگاه این موبایل را ندارد" in result.output
     assert (await cli("segments", "count", static_id)).output.strip() == "2"
 
     missing = await cli("segments", "count", "999")

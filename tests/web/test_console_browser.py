@@ -141,3 +141,31 @@ def test_the_console_is_usable_from_the_keyboard(page: Any, live_server: LiveSer
     page.wait_for_url("**/console/members?q=*")
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.className") == "skip"
+
+
+def test_an_import_with_problems_lists_them_in_the_page_language_with_its_digits(
+    page: Any, live_server: LiveServer
+) -> None:
+    bad = "موبایل,کد ملی,تاریخ تولد\n09121230001,1111111111,1370/05/12\n09121230002,,1499/01/01\n12345,,\n"
+    upload = {"name": "اعضا.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    _sign_in(page, live_server)
+    expected = {
+        "fa": ["سطر ۲، کد ملی: همهٔ رقم‌هایش یکسان است", "سطر ۳، تاریخ تولد: تاریخ در آینده است"],
+        "en": [
+            "line 2, کد ملی (national_code): all its digits are the same",
+            "line 3, تاریخ تولد (birth_date)",
+        ],
+    }
+    for lang, switch in (("fa", "English"), ("en", "فارسی")):
+        page.goto("/console/club/data")
+        page.set_input_files("#file", files=[upload])
+        page.locator("form[action='/console/club/data/import'] button[type=submit]").click()
+        page.wait_for_selector("#import-status .alert-error")
+        status = page.inner_text("#import-status")
+        for text in expected[lang]:
+            assert text in status, (lang, status)
+        # Each problem reads in the page's direction (Persian right to left, English left to right).
+        direction = page.evaluate("getComputedStyle(document.querySelector('#import-status li')).direction")
+        assert direction == ("rtl" if lang == "fa" else "ltr")
+        shot(page, "console-import-problems")
+        page.get_by_role("button", name=switch).click()

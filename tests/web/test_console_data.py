@@ -50,11 +50,18 @@ async def test_a_manager_imports_members_from_a_file_and_sees_the_result(web: We
     assert actions == ["data.members_imported"]
 
 
-async def test_a_file_with_a_problem_imports_nothing_and_says_which_line(web: WebClient) -> None:
+async def test_a_file_with_a_problem_imports_nothing_and_says_which_line_in_the_page_language(
+    web: WebClient,
+) -> None:
     await web.sign_in_as("owner", "sara")
     html = await _import(web, "members", "members.csv", BAD)
-    assert "فایل ۱ ایراد دارد؛ چیزی وارد نشد." in html or "فایل 1 ایراد دارد؛ چیزی وارد نشد." in html
-    assert "line 3" in html
+    assert "فایل ۱ ایراد دارد؛ چیزی وارد نشد." in html
+    assert "سطر ۳، mobile (موبایل): شماره موبایل معتبر نیست" in html
+    assert "line 3" not in html
+    web.http.cookies.set("bg_lang", "en")
+    html = await _import(web, "members", "members.csv", BAD)
+    assert "The file has 1 problem(s); nothing was imported." in html
+    assert "line 3, mobile: not a valid mobile number" in html
     assert await _members(web) == 0
 
 

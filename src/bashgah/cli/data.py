@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 
 from bashgah.cli.common import TenantOpt, console, file_format, operator, run, tenant_id
 from bashgah.core.db import Database
+from bashgah.core.errors import BashgahError
 from bashgah.exports import service as exports
 from bashgah.importing import export as exporting
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
@@ -20,6 +23,8 @@ from bashgah.importing.members import import_members, read_members
 from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRejected, errors_path, write_errors
 from bashgah.importing.sources import read_file
+from bashgah.models import Tenant
+from bashgah.web import fmt
 
 import_app = typer.Typer(
     help="Import members or purchases from a CSV (UTF-8) or XLSX file with a header row.",
@@ -65,27 +70,43 @@ def progress_bar() -> Iterator[_Bar]:
         yield _Bar(progress)
 
 
-def _reject(source: Path, rejected: ImportRejected) -> None:
+class Language(StrEnum):
+    en = "en"
+    fa = "fa"
+
+
+LangOpt = Annotated[
+    Language | None,
+    typer.Option(help="The language of the problems and of FILE.errors.csv (default: the club's)."),
+]
+
+
+def _reject(source: Path, rejected: ImportRejected, lang: str = "en") -> None:
     """Print the problems, write them next to the file and stop with exit code 1."""
     errors = rejected.errors
+    fa = lang == "fa"
     for error in errors[:SHOWN_ERRORS]:
-        console.print(f"[red]{error}[/red]", highlight=False, soft_wrap=True)
+        console.print(f"[red]{escape(error.describe(lang))}[/red]", highlight=False, soft_wrap=True)
     if len(errors) > SHOWN_ERRORS:
-        console.print(f"… and {len(errors) - SHOWN_ERRORS} more", highlight=False)
+        more = fmt.number(len(errors) - SHOWN_ERRORS, lang)
+        console.print(f"… و {more} مورد دیگر" if fa else f"… and {more} more", highlight=False)
     report = errors_path(source)
     where = ""
     if source.is_file():
         try:
-            write_errors(report, errors)
-            where = f"; the list is in {report}"
+            write_errors(report, errors, lang)
+            where = f"؛ فهرست آن‌ها در {report} است" if fa else f"; the list is in {report}"
         except OSError as error:
             where = f" (could not write {report}: {error.strerror})"
-    console.print(
-        f"[red]{len(errors)} problem(s) found, nothing was imported[/red]{where}",
-        soft_wrap=True,
-        highlight=False,
+    found = (
+        rejected.message("fa").rstrip(".") if fa else f"{len(errors)} problem(s) found, nothing was imported"
     )
+    console.print(f"[red]{escape(found)}[/red]{escape(where)}", soft_wrap=True, highlight=False)
     raise typer.Exit(1)
+
+
+async def _club_language(session: Any, tenant: int) -> str:
+    return "fa" if await session.scalar(select(Tenant.language).where(Tenant.id == tenant)) == "fa" else "en"
 
 
 def _import(
@@ -94,24 +115,35 @@ def _import(
     read: Callable[..., Any],
     write: Callable[..., Any],
     columns: Any,
+    lang: Language | None = None,
 ) -> Any:
-    async def work(db: Database) -> Any:
+    async def work(db: Database) -> tuple[Any, str]:
         async with db.transaction() as session:
             tid = await tenant_id(session, tenant)
+            chosen = lang.value if lang else await _club_language(session, tid)
         with progress_bar() as bar:
             try:
                 table = read_file(source, columns)
                 if table.ignored:
-                    console.print(f"ignoring unknown column(s): {', '.join(table.ignored)}")
+                    names = "، ".join(table.ignored) if chosen == "fa" else ", ".join(table.ignored)
+                    ignoring = (
+                        "ستون‌های ناشناخته کنار گذاشته شد" if chosen == "fa" else "ignoring unknown column(s)"
+                    )
+                    console.print(f"{ignoring}: {escape(names)}")
                 parsed = read(table, bar)
                 async with db.transaction() as session:
-                    return await write(session, tid, parsed, bar)
+                    return await write(session, tid, parsed, bar), chosen
             except ImportRejected as rejected:
-                return rejected
+                return rejected, chosen
+            except BashgahError as error:  # a till recorded the same receipt meanwhile (ImportRaced)…
+                return error, chosen
 
-    result = run(work)
+    result, chosen = run(work)
     if isinstance(result, ImportRejected):
-        _reject(source, result)
+        _reject(source, result, chosen)
+    if isinstance(result, BashgahError):
+        console.print(f"[red]{escape(result.message(chosen))}[/red]", soft_wrap=True, highlight=False)
+        raise typer.Exit(2)
     stale = errors_path(source)
     if stale.exists():
         # The report of an earlier failed attempt no longer describes this file.
@@ -120,20 +152,21 @@ def _import(
 
 
 @import_app.command("members")
-def import_members_command(file: FileArg, tenant: TenantOpt = None) -> None:
+def import_members_command(file: FileArg, tenant: TenantOpt = None, lang: LangOpt = None) -> None:
     """Enrol the members of a file. Columns: mobile (required), first_name, last_name, birth_date
-    (Jalali or Gregorian), national_code, email, gender, tags, sms_consent, card_number, branch —
-    English or Persian headers. Members already enrolled (same mobile) are skipped."""
-    result = _import(file, tenant, read_members, import_members, MEMBER_COLUMNS)
+    (Jalali or Gregorian), national_code, email, gender, tags, sms_consent, card_number, branch, created_at
+    (when they joined; their consent is dated with it) — English or Persian headers. Members already
+    enrolled (same mobile) are skipped."""
+    result = _import(file, tenant, read_members, import_members, MEMBER_COLUMNS, lang)
     print(f"members: {result.created:,} created, {result.skipped:,} skipped (already enrolled)")
 
 
 @import_app.command("purchases")
-def import_purchases_command(file: FileArg, tenant: TenantOpt = None) -> None:
+def import_purchases_command(file: FileArg, tenant: TenantOpt = None, lang: LangOpt = None) -> None:
     """Record the purchases of a file, earning and spending points as at the till. Columns: branch,
     external_id, total_rials, occurred_at (ISO or Jalali), one of mobile / card / member_id, and
     optionally redeem_points. Receipts already recorded at that branch are skipped."""
-    result = _import(file, tenant, read_purchases, import_purchases, PURCHASE_COLUMNS)
+    result = _import(file, tenant, read_purchases, import_purchases, PURCHASE_COLUMNS, lang)
     print(
         f"purchases: {result.created:,} created, {result.skipped:,} skipped (already recorded); "
         f"points earned {result.points_earned:,}, redeemed {result.points_redeemed:,}"
@@ -144,11 +177,6 @@ class ExportWhat(StrEnum):
     members = "members"
     purchases = "purchases"
     ledger = "ledger"
-
-
-class Language(StrEnum):
-    en = "en"
-    fa = "fa"
 
 
 def export(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bashgah.cli.common import TenantOpt, file_format, operator, run, tenant_id
-from bashgah.cli.data import FileArg, _reject
+from bashgah.cli.data import FileArg, LangOpt, _club_language, _reject
 from bashgah.core.db import Database
 from bashgah.exports import service as exports
 from bashgah.importing.report import ImportRejected, errors_path
@@ -108,22 +108,23 @@ def import_command(
         bool, typer.Option(help="Make the file's members the segment's only members.")
     ] = False,
     tenant: TenantOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Add the members listed in a file (a mobile column, any form) to a static segment. Any bad or unknown
     mobile rejects the whole file: the problems are printed and written to FILE.errors.csv."""
 
-    async def work(db: Database) -> service.StaticChange | ImportRejected:
+    async def work(db: Database) -> tuple[service.StaticChange | ImportRejected, str]:
         async with db.transaction() as session:
+            tid = await tenant_id(session, tenant)
+            chosen = lang.value if lang else await _club_language(session, tid)
             try:
-                return await service.import_file(
-                    session, await tenant_id(session, tenant), segment, file, replace
-                )
+                return await service.import_file(session, tid, segment, file, replace), chosen
             except ImportRejected as rejected:
-                return rejected
+                return rejected, chosen
 
-    result = run(work)
+    result, chosen = run(work)
     if isinstance(result, ImportRejected):
-        _reject(file, result)
+        _reject(file, result, chosen)
         return
     stale = errors_path(file)
     if stale.exists():

@@ -68,22 +68,34 @@ class InvalidPhone(InvalidInput):
 class InvalidNationalCode(InvalidInput):
     code = "invalid_national_code"
 
-    def __init__(self) -> None:
-        super().__init__(
-            "national_code", "the check digit does not match", "رقم کنترل کد ملی درست نیست", "کد ملی"
-        )
+    def __init__(
+        self,
+        reason_en: str = "the check digit does not match",
+        reason_fa: str = "رقم کنترل کد ملی درست نیست",
+    ) -> None:
+        super().__init__("national_code", reason_en, reason_fa, "کد ملی")
 
 
 class InvalidDate(InvalidInput):
+    """A date that is not one (``malformed``: the reason says which forms to use) or is out of range (the
+    reason says why: in the future, before 1900)."""
+
     code = "invalid_date"
 
-    def __init__(self, field: str = "date", field_fa: str = "تاریخ") -> None:
+    def __init__(
+        self,
+        field: str = "date",
+        field_fa: str = "تاریخ",
+        reason_en: str | None = None,
+        reason_fa: str | None = None,
+    ) -> None:
         super().__init__(
             field,
-            "use YYYY-MM-DD (Gregorian) or YYYY/MM/DD (Jalali)",
-            "از قالب ۱۳۷۰/۰۵/۱۲ (شمسی) یا 1991-08-03 (میلادی) استفاده کنید",
+            reason_en or "use YYYY-MM-DD (Gregorian) or YYYY/MM/DD (Jalali)",
+            reason_fa or "از قالب ۱۳۷۰/۰۵/۱۲ (شمسی) یا 1991-08-03 (میلادی) استفاده کنید",
             field_fa,
         )
+        self.malformed = reason_en is None
 
 
 class Unauthorized(BashgahError):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
+from bashgah.core import clock
 from bashgah.core.errors import InvalidDate
 from bashgah.core.normalize import to_latin_digits
 
@@ -52,8 +53,8 @@ _DATE_RE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
 
 
 def utcnow() -> datetime:
-    """The current instant as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """The current instant as an aware UTC datetime (see :mod:`bashgah.core.clock`)."""
+    return clock.utcnow()
 
 
 def _require_aware(at: datetime) -> None:
@@ -84,8 +85,12 @@ def parse_past_date(raw: str, field: str, field_fa: str, *, today: date | None =
     except ValueError:
         raise InvalidDate(field, field_fa) from None
     limit = today if today is not None else datetime.now(TEHRAN).date()
-    if result < MIN_BIRTH_DATE or result > limit:
-        raise InvalidDate(field, field_fa)
+    if result > limit:
+        raise InvalidDate(field, field_fa, "the date is in the future", "تاریخ در آینده است")
+    if result < MIN_BIRTH_DATE:
+        raise InvalidDate(
+            field, field_fa, "the date is before 1900", "تاریخ پیش از ۱۱ دی ۱۲۷۸ (۱ ژانویهٔ ۱۹۰۰) است"
+        )
     return result
 
 

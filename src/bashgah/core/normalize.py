@@ -197,9 +197,14 @@ def normalize_national_code(raw: str) -> str:
     """
     code = _CODE_SEPARATORS.sub("", to_latin_digits(raw.strip()))
     if not code.isascii() or not code.isdigit() or not 8 <= len(code) <= 10:
-        raise InvalidNationalCode()
+        raise InvalidNationalCode("a national code is 10 digits", "کد ملی ۱۰ رقم است")
     code = code.zfill(10)
-    if len(set(code)) == 1 or not _national_code_ok(code):
+    if len(set(code)) == 1:
+        raise InvalidNationalCode(
+            "all its digits are the same: a code of one repeated digit is never a real national code",
+            "همهٔ رقم‌هایش یکسان است: کد ملی با یک رقم تکراری هرگز کد واقعی نیست",
+        )
+    if not _national_code_ok(code):
         raise InvalidNationalCode()
     return code
 

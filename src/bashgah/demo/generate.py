@@ -6,9 +6,13 @@ club. Members and purchases come out as the rows of an import file, and go throu
 * **Members**: Persian given and family names (compound ones with their ZWNJ, a few typed on an Arabic
   keyboard), mobiles of the Iranian operators, a birth date (Jalali) for most, a national code with a
   valid check digit for some, SMS consent for most, a home branch.
+* **Enrolment**: the club opened ``HISTORY_DAYS`` ago; a crowd joined in its first three weeks and the
+  rest one by one since. A customer joins at the till (or the web shop) a few minutes before their first
+  purchase — their enrolment date is in the members file, and their consent is dated with it.
 * **Visits**: how often a customer comes follows a Pareto law, so a fifth of the customers bring most
-  of the money; sales cluster on Thursday and Friday evenings, before Nowruz and on Yalda; baskets are
-  log-normal (online ones bigger) and priced in round tomans.
+  of the money; a customer comes only after joining, as often as their time in the club allows; sales
+  cluster on Thursday and Friday evenings, before Nowruz and on Yalda; baskets are log-normal (online
+  ones bigger) and priced in round tomans.
 * **Redemptions**: a customer now and then spends points they could spend at that moment — earned at
   least the programme's ``pending_days`` before. The demo programme's points last 12 months, longer
   than the six months generated, so no lot expires inside the window.
@@ -30,6 +34,12 @@ from bashgah.core.normalize import normalize_national_code
 from bashgah.demo.names import ARABIC_LETTERS, FAMILY, FEMALE, MALE
 from bashgah.ledger import rules
 
+#: How far back the club's history goes (its opening day), in days before today.
+HISTORY_DAYS = 182
+#: Share of the members who joined in the club's first three weeks (the opening crowd).
+OPENING_SHARE = 0.3
+OPENING_DAYS = 21
+
 #: The member the README's tour uses: «سارا محمدی», 09121234567, with a few hundred spendable points.
 TOUR_MOBILE = "09121234567"
 TOUR_FIRST_NAME = "سارا"
@@ -44,6 +54,8 @@ TOUR_SALES = (
     (12, 20, 30, 620_000),
     (2, 12, 10, 850_000),
 )
+#: She joined at Vanak a quarter of an hour before her first purchase.
+TOUR_JOINED = (150, 18, 5)
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,8 @@ class Customer:
     #: How much they put in a basket, relative to others.
     basket: float
     home: int
+    #: When they joined (Tehran time); their first purchase, if any, follows within minutes.
+    joined: datetime
 
 
 def _mobile(rng: random.Random, taken: set[str]) -> str:
@@ -130,10 +144,30 @@ def _birth_date(rng: random.Random, today: date) -> str:
     return to_jalali_str(today - timedelta(days=age_days))
 
 
-def customers(rng: random.Random, count: int, today: date) -> list[Customer]:
+def _moment(day: date, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute, second), TEHRAN)
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S")  # Tehran time, as a till writes it
+
+
+def _joined(rng: random.Random, today: date, days: int, online: bool) -> datetime:
+    """When a customer joined: in the opening weeks for some, any day since for the others (never today)."""
+    opening = rng.random() < OPENING_SHARE
+    ago = rng.randint(days - OPENING_DAYS + 1, days) if opening else rng.randint(1, days)
+    hours = _ONLINE_HOURS if online else _STORE_HOURS
+    hour = rng.choices(list(hours), list(hours.values()))[0]
+    # Minutes before :45, so that the first purchase that follows stays on the same day.
+    return _moment(today - timedelta(days=ago), hour, rng.randrange(45), rng.randrange(60))
+
+
+def customers(rng: random.Random, count: int, today: date, days: int = HISTORY_DAYS) -> list[Customer]:
     """``count`` members, the tour member first."""
     mobiles = {TOUR_MOBILE}
     codes: set[str] = set()
+    ago, hour, minute = TOUR_JOINED
+    tour_joined = _moment(today - timedelta(days=ago), hour, minute)
     people = [
         Customer(
             TOUR_MOBILE,
@@ -146,10 +180,12 @@ def customers(rng: random.Random, count: int, today: date) -> list[Customer]:
                 "email": "sara.mohammadi@example.com",
                 "sms_consent": "1",
                 "branch": BRANCHES[0].code,
+                "created_at": _stamp(tour_joined),
             },
             0.0,
             1.0,
             0,
+            tour_joined,
         )
     ]
     for n in range(1, count):
@@ -165,6 +201,7 @@ def customers(rng: random.Random, count: int, today: date) -> list[Customer]:
             tags.append("VIP")
         if rng.random() < 0.02:
             tags.append("کارمند")
+        joined = _joined(rng, today, days, BRANCHES[home].kind == "online")
         record = {
             "mobile": _mobile(rng, mobiles),
             "first_name": first,
@@ -176,9 +213,10 @@ def customers(rng: random.Random, count: int, today: date) -> list[Customer]:
             "tags": ", ".join(tags),
             "sms_consent": "1" if rng.random() < 0.7 else "0",
             "branch": BRANCHES[home].code,
+            "created_at": _stamp(joined),
         }
         basket = math.exp(rng.gauss(0, 0.35)) * (1 + 0.08 * math.log1p(frequency))
-        people.append(Customer(record["mobile"], record, frequency, basket, home))
+        people.append(Customer(record["mobile"], record, frequency, basket, home, joined))
     return people
 
 
@@ -220,30 +258,39 @@ def _redeem_now(rng: random.Random, sale: _Sale, spendable: int, program: EarnRu
 
 
 def sales(
-    rng: random.Random, people: list[Customer], today: date, program: EarnRules, days: int = 182
+    rng: random.Random, people: list[Customer], today: date, program: EarnRules, days: int = HISTORY_DAYS
 ) -> list[dict[str, str]]:
-    """The purchases of the ``days`` before ``today`` (Tehran), as rows of a purchases file."""
+    """The purchases of the ``days`` before ``today`` (Tehran), as rows of a purchases file.
+
+    A customer's first purchase follows their enrolment by a few minutes, at their home branch; the
+    others fall on the days after, as many as their frequency and their time in the club give.
+    """
     calendar = [today - timedelta(days=d) for d in range(days, 0, -1)]
     weights = _day_weights(calendar)
     made: list[_Sale] = []
     for customer in people[1:]:
-        visits = int(customer.frequency * 2.3 + rng.random())
-        if not visits:
-            continue
-        mine = []
-        for day in rng.choices(calendar, weights, k=visits):
+        if not customer.frequency:
+            continue  # joined and never bought (yet)
+        start = (customer.joined.date() - calendar[0]).days
+        later = range(start + 1, len(calendar))
+        share = (len(calendar) - start) / len(calendar)
+        visits = max(1, int(customer.frequency * 3.0 * share + rng.random()))
+        home_online = BRANCHES[customer.home].kind == "online"
+        first = customer.joined + timedelta(minutes=rng.randint(2, 14), seconds=rng.randrange(60))
+        mine = [_Sale(first, customer.mobile, customer.home, _basket(rng, customer, home_online))]
+        days_after = rng.choices(later, [weights[i] for i in later], k=visits - 1) if later else []
+        for index in days_after:
             branch = customer.home if rng.random() < 0.8 else rng.randrange(len(BRANCHES))
             online = BRANCHES[branch].kind == "online"
             hours = _ONLINE_HOURS if online else _STORE_HOURS
             hour = rng.choices(list(hours), list(hours.values()))[0]
-            at = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), TEHRAN)
+            at = _moment(calendar[index], hour, rng.randrange(60), rng.randrange(60))
             mine.append(_Sale(at, customer.mobile, branch, _basket(rng, customer, online)))
         mine.sort(key=lambda s: s.at)
         _spend_now_and_then(rng, mine, program)
         made.extend(mine)
     for days_ago, hour, minute, total in TOUR_SALES:
-        at = datetime.combine(today - timedelta(days=days_ago), time(hour, minute), TEHRAN)
-        made.append(_Sale(at, TOUR_MOBILE, 0, total))
+        made.append(_Sale(_moment(today - timedelta(days=days_ago), hour, minute), TOUR_MOBILE, 0, total))
     made.sort(key=lambda s: (s.at, s.mobile))
     counters = [0] * len(BRANCHES)
     rows = []
@@ -256,7 +303,7 @@ def sales(
                 "branch": spec.code,
                 "external_id": f"{spec.prefix}-{counters[sale.branch]:06d}",
                 "total_rials": str(sale.total),
-                "occurred_at": sale.at.strftime("%Y-%m-%d %H:%M:%S"),  # Tehran time, as a till writes it
+                "occurred_at": _stamp(sale.at),
                 "redeem_points": str(sale.redeem) if sale.redeem else "",
             }
         )

@@ -1,21 +1,26 @@
 """``bashgah demo``: a chain store's club with six months of history, made once, through the real paths.
 
 Members and purchases go through the bulk importers (so the demo also shows that importing works),
-refunds through ``purchases.service.refund`` like a return at the till. The tenant is made only when
-it does not exist yet; running the demo again only issues a new API key.
+each member with the day they joined and each sale's points dated at the sale; refunds go through
+``purchases.service.refund`` like a return at the till, each replayed at the hour the customer came back
+(:func:`bashgah.core.clock.replaying`). So every date of the club is its history's, not the day the demo
+was made: members joined over the months before their first purchase, returns follow their sale. The
+programme (tiers, campaigns, rewards, the gift card) starts today. The tenant is made only when it does
+not exist yet; running the demo again only issues a new API key.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth import service as auth
 from bashgah.auth.service import Principal
+from bashgah.core.clock import replaying
 from bashgah.core.jalali import TEHRAN
 from bashgah.core.normalize import normalize_phone
 from bashgah.demo import generate
@@ -48,6 +53,8 @@ DEFAULT_SEED = 1405
 DEFAULT_MEMBERS = 2_000
 #: Share of purchases returned (in full or in part) since they were made.
 REFUND_SHARE = 0.004
+#: A customer brings a purchase back between two hours and ten days after it (and before now).
+RETURN_AFTER = (timedelta(hours=2), timedelta(days=10))
 REFUND_REASONS = ("کالا معیوب بود", "سایز مناسب نبود", "مشتری منصرف شد", "اشتباه در صندوق")
 
 
@@ -80,50 +87,66 @@ async def create(
         return await describe(session, tenant_id, created=False)
     today = today or datetime.now(TEHRAN).date()
     rng = random.Random(seed)
-    tenant = await tenants.create_tenant(session, SLUG, NAME, **PROGRAM)
-    for spec in generate.BRANCHES:
-        await tenants.create_branch(
-            session, tenant.id, BranchCreate(code=spec.code, name=spec.name, kind=spec.kind)
-        )
+    # The club and its branches opened on the first day of its history, in the morning.
+    opening = datetime.combine(today - timedelta(days=generate.HISTORY_DAYS), time(9), TEHRAN)
+    with replaying(opening):
+        tenant = await tenants.create_tenant(session, SLUG, NAME, **PROGRAM)
+        for spec in generate.BRANCHES:
+            await tenants.create_branch(
+                session, tenant.id, BranchCreate(code=spec.code, name=spec.name, kind=spec.kind)
+            )
     program = await tenants.get_program(session, tenant.id)
 
     people = generate.customers(rng, members, today)
     roster = read_members(from_records([p.record for p in people], MEMBER_COLUMNS), progress, today=today)
-    await import_members(session, tenant.id, roster, progress, rng=rng, consent_source="import")
+    await import_members(session, tenant.id, roster, progress, rng=rng, consent_source="import", history=True)
     rows = generate.sales(rng, people, today, program)
     await import_purchases(
-        session, tenant.id, read_purchases(from_records(rows, PURCHASE_COLUMNS)), progress, actor="demo"
+        session,
+        tenant.id,
+        read_purchases(from_records(rows, PURCHASE_COLUMNS)),
+        progress,
+        actor="demo",
+        history=True,
     )
-    await _returns(session, tenant.id, rng, rows)
+    await _returns(session, tenant.id, rng)
     # The programme starts today: the history above was earned under the plain earn rate.
     await demo_programme.configure(session, tenant.id)
     return await describe(session, tenant.id, created=True)
 
 
-async def _returns(
-    session: AsyncSession, tenant_id: int, rng: random.Random, rows: list[dict[str, str]]
-) -> None:
-    """Some customers bring things back: a full or partial refund through the till's own refund."""
+async def _returns(session: AsyncSession, tenant_id: int, rng: random.Random) -> None:
+    """Some customers bring their latest purchase back: a full or partial refund through the till's own
+    refund, dated between two hours and ten days after the sale (the latest, so that nothing the customer
+    did later is dated before it)."""
+    now = utcnow()
     tour = normalize_phone(generate.TOUR_MOBILE)
-    candidates = sorted(
-        (
-            await session.execute(
-                select(Purchase.id, Purchase.total_rials)
-                .join(Member, Member.id == Purchase.member_id)
-                .where(Purchase.tenant_id == tenant_id, Member.mobile != tour)
-            )
-        ).all()
-    )
-    who = Principal(tenant_id=tenant_id, role="owner", branch_id=None, key_id=None)
-    for purchase_id, total in rng.sample(candidates, max(1, int(len(candidates) * REFUND_SHARE))):
+    latest: dict[int, tuple[int, int, datetime]] = {}
+    sold = 0
+    for purchase_id, member_id, total, at in await session.execute(
+        select(Purchase.id, Purchase.member_id, Purchase.total_rials, Purchase.occurred_at)
+        .join(Member, Member.id == Purchase.member_id)
+        .where(Purchase.tenant_id == tenant_id, Member.mobile != tour)
+        .order_by(Purchase.occurred_at, Purchase.id)
+    ):
+        latest[member_id] = (purchase_id, total, at)
+        sold += 1
+    earliest, longest = RETURN_AFTER
+    candidates = sorted(c for c in latest.values() if c[2] + earliest < now)
+    count = min(len(candidates), max(1, int(sold * REFUND_SHARE)))
+    returns = []
+    for purchase_id, total, at in rng.sample(candidates, count):
+        window = min(longest, now - at) - earliest
+        back = at + earliest + window * rng.random()
         whole = rng.random() < 0.5
         amount = None if whole else max(10_000, int(total * rng.uniform(0.2, 0.7)) // 10_000 * 10_000)
-        await purchases.refund(
-            session,
-            who,
-            purchase_id,
-            RefundCreate(amount_rials=amount, items=None, reason=rng.choice(REFUND_REASONS)),
-        )
+        returns.append((back, purchase_id, amount, rng.choice(REFUND_REASONS)))
+    who = Principal(tenant_id=tenant_id, role="owner", branch_id=None, key_id=None)
+    for back, purchase_id, amount, reason in sorted(returns):
+        with replaying(back):
+            await purchases.refund(
+                session, who, purchase_id, RefundCreate(amount_rials=amount, items=None, reason=reason)
+            )
 
 
 async def describe(session: AsyncSession, tenant_id: int, created: bool) -> DemoClub:

@@ -23,6 +23,8 @@ class Column:
     required: bool = False
     #: Written by export for people to read, ignored on import (e.g. the points balance).
     export_only: bool = False
+    #: Holds a day or an instant: a spreadsheet's bare serial number in it is a date (see sources).
+    is_date: bool = False
 
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
@@ -35,7 +37,7 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     ),
     Column("first_name", "نام", ("firstname", "given name")),
     Column("last_name", "نام خانوادگی", ("lastname", "surname", "family name", "family", "فامیل", "فامیلی")),
-    Column("birth_date", "تاریخ تولد", ("birthday", "birthdate", "date of birth", "تولد")),
+    Column("birth_date", "تاریخ تولد", ("birthday", "birthdate", "date of birth", "تولد"), is_date=True),
     Column("gender", "جنسیت", ("sex", "جنس")),
     Column("national_code", "کد ملی", ("national_id", "melli code", "کدملی", "شماره ملی")),
     Column("email", "ایمیل", ("e-mail", "mail", "پست الکترونیک", "رایانامه")),
@@ -46,7 +48,13 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("branch", "شعبه", ("branch_code", "کد شعبه", "شعبه عضویت")),
     Column("status", "وضعیت", export_only=True),
     Column("points", "امتیاز", ("balance",), export_only=True),
-    Column("created_at", "تاریخ عضویت", ("joined",), export_only=True),
+    # When the member joined (enrolment): a club's own history keeps it; left out, the import's time.
+    Column(
+        "created_at",
+        "تاریخ عضویت",
+        ("joined", "joined_at", "enrolled", "enrolled_at", "member_since", "عضویت", "زمان عضویت"),
+        is_date=True,
+    ),
 )
 
 PURCHASE_COLUMNS: tuple[Column, ...] = (
@@ -72,6 +80,7 @@ PURCHASE_COLUMNS: tuple[Column, ...] = (
         "تاریخ",
         ("date", "datetime", "time", "purchase_date", "زمان", "تاریخ خرید", "تاریخ و ساعت"),
         required=True,
+        is_date=True,
     ),
     Column("redeem_points", "امتیاز مصرفی", ("redeemed_points", "points_redeemed", "امتیاز مصرف شده")),
     Column("discount_rials", "تخفیف", export_only=True),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -26,11 +26,23 @@ from bashgah.core.normalize import (
     normalize_phone,
 )
 from bashgah.importing import bulk, values
-from bashgah.importing.report import ImportRejected, Progress, RowError, no_progress, reason
+from bashgah.importing.report import (
+    ImportRejected,
+    Line,
+    Progress,
+    RowError,
+    Words,
+    no_progress,
+    reason,
+    say,
+)
 from bashgah.importing.sources import Table
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Account, Branch, Member, utcnow
+
+#: An enrolment may be stamped a little ahead of our clock (as a sale may).
+CLOCK_SKEW = timedelta(minutes=10)
 
 # Enrolment's own checks for e-mail and tags, so that an imported member is held to the same rules as
 # one enrolled at the till (they are module-private there).
@@ -38,6 +50,18 @@ _email_address = members.clean_email
 _tag_list = members.clean_tags
 
 PROGRESS_EVERY = 5_000
+
+_NO_MOBILE = Words("the mobile number is missing", "شماره موبایل نوشته نشده است")
+_BAD_CARD = Words("not a valid card number (16 digits)", "شماره کارت معتبر نیست (۱۶ رقم)")
+_LONG_EMAIL = Words("longer than 254 characters", "بلندتر از ۲۵۴ نویسه است")
+_LONG_NAME = Words("too long", "بیش از ۱۰۰ نویسه است")
+_CODE_TAKEN = Words("another member already has this national code", "عضو دیگری همین کد ملی را دارد")
+_CARD_TAKEN = Words("another member already has this card", "عضو دیگری همین کارت را دارد")
+
+
+def no_branch(code: str) -> Words:
+    return say("there is no branch with code {code}", "شعبه‌ای با کد {code} نیست", code=code)
+
 
 MEMBER_FIELDS = (
     "id",
@@ -82,6 +106,8 @@ class NewMember:
     email_consent: bool
     card_number: str | None
     branch: str | None
+    #: When they joined, as the file says; None: now, the time of the import.
+    enrolled_at: datetime | None = None
 
 
 @dataclass
@@ -103,8 +129,18 @@ def _text(cells: list[str], index: dict[str, int], name: str) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
-def read_members(table: Table, progress: Progress = no_progress, today: date | None = None) -> ParsedMembers:
+def _enrolled_at(raw: str, now: datetime) -> datetime:
+    at = values.moment(raw, "created_at", "تاریخ عضویت")
+    if at > now + CLOCK_SKEW:
+        raise InvalidInput("created_at", "the date is in the future", "تاریخ در آینده است", "تاریخ عضویت")
+    return at
+
+
+def read_members(
+    table: Table, progress: Progress = no_progress, today: date | None = None, now: datetime | None = None
+) -> ParsedMembers:
     """Parse and check every row of a members file, as enrolment would; no database here."""
+    now = now or utcnow()
     index, label = table.index, table.label
     parsed: list[NewMember] = []
     errors: list[RowError] = []
@@ -117,6 +153,7 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
         ("gender", values.gender),
         ("sms_consent", lambda raw: values.yes_no(raw, "sms_consent", "رضایت پیامک")),
         ("email_consent", lambda raw: values.yes_no(raw, "email_consent", "رضایت ایمیل")),
+        ("created_at", lambda raw: _enrolled_at(raw, now)),
     )
     done = 0
     progress("reading", 0, table.size)
@@ -127,7 +164,7 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
         bad = len(errors)
         row: dict[str, Any] = {}
         if not _text(cells, index, "mobile"):
-            errors.append(RowError(line, label("mobile"), "the mobile number is missing"))
+            errors.append(RowError(line, label("mobile"), _NO_MOBILE))
         for name, parse in parsers:
             raw = _text(cells, index, name)
             try:
@@ -138,14 +175,14 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
         if card:
             row["card_number"] = normalize_card_number(card)
             if row["card_number"] is None:
-                errors.append(RowError(line, label("card_number"), "not a valid card number (16 digits)"))
+                errors.append(RowError(line, label("card_number"), _BAD_CARD))
         if row.get("email") and len(row["email"]) > 254:
-            errors.append(RowError(line, label("email"), "longer than 254 characters"))
+            errors.append(RowError(line, label("email"), _LONG_EMAIL))
         first = normalize_name(_text(cells, index, "first_name"))
         last = normalize_name(_text(cells, index, "last_name"))
         if len(first) > 100 or len(last) > 100:
             errors.append(
-                RowError(line, label("first_name" if len(first) > 100 else "last_name"), "too long")
+                RowError(line, label("first_name" if len(first) > 100 else "last_name"), _LONG_NAME)
             )
         for name in ("mobile", "national_code", "card_number"):
             value = row.get(name)
@@ -153,7 +190,17 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
                 continue
             seen = first_line.setdefault((name, value), line)
             if seen != line:
-                errors.append(RowError(line, label(name), f"the same as on line {seen}"))
+                errors.append(
+                    RowError(
+                        line,
+                        label(name),
+                        say(
+                            "the same as on line {seen}",
+                            "تکراری است: همان که در سطر {seen} آمده",
+                            seen=Line(seen),
+                        ),
+                    )
+                )
         if len(errors) == bad:
             parsed.append(
                 NewMember(
@@ -170,6 +217,7 @@ def read_members(table: Table, progress: Progress = no_progress, today: date | N
                     email_consent=bool(row["email_consent"]),
                     card_number=row.get("card_number"),
                     branch=_text(cells, index, "branch") or None,
+                    enrolled_at=row["created_at"],
                 )
             )
     progress("reading", done, done)
@@ -203,10 +251,13 @@ async def import_members(
     progress: Progress = no_progress,
     rng: random.Random | None = None,
     consent_source: str = "import",
+    history: bool = False,
 ) -> MemberImport:
     """Enrol the new members of a checked file; raise :class:`ImportRejected` (writing nothing) on a problem.
 
-    ``rng`` makes card numbers reproducible (the demo); by default they come from :mod:`secrets`.
+    ``rng`` makes card numbers reproducible (the demo); by default they come from :mod:`secrets`. A member
+    joins (and consents) when the file's ``created_at`` says, else now. With ``history`` (the demo's own
+    made-up past) the record is also dated then (``updated_at``), not at the import.
     """
     now = utcnow()
     label = parsed.table.label
@@ -232,15 +283,11 @@ async def import_members(
     branches = {code: branch_id for code, branch_id in branch_rows}
     for member in new:
         if member.national_code in codes:
-            errors.append(
-                RowError(member.line, label("national_code"), "another member already has this national code")
-            )
+            errors.append(RowError(member.line, label("national_code"), _CODE_TAKEN))
         if member.card_number in cards:
-            errors.append(RowError(member.line, label("card_number"), "another member already has this card"))
+            errors.append(RowError(member.line, label("card_number"), _CARD_TAKEN))
         if member.branch and member.branch not in branches:
-            errors.append(
-                RowError(member.line, label("branch"), f"there is no branch with code {member.branch}")
-            )
+            errors.append(RowError(member.line, label("branch"), no_branch(member.branch)))
     if errors:
         raise ImportRejected(errors)
 
@@ -249,6 +296,8 @@ async def import_members(
     ids = await bulk.allocate_ids(session, bulk.table_of(Member), len(new))
     rows = []
     for member_id, m in zip(ids, new, strict=True):
+        # A member joins, and gives their consent on the enrolment form, when the file says they joined.
+        joined = m.enrolled_at or now
         rows.append(
             (
                 member_id,
@@ -265,15 +314,15 @@ async def import_members(
                 "active",
                 None,
                 m.sms_consent,
-                now if m.sms_consent else None,
+                joined if m.sms_consent else None,
                 consent_source if m.sms_consent else None,
                 m.email_consent,
-                now if m.email_consent else None,
+                joined if m.email_consent else None,
                 consent_source if m.email_consent else None,
                 m.card_number or next(fresh),
                 branches[m.branch] if m.branch else None,
-                now,
-                now,
+                joined,
+                joined if history else now,
             )
         )
     progress("writing", 0, len(rows))
@@ -283,7 +332,10 @@ async def import_members(
         session,
         bulk.table_of(Account),
         ACCOUNT_FIELDS,
-        ((tenant_id, ledger.POINTS, "member", member_id, 0, 0, now) for member_id in ids),
+        (
+            (tenant_id, ledger.POINTS, "member", member_id, 0, 0, m.enrolled_at or now)
+            for member_id, m in zip(ids, new, strict=True)
+        ),
     )
     progress("writing", len(rows), len(rows))
     result.created = len(rows)

@@ -39,7 +39,8 @@ from bashgah.core.errors import InvalidInput
 from bashgah.core.normalize import normalize_card_number, normalize_phone
 from bashgah.importing import bulk, values
 from bashgah.importing.columns import MEMBER_REFS
-from bashgah.importing.report import ImportRejected, Progress, RowError, no_progress, reason
+from bashgah.importing.members import no_branch
+from bashgah.importing.report import ImportRejected, Line, Progress, RowError, Words, no_progress, reason, say
 from bashgah.importing.sources import Table
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
@@ -50,6 +51,21 @@ from bashgah.tenants import service as tenants
 #: A sale may be stamped a little ahead of our clock (tills are not all on NTP): the ledger's one rule.
 CLOCK_SKEW = rules.CLOCK_SKEW
 PROGRESS_EVERY = 20_000
+
+_NO_MEMBER = Words(
+    "give the member's mobile, card or member_id", "موبایل، شماره کارت یا شناسهٔ عضو را بنویسید"
+)
+_NO_BRANCH = Words("the branch code is missing", "کد شعبه نوشته نشده است")
+_RECEIPT_LENGTH = Words(
+    "the receipt number must be 1 to 64 characters", "شماره فاکتور باید ۱ تا ۶۴ نویسه باشد"
+)
+_FUTURE = Words("the date is in the future", "تاریخ در آینده است")
+_UNKNOWN_MEMBER = {
+    "member_id": Words("no member with this id", "عضوی با این شناسه نیست"),
+    "mobile": Words("no member with this mobile number", "عضوی با این شماره موبایل نیست"),
+    "card": Words("no member with this card number", "عضوی با این شماره کارت نیست"),
+}
+_BLOCKED = Words("the member is blocked", "این عضو مسدود است")
 
 PURCHASE_FIELDS = (
     "id",
@@ -167,7 +183,9 @@ def read_purchases(
     now = now or utcnow()
     index = table.index
     refs = [(name, index[name]) for name in MEMBER_REFS if name in index]
-    ref_labels = " or ".join(MEMBER_REFS)
+    ref_labels = Words(
+        " or ".join(MEMBER_REFS), " یا ".join(table.names_fa.get(name, name) for name in MEMBER_REFS)
+    )
     i_branch, i_external = index["branch"], index["external_id"]
     i_total, i_when = index["total_rials"], index["occurred_at"]
     i_redeem = index.get("redeem_points")
@@ -189,18 +207,16 @@ def read_purchases(
 
         ref_name, member = _member_ref(cells, refs, mobiles)
         if ref_name is None:
-            errors.append(RowError(line, ref_labels, "give the member's mobile, card or member_id"))
+            errors.append(RowError(line, ref_labels, _NO_MEMBER))
         elif isinstance(member, InvalidInput):
             errors.append(RowError(line, label(ref_name), reason(member)))
 
         branch = cells[i_branch].strip()
         if not branch:
-            errors.append(RowError(line, label("branch"), "the branch code is missing"))
+            errors.append(RowError(line, label("branch"), _NO_BRANCH))
         external_id = cells[i_external].strip()
         if not external_id or len(external_id) > 64:
-            errors.append(
-                RowError(line, label("external_id"), "the receipt number must be 1 to 64 characters")
-            )
+            errors.append(RowError(line, label("external_id"), _RECEIPT_LENGTH))
         try:
             total = values.amount_rials(cells[i_total])
         except InvalidInput as error:
@@ -211,7 +227,7 @@ def read_purchases(
             # The till's rule: a few minutes ahead counts as now, further ahead is refused.
             when = rules.sale_time(written, now) or written
             if when > now:
-                errors.append(RowError(line, label("occurred_at"), "the date is in the future"))
+                errors.append(RowError(line, label("occurred_at"), _FUTURE))
         except InvalidInput as error:
             errors.append(RowError(line, label("occurred_at"), reason(error)))
             when = now
@@ -229,7 +245,13 @@ def read_purchases(
                     RowError(
                         line,
                         label("external_id"),
-                        f"receipt {external_id} at {branch} is also on line {first}",
+                        say(
+                            "receipt {receipt} at {branch} is also on line {first}",
+                            "فاکتور {receipt} شعبهٔ {branch} در سطر {first} هم آمده است",
+                            receipt=external_id,
+                            branch=branch,
+                            first=Line(first),
+                        ),
                     )
                 )
         if len(errors) == bad:
@@ -387,8 +409,12 @@ def _simulate(
                     RowError(
                         sale.line,
                         label,
-                        f"not enough points: {available} spendable at the time of the sale, "
-                        f"{sale.redeem_points} to redeem",
+                        say(
+                            "not enough points: {available} spendable at the time of the sale, {wanted} to redeem",
+                            "امتیاز کافی نیست: در زمان خرید {available} امتیاز قابل خرج بود و {wanted} امتیاز خرج شده",
+                            available=available,
+                            wanted=sale.redeem_points,
+                        ),
                     )
                 )
                 continue
@@ -473,8 +499,14 @@ async def import_purchases(
     parsed: ParsedPurchases,
     progress: Progress = no_progress,
     actor: str = "import",
+    history: bool = False,
 ) -> PurchaseImport:
-    """Record the purchases of a checked file; raise :class:`ImportRejected` (writing nothing) on any problem."""
+    """Record the purchases of a checked file; raise :class:`ImportRejected` (writing nothing) on any problem.
+
+    Each sale's points move (transfers, lots) at the sale's time, as at the till. A purchase's
+    ``created_at`` says when it was recorded: now, or with ``history`` (the demo's own made-up past) at
+    the sale too.
+    """
     now = utcnow()
     table = parsed.table
     errors = list(parsed.errors)
@@ -502,14 +534,11 @@ async def import_purchases(
         found = members.get(sale.member)
         kind = _reference_kind(sale.member)
         if sale.branch not in branches:
-            errors.append(
-                RowError(sale.line, table.label("branch"), f"there is no branch with code {sale.branch}")
-            )
+            errors.append(RowError(sale.line, table.label("branch"), no_branch(sale.branch)))
         if found is None:
-            what = {"member_id": "id", "mobile": "mobile number", "card": "card number"}[kind]
-            errors.append(RowError(sale.line, ref_label[kind], f"no member with this {what}"))
+            errors.append(RowError(sale.line, ref_label[kind], _UNKNOWN_MEMBER[kind]))
         elif found[1] != "active":
-            errors.append(RowError(sale.line, ref_label[kind], "the member is blocked"))
+            errors.append(RowError(sale.line, ref_label[kind], _BLOCKED))
         member_id = found[0] if found else 0
         member_of.append(member_id)
         discount = sale.redeem_points * point_value
@@ -518,7 +547,11 @@ async def import_purchases(
                 RowError(
                     sale.line,
                     table.label("redeem_points"),
-                    f"the discount ({discount} rials) is more than the total",
+                    say(
+                        "the discount ({discount} rials) is more than the total",
+                        "تخفیف ({discount} ریال) بیشتر از مبلغ فاکتور است",
+                        discount=discount,
+                    ),
                 )
             )
         if sale.redeem_points:
@@ -573,6 +606,7 @@ async def import_purchases(
         expiry=(program.expiry_mode, program.expiry_months),
         point_value=point_value,
         progress=progress,
+        history=history,
     )
     async with bulk.unique_keys_of("receipts", "فاکتورها"):
         await bulk.insert_rows(session, bulk.table_of(Purchase), PURCHASE_FIELDS, ctx.purchase_rows())
@@ -665,6 +699,7 @@ class _Context:
     expiry: tuple[str, int]
     point_value: int
     progress: Progress
+    history: bool = False
 
     def _tick(self, done: int, offset: int) -> None:
         if done % PROGRESS_EVERY == 0:
@@ -690,7 +725,7 @@ class _Context:
                 0,
                 0,
                 self.redeemed_lots.get(i),
-                now,
+                min(sale.occurred_at, now) if self.history else now,
             )
 
     def transfer_rows(self) -> Iterator[tuple[Any, ...]]:
@@ -701,6 +736,9 @@ class _Context:
             purchase_id = self.purchase_ids[i]
             account_id = self.accounts[self.member_of[i]]
             receipt = "#" + sale.external_id
+            # The points moved at the sale, as they would have at the till: statements and charts show
+            # them then, not on the day of the import.
+            when = min(sale.occurred_at, now)
             if sale.redeem_points:
                 yield (
                     next(ids),
@@ -714,7 +752,7 @@ class _Context:
                     f"purchase:{purchase_id}:redeem",
                     receipt,
                     actor,
-                    now,
+                    when,
                 )
             if self.earned[i]:
                 yield (
@@ -729,7 +767,7 @@ class _Context:
                     f"purchase:{purchase_id}:earn",
                     receipt,
                     actor,
-                    now,
+                    when,
                 )
 
     def lot_rows(self) -> Iterator[tuple[Any, ...]]:
@@ -755,5 +793,5 @@ class _Context:
                 points,
                 remaining_of.get(lot_id, points),
                 *rules.lot_dates(at, self.pending_days, mode, months).pair,
-                now,
+                min(at, now),
             )

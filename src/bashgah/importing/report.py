@@ -1,4 +1,9 @@
-"""What went wrong in an import file, line by line, and the ``FILE.errors.csv`` written next to it."""
+"""What went wrong in an import file, line by line, and the ``FILE.errors.csv`` written next to it.
+
+Every problem is written in English and Persian (:class:`Words`); the command line, the console page and
+the report pick the language of the person reading (``--lang``, the club's language, the page's), with
+the line numbers and the values in it written for that language (Persian digits in Persian).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 
 from bashgah.core.errors import BashgahError, Conflict, InvalidDate, InvalidInput
 from bashgah.core.sheets import CsvWriter
+from bashgah.web import fmt
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
@@ -15,6 +21,60 @@ Progress = Callable[[str, int, int | None], None]
 
 def no_progress(_phase: str, _done: int, _total: int | None) -> None:
     return None
+
+
+class Words(str):
+    """A text in English (its value as a ``str``) that also carries its Persian.
+
+    A plain ``str`` subclass so that a problem's column and message stay strings for code that only
+    reads English (tests, the segments importer's callers); :func:`in_language` picks the Persian.
+    """
+
+    fa: str
+
+    def __new__(cls, en: str, fa: str) -> Words:
+        made = super().__new__(cls, en)
+        made.fa = fa
+        return made
+
+
+def in_language(text: str, lang: str) -> str:
+    """The text in ``lang``: a :class:`Words`' Persian in fa, else the text itself."""
+    return text.fa if lang == "fa" and isinstance(text, Words) else str(text)
+
+
+class Line(int):
+    """A line of the file, in a message: the language's digits, never grouped."""
+
+
+#: Unicode's left-to-right isolate and its end: a code keeps its order inside Persian text.
+LRI, PDI = "\u2066", "\u2069"
+
+
+def _value(value: object, lang: str) -> str:
+    if isinstance(value, Words):
+        return in_language(value, lang)
+    if isinstance(value, Line):
+        return fmt.digits(int(value), lang)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return fmt.number(value, lang)  # a count or an amount
+    # Anything else is a code as the file writes it (a receipt number, a branch): as it is, kept in its
+    # left-to-right order inside Persian text.
+    return f"{LRI}{value}{PDI}" if lang == "fa" else str(value)
+
+
+def say(en: str, fa: str, **values: object) -> Words:
+    """A problem in both languages, ``{name}`` filled with ``values`` written for each language: counts
+    and amounts (``int``) as numbers, lines (:class:`Line`) in the language's digits, :class:`Words` in
+    the language, anything else as a code."""
+    return Words(
+        en.format(**{k: _value(v, "en") for k, v in values.items()}),
+        fa.format(**{k: _value(v, "fa") for k, v in values.items()}),
+    )
+
+
+#: The column of problems about the file as a whole.
+FILE = Words("file", "فایل")
 
 
 @dataclass(frozen=True, order=True)
@@ -26,9 +86,16 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        # Line 0 is the file as a whole (missing, unreadable).
-        where = f"line {self.line}, {self.column}" if self.line else self.column
-        return f"{where}: {self.message}"
+        return self.describe("en")
+
+    def describe(self, lang: str) -> str:
+        """``line 3, mobile: not a valid mobile number`` / ``سطر ۳، موبایل: شماره موبایل معتبر نیست``."""
+        column, message = in_language(self.column, lang), in_language(self.message, lang)
+        if not self.line:  # line 0 is the file as a whole (missing, unreadable)
+            return f"{column}: {message}"
+        if lang == "fa":
+            return f"سطر {fmt.digits(self.line, lang)}، {column}: {message}"
+        return f"line {self.line}, {column}: {message}"
 
 
 class ImportRejected(BashgahError):
@@ -40,8 +107,13 @@ class ImportRejected(BashgahError):
     message_fa = "فایل {count} ایراد دارد؛ چیزی وارد نشد."
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(None, count=len(errors))
         self.errors = sorted(errors)
+        super().__init__(None, count=len(errors))
+
+    def message(self, lang: str) -> str:
+        count = len(self.errors)
+        template = self.message_fa if lang == "fa" else self.message_en
+        return template.format(count=fmt.number(count, lang))
 
 
 class ImportRaced(Conflict):
@@ -61,11 +133,14 @@ class ImportRaced(Conflict):
         super().__init__(None, what=what, what_fa=what_fa)
 
 
-def reason(error: InvalidInput) -> str:
-    """The English reason of a field error, without the field name (the report names the column)."""
-    text = str(error.params.get("reason_en") or error.message("en"))
-    # Enrolment's date error only says which forms to use; in a report it must say what is wrong first.
-    return f"not a valid date: {text}" if isinstance(error, InvalidDate) else text
+def reason(error: InvalidInput) -> Words:
+    """The reason of a field error in both languages, without the field name (the report names the column)."""
+    en = str(error.params.get("reason_en") or error.message("en"))
+    fa = str(error.params.get("reason_fa") or error.message("fa"))
+    if isinstance(error, InvalidDate) and error.malformed:
+        # Enrolment's date error only says which forms to use; in a report it must say what is wrong first.
+        return Words(f"not a valid date: {en}", f"تاریخ معتبر نیست: {fa}")
+    return Words(en, fa)
 
 
 def errors_path(source: Path) -> Path:
@@ -73,10 +148,20 @@ def errors_path(source: Path) -> Path:
     return source.with_name(source.name + ".errors.csv")
 
 
-def write_errors(path: Path, errors: list[RowError]) -> None:
+#: The report's header row in each language.
+REPORT_HEADER = {"en": ["line", "column", "message"], "fa": ["سطر", "ستون", "ایراد"]}
+
+
+def write_errors(path: Path, errors: list[RowError], lang: str = "en") -> None:
     # With a BOM so that Excel opens the Persian column names correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = CsvWriter(f)
-        writer.writerow(["line", "column", "message"])
+        writer.writerow(REPORT_HEADER["fa" if lang == "fa" else "en"])
         for error in errors:
-            writer.writerow([error.line, error.column, error.message])
+            writer.writerow(
+                [
+                    fmt.digits(error.line, lang),
+                    in_language(error.column, lang),
+                    in_language(error.message, lang),
+                ]
+            )

@@ -80,7 +80,9 @@ def _moment_error(field: str, field_fa: str) -> InvalidInput:
     return InvalidInput(
         field,
         "not a valid date: use 2025-06-14 13:45 (Gregorian) or 1404/03/24 13:45 (Jalali)",
-        "تاریخ معتبر نیست: از قالب ۱۴۰۴/۰۳/۲۴ ۱۳:۴۵ (شمسی) یا 2025-06-14 13:45 (میلادی) استفاده کنید",
+        # The dates isolated left to right, or Persian text would show them reversed.
+        "تاریخ معتبر نیست: از قالب \u2066۱۴۰۴/۰۳/۲۴ ۱۳:۴۵\u2069 (شمسی) یا \u20662025-06-14 13:45\u2069 (میلادی) "
+        "استفاده کنید",
         field_fa,
     )
 

@@ -24,7 +24,7 @@ from bashgah.core.jalali import utcnow
 from bashgah.core.normalize import normalize_phone
 from bashgah.importing.columns import MEMBER_COLUMNS
 from bashgah.importing.export import MEMBER_EXPORT, _Format, member_row, sink_for
-from bashgah.importing.report import ImportRejected, RowError
+from bashgah.importing.report import ImportRejected, RowError, Words
 from bashgah.importing.sources import Table as ImportTable
 from bashgah.importing.sources import read_file
 from bashgah.models import Account, Branch, Member, Segment, SegmentMember, TierLevel
@@ -521,12 +521,16 @@ def read_mobiles(table: ImportTable) -> MobileList:
     for line, cells in table.rows:
         raw = cells[column].strip() if column < len(cells) else ""
         if not raw:
-            errors.append(RowError(line, label, "the mobile number is missing"))
+            errors.append(
+                RowError(line, label, Words("the mobile number is missing", "شماره موبایل نوشته نشده است"))
+            )
             continue
         try:
             mobiles.setdefault(normalize_phone(raw), line)
         except InvalidPhone:
-            errors.append(RowError(line, label, "not a valid mobile number"))
+            errors.append(
+                RowError(line, label, Words("not a valid mobile number", "شماره موبایل معتبر نیست"))
+            )
     return MobileList(mobiles, errors, label)
 
 
@@ -540,7 +544,11 @@ async def import_file(
     listed = read_mobiles(read_file(path, MEMBER_COLUMNS))
     by_mobile = await _ids_by_mobile(session, tenant_id, list(listed.mobiles))
     errors = listed.errors + [
-        RowError(line, listed.label, "no member of the club has this mobile")
+        RowError(
+            line,
+            listed.label,
+            Words("no member of the club has this mobile", "هیچ عضو باشگاه این موبایل را ندارد"),
+        )
         for mobile, line in listed.mobiles.items()
         if mobile not in by_mobile
     ]

@@ -144,7 +144,8 @@ async def _run(db: Database, job: Job, user: StaffUser, path: Path, lang: str) -
         job.created, job.skipped = result.created, result.skipped
     except ImportRejected as rejected:
         job.error_count = len(rejected.errors)
-        job.errors = [str(e) for e in rejected.errors[:SHOWN_ERRORS]]
+        # In the language of the page that started the import, numbers and lines included.
+        job.errors = [e.describe(lang) for e in rejected.errors[:SHOWN_ERRORS]]
         job.failure = rejected.message(lang)
     except BashgahError as error:
         job.failure = error.message(lang)
