@@ -154,7 +154,10 @@ async def enrol(request: Request, user: Cashier) -> Response:
             error = InvalidInput("mobile", "not a valid mobile number", "شماره موبایل معتبر نیست", "موبایل")
         if isinstance(error, DuplicateMember):
             async with database(request).transaction() as session:
-                existing = await members.get_by_mobile(session, user.tenant_id, body.mobile)
+                try:
+                    existing = await members.get_by_mobile(session, user.tenant_id, body.mobile)
+                except NotFound:  # a national code or a race: no one member to link to
+                    existing = None
         return _lookup_page(
             request,
             user,
