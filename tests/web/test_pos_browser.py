@@ -308,3 +308,34 @@ def test_a_sale_with_a_reward_code_prints_the_discount_the_confirm_step_showed_a
     assert page.locator("#left").inner_text() == ("۱۰۰٬۰۰۰ تومان" if fa else "100,000 toman")
     assert page.locator("#kept").inner_text() == ("۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
     shot(page, "pos-receipt-after-refund")
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_cashier_enrols_with_a_name_and_a_birthday_and_a_known_mobile_opens_its_member(
+    page: Any, live_server: LiveServer, guard: PageGuard, lang: str
+) -> None:
+    fa = lang == "fa"
+    mobile = f"0912883{next(_numbers):04d}"
+    _sign_in(page, lang)
+    page.keyboard.type(mobile)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#mobile")
+    page.get_by_text("نام و تاریخ تولد (اختیاری)" if fa else "Name and birthday (optional)").click()
+    page.fill("#first-name", "مریم")
+    page.fill("#last-name", "نوری")
+    page.fill("#birth-date", "۱۳۷۰/۰۵/۱۲" if fa else "1991-08-03")
+    shot(page, "pos-enrol")
+    page.locator("#birth-date").press("Enter")
+    page.wait_for_url("**/pos/members/*")
+    member_url = page.url.split("?")[0]
+    assert "مریم نوری" in page.content()
+
+    # The same mobile again: the till says whose it is (409) and links to them.
+    guard.expect_status(409)
+    page.goto("/pos")
+    page.fill("#mobile", _persian(mobile) if fa else mobile)
+    page.locator("#mobile").press("Enter")
+    page.wait_for_selector("#existing-member")
+    shot(page, "pos-enrol-known")
+    page.locator("#existing-member a").click()
+    page.wait_for_url(member_url)
