@@ -443,3 +443,17 @@ async def test_a_receipt_recorded_by_a_till_during_the_import_is_explained_in_th
     result = await cli("import", "purchases", str(path), "--tenant", "alpha")
     assert result.exit_code == 2
     assert "دوباره وارد کنید" in result.output and "Run the import again" not in result.output
+
+
+async def test_a_receipt_the_till_recorded_in_latin_digits_is_skipped_when_the_file_writes_it_in_persian(
+    db: Database, shop: Club, cli: Cli, tmp_path: Path
+) -> None:
+    await enrol_all(db, shop, SARA)
+    first = write_csv(tmp_path / "a.csv", [HEADER, [SARA, "main", "F-1001", "1250000", "2025-03-01"]])
+    assert (await cli("import", "purchases", str(first), "-t", "alpha")).exit_code == 0
+    again = write_csv(tmp_path / "b.csv", [HEADER, [SARA, "main", "F-۱۰۰۱", "1250000", "2025-03-01"]])
+    result = await cli("import", "purchases", str(again), "-t", "alpha")
+    assert result.exit_code == 0, result.output
+    assert "purchases: 0 created, 1 skipped" in result.stdout
+    assert await count(db, Purchase) == 1
+    assert await points_of(db, SARA) == 125

@@ -139,6 +139,15 @@ async def test_examine_without_campaigns_shows_the_base_points_and_refuses_unkno
         "cashback_rials": 0,
         "campaigns": [],
         "stamps": [],
+        # The bill as the sale would write it (what the till's confirm step shows).
+        "total_rials": 400_000,
+        "reward_name": None,
+        "reward_discount_rials": 0,
+        "coupon_discount_rials": 0,
+        "points_discount_rials": 0,
+        "due_rials": 400_000,
+        "wallet_rials": 0,
+        "gift_card_rials": 0,
     }
     missing = await client.post("/api/v1/purchases/examine", json=_body(999_999), headers=club.headers())
     assert missing.status_code == 404 and error_code(missing) == "not_found"

@@ -98,11 +98,22 @@ def test_a_cashier_sells_with_points_and_a_coupon_prints_the_receipt_and_refunds
     assert page.locator("#balance").inner_text() == ("۴۲۰" if fa else "420")
     shot(page, "pos-receipt")
 
-    # The customer brings it all back: everything paid is refunded, the earned points go, the spent come back.
+    # The customer brings it all back: the amount left empty is previewed as everything not yet refunded —
+    # the money paid back, the earned points taken back, the spent ones given back — and then confirmed.
     page.fill("#reason", "معیوب" if fa else "faulty")
-    page.get_by_role("button", name="مرجوعی" if fa else "Refund").click()
-    page.wait_for_selector(".alert-ok")
-    notice = page.locator(".alert-ok").inner_text()
+    page.get_by_role("button", name="بررسی مرجوعی" if fa else "Review the refund").click()
+    page.wait_for_selector("#refund-plan")
+    assert ("همهٔ آنچه هنوز مرجوع نشده" if fa else "Everything not yet refunded") in page.locator(
+        "#refund-whole"
+    ).inner_text()
+    assert page.locator("#refund-cash").inner_text() == ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
+    assert page.locator("#refund-taken").inner_text() == ("۲۲۰" if fa else "220")
+    assert page.locator("#refund-given").inner_text() == ("۱۰۰" if fa else "100")
+    assert page.locator("#refund-balance").inner_text() == ("۳۰۰" if fa else "300")
+    shot(page, "pos-refund-preview")
+    page.keyboard.press("Enter")  # the refund button has the focus
+    page.wait_for_selector("#refund-notice")
+    notice = page.locator("#refund-notice").inner_text()
     assert ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman") in notice
     assert page.locator("#balance").inner_text() == ("۳۰۰" if fa else "300")
     shot(page, "pos-refund")
@@ -216,3 +227,115 @@ def test_a_cashier_takes_part_of_a_sale_from_the_wallet_and_sees_the_stamp_card_
     page.wait_for_selector(".alert-ok")
     assert page.locator("#wallet-available").inner_text() == ("۱۲۰٬۰۰۰ تومان" if fa else "120,000 toman")
     shot(page, "pos-gift-cards")
+
+
+def _member_with_a_reward(live_server: LiveServer) -> tuple[str, str]:
+    """A member with 300 points who spent 100 on a 50,000-toman reward; returns the mobile and its code."""
+    n = next(_numbers)
+    mobile = f"0912882{n:04d}"
+    club = live_server.club
+    with live_server.api() as api:
+        member = api.post(
+            "/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=club.headers()
+        )
+        assert member.status_code == 201, member.text
+        member_id = member.json()["id"]
+        given = api.post(
+            f"/api/v1/members/{member_id}/adjustments",
+            json={"points": 300, "reason": "browser test"},
+            headers=club.headers(**{"Idempotency-Key": f"browser-reward-{mobile}"}),
+        )
+        assert given.status_code == 201, given.text
+        reward = api.post(
+            "/api/v1/rewards",
+            json={"name_fa": "۵۰ هزار تومان تخفیف", "name_en": "50,000 toman off", "kind": "discount_amount",
+                  "cost_points": 100, "discount_rials": 500_000},
+            headers=club.headers("manager"),
+        )  # fmt: skip
+        assert reward.status_code == 201, reward.text
+        redeemed = api.post(
+            f"/api/v1/members/{member_id}/rewards",
+            json={"reward_id": reward.json()["id"]},
+            headers=club.headers(**{"Idempotency-Key": f"redeem-{mobile}"}),
+        )
+        assert redeemed.status_code == 201, redeemed.text
+    return mobile, str(redeemed.json()["code"])
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_sale_with_a_reward_code_prints_the_discount_the_confirm_step_showed_and_a_partial_refund_is_previewed(
+    page: Any, live_server: LiveServer, lang: str
+) -> None:
+    fa = lang == "fa"
+    mobile, code = _member_with_a_reward(live_server)
+    _sign_in(page, lang)
+    page.keyboard.type(mobile)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/members/*")
+
+    # 200,000 toman less the reward's 50,000: 150,000 toman to pay.
+    page.keyboard.type("200000")
+    page.fill("#reward", code)
+    page.fill("#invoice", "F-۱۰۱" if fa else "F-102")  # one club for both: F-۱۰۱ is F-101
+    page.locator("#reward").press("Enter")
+    page.wait_for_selector("#to-pay")
+    assert page.locator("#to-pay").inner_text() == ("۱۵۰٬۰۰۰ تومان" if fa else "150,000 toman")
+    shot(page, "pos-confirm-reward")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/receipts/*")
+
+    # The receipt: the subtotal, the reward's line and the same total; the shop's invoice number, the
+    # branch, the cashier and the portal's QR.
+    assert page.locator("#subtotal").inner_text() == ("۲۰۰٬۰۰۰ تومان" if fa else "200,000 toman")
+    assert ("۵۰٬۰۰۰ تومان" if fa else "50,000 toman") in page.locator("#reward-line").inner_text()
+    assert code in page.locator("#reward-line").inner_text()
+    assert page.locator("#paid").inner_text() == ("۱۵۰٬۰۰۰ تومان" if fa else "150,000 toman")
+    assert ("F-101" if fa else "F-102") in page.locator("#receipt-title + p").inner_text()
+    assert "Kasra" in page.locator("#receipt-where").inner_text()
+    assert page.locator("#portal-qr svg").is_visible()
+    shot(page, "pos-receipt-reward")
+
+    # Half of it comes back: half of what was paid (75,000 toman), not half of the total.
+    page.fill("#amount", "۱۰۰٬۰۰۰" if fa else "100,000")
+    page.get_by_role("button", name="بررسی مرجوعی" if fa else "Review the refund").click()
+    page.wait_for_selector("#refund-plan")
+    assert page.locator("#refund-whole").count() == 0
+    assert page.locator("#refund-cash").inner_text() == ("۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
+    assert page.locator("#refund-taken").inner_text() == ("۷۵" if fa else "75")
+    shot(page, "pos-refund-preview-partial")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#refund-notice")
+    assert page.locator("#left").inner_text() == ("۱۰۰٬۰۰۰ تومان" if fa else "100,000 toman")
+    assert page.locator("#kept").inner_text() == ("۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
+    shot(page, "pos-receipt-after-refund")
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_cashier_enrols_with_a_name_and_a_birthday_and_a_known_mobile_opens_its_member(
+    page: Any, live_server: LiveServer, guard: PageGuard, lang: str
+) -> None:
+    fa = lang == "fa"
+    mobile = f"0912883{next(_numbers):04d}"
+    _sign_in(page, lang)
+    page.keyboard.type(mobile)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#mobile")
+    page.get_by_text("نام و تاریخ تولد (اختیاری)" if fa else "Name and birthday (optional)").click()
+    page.fill("#first-name", "مریم")
+    page.fill("#last-name", "نوری")
+    page.fill("#birth-date", "۱۳۷۰/۰۵/۱۲" if fa else "1991-08-03")
+    shot(page, "pos-enrol")
+    page.locator("#birth-date").press("Enter")
+    page.wait_for_url("**/pos/members/*")
+    member_url = page.url.split("?")[0]
+    assert "مریم نوری" in page.content()
+
+    # The same mobile again: the till says whose it is (409) and links to them.
+    guard.expect_status(409)
+    page.goto("/pos")
+    page.fill("#mobile", _persian(mobile) if fa else mobile)
+    page.locator("#mobile").press("Enter")
+    page.wait_for_selector("#existing-member")
+    shot(page, "pos-enrol-known")
+    page.locator("#existing-member a").click()
+    page.wait_for_url(member_url)

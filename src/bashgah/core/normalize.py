@@ -31,6 +31,7 @@ __all__ = [
     "normalize_name",
     "normalize_national_code",
     "normalize_phone",
+    "normalize_reference",
     "search_key",
     "to_latin_digits",
     "to_persian_digits",
@@ -115,6 +116,22 @@ def _clean_if_text(value: Any) -> Any:
 
 #: A free-text schema field (name, reason, note): cleaned by :func:`clean_text` before its length is checked.
 CleanText = Annotated[str, BeforeValidator(_clean_if_text)]
+# ------------------------------------------------------------------------------------------ references
+
+#: Invisible marks that ride along when a number is copied out of Persian text (LRM, RLM, ZWNJ, ZWJ, the
+#: bidi embeddings and isolates, BOM).
+_REFERENCE_INVISIBLE = dict.fromkeys(
+    [0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+
+def normalize_reference(s: str) -> str:
+    """The one form of a receipt, order or invoice number: «F-۱۰۰۱», «F-١٠٠١», «Ｆ－1001» and « F-1001 »
+    are all ``F-1001``. Compatibility forms are folded (NFKC), Persian and Arabic-Indic digits become
+    ASCII, invisible bidi marks go and the ends are trimmed; letter case is kept (a web shop's order ids
+    may differ only in case)."""
+    text = unicodedata.normalize("NFKC", s).translate(_REFERENCE_INVISIBLE)
+    return to_latin_digits(text).strip()
 
 
 # ---------------------------------------------------------------------------------------------- names

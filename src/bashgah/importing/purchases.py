@@ -36,7 +36,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import InvalidInput
-from bashgah.core.normalize import normalize_card_number, normalize_phone
+from bashgah.core.normalize import normalize_card_number, normalize_phone, normalize_reference
 from bashgah.importing import bulk, values
 from bashgah.importing.columns import MEMBER_REFS
 from bashgah.importing.members import no_branch
@@ -214,7 +214,7 @@ def read_purchases(
         branch = cells[i_branch].strip()
         if not branch:
             errors.append(RowError(line, label("branch"), _NO_BRANCH))
-        external_id = cells[i_external].strip()
+        external_id = normalize_reference(cells[i_external])  # F-۱۰۰۱ is F-1001, as the API and the till
         if not external_id or len(external_id) > 64:
             errors.append(RowError(line, label("external_id"), _RECEIPT_LENGTH))
         try:

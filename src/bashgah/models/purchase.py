@@ -44,3 +44,9 @@ class Purchase(IdMixin, CreatedMixin, Base):
     #: The gift card paid with, and how many rials it paid.
     gift_card_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("gift_cards.id"))
     gift_card_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The member's reward used on this sale and what it took off ``total_rials`` (the gross total, as the
+    #: till typed it): paid is the total less the reward, the coupon and the points discount.
+    reward_instance_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("reward_instances.id"))
+    reward_discount_rials: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The staff member who recorded the sale at a till (null from the API, the importer and the CLI).
+    staff_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))

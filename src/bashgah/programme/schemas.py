@@ -441,6 +441,16 @@ class ExamineResult(BaseModel):
     campaigns: list[CampaignResult]
     #: Stamps the sale would put on each stamp card (campaign stamps not included).
     stamps: list[StampPreview] = Field(default_factory=list)
+    #: The sale's bill as ``record`` would write it: the total, what the reward, the coupon and the
+    #: points take off (in that order), what is left to pay and what the wallet and a gift card pay of it.
+    total_rials: int = 0
+    reward_name: str | None = None
+    reward_discount_rials: int = 0
+    coupon_discount_rials: int = 0
+    points_discount_rials: int = 0
+    due_rials: int = 0
+    wallet_rials: int = 0
+    gift_card_rials: int = 0
 
 
 # --- events -----------------------------------------------------------------------------------------

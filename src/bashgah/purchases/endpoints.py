@@ -41,9 +41,9 @@ async def examine_purchase(
 
 
 @router.get("/{purchase_id}", response_model=PurchaseRead)
-async def get_purchase(request: Request, purchase_id: int, key: ApiKeyDep) -> PurchaseRead:
+async def get_purchase(request: Request, purchase_id: int, key: ApiKeyDep, lang: LangDep) -> PurchaseRead:
     async def work(session: AsyncSession, who: Principal) -> PurchaseRead:
-        return await service.get(session, who, purchase_id)
+        return await service.get(session, who, purchase_id, lang)
 
     return await run(request, key, work)
 
@@ -58,3 +58,17 @@ async def refund_purchase(
         return await service.refund(session, who, purchase_id, body)
 
     return await run_idempotent(request, key, idem, body, work)
+
+
+@router.post("/{purchase_id}/refunds/preview", response_model=RefundResult)
+async def preview_refund(
+    request: Request, purchase_id: int, body: RefundCreate, key: ApiKeyDep
+) -> RefundResult:
+    """Dry run of a refund: the money back (cash, wallet, gift card), the points taken back and given back
+    and the stamps, exactly as the refund would do them. Writes nothing, so it takes no Idempotency-Key;
+    the answer's ``id`` names nothing."""
+
+    async def work(session: AsyncSession, who: Principal) -> RefundResult:
+        return await service.preview_refund(session, who, purchase_id, body)
+
+    return await run(request, key, work)

@@ -1,17 +1,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bashgah.core.normalize import CleanText
+from bashgah.core.normalize import CleanText, normalize_reference
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.members.schemas import MemberRef
 from bashgah.programme.schemas import CampaignApplied, GiftGiven
 from bashgah.stamps.schemas import StampsEarned, StampsRemoved
 from bashgah.wallet.schemas import WalletBalance
 
-__all__ = ["MemberRef"]
+__all__ = ["ExternalId", "MemberRef"]
+
+
+def _reference(value: Any) -> Any:
+    return normalize_reference(value) if isinstance(value, str) else value
+
+
+#: A receipt, order or invoice number, in its one normalised form (``F-۱۰۰۱`` is ``F-1001``), so every
+#: channel — API, till, importer, lookup — names the same sale the same way.
+ExternalId = Annotated[str, BeforeValidator(_reference), Field(min_length=1, max_length=64)]
 
 
 class ItemIn(BaseModel):
@@ -33,8 +43,8 @@ class PurchaseCreate(BaseModel):
     member: MemberRef
     #: Branch code; may be left out with a branch-scoped key.
     branch: str | None = Field(None, max_length=64)
-    #: The receipt or order number; unique per branch.
-    external_id: str = Field(min_length=1, max_length=64)
+    #: The receipt or order number; unique per branch, compared after normalising its digits.
+    external_id: ExternalId
     total_rials: int = Field(gt=0, le=10**13)
     items: list[ItemIn] = Field(default_factory=list, max_length=500)
     #: Points to spend on this purchase, turned into a discount at the programme's point value.
@@ -51,6 +61,9 @@ class PurchaseCreate(BaseModel):
     #: and the bill allow.
     gift_card: str | None = Field(None, min_length=1, max_length=64)
     gift_card_rials: int | None = Field(None, gt=0, le=10**13)
+    #: The code of a reward the member redeemed (``discount_amount`` or ``discount_percent`` take their
+    #: discount off the total first; other kinds take nothing off): it is marked used with the sale.
+    reward: str | None = Field(None, min_length=1, max_length=16)
 
     @model_validator(mode="after")
     def _card_for_amount(self) -> PurchaseCreate:
@@ -64,11 +77,16 @@ class PurchaseRead(BaseModel):
     external_id: str
     branch: str
     member_id: int
+    #: The total before any discount, as the till typed it.
     total_rials: int
     #: What the points spent on this purchase took off.
     discount_rials: int
-    #: What the coupon took off; ``paid_rials`` is the total less both discounts.
+    #: What the coupon took off; ``paid_rials`` is the total less the reward, the coupon and the points.
     coupon_discount_rials: int = 0
+    #: The member's reward used on this sale (its code and name) and what it took off.
+    reward_code: str | None = None
+    reward_name: str | None = None
+    reward_discount_rials: int = 0
     paid_rials: int
     points_earned: int
     points_available_at: datetime
@@ -137,3 +155,20 @@ class RefundResult(BaseModel):
     #: Cashback of this purchase taken back from the wallet (within what was left of it).
     cashback_reversed_rials: int = 0
     wallet: WalletBalance | None = None
+
+
+class RefundRead(BaseModel):
+    """A refund as it was recorded."""
+
+    id: int
+    purchase_id: int
+    amount_rials: int
+    cash_refund_rials: int
+    points_reversed: int
+    points_unrecovered: int
+    points_returned: int
+    wallet_returned_rials: int
+    gift_card_returned_rials: int
+    cashback_reversed_rials: int
+    reason: str | None
+    created_at: datetime

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, NotFound
+from bashgah.core.normalize import normalize_reference
 from bashgah.coupons import service as coupons
 from bashgah.giftcards import service as gift_cards
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
-from bashgah.models import Branch, Member, Purchase, PurchaseItem, Refund, utcnow
+from bashgah.models import Branch, Member, Purchase, PurchaseItem, Refund, Staff, Tenant, utcnow
 from bashgah.programme import service as programme
 from bashgah.programme.engine import Line, StampGrant
 from bashgah.programme.schemas import CampaignApplied, ExamineResult, GiftGiven
@@ -27,8 +28,10 @@ from bashgah.purchases.schemas import (
     PurchaseRead,
     PurchaseResult,
     RefundCreate,
+    RefundRead,
     RefundResult,
 )
+from bashgah.rewards import service as rewards
 from bashgah.stamps import service as stamps
 from bashgah.stamps.schemas import StampsEarned
 from bashgah.tenants import service as tenants
@@ -125,11 +128,13 @@ async def record(
     locked = await _lock_for_sale(session, who.tenant_id, data.member, active, now)
     member, account = locked.member, locked.account
     members.ensure_active(member)
+    reward = await _reward(session, who.tenant_id, member.id, data, lang, now, use=True)
+    basket = _basket(data, reward)
     coupon = None
     if data.coupon is not None:  # the code's row is locked after the member's account, like budgets
-        coupon = await coupons.spend(session, who.tenant_id, data.coupon, member.id, data.total_rials, now)
+        coupon = await coupons.spend(session, who.tenant_id, data.coupon, member.id, basket, now)
     coupon_rials = coupon.discount_rials if coupon else 0
-    discount, paid = _discounted(program, data, coupon_rials)
+    discount, paid = _discounted(program, data, coupon_rials, basket)
     # Stored value pays part of what is left: the wallet's row, then the card's, locked after the member's.
     purse = (
         await wallet.open_wallet(session, who.tenant_id, member.id, create=False)
@@ -184,6 +189,9 @@ async def record(
                     "wallet_lots": [list(p) for p in wallet_from] if wallet_from else None,
                     "gift_card_id": card.card.id if card else None,
                     "gift_card_rials": card_rials,
+                    "reward_instance_id": reward.instance_id if reward else None,
+                    "reward_discount_rials": reward.discount_rials if reward else 0,
+                    "staff_id": who.staff_id,
                     "created_at": now,
                 },
             )
@@ -249,7 +257,7 @@ async def record(
         applied: list[CampaignApplied] = []
         grants: list[StampGrant] = []
         gifts: list[GiftGiven] = []
-        sale = _sale(data, branch_id, earn_base, earned, occurred_at, multiplier_pct)
+        sale = _sale(data, branch_id, earn_base, earned, occurred_at, multiplier_pct, basket)
         if active.purchase:
             applied, grants, gifts = await programme.apply_to_purchase(
                 j,
@@ -274,7 +282,7 @@ async def record(
                 member.id,
                 purchase_id,
                 sale.lines,
-                data.total_rials,
+                basket,
                 grants,
                 now,
                 occurred_at,
@@ -297,6 +305,9 @@ async def record(
         total_rials=data.total_rials,
         discount_rials=discount,
         coupon_discount_rials=coupon_rials,
+        reward_code=reward.code if reward else None,
+        reward_name=reward.name if reward else None,
+        reward_discount_rials=reward.discount_rials if reward else 0,
         paid_rials=paid,
         points_earned=earned,
         points_available_at=available_at,
@@ -330,20 +341,46 @@ def _occurred_at(data: PurchaseCreate, now: datetime) -> datetime:
     return at
 
 
+async def _reward(
+    session: AsyncSession,
+    tenant_id: int,
+    member_id: int,
+    data: PurchaseCreate,
+    lang: str,
+    now: datetime,
+    use: bool,
+) -> rewards.OnSale | None:
+    """The member's reward the sale names, marked used with the sale (``use``) or only looked at."""
+    if data.reward is None:
+        return None
+    return await rewards.for_sale(
+        session, tenant_id, member_id, data.reward, data.total_rials, lang, now, use
+    )
+
+
+def _basket(data: PurchaseCreate, reward: rewards.OnSale | None) -> int:
+    """The total less the reward: what the coupon, the points, campaigns and stamp cards see."""
+    basket = data.total_rials - (reward.discount_rials if reward else 0)
+    if basket <= 0:
+        raise InvalidInput("reward", "covers the whole total", "همهٔ مبلغ خرید را می‌پوشاند", "کد جایزه")
+    return basket
+
+
 def _discounted(
-    program: tenants.ProgramSettings, data: PurchaseCreate, coupon_rials: int = 0
+    program: tenants.ProgramSettings, data: PurchaseCreate, coupon_rials: int, basket: int
 ) -> tuple[int, int]:
-    """(points discount, paid) of a sale: the coupon comes off first, points spent become a discount on
-    what is left; the rest is paid (in cash, by card, from the wallet or a gift card)."""
+    """(points discount, paid) of a sale: the reward, then the coupon come off the ``basket``, points spent
+    become a discount on what is left; the rest is paid (in cash, by card, from the wallet or a gift
+    card)."""
     discount = data.redeem_points * program.point_value_rials
-    if discount > data.total_rials - coupon_rials:
+    if discount > basket - coupon_rials:
         raise InvalidInput(
             "redeem_points",
             f"the discount ({discount} rials) is more than the total",
             f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
             "امتیاز مصرفی",
         )
-    return discount, data.total_rials - coupon_rials - discount
+    return discount, basket - coupon_rials - discount
 
 
 def _base_points(program: tenants.ProgramSettings, base_rials: int) -> int:
@@ -378,11 +415,17 @@ def _check_stored_value(wallet_rials: int, card_rials: int, paid: int) -> None:
 
 
 def _sale(
-    data: PurchaseCreate, branch_id: int, paid: int, earned: int, at: datetime, multiplier_pct: int
+    data: PurchaseCreate,
+    branch_id: int,
+    paid: int,
+    earned: int,
+    at: datetime,
+    multiplier_pct: int,
+    basket: int,
 ) -> programme.Sale:
     return programme.Sale(
         branch_id=branch_id,
-        total_rials=data.total_rials,
+        total_rials=basket,
         paid_rials=paid,
         base_points=earned,
         lines=tuple(Line(i.sku, i.category, i.brand, i.quantity, i.unit_price_rials) for i in data.items),
@@ -393,17 +436,20 @@ def _sale(
 
 
 async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, lang: str) -> ExamineResult:
-    """What ``record`` would award for this sale and why, without writing anything."""
+    """What ``record`` would award for this sale and why, and what each discount takes off, without
+    writing anything. A reward code is refused as the sale would refuse it; a coupon it would refuse
+    takes nothing off."""
+    now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
     branch_id = await tenants.branch_id_for_sale(session, who.tenant_id, data.branch, who.branch_id)
     member = await programme.find_member(session, who.tenant_id, data.member)
     members.ensure_active(member)
+    reward = await _reward(session, who.tenant_id, member.id, data, lang, now, use=False)
+    basket = _basket(data, reward)
     coupon_rials = 0
     if data.coupon is not None:
-        coupon_rials = await coupons.would_discount(
-            session, who.tenant_id, data.coupon, member.id, data.total_rials
-        )
-    _, paid = _discounted(program, data, coupon_rials)
+        coupon_rials = await coupons.would_discount(session, who.tenant_id, data.coupon, member.id, basket)
+    discount, paid = _discounted(program, data, coupon_rials, basket)
     card_rials = 0
     if data.gift_card is not None:
         card_rials = _card_rials(
@@ -411,7 +457,6 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
         )
     _check_stored_value(data.wallet_rials, card_rials, paid)
     base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
-    now = utcnow()
     at = _occurred_at(data, now)
     # The same level as the sale would earn at (a sale crossing a threshold earns at the new level).
     tier = await tiers.for_sale(
@@ -419,11 +464,17 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
     )
     multiplier_pct = tier.multiplier_pct
     earned = _earned(program, base, multiplier_pct)
-    sale = _sale(data, branch_id, base, earned, at, multiplier_pct)
+    sale = _sale(data, branch_id, base, earned, at, multiplier_pct, basket)
     result = await programme.examine(session, who, member, sale, lang)
-    result.stamps = await stamps.preview(
-        session, who.tenant_id, member.id, sale.lines, data.total_rials, sale.at, lang
-    )
+    result.stamps = await stamps.preview(session, who.tenant_id, member.id, sale.lines, basket, sale.at, lang)
+    result.total_rials = data.total_rials
+    result.reward_name = reward.name if reward else None
+    result.reward_discount_rials = reward.discount_rials if reward else 0
+    result.coupon_discount_rials = coupon_rials
+    result.points_discount_rials = discount
+    result.due_rials = paid
+    result.wallet_rials = data.wallet_rials
+    result.gift_card_rials = card_rials
     return result
 
 
@@ -435,7 +486,8 @@ def _read(p: Purchase, branch: Branch) -> PurchaseRead:
         member_id=p.member_id,
         total_rials=p.total_rials,
         discount_rials=p.discount_rials,
-        paid_rials=p.total_rials - p.discount_rials,
+        reward_discount_rials=p.reward_discount_rials,
+        paid_rials=p.total_rials - p.reward_discount_rials - p.discount_rials,
         points_earned=p.points_earned,
         points_available_at=p.available_at,
         points_redeemed=p.points_redeemed,
@@ -446,7 +498,7 @@ def _read(p: Purchase, branch: Branch) -> PurchaseRead:
     )
 
 
-async def get(session: AsyncSession, who: Principal, purchase_id: int) -> PurchaseRead:
+async def get(session: AsyncSession, who: Principal, purchase_id: int, lang: str = "fa") -> PurchaseRead:
     purchase = await session.scalar(
         select(Purchase).where(Purchase.tenant_id == who.tenant_id, Purchase.id == purchase_id)
     )
@@ -456,6 +508,11 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int) -> Purcha
     applied = await programme.applied_to(session, purchase.id)
     read = _read(purchase, branch)
     coupon_rials = await coupons.discount_of(session, purchase.id)
+    reward = (
+        await rewards.names_of(session, purchase.reward_instance_id, lang)
+        if purchase.reward_instance_id is not None
+        else None
+    )
     return read.model_copy(
         update={
             "points_bonus": sum(a.points for a in applied),
@@ -463,6 +520,8 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int) -> Purcha
             "campaigns": applied,
             "coupon_discount_rials": coupon_rials,
             "paid_rials": read.paid_rials - coupon_rials,
+            "reward_code": reward[0] if reward else None,
+            "reward_name": reward[1] if reward else None,
         }
     )
 
@@ -583,6 +642,11 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         coupon_rials * cumulative // purchase.total_rials
         - coupon_rials * purchase.refunded_rials // purchase.total_rials
     )
+    # The reward's discount likewise: it was never paid. The reward itself stays used — it was the
+    # member's, spent on this sale — and a refund pays back only what was paid.
+    reward_share = _share(
+        purchase.reward_discount_rials, purchase.refunded_rials, cumulative, purchase.total_rials
+    )
     # Stored value goes back to where it came from, in the same cumulative proportion; the cashback the
     # purchase earned is taken back the same way.
     wallet_due = _share(purchase.wallet_rials, purchase.refunded_rials, cumulative, purchase.total_rials)
@@ -604,7 +668,12 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
         amount_rials=amount,
         items=items,
         points_returned=return_due,
-        cash_refund_rials=amount - return_due * point_value - coupon_share - wallet_due - card_due,
+        cash_refund_rials=amount
+        - return_due * point_value
+        - coupon_share
+        - reward_share
+        - wallet_due
+        - card_due,
         wallet_returned_rials=wallet_due,
         gift_card_returned_rials=card_due,
         reason=data.reason,
@@ -691,6 +760,22 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     )
 
 
+async def preview_refund(
+    session: AsyncSession, who: Principal, purchase_id: int, data: RefundCreate
+) -> RefundResult:
+    """What :func:`refund` would do with this request — the money back by where it goes, the points taken
+    back and given back, the stamps — without doing it: the refund itself runs inside a savepoint that is
+    then rolled back, so the preview is the refund's own arithmetic and cannot drift from it. Refuses what
+    the refund would refuse. (Its ``id`` names nothing.)"""
+    savepoint = await session.begin_nested()
+    try:
+        result = await refund(session, who, purchase_id, data)
+    finally:
+        await savepoint.rollback()
+        session.expire_all()
+    return result
+
+
 def _share(whole: int, refunded_before: int, refunded_after: int, total: int) -> int:
     """A refund's part of ``whole``: the cumulative share less what earlier refunds took, so parts add up."""
     return rules.proportional_due(
@@ -717,16 +802,71 @@ async def _give_back_wallet(
     purchase.wallet_lots = keep
 
 
+async def refunds_of(session: AsyncSession, who: Principal, purchase_id: int) -> list[RefundRead]:
+    """The refunds recorded for a purchase of the caller's club, oldest first."""
+    rows = await session.scalars(
+        select(Refund)
+        .where(Refund.tenant_id == who.tenant_id, Refund.purchase_id == purchase_id)
+        .order_by(Refund.id)
+    )
+    return [
+        RefundRead(
+            id=r.id,
+            purchase_id=r.purchase_id,
+            amount_rials=r.amount_rials,
+            cash_refund_rials=r.cash_refund_rials,
+            points_reversed=r.points_reversed,
+            points_unrecovered=r.points_unrecovered,
+            points_returned=r.points_returned,
+            wallet_returned_rials=r.wallet_returned_rials,
+            gift_card_returned_rials=r.gift_card_returned_rials,
+            cashback_reversed_rials=r.cashback_reversed_rials,
+            reason=r.reason,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a printed receipt tells besides the purchase: where, who rang it up, the club's portal and
+    the refunds recorded for it."""
+
+    purchase: PurchaseRead
+    branch_name: str
+    #: The cashier's name; None for a sale from the API, the importer or the CLI.
+    cashier: str | None
+    club_slug: str
+    refunds: list[RefundRead]
+
+
+async def receipt(session: AsyncSession, who: Principal, purchase_id: int, lang: str) -> Receipt:
+    read = await get(session, who, purchase_id, lang)
+    branch_id, staff_id = (
+        await session.execute(select(Purchase.branch_id, Purchase.staff_id).where(Purchase.id == purchase_id))
+    ).one()
+    branch = await tenants.get_branch(session, who.tenant_id, branch_id)
+    cashier = await session.scalar(select(Staff.full_name).where(Staff.id == staff_id)) if staff_id else None
+    slug = await session.scalar(select(Tenant.slug).where(Tenant.id == who.tenant_id))
+    return Receipt(
+        purchase=read,
+        branch_name=branch.name,
+        cashier=cashier or None,
+        club_slug=str(slug),
+        refunds=await refunds_of(session, who, purchase_id),
+    )
+
+
 async def find_by_receipt(session: AsyncSession, who: Principal, external_id: str) -> int:
     """The id of the purchase with this receipt number — at the caller's branch when they have one."""
-    query = select(Purchase.id).where(
-        Purchase.tenant_id == who.tenant_id, Purchase.external_id == external_id.strip()
-    )
+    number = normalize_reference(external_id)[:64]
+    query = select(Purchase.id).where(Purchase.tenant_id == who.tenant_id, Purchase.external_id == number)
     if who.branch_id is not None:
         query = query.where(Purchase.branch_id == who.branch_id)
     found = (await session.scalars(query.order_by(Purchase.id.desc()).limit(1))).first()
     if found is None:
-        raise NotFound("Purchase", "خرید", detail=external_id.strip()[:64])
+        raise NotFound("Purchase", "خرید", detail=number)
     return found
 
 

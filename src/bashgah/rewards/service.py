@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -543,10 +544,8 @@ async def _instance(
     return row
 
 
-async def use(session: AsyncSession, tenant_id: int, code: str, lang: str) -> RewardInstanceRead:
-    """Mark an issued reward used at the till, once: the conditional update lets exactly one till win."""
-    now = utcnow()
-    instance, reward = await _instance(session, tenant_id, code)
+async def _mark_used(session: AsyncSession, tenant_id: int, instance: RewardInstance, now: datetime) -> None:
+    """The conditional update lets exactly one till use an issued reward."""
     done = await session.execute(
         update(RewardInstance)
         .where(
@@ -558,8 +557,15 @@ async def use(session: AsyncSession, tenant_id: int, code: str, lang: str) -> Re
         .execution_options(synchronize_session=False)
     )
     if cast(Any, done).rowcount != 1:
-        instance, reward = await _instance(session, tenant_id, code, lock=True)
+        instance, _ = await _instance(session, tenant_id, instance.code, lock=True)
         raise RewardInstanceClosed(None, status=status_of(instance, now))
+
+
+async def use(session: AsyncSession, tenant_id: int, code: str, lang: str) -> RewardInstanceRead:
+    """Mark an issued reward used at the till, once: the conditional update lets exactly one till win."""
+    now = utcnow()
+    instance, reward = await _instance(session, tenant_id, code)
+    await _mark_used(session, tenant_id, instance, now)
     instance, reward = await _instance(session, tenant_id, code)
     await session.refresh(instance)
     return _instance_read(instance, reward, lang, now)
@@ -638,6 +644,54 @@ async def _take_back_credit(
             f"Reward cancelled: {reward.name_en} / {reward.name_fa}"[:500],
         )
     return await wallet.balance(session, purse, utcnow(), j)
+
+
+@dataclass(frozen=True)
+class OnSale:
+    """A member's reward as a sale uses it: which instance, its name and what it takes off the basket."""
+
+    instance_id: int
+    code: str
+    name: str
+    discount_rials: int
+
+
+async def for_sale(
+    session: AsyncSession,
+    tenant_id: int,
+    member_id: int,
+    code: str,
+    total_rials: int,
+    lang: str,
+    now: datetime,
+    use: bool,
+) -> OnSale:
+    """The member's own issued reward with this code and what it takes off ``total_rials`` — marked used
+    when ``use`` (a sale), only looked at otherwise (a dry run). Another member's code is refused as
+    unknown; a used, cancelled or expired one as closed."""
+    instance, reward = await _instance(session, tenant_id, code)
+    if instance.member_id != member_id:
+        raise RewardInstanceUnknown()
+    status = status_of(instance, now)
+    if status != "issued":
+        raise RewardInstanceClosed(None, status=status)
+    if use:
+        await _mark_used(session, tenant_id, instance, now)
+    return OnSale(
+        instance.id, instance.code, _name(reward, lang), till_discount(_read(reward, lang), total_rials)
+    )
+
+
+async def names_of(session: AsyncSession, instance_id: int, lang: str) -> tuple[str, str] | None:
+    """(code, name) of a reward instance, for a receipt."""
+    row = (
+        await session.execute(
+            select(RewardInstance.code, Reward)
+            .join(Reward, Reward.id == RewardInstance.reward_id)
+            .where(RewardInstance.id == instance_id)
+        )
+    ).first()
+    return (row[0], _name(row[1], lang)) if row is not None else None
 
 
 def till_discount(reward: RewardRead, total_rials: int) -> int:

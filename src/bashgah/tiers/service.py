@@ -168,9 +168,9 @@ def measure(metric: str, member_id: Any, since: Any) -> Select[Any]:
         extra.append(p.refunded_rials < p.total_rials)
     elif metric == "points":
         figure = func.coalesce(func.sum(p.points_earned - p.points_reversed), 0)
-    else:  # what was paid — after points and any coupon — less the returned share
+    else:  # what was paid — after a reward, points and any coupon — less the returned share
         coupon = func.coalesce(CouponUse.discount_rials, 0)
-        paid = p.total_rials - p.discount_rials - coupon
+        paid = p.total_rials - p.reward_discount_rials - p.discount_rials - coupon
         figure = func.coalesce(func.sum(paid * (p.total_rials - p.refunded_rials) / p.total_rials), 0)
     query = select(figure).where(p.member_id == member_id, p.occurred_at >= since, *extra)
     if metric == "spend":

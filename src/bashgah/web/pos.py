@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, NotFound
-from bashgah.core.normalize import looks_like_phone, to_latin_digits, to_persian_digits
+from bashgah.core.errors import BashgahError, DuplicateMember, InsufficientPoints, InvalidInput, NotFound
+from bashgah.core.normalize import looks_like_phone, normalize_reference, to_latin_digits, to_persian_digits
 from bashgah.coupons import rules as coupon_rules
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import CouponCheck, MemberCoupon
@@ -30,9 +31,15 @@ from bashgah.members.schemas import MemberCreate
 from bashgah.models import Branch, Member
 from bashgah.programme.schemas import GiftGiven
 from bashgah.purchases import service as purchases
-from bashgah.purchases.schemas import PurchaseCreate, PurchaseRead, PurchaseResult, RefundCreate
+from bashgah.purchases.schemas import (
+    PurchaseCreate,
+    PurchaseRead,
+    PurchaseResult,
+    RefundCreate,
+    RefundRead,
+    RefundResult,
+)
 from bashgah.rewards import service as rewards
-from bashgah.rewards.errors import RewardInstanceClosed, RewardInstanceUnknown
 from bashgah.rewards.schemas import RewardInstanceRead, RewardRead
 from bashgah.stamps import service as stamps
 from bashgah.stamps.schemas import StampPreview, StampProgress, StampsEarned
@@ -45,6 +52,7 @@ from bashgah.wallet.schemas import TopUpCreate, WalletBalance
 from bashgah.web import audit, forms
 from bashgah.web.guard import POS_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
+from bashgah.web.qr import qr_svg
 from bashgah.web.render import language, render
 from bashgah.web.sessions import StaffUser
 
@@ -75,7 +83,7 @@ def local_mobile(e164: str) -> str:
 
 
 def _lookup_page(request: Request, user: StaffUser, status: int = 200, **context: Any) -> Response:
-    values: dict[str, Any] = {"q": "", "number": "", "found": None, "enrol_mobile": None}
+    values: dict[str, Any] = {"q": "", "number": "", "found": None, "enrol": EnrolForm(), "existing": None}
     values.update(context)
     return render(request, "pos/lookup.html", face="pos", user=user, status=status, **values)
 
@@ -99,35 +107,63 @@ async def find(request: Request, user: Cashier, q: str = "") -> Response:
     if not found.members:
         phone = found.matched_by == "phone" or looks_like_phone(to_latin_digits(q))
         return _lookup_page(
-            request, user, q=q, found=[], enrol_mobile=q if phone else None, focus_enrol=phone
+            request, user, q=q, found=[], enrol=EnrolForm(mobile=q if phone else ""), focus_enrol=phone
         )
     return _lookup_page(request, user, q=q, found=found.members)
 
 
+@dataclass
+class EnrolForm:
+    """The enrolment as the cashier typed it: the mobile, and optionally the name and the birthday (Jalali
+    ``1370/05/12`` or Gregorian, any digits)."""
+
+    mobile: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: str = ""
+
+
 @router.post("/enrol")
 async def enrol(request: Request, user: Cashier) -> Response:
-    """A new member with just a mobile number, enrolled at the cashier's branch."""
+    """A new member enrolled at the cashier's branch: the mobile is enough, a name and a birthday may come
+    with it. A mobile that is already a member's is answered with a link to that member."""
     form = await checked_form(request, user)
-    mobile = forms.text(form, "mobile", 32)
+    typed = EnrolForm(
+        mobile=forms.text(form, "mobile", 32),
+        first_name=forms.text(form, "first_name", 100),
+        last_name=forms.text(form, "last_name", 100),
+        birth_date=forms.text(form, "birth_date", 16),
+    )
+    existing: Member | None = None
     try:
+        body = MemberCreate.model_validate(
+            {
+                "mobile": typed.mobile or "-",
+                "first_name": typed.first_name,
+                "last_name": typed.last_name,
+                "birth_date": typed.birth_date or None,
+                "consent_source": "pos",
+            }
+        )
         async with database(request).transaction() as session:
-            branch = await _branch_code(session, user)
-            member = await members.create(
-                session,
-                user.tenant_id,
-                MemberCreate.model_validate(
-                    {"mobile": mobile or "-", "consent_source": "pos", "branch": branch}
-                ),
-            )
+            body.branch = await _branch_code(session, user)
+            member = await members.create(session, user.tenant_id, body)
             await audit.record(session, user.tenant_id, "pos.enrol", user.staff_id, "member", member.id)
     except (BashgahError, IntegrityError, ValidationError) as error:
         if isinstance(error, ValidationError):
             error = InvalidInput("mobile", "not a valid mobile number", "شماره موبایل معتبر نیست", "موبایل")
+        if isinstance(error, DuplicateMember):
+            async with database(request).transaction() as session:
+                try:
+                    existing = await members.get_by_mobile(session, user.tenant_id, body.mobile)
+                except NotFound:  # a national code or a race: no one member to link to
+                    existing = None
         return _lookup_page(
             request,
             user,
-            422,
-            enrol_mobile=mobile,
+            409 if existing else _status(error),
+            enrol=typed,
+            existing=existing,
             focus_enrol=True,
             errors=[_message(error, language(request, user))],
         )
@@ -137,10 +173,13 @@ async def enrol(request: Request, user: Cashier) -> Response:
 @router.get("/receipt", response_class=HTMLResponse)
 async def find_receipt(request: Request, user: Cashier, number: str = "") -> Response:
     """Open a receipt by its number (to print it again or refund it)."""
-    number = to_latin_digits(number).strip().upper()[:64]
+    number = normalize_reference(number)[:64]
     try:
         async with database(request).transaction() as session:
-            purchase_id = await purchases.find_by_receipt(session, user.principal, number)
+            try:
+                purchase_id = await purchases.find_by_receipt(session, user.principal, number)
+            except NotFound:  # the till's own numbers are capitals; a shop's invoice number is as typed
+                purchase_id = await purchases.find_by_receipt(session, user.principal, number.upper())
     except BashgahError as error:
         return _lookup_page(
             request, user, 404, number=number, errors=[error.message(language(request, user))]
@@ -221,6 +260,8 @@ class SaleForm:
     gift_card_amount: str = ""
     #: Item lines "code quantity unit-price", one per line (or separated by ";").
     items: str = ""
+    #: The shop's own invoice number, when it has one: it becomes the sale's receipt number.
+    invoice: str = ""
     key: str = field(default_factory=lambda: _receipt_number())
 
 
@@ -279,6 +320,8 @@ class Sale:
     wallet_rials: int = 0
     gift_card: str | None = None
     gift_card_rials: int | None = None
+    #: The shop's invoice number (normalised); without one the form's key is the receipt number.
+    invoice: str | None = None
 
     def fingerprint(self, member_id: int) -> str:
         body = {
@@ -292,18 +335,21 @@ class Sale:
             "wallet": self.wallet_rials,
             "gift_card": self.gift_card,
             "gift_card_rials": self.gift_card_rials,
+            "invoice": self.invoice,
         }
         return idempotency.fingerprint("POST", "/pos/sale", body)
 
-    def purchase(self, member_id: int, total_rials: int) -> PurchaseCreate:
+    def purchase(self, member_id: int) -> PurchaseCreate:
+        """The sale as the API takes it: the reward code goes with it and comes off in the service."""
         return PurchaseCreate.model_validate(
             {
                 "member": {"id": member_id},
                 "branch": self.branch,
-                "external_id": self.key,
-                "total_rials": total_rials,
+                "external_id": self.invoice or self.key,
+                "total_rials": self.total_rials,
                 "redeem_points": self.redeem_points,
                 "coupon": self.coupon,
+                "reward": self.reward,
                 "wallet_rials": self.wallet_rials,
                 "gift_card": self.gift_card,
                 "gift_card_rials": self.gift_card_rials,
@@ -366,7 +412,11 @@ def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
     key = typed.key.strip().upper()
     if not 1 <= len(key) <= 64 or not key.isalnum():
         raise InvalidInput("key", "reload the page", "صفحه را دوباره باز کنید", "فرم")
+    invoice = normalize_reference(typed.invoice)
+    if len(invoice) > 64:
+        raise InvalidInput("invoice", "at most 64 characters", "حداکثر ۶۴ نویسه", "شمارهٔ فاکتور فروشگاه")
     return Sale(
+        invoice=invoice or None,
         total_rials=total,
         redeem_points=forms.whole_number(data, "redeem", "امتیاز مصرفی", maximum=10**9) or 0,
         coupon=typed.coupon.strip() or None,
@@ -382,7 +432,8 @@ def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
 
 @dataclass
 class Preview:
-    """What the confirm step shows: each discount, what is paid, the points earned."""
+    """What the confirm step shows, as the purchase service prices it: each discount, what is paid, the
+    points earned."""
 
     total_rials: int
     reward_rials: int
@@ -404,45 +455,27 @@ class Preview:
         return self.paid_rials - self.wallet_rials - self.gift_card_rials
 
 
-async def _reward_off(
-    session: AsyncSession, user: StaffUser, member_id: int, code: str, total: int, lang: str
-) -> tuple[int, str]:
-    """The discount of the member's own issued reward with this code, and its name."""
-    mine = {i.code: i for i in await rewards.list_instances(session, user.tenant_id, member_id, lang)}
-    instance = mine.get(code)
-    if instance is None:
-        raise RewardInstanceUnknown()
-    if instance.status != "issued":
-        raise RewardInstanceClosed(None, status=instance.status)
-    reward = await rewards.get(session, user.tenant_id, instance.reward_id, lang)
-    return rewards.till_discount(reward, total), instance.reward_name
-
-
 async def _price(session: AsyncSession, user: StaffUser, member_id: int, sale: Sale, lang: str) -> Preview:
-    """Price the sale without writing anything: refuses what the sale itself would refuse."""
+    """Price the sale without writing anything (the purchase service's own dry run); refuses what the sale
+    itself would refuse, in words the cashier can act on."""
     who = user.principal
     members.ensure_active(await members.get(session, user.tenant_id, member_id))
-    reward_rials, reward_name = 0, None
-    if sale.reward:
-        reward_rials, reward_name = await _reward_off(
-            session, user, member_id, sale.reward, sale.total_rials, lang
-        )
-    net = sale.total_rials - reward_rials
-    if net <= 0:
-        raise InvalidInput("reward", "covers the whole total", "همهٔ مبلغ خرید را می‌پوشاند", "کد جایزه")
-    coupon_rials = 0
+    examined = await purchases.examine(session, who, sale.purchase(member_id), lang)
     if sale.coupon:
         verdict = await coupons.check(
             session,
             who,
             CouponCheck.model_validate(
-                {"code": sale.coupon, "member": {"id": member_id}, "total_rials": net}
+                {
+                    "code": sale.coupon,
+                    "member": {"id": member_id},
+                    "total_rials": examined.total_rials - examined.reward_discount_rials,
+                }
             ),
             lang,
         )
         if not verdict.valid:
             raise _Refused(verdict.reason or "")
-        coupon_rials = verdict.discount_rials
     balance = await member_points.summary(session, who, member_id)
     if sale.redeem_points > balance.available:
         raise InsufficientPoints(balance.available, sale.redeem_points)
@@ -450,33 +483,23 @@ async def _price(session: AsyncSession, user: StaffUser, member_id: int, sale: S
         wallet = (await wallets.read(session, who, member_id, lang, limit=1)).balance
         if sale.wallet_rials > wallet.available_rials:
             raise InsufficientWallet(wallet.available_rials, sale.wallet_rials)
-    card: GiftCardRead | None = None
     if sale.gift_card:
-        card = await gift_cards.get(session, who, sale.gift_card)
+        card: GiftCardRead = await gift_cards.get(session, who, sale.gift_card)
         if card.status != "active":
             raise GiftCardClosed(card.status)
         if sale.gift_card_rials is not None and sale.gift_card_rials > card.balance_rials:
             raise InsufficientGiftCard(card.balance_rials, sale.gift_card_rials)
-    program = await tenants.program_settings(session, user.tenant_id)
-    examined = await purchases.examine(session, who, sale.purchase(member_id, net), lang)
-    points_rials = sale.redeem_points * program.point_value_rials
-    # What the sale leaves to pay, as the purchase computes it (``examine`` counts points on the part
-    # not paid from stored value, unless the programme says otherwise).
-    paid = net - coupon_rials - points_rials
-    card_rials = 0
-    if card is not None:
-        card_rials = sale.gift_card_rials or max(0, min(card.balance_rials, paid - sale.wallet_rials))
     return Preview(
-        total_rials=sale.total_rials,
-        reward_rials=reward_rials,
-        reward_name=reward_name,
-        coupon_rials=coupon_rials,
-        points_rials=points_rials,
-        paid_rials=paid,
+        total_rials=examined.total_rials,
+        reward_rials=examined.reward_discount_rials,
+        reward_name=examined.reward_name,
+        coupon_rials=examined.coupon_discount_rials,
+        points_rials=examined.points_discount_rials,
+        paid_rials=examined.due_rials,
         points_earned=examined.points_total,
         available=balance.available,
-        wallet_rials=sale.wallet_rials,
-        gift_card_rials=card_rials,
+        wallet_rials=examined.wallet_rials,
+        gift_card_rials=examined.gift_card_rials,
         cashback_rials=examined.cashback_rials,
         stamps=examined.stamps,
     )
@@ -508,6 +531,7 @@ def _typed_sale(form: Any) -> SaleForm:
         wallet=forms.text(form, "wallet", 40),
         gift_card=forms.text(form, "gift_card", 64),
         gift_card_amount=forms.text(form, "gift_card_amount", 40),
+        invoice=forms.text(form, "invoice", 64),
     )
 
 
@@ -559,19 +583,7 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
     key, fp = f"pos-sale:{sale.key}", sale.fingerprint(member_id)
     try:
         async with db.transaction() as session:
-            reward_rials = 0
-            if sale.reward:
-                reward_rials, _ = await _reward_off(
-                    session, user, member_id, sale.reward, sale.total_rials, lang
-                )
-            net = sale.total_rials - reward_rials
-            if net <= 0:
-                raise InvalidInput(
-                    "reward", "covers the whole total", "همهٔ مبلغ خرید را می‌پوشاند", "کد جایزه"
-                )
-            result = await purchases.record(session, user.principal, sale.purchase(member_id, net))
-            if sale.reward:
-                await rewards.use(session, user.tenant_id, sale.reward, lang)
+            result = await purchases.record(session, user.principal, sale.purchase(member_id), lang)
             await idempotency.remember(session, user.principal, key, fp, 201, _outcome(result))
             await audit.record(
                 session,
@@ -584,7 +596,7 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
                 points_redeemed=result.points_redeemed,
                 points_earned=result.points_earned + result.points_bonus,
                 coupon=sale.coupon is not None,
-                reward_rials=reward_rials,
+                reward_rials=result.reward_discount_rials,
                 wallet_rials=result.wallet_rials,
                 gift_card_rials=result.gift_card_rials,
             )
@@ -594,8 +606,7 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
         if prior is None:
             raise
         return _redirect(f"/pos/receipts/{prior[1]['purchase_id']}?{urlencode({'sale': sale.key})}")
-    query = {"sale": sale.key} | ({"reward": sale.reward} if sale.reward else {})
-    return _redirect(f"/pos/receipts/{result.id}?{urlencode(query)}")
+    return _redirect(f"/pos/receipts/{result.id}?{urlencode({'sale': sale.key})}")
 
 
 def _outcome(result: PurchaseResult) -> dict[str, Any]:
@@ -611,6 +622,58 @@ def _outcome(result: PurchaseResult) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- receipt, refund
 
 
+@dataclass
+class ReceiptView:
+    """The receipt as printed: the bill as the confirm step showed it, where and by whom, the portal's QR,
+    the refunds recorded for it and what is left after them. Every figure comes from the server's own
+    records, never from the address."""
+
+    p: PurchaseRead
+    branch_name: str
+    cashier: str | None
+    portal_url: str
+    refunds: list[RefundRead]
+    #: The refund just done (named by id in the address, read from the refunds of this purchase).
+    notice: RefundRead | None
+
+    @property
+    def subtotal_rials(self) -> int:
+        """The total before any discount, as typed at the till."""
+        return self.p.total_rials
+
+    @property
+    def rest_rials(self) -> int:
+        """What was paid in cash or by card (besides the wallet and a gift card)."""
+        return self.p.paid_rials - self.p.wallet_rials - self.p.gift_card_rials
+
+    @property
+    def left_rials(self) -> int:
+        """Of the purchase total, what has not been returned (and may still be)."""
+        return self.p.total_rials - self.p.refunded_rials
+
+    @property
+    def paid_back_rials(self) -> int:
+        """Money the refunds paid back: in cash, to the wallet and to the gift card."""
+        return sum(
+            r.cash_refund_rials + r.wallet_returned_rials + r.gift_card_returned_rials for r in self.refunds
+        )
+
+    @property
+    def kept_rials(self) -> int:
+        """What the customer has paid for what they kept."""
+        return self.p.paid_rials - self.paid_back_rials
+
+    @property
+    def points_kept(self) -> int:
+        """Points this sale earned (with campaign bonuses) that refunds did not take back."""
+        taken = sum(r.points_reversed + r.points_unrecovered for r in self.refunds)
+        return self.p.points_earned + self.p.points_bonus - taken
+
+    @property
+    def qr(self) -> Markup:
+        return qr_svg(self.portal_url)
+
+
 async def _receipt_page(
     request: Request,
     user: StaffUser,
@@ -619,28 +682,25 @@ async def _receipt_page(
     errors: list[str] | None = None,
     refund_amount: str = "",
     refund_reason: str = "",
-    **context: Any,
+    sale: str = "",
+    refund_id: int | None = None,
 ) -> Response:
     lang = language(request, user)
     async with database(request).transaction() as session:
-        purchase = await purchases.get(session, user.principal, purchase_id)
+        found = await purchases.receipt(session, user.principal, purchase_id, lang)
+        purchase = found.purchase
         member = await members.get(session, user.tenant_id, purchase.member_id)
         balance = await member_points.summary(session, user.principal, purchase.member_id)
         wallet = (await wallets.read(session, user.principal, member.id, lang, limit=1)).balance
-        outcome = await _sale_outcome(
-            session, user, purchase_id, member.id, str(context.pop("sale", "") or ""), lang
-        )
-        reward = None
-        code = str(context.pop("reward", "") or "").upper()
-        if code:
-            reward = next(
-                (
-                    i
-                    for i in await rewards.list_instances(session, user.tenant_id, member.id, lang)
-                    if i.code == code
-                ),
-                None,
-            )
+        outcome = await _sale_outcome(session, user, purchase_id, member.id, sale, lang)
+    view = ReceiptView(
+        p=purchase,
+        branch_name=found.branch_name,
+        cashier=found.cashier,
+        portal_url=f"{str(request.base_url).rstrip('/')}/m/{found.club_slug}/login",
+        refunds=found.refunds,
+        notice=next((r for r in found.refunds if r.id == refund_id), None),
+    )
     return render(
         request,
         "pos/receipt.html",
@@ -648,18 +708,17 @@ async def _receipt_page(
         user=user,
         status=status,
         p=purchase,
+        view=view,
         m=member,
         mobile=local_mobile(member.mobile),
         balance=balance,
         wallet=wallet,
         stamps=outcome[0],
         gifts=outcome[1],
-        reward=reward,
         refund_key=forms.new_form_key(),
         refund_amount=refund_amount,
         refund_reason=refund_reason,
         errors=errors or [],
-        **context,
     )
 
 
@@ -681,42 +740,86 @@ async def _sale_outcome(
 
 @router.get("/receipts/{purchase_id}", response_class=HTMLResponse)
 async def receipt(
-    request: Request,
-    user: Cashier,
-    purchase_id: int,
-    sale: str = "",
-    reward: str = "",
-    refunded: int | None = None,
-    taken: int = 0,
-    given: int = 0,
+    request: Request, user: Cashier, purchase_id: int, sale: str = "", refund: int | None = None
 ) -> Response:
-    """The receipt; after a refund also what it gave back (``refunded`` rials, points ``taken`` back from
-    what the sale earned, points ``given`` back of those it spent)."""
-    refund = {"cash": refunded, "taken": taken, "given": given} if refunded is not None else None
-    return await _receipt_page(request, user, purchase_id, reward=reward, sale=sale, refund=refund)
+    """The receipt; ``sale`` (the till's form key) adds what that sale gave once, ``refund`` (a refund's
+    id) shows what that refund of this purchase did — both read from what the server recorded."""
+    return await _receipt_page(request, user, purchase_id, sale=sale, refund_id=refund)
+
+
+@dataclass
+class RefundPreview:
+    """What the refund's confirm step shows: the refund's own dry run, and whether the amount is the
+    whole of what is left (an empty amount means that, and the page says so)."""
+
+    p: PurchaseRead
+    plan: RefundResult
+    #: The amount and the reason as typed, carried to the confirmation.
+    amount: str
+    reason: str
+    key: str
+    whole: bool
+    #: (card name, stamps) the refund takes back, cards with nothing to take left out.
+    stamps_taken: list[tuple[str, int]]
+
+    @property
+    def points_taken(self) -> int:
+        """Earned and bonus points the refund takes back (those already spent included, when the programme
+        lets the balance go below zero)."""
+        return self.plan.points_reversed
+
+
+def _refund_body(form: Any, unit: str) -> RefundCreate:
+    amount = forms.amount_rials(form, "amount", unit, "مبلغ بازگشتی")
+    reason = forms.text(form, "reason", 500)
+    try:
+        return RefundCreate.model_validate({"amount_rials": amount or None, "reason": reason or None})
+    except ValidationError:
+        raise InvalidInput("amount", "out of range", "خارج از بازه", "مبلغ بازگشتی") from None
 
 
 @router.post("/receipts/{purchase_id}/refund", response_class=HTMLResponse)
 async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
-    """Refund part (an amount) or all of what is left of a receipt; points go back as the programme says."""
+    """Step 1 (``step=review``) shows what the refund would give back and take back — the refund's own dry
+    run; step 2 (``step=confirm``) does it, once per form key, and opens the receipt with its notice."""
     form = await checked_form(request, user)
     lang = language(request, user)
     typed_amount, reason = forms.text(form, "amount", 40), forms.text(form, "reason", 500)
-    key = f"pos-refund:{forms.text(form, 'key', 64)}"
+    form_key = forms.text(form, "key", 64)
+    key = f"pos-refund:{form_key}"
     db = database(request)
     try:
-        amount = forms.amount_rials(form, "amount", user.money_unit, "مبلغ بازگشتی")
-        body = RefundCreate.model_validate({"amount_rials": amount or None, "reason": reason or None})
+        body = _refund_body(form, user.money_unit)
+        if forms.text(form, "step") != "confirm":
+            async with db.transaction() as session:
+                plan = await purchases.preview_refund(session, user.principal, purchase_id, body)
+                purchase = await purchases.get(session, user.principal, purchase_id, lang)
+                member = await members.get(session, user.tenant_id, purchase.member_id)
+                cards = {
+                    c.card_id: c.name for c in await stamps.progress(session, user.tenant_id, member.id, lang)
+                }
+            return render(
+                request,
+                "pos/refund_confirm.html",
+                face="pos",
+                user=user,
+                m=member,
+                mobile=local_mobile(member.mobile),
+                preview=RefundPreview(
+                    p=purchase,
+                    plan=plan,
+                    amount=typed_amount,
+                    reason=reason,
+                    key=form_key,
+                    whole=plan.amount_rials == purchase.total_rials - purchase.refunded_rials,
+                    stamps_taken=[(cards.get(r.card_id, ""), r.stamps) for r in plan.stamps if r.stamps],
+                ),
+            )
         fp = idempotency.fingerprint("POST", f"/pos/receipts/{purchase_id}/refund", body.model_dump())
         try:
             async with db.transaction() as session:
                 done = await purchases.refund(session, user.principal, purchase_id, body)
-                figures = {
-                    "refunded": done.cash_refund_rials,
-                    "taken": done.points_reversed,
-                    "given": done.points_returned,
-                }
-                await idempotency.remember(session, user.principal, key, fp, 201, figures)
+                await idempotency.remember(session, user.principal, key, fp, 201, {"refund_id": done.id})
                 await audit.record(
                     session,
                     user.tenant_id,
@@ -728,15 +831,14 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
                     points_reversed=done.points_reversed,
                     points_returned=done.points_returned,
                 )
+            refund_id = done.id
         except (IntegrityError, BashgahError):
             async with db.transaction() as session:
                 prior = await idempotency.replay(session, user.principal, key, fp)
             if prior is None:
                 raise
-            figures = prior[1]
-    except (BashgahError, IntegrityError, ValidationError) as error:
-        if isinstance(error, ValidationError):
-            error = InvalidInput("amount", "out of range", "خارج از بازه", "مبلغ بازگشتی")
+            refund_id = int(prior[1].get("refund_id") or 0)
+    except (BashgahError, IntegrityError) as error:
         return await _receipt_page(
             request,
             user,
@@ -745,10 +847,8 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
             errors=[_message(error, lang)],
             refund_amount=typed_amount,
             refund_reason=reason,
-            reward="",
-            refund=None,
         )
-    return _redirect(f"/pos/receipts/{purchase_id}?{urlencode(figures)}")
+    return _redirect(f"/pos/receipts/{purchase_id}?{urlencode({'refund': refund_id})}")
 
 
 # ------------------------------------------------------------------------------ gift cards, top-up

@@ -1,0 +1,43 @@
+"""pos: the reward used on a sale (its instance and discount) and the cashier who recorded it
+
+Revision ID: pos_1
+Revises: api_1
+Create Date: 2026-12-02 07:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "pos_1"
+down_revision = "api_1"
+branch_labels = None
+depends_on = None
+
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("purchases", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reward_instance_id", ID, nullable=True))
+        batch_op.add_column(
+            sa.Column("reward_discount_rials", sa.BigInteger(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("staff_id", ID, nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_purchases_reward_instance_id_reward_instances"),
+            "reward_instances",
+            ["reward_instance_id"],
+            ["id"],
+        )
+        batch_op.create_foreign_key(op.f("fk_purchases_staff_id_staff"), "staff", ["staff_id"], ["id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("purchases", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("fk_purchases_staff_id_staff"), type_="foreignkey")
+        batch_op.drop_constraint(op.f("fk_purchases_reward_instance_id_reward_instances"), type_="foreignkey")
+        batch_op.drop_column("staff_id")
+        batch_op.drop_column("reward_discount_rials")
+        batch_op.drop_column("reward_instance_id")
