@@ -104,10 +104,10 @@ async def test_a_sale_dated_in_the_future_is_refused_and_changes_nothing(
         "Invalid value for occurred_at: the sale's time is in the future"
     )
     persian = await client.post(
-        "/api/v1/purchases/examine",
+        "/api/v1/purchases",
         json={"member": {"id": member["id"]}, "branch": "main", "external_id": "F-1", "total_rials": 500_000}
         | {"occurred_at": tomorrow},
-        headers=club.headers(**{"Accept-Language": "fa"}),
+        headers=club.headers(**{"Idempotency-Key": "future-2", "Accept-Language": "fa"}),
     )
     assert persian.status_code == 422
     assert "آینده" in persian.json()["error"]["message"]

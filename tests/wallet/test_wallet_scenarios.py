@@ -296,3 +296,23 @@ async def test_wallet_credit_reward(client: httpx.AsyncClient, club: Club, db: D
     assert (refused.status_code, error_code(refused)) == (409, "invalid_state")
     assert (await wallet_of(client, club, other["id"]))["balance"]["total_rials"] == 70_000
     assert await ledger_problems(db) == []
+
+
+async def test_cashback_past_its_date_leaves_the_wallet_total_before_the_job_and_a_back_dated_sale_dates_it(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    await set_program(client, club, cashback_expiry_months=3)
+    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
+    member = await enrol(client, club)
+    await topped_up(client, club, member["id"], 100_000)
+    sold_at = datetime.now(UTC) - timedelta(days=120)  # four months ago: its cashback is past its date
+
+    sale = await paid(client, club, member["id"], 400_000, occurred_at=sold_at.isoformat())
+
+    assert sale["cashback_rials"] == 20_000
+    shown = (await wallet_of(client, club, member["id"]))["balance"]
+    assert (shown["available_rials"], shown["pending_rials"], shown["total_rials"]) == (100_000, 0, 100_000)
+    async with db.transaction() as session:
+        assert await expire_stored_value(session) == 20_000
+    assert (await wallet_of(client, club, member["id"]))["balance"] == shown
+    assert await ledger_problems(db) == []

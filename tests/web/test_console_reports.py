@@ -90,3 +90,29 @@ async def test_a_wrong_report_setting_is_explained_and_changes_nothing(web: WebC
     assert "بین ۱ و ۶۰" in response.text
     assert 'value="۹۹"' in response.text
     assert (await web.get("/console/reports/nonsense")).status_code == 404
+
+
+async def test_a_report_as_of_a_day_counts_that_whole_tehran_day_in_both_languages(
+    web: WebClient,
+) -> None:
+    from datetime import UTC, datetime
+
+    from bashgah.core.jalali import TEHRAN
+    from bashgah.core.normalize import to_latin_digits
+
+    late = (await enrol(web.http, web.club, first_name="Late"))["id"]
+    evening = datetime(2026, 3, 1, 20, tzinfo=TEHRAN).astimezone(UTC)  # 10 Esfand 1404, 20:00 Tehran
+    sale = await purchase(web.http, web.club, late, 900_000, occurred_at=evening.isoformat())
+    assert sale.status_code == 201, sale.text
+    await web.sign_in_as("analyst", "nazanin")
+    for lang, day in (("fa", "۱۴۰۴/۱۲/۱۰"), ("en", "2026-03-01")):
+        web.http.cookies.set("bg_lang", lang)
+        shown = await web.get("/console/reports/pareto", params={"as_of": day})
+        assert shown.status_code == 200, shown.text
+        assert "Late" in shown.text
+        assert "90,000" in to_latin_digits(shown.text).replace("٬", ",")  # toman: 900,000 rials
+        download = await web.get("/console/reports/pareto/download", params={"format": "csv", "as_of": day})
+        assert download.status_code == 200 and "900000" in download.text
+        wrong = await web.get("/console/reports/pareto", params={"as_of": "1404/13/01"})
+        assert wrong.status_code == 422
+        assert ("YYYY/MM/DD (Jalali)" if lang == "en" else "(شمسی)") in wrong.text

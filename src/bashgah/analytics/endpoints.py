@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from bashgah.analytics import export
 from bashgah.analytics.reports import Params, Report, run_report
 from bashgah.api.deps import ApiKeyDep, FastJSON, LangDep, run
 from bashgah.auth.service import Principal
+from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -59,7 +59,12 @@ async def get_report(
     window_days: int = Query(365, ge=1, le=3650, description="Days of purchases the report looks at"),
     k: float = Query(2.0, gt=0, le=100, description="churn: overdue when days since > k × mean gap"),
     months: int = Query(12, ge=1, le=60, description="cohorts: enrolment months shown"),
-    as_of: datetime | None = Query(None, description="The report's moment (ISO 8601 with offset)"),
+    as_of: str | None = Query(
+        None,
+        max_length=40,
+        description="The report's moment (default: now). A day — 2026-03-20 or 1404/12/29 — means the end of"
+        " that day in Tehran; an ISO 8601 date and time is that moment (Tehran time without an offset).",
+    ),
     store_revenue_rials: int | None = Query(
         None, gt=0, description="health: the shop's whole revenue in the window, for the members' share"
     ),
@@ -68,15 +73,16 @@ async def get_report(
 ) -> Response:
     """rfm, lrfm, pareto, habits, churn, cohorts, health or clv; labels follow Accept-Language (Persian by
     default)."""
-    params = Params(
-        as_of=as_of,
-        window_days=window_days,
-        k=k,
-        months=months,
-        store_revenue_rials=store_revenue_rials,
-    )
 
     async def work(session: AsyncSession, who: Principal) -> tuple[Report, bytes]:
+        # Read after the key is checked: a caller without one learns nothing, not even about dates.
+        params = Params(
+            as_of=parse_until(as_of) if as_of else None,
+            window_days=window_days,
+            k=k,
+            months=months,
+            store_revenue_rials=store_revenue_rials,
+        )
         report = await run_report(session, who, name, lang, params)
         if format is Format.json:
             return report, b""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,8 @@ from bashgah.analytics.reports import REPORTS, Params, Report, run_report
 from bashgah.auth.service import Principal
 from bashgah.cli.common import TenantOpt, console, operator, run, tenant_id
 from bashgah.core.db import Database
+from bashgah.core.errors import BashgahError
+from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
 
 
@@ -43,9 +44,10 @@ def report(
     k: Annotated[float, typer.Option(help="churn: overdue when days since > k × mean gap")] = 2.0,
     months: Annotated[int, typer.Option(help="cohorts: enrolment months shown")] = 12,
     as_of: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
-            help="The report's moment, UTC (default: now)", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
+            help="The report's moment (default: now): a day — 2026-03-20 or 1404/12/29 — means the end of"
+            " that day in Tehran; a date and time without an offset is Tehran time",
         ),
     ] = None,
     store_revenue: Annotated[
@@ -60,8 +62,12 @@ def report(
         raise typer.BadParameter("fa or en", param_hint="--lang")
     if format is not Format.table and output is None:
         raise typer.BadParameter("give --output FILE for csv or xlsx", param_hint="--output")
+    try:
+        moment = parse_until(as_of) if as_of else None
+    except BashgahError as error:
+        raise typer.BadParameter(error.message("en"), param_hint="--as-of") from None
     params = Params(
-        as_of=as_of.replace(tzinfo=UTC) if as_of else None,
+        as_of=moment,
         window_days=window_days,
         k=k,
         months=months,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,8 @@ import typer
 from bashgah.auth.service import Principal
 from bashgah.cli.common import TenantOpt, console, run, tenant_id
 from bashgah.core.db import Database
+from bashgah.core.errors import BashgahError
+from bashgah.core.jalali import parse_until
 from bashgah.giftcards import service as gift_cards
 from bashgah.giftcards.schemas import GiftCardIssue, GiftCardRead
 from bashgah.wallet import service as wallet
@@ -46,12 +47,20 @@ def issue(
     count: Annotated[int, typer.Option(help="How many cards.", min=1, max=10_000)] = 1,
     batch: Annotated[str | None, typer.Option(help="A label for the cards issued together.")] = None,
     expires: Annotated[
-        datetime | None, typer.Option(help="Expiry (UTC), e.g. 2027-03-20.", formats=["%Y-%m-%d"])
+        str | None,
+        typer.Option(
+            help="Last day the cards are valid, e.g. 2027-03-20 or 1405/12/29 (to the end of that day in"
+            " Tehran).",
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the codes to this CSV file.")] = None,
     tenant: TenantOpt = None,
 ) -> None:
     """Issue gift cards and print their codes (or write them to a CSV file)."""
+    try:
+        until = parse_until(expires, "expires", "تاریخ انقضا") if expires else None
+    except BashgahError as error:
+        raise typer.BadParameter(error.message("en"), param_hint="--expires") from None
 
     async def work(db: Database) -> list[GiftCardRead]:
         async with db.transaction() as session:
@@ -61,7 +70,7 @@ def issue(
                     "value_rials": value_rials,
                     "count": count,
                     "batch": batch,
-                    "expires_at": expires.replace(tzinfo=UTC) if expires else None,
+                    "expires_at": until,
                 }
             )
             return await gift_cards.issue(session, who, body)

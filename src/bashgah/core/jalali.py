@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -121,3 +121,56 @@ def add_months(at: datetime, months: int) -> datetime:
     month += 1
     day = min(at.day, calendar.monthrange(year, month)[1])
     return at.replace(year=year, month=month, day=day)
+
+
+# --- a day typed by a person, as an instant -------------------------------------------------------
+
+
+def start_of_day(day: date) -> datetime:
+    """The first instant of ``day`` in Tehran, as an aware UTC datetime."""
+    return datetime.combine(day, time(0), tzinfo=TEHRAN).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in Tehran, as an aware UTC datetime.
+
+    A date given where a moment is meant ("as of 1997-09-30", "valid until 1405/12/29") means the whole of
+    that day as people in Tehran live it — every purchase up to 23:59:59 Tehran time, never midnight UTC,
+    which is 03:30 in Tehran and would cut the day short.
+    """
+    return start_of_day(day + timedelta(days=1)) - timedelta(microseconds=1)
+
+
+def parse_day(raw: str, field: str = "date", field_fa: str = "تاریخ") -> date:
+    """A day written as Gregorian ``2026-03-20`` or Jalali ``1404/12/29`` (``-``, ``/`` or ``.``), in any
+    digits; a year below 1700 means Jalali. Raises :class:`InvalidDate` naming ``field``."""
+    m = _DATE_RE.fullmatch(to_latin_digits(raw.strip()))
+    if m is None:
+        raise InvalidDate(field, field_fa)
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    try:
+        if year < JALALI_YEAR_LIMIT:
+            return jdatetime.date(year, month, day).togregorian()
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidDate(field, field_fa) from None
+
+
+def parse_until(raw: str, field: str = "as_of", field_fa: str = "تا تاریخ") -> datetime:
+    """The moment meant by a date or a date and time typed for "as of" / "until", as aware UTC.
+
+    A day alone (Gregorian or Jalali) is the end of that Tehran day (:func:`end_of_day`); an ISO date and
+    time is that moment — Tehran time when it carries no offset. Every place a person gives such a date
+    (``bashgah report --as-of``, the reports API's ``as_of``, gift card expiry on the command line) goes
+    through here, so a date means the same everywhere.
+    """
+    text = to_latin_digits(raw.strip())
+    if _DATE_RE.fullmatch(text):
+        return end_of_day(parse_day(text, field, field_fa))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidDate(field, field_fa) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TEHRAN)
+    return moment.astimezone(UTC)

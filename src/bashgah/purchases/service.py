@@ -457,7 +457,9 @@ async def examine(session: AsyncSession, who: Principal, data: PurchaseCreate, l
         )
     _check_stored_value(data.wallet_rials, card_rials, paid)
     base = paid if program.earn_on_stored_value else paid - data.wallet_rials - card_rials
-    at = _occurred_at(data, now)
+    # A preview may ask about any moment (a campaign next Thursday evening); only recording refuses one
+    # ahead of the clock.
+    at = data.occurred_at or now
     # The same level as the sale would earn at (a sale crossing a threshold earns at the new level).
     tier = await tiers.for_sale(
         session, who.tenant_id, member.id, None, now, at, paid, _base_points(program, base)

@@ -325,19 +325,6 @@ async def after_purchase(
     return earned
 
 
-async def earn_multiplier_pct(
-    session: AsyncSession, tenant_id: int, member_id: int, known: Standing | None = None
-) -> int:
-    """The member's level's earn multiplier in percent (100 without tiers)."""
-    found = await ladder(session, tenant_id)
-    if found is None or not found.enabled:
-        return 100
-    if known is not None:
-        return found.by_id(known.level_id).earn_multiplier_pct
-    level_id = await session.scalar(select(MemberTier.level_id).where(MemberTier.member_id == member_id))
-    return found.by_id(level_id).earn_multiplier_pct
-
-
 async def assign(
     session: AsyncSession, tenant_id: int, member_id: int, data: TierAssign, actor: str | None
 ) -> MemberTier:

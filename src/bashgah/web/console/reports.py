@@ -17,6 +17,7 @@ from markupsafe import Markup
 from bashgah.analytics import export
 from bashgah.analytics.reports import REPORTS, Params, Report, Table
 from bashgah.core.errors import BashgahError, NotFound
+from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
 from bashgah.web import fmt
 from bashgah.web.console import charts
@@ -42,11 +43,13 @@ def _is_share(key: str) -> bool:
     return "share" in key or key in SHARES or key.startswith("month_") or key == "probability_alive"
 
 
-def _params(window_days: str, k: str, months: str) -> Params:
+def _params(window_days: str, k: str, months: str, as_of: str = "") -> Params:
     params = Params(
         window_days=whole(window_days, "Days", "بازه (روز)") if window_days else 365,
         k=float(whole(k, "k", "ضریب k")) if k else 2.0,
         months=whole(months, "Months", "تعداد ماه") if months else 12,
+        # A day means the end of that Tehran day, as on the command line and in the API.
+        as_of=parse_until(as_of) if as_of else None,
     )
     params.check()
     return params
@@ -117,16 +120,22 @@ async def _run(request: Request, user: StaffUser, name: str, params: Params, lan
 
 @router.get("/{name}", response_class=HTMLResponse)
 async def report(
-    request: Request, user: Reader, name: str, window_days: str = "", k: str = "", months: str = ""
+    request: Request,
+    user: Reader,
+    name: str,
+    window_days: str = "",
+    k: str = "",
+    months: str = "",
+    as_of: str = "",
 ) -> Response:
     lang = lang_of(request, user)
-    typed = {"window_days": window_days, "k": k, "months": months}
+    typed = {"window_days": window_days, "k": k, "months": months, "as_of": as_of}
     if name not in REPORTS:
         return page(
             request, "missing.html", user, status=404, errors=problems(NotFound("report", "گزارش"), lang)
         )
     try:
-        params = _params(window_days, k, months)
+        params = _params(window_days, k, months, as_of)
     except BashgahError as error:
         return page(
             request,
@@ -185,6 +194,7 @@ async def download(
     window_days: str = "",
     k: str = "",
     months: str = "",
+    as_of: str = "",
 ) -> Response:
     """The whole report as the API's export writes it: CSV (the main table) or XLSX (every table)."""
     lang = lang_of(request, user)
@@ -193,7 +203,7 @@ async def download(
             request, "missing.html", user, status=404, errors=problems(NotFound("report", "گزارش"), lang)
         )
     try:
-        params = _params(window_days, k, months)
+        params = _params(window_days, k, months, as_of)
     except BashgahError as error:
         return page(request, "missing.html", user, status=422, errors=problems(error, lang))
     try:
