@@ -37,7 +37,7 @@ from bashgah.stamps import service as stamps
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
 from bashgah.wallet import service as wallets
-from bashgah.web import sessions
+from bashgah.web import fmt, sessions
 from bashgah.web.guard import CsrfRejected, checked_form, database, require_member, safe_next
 from bashgah.web.i18n import LANGUAGES, translator
 from bashgah.web.render import LANG_COOKIE, YEAR, is_https, language, render
@@ -177,7 +177,7 @@ async def club_login_page(request: Request, slug: str, next: str = "") -> Respon
             mobile="",
             next="",
             club_slug=slug,
-            errors=[NotFound("Club", "باشگاه").message(language(request))],
+            errors=[fmt.error(NotFound("Club", "باشگاه"), language(request))],
         )
     return await _login_page(request, found, safe_next(next, ""))
 
@@ -209,7 +209,7 @@ async def send_code(request: Request) -> Response:
             "login.html",
             club,
             status=error.status,
-            errors=[error.message(lang)],
+            errors=[fmt.error(error, lang)],
             mobile=mobile,
             next=next_path,
             club_slug=slug,
@@ -256,7 +256,7 @@ async def check_code(request: Request) -> Response:
             "code.html",
             club,
             status=error.status,
-            errors=[error.message(lang)],
+            errors=[fmt.error(error, lang)],
             mobile=mobile,
             next=next_path,
             digits=otp.CODE_DIGITS,
@@ -419,7 +419,7 @@ async def redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
             )
     except BashgahError as error:
         # The transaction rolled back: no points left and no stock was taken.
-        return await _rewards_page(request, user, status=error.status, errors=[error.message(lang)])
+        return await _rewards_page(request, user, status=error.status, errors=[fmt.error(error, lang)])
     return redirect(f"/m/my-rewards/{got.code}?new=1")
 
 
@@ -545,7 +545,7 @@ async def save_profile(request: Request, user: SignedIn) -> Response:
         async with database(request).transaction() as session:
             await members.update(session, user.tenant_id, user.member_id, change)
     except (BashgahError, ValidationError) as error:
-        message = error.message(lang) if isinstance(error, BashgahError) else _invalid_message(lang)
+        message = fmt.error(error, lang) if isinstance(error, BashgahError) else _invalid_message(lang)
         invalid = error.field if isinstance(error, InvalidInput) else ""
         async with database(request).transaction() as session:
             club = await _club_of(session, user.tenant_id)

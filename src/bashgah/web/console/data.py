@@ -30,7 +30,7 @@ from bashgah.importing.members import import_members, read_members
 from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRejected
 from bashgah.importing.sources import CSV_SUFFIXES, XLSX_SUFFIXES, read_file
-from bashgah.web import audit
+from bashgah.web import audit, fmt
 from bashgah.web.console.common import Reader, Writer, done, lang_of, page, problems
 from bashgah.web.guard import checked_form, database
 from bashgah.web.render import finish
@@ -96,7 +96,9 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
         error = InvalidInput(
             "what", "members, purchases or ledger as csv or xlsx", "اعضا، خریدها یا دفتر", "خروجی"
         )
-        return page(request, "missing.html", user, status=404, errors=problems(error, lang))
+        return page(
+            request, "missing.html", user, status=404, errors=problems(error, lang, unit=user.money_unit)
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{what}.{format}"
         async with database(request).transaction() as session:
@@ -136,9 +138,9 @@ async def _run(db: Database, job: Job, user: StaffUser, path: Path, lang: str) -
     except ImportRejected as rejected:
         job.error_count = len(rejected.errors)
         job.errors = [str(e) for e in rejected.errors[:SHOWN_ERRORS]]
-        job.failure = rejected.message(lang)
+        job.failure = fmt.error(rejected, lang, user.money_unit)
     except BashgahError as error:
-        job.failure = error.message(lang)
+        job.failure = fmt.error(error, lang, user.money_unit)
     except Exception:
         log.exception("import %s failed", job.id)
         job.failure = (
@@ -179,7 +181,7 @@ async def start_import(request: Request, user: Writer) -> Response:
             section="club",
             exports=EXPORTS,
             what=what if what in IMPORTS else "members",
-            errors=problems(error, lang),
+            errors=problems(error, lang, unit=user.money_unit),
         )
     path = Path(tempfile.mkdtemp()) / f"upload{suffix}"
     path.write_bytes(content)
