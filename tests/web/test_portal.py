@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from web_helpers import WebClient, csrf_of
 
 from bashgah.core.db import Database
-from bashgah.models import Member, MemberOtp, Transfer, utcnow
+from bashgah.models import Member, MemberOtp, PointLot, Transfer, utcnow
 from bashgah.portal import otp
 from bashgah.portal.errors import BadCodeShape
 from support import Club, bought, enrol, execute, give_points, ledger_problems
@@ -564,3 +564,22 @@ async def test_the_coupons_page_lists_the_members_own_codes_usable_first_then_us
         await sign_in_member(reza_browser, portal.outbox, REZA, REZA_E164)
         theirs = await reza_browser.get("/m/coupons")
     assert older not in theirs.text and "باشگاه هنوز کوپن شخصی به شما نداده است" in theirs.text
+
+
+# ------------------------------------------------------------------------------------------- expiries
+
+
+async def test_points_expiring_on_the_same_day_show_as_one_line_with_their_sum(
+    portal: Portal, sara: WebClient
+) -> None:
+    mine = await member_id(portal.db, SARA_E164)
+    await bought(sara.http, portal.club, mine, 800_000)  # a second lot: 120 + 80 points
+    async with portal.db.transaction() as session:
+        lots = (await session.scalars(select(PointLot).order_by(PointLot.id))).all()
+        # Earned at different hours, they expire at different hours of 1 Esfand 1405 in Tehran.
+        lots[0].expires_at = datetime(2027, 2, 20, 6, 0, tzinfo=UTC)
+        lots[1].expires_at = datetime(2027, 2, 20, 17, 0, tzinfo=UTC)
+    home = await sara.get("/m")
+    listed = home.text.split('id="expiries"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 1
+    assert "۲۰۰ امتیاز" in listed and "۱ اسفند ۱۴۰۵" in listed
