@@ -229,6 +229,8 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None, 
     found = []
 
     def figure(value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return fmt.number(value, lang)
         return to_persian_digits(str(value)) if lang == "fa" else str(value)
 
     for e in error.errors():
