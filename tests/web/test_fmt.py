@@ -3,6 +3,8 @@ law (10,000 of today's rials, in 100 qeran) — stored as integer rials, exactly
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bashgah.core.errors import InvalidInput
@@ -61,3 +63,23 @@ def test_an_amount_is_typed_back_into_a_form_in_the_clubs_unit() -> None:
     for unit in fmt.UNITS:
         typed = rials_as_typed(3_000_000, unit)
         assert amount_rials(typed, unit, "Total", "مبلغ") == 3_000_000
+
+
+def test_a_day_written_with_digits_keeps_its_order_in_a_persian_report_and_explanation() -> None:
+    from datetime import date
+
+    from bashgah.programme import engine
+    from bashgah.programme.schemas import DateRange
+    from bashgah.web.console.reports import Cells
+
+    cell = Cells("fa", "toman")
+    assert cell("last_purchase", "2025-04-04") == '<bdi dir="ltr">۲۰۲۵-۰۴-۰۴</bdi>'
+    assert cell("last_purchase", "1404/01/15") == '<bdi dir="ltr">۱۴۰۴/۰۱/۱۵</bdi>'
+    assert cell("first_day", date(2026, 3, 21)) == "۱ فروردین ۱۴۰۵"
+    assert Cells("en", "toman")("last_purchase", "2025-04-04") == '<bdi dir="ltr">2025-04-04</bdi>'
+    assert str(fmt.ltr("<x>")) == '<bdi dir="ltr">&lt;x&gt;</bdi>'
+    # The campaign explanation of a date range, in Persian: each date isolated, in Persian digits.
+    window = DateRange(type="date_range", start=date(2026, 4, 1), end=date(2026, 4, 30))
+    facts = engine.Facts(at=datetime(2026, 3, 21, 8, 0, tzinfo=UTC), member=engine.MemberFacts())
+    why = engine.check(window, facts).why("fa")
+    assert why == "\u2066۲۰۲۶-۰۳-۲۱\u2069 پیش از \u2066۲۰۲۶-۰۴-۰۱\u2069 است"
