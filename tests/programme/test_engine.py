@@ -152,7 +152,7 @@ def test_a_failed_condition_says_which_and_why_in_both_languages() -> None:
     total, day = outcome.rules[0].checks
     assert not total.passed and day.passed
     assert total.why("en") == "the total 400,000 rials is below 500,000"
-    assert total.why("fa") == "مبلغ خرید 400,000 ریال کمتر از 500,000 است"
+    assert total.why("fa") == "مبلغ خرید ۴۰۰٬۰۰۰ ریال کمتر از ۵۰۰٬۰۰۰ است"
     assert outcome.proposed == 0
 
 

@@ -67,7 +67,7 @@ async def test_examine_explains_which_condition_failed_in_the_callers_language(
     assert persian["campaigns"][0]["name"] == "سبد بزرگ"
     assert (
         persian["campaigns"][0]["rules"][0]["conditions"][0]["why"]
-        == "مبلغ خرید 400,000 ریال کمتر از 500,000 است"
+        == "مبلغ خرید ۴۰۰٬۰۰۰ ریال کمتر از ۵۰۰٬۰۰۰ است"
     )
 
 

@@ -58,7 +58,7 @@ async def test_a_gift_card_cannot_pay_more_than_it_holds_and_a_refused_sale_writ
     )
     assert (response.status_code, error_code(response)) == (409, "insufficient_gift_card")
     assert response.json()["error"]["message"] == (
-        "Not enough on the gift card: 100,000 rials left, 150,000 requested."
+        "Not enough on the gift card: 100,000 rials left, 150,000 rials requested."
     )
     assert (await card(client, club, issued["code"]))["balance_rials"] == 100_000
     unknown = await pay(client, club, member["id"], 100_000, gift_card="NOSUCHCARD")

@@ -87,7 +87,7 @@ async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_
     assert (fa.status_code, error_code(fa)) == (409, "insufficient_wallet")
     assert "موجودی کیف پول کافی نیست" in fa.json()["error"]["message"]
     assert en.json()["error"]["message"] == (
-        "Not enough in the wallet: 100,000 rials available, 150,000 requested."
+        "Not enough in the wallet: 100,000 rials available, 150,000 rials requested."
     )
     assert (await wallet_of(client, club, member["id"]))["balance"]["total_rials"] == 100_000
     assert (await balance(client, club, member["id"]))["total"] == 0

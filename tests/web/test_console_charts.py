@@ -47,3 +47,86 @@ def test_time_runs_right_to_left_in_persian_and_left_to_right_in_english() -> No
     assert _xs(ltr) == sorted(_xs(ltr))
     assert "style=" not in rtl and "<script" not in rtl  # nothing the pages' CSP would block
     assert 'aria-label="t"' in rtl and "<desc>t: فروردین ۱۴۰۵ 1" in rtl
+
+
+# --- labels that fit -------------------------------------------------------------------------------------
+
+FA_MONTHS = [
+    f"{name} {year}"
+    for name, year in [
+        ("فروردین", "۱۴۰۵"),
+        ("اردیبهشت", "۱۴۰۵"),
+        ("خرداد", "۱۴۰۵"),
+        ("تیر", "۱۴۰۵"),
+        ("مرداد", "۱۴۰۵"),
+        ("شهریور", "۱۴۰۵"),
+        ("مهر", "۱۴۰۵"),
+        ("آبان", "۱۴۰۵"),
+        ("آذر", "۱۴۰۵"),
+        ("دی", "۱۴۰۵"),
+        ("بهمن", "۱۴۰۵"),
+        ("اسفند", "۱۴۰۵"),
+    ]
+]
+EN_MONTHS = [
+    f"{name} 2026"
+    for name in (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+]
+#: Half an em per glyph: what the narrowest system fonts draw digits and letters in (independent of the
+#: estimate the charts use, which must be at least as generous).
+EM = 0.5
+
+
+def _texts(svg: str, css: str) -> list[tuple[float, float, str]]:
+    """(x, y, text) of every ``<text class=css>`` and of the year lines under month names."""
+    found = []
+    for x, y, body in re.findall(rf'<text class="{css}" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        name, _, rest = body.partition("<tspan")
+        found.append((float(x), float(y), name))
+        year = re.search(r'dy="(\d+)">([^<]*)</tspan>', rest)
+        if year:
+            found.append((float(x), float(y) + float(year.group(1)), year.group(2)))
+    return found
+
+
+def _overlaps(texts: list[tuple[float, float, str]], size: float) -> list[tuple[str, str]]:
+    """Pairs of texts on one line (same y) whose boxes, centred on x, touch."""
+    clashes = []
+    for i, (x1, y1, t1) in enumerate(texts):
+        for x2, y2, t2 in texts[i + 1 :]:
+            if y1 == y2 and abs(x1 - x2) < (len(t1) + len(t2)) * size * EM / 2:
+                clashes.append((t1, t2))
+    return clashes
+
+
+def test_month_names_and_figures_on_the_dashboard_charts_do_not_overlap_in_either_language() -> None:
+    revenue = [12_345_678, 9_876_543, 23_456_789, 11_111_111, 8_765_432, 19_999_999] * 2
+    for labels, show, rtl in (
+        (FA_MONTHS, lambda v: f"{v:,}".translate(str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬")), True),
+        (EN_MONTHS, lambda v: f"{v:,}", False),
+    ):
+        for width, months in ((charts.WIDTH, 12), (charts.NARROW, 6)):
+            shown = labels[-months:]
+            bars = str(charts.bars("t", shown, revenue[-months:], show, rtl, width))
+            lines = str(charts.lines("t", shown, [charts.Series("s", revenue[-months:])], show, rtl, width))
+            for svg in (bars, lines):
+                axis = [t for t in _texts(svg, "axis") if t[1] > charts.TOP]  # the month labels
+                assert not _overlaps(axis, 13), (width, labels[0])
+                assert len(axis) >= 2 * 3  # thinned, not gone: at least three months are named
+            values = [(x, 0.0, text) for x, _y, text in _texts(bars, "value")]
+            assert not _overlaps(values, 12), (width, labels[0])
+            # The latest month is always named, and every figure is still in the description.
+            assert shown[-1].rpartition(" ")[0] in bars and show(revenue[months - 1]) in bars

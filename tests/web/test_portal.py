@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from bashgah.core.config import Settings
 from bashgah.core.db import Database
 from bashgah.core.normalize import to_persian_digits
 from bashgah.members.service import qr_payload
-from bashgah.models import Member, MemberOtp, Transfer, utcnow
+from bashgah.models import Member, MemberOtp, PointLot, Transfer, utcnow
 from bashgah.portal import otp
 from bashgah.portal.errors import BadCodeShape
 from bashgah.web.qr import qr_svg
@@ -741,3 +741,22 @@ async def test_production_without_an_sms_gateway_says_codes_cannot_be_sent_and_s
     assert "فرستادن کد ورود اکنون ممکن نیست" in refused.text
     async with db.transaction() as session:
         assert (await session.scalars(select(MemberOtp))).all() == []
+
+
+# ------------------------------------------------------------------------------------------- expiries
+
+
+async def test_points_expiring_on_the_same_day_show_as_one_line_with_their_sum(
+    portal: Portal, sara: WebClient
+) -> None:
+    mine = await member_id(portal.db, SARA_E164)
+    await bought(sara.http, portal.club, mine, 800_000)  # a second lot: 120 + 80 points
+    async with portal.db.transaction() as session:
+        lots = (await session.scalars(select(PointLot).order_by(PointLot.id))).all()
+        # Earned at different hours, they expire at different hours of 1 Esfand 1405 in Tehran.
+        lots[0].expires_at = datetime(2027, 2, 20, 6, 0, tzinfo=UTC)
+        lots[1].expires_at = datetime(2027, 2, 20, 17, 0, tzinfo=UTC)
+    home = await sara.get("/m")
+    listed = home.text.split('id="expiries"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 1
+    assert "۲۰۰ امتیاز" in listed and "۱ اسفند ۱۴۰۵" in listed

@@ -4,11 +4,89 @@ Every error a user can meet is a subclass of :class:`BashgahError`. It carries t
 a stable machine ``code`` and a message in Persian and English. One exception handler renders it as
 ``{"error": {"code": ..., "message": ...}}`` in the language the client asked for; services never raise
 ``HTTPException``.
+
+Figures travel as typed parameters (:class:`Points`, :class:`Money`, :class:`Count`, :class:`Ref`,
+:class:`Code`, dates) and are written only when the message is rendered for a person: ``message(lang)``
+writes them plainly (the API: Persian digits in Persian, money in rials with the unit named), the web
+pages pass ``show`` from ``web.fmt.shown`` to write them like the rest of the page (the club's unit,
+Jalali days).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+
+
+class Points(int):
+    """A number of points in a message."""
+
+
+class Money(int):
+    """An amount of money in a message, in integer rials (written in the reader's unit)."""
+
+
+class Count(int):
+    """How many of something (times, codes, minutes…) in a message."""
+
+
+class Ref(int):
+    """A number that names a row (a campaign's or a purchase's id): the reader's digits, no separators."""
+
+
+class Code(str):
+    """A code, receipt number or other left-to-right text quoted in a message: kept as typed, isolated so a
+    right-to-left sentence does not reorder it."""
+
+
+#: Writes one parameter of a message for its reader.
+Show = Callable[[Any], str]
+
+#: Unicode "left-to-right isolate" and "pop directional isolate": the plain-text twin of ``<bdi dir=ltr>``.
+LRI, PDI = "\u2066", "\u2069"
+_FA_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
+#: Persian digits (``core.normalize`` imports this module, so it keeps its own table).
+_FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def to_persian_digits(text: str) -> str:
+    return text.translate(_FA_DIGITS)
+
+
+def isolate(text: str, lang: str) -> str:
+    """Left-to-right text (a date written with digits, a code) kept in its order inside Persian text."""
+    return f"{LRI}{text}{PDI}" if lang == "fa" else text
+
+
+def plain(lang: str) -> Show:
+    """How figures are written where no page is at hand (the API, the CLI): the language's digits, money in
+    rials with the unit named, instants as UTC."""
+
+    def number(value: int) -> str:
+        text = f"{value:,}"
+        return to_persian_digits(text).translate(_FA_SEPARATORS) if lang == "fa" else text
+
+    def show(value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, Money):
+            return f"{number(value)} {'ریال' if lang == 'fa' else 'rials'}"
+        if isinstance(value, Ref):
+            return to_persian_digits(str(int(value))) if lang == "fa" else str(int(value))
+        if isinstance(value, int):
+            return number(value)
+        if isinstance(value, datetime):
+            at = value.astimezone(UTC) if value.tzinfo else value
+            text = f"{at:%Y-%m-%d %H:%M} UTC"
+            return isolate(to_persian_digits(text), lang) if lang == "fa" else text
+        if isinstance(value, date):
+            return isolate(to_persian_digits(value.isoformat()), lang) if lang == "fa" else value.isoformat()
+        if isinstance(value, Code):
+            return isolate(str(value), lang)
+        return value
+
+    return show
 
 
 class BashgahError(Exception):
@@ -16,21 +94,36 @@ class BashgahError(Exception):
     code: ClassVar[str] = "bad_request"
     message_en: ClassVar[str] = "The request could not be processed."
     message_fa: ClassVar[str] = "درخواست قابل انجام نیست."
+    #: The type each named figure is kept as (``{"available": Points}``), whatever the caller passed.
+    kinds: ClassVar[dict[str, Callable[[Any], Any]]] = {}
 
     def __init__(self, detail: str | None = None, **params: Any) -> None:
-        self.params = params
+        self.params = {
+            name: self.kinds[name](value) if name in self.kinds and value is not None else value
+            for name, value in params.items()
+        }
         self.detail = detail
         super().__init__(self.message("en"))
 
-    def message(self, lang: str) -> str:
+    def shown(self, lang: str, show: Show | None) -> dict[str, Any]:
+        """The parameters as the reader sees them."""
+        show = show or plain(lang)
+        return {name: show(value) for name, value in self.params.items()}
+
+    def message(self, lang: str, show: Show | None = None) -> str:
+        """The message in ``lang``; ``show`` writes the figures (default: :func:`plain`)."""
         template = self.message_fa if lang == "fa" else self.message_en
-        try:
-            text = template.format(**self.params)
-        except (KeyError, IndexError):
-            text = template
+        text = fill(template, self.shown(lang, show))
         if self.detail:
-            text = f"{text} ({self.detail})"
+            text = f"{text} ({isolate(self.detail, lang)})"
         return text
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
 
 
 class NotFound(BashgahError):
@@ -44,18 +137,31 @@ class NotFound(BashgahError):
 
 
 class InvalidInput(BashgahError):
-    """A value that passed the schema but breaks a business rule of its field."""
+    """A value that passed the schema but breaks a business rule of its field. The reasons may name
+    ``figures`` (``"at least {minimum} characters"``), written for the reader like any parameter."""
 
     status = 422
     code = "invalid_input"
     message_en = "Invalid value for {field}: {reason_en}"
     message_fa = "مقدار «{field_fa}» نامعتبر است: {reason_fa}"
 
-    def __init__(self, field: str, reason_en: str, reason_fa: str, field_fa: str | None = None) -> None:
+    def __init__(
+        self, field: str, reason_en: str, reason_fa: str, field_fa: str | None = None, **figures: Any
+    ) -> None:
+        self.figures = figures
         super().__init__(
             None, field=field, field_fa=field_fa or field, reason_en=reason_en, reason_fa=reason_fa
         )
         self.field = field
+
+    def shown(self, lang: str, show: Show | None) -> dict[str, Any]:
+        values = super().shown(lang, show)
+        if self.figures:
+            show = show or plain(lang)
+            figures = {name: show(value) for name, value in self.figures.items()}
+            for reason in ("reason_en", "reason_fa"):
+                values[reason] = fill(str(self.params[reason]), figures)
+        return values
 
 
 class InvalidPhone(InvalidInput):
@@ -92,7 +198,8 @@ class InvalidDate(InvalidInput):
         super().__init__(
             field,
             reason_en or "use YYYY-MM-DD (Gregorian) or YYYY/MM/DD (Jalali)",
-            reason_fa or "از قالب ۱۳۷۰/۰۵/۱۲ (شمسی) یا 1991-08-03 (میلادی) استفاده کنید",
+            reason_fa
+            or f"از قالب {isolate('۱۳۷۰/۰۵/۱۲', 'fa')} (شمسی) یا {isolate('1991-08-03', 'fa')} (میلادی) استفاده کنید",
             field_fa,
         )
         self.malformed = reason_en is None
@@ -134,6 +241,8 @@ class DuplicateReceipt(Conflict):
     message_en = "Receipt {external_id} was already recorded for this branch."
     message_fa = "فاکتور {external_id} قبلاً برای این شعبه ثبت شده است."
 
+    kinds = {"external_id": Code}
+
     def __init__(self, external_id: str) -> None:
         super().__init__(None, external_id=external_id)
 
@@ -155,6 +264,7 @@ class InsufficientPoints(Conflict):
     code = "insufficient_points"
     message_en = "Not enough points: {available} available, {requested} requested."
     message_fa = "امتیاز کافی نیست: {available} امتیاز موجود است و {requested} درخواست شده."
+    kinds = {"available": Points, "requested": Points}
 
     def __init__(self, available: int, requested: int) -> None:
         super().__init__(None, available=available, requested=requested)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bashgah.core.errors import BashgahError, Conflict, NotFound
+from bashgah.core.errors import BashgahError, Code, Conflict, Count, Money, NotFound
 
 
 class CouponUnknown(NotFound):
@@ -26,32 +26,35 @@ class CouponRefused(Conflict):
 
 class CouponNotYetValid(CouponRefused):
     code = "coupon_not_yet_valid"
-    message_en = "This coupon is not valid yet (from {at:%Y-%m-%d %H:%M} UTC)."
-    message_fa = "این کد تخفیف هنوز فعال نشده است (از {at:%Y-%m-%d %H:%M} به وقت UTC)."
+    message_en = "This coupon is not valid yet (from {at})."
+    message_fa = "این کد تخفیف هنوز فعال نشده است (از {at})."
 
 
 class CouponExpired(CouponRefused):
     code = "coupon_expired"
-    message_en = "This coupon has expired ({at:%Y-%m-%d %H:%M} UTC)."
-    message_fa = "مهلت این کد تخفیف تمام شده است ({at:%Y-%m-%d %H:%M} به وقت UTC)."
+    message_en = "This coupon has expired ({at})."
+    message_fa = "مهلت این کد تخفیف تمام شده است ({at})."
 
 
 class CouponBelowMinimum(CouponRefused):
     code = "coupon_below_minimum"
-    message_en = "This coupon needs a basket of at least {minimum:,} rials."
-    message_fa = "این کد تخفیف برای خرید حداقل {minimum:,} ریال است."
+    message_en = "This coupon needs a basket of at least {minimum}."
+    message_fa = "این کد تخفیف برای خرید حداقل {minimum} است."
+    kinds = {"minimum": Money}
 
 
 class CouponUsedUp(CouponRefused):
     code = "coupon_used_up"
-    message_en = "This coupon has been used up ({limit:,} uses)."
-    message_fa = "ظرفیت استفاده از این کد تخفیف ({limit:,} بار) تمام شده است."
+    message_en = "This coupon has been used up ({limit} uses)."
+    message_fa = "ظرفیت استفاده از این کد تخفیف ({limit} بار) تمام شده است."
+    kinds = {"limit": Count}
 
 
 class CouponMemberLimit(CouponRefused):
     code = "coupon_member_limit"
-    message_en = "This member has already used this coupon the most times allowed ({limit:,})."
-    message_fa = "این عضو از این کد تخفیف به اندازهٔ مجاز ({limit:,} بار) استفاده کرده است."
+    message_en = "This member has already used this coupon the most times allowed ({limit})."
+    message_fa = "این عضو از این کد تخفیف به اندازهٔ مجاز ({limit} بار) استفاده کرده است."
+    kinds = {"limit": Count}
 
 
 class CouponOfAnotherMember(CouponRefused):
@@ -64,6 +67,7 @@ class CouponCodeTaken(Conflict):
     code = "coupon_code_taken"
     message_en = "The code {code} is already used by another coupon of this club."
     message_fa = "کد {code} قبلاً برای کد تخفیف دیگری در این باشگاه ثبت شده است."
+    kinds = {"code": Code}
 
     def __init__(self, code: str) -> None:
         super().__init__(None, code=code)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import BashgahError, InvalidInput, NotFound
+from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound, Show
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
@@ -63,9 +63,11 @@ async def create_batch(session: AsyncSession, tenant_id: int, data: BatchCreate)
     elif not rules.room_for(data.count or 0, data.length):
         raise InvalidInput(
             "length",
-            f"{data.count:,} codes need longer codes than {data.length} characters",
-            f"برای {data.count:,} کد، طول {data.length} کافی نیست",
+            "{count} codes need longer codes than {length} characters",
+            "برای {count} کد، طول {length} کافی نیست",
             "طول کد",
+            count=Count(data.count or 0),
+            length=Count(data.length),
         )
     per_code = data.max_uses_per_code
     if universal is None and per_code is None:
@@ -324,8 +326,11 @@ async def give_back(session: AsyncSession, purchase_id: int, now: datetime) -> N
     )
 
 
-async def check(session: AsyncSession, who: Principal, data: CouponCheck, lang: str) -> CouponVerdict:
-    """What the coupon would do for this member and basket now, and why not; writes and locks nothing."""
+async def check(
+    session: AsyncSession, who: Principal, data: CouponCheck, lang: str, show: Show | None = None
+) -> CouponVerdict:
+    """What the coupon would do for this member and basket now, and why not; writes and locks nothing.
+    ``show`` writes the figures of the reason (a page passes its own; the API's default is plain)."""
     code = rules.normalize_code(data.code)
     member: Member
     if data.member.id is not None:
@@ -337,14 +342,18 @@ async def check(session: AsyncSession, who: Principal, data: CouponCheck, lang: 
     try:
         code_id, owner_id, batch = await _find(session, who.tenant_id, code, lock=False)
     except CouponUnknown as error:
-        return CouponVerdict(valid=False, code=code, reason_code=error.code, reason=error.message(lang))
+        return CouponVerdict(valid=False, code=code, reason_code=error.code, reason=error.message(lang, show))
     terms = _terms(batch)
     uses = await _uses(session, batch, code_id, member.id)
     why = rules.refusal(terms, uses, data.total_rials, utcnow(), owner_id, member.id)
     if why is not None:
         refused = CouponRefused.of(why[0], **why[1])
         return CouponVerdict(
-            valid=False, code=code, batch_id=batch.id, reason_code=refused.code, reason=refused.message(lang)
+            valid=False,
+            code=code,
+            batch_id=batch.id,
+            reason_code=refused.code,
+            reason=refused.message(lang, show),
         )
     return CouponVerdict(
         valid=True, code=code, batch_id=batch.id, discount_rials=rules.discount(terms, data.total_rials)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
-from bashgah.core.errors import BashgahError, InvalidInput, NotFound
+from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules as codes
 from bashgah.exports import service as exports
@@ -70,9 +70,11 @@ async def _free_codes(session: AsyncSession, tenant_id: int, data: GiftCardIssue
     if not codes.room_for(data.count, data.length):
         raise InvalidInput(
             "length",
-            f"{data.count:,} codes need longer codes than {data.length} characters",
-            f"برای {data.count:,} کد، طول {data.length} کافی نیست",
+            "{count} codes need longer codes than {length} characters",
+            "برای {count} کد، طول {length} کافی نیست",
             "طول کد",
+            count=Count(data.count or 0),
+            length=Count(data.length),
         )
     chosen: set[str] = set()
     for _ in range(20):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bashgah.core.errors import BashgahError, Conflict, InvalidDate, InvalidInput
+from bashgah.core.errors import BashgahError, Conflict, Count, InvalidDate, InvalidInput
 from bashgah.core.sheets import CsvWriter
 from bashgah.web import fmt
 
@@ -106,14 +106,11 @@ class ImportRejected(BashgahError):
     message_en = "The file has {count} problem(s); nothing was imported."
     message_fa = "فایل {count} ایراد دارد؛ چیزی وارد نشد."
 
+    kinds = {"count": Count}
+
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = sorted(errors)
         super().__init__(None, count=len(errors))
-
-    def message(self, lang: str) -> str:
-        count = len(self.errors)
-        template = self.message_fa if lang == "fa" else self.message_en
-        return template.format(count=fmt.number(count, lang))
 
 
 class ImportRaced(Conflict):

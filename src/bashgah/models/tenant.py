@@ -13,7 +13,7 @@ class Tenant(IdMixin, CreatedMixin, Base):
 
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    #: How amounts are shown to people: "toman" or "rial". Always stored as integer rials.
+    #: How amounts are shown to people: "toman", "rial" or "new_rial" (``web.fmt.UNITS``). Always stored as integer rials.
     money_display: Mapped[str] = mapped_column(String(8), default="toman")
     language: Mapped[str] = mapped_column(String(8), default="fa")
     #: Analysts may download members' personal data and codes too (owners and managers always may).

@@ -1,15 +1,12 @@
-"""Why a member could not sign in to the portal, as domain errors (Persian digits in Persian)."""
+"""Why a member could not sign in to the portal, as domain errors."""
 
 from __future__ import annotations
 
-from bashgah.core.errors import BashgahError
-from bashgah.core.normalize import to_persian_digits
+from bashgah.core.errors import BashgahError, Count
 
 
 class PortalError(BashgahError):
-    def message(self, lang: str) -> str:
-        text = super().message(lang)
-        return to_persian_digits(text) if lang == "fa" else text
+    kinds = {"seconds": Count, "minutes": Count, "left": Count, "digits": Count}
 
 
 class CodeTooSoon(PortalError):

@@ -4,13 +4,15 @@ from the caller, which takes it from the member's session only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
+from bashgah.core.jalali import TEHRAN
 from bashgah.ledger import member_points
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.models import Account, CouponBatch, CouponCode, CouponUse, PointLot
@@ -55,14 +57,28 @@ async def worth(session: AsyncSession, tenant_id: int, member_id: int, now: date
 
 @dataclass(frozen=True)
 class Expiry:
+    #: The first moment of that Tehran day that points expire.
     at: datetime
     points: int
+
+
+def by_day(lots: Iterable[tuple[datetime, int]], limit: int) -> list[Expiry]:
+    """(expiry instant, points) of lots, soonest first, as one line per Tehran day with the sum: lots
+    earned at different hours expire at different instants of the same day, and a member reads days."""
+    days: dict[date, Expiry] = {}
+    for at, points in lots:
+        key = at.astimezone(TEHRAN).date()
+        if key not in days and len(days) == limit:
+            break
+        first = days.get(key)
+        days[key] = Expiry(first.at if first else at, (first.points if first else 0) + points)
+    return list(days.values())
 
 
 async def coming_expiries(
     session: AsyncSession, tenant_id: int, member_id: int, now: datetime, limit: int = 3
 ) -> list[Expiry]:
-    """The next dates the member's points expire on, with how many points each."""
+    """The next days the member's points expire on, with how many points each (one line per day)."""
     rows = await session.execute(
         select(PointLot.expires_at, func.sum(PointLot.remaining))
         .join(Account, Account.id == PointLot.account_id)
@@ -75,9 +91,8 @@ async def coming_expiries(
         )
         .group_by(PointLot.expires_at)
         .order_by(PointLot.expires_at)
-        .limit(limit)
     )
-    return [Expiry(at, int(points)) for at, points in rows if at is not None]
+    return by_day(((at, int(points)) for at, points in rows if at is not None), limit)
 
 
 @dataclass(frozen=True)

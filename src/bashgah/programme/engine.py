@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import jdatetime
 
+from bashgah.core.errors import isolate, to_persian_digits
 from bashgah.core.jalali import MONTH_NAMES_FA, TEHRAN
 from bashgah.ledger import rules as points_rules
 from bashgah.programme.schemas import (
@@ -287,15 +288,29 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _f(value: object) -> str:
+    """A figure in a Persian explanation: Persian digits and separators."""
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    return to_persian_digits(text).translate(_FA_SEPARATORS)
+
+
+def _day_fa(value: date) -> str:
+    """A Gregorian day inside a Persian sentence, kept left to right."""
+    return isolate(to_persian_digits(value.isoformat()), "fa")
+
+
+_FA_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
+
+
 def _between(
     kind: str, value: int, low: int | None, high: int | None, what: tuple[str, str], unit: tuple[str, str]
 ) -> Check:
     def text() -> tuple[str, str]:
-        en, fa = f"{what[0]} {_n(value)}{unit[0]}", f"{what[1]} {_n(value)}{unit[1]}"
+        en, fa = f"{what[0]} {_n(value)}{unit[0]}", f"{what[1]} {_f(value)}{unit[1]}"
         if low is not None and value < low:
-            return f"{en} is below {_n(low)}", f"{fa} کمتر از {_n(low)} است"
+            return f"{en} is below {_n(low)}", f"{fa} کمتر از {_f(low)} است"
         if high is not None and value > high:
-            return f"{en} is above {_n(high)}", f"{fa} بیشتر از {_n(high)} است"
+            return f"{en} is above {_n(high)}", f"{fa} بیشتر از {_f(high)} است"
         return f"{en} is in range", f"{fa} در بازه است"
 
     ok = (low is None or value >= low) and (high is None or value <= high)
@@ -345,9 +360,9 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
                 if have < need:
                     return (
                         f"{have} of {need} units of {en} in the basket",
-                        f"{have} از {need} عدد {fa} در سبد است",
+                        f"{_f(have)} از {_f(need)} عدد {fa} در سبد است",
                     )
-                return f"{have} units of {en}", f"{have} عدد {fa}"
+                return f"{have} units of {en}", f"{_f(have)} عدد {fa}"
 
             return Check(kind, have >= need, items_text)
         case BasketSize(min_units=low, max_units=high):
@@ -443,7 +458,7 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
                 ok,
                 lambda: (
                     "the member's first purchase" if ok else f"the member's purchase number {visits}",
-                    "نخستین خرید عضو" if ok else f"خرید شمارهٔ {visits} عضو",
+                    "نخستین خرید عضو" if ok else f"خرید شمارهٔ {_f(visits)} عضو",
                 ),
             )
         case Visits(min_visits=low, max_visits=high):
@@ -452,11 +467,17 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
             today = w.today
             if start is not None and today < start:
                 return Check(
-                    kind, False, lambda: (f"{today} is before {start}", f"{today} پیش از {start} است")
+                    kind,
+                    False,
+                    lambda: (f"{today} is before {start}", f"{_day_fa(today)} پیش از {_day_fa(start)} است"),
                 )
             if end is not None and today > end:
-                return Check(kind, False, lambda: (f"{today} is after {end}", f"{today} پس از {end} است"))
-            return Check(kind, True, lambda: (f"{today} is in range", f"{today} در بازه است"))
+                return Check(
+                    kind,
+                    False,
+                    lambda: (f"{today} is after {end}", f"{_day_fa(today)} پس از {_day_fa(end)} است"),
+                )
+            return Check(kind, True, lambda: (f"{today} is in range", f"{_day_fa(today)} در بازه است"))
         case Weekdays(days=days):
             wd = w.weekday
             ok = WEEKDAYS[wd] in days
@@ -476,7 +497,7 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
                 ok,
                 lambda: (
                     f"{hour}:00 Tehran time is {'' if ok else 'not '}between {low}:00 and {high}:00",
-                    f"ساعت {hour} به وقت تهران {'' if ok else 'خارج از '}بازهٔ {low} تا {high}"
+                    f"ساعت {_f(hour)} به وقت تهران {'' if ok else 'خارج از '}بازهٔ {_f(low)} تا {_f(high)}"
                     + (" است" if ok else ""),
                 ),
             )
@@ -489,7 +510,7 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
                 ok,
                 lambda: (
                     f"{jd.strftime('%Y/%m/%d')} is {'' if ok else 'not '}{name}",
-                    f"{jd.strftime('%Y/%m/%d')} {'' if ok else 'در '}{label_fa}{' است' if ok else ' نیست'}",
+                    f"{_f(jd.strftime('%Y/%m/%d'))} {'' if ok else 'در '}{label_fa}{' است' if ok else ' نیست'}",
                 ),
             )
     raise AssertionError(f"unknown condition {condition!r}")  # pragma: no cover - the union is closed
@@ -515,7 +536,7 @@ def check_schedule(schedule: Schedule, at: datetime, when: When | None = None) -
             False,
             lambda: (
                 f"the campaign runs {low}:00–{high}:00, not at {hour}:00",
-                f"کمپین از ساعت {low} تا {high} فعال است، نه ساعت {hour}",
+                f"کمپین از ساعت {_f(low)} تا {_f(high)} فعال است، نه ساعت {_f(hour)}",
             ),
         )
     return Check("schedule", True, said("the campaign is running", "کمپین فعال است"))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.cache import TTLCache, scope
-from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.errors import InvalidInput, NotFound, Points, plain
 from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points, rules
 from bashgah.ledger import service as ledger
@@ -405,7 +405,7 @@ def _within_budget(left: int, budget: int) -> Allowance:
     return Allowance(
         left,
         f"the campaign's budget of {budget:,} points is spent",
-        f"بودجهٔ {budget:,} امتیازی کمپین تمام شده است",
+        f"بودجهٔ {plain('fa')(Points(budget))} امتیازی کمپین تمام شده است",
     )
 
 

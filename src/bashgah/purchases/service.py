@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, NotFound
+from bashgah.core.errors import DuplicateReceipt, InvalidInput, InvalidState, Money, NotFound
 from bashgah.core.normalize import normalize_reference
 from bashgah.coupons import service as coupons
 from bashgah.giftcards import service as gift_cards
@@ -376,9 +376,10 @@ def _discounted(
     if discount > basket - coupon_rials:
         raise InvalidInput(
             "redeem_points",
-            f"the discount ({discount} rials) is more than the total",
-            f"تخفیف ({discount} ریال) از مبلغ خرید بیشتر است",
+            "the discount ({discount}) is more than the total",
+            "تخفیف ({discount}) از مبلغ خرید بیشتر است",
             "امتیاز مصرفی",
+            discount=Money(discount),
         )
     return discount, basket - coupon_rials - discount
 
@@ -406,11 +407,11 @@ def _check_stored_value(wallet_rials: int, card_rials: int, paid: int) -> None:
     if wallet_rials + card_rials > paid:
         raise InvalidInput(
             "wallet_rials" if wallet_rials else "gift_card_rials",
-            f"the wallet and gift card ({wallet_rials + card_rials:,} rials) pay more than is left to pay"
-            f" ({paid:,} rials)",
-            f"پرداخت از کیف پول و کارت هدیه ({wallet_rials + card_rials:,} ریال) از مبلغ قابل پرداخت"
-            f" ({paid:,} ریال) بیشتر است",
+            "the wallet and gift card ({stored}) pay more than is left to pay ({paid})",
+            "پرداخت از کیف پول و کارت هدیه ({stored}) از مبلغ قابل پرداخت ({paid}) بیشتر است",
             "پرداخت از اعتبار",
+            stored=Money(wallet_rials + card_rials),
+            paid=Money(paid),
         )
 
 
@@ -618,9 +619,10 @@ async def refund(session: AsyncSession, who: Principal, purchase_id: int, data: 
     if amount > left:
         raise InvalidInput(
             "amount_rials",
-            f"only {left} rials are left to refund",
-            f"فقط {left} ریال قابل مرجوع است",
+            "only {left} is left to refund",
+            "فقط {left} قابل مرجوع است",
             "مبلغ مرجوعی",
+            left=Money(left),
         )
     cumulative = purchase.refunded_rials + amount
     reverse_due = rules.proportional_due(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import InvalidInput, InvalidState, NotFound
+from bashgah.core.errors import InvalidInput, InvalidState, NotFound, Points
 from bashgah.ledger import member_points
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -115,9 +115,10 @@ async def _close(
     if used > reservation.points:
         raise InvalidInput(
             "points",
-            f"only {reservation.points} points are reserved",
-            f"فقط {reservation.points} امتیاز رزرو شده است",
+            "only {points} points are reserved",
+            "فقط {points} امتیاز رزرو شده است",
             "امتیاز",
+            points=Points(reservation.points),
         )
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
         await ledger.close_hold(j, reservation, status, now, used=used)

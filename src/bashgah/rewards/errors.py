@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bashgah.core.errors import BashgahError, Conflict, NotFound
+from bashgah.core.errors import BashgahError, Conflict, Count, NotFound
 
 
 class RewardUnavailable(Conflict):
@@ -19,8 +19,9 @@ class RewardOutOfStock(Conflict):
 
 class RewardMemberLimit(Conflict):
     code = "reward_member_limit"
-    message_en = "This member has already redeemed this reward the most times allowed ({limit:,})."
-    message_fa = "این عضو این جایزه را به اندازهٔ مجاز ({limit:,} بار) دریافت کرده است."
+    message_en = "This member has already redeemed this reward the most times allowed ({limit})."
+    message_fa = "این عضو این جایزه را به اندازهٔ مجاز ({limit} بار) دریافت کرده است."
+    kinds = {"limit": Count}
 
 
 class RewardTierRestricted(Conflict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bashgah.core.errors import BashgahError, InvalidInput
+from bashgah.core.errors import BashgahError, Count, InvalidInput
 
 
 class LoginFailed(BashgahError):
@@ -19,6 +19,7 @@ class LoginLocked(BashgahError):
     code = "login_locked"
     message_en = "Too many wrong passwords: signing in is locked for {minutes} minutes."
     message_fa = "گذرواژه چند بار اشتباه وارد شد: ورود تا {minutes} دقیقهٔ دیگر بسته است."
+    kinds = {"minutes": Count}
 
     def __init__(self, minutes: int) -> None:
         super().__init__(None, minutes=minutes)
@@ -30,7 +31,8 @@ class WeakPassword(InvalidInput):
     def __init__(self, minimum: int) -> None:
         super().__init__(
             "password",
-            f"at least {minimum} characters",
-            f"دست‌کم {minimum} نویسه",
+            "at least {minimum} characters",
+            "دست‌کم {minimum} نویسه",
             "گذرواژه",
+            minimum=Count(minimum),
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bashgah.core.errors import BashgahError, Conflict, NotFound
+from bashgah.core.errors import BashgahError, Code, Conflict, Money, NotFound
 
 
 class InsufficientWallet(Conflict):
     code = "insufficient_wallet"
-    message_en = "Not enough in the wallet: {available:,} rials available, {requested:,} requested."
-    message_fa = "موجودی کیف پول کافی نیست: {available:,} ریال موجود است و {requested:,} ریال درخواست شده."
+    message_en = "Not enough in the wallet: {available} available, {requested} requested."
+    message_fa = "موجودی کیف پول کافی نیست: {available} موجود است و {requested} درخواست شده."
+    kinds = {"available": Money, "requested": Money}
 
     def __init__(self, available: int, requested: int) -> None:
         super().__init__(None, available=available, requested=requested)
@@ -35,8 +36,9 @@ class GiftCardClosed(Conflict):
 
 class InsufficientGiftCard(Conflict):
     code = "insufficient_gift_card"
-    message_en = "Not enough on the gift card: {available:,} rials left, {requested:,} requested."
-    message_fa = "موجودی کارت هدیه کافی نیست: {available:,} ریال مانده و {requested:,} ریال درخواست شده."
+    message_en = "Not enough on the gift card: {available} left, {requested} requested."
+    message_fa = "موجودی کارت هدیه کافی نیست: {available} مانده و {requested} درخواست شده."
+    kinds = {"available": Money, "requested": Money}
 
     def __init__(self, available: int, requested: int) -> None:
         super().__init__(None, available=available, requested=requested)
@@ -46,6 +48,7 @@ class GiftCardCodeTaken(Conflict):
     code = "gift_card_code_taken"
     message_en = "The code {code} is already used by another gift card of this club."
     message_fa = "کد {code} قبلاً برای کارت هدیهٔ دیگری در این باشگاه ثبت شده است."
+    kinds = {"code": Code}
 
     def __init__(self, code: str) -> None:
         super().__init__(None, code=code)

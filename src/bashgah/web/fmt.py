@@ -1,29 +1,61 @@
 """How numbers, money and dates are written for people: Persian digits and separators and the Jalali
-calendar in Persian; Latin digits and the Gregorian calendar in English; amounts in toman or rial by the
-club's setting (always stored as integer rials)."""
+calendar in Persian; Latin digits and the Gregorian calendar in English; amounts in the club's unit —
+toman, rial or the new rial of the 2025 redenomination law (10,000 of today's rials, in 100 qeran) — and
+always stored as integer rials. What reads left to right (a Gregorian date, a code) is isolated so a
+right-to-left sentence cannot reorder it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import jdatetime
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
+from bashgah.core.errors import BashgahError, Code, Money, Ref, Show, isolate
 from bashgah.core.jalali import MONTH_NAMES_FA, TEHRAN
 from bashgah.core.normalize import to_persian_digits
 
 #: Persian thousands separator (U+066C) and decimal separator (U+066B).
 _FA_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
-_UNITS = {("toman", "fa"): "تومان", ("rial", "fa"): "ریال", ("toman", "en"): "toman", ("rial", "en"): "rials"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit amounts are shown and typed in."""
+
+    #: How many of today's (stored) rials one of this unit is.
+    rials: int
+    #: How many decimals a typed amount may have (a toman is 10 rials; a new rial is 100 qeran).
+    decimals: int
+    fa: str
+    en: str
+
+
+#: The club's choice (``tenants.money_display``); the key is what is stored.
+UNITS = {
+    "toman": Unit(10, 1, "تومان", "toman"),
+    "rial": Unit(1, 0, "ریال", "rials"),
+    "new_rial": Unit(10_000, 2, "ریال جدید", "new rials"),
+}
+DEFAULT_UNIT = "toman"
+
+
+def unit_of(unit: str) -> Unit:
+    return UNITS.get(unit, UNITS[DEFAULT_UNIT])
 
 
 def number(value: int | Decimal, lang: str) -> str:
     """``1234567`` → ``۱٬۲۳۴٬۵۶۷`` (fa) or ``1,234,567`` (en)."""
     text = format_decimal(value, locale="en")
-    if lang == "fa":
-        return to_persian_digits(text).translate(_FA_SEPARATORS)
-    return text
+    return _script(text, lang)
+
+
+def _script(text: str, lang: str) -> str:
+    return to_persian_digits(text).translate(_FA_SEPARATORS) if lang == "fa" else text
 
 
 def digits(text: object, lang: str) -> str:
@@ -31,19 +63,50 @@ def digits(text: object, lang: str) -> str:
     return to_persian_digits(str(text)) if lang == "fa" else str(text)
 
 
-def money_value(rials: int, unit: str) -> int | Decimal:
-    """The figure shown for an amount of rials: tomans are tenths of it (kept exact, never a float)."""
-    return Decimal(rials) / 10 if unit == "toman" else rials
+def money_value(rials: int, unit: str) -> Decimal:
+    """The figure shown for an amount of rials in ``unit``, exact (never a float); a new rial is rounded to
+    the qeran (a stored amount need not be a whole number of qeran)."""
+    shown = unit_of(unit)
+    value = Decimal(rials) / shown.rials
+    return value.quantize(Decimal(1).scaleb(-shown.decimals), rounding=ROUND_HALF_UP).normalize() + 0
 
 
-def money(rials: int, lang: str, unit: str = "toman") -> str:
-    """``1250000`` rials → ``۱۲۵٬۰۰۰ تومان`` / ``125,000 toman`` (or in rials by the club's setting)."""
-    unit = unit if unit in ("toman", "rial") else "toman"
-    return f"{number(money_value(rials, unit), lang)} {_UNITS[unit, lang]}"
+def money_figure(rials: int, lang: str, unit: str = DEFAULT_UNIT) -> str:
+    """The figure of an amount without its unit (a chart's axis): fractions of a new rial always with two
+    decimals (``۱۲۵٫۵۰``), whole amounts without."""
+    value = money_value(rials, unit)
+    if value == value.to_integral_value():
+        return number(value.to_integral_value(), lang)
+    places = unit_of(unit).decimals
+    return _script(format_decimal(value, format="#,##0." + "0" * places, locale="en"), lang)
+
+
+def money(rials: int, lang: str, unit: str = DEFAULT_UNIT) -> str:
+    """``1250000`` rials → ``۱۲۵٬۰۰۰ تومان`` / ``125,000 toman`` (or in rials or new rials by the club's
+    setting: ``۱۲۵ ریال جدید``)."""
+    return f"{money_figure(rials, lang, unit)} {unit_name(unit, lang)}"
 
 
 def unit_name(unit: str, lang: str) -> str:
-    return _UNITS[unit if unit in ("toman", "rial") else "toman", lang]
+    shown = unit_of(unit)
+    return shown.fa if lang == "fa" else shown.en
+
+
+def rials_typed(value: Decimal, unit: str) -> int:
+    """An amount typed in ``unit`` as integer rials, exactly; ``ValueError`` when it has more decimals than
+    the unit has (a third decimal of a new rial is below the qeran), or is negative."""
+    shown = unit_of(unit)
+    if value < 0 or value.normalize().as_tuple().exponent < -shown.decimals:  # type: ignore[operator]
+        raise ValueError(value)
+    return int(value * shown.rials)
+
+
+def rials_as_typed(rials: int | None, unit: str) -> str:
+    """An amount of rials as it is typed back into a form in the club's unit (Latin digits, no separators)."""
+    if rials is None:
+        return ""
+    value = Decimal(rials) / unit_of(unit).rials
+    return format(value.normalize() + 0, "f") if value != value.to_integral_value() else str(int(value))
 
 
 def day(value: date | datetime, lang: str) -> str:
@@ -62,3 +125,37 @@ def moment(value: datetime, lang: str) -> str:
     if lang == "fa":
         return f"{day(local, lang)}، {to_persian_digits(clock)}"
     return f"{day(local, lang)}, {clock}"
+
+
+def ltr(text: object) -> Markup:
+    """Left-to-right text (a code, an ISO date, a JSON key) isolated inside any page."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(escape(str(text)))
+
+
+def shown(lang: str, unit: str = DEFAULT_UNIT) -> Show:
+    """How a domain error's figures are written on a page: like the page's own (the club's unit, Jalali
+    days and Tehran time in Persian)."""
+
+    def show(value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, Money):
+            return money(int(value), lang, unit)
+        if isinstance(value, Ref):
+            return digits(int(value), lang)
+        if isinstance(value, int):
+            return number(value, lang)
+        if isinstance(value, datetime):
+            return moment(value, lang)
+        if isinstance(value, date):
+            return day(value, lang)
+        if isinstance(value, Code):
+            return isolate(str(value), lang)
+        return value
+
+    return show
+
+
+def error(problem: BashgahError, lang: str, unit: str = DEFAULT_UNIT) -> str:
+    """A domain error's message for a page in ``lang`` with the club's ``unit``."""
+    return problem.message(lang, shown(lang, unit))

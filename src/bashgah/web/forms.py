@@ -1,5 +1,5 @@
 """Reading HTML form fields the way people type them: any digits (۰-۹, ٠-٩, 0-9), thousands separators,
-amounts in the club's unit. A bad value raises ``InvalidInput`` naming the field in both languages, so a
+amounts in the club's unit (``fmt.UNITS``). A bad value raises ``InvalidInput`` naming the field in both languages, so a
 page shows it like any other domain error."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import secrets
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from bashgah.core.errors import InvalidInput
+from bashgah.core.errors import Count, InvalidInput
 from bashgah.core.normalize import to_latin_digits
+from bashgah.web import fmt
 
 #: A submitted form (starlette's ``FormData``) or any mapping of field names to what was typed.
 Fields = Mapping[str, object]
@@ -53,7 +54,8 @@ def whole_number(
 
 
 def amount_rials(form: Fields, name: str, unit: str, field_fa: str, *, required: bool = False) -> int | None:
-    """An amount typed in the club's unit (toman or rial), as integer rials; a toman may have one decimal."""
+    """An amount typed in the club's unit (toman, rial or new rial), as integer rials: a toman may have one
+    decimal, a new rial two (its qeran); more decimals than that are refused, never rounded."""
     try:
         value = _decimal(text(form, name))
     except ValueError:
@@ -62,10 +64,21 @@ def amount_rials(form: Fields, name: str, unit: str, field_fa: str, *, required:
         if required:
             raise InvalidInput(name, "required", "لازم است", field_fa)
         return None
-    rials = value * 10 if unit == "toman" else value
-    if value < 0 or rials != rials.to_integral_value() or rials > 10**13:
+    try:
+        rials = fmt.rials_typed(value, unit)
+    except ValueError:
+        raise InvalidInput(
+            name,
+            "an amount in {unit} with at most {places} decimals",
+            "مبلغ را به {unit_fa} و با حداکثر {places} رقم اعشار وارد کنید",
+            field_fa,
+            unit=fmt.unit_name(unit, "en"),
+            unit_fa=fmt.unit_name(unit, "fa"),
+            places=Count(fmt.unit_of(unit).decimals),
+        ) from None
+    if rials > 10**13:
         raise InvalidInput(name, "an amount in whole rials", "مبلغ را درست وارد کنید", field_fa)
-    return int(rials)
+    return rials
 
 
 def new_form_key() -> str:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bashgah.core.errors import BashgahError
 from bashgah.models import Staff, Tenant, utcnow
 from bashgah.staff import service as staff_service
-from bashgah.web import audit, sessions
+from bashgah.web import audit, fmt, sessions
 from bashgah.web.guard import (
     CsrfRejected,
     LoginRequired,
@@ -112,7 +112,7 @@ async def login(request: Request) -> Response:
             request,
             "common/login.html",
             status=result.error.status,
-            errors=[result.error.message(language(request))],
+            errors=[fmt.error(result.error, language(request))],
             tenant=tenant,
             username=username,
             next=next_path,
@@ -194,7 +194,7 @@ def _page_errors(app: FastAPI) -> None:
             "common/error.html",
             status=exc.status,
             kind="error",
-            message=exc.message(language(request)),
+            message=fmt.error(exc, language(request)),
         )
 
     @app.exception_handler(Exception)

@@ -229,7 +229,7 @@ async def club_login_page(request: Request, slug: str, next: str = "") -> Respon
             mobile="",
             next="",
             club_slug=slug,
-            errors=[NotFound("Club", "باشگاه").message(language(request))],
+            errors=[fmt.error(NotFound("Club", "باشگاه"), language(request))],
         )
     return await _login_page(request, found, safe_next(next, ""))
 
@@ -261,7 +261,7 @@ async def send_code(request: Request) -> Response:
             "login.html",
             club,
             status=error.status,
-            errors=[error.message(lang)],
+            errors=[fmt.error(error, lang)],
             mobile=mobile,
             next=next_path,
             club_slug=slug,
@@ -308,7 +308,7 @@ async def check_code(request: Request) -> Response:
             "code.html",
             club,
             status=error.status,
-            errors=[error.message(lang)],
+            errors=[fmt.error(error, lang)],
             mobile=mobile,
             next=next_path,
             digits=otp.CODE_DIGITS,
@@ -523,7 +523,7 @@ async def redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
             )
     except BashgahError as error:
         # The transaction rolled back: no points left and no stock was taken.
-        return await _rewards_page(request, user, status=error.status, errors=[error.message(lang)])
+        return await _rewards_page(request, user, status=error.status, errors=[fmt.error(error, lang)])
     return redirect(f"/m/my-rewards/{got.code}?new=1")
 
 
@@ -687,7 +687,7 @@ async def save_profile(request: Request, user: SignedIn) -> Response:
         async with database(request).transaction() as session:
             await members.update(session, user.tenant_id, user.member_id, change)
     except (BashgahError, ValidationError) as error:
-        message = error.message(lang) if isinstance(error, BashgahError) else _invalid_message(lang)
+        message = fmt.error(error, lang) if isinstance(error, BashgahError) else _invalid_message(lang)
         invalid = error.field if isinstance(error, InvalidInput) else ""
         async with database(request).transaction() as session:
             club = await _club_of(session, user.tenant_id)

@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import BashgahError, DuplicateMember, InsufficientPoints, InvalidInput, NotFound
+from bashgah.core.errors import (
+    BashgahError,
+    DuplicateMember,
+    InsufficientPoints,
+    InvalidInput,
+    NotFound,
+    Show,
+)
 from bashgah.core.normalize import looks_like_phone, normalize_reference, to_latin_digits, to_persian_digits
 from bashgah.coupons import rules as coupon_rules
 from bashgah.coupons import service as coupons
@@ -49,7 +56,7 @@ from bashgah.tiers.schemas import MemberTierRead
 from bashgah.wallet import service as wallets
 from bashgah.wallet.errors import GiftCardClosed, InsufficientGiftCard, InsufficientWallet
 from bashgah.wallet.schemas import TopUpCreate, WalletBalance
-from bashgah.web import audit, forms
+from bashgah.web import audit, fmt, forms
 from bashgah.web.guard import POS_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.qr import qr_svg
@@ -66,9 +73,9 @@ def _redirect(to: str) -> RedirectResponse:
     return RedirectResponse(to, status_code=303)
 
 
-def _message(error: Exception, lang: str) -> str:
+def _message(error: Exception, lang: str, unit: str) -> str:
     if isinstance(error, BashgahError):
-        return error.message(lang)
+        return fmt.error(error, lang, unit)
     if lang == "fa":
         return "این تغییر با دادهٔ موجود تداخل دارد؛ چیزی ذخیره نشد. دوباره تلاش کنید."
     return "This conflicts with existing data; nothing was saved. Try again."
@@ -101,7 +108,9 @@ async def find(request: Request, user: Cashier, q: str = "") -> Response:
         async with database(request).transaction() as session:
             found = await members.lookup(session, user.tenant_id, q)
     except BashgahError as error:
-        return _lookup_page(request, user, 422, q=q, errors=[error.message(language(request, user))])
+        return _lookup_page(
+            request, user, 422, q=q, errors=[fmt.error(error, language(request, user), user.money_unit)]
+        )
     if len(found.members) == 1:
         return _redirect(f"/pos/members/{found.members[0].id}")
     if not found.members:
@@ -165,7 +174,7 @@ async def enrol(request: Request, user: Cashier) -> Response:
             enrol=typed,
             existing=existing,
             focus_enrol=True,
-            errors=[_message(error, language(request, user))],
+            errors=[_message(error, language(request, user), user.money_unit)],
         )
     return _redirect(f"/pos/members/{member.id}?enrolled=1")
 
@@ -182,7 +191,11 @@ async def find_receipt(request: Request, user: Cashier, number: str = "") -> Res
                 purchase_id = await purchases.find_by_receipt(session, user.principal, number.upper())
     except BashgahError as error:
         return _lookup_page(
-            request, user, 404, number=number, errors=[error.message(language(request, user))]
+            request,
+            user,
+            404,
+            number=number,
+            errors=[fmt.error(error, language(request, user), user.money_unit)],
         )
     return _redirect(f"/pos/receipts/{purchase_id}")
 
@@ -473,6 +486,7 @@ async def _price(session: AsyncSession, user: StaffUser, member_id: int, sale: S
                 }
             ),
             lang,
+            fmt.shown(lang, user.money_unit),
         )
         if not verdict.valid:
             raise _Refused(verdict.reason or "")
@@ -515,7 +529,7 @@ class _Refused(BashgahError):
         self.text = text
         super().__init__(None)
 
-    def message(self, lang: str) -> str:
+    def message(self, lang: str, show: Show | None = None) -> str:
         return self.text
 
 
@@ -567,7 +581,12 @@ async def sale(request: Request, user: Cashier, member_id: int) -> Response:
         if isinstance(error, ValidationError):
             error = InvalidInput("total", "out of range", "خارج از بازه", "مبلغ خرید")
         return await _member_page(
-            request, user, member_id, sale=typed, errors=[_message(error, lang)], status=_status(error)
+            request,
+            user,
+            member_id,
+            sale=typed,
+            errors=[_message(error, lang, user.money_unit)],
+            status=_status(error),
         )
 
 
@@ -844,7 +863,7 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
             user,
             purchase_id,
             status=_status(error),
-            errors=[_message(error, lang)],
+            errors=[_message(error, lang, user.money_unit)],
             refund_amount=typed_amount,
             refund_reason=reason,
         )
@@ -901,7 +920,9 @@ async def gift_cards_page(
         async with database(request).transaction() as session:
             card = await gift_cards.get(session, user.principal, code)
     except BashgahError as error:
-        return await _cards_page(request, user, member, 404, [error.message(lang)], code=code)
+        return await _cards_page(
+            request, user, member, 404, [fmt.error(error, lang, user.money_unit)], code=code
+        )
     return await _cards_page(request, user, member, code=code, card=card)
 
 
@@ -945,7 +966,7 @@ async def top_up(request: Request, user: Cashier, member_id: int) -> Response:
             user,
             member_id,
             status=_status(error),
-            errors=[_message(error, lang)],
+            errors=[_message(error, lang, user.money_unit)],
             amount=typed,
             reference=reference,
         )

@@ -97,6 +97,7 @@ def render(
         "money_unit": fmt.unit_name(unit, lang),
         "day": lambda value: fmt.day(value, lang),
         "moment": lambda value: fmt.moment(value, lang),
+        "ltr": fmt.ltr,
         "errors": [],
         "notice": None,
     }

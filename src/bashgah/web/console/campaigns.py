@@ -27,6 +27,7 @@ from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead, Examin
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import PurchaseCreate
 from bashgah.tenants import service as tenants
+from bashgah.web import fmt
 from bashgah.web.console.common import (
     FormProblem,
     Reader,
@@ -231,10 +232,14 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
 
 @router.get("", response_class=HTMLResponse)
 async def campaigns(request: Request, user: Reader, done: str = "") -> Response:
-    _ = translator(lang_of(request, user), "console")
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
     async with database(request).transaction() as session:
         found = await programme.list_campaigns(session, user.principal)
-    notice = _("Campaign %(id)s is saved; the next sale uses it.", id=done) if done.isdigit() else None
+    saved = done if done.isdigit() else None
+    notice = (
+        _("Campaign %(id)s is saved; the next sale uses it.", id=fmt.digits(saved, lang)) if saved else None
+    )
     return page(request, "campaigns.html", user, campaigns=found, notice=notice)
 
 
@@ -292,7 +297,7 @@ async def examine(
                 result = await purchases.examine(session, user.principal, sale, lang)
         except (BashgahError, ValidationError) as error:
             labels = {"total_rials": _("Purchase total"), "items": _("Items"), "member": _("Member")}
-            errors = problems(error, lang, labels)
+            errors = problems(error, lang, labels, unit=user.money_unit)
     return page(
         request,
         "examine.html",
@@ -389,13 +394,22 @@ async def _save(request: Request, user: StaffUser, campaign_id: int | None) -> R
                     current = await programme.get(session, user.principal, campaign_id)
             except NotFound as missing:
                 return _missing(request, user, missing)
-        return await _editor(request, user, current, typed, problems(error, lang, labels), status=422)
+        return await _editor(
+            request, user, current, typed, problems(error, lang, labels, unit=user.money_unit), status=422
+        )
     return done(f"/console/campaigns?done={saved.id}")
 
 
 def _missing(request: Request, user: StaffUser, error: NotFound) -> Response:
     lang = lang_of(request, user)
-    return page(request, "missing.html", user, status=404, errors=problems(error, lang), section="campaigns")
+    return page(
+        request,
+        "missing.html",
+        user,
+        status=404,
+        errors=problems(error, lang, unit=user.money_unit),
+        section="campaigns",
+    )
 
 
 @router.post("", response_class=HTMLResponse)

@@ -3,10 +3,14 @@
 No script and no style attribute (the pages' CSP allows neither inline): colours come from classes in
 ``console.css``. In a right-to-left page time runs from right to left, like the text. Every chart is an
 ``img`` with a title and a description listing its figures, for screen readers.
+
+Labels never overlap: when the widest month name (or figure above a bar) is wider than a month's slot,
+only every n-th one is written — always the latest month's — and the description still lists them all.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +25,14 @@ HEIGHT = 260
 TOP = 24
 BOTTOM = 44
 SIDE = 16
+#: Font sizes of ``console.css`` (``svg.chart text``, ``text.value``), in SVG units.
+AXIS_SIZE = 13
+VALUE_SIZE = 12
+#: A generous average glyph width, in ems: Latin and Persian digits and letters of the system fonts are
+#: narrower, so an estimate never puts two labels closer than they are.
+GLYPH_EM = 0.62
+#: Space kept between two labels side by side.
+GAP = 6.0
 
 
 @dataclass(frozen=True)
@@ -37,11 +49,35 @@ def _slot_x(index: int, count: int, rtl: bool, width: int) -> float:
     return width - offset if rtl else offset
 
 
+def text_width(text: str, size: float) -> float:
+    """How wide ``text`` is drawn at most at ``size`` (an estimate on the safe side)."""
+    return len(text) * size * GLYPH_EM
+
+
+def _label_lines(text: str) -> tuple[str, str]:
+    name, _, year = text.rpartition(" ")
+    return (name, year) if name else (text, "")
+
+
+def every(texts: Sequence[str], slot: float, size: float) -> int:
+    """Write one text in ``every(…)`` slots so that the widest fits with room to spare."""
+    widest = max((text_width(t, size) for t in texts), default=0.0)
+    return max(1, math.ceil((widest + GAP) / slot)) if slot > 0 else 1
+
+
+def _shown(index: int, count: int, step: int) -> bool:
+    """Whether slot ``index`` of ``count`` gets its text: every ``step``-th, counted back from the latest."""
+    return (count - 1 - index) % step == 0
+
+
+def _month_step(labels: Sequence[str], width: int) -> int:
+    slot = (width - 2 * SIDE) / max(len(labels), 1)
+    return every([line for label in labels for line in _label_lines(label)], slot, AXIS_SIZE)
+
+
 def _label(text: str, x: float) -> str:
     """A month label on two lines: the month's name, then its year."""
-    name, _, year = text.rpartition(" ")
-    if not name:
-        name, year = text, ""
+    name, year = _label_lines(text)
     y = HEIGHT - BOTTOM + 16
     return (
         f'<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(name)}'
@@ -79,7 +115,10 @@ def bars(
     plot = HEIGHT - BOTTOM - TOP
     slot = (width - 2 * SIDE) / max(len(labels), 1)
     bar = min(slot * 0.6, 56)
+    label_step = _month_step(labels, width)
+    value_step = every([show(v) for v in values if v], slot, VALUE_SIZE)
     body = []
+    count = len(labels)
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = _slot_x(index, len(labels), rtl, width)
         h = plot * max(value, 0) / top
@@ -87,11 +126,12 @@ def bars(
         body.append(
             f'<rect class="bar s1" x="{x - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}"/>'
         )
-        if value:
+        if value and _shown(index, count, value_step):
             body.append(
                 f'<text class="value" x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(show(value))}</text>'
             )
-        body.append(_label(label, x))
+        if _shown(index, count, label_step):
+            body.append(_label(label, x))
     return _frame(title, _summary(labels, [Series(title, values)], show), body, width)
 
 
@@ -129,5 +169,10 @@ def lines(
             f'<text class="axis" x="{x + (-6 if rtl else 18):.1f}" y="{TOP - 6}" text-anchor="{anchor}">'
             f"{escape(s.name)}</text>"
         )
-    body.extend(_label(label, _slot_x(i, len(labels), rtl, width)) for i, label in enumerate(labels))
+    step = _month_step(labels, width)
+    body.extend(
+        _label(label, _slot_x(i, len(labels), rtl, width))
+        for i, label in enumerate(labels)
+        if _shown(i, len(labels), step)
+    )
     return _frame(title, _summary(labels, series, show), body, width)

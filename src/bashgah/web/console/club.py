@@ -24,6 +24,7 @@ from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate, ProgramUpdate
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfig
+from bashgah.web import fmt
 from bashgah.web.console.common import (
     Reader,
     Step,
@@ -142,8 +143,10 @@ async def save_settings(request: Request, user: Writer) -> Response:
             }
         )
         display = typed["money_display"]
-        if display not in ("toman", "rial"):
-            raise InvalidInput("money_display", "toman or rial", "تومان یا ریال", "واحد نمایش مبلغ")
+        if display not in fmt.UNITS:
+            raise InvalidInput(
+                "money_display", "toman, rial or new rial", "تومان، ریال یا ریال جدید", "واحد نمایش مبلغ"
+            )
         analysts_may_export = typed["analysts_may_export"] == "1"
 
         async def step(session: AsyncSession) -> None:
@@ -247,7 +250,7 @@ async def save_tiers(request: Request, user: Writer) -> Response:
         for number, row in enumerate(typed["levels"], start=1):
             if not any(row.values()):
                 continue
-            label_en, label_fa = f"Level {number}", f"سطح {number}"
+            label_en, label_fa = f"Level {number}", f"سطح {fmt.digits(number, 'fa')}"
             threshold = (
                 amount_rials(row["threshold"], user.money_unit, label_en, label_fa)
                 if typed["metric"] == "spend"
@@ -505,7 +508,13 @@ async def coupon_codes(request: Request, user: Reader, batch_id: int) -> Respons
         async with database(request).transaction() as session:
             body = await coupons.codes_csv(session, user.principal, batch_id)
     except BashgahError as error:
-        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+        return page(
+            request,
+            "missing.html",
+            user,
+            status=error.status,
+            errors=problems(error, lang, unit=user.money_unit),
+        )
     response = Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -697,7 +706,7 @@ async def create_key(request: Request, user: Writer) -> Response:
             )
             await changed(session, user, "api_key.created", "api_key", key.id, role=key.role)
     except BashgahError as error:
-        return await _keys_page(request, user, typed, problems(error, lang))
+        return await _keys_page(request, user, typed, problems(error, lang, unit=user.money_unit))
     return await _keys_page(request, user, secret=plaintext)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from bashgah.core.errors import BashgahError
+from bashgah.core.errors import BashgahError, isolate
 from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.web import audit, fmt
 from bashgah.web.guard import CONSOLE_ROLES, database, require_staff
@@ -132,7 +132,8 @@ def whole(value: str, label_en: str, label_fa: str) -> int:
 
 
 def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: bool = True) -> int | None:
-    """An amount typed in the club's unit (toman or rial) as integer rials."""
+    """An amount typed in the club's unit (toman, rial or new rial) as integer rials, exactly: more
+    decimals than the unit has (a toman's one, a new rial's two qeran) are refused, never rounded."""
     clean = digits(value)
     if not clean:
         if required:
@@ -142,10 +143,17 @@ def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: 
         amount = Decimal(clean)
     except InvalidOperation:
         raise FormProblem(label_en, label_fa, "must be a number", "باید عدد باشد") from None
-    rials = amount * 10 if unit == "toman" else amount
-    if rials != rials.to_integral_value():
-        raise FormProblem(label_en, label_fa, "has too many decimals", "رقم اعشار زیادی دارد")
-    return int(rials)
+    try:
+        rials = fmt.rials_typed(abs(amount), unit)
+    except ValueError:
+        places = fmt.unit_of(unit).decimals
+        raise FormProblem(
+            label_en,
+            label_fa,
+            f"must be in {fmt.unit_name(unit, 'en')} with at most {places} decimals",
+            f"باید به {fmt.unit_name(unit, 'fa')} و با حداکثر {fmt.number(places, 'fa')} رقم اعشار باشد",
+        ) from None
+    return -rials if amount < 0 else rials
 
 
 _DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
@@ -166,18 +174,11 @@ def typed_day(raw: str, label_en: str, label_fa: str) -> date | None:
             label_en,
             label_fa,
             "must look like 1405/09/03 (Jalali) or 2026-11-24",
-            "باید به شکل ۱۴۰۵/۰۹/۰۳ یا 2026-11-24 باشد",
+            f"باید به شکل ۱۴۰۵/۰۹/۰۳ یا {isolate('2026-11-24', 'fa')} باشد",
         ) from None
 
 
-def rials_as_typed(rials: int | None, unit: str) -> str:
-    """An amount of rials as it is typed back into a form in the club's unit."""
-    if rials is None:
-        return ""
-    if unit == "toman":
-        whole_tomans, rest = divmod(rials, 10)
-        return str(whole_tomans) if rest == 0 else f"{whole_tomans}.{rest}"
-    return str(rials)
+rials_as_typed = fmt.rials_as_typed
 
 
 def known_rules(_: Callable[..., str]) -> dict[str, str]:
@@ -216,11 +217,12 @@ def known_rules(_: Callable[..., str]) -> dict[str, str]:
     }
 
 
-def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) -> list[str]:
-    """Messages a person can act on, in the page language: a domain error's own message, or one line per
-    field a schema refused (``labels`` names the fields the way the form does)."""
+def problems(error: Exception, lang: str, labels: dict[str, str] | None = None, *, unit: str) -> list[str]:
+    """Messages a person can act on, in the page language: a domain error's own message with its figures
+    written like the page's (the club's money ``unit``), or one line per field a schema refused
+    (``labels`` names the fields the way the form does)."""
     if isinstance(error, BashgahError):
-        return [error.message(lang)]
+        return [fmt.error(error, lang, unit)]
     if not isinstance(error, ValidationError):
         raise error
     _ = translator(lang, "console")
@@ -228,6 +230,8 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None) 
     found = []
 
     def figure(value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return fmt.number(value, lang)
         return to_persian_digits(str(value)) if lang == "fa" else str(value)
 
     for e in error.errors():
@@ -299,7 +303,7 @@ async def attempt(
         async with database(request).transaction() as session:
             await step(session)
     except (BashgahError, ValidationError) as error:
-        return await again(problems(error, lang, labels))
+        return await again(problems(error, lang, labels, unit=user.money_unit))
     except IntegrityError:
         _ = translator(lang, "console")
         return await again([_("This conflicts with existing data; nothing was saved.")])

@@ -34,7 +34,7 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
         if store_rials is not None and store_rials <= 0:
             raise FormProblem("Shop revenue", "فروش کل فروشگاه", "must be above 0", "باید بیشتر از ۰ باشد")
     except FormProblem as error:
-        errors, store_rials = problems(error, lang), None
+        errors, store_rials = problems(error, lang, unit=user.money_unit), None
     params = Params(store_revenue_rials=store_rials)
     async with database(request).transaction() as session:
         activity = await trends.activity(session, user.tenant_id)
@@ -46,7 +46,7 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
     rtl = direction(lang) == "rtl"
     unit = user.money_unit
     count = lambda n: fmt.number(n, lang)  # noqa: E731
-    money_figure = lambda rials: fmt.number(fmt.money_value(rials, unit), lang)  # noqa: E731
+    money_figure = lambda rials: fmt.money_figure(rials, lang, unit)  # noqa: E731
     revenue_title = _("Net revenue from members per month (%(unit)s)", unit=fmt.unit_name(unit, lang))
     points_title = _("Points issued, redeemed and expired per month")
     members_title = _("New members per month")

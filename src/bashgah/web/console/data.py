@@ -31,7 +31,7 @@ from bashgah.importing.members import import_members, read_members
 from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRejected
 from bashgah.importing.sources import CSV_SUFFIXES, XLSX_SUFFIXES, read_file
-from bashgah.web import audit
+from bashgah.web import audit, fmt
 from bashgah.web.console.common import Reader, Writer, done, lang_of, page, problems
 from bashgah.web.guard import checked_form, database
 from bashgah.web.render import finish
@@ -97,7 +97,9 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
         error = InvalidInput(
             "what", "members, purchases or ledger as csv or xlsx", "اعضا، خریدها یا دفتر", "خروجی"
         )
-        return page(request, "missing.html", user, status=404, errors=problems(error, lang))
+        return page(
+            request, "missing.html", user, status=404, errors=problems(error, lang, unit=user.money_unit)
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{what}.{format}"
         try:
@@ -109,7 +111,13 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
                     session, user.principal, f"data.{what}_exported", "export", None, rows, format
                 )
         except BashgahError as error:
-            return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+            return page(
+                request,
+                "missing.html",
+                user,
+                status=error.status,
+                errors=problems(error, lang, unit=user.money_unit),
+            )
         content = path.read_bytes()
     response = Response(
         content,
@@ -146,9 +154,9 @@ async def _run(db: Database, job: Job, user: StaffUser, path: Path, lang: str) -
         job.error_count = len(rejected.errors)
         # In the language of the page that started the import, numbers and lines included.
         job.errors = [e.describe(lang) for e in rejected.errors[:SHOWN_ERRORS]]
-        job.failure = rejected.message(lang)
+        job.failure = fmt.error(rejected, lang, user.money_unit)
     except BashgahError as error:
-        job.failure = error.message(lang)
+        job.failure = fmt.error(error, lang, user.money_unit)
     except Exception:
         log.exception("import %s failed", job.id)
         job.failure = (
@@ -189,7 +197,7 @@ async def start_import(request: Request, user: Writer) -> Response:
             section="club",
             exports=EXPORTS,
             what=what if what in IMPORTS else "members",
-            errors=problems(error, lang),
+            errors=problems(error, lang, unit=user.money_unit),
         )
     path = Path(tempfile.mkdtemp()) / f"upload{suffix}"
     path.write_bytes(content)

@@ -57,7 +57,7 @@ async def _page(
             async with database(request).transaction() as session:
                 card = await giftcards.get(session, user.principal, asked)
         except BashgahError as error:
-            lookup_errors = problems(error, lang)
+            lookup_errors = problems(error, lang, unit=user.money_unit)
     context: dict[str, Any] = {
         "typed": typed or {**dict.fromkeys(FIELDS, ""), "count": "1"},
         "errors": errors or [],
@@ -169,7 +169,13 @@ async def batch_codes(request: Request, user: Reader) -> Response:
         async with database(request).transaction() as session:
             body = await giftcards.batch_csv(session, user.principal, batch)
     except BashgahError as error:
-        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+        return page(
+            request,
+            "missing.html",
+            user,
+            status=error.status,
+            errors=problems(error, lang, unit=user.money_unit),
+        )
     safe = "".join(c for c in batch if c.isascii() and (c.isalnum() or c in "-_")) or "batch"
     response = Response(
         body,

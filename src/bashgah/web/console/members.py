@@ -59,7 +59,7 @@ async def search(request: Request, user: Reader, q: str = "") -> Response:
             try:
                 found = (await members.lookup(session, user.tenant_id, q)).members
             except BashgahError as error:
-                errors = problems(error, lang)
+                errors = problems(error, lang, unit=user.money_unit)
         else:
             found = list(
                 (
@@ -92,7 +92,12 @@ async def _profile(
             member = await members.get(session, user.tenant_id, member_id)
     except NotFound as error:
         return page(
-            request, "missing.html", user, status=404, errors=problems(error, lang), section="members"
+            request,
+            "missing.html",
+            user,
+            status=404,
+            errors=problems(error, lang, unit=user.money_unit),
+            section="members",
         )
     async with database(request).transaction() as session:
         balance = await member_points.summary(session, user.principal, member_id)
@@ -171,7 +176,7 @@ async def _change(
             request,
             user,
             member_id,
-            errors=problems(error, lang, labels),
+            errors=problems(error, lang, labels, unit=user.money_unit),
             form=form_name,
             typed=typed,
             status=422,

@@ -64,7 +64,13 @@ async def _page(
             catalogue = await rewards.catalogue(session, user.tenant_id, lang)
             ladder = await tiers.ladder(session, user.tenant_id)
     except BashgahError as error:
-        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+        return page(
+            request,
+            "missing.html",
+            user,
+            status=error.status,
+            errors=problems(error, lang, unit=user.money_unit),
+        )
     if typed is None:
         typed = _typed_of(editing) if editing is not None else {**BLANK, "tiers": []}
     return page(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HIDDEN = {"metric_key", "group_key"}
 SHARES = {"breakage", "redemption_rate", "overdue_ratio_share"}
 _RIALS_LABEL = re.compile(r"\s*\((rials|ریال)\)")
+#: A day written with digits (Jalali ``1404/01/15`` or ISO ``2025-04-04``) in a report's cell.
+_DAY_TEXT = re.compile(r"[0-9]{4}[-/][0-9]{2}(?:[-/][0-9]{2})?")
 
 
 def _is_share(key: str) -> bool:
@@ -78,6 +81,12 @@ class Cells:
             return fmt.number(value, self.lang)
         if key == "mobile" and isinstance(value, str):
             return local_phone(value, self.lang)
+        if isinstance(value, datetime):
+            return fmt.moment(value, self.lang)
+        if isinstance(value, date):
+            return fmt.day(value, self.lang)
+        if isinstance(value, str) and _DAY_TEXT.fullmatch(value):
+            return fmt.ltr(fmt.digits(value, self.lang))  # 1404/01/15, 2025-04-04: kept left to right
         return str(value)
 
 
@@ -132,7 +141,11 @@ async def report(
     typed = {"window_days": window_days, "k": k, "months": months, "as_of": as_of}
     if name not in REPORTS:
         return page(
-            request, "missing.html", user, status=404, errors=problems(NotFound("report", "گزارش"), lang)
+            request,
+            "missing.html",
+            user,
+            status=404,
+            errors=problems(NotFound("report", "گزارش"), lang, unit=user.money_unit),
         )
     try:
         params = _params(window_days, k, months, as_of)
@@ -145,7 +158,7 @@ async def report(
             name=name,
             found=None,
             typed=typed,
-            errors=problems(error, lang),
+            errors=problems(error, lang, unit=user.money_unit),
             section="reports",
         )
     try:
@@ -160,7 +173,7 @@ async def report(
             name=name,
             found=None,
             typed=typed,
-            errors=problems(error, lang),
+            errors=problems(error, lang, unit=user.money_unit),
             section="reports",
         )
     tables: list[Table] = [t for t in found.tables if t.rows]
@@ -200,16 +213,28 @@ async def download(
     lang = lang_of(request, user)
     if format not in ("csv", "xlsx") or name not in REPORTS:
         return page(
-            request, "missing.html", user, status=404, errors=problems(NotFound("report", "گزارش"), lang)
+            request,
+            "missing.html",
+            user,
+            status=404,
+            errors=problems(NotFound("report", "گزارش"), lang, unit=user.money_unit),
         )
     try:
         params = _params(window_days, k, months, as_of)
     except BashgahError as error:
-        return page(request, "missing.html", user, status=422, errors=problems(error, lang))
+        return page(
+            request, "missing.html", user, status=422, errors=problems(error, lang, unit=user.money_unit)
+        )
     try:
         found = await _run(request, user, name, params, lang)
     except BashgahError as error:
-        return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+        return page(
+            request,
+            "missing.html",
+            user,
+            status=error.status,
+            errors=problems(error, lang, unit=user.money_unit),
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.{format}"
         rows = export.write(found, path)
@@ -221,7 +246,13 @@ async def download(
                     session, user.principal, "reports.exported", "report", name, rows, format
                 )
         except BashgahError as error:
-            return page(request, "missing.html", user, status=error.status, errors=problems(error, lang))
+            return page(
+                request,
+                "missing.html",
+                user,
+                status=error.status,
+                errors=problems(error, lang, unit=user.money_unit),
+            )
         content = path.read_bytes()
     response = Response(
         content,
