@@ -740,10 +740,12 @@ async def examine(
     if active.campaigns:
         facts = await purchase_facts(session, who.tenant_id, member.id, sale, program, active.needs, 1)
         outcomes = engine.evaluate(active.campaigns, facts)
-        engine.settle(outcomes, await allowances(session, outcomes, member.id, utcnow(), lock=False))
+        # Limits per day/week/month count in the period of the examined moment, not today's.
+        engine.settle(outcomes, await allowances(session, outcomes, member.id, sale.at, lock=False))
     bonus = sum(o.awarded for o in outcomes)
     return ExamineResult(
         member_id=member.id,
+        at=sale.at,
         paid_rials=sale.paid_rials,
         points_base=sale.base_points,
         points_bonus=bonus,
