@@ -299,7 +299,8 @@ def schedule_words(definition: CampaignIn, lang: str) -> str:
         parts.append(("، " if lang == "fa" else ", ").join(names[d] for d in schedule.weekdays))
     if schedule.from_hour is not None and schedule.to_hour is not None:
         hours = f"{schedule.from_hour:02d}:00–{schedule.to_hour:02d}:00"
-        parts.append(to_persian_digits(hours) if lang == "fa" else hours)
+        # Isolated left to right (LRI … PDI), or Persian text turns "18:00–22:00" around.
+        parts.append(f"\u2066{to_persian_digits(hours)}\u2069" if lang == "fa" else hours)
     return " · ".join(parts) if parts else _("Always")
 
 
