@@ -182,3 +182,17 @@ async def test_the_api_examines_a_sale_at_a_future_moment(web: WebClient) -> Non
         found = answer.json()
         assert datetime.fromisoformat(found["at"]) == datetime.fromisoformat(at)
         assert found["campaigns"][0]["fires"] is fires
+
+
+async def test_examine_names_tier_levels_not_their_codes(web: WebClient) -> None:
+    await _ladder_and_segment(web)
+    await enrol(web.http, web.club, "09351112255")
+    await web.sign_in_as("owner", "sara")
+    saved = await web.submit("/console/campaigns/new", "/console/campaigns", {**BASE, "tiers": "gold"})
+    assert saved.status_code == 303, saved.text
+    query = {"member": "09351112255", "branch": "main", "total": "600000"}
+    persian = (await web.get("/console/campaigns/examine", params=query)).text
+    assert "سطح عضو برنزی است، نه طلایی" in persian and "bronze" not in persian
+    web.http.cookies.set("bg_lang", "en")
+    english = (await web.get("/console/campaigns/examine", params=query)).text
+    assert "the member is Bronze, not Gold" in english

@@ -301,6 +301,7 @@ async def member_facts(
     when the sale's lock query already brought it: ``known``)."""
     tags: tuple[str, ...] = ()
     birth, enrolled, visits, tier = None, None, None, None
+    tier_names: tuple[tuple[str, str, str], ...] = ()
     if needs.member and known is not None:
         tags, birth, enrolled = known.tags, known.birth_date, known.enrolled_at
     elif needs.member:
@@ -325,6 +326,7 @@ async def member_facts(
                     select(MemberTier.level_id).where(MemberTier.member_id == member_id)
                 )
             tier = ladder.by_id(level_id).code
+            tier_names = tuple((lv.code, lv.name_en, lv.name_fa) for lv in ladder.levels)
     within = frozenset(
         [
             sid
@@ -333,7 +335,13 @@ async def member_facts(
         ]
     )
     return MemberFacts(
-        tags=tags, birth_date=birth, enrolled_at=enrolled, visits=visits, tier=tier, segments=within
+        tags=tags,
+        birth_date=birth,
+        enrolled_at=enrolled,
+        visits=visits,
+        tier=tier,
+        tier_names=tier_names,
+        segments=within,
     )
 
 
