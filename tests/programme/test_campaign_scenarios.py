@@ -108,7 +108,7 @@ async def test_thursday_evenings_double_points_on_coffee_for_gold_members(
         headers=club.headers(**{"Accept-Language": "en"}),
     )
     failed = [c for c in examined.json()["campaigns"][0]["rules"][0]["conditions"] if not c["passed"]]
-    assert failed == [{"type": "tier", "passed": False, "why": "the member is bronze, not gold"}]
+    assert failed == [{"type": "tier", "passed": False, "why": "the member is Bronze, not Gold"}]
     assert await ledger_problems(db) == []
 
 

@@ -6,7 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.coupons import service
-from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict, MemberCoupon
+from bashgah.coupons.schemas import (
+    BatchCreate,
+    BatchRead,
+    BatchUpdate,
+    CouponCheck,
+    CouponVerdict,
+    MemberCoupon,
+)
 from bashgah.members import service as members
 
 router = APIRouter(prefix="/api/v1/coupons", tags=["coupons"])
@@ -37,6 +44,17 @@ async def get_batch(request: Request, batch_id: int, key: ApiKeyDep) -> BatchRea
     async def work(session: AsyncSession, who: Principal) -> BatchRead:
         who.require(*MANAGERS)
         return await service.get_batch(session, who.tenant_id, batch_id)
+
+    return await run(request, key, work)
+
+
+@router.patch("/batches/{batch_id}", response_model=BatchRead)
+async def update_batch(request: Request, batch_id: int, body: BatchUpdate, key: ApiKeyDep) -> BatchRead:
+    """Change a batch's validity (``valid_from``, ``valid_until``) or switch it off and on (``active``)."""
+
+    async def work(session: AsyncSession, who: Principal) -> BatchRead:
+        who.require(*MANAGERS)
+        return await service.update_batch(session, who.tenant_id, batch_id, body)
 
     return await run(request, key, work)
 

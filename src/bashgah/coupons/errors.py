@@ -30,6 +30,12 @@ class CouponNotYetValid(CouponRefused):
     message_fa = "این کد تخفیف هنوز فعال نشده است (از {at})."
 
 
+class CouponSwitchedOff(CouponRefused):
+    code = "coupon_switched_off"
+    message_en = "The club has switched this coupon off."
+    message_fa = "باشگاه این کد تخفیف را غیرفعال کرده است."
+
+
 class CouponExpired(CouponRefused):
     code = "coupon_expired"
     message_en = "This coupon has expired ({at})."
@@ -77,6 +83,7 @@ _BY_CODE: dict[str, type[CouponRefused]] = {
     c.code: c
     for c in (
         CouponNotYetValid,
+        CouponSwitchedOff,
         CouponExpired,
         CouponBelowMinimum,
         CouponUsedUp,

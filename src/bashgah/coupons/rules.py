@@ -42,6 +42,7 @@ class Terms:
     max_uses: int | None
     max_uses_per_code: int | None
     max_uses_per_member: int | None
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def refusal(
     ``owner_id`` is the member a campaign gave the code to (None: anyone holding it)."""
     if owner_id is not None and owner_id != member_id:
         return "coupon_of_another_member", {}
+    if not terms.active:
+        return "coupon_switched_off", {}
     if now < terms.valid_from:
         return "coupon_not_yet_valid", {"at": terms.valid_from}
     if terms.valid_until is not None and now >= terms.valid_until:

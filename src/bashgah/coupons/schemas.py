@@ -52,6 +52,17 @@ class BatchCreate(BaseModel):
         return self
 
 
+class BatchUpdate(BaseModel):
+    """A batch's validity and whether it is on; fields left out stay as they are (``valid_until`` null:
+    no end). The discount itself is not changed: codes already handed out keep their terms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    active: bool | None = None
+
+
 class BatchRead(BaseModel):
     id: int
     name: str
@@ -66,6 +77,8 @@ class BatchRead(BaseModel):
     max_uses_per_code: int | None
     max_uses_per_member: int | None
     code_count: int
+    #: False while a manager has switched the batch off: none of its codes is accepted.
+    active: bool = True
     #: The universal code; null for a batch of unique codes (see codes.csv).
     code: str | None
     #: Uses not given back by a full refund.

@@ -21,7 +21,14 @@ from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound, Sho
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
-from bashgah.coupons.schemas import BatchCreate, BatchRead, CouponCheck, CouponVerdict, MemberCoupon
+from bashgah.coupons.schemas import (
+    BatchCreate,
+    BatchRead,
+    BatchUpdate,
+    CouponCheck,
+    CouponVerdict,
+    MemberCoupon,
+)
 from bashgah.exports import service as exports
 from bashgah.members import service as members
 from bashgah.models import CouponBatch, CouponCode, CouponUse, Member, utcnow
@@ -43,6 +50,7 @@ def _terms(b: CouponBatch) -> rules.Terms:
         b.max_uses,
         b.max_uses_per_code,
         b.max_uses_per_member,
+        b.active,
     )
 
 
@@ -158,6 +166,7 @@ def _read(b: CouponBatch, code: str | None, uses: int, given: int) -> BatchRead:
         max_uses_per_code=b.max_uses_per_code,
         max_uses_per_member=b.max_uses_per_member,
         code_count=b.code_count,
+        active=b.active,
         code=code,
         uses=uses,
         discount_given_rials=given,
@@ -190,6 +199,23 @@ async def list_batches(session: AsyncSession, tenant_id: int, batch_id: int | No
         )
     }
     return [_read(b, universal.get(b.id), *totals.get(b.id, (0, 0))) for b in batches]
+
+
+async def update_batch(session: AsyncSession, tenant_id: int, batch_id: int, data: BatchUpdate) -> BatchRead:
+    """Change when a batch's codes are valid, or switch it off and on (no code of it is accepted while
+    off). The end must come after the start."""
+    batch = await _batch(session, tenant_id, batch_id)
+    fields = data.model_dump(exclude_unset=True)
+    if fields.get("valid_from") is not None:
+        batch.valid_from = fields["valid_from"]
+    if "valid_until" in fields:
+        batch.valid_until = fields["valid_until"]
+    if fields.get("active") is not None:
+        batch.active = fields["active"]
+    if batch.valid_until is not None and batch.valid_until <= batch.valid_from:
+        raise InvalidInput("valid_until", "must be after the start", "باید بعد از شروع باشد", "پایان اعتبار")
+    await session.flush()
+    return await get_batch(session, tenant_id, batch_id)
 
 
 async def get_batch(session: AsyncSession, tenant_id: int, batch_id: int) -> BatchRead:
@@ -436,7 +462,8 @@ async def member_coupons(session: AsyncSession, tenant_id: int, member_id: int) 
             max_discount_rials=b.max_discount_rials,
             min_basket_rials=b.min_basket_rials,
             valid_until=b.valid_until,
-            usable=(b.max_uses_per_code is None or uses < b.max_uses_per_code)
+            usable=b.active
+            and (b.max_uses_per_code is None or uses < b.max_uses_per_code)
             and (b.valid_until is None or b.valid_until > now),
         )
         for code, b, uses in rows

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId, UTCDateTime
@@ -33,3 +33,5 @@ class CouponBatch(IdMixin, CreatedMixin, Base):
     max_uses_per_code: Mapped[int | None] = mapped_column(Integer)
     max_uses_per_member: Mapped[int | None] = mapped_column(Integer)
     code_count: Mapped[int] = mapped_column(Integer)
+    #: Switched off by a manager: no code of the batch is accepted until it is switched on again.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -75,6 +75,8 @@ class MemberFacts:
     visits: int | None = None
     #: Code of the member's tier level (None when the club has no tiers or no rule asks).
     tier: str | None = None
+    #: The ladder's levels as (code, English name, Persian name), so a reason names levels as people do.
+    tier_names: tuple[tuple[str, str, str], ...] = ()
     #: Of the segments some rule names, those the member is in.
     segments: frozenset[int] = frozenset()
 
@@ -416,12 +418,19 @@ def check(condition: Condition, facts: Facts, when: When | None = None) -> Check
             if tier is None:
                 return Check(kind, False, said("the club has no tiers", "باشگاه سطح‌بندی ندارد"))
             ok = tier in levels
+            names = {code: (en, fa) for code, en, fa in m.tier_names}
+
+            def level(code: str, lang: int) -> str:
+                return names.get(code, (code, code))[lang]
+
             return Check(
                 kind,
                 ok,
                 lambda: (
-                    f"the member is {tier}" + ("" if ok else f", not {'/'.join(levels)}"),
-                    f"سطح عضو {tier} است" + ("" if ok else f"، نه {'/'.join(levels)}"),
+                    f"the member is {level(tier, 0)}"
+                    + ("" if ok else f", not {'/'.join(level(c, 0) for c in levels)}"),
+                    f"سطح عضو {level(tier, 1)} است"
+                    + ("" if ok else f"، نه {'/'.join(level(c, 1) for c in levels)}"),
                 ),
             )
         case InSegment(segments=wanted):

@@ -432,6 +432,9 @@ class CampaignResult(BaseModel):
 
 class ExamineResult(BaseModel):
     member_id: int
+    #: The moment the sale was examined at: the request's ``occurred_at`` (past or future, to see what a
+    #: campaign would do then) or now. Schedules, hours and per-period limits are judged at it.
+    at: datetime | None = None
     paid_rials: int
     points_base: int
     points_bonus: int

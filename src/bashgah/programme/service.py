@@ -301,6 +301,7 @@ async def member_facts(
     when the sale's lock query already brought it: ``known``)."""
     tags: tuple[str, ...] = ()
     birth, enrolled, visits, tier = None, None, None, None
+    tier_names: tuple[tuple[str, str, str], ...] = ()
     if needs.member and known is not None:
         tags, birth, enrolled = known.tags, known.birth_date, known.enrolled_at
     elif needs.member:
@@ -325,6 +326,7 @@ async def member_facts(
                     select(MemberTier.level_id).where(MemberTier.member_id == member_id)
                 )
             tier = ladder.by_id(level_id).code
+            tier_names = tuple((lv.code, lv.name_en, lv.name_fa) for lv in ladder.levels)
     within = frozenset(
         [
             sid
@@ -333,7 +335,13 @@ async def member_facts(
         ]
     )
     return MemberFacts(
-        tags=tags, birth_date=birth, enrolled_at=enrolled, visits=visits, tier=tier, segments=within
+        tags=tags,
+        birth_date=birth,
+        enrolled_at=enrolled,
+        visits=visits,
+        tier=tier,
+        tier_names=tier_names,
+        segments=within,
     )
 
 
@@ -744,10 +752,12 @@ async def examine(
     if active.campaigns:
         facts = await purchase_facts(session, who.tenant_id, member.id, sale, program, active.needs, 1)
         outcomes = engine.evaluate(active.campaigns, facts)
-        engine.settle(outcomes, await allowances(session, outcomes, member.id, utcnow(), lock=False))
+        # Limits per day/week/month count in the period of the examined moment, not today's.
+        engine.settle(outcomes, await allowances(session, outcomes, member.id, sale.at, lock=False))
     bonus = sum(o.awarded for o in outcomes)
     return ExamineResult(
         member_id=member.id,
+        at=sale.at,
         paid_rials=sale.paid_rials,
         points_base=sale.base_points,
         points_bonus=bonus,

@@ -31,7 +31,8 @@ async def examine_purchase(
 ) -> ExamineResult:
     """Dry run of a sale: which campaign rules would fire, which would not and why, and the points.
 
-    Writes nothing, so it takes no Idempotency-Key.
+    Writes nothing, so it takes no Idempotency-Key. ``occurred_at`` (past or future) examines the sale
+    at that moment: campaign dates, weekdays, hours and per-period limits are judged then.
     """
 
     async def work(session: AsyncSession, who: Principal) -> ExamineResult:

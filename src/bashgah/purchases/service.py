@@ -875,14 +875,54 @@ async def find_by_receipt(session: AsyncSession, who: Principal, external_id: st
 
 
 async def recent_of_member(
-    session: AsyncSession, who: Principal, member_id: int, limit: int = 5
+    session: AsyncSession, who: Principal, member_id: int, limit: int = 5, before: int | None = None
 ) -> list[PurchaseRead]:
-    """A member's latest purchases, newest first (what a till shows to pick one for a return)."""
-    rows = await session.execute(
+    """A member's latest purchases, newest first (what a till shows to pick one for a return); ``before``
+    (a purchase id) pages back to older ones."""
+    query = (
         select(Purchase, Branch)
         .join(Branch, Branch.id == Purchase.branch_id)
         .where(Purchase.tenant_id == who.tenant_id, Purchase.member_id == member_id)
-        .order_by(Purchase.id.desc())
-        .limit(limit)
     )
+    if before is not None:
+        query = query.where(Purchase.id < before)
+    rows = await session.execute(query.order_by(Purchase.id.desc()).limit(limit))
     return [_read(p, b) for p, b in rows]
+
+
+@dataclass(frozen=True)
+class PurchaseDetail:
+    """A purchase as the console shows it: the figures, its lines and its returns, oldest first."""
+
+    purchase: PurchaseRead
+    items: list[PurchaseItem]
+    refunds: list[Refund]
+
+
+async def detail(session: AsyncSession, who: Principal, purchase_id: int) -> PurchaseDetail:
+    read = await get(session, who, purchase_id)
+    items = (
+        await session.scalars(
+            select(PurchaseItem).where(PurchaseItem.purchase_id == purchase_id).order_by(PurchaseItem.id)
+        )
+    ).all()
+    returns = (
+        await session.scalars(
+            select(Refund)
+            .where(Refund.tenant_id == who.tenant_id, Refund.purchase_id == purchase_id)
+            .order_by(Refund.id)
+        )
+    ).all()
+    return PurchaseDetail(read, list(items), list(returns))
+
+
+async def purchases_of_refunds(
+    session: AsyncSession, tenant_id: int, refund_ids: list[int]
+) -> dict[int, int]:
+    """Refund id → the purchase it returned (to link a statement's refund lines to their purchase)."""
+    if not refund_ids:
+        return {}
+    rows = await session.execute(
+        select(Refund.id, Refund.purchase_id).where(Refund.tenant_id == tenant_id, Refund.id.in_(refund_ids))
+    )
+    return {refund_id: purchase_id for refund_id, purchase_id in rows}

@@ -36,3 +36,22 @@ class WeakPassword(InvalidInput):
             "گذرواژه",
             minimum=Count(minimum),
         )
+
+
+class LastOwner(BashgahError):
+    """A club always keeps one active owner: the last one cannot be made anything else."""
+
+    status = 409
+    code = "last_owner"
+    message_en = "This is the club's last owner: make someone else owner first."
+    message_fa = "این آخرین مالک باشگاه است: اول کس دیگری را مالک کنید."
+
+
+class OwnersOnly(BashgahError):
+    """Only an owner makes, unmakes or resets the password of an owner (a manager who could would make
+    themself owner through it)."""
+
+    status = 403
+    code = "owners_only"
+    message_en = "Only an owner may change an owner or make someone owner."
+    message_fa = "فقط مالک می‌تواند مالک را تغییر دهد یا کسی را مالک کند."

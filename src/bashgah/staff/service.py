@@ -19,7 +19,7 @@ from bashgah.auth import service as auth
 from bashgah.core.errors import BashgahError, Conflict, InvalidInput, NotFound
 from bashgah.core.normalize import normalize_name
 from bashgah.models import LoginThrottle, Staff, Tenant, utcnow
-from bashgah.staff.errors import LoginFailed, LoginLocked, WeakPassword
+from bashgah.staff.errors import LastOwner, LoginFailed, LoginLocked, OwnersOnly, WeakPassword
 
 #: ``analyst`` reads the console and changes nothing; it has no API key role.
 STAFF_ROLES = ("owner", "manager", "analyst", "cashier")
@@ -90,6 +90,60 @@ async def disable(session: AsyncSession, tenant_id: int, username: str) -> Staff
         if key.staff_id == person.id and key.revoked_at is None:
             await auth.revoke(session, tenant_id, key.id)
     return person
+
+
+async def get(session: AsyncSession, tenant_id: int, staff_id: int) -> Staff:
+    person = await session.scalar(select(Staff).where(Staff.tenant_id == tenant_id, Staff.id == staff_id))
+    if person is None:
+        raise NotFound("Staff member", "کارمند")
+    return person
+
+
+def check_may_manage(actor_role: str, target_role: str, new_role: str | None = None) -> None:
+    """Only an owner touches an owner (their role or password) or makes someone owner."""
+    if actor_role != "owner" and "owner" in (target_role, new_role):
+        raise OwnersOnly()
+
+
+async def change_role(
+    session: AsyncSession,
+    tenant_id: int,
+    staff_id: int,
+    role: str,
+    branch_id: int | None,
+    actor_role: str,
+) -> Staff:
+    """Give a person another role (and branch: a cashier works at one). The club's last active owner
+    stays owner; only an owner changes an owner or makes one."""
+    person = await get(session, tenant_id, staff_id)
+    if role not in STAFF_ROLES:
+        raise InvalidInput(
+            "role", f"one of {', '.join(STAFF_ROLES)}", f"یکی از {'، '.join(STAFF_ROLES)}", "نقش"
+        )
+    check_may_manage(actor_role, person.role, role)
+    if role == "cashier" and branch_id is None:
+        raise InvalidInput("branch", "a cashier works at a branch", "صندوق‌دار باید شعبه داشته باشد", "شعبه")
+    if person.role == "owner" and role != "owner" and person.disabled_at is None:
+        owners = await session.scalar(
+            select(func.count(Staff.id)).where(
+                Staff.tenant_id == tenant_id, Staff.role == "owner", Staff.disabled_at.is_(None)
+            )
+        )
+        if (owners or 0) <= 1:
+            raise LastOwner()
+    person.role = role
+    person.branch_id = branch_id
+    await session.flush()
+    return person
+
+
+async def reset_password(
+    session: AsyncSession, tenant_id: int, staff_id: int, password: str, actor_role: str
+) -> Staff:
+    """An owner or manager gives a person a new password (only an owner an owner's)."""
+    person = await get(session, tenant_id, staff_id)
+    check_may_manage(actor_role, person.role)
+    return await set_password(session, tenant_id, person.username, password)
 
 
 def hash_password(password: str) -> str:

@@ -16,6 +16,7 @@ from bashgah.web.console import (
     giftcards,
     members,
     occasions,
+    purchases,
     reports,
     stamps,
 )
@@ -23,6 +24,7 @@ from bashgah.web.console import (
 router = APIRouter()
 router.include_router(dashboard.router)
 router.include_router(members.router)
+router.include_router(purchases.router)
 router.include_router(campaigns.router)
 router.include_router(reports.router)
 router.include_router(club.router)

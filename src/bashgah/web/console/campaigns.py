@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -22,11 +24,14 @@ from starlette.datastructures import FormData
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.jalali import TEHRAN
 from bashgah.core.normalize import to_latin_digits, to_persian_digits
+from bashgah.models import utcnow
 from bashgah.programme import service as programme
 from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead, ExamineResult
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import PurchaseCreate
+from bashgah.segments import service as segments
 from bashgah.tenants import service as tenants
+from bashgah.tiers import service as tiers
 from bashgah.web import fmt
 from bashgah.web.console.common import (
     FormProblem,
@@ -50,7 +55,7 @@ from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/campaigns", include_in_schema=False)
 #: The conditions the structured form writes; a campaign using others is edited as JSON.
-FORM_CONDITIONS = {"purchase_total", "first_purchase", "branch", "items"}
+FORM_CONDITIONS = {"purchase_total", "first_purchase", "branch", "items", "tier", "segment"}
 EFFECTS = ("points_multiplier", "fixed_bonus")
 FIELDS = (
     "mode",
@@ -67,6 +72,8 @@ FIELDS = (
     "factor",
     "bonus_points",
     "rule_key",
+    "from_hour",
+    "to_hour",
     "json",
 )
 CHECKS = ("active", "stop", "first_purchase")
@@ -86,6 +93,10 @@ def _day_typed(moment: str | None, lang: str, end: bool = False) -> str:
     return d.isoformat()
 
 
+def _hour_typed(hour: int | None) -> str:
+    return "" if hour is None else str(hour)
+
+
 def _list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,،\n]", value) if part.strip()]
 
@@ -96,6 +107,8 @@ def typed_of(form: FormData) -> dict[str, Any]:
         typed[name] = text(form, name) == "1"
     typed["weekdays"] = [w for w in form.getlist("weekdays") if w in WEEKDAYS]
     typed["branches"] = [str(b) for b in form.getlist("branches")]
+    typed["tiers"] = [str(t) for t in form.getlist("tiers")]
+    typed["segments"] = [str(s) for s in form.getlist("segments")]
     return typed
 
 
@@ -127,6 +140,11 @@ def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
         conditions.append({"type": "branch", "branches": typed["branches"]})
     if _list(typed["categories"]):
         conditions.append({"type": "items", "match": {"categories": _list(typed["categories"])}})
+    if typed["tiers"]:
+        conditions.append({"type": "tier", "levels": typed["tiers"]})
+    if typed["segments"]:
+        segment_ids = [maybe_whole(s, "Segments", "بخش‌ها") for s in typed["segments"]]
+        conditions.append({"type": "segment", "segments": [s for s in segment_ids if s is not None]})
     effect: dict[str, Any]
     if typed["effect"] == "fixed_bonus":
         effect = {
@@ -145,6 +163,10 @@ def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
         schedule["ends_at"] = datetime.combine(ends + timedelta(days=1), time(0), tzinfo=TEHRAN).isoformat()
     if typed["weekdays"]:
         schedule["weekdays"] = typed["weekdays"]
+    from_hour = maybe_whole(typed["from_hour"], "From hour", "از ساعت")
+    to_hour = maybe_whole(typed["to_hour"], "Until hour", "تا ساعت")
+    if from_hour is not None or to_hour is not None:
+        schedule["from_hour"], schedule["to_hour"] = from_hour, to_hour
     return {
         "name_fa": typed["name_fa"],
         "name_en": typed["name_en"] or None,
@@ -163,8 +185,7 @@ def fits_form(definition: dict[str, Any]) -> bool:
     if len(rules) != 1 or definition.get("limits"):
         return False
     rule = rules[0]
-    schedule = definition.get("schedule") or {}
-    if rule.get("trigger", "purchase") != "purchase" or schedule.get("from_hour") is not None:
+    if rule.get("trigger", "purchase") != "purchase":
         return False
     if len(rule.get("effects") or []) != 1 or rule["effects"][0].get("type") not in EFFECTS:
         return False
@@ -184,7 +205,14 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
     """The form's values for a stored campaign (or a new one)."""
     typed: dict[str, Any] = {name: "" for name in FIELDS}
     typed.update(
-        active=True, stop=False, first_purchase=False, weekdays=[], branches=[], effect="points_multiplier"
+        active=True,
+        stop=False,
+        first_purchase=False,
+        weekdays=[],
+        branches=[],
+        tiers=[],
+        segments=[],
+        effect="points_multiplier",
     )
     if definition is None:
         typed.update(mode="form", factor="2", rule_key="main")
@@ -206,6 +234,8 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
         starts_on=_day_typed(schedule.get("starts_at"), lang),
         ends_on=_day_typed(schedule.get("ends_at"), lang, end=True),
         weekdays=list(schedule.get("weekdays") or []),
+        from_hour=_hour_typed(schedule.get("from_hour")),
+        to_hour=_hour_typed(schedule.get("to_hour")),
         rule_key=rule.get("key") or "main",
     )
     for c in rule.get("conditions") or []:
@@ -218,6 +248,10 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
             typed["branches"] = list(c["branches"])
         elif c["type"] == "items":
             typed["categories"] = ", ".join(c["match"].get("categories") or [])
+        elif c["type"] == "tier":
+            typed["tiers"] = list(c["levels"])
+        elif c["type"] == "segment":
+            typed["segments"] = [str(s) for s in c["segments"]]
     effect = rule["effects"][0]
     typed["effect"] = effect["type"]
     if effect["type"] == "fixed_bonus":
@@ -225,6 +259,68 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
     else:
         typed["factor"] = str(effect["factor"])
     return typed
+
+
+# --- the list: status and schedule in words ---------------------------------------------------------
+
+
+def status_of(definition: CampaignIn, now: datetime) -> str:
+    """``paused`` (switched off), ``scheduled`` (on, but its first day is still to come), ``ended`` (its
+    last day has passed) or ``active``."""
+    schedule = definition.schedule
+    if not definition.active:
+        return "paused"
+    if schedule.starts_at is not None and schedule.starts_at > now:
+        return "scheduled"
+    if schedule.ends_at is not None and schedule.ends_at <= now:
+        return "ended"
+    return "active"
+
+
+def schedule_words(definition: CampaignIn, lang: str) -> str:
+    """``From 1 Farvardin 1405 to 13 Farvardin 1405 · Friday · 18:00–22:00``, or "Always"."""
+    _ = translator(lang, "console")
+    schedule = definition.schedule
+    parts = []
+    if schedule.starts_at is not None and schedule.ends_at is not None:
+        parts.append(
+            _(
+                "%(first)s to %(last)s",
+                first=fmt.day(schedule.starts_at, lang),
+                last=fmt.day(schedule.ends_at - timedelta(seconds=1), lang),
+            )
+        )
+    elif schedule.starts_at is not None:
+        parts.append(_("from %(first)s", first=fmt.day(schedule.starts_at, lang)))
+    elif schedule.ends_at is not None:
+        parts.append(_("until %(last)s", last=fmt.day(schedule.ends_at - timedelta(seconds=1), lang)))
+    if schedule.weekdays:
+        names = weekday_names(_)
+        parts.append(("، " if lang == "fa" else ", ").join(names[d] for d in schedule.weekdays))
+    if schedule.from_hour is not None and schedule.to_hour is not None:
+        hours = f"{schedule.from_hour:02d}:00–{schedule.to_hour:02d}:00"
+        # Isolated left to right (LRI … PDI), or Persian text turns "18:00–22:00" around.
+        parts.append(f"\u2066{to_persian_digits(hours)}\u2069" if lang == "fa" else hours)
+    return " · ".join(parts) if parts else _("Always")
+
+
+def weekday_names(_: Callable[..., str]) -> dict[str, str]:
+    return {
+        "saturday": _("Saturday"),
+        "sunday": _("Sunday"),
+        "monday": _("Monday"),
+        "tuesday": _("Tuesday"),
+        "wednesday": _("Wednesday"),
+        "thursday": _("Thursday"),
+        "friday": _("Friday"),
+    }
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: CampaignRead
+    status: str
+    schedule: str
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -236,11 +332,13 @@ async def campaigns(request: Request, user: Reader, done: str = "") -> Response:
     _ = translator(lang, "console")
     async with database(request).transaction() as session:
         found = await programme.list_campaigns(session, user.principal)
+    now = utcnow()
+    rows = [CampaignRow(c, status_of(c.definition, now), schedule_words(c.definition, lang)) for c in found]
     saved = done if done.isdigit() else None
     notice = (
         _("Campaign %(id)s is saved; the next sale uses it.", id=fmt.digits(saved, lang)) if saved else None
     )
-    return page(request, "campaigns.html", user, campaigns=found, notice=notice)
+    return page(request, "campaigns.html", user, campaigns=rows, notice=notice)
 
 
 async def _editor(
@@ -251,8 +349,12 @@ async def _editor(
     errors: list[str] | None = None,
     status: int = 200,
 ) -> Response:
+    lang = lang_of(request, user)
     async with database(request).transaction() as session:
         branches = await tenants.list_branches(session, user.tenant_id)
+        ladder = await tiers.ladder(session, user.tenant_id)
+        groups = await segments.list_segments(session, user.tenant_id)
+    levels = [(lv.code, lv.name_fa if lang == "fa" else lv.name_en) for lv in ladder.levels] if ladder else []
     return page(
         request,
         "campaign.html",
@@ -261,7 +363,10 @@ async def _editor(
         campaign=campaign,
         typed=typed,
         branches=branches,
+        levels=levels,
+        segments=[(str(g.id), g.name) for g in groups],
         weekdays=WEEKDAYS,
+        day_names=weekday_names(translator(lang, "console")),
         form_errors=errors or [],
         section="campaigns",
     )
@@ -281,11 +386,22 @@ async def examine(
     total: str = "",
     items: str = "",
     payment: str = "",
+    on: str = "",
+    at: str = "",
 ) -> Response:
-    """What a sale would earn and why, campaign by campaign and rule by rule; writes nothing."""
+    """What a sale would earn and why, campaign by campaign and rule by rule; writes nothing. A day and
+    a time of day examine it at that moment (a Friday evening, next month's campaign)."""
     lang = lang_of(request, user)
     _ = translator(lang, "console")
-    typed = {"member": member, "branch": branch, "total": total, "items": items, "payment": payment}
+    typed = {
+        "member": member,
+        "branch": branch,
+        "total": total,
+        "items": items,
+        "payment": payment,
+        "on": on,
+        "at": at,
+    }
     result: ExamineResult | None = None
     errors: list[str] = []
     async with database(request).transaction() as session:
@@ -296,7 +412,12 @@ async def examine(
             async with database(request).transaction() as session:
                 result = await purchases.examine(session, user.principal, sale, lang)
         except (BashgahError, ValidationError) as error:
-            labels = {"total_rials": _("Purchase total"), "items": _("Items"), "member": _("Member")}
+            labels = {
+                "total_rials": _("Purchase total"),
+                "items": _("Items"),
+                "member": _("Member"),
+                "occurred_at": _("Day"),
+            }
             errors = problems(error, lang, labels, unit=user.money_unit)
     return page(
         request,
@@ -339,12 +460,32 @@ def _sale(typed: dict[str, str], unit: str, first_branch: str | None) -> Purchas
         {
             "member": ref,
             "branch": typed["branch"] or first_branch,
+            "occurred_at": examined_at(typed["on"], typed["at"]),
             "external_id": "examine",
             "total_rials": amount_rials(typed["total"], unit, "Purchase total", "مبلغ خرید"),
             "items": lines,
             "payment_method": typed["payment"] or None,
         }
     )
+
+
+_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?")
+
+
+def examined_at(on: str, at: str) -> datetime | None:
+    """The moment typed on the examine form, in Tehran time: a day (Jalali or Gregorian) and a time of day
+    (``18:30``; midday when only a day is given); a time alone is today at that time; neither: now."""
+    if not on.strip() and not at.strip():
+        return None
+    day = typed_day(on.strip(), "Day", "روز") or datetime.now(TEHRAN).date()
+    clock = time(12, 0)
+    if at.strip():
+        found = _CLOCK.fullmatch(to_latin_digits(at).strip().replace("٫", ":"))
+        hour, minute = (int(found.group(1)), int(found.group(2) or 0)) if found else (99, 99)
+        if hour > 23 or minute > 59:
+            raise FormProblem("Time", "ساعت", "must look like 18:30", "باید به شکل ۱۸:۳۰ باشد")
+        clock = time(hour, minute)
+    return datetime.combine(day, clock, tzinfo=TEHRAN)
 
 
 @router.get("/{campaign_id}", response_class=HTMLResponse)

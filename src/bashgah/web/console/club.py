@@ -4,8 +4,11 @@ one audit line; a refusal shows the page again with the message and what was typ
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+import jdatetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -14,8 +17,9 @@ from starlette.datastructures import FormData
 
 from bashgah.auth import service as auth
 from bashgah.core.errors import BashgahError, InvalidInput
+from bashgah.core.jalali import TEHRAN
 from bashgah.coupons import service as coupons
-from bashgah.coupons.schemas import BatchCreate
+from bashgah.coupons.schemas import BatchCreate, BatchUpdate
 from bashgah.models import AuditEntry, Staff, Tenant
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
@@ -24,7 +28,8 @@ from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate, ProgramUpdate
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfig
-from bashgah.web import fmt
+from bashgah.web import fmt, sessions
+from bashgah.web.console import audit_view
 from bashgah.web.console.common import (
     Reader,
     Step,
@@ -38,6 +43,7 @@ from bashgah.web.console.common import (
     problems,
     rials_as_typed,
     text,
+    typed_day,
     values,
 )
 from bashgah.web.guard import checked_form, database
@@ -422,12 +428,43 @@ COUPON_FIELDS = (
     "count",
     "prefix",
     "max_uses_per_member",
+    "valid_from",
+    "valid_until",
 )
+
+
+def validity(typed: dict[str, str]) -> dict[str, datetime | None]:
+    """The first and last day typed (Jalali or Gregorian) as the instants a batch is valid between: from
+    the start of the first day to the end of the last, in Tehran; an empty last day is no end."""
+    first = typed_day(typed["valid_from"], "Valid from", "معتبر از")
+    last = typed_day(typed["valid_until"], "Valid until", "معتبر تا")
+    return {
+        "valid_from": datetime.combine(first, time(0), tzinfo=TEHRAN) if first else None,
+        "valid_until": datetime.combine(last + timedelta(days=1), time(0), tzinfo=TEHRAN) if last else None,
+    }
+
+
+def day_typed(moment: datetime | None, lang: str, end: bool = False) -> str:
+    """An instant as the day typed back into a form (Jalali in Persian); ``end``: the day before it."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(TEHRAN)
+    d = (local - timedelta(seconds=1)).date() if end else local.date()
+    if lang == "fa":
+        j = jdatetime.date.fromgregorian(date=d)
+        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+    return d.isoformat()
+
+
+def last_day(moment: datetime | None) -> datetime | None:
+    """A batch's end (the instant it stops) as the last day it is valid, to show."""
+    return moment - timedelta(seconds=1) if moment is not None else None
 
 
 async def _coupons_page(
     request: Request, user: StaffUser, typed: dict[str, str] | None = None, errors: list[str] | None = None
 ) -> Response:
+    lang = lang_of(request, user)
     async with database(request).transaction() as session:
         batches = await coupons.list_batches(session, user.tenant_id)
     typed = typed or {**dict.fromkeys(COUPON_FIELDS, ""), "discount_type": "fixed"}
@@ -436,6 +473,14 @@ async def _coupons_page(
         user,
         "coupons.html",
         batches=batches,
+        last_day=last_day,
+        editing={
+            b.id: {
+                "valid_from": day_typed(b.valid_from, lang),
+                "valid_until": day_typed(b.valid_until, lang, True),
+            }
+            for b in batches
+        },
         typed=typed,
         errors=errors or [],
         status=422 if errors else 200,
@@ -474,6 +519,7 @@ async def create_batch(request: Request, user: Writer) -> Response:
                 "count": maybe_whole(typed["count"], "Number of codes", "تعداد کد"),
                 "prefix": typed["prefix"],
                 "max_uses_per_member": maybe_whole(typed["max_uses_per_member"], "Per member", "برای هر عضو"),
+                **validity(typed),
             }
         )
 
@@ -498,6 +544,59 @@ async def create_batch(request: Request, user: Writer) -> Response:
         "prefix": _("Prefix"),
     }
     return await attempt(request, user, build, again, "/console/club/coupons?done=1", labels)
+
+
+@router.post("/coupons/{batch_id}", response_class=HTMLResponse)
+async def change_batch(request: Request, user: Writer, batch_id: int) -> Response:
+    """A batch's validity: the first and the last day its codes are accepted (empty last day: no end)."""
+    form = await checked_form(request, user)
+    typed = values(form, "valid_from", "valid_until")
+    _ = translator(lang_of(request, user), "console")
+
+    def build() -> Step:
+        days = validity(typed)
+        data = BatchUpdate(
+            valid_from=days["valid_from"] or datetime.now(TEHRAN), valid_until=days["valid_until"]
+        )
+
+        async def step(session: AsyncSession) -> None:
+            await coupons.update_batch(session, user.tenant_id, batch_id, data)
+            await changed(
+                session,
+                user,
+                "coupons.batch_changed",
+                "coupon_batch",
+                batch_id,
+                valid_from=data.valid_from.isoformat() if data.valid_from else None,
+                valid_until=data.valid_until.isoformat() if data.valid_until else None,
+            )
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _coupons_page(request, user, None, errors)
+
+    labels = {"valid_from": _("Valid from"), "valid_until": _("Valid until")}
+    return await attempt(request, user, build, again, "/console/club/coupons?done=1", labels)
+
+
+@router.post("/coupons/{batch_id}/active", response_class=HTMLResponse)
+async def switch_batch(request: Request, user: Writer, batch_id: int) -> Response:
+    """Switch a batch off (no code of it is accepted) or on again."""
+    form = await checked_form(request, user)
+    active = text(form, "active") == "1"
+
+    def build() -> Step:
+        async def step(session: AsyncSession) -> None:
+            await coupons.update_batch(session, user.tenant_id, batch_id, BatchUpdate(active=active))
+            await changed(session, user, "coupons.batch_switched", "coupon_batch", batch_id, active=active)
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _coupons_page(request, user, None, errors)
+
+    return await attempt(request, user, build, again, "/console/club/coupons?done=1")
 
 
 @router.get("/coupons/{batch_id}/codes.csv")
@@ -587,6 +686,8 @@ async def _staff_page(
         "staff.html",
         people=people,
         branches=found,
+        branch_names={b.id: b.name for b in found},
+        branch_codes={b.id: b.code for b in found},
         roles=staff.STAFF_ROLES,
         typed={**typed, "password": ""},  # a password is never sent back to the browser
         errors=errors or [],
@@ -647,6 +748,59 @@ async def disable_staff(request: Request, user: Writer, staff_id: int) -> Respon
             )
             person = await staff.disable(session, user.tenant_id, username or f"#{staff_id}")
             await changed(session, user, "staff.disabled", "staff", person.id)
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _staff_page(request, user, None, errors)
+
+    return await attempt(request, user, build, again, "/console/club/staff?done=1")
+
+
+@router.post("/staff/{staff_id}/password", response_class=HTMLResponse)
+async def reset_staff_password(request: Request, user: Writer, staff_id: int) -> Response:
+    """A new password for a person who forgot theirs; every session they had is ended."""
+    form = await checked_form(request, user)
+    password = form.get("password")
+
+    def build() -> Step:
+        async def step(session: AsyncSession) -> None:
+            person = await staff.reset_password(
+                session,
+                user.tenant_id,
+                staff_id,
+                password if isinstance(password, str) else "",
+                user.role,
+            )
+            await sessions.end_all_of_staff(session, person.id)
+            await changed(session, user, "staff.password_reset", "staff", person.id)
+
+        return step
+
+    async def again(errors: list[str]) -> Response:
+        return await _staff_page(request, user, None, errors)
+
+    return await attempt(request, user, build, again, "/console/club/staff?done=1")
+
+
+@router.post("/staff/{staff_id}/role", response_class=HTMLResponse)
+async def change_staff_role(request: Request, user: Writer, staff_id: int) -> Response:
+    """Another role (and branch) for a person; the club's last owner stays owner."""
+    form = await checked_form(request, user)
+    typed = values(form, "role", "branch")
+
+    def build() -> Step:
+        async def step(session: AsyncSession) -> None:
+            branch_id = None
+            if typed["branch"] and typed["role"] == "cashier":
+                branch_id = (await tenants.resolve_branch(session, user.tenant_id, typed["branch"], None)).id
+            before = (await staff.get(session, user.tenant_id, staff_id)).role
+            person = await staff.change_role(
+                session, user.tenant_id, staff_id, typed["role"], branch_id, user.role
+            )
+            await changed(
+                session, user, "staff.role_changed", "staff", person.id, role_before=before, role=person.role
+            )
 
         return step
 
@@ -731,14 +885,59 @@ async def revoke_key(request: Request, user: Writer, key_id: int) -> Response:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit_log(request: Request, user: Reader, before: str = "") -> Response:
-    """Every change a person made through the web pages, newest first."""
+async def audit_log(
+    request: Request,
+    user: Reader,
+    before: str = "",
+    who: str = "",
+    what: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Every change a person made through the web pages, newest first, in words, a page at a time;
+    filtered by the person, the kind of action and the days (Jalali or Gregorian)."""
+    lang = lang_of(request, user)
+    _ = translator(lang, "console")
+    typed = {"who": who, "what": what, "since": since, "until": until}
+    errors: list[str] = []
+    query = select(AuditEntry).where(AuditEntry.tenant_id == user.tenant_id)
+    try:
+        first = typed_day(since.strip(), "From", "از روز")
+        last = typed_day(until.strip(), "Until", "تا روز")
+    except BashgahError as error:
+        errors, first, last = problems(error, lang, unit=user.money_unit), None, None
+    if first is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(first, time(0), tzinfo=TEHRAN))
+    if last is not None:
+        query = query.where(
+            AuditEntry.at < datetime.combine(last + timedelta(days=1), time(0), tzinfo=TEHRAN)
+        )
+    if who.isdigit() and len(who) < 19:
+        query = query.where(AuditEntry.actor_staff_id == int(who))
+    if what:
+        query = query.where(AuditEntry.action == what[:64])
+    if before.isdigit() and len(before) < 19:
+        query = query.where(AuditEntry.id < int(before))
     async with database(request).transaction() as session:
-        query = select(AuditEntry, Staff.full_name).outerjoin(Staff, Staff.id == AuditEntry.actor_staff_id)
-        query = query.where(AuditEntry.tenant_id == user.tenant_id)
-        if before.isdigit():
-            query = query.where(AuditEntry.id < int(before))
-        rows = (await session.execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1))).all()
-    entries = [(entry, name) for entry, name in rows[:AUDIT_PAGE]]
-    older = entries[-1][0].id if len(rows) > AUDIT_PAGE else None
-    return _page(request, user, "audit.html", entries=entries, older=older)
+        found = list(
+            (await session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1))).all()
+        )
+        lines = await audit_view.rows(session, user.tenant_id, found[:AUDIT_PAGE], lang, user.money_unit)
+        people = await staff.list_staff(session, user.tenant_id)
+    older = None
+    if len(found) > AUDIT_PAGE:
+        older = "/console/club/audit?" + urlencode(
+            {**{k: v for k, v in typed.items() if v}, "before": lines[-1].id}
+        )
+    return _page(
+        request,
+        user,
+        "audit.html",
+        lines=lines,
+        older=older,
+        typed=typed,
+        people=[(str(p.id), p.full_name) for p in people],
+        actions=sorted(audit_view.action_names(_).items(), key=lambda pair: pair[1]),
+        errors=errors,
+        filtered=any(typed.values()),
+    )

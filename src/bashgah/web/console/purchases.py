@@ -1,0 +1,81 @@
+"""A member's purchases and one purchase in full: its lines, the points it earned and spent, the campaigns
+that gave more and every return, so a manager can answer "what happened to my points on that receipt?".
+Statement lines on the member's profile link here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bashgah.core.errors import NotFound
+from bashgah.members import service as members
+from bashgah.purchases import service as purchases
+from bashgah.tenants import service as tenants
+from bashgah.web.console.common import Reader, lang_of, page, problems
+from bashgah.web.guard import database
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+#: Purchases on one page of a member's list.
+PURCHASES_PAGE = 50
+
+
+@router.get("/members/{member_id}/purchases", response_class=HTMLResponse)
+async def member_purchases(request: Request, user: Reader, member_id: int, before: str = "") -> Response:
+    lang = lang_of(request, user)
+    older = int(before) if before.isdigit() and len(before) < 19 else None
+    try:
+        async with database(request).transaction() as session:
+            member = await members.get(session, user.tenant_id, member_id)
+            found = await purchases.recent_of_member(
+                session, user.principal, member_id, PURCHASES_PAGE + 1, before=older
+            )
+            branches = {b.code: b.name for b in await tenants.list_branches(session, user.tenant_id)}
+    except NotFound as error:
+        return page(
+            request,
+            "missing.html",
+            user,
+            status=404,
+            errors=problems(error, lang, unit=user.money_unit),
+            section="members",
+        )
+    rows = found[:PURCHASES_PAGE]
+    return page(
+        request,
+        "member_purchases.html",
+        user,
+        member=member,
+        purchases=rows,
+        branches=branches,
+        next_before=rows[-1].id if len(found) > PURCHASES_PAGE else None,
+        section="members",
+    )
+
+
+@router.get("/purchases/{purchase_id}", response_class=HTMLResponse)
+async def purchase(request: Request, user: Reader, purchase_id: int) -> Response:
+    lang = lang_of(request, user)
+    try:
+        async with database(request).transaction() as session:
+            found = await purchases.detail(session, user.principal, purchase_id)
+            member = await members.get(session, user.tenant_id, found.purchase.member_id)
+            branches = {b.code: b.name for b in await tenants.list_branches(session, user.tenant_id)}
+    except NotFound as error:
+        return page(
+            request,
+            "missing.html",
+            user,
+            status=404,
+            errors=problems(error, lang, unit=user.money_unit),
+            section="members",
+        )
+    return page(
+        request,
+        "purchase.html",
+        user,
+        detail=found,
+        p=found.purchase,
+        member=member,
+        branch_name=branches.get(found.purchase.branch, found.purchase.branch),
+        section="members",
+    )
