@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     #: Hours a web session lasts after sign-in.
     web_session_hours: int = 12
+    #: The site is served over HTTPS (usually by a TLS proxy in front): cookies are always marked Secure,
+    #: whatever scheme the request reached this process with, and every response carries HSTS.
+    secure_cookies: bool = False
+    #: How long browsers keep to HTTPS after an HSTS header (one year).
+    hsts_seconds: int = 31_536_000
 
 
 @lru_cache
