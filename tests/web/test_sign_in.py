@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import httpx
 from sqlalchemy import select, update
-from web_helpers import PASSWORD, WebClient, add_staff
+from web_helpers import PASSWORD, WebClient, add_staff, csrf_of
 
+from bashgah.api.app import create_app
+from bashgah.core.config import Settings
+from bashgah.core.db import Database
 from bashgah.models import AuditEntry, LoginThrottle, utcnow
-from support import execute
+from support import Club, execute
 
 
 async def test_a_cashier_signs_in_and_lands_on_the_till(web: WebClient) -> None:
@@ -172,3 +175,42 @@ async def test_signing_in_again_replaces_the_old_session(web: WebClient) -> None
     web.http.cookies.clear()
     web.http.cookies.set("bg_session", new)
     assert (await web.http.get("/pos")).status_code == 200  # the old id opens nothing any more
+
+
+async def test_behind_a_tls_proxy_the_session_cookie_is_secure_and_browsers_are_told_to_keep_to_https(
+    db: Database, club: Club
+) -> None:
+    app = create_app(Settings(database_url=db.url, secure_cookies=True), db=db)
+    await add_staff(db, club, "sara", "owner")
+    # The proxy speaks HTTPS to the browser and plain HTTP to us.
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        form = await http.get("/login")
+        anon = _set_cookie(form, "bg_csrf")
+        assert "secure" in anon.lower()
+        assert form.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+        token = csrf_of(form.text)
+        # (A browser sends the Secure cookie back over HTTPS; the jar of this plain-HTTP client would not.)
+        signed_in = await http.post(
+            "/login",
+            data={"csrf": token, "tenant": club.slug, "username": "sara", "password": PASSWORD},
+            headers={"cookie": f"bg_csrf={anon.split(';')[0].split('=', 1)[1]}"},
+        )
+        assert signed_in.status_code == 303
+        session = _set_cookie(signed_in, "bg_session").lower()
+        assert "secure" in session and "httponly" in session
+        assert "strict-transport-security" in (await http.get("/health")).headers
+
+
+def _set_cookie(response: httpx.Response, name: str) -> str:
+    return next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith(name + "=")
+    )
+
+
+async def test_without_the_setting_a_plain_http_request_gets_no_secure_cookie_and_no_hsts(
+    web: WebClient,
+) -> None:
+    await add_staff(web.db, web.club, "sara", "owner")
+    signed_in = await web.sign_in("sara")
+    assert "secure" not in _set_cookie(signed_in, "bg_session").lower()
+    assert "strict-transport-security" not in signed_in.headers

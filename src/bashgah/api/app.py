@@ -38,6 +38,7 @@ from bashgah.tenants.endpoints import router as tenants_router
 from bashgah.tiers.endpoints import router as tiers_router
 from bashgah.wallet.endpoints import router as wallet_router
 from bashgah.web.pages import install as install_web
+from bashgah.web.render import StrictTransport
 
 access_log = logging.getLogger("bashgah.access")
 #: Swagger UI's files, shipped by the fastapi-offline package so the docs page needs no internet.
@@ -163,6 +164,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.add_middleware(RequestLimits)
     app.add_middleware(AccessLog)
+    if settings.secure_cookies:
+        app.add_middleware(StrictTransport, seconds=settings.hsts_seconds)
 
     install_api_docs(app)
     install_web(app)

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     #: Times a use case is run again after a transient database conflict (serialisation failure,
     #: deadlock, lock timeout; SQLite busy) before the caller gets 409.
     transaction_retries: int = 3
+    #: The site is served over HTTPS (usually by a TLS proxy in front): cookies are always marked Secure,
+    #: whatever scheme the request reached this process with, and every response carries HSTS.
+    secure_cookies: bool = False
+    #: How long browsers keep to HTTPS after an HSTS header (one year).
+    hsts_seconds: int = 31_536_000
 
     @property
     def development(self) -> bool:

@@ -58,7 +58,8 @@ async def _check_reward(session: AsyncSession, tenant_id: int, reward_id: int | 
         select(Reward.id).where(Reward.tenant_id == tenant_id, Reward.id == reward_id)
     )
     if found is None:
-        raise NotFound("Reward", "جایزه")
+        # A reference in the body, not the page asked for: 422 like every other foreign or missing id.
+        raise InvalidInput("reward_id", f"no reward {reward_id}", f"جایزهٔ {reward_id} وجود ندارد", "جایزه")
 
 
 def _check_gift(rule: OccasionRule) -> None:

@@ -24,6 +24,7 @@ from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberRef
 from bashgah.models import (
+    Branch,
     Campaign,
     CampaignAward,
     CampaignVersion,
@@ -33,11 +34,13 @@ from bashgah.models import (
     MemberTier,
     Purchase,
     Reward,
+    Segment,
     utcnow,
 )
 from bashgah.programme import engine
 from bashgah.programme.engine import ActiveCampaign, Allowance, CampaignOutcome, Facts, Line, MemberFacts
 from bashgah.programme.schemas import (
+    BranchIn,
     CampaignApplied,
     CampaignIn,
     CampaignRead,
@@ -48,11 +51,13 @@ from bashgah.programme.schemas import (
     EventResult,
     ExamineResult,
     GiftGiven,
+    InSegment,
     IssueCoupon,
     IssueReward,
     RuleResult,
     Stamps,
 )
+from bashgah.programme.schemas import Tier as TierCondition
 from bashgah.rewards import service as rewards
 from bashgah.segments import service as segments
 from bashgah.stamps import service as stamps
@@ -122,9 +127,45 @@ async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) 
     )
 
 
+async def _check_conditions(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
+    """The segments, tier levels and branches the conditions name exist in this club: another club's
+    segment id (or a deleted one) is refused, never evaluated against this club's members."""
+    conditions = [c for r in data.rules for c in r.conditions]
+    wanted = {i for c in conditions if isinstance(c, InSegment) for i in c.segments}
+    if wanted:
+        found = set(
+            await session.scalars(
+                select(Segment.id).where(
+                    Segment.tenant_id == tenant_id, Segment.id.in_(wanted), Segment.deleted_at.is_(None)
+                )
+            )
+        )
+        if missing := sorted(wanted - found):
+            listed = ", ".join(str(i) for i in missing)
+            raise InvalidInput("segments", f"no segment {listed}", f"بخش {listed} وجود ندارد", "بخش‌ها")
+    levels = {code for c in conditions if isinstance(c, TierCondition) for code in c.levels}
+    if levels:
+        ladder = await tiers.ladder(session, tenant_id)
+        if missing_levels := sorted(levels - ({lv.code for lv in ladder.levels} if ladder else set())):
+            listed = ", ".join(missing_levels)
+            raise InvalidInput("levels", f"no tier level {listed}", f"سطح {listed} وجود ندارد", "سطح‌ها")
+    codes = {code for c in conditions if isinstance(c, BranchIn) for code in c.branches}
+    if codes:
+        known = set(
+            await session.scalars(
+                select(Branch.code).where(Branch.tenant_id == tenant_id, Branch.code.in_(codes))
+            )
+        )
+        if missing_codes := sorted(codes - known):
+            listed = ", ".join(missing_codes)
+            raise InvalidInput("branches", f"no branch {listed}", f"شعبهٔ {listed} وجود ندارد", "شعبه‌ها")
+
+
 async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
-    """The stamp cards, coupon batches and rewards the effects name exist in this club (and a coupon
-    batch is one of unique codes, from which one code per member can be drawn)."""
+    """Every object the campaign names belongs to this club: the segments, levels and branches of its
+    conditions, and the stamp cards, coupon batches and rewards of its effects (a coupon batch must be one
+    of unique codes, from which one code per member can be drawn). A foreign or missing one is a 422."""
+    await _check_conditions(session, tenant_id, data)
     effects = [e for r in data.rules for e in r.effects]
     named = {e.card_id for e in effects if isinstance(e, Stamps)}
     unknown = sorted(named - await stamps.known_ids(session, tenant_id, named))

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bashgah.web import fmt
 from bashgah.web.i18n import LANGUAGES, clean_language, direction, translator
@@ -55,7 +56,31 @@ def language(request: Request, user: User = None) -> str:
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Whether cookies go out marked Secure: always with ``BASHGAH_SECURE_COOKIES``, else when the request
+    came over HTTPS (behind a proxy, as uvicorn's ``--proxy-headers`` reports it)."""
+    settings = getattr(request.app.state, "settings", None)
+    return request.url.scheme == "https" or bool(getattr(settings, "secure_cookies", False))
+
+
+class StrictTransport:
+    """``Strict-Transport-Security`` on every response (pages and API), once the site is served over HTTPS
+    (``BASHGAH_SECURE_COOKIES``): browsers then never try plain HTTP for it again."""
+
+    def __init__(self, app: ASGIApp, seconds: int) -> None:
+        self.app = app
+        self.header = (b"strict-transport-security", f"max-age={seconds}; includeSubDomains".encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), self.header]
+            await send(message)
+
+        await self.app(scope, receive, with_header)
 
 
 def csrf_token(request: Request, user: User) -> str:

@@ -19,10 +19,11 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("analysts_may_export", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ALTER TABLE (no batch copy): tenants is referenced by every table, and SQLite adds a column
+    # with a default in place.
+    op.add_column(
+        "tenants", sa.Column("analysts_may_export", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     op.create_table(
         "login_throttles",
         sa.Column("tenant_id", ID, nullable=False),
@@ -39,16 +40,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttles")),
         sa.UniqueConstraint("staff_id", "address", name=op.f("uq_login_throttles_staff_id_address")),
     )
-    # The person-wide lock is replaced by the per-address one above.
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.drop_column("locked_until")
-        batch_op.drop_column("failed_logins")
+    # The person-wide lock is replaced by the per-address one above (ALTER TABLE … DROP COLUMN in place:
+    # a batch copy of staff would trip the foreign keys pointing at it).
+    op.drop_column("staff", "locked_until")
+    op.drop_column("staff", "failed_logins")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("staff", sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("staff", sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
     op.drop_table("login_throttles")
-    with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.drop_column("analysts_may_export")
+    op.drop_column("tenants", "analysts_may_export")
