@@ -77,6 +77,14 @@ def action_names(_: Translate) -> dict[str, str]:
         "api_key.revoked": _("Revoked an API key"),
         "data.members_imported": _("Imported members"),
         "data.purchases_imported": _("Imported purchases"),
+        "data.members_exported": _("Downloaded the members"),
+        "data.purchases_exported": _("Downloaded the purchases"),
+        "data.ledger_exported": _("Downloaded the points ledger"),
+        "reports.exported": _("Downloaded a report"),
+        "segments.exported": _("Downloaded a segment's members"),
+        "coupons.codes_exported": _("Downloaded a batch's coupon codes"),
+        "giftcards.codes_exported": _("Downloaded gift card codes"),
+        "staff.unlocked": _("Lifted a staff member's sign-in locks"),
     }
 
 
@@ -130,6 +138,10 @@ def _detail_labels(_: Translate) -> dict[str, str]:
         "pending_days": _("Days before points can be used"),
         "expiry_months": _("Months before points expire"),
         "reservation_minutes": _("Minutes a reservation is held"),
+        "rows": _("Rows"),
+        "format": _("File"),
+        "via": _("Through"),
+        "key_id": _("API key"),
     }
 
 
@@ -368,6 +380,11 @@ def _value(key: str, value: Any, names: _Names, _: Translate, lang: str, unit: s
         return ("، " if lang == "fa" else ", ").join(labels.get(str(v), str(v)) for v in value)
     if key == "money_display":
         return fmt.unit_name(str(value), lang)
+    if key == "via":
+        channels = {"console": _("the console"), "api": _("the API"), "cli": _("the command line")}
+        return channels.get(str(value), str(value))
+    if key == "format":
+        return str(value).upper()
     if key in ("valid_from", "valid_until") and isinstance(value, str):
         try:
             return fmt.day(datetime.fromisoformat(value), lang)
