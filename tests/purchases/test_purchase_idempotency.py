@@ -146,3 +146,38 @@ async def test_keys_of_two_clubs_do_not_collide(client: httpx.AsyncClient, club:
     assert (first.status_code, second.status_code) == (201, 201)
     assert "Idempotent-Replayed" not in second.headers
     assert (await balance(client, other, theirs["id"]))["available"] == 10
+
+
+async def branch_till(db: Database, club: Club, branch: str) -> dict[str, str]:
+    """The API key of a till at one branch (a branch-scoped cashier key)."""
+    from sqlalchemy import select as _select
+
+    from bashgah.auth import service as auth
+    from bashgah.models import Branch
+
+    async with db.transaction() as session:
+        branch_id = await session.scalar(
+            _select(Branch.id).where(Branch.tenant_id == club.tenant_id, Branch.code == branch)
+        )
+        _, plaintext = await auth.create(session, club.tenant_id, f"till {branch}", "cashier", branch_id)
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+async def test_two_branches_tills_that_make_the_same_key_each_record_their_own_sale(
+    client: httpx.AsyncClient, club: Club, db: Database
+) -> None:
+    member = await enrol(client, club)
+    body = {"member": {"id": member["id"]}, "external_id": "1001", "total_rials": 250_000}
+    till_a, till_b = await branch_till(db, club, "main"), await branch_till(db, club, "online")
+    first = await client.post("/api/v1/purchases", json=body, headers={**till_a, "Idempotency-Key": "0001"})
+    other = await client.post("/api/v1/purchases", json=body, headers={**till_b, "Idempotency-Key": "0001"})
+    assert first.status_code == other.status_code == 201
+    assert "Idempotent-Replayed" not in other.headers
+    assert other.json()["id"] != first.json()["id"]
+    assert await count(db, Purchase) == 2
+    assert (await balance(client, club, member["id"]))["available"] == 50
+    # Each till's own retry still replays its own sale.
+    again = await client.post("/api/v1/purchases", json=body, headers={**till_b, "Idempotency-Key": "0001"})
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == other.json()
+    assert await count(db, Purchase) == 2

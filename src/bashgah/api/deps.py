@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal, authenticate
 from bashgah.core.db import Database, error_kind, is_transient
-from bashgah.core.errors import BashgahError, Forbidden, IdempotencyKeyRequired, Unauthorized
+from bashgah.core.errors import BashgahError, Busy, Forbidden, IdempotencyKeyRequired, Unauthorized
 from bashgah.idempotency import service as idempotency
 
 T = TypeVar("T")
@@ -74,7 +74,8 @@ async def in_transaction(request: Request, unit: Callable[[AsyncSession], Awaita
     """Run ``unit`` in one transaction, committed on success.
 
     A transient conflict (serialisation failure, deadlock, lock timeout; SQLite busy) rolls everything
-    back, so the whole unit runs again, up to ``transaction_retries`` times, before the caller sees it.
+    back, so the whole unit runs again, up to ``transaction_retries`` times; if it persists the caller
+    gets 409 ``busy`` (try again).
     """
     db = database(request)
     retries: int = request.app.state.settings.transaction_retries
@@ -84,8 +85,17 @@ async def in_transaction(request: Request, unit: Callable[[AsyncSession], Awaita
             async with db.transaction() as session:
                 return await unit(session)
         except DBAPIError as error:
-            if attempt >= retries or not is_transient(error):
+            if not is_transient(error):
                 raise
+            if attempt >= retries:
+                log.warning(
+                    "transient database conflict (%s) on %s %s persisted after %d retries",
+                    error_kind(error),
+                    request.method,
+                    request.url.path,
+                    retries,
+                )
+                raise Busy() from error
             attempt += 1
             log.warning(
                 "transient database conflict (%s) on %s %s; running it again (%d of %d)",

@@ -325,3 +325,11 @@ class UnreadableForm(BashgahError):
     code = "unreadable_form"
     message_en = "The form could not be read (a field may be too long); nothing was done."
     message_fa = "فرم خوانده نشد (شاید یکی از خانه‌ها بیش از اندازه بلند است)؛ کاری انجام نشد."
+
+
+class Busy(Conflict):
+    """A database conflict that did not clear after the retries (another request holds what this needs)."""
+
+    code = "busy"
+    message_en = "The club is busy with another request on the same data; nothing was saved. Try again."
+    message_fa = "درخواست دیگری روی همین داده در جریان است؛ چیزی ذخیره نشد. دوباره تلاش کنید."
