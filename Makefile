@@ -43,8 +43,11 @@ run: $(RUN_STAMP)
 	$(BIN)/bashgah demo
 	$(BIN)/bashgah serve
 
+# The suite runs on every core (pytest-xdist, one test file per worker at a time); TEST_WORKERS=0 runs
+# it in this process.
+TEST_WORKERS ?= auto
 test: $(TEST_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -38,4 +38,4 @@ def test_make_test_installs_the_test_tools_and_the_browser(tmp_path: Path) -> No
     plan = _planned("test", tmp_path)
     assert "-e '.[dev]'" in plan
     assert "chromium" in plan
-    assert plan.rstrip().splitlines()[-1].endswith("pytest")
+    assert "bin/pytest -n auto" in plan.rstrip().splitlines()[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -20,6 +21,13 @@ def _url() -> str:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite changes a table by copying it ("batch" mode): with foreign keys enforced, dropping the old
+        # copy of a table other rows point to (purchases, members…) fails once the database holds data.
+        # The switch only works outside a transaction, so it goes straight to the driver; the keys are
+        # checked once the migrations are done (below) and the connection is thrown away after.
+        _pragma(connection, "PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -28,6 +36,19 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = _pragma(connection, "PRAGMA foreign_key_check")
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} rows pointing nowhere: {broken[:5]}")
+
+
+def _pragma(connection: Connection, statement: str) -> list[Any]:
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 async def _online() -> None:
