@@ -153,8 +153,10 @@ async def test_taking_points_away_takes_only_what_the_member_could_spend(
     )
 
     assert refused.status_code == english.status_code == 409
-    assert english.json()["error"]["message"] == "Not enough points: 552 available, 1000 requested."
-    assert "552" in refused.json()["error"]["message"]
+    assert english.json()["error"]["message"] == "Not enough points: 552 available, 1,000 requested."
+    assert (
+        "۵۵۲ امتیاز موجود است" in refused.json()["error"]["message"]
+    )  # Persian digits in the Persian message
     taken = await adjust(client, club, member["id"], points=-552, reason="duplicate gift")
     assert taken.status_code == 201
     assert (taken.json()["balance"]["available"], taken.json()["balance"]["pending"]) == (0, 669)

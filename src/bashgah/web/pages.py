@@ -162,7 +162,7 @@ async def front(request: Request) -> Response:
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
 #: Paths of the web pages; everything else (``/api``, ``/docs``…) keeps the API's JSON errors.
-PAGE_PREFIXES = ("/pos", "/console", "/portal", "/login", "/logout", "/lang")
+PAGE_PREFIXES = ("/pos", "/console", "/m", "/login", "/logout", "/lang")
 
 
 def is_page(request: Request) -> bool:
