@@ -206,3 +206,26 @@ def test_a_month_label_says_the_month_and_its_year_apart_in_either_language() ->
             for label in labels[:3]:
                 assert label in text, label
             assert "February2026" not in text
+
+
+def test_a_trillion_above_the_latest_bar_and_on_the_axis_stays_in_the_picture_and_clear_of_the_legend() -> (
+    None
+):
+    huge = [0] * 11 + [10_000_987_654_321]
+    for labels, rtl in ((EN_MONTHS, False), (FA_MONTHS, True)):
+        for width, months in ((charts.WIDTH, 12), (charts.NARROW, 6)):
+            bars = ET.fromstring(
+                str(charts.bars("t", labels[-months:], huge[-months:], "{:,}".format, rtl, width))
+            )
+            for text in bars.findall(f"{SVG}text[@class='value']"):
+                half = charts.text_width(text.text or "", charts.VALUE_SIZE) / 2
+                assert half <= float(text.get("x", "")) <= width - half, (rtl, width)
+            series = [charts.Series("Issued", huge[-months:])]
+            drawn = ET.fromstring(str(charts.lines("t", labels[-months:], series, "{:,}".format, rtl, width)))
+            top, key = drawn.findall(f"{SVG}text")[0], drawn.find(f"{SVG}rect[@class='key s1']")
+            assert key is not None
+            reach = charts.text_width(top.text or "", charts.AXIS_SIZE)
+            if rtl:
+                assert float(key.get("x", "")) + 12 <= float(top.get("x", "")) - reach, width
+            else:
+                assert float(key.get("x", "")) >= float(top.get("x", "")) + reach, width

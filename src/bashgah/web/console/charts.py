@@ -136,8 +136,12 @@ def bars(
             f'<rect class="bar s1" x="{x - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}"/>'
         )
         if value and _shown(index, count, value_step):
+            figure = show(value)
+            # Centred over its bar, but never past the picture's edge (the first or last bar's figure).
+            half = text_width(figure, VALUE_SIZE) / 2
+            at = min(max(x, half), width - half)
             body.append(
-                f'<text class="value" x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(show(value))}</text>'
+                f'<text class="value" x="{at:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(figure)}</text>'
             )
         if _shown(index, count, label_step):
             body.append(_label(label, x))
@@ -169,10 +173,11 @@ def lines(
         body.append(f'<polyline class="line {s.css}" points="{path}"/>')
         body.extend(f'<circle class="dot {s.css}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>' for x, y in points)
     # The legend, at the top after the highest value, on the side the text starts from.
-    step = min(140.0, (width - 2 * SIDE - LEGEND_START) / max(len(series), 1))
+    legend = max(LEGEND_START, text_width(show(top), AXIS_SIZE) + GAP)  # past the highest value, however long
+    step = min(140.0, (width - 2 * SIDE - legend) / max(len(series), 1))
     anchor = "end" if rtl else "start"
     for index, s in enumerate(series):
-        x = width - SIDE - LEGEND_START - step * index - 12 if rtl else SIDE + LEGEND_START + step * index
+        x = width - SIDE - legend - step * index - 12 if rtl else SIDE + legend + step * index
         body.append(f'<rect class="key {s.css}" x="{x:.1f}" y="{TOP - 16}" width="12" height="12"/>')
         body.append(
             f'<text class="axis" x="{x + (-6 if rtl else 18):.1f}" y="{TOP - 6}" text-anchor="{anchor}">'
