@@ -193,7 +193,7 @@ def lines(
 
 
 #: The width of a category chart, narrower than a month chart's so its text stays readable on a phone.
-ROWS_WIDTH = 560
+ROWS_WIDTH = 420
 #: The height of one category's row, and the thickness of its bar.
 ROW = 30
 ROW_BAR = 18
