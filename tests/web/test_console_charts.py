@@ -4,12 +4,16 @@ charts run the way the page reads."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
 
 from bashgah.analytics import trends
+from bashgah.analytics.labels import GROUPS, group_label
 from bashgah.core.db import Database
+from bashgah.web import fmt
 from bashgah.web.console import charts
 from support import Club, enrol, purchase
 
@@ -90,6 +94,9 @@ EN_MONTHS = [
 EM = 0.5
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 def _texts(svg: str, css: str) -> list[tuple[float, float, str]]:
     """(x, y, text) of every ``<text class=css>`` and of the year lines under month names."""
     found = []
@@ -130,3 +137,95 @@ def test_month_names_and_figures_on_the_dashboard_charts_do_not_overlap_in_eithe
             assert not _overlaps(values, 12), (width, labels[0])
             # The latest month is always named, and every figure is still in the description.
             assert shown[-1].rpartition(" ")[0] in bars and show(revenue[months - 1]) in bars
+
+
+# --- categories: a row per segment ---------------------------------------------------------------------
+
+
+def _drawn(svg: str) -> tuple[ET.Element, list[ET.Element]]:
+    root = ET.fromstring(svg)
+    return root, root.findall(f"{SVG}text")
+
+
+def _segments(lang: str) -> tuple[list[str], list[int], Callable[[int], str]]:
+    names = [group_label(key, lang) for key in GROUPS]
+    counts = [250, 180, 95, 40, 33, 21, 12, 9, 5, 2, 1]
+    show = (lambda v: fmt.number(v, lang)) if lang == "fa" else str
+    return names, counts, show
+
+
+def test_every_rfm_segment_is_named_and_counted_on_its_own_row_in_either_language() -> None:
+    for lang, rtl in (("fa", True), ("en", False)):
+        names, counts, show = _segments(lang)
+        root, texts = _drawn(str(charts.rows("t", names, counts, show, rtl)))
+        written = [t.text for t in texts]
+        assert all(name in written for name in names), lang  # all eleven, the largest too
+        assert all(show(n) in written for n in counts), lang
+        width = float(root.get("viewBox", "").split()[2])
+        bars = root.findall(f"{SVG}rect")
+        assert len(bars) == len(names)
+        for index, bar in enumerate(bars):
+            name, figure = texts[2 * index], texts[2 * index + 1]
+            x, w = float(bar.get("x", "")), float(bar.get("width", ""))
+            # The name sits on its bar's row, at the side the page starts reading from; the figure at the
+            # bar's far end; both inside the picture.
+            y = float(bar.get("y", ""))
+            assert y < float(name.get("y", "")) < y + charts.ROW_BAR
+            name_x, figure_x = float(name.get("x", "")), float(figure.get("x", ""))
+            size = charts.text_width(name.text or "", charts.AXIS_SIZE)
+            if rtl:
+                assert name.get("text-anchor") == "start" and name_x >= x + w and name_x + size <= width
+                assert figure.get("text-anchor") == "end" and figure_x < x
+            else:
+                assert name.get("text-anchor") == "end" and name_x <= x and name_x - size >= 0
+                assert figure.get("text-anchor") == "start" and figure_x > x + w
+        # The longest bar is the largest group's.
+        assert max(bars, key=lambda b: float(b.get("width", ""))) is bars[0]
+
+
+def test_a_long_segment_name_widens_the_picture_rather_than_run_off_it() -> None:
+    name = "A segment with a name far longer than any of the usual eleven"
+    root, texts = _drawn(str(charts.rows("t", [name, "Lost"], [3, 1], str, rtl=False)))
+    width = float(root.get("viewBox", "").split()[2])
+    label = texts[0]
+    assert float(label.get("x", "")) - charts.text_width(name, charts.AXIS_SIZE) >= 0
+    assert width > charts.ROWS_WIDTH
+
+
+def test_a_month_label_says_the_month_and_its_year_apart_in_either_language() -> None:
+    for labels, rtl in ((EN_MONTHS, False), (FA_MONTHS, True)):
+        for svg in (
+            str(charts.bars("t", labels[:3], [1, 2, 3], str, rtl)),
+            str(charts.lines("t", labels[:3], [charts.Series("s", [1, 2, 3])], str, rtl)),
+        ):
+            root = ET.fromstring(svg)
+            for said in (*root.findall(f"{SVG}title"), *root.findall(f"{SVG}desc")):
+                root.remove(said)  # the description lists every label anyway: read only what is drawn
+            # The page's text (what is copied or read out) keeps a space between the two lines.
+            text = " ".join("".join(root.itertext()).split())
+            for label in labels[:3]:
+                assert label in text, label
+            assert "February2026" not in text
+
+
+def test_a_trillion_above_the_latest_bar_and_on_the_axis_stays_in_the_picture_and_clear_of_the_legend() -> (
+    None
+):
+    huge = [0] * 11 + [10_000_987_654_321]
+    for labels, rtl in ((EN_MONTHS, False), (FA_MONTHS, True)):
+        for width, months in ((charts.WIDTH, 12), (charts.NARROW, 6)):
+            bars = ET.fromstring(
+                str(charts.bars("t", labels[-months:], huge[-months:], "{:,}".format, rtl, width))
+            )
+            for text in bars.findall(f"{SVG}text[@class='value']"):
+                half = charts.text_width(text.text or "", charts.VALUE_SIZE) / 2
+                assert half <= float(text.get("x", "")) <= width - half, (rtl, width)
+            series = [charts.Series("Issued", huge[-months:])]
+            drawn = ET.fromstring(str(charts.lines("t", labels[-months:], series, "{:,}".format, rtl, width)))
+            top, key = drawn.findall(f"{SVG}text")[0], drawn.find(f"{SVG}rect[@class='key s1']")
+            assert key is not None
+            reach = charts.text_width(top.text or "", charts.AXIS_SIZE)
+            if rtl:
+                assert float(key.get("x", "")) + 12 <= float(top.get("x", "")) - reach, width
+            else:
+                assert float(key.get("x", "")) >= float(top.get("x", "")) + reach, width

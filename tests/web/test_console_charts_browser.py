@@ -20,9 +20,11 @@ OVERLAPS = """
   const clashes = [];
   for (const svg of document.querySelectorAll('svg.chart')) {
     if (!svg.getBoundingClientRect().width) continue;  // the other width's chart, hidden
-    // Every line of text drawn (a month's name and its year are two lines of one label).
+    // Every line of text drawn; a month's name and its year, one above the other at the same x, are two
+    // lines of one label (their boxes may touch: they are read together).
     const lines = [];
-    svg.querySelectorAll('text.axis, text.value').forEach((t, owner) => {
+    svg.querySelectorAll('text.axis, text.value').forEach(t => {
+      const owner = t.getAttribute('class') + '@' + t.getAttribute('x');
       for (const node of t.childNodes) if (node.textContent.trim())
         lines.push({owner, text: node.textContent, r: box(node)});
     });

@@ -3,12 +3,16 @@ unit, shares as percentages, the page's digits) with the API's CSV and XLSX down
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import escape as html_escape
 
 import pytest
 from web_helpers import WebClient
 
+from bashgah.analytics.reports import REPORTS, Params
 from bashgah.core.jalali import utcnow
+from bashgah.web import fmt
 from bashgah.web.console.reports import NAMES
 from support import enrol, purchase
 
@@ -118,3 +122,24 @@ async def test_a_report_as_of_a_day_counts_that_whole_tehran_day_in_both_languag
         wrong = await web.get("/console/reports/pareto", params={"as_of": "1404/13/01"})
         assert wrong.status_code == 422
         assert ("YYYY/MM/DD (Jalali)" if lang == "en" else "(شمسی)") in wrong.text
+
+
+@pytest.mark.parametrize("name", ["rfm", "lrfm"])
+async def test_the_segment_chart_names_every_group_with_members_and_its_count(
+    web: WebClient, name: str
+) -> None:
+    await _shop(web)
+    await web.sign_in_as("owner", "sara")
+    for lang in ("fa", "en"):
+        web.http.cookies.set("bg_lang", lang)
+        html = (await web.get(f"/console/reports/{name}")).text
+        svg = re.search(r"<svg class=\"chart rows\".*?</svg>", html, re.S)
+        assert svg, lang
+        drawn = re.findall(r"<text [^>]*>([^<]*)</text>", svg.group(0))
+        async with web.db.transaction() as session:
+            report = await REPORTS[name](session, web.club.tenant_id, lang, Params())
+        groups = [g for g in report.as_dicts("groups") if g["members"]]
+        assert len(groups) >= 2, lang
+        for group in groups:
+            assert html_escape(group["group"]) in drawn, (lang, group["group"])
+            assert fmt.number(group["members"], lang) in drawn, (lang, group["members"])

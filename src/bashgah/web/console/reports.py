@@ -102,7 +102,7 @@ def _chart(report: Report, lang: str) -> tuple[str, Markup] | None:
     if report.name in ("rfm", "lrfm"):
         groups = [row for row in report.as_dicts("groups") if row["members"]]
         title = _("Members per group")
-        return title, charts.bars(
+        return title, charts.rows(
             title, [g["group"] for g in groups], [g["members"] for g in groups], count, rtl
         )
     if report.name == "health":
