@@ -78,7 +78,7 @@ async def test_a_members_change_names_the_member_with_a_link(web: WebClient) -> 
     await web.submit(
         f"/console/members/{member['id']}",
         f"/console/members/{member['id']}/adjust",
-        {"points": "50", "reason": "هدیه"},
+        {"points": "50", "reason": "هدیه", "step": "confirm"},
     )
     page = (await web.get("/console/club/audit")).text
     assert f'<a href="/console/members/{member["id"]}">مریم احمدی</a>' in page

@@ -51,7 +51,7 @@ async def test_a_manager_tops_up_a_members_wallet_with_a_reason_and_sees_it_on_t
     await web.sign_in_as("manager", "mina")
     profile = f"/console/members/{member['id']}"
     topped = await web.submit(
-        profile, f"{profile}/wallet", {"amount": "۲۰٬۰۰۰", "reason": "جبران تأخیر ارسال"}
+        profile, f"{profile}/wallet", {"amount": "۲۰٬۰۰۰", "reason": "جبران تأخیر ارسال", "step": "confirm"}
     )
     assert topped.status_code == 303, topped.text
     page = (await web.get(profile)).text

@@ -66,7 +66,9 @@ async def test_a_manager_gives_points_with_a_reason_and_it_is_audit_logged(web: 
     member = await _member(web)
     await web.sign_in_as("manager", "mina")
     path = f"/console/members/{member['id']}"
-    response = await web.submit(path, f"{path}/adjust", {"points": "۲۵۰", "reason": "جبران تأخیر ارسال"})
+    response = await web.submit(
+        path, f"{path}/adjust", {"points": "۲۵۰", "reason": "جبران تأخیر ارسال", "step": "confirm"}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == f"{path}?done=adjusted"
     page = (await web.get(response.headers["location"])).text
@@ -114,7 +116,7 @@ async def test_a_manager_blocks_and_unblocks_a_member(web: WebClient) -> None:
     member = await _member(web)
     await web.sign_in_as("owner", "sara")
     path = f"/console/members/{member['id']}"
-    blocked = await web.submit(path, f"{path}/block", {"reason": "misuse of the card"})
+    blocked = await web.submit(path, f"{path}/block", {"reason": "misuse of the card", "step": "confirm"})
     assert blocked.status_code == 303
     page = (await web.get(path)).text
     assert "misuse of the card" in page and 'action="' + path + '/unblock"' in page

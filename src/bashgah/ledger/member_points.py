@@ -13,6 +13,7 @@ from bashgah.core.errors import InvalidInput
 from bashgah.ledger import service as ledger
 from bashgah.ledger.schemas import (
     AdjustmentCreate,
+    AdjustmentPreview,
     AdjustmentRead,
     BalanceRead,
     LedgerLine,
@@ -143,6 +144,27 @@ async def adjust(
         points=data.points,
         reason=reason,
         balance=await points_balance(session, account, now, j),
+    )
+
+
+async def preview_adjust(
+    session: AsyncSession, who: Principal, member_id: int, data: AdjustmentCreate
+) -> AdjustmentPreview:
+    """What :func:`adjust` would do — the points available now and after — without doing it: the balance
+    is read and the adjustment made inside a savepoint that is then rolled back, so the figures are the
+    adjustment's own arithmetic. Refuses what :func:`adjust` would refuse (more points than available)."""
+    savepoint = await session.begin_nested()
+    try:
+        before = await summary(session, who, member_id)
+        made = await adjust(session, who, member_id, data)
+    finally:
+        await savepoint.rollback()
+        session.expire_all()
+    return AdjustmentPreview(
+        points=made.points,
+        reason=made.reason,
+        before=PointsBalance(**before.model_dump(include=set(PointsBalance.model_fields))),
+        after=made.balance,
     )
 
 

@@ -71,6 +71,15 @@ class AdjustmentRead(BaseModel):
     balance: PointsBalance
 
 
+class AdjustmentPreview(BaseModel):
+    """What an adjustment would do, before it is done: the balance now and after (the confirm step)."""
+
+    points: int
+    reason: str
+    before: PointsBalance
+    after: PointsBalance
+
+
 class TransferCreate(BaseModel):
     """Give points to another member of the same club."""
 

@@ -91,3 +91,12 @@ class WalletChange(BaseModel):
     amount_rials: int
     reason: str | None
     balance: WalletBalance
+
+
+class WalletAdjustmentPreview(BaseModel):
+    """What a manager's top-up or correction would do, before it is done: the balance now and after."""
+
+    amount_rials: int
+    reason: str
+    before: WalletBalance
+    after: WalletBalance

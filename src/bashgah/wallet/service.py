@@ -25,6 +25,7 @@ from bashgah.wallet.errors import InsufficientWallet
 from bashgah.wallet.schemas import (
     TopUpCreate,
     WalletAdjustmentCreate,
+    WalletAdjustmentPreview,
     WalletBalance,
     WalletChange,
     WalletLine,
@@ -279,6 +280,25 @@ async def adjust(
         amount_rials=data.amount_rials,
         reason=data.reason,
         balance=await balance(session, wallet, now, j),
+    )
+
+
+async def preview_adjust(
+    session: AsyncSession, who: Principal, member_id: int, data: WalletAdjustmentCreate
+) -> WalletAdjustmentPreview:
+    """What :func:`adjust` would do — the wallet now and after — without doing it: read and made inside a
+    savepoint that is then rolled back, so the figures are the adjustment's own. Refuses what
+    :func:`adjust` would refuse (a blocked member, taking more than the wallet holds)."""
+    savepoint = await session.begin_nested()
+    try:
+        who.require(*MANAGERS)
+        before = await balance(session, await _locked(session, who, member_id), utcnow())
+        made = await adjust(session, who, member_id, data)
+    finally:
+        await savepoint.rollback()
+        session.expire_all()
+    return WalletAdjustmentPreview(
+        amount_rials=made.amount_rials, reason=made.reason or "", before=before, after=made.balance
     )
 
 
