@@ -15,7 +15,7 @@ from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfig
 from bashgah.web import audit
 from bashgah.web.console import club
-from support import enrol, purchase
+from support import enrol, give_points, purchase
 
 
 async def _staff_id(web: WebClient, username: str) -> int:
@@ -57,7 +57,8 @@ async def test_a_sale_at_the_till_reads_as_words_names_and_figures_in_persian(we
     assert "<td>pos.sale</td>" not in page and "coupon=True" not in page and "staff 1" not in page
     assert "<td>فروشی را در صندوق ثبت کرد</td>" in page
     assert "<td>Kasra</td>" in page  # who, by name
-    assert f'<a href="/console/purchases/{sale_id}">فاکتور F-۷۷</a>' in page
+    # A receipt number is a code: its own digits, kept left to right.
+    assert f'<a href="/console/purchases/{sale_id}">فاکتور \u2066F-77\u2069</a>' in page
     assert "جمع: <bdi>۳۰۰٬۰۰۰ تومان</bdi>" in page and "کد تخفیف به کار رفت: <bdi>بله</bdi>" in page
     assert "امتیاز کسب‌شده: <bdi>۳۰</bdi>" in page
     assert '<a href="/console/club/staff">Kasra</a>' in page  # the sign-in names the person signed in
@@ -172,3 +173,87 @@ async def test_a_wallet_credit_reward_shows_its_kind_by_name(web: WebClient) -> 
     await web.sign_in_as("owner", "sara")
     page = (await web.get("/console/club/rewards")).text
     assert "اعتبار کیف پول" in page and "<td>wallet_credit</td>" not in page
+
+
+async def test_a_redeemed_rewards_statement_line_is_in_the_page_language_only(web: WebClient) -> None:
+    member = await enrol(web.http, web.club, "09121234567")
+    await give_points(web.http, web.club, member["id"], 500)
+    made = await web.http.post(
+        "/api/v1/rewards",
+        json={
+            "name_fa": "قهوهٔ رایگان",
+            "name_en": "A free coffee",
+            "kind": "free_product",
+            "sku": "COF",
+            "cost_points": 100,
+        },
+        headers=web.club.headers(),
+    )
+    redeemed = await web.http.post(
+        f"/api/v1/members/{member['id']}/rewards",
+        json={"reward_id": made.json()["id"]},
+        headers=web.club.headers(**{"Idempotency-Key": "coffee-1"}),
+    )
+    assert redeemed.status_code == 201, redeemed.text
+    await web.sign_in_as("owner", "sara")
+    page = (await web.get(f"/console/members/{member['id']}")).text
+    assert "<bdi>قهوهٔ رایگان</bdi>" in page and "A free coffee" not in page and "Reward:" not in page
+    web.http.cookies.set("bg_lang", "en")
+    page = (await web.get(f"/console/members/{member['id']}")).text
+    assert "<bdi>A free coffee</bdi>" in page and "قهوهٔ رایگان" not in page
+
+
+async def test_a_change_of_the_programme_settings_reads_as_labelled_words(web: WebClient) -> None:
+    await web.sign_in_as("owner", "sara")
+    sara = await _staff_id(web, "sara")
+    async with web.db.transaction() as session:
+        await audit.record(
+            session,
+            web.club.tenant_id,
+            "programme.settings_changed",
+            sara,
+            "programme",
+            web.club.tenant_id,
+            rounding="floor",
+            expiry_mode="months",
+            refund_policy="within_balance",
+        )
+        await audit.record(
+            session, web.club.tenant_id, "reports.exported", sara, "report", "health", rows=3, format="csv"
+        )
+    page = (await web.get("/console/club/audit")).text
+    assert "floor" not in page and "within_balance" not in page and "expiry_mode" not in page
+    assert "<bdi>رو به پایین</bdi>" in page
+    assert "report health" not in page and "گزارش: سلامت برنامه" in page
+    web.http.cookies.set("bg_lang", "en")
+    page = (await web.get("/console/club/audit")).text
+    assert "Rounding: <bdi>Down</bdi>" in page and "Points expire: <bdi>After some months</bdi>" in page
+    assert "On a return: <bdi>Take back only the points the member still has</bdi>" in page
+    assert "Report: Programme health" in page and "report health" not in page
+
+
+async def test_a_receipt_number_keeps_its_own_digits_on_the_members_purchases_and_its_page(
+    web: WebClient,
+) -> None:
+    member = await enrol(web.http, web.club, "09121234567")
+    sale = (await purchase(web.http, web.club, member["id"], 3_000_000, external_id="VNK-005957")).json()
+    await web.sign_in_as("owner", "sara")
+    for lang in ("fa", "en"):
+        web.http.cookies.set("bg_lang", lang)
+        listed = (await web.get(f"/console/members/{member['id']}/purchases")).text
+        shown = (await web.get(f"/console/purchases/{sale['id']}")).text
+        assert "VNK-005957" in listed and "VNK-005957" in shown, lang
+        assert "۰۰۵۹۵۷" not in listed + shown, lang
+
+
+async def test_the_card_number_reads_in_groups_of_four_in_the_member_list_and_profile(web: WebClient) -> None:
+    member = await enrol(web.http, web.club, "09121234567")
+    card = member["card_number"]
+    grouped = " ".join(card[i : i + 4] for i in range(0, 16, 4))
+    await web.sign_in_as("owner", "sara")
+    for lang in ("fa", "en"):
+        web.http.cookies.set("bg_lang", lang)
+        listed = (await web.get("/console/members")).text
+        profile = (await web.get(f"/console/members/{member['id']}")).text
+        assert grouped in listed and grouped in profile, lang
+        assert card not in listed + profile, lang

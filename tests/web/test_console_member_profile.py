@@ -111,7 +111,7 @@ async def test_a_statement_line_links_to_its_purchase_with_items_points_and_retu
     assert f'<a href="/console/purchases/{bought["id"]}">' in profile
     assert profile.count(f'href="/console/purchases/{bought["id"]}"') >= 2  # the earn and the return
     listing = (await web.get(f"/console/members/{member['id']}/purchases")).text
-    assert f'href="/console/purchases/{bought["id"]}"' in listing and "F-۱۰۰۱" in listing
+    assert f'href="/console/purchases/{bought["id"]}"' in listing and "F-1001" in listing
     page = (await web.get(f"/console/purchases/{bought['id']}")).text
     assert "TEA-1" in page and "۳۰۰٬۰۰۰ تومان" in page and "۱۵۰٬۰۰۰ تومان" in page
     assert (
@@ -131,3 +131,18 @@ async def test_a_purchase_of_another_club_or_none_is_a_page_not_found(web: WebCl
     for path in ("/console/purchases/999", "/console/members/999/purchases"):
         missing = await web.get(path)
         assert missing.status_code == 404 and "پیدا نشد" in missing.text
+
+
+async def test_the_gregorian_examples_in_persian_hints_keep_their_order(web: WebClient) -> None:
+    member = await enrol(web.http, web.club, "09121234567")
+    await web.sign_in_as("owner", "sara")
+    for lang in ("fa", "en"):
+        web.http.cookies.set("bg_lang", lang)
+        edit = (await web.get(f"/console/members/{member['id']}/edit")).text
+        assert '(<bdi dir="ltr">1991-08-03</bdi>)' in edit, lang
+        new = (await web.get("/console/campaigns/new")).text
+        assert '(<bdi dir="ltr">2026-03-21</bdi>)' in new, lang
+    assert '(<bdi dir="ltr">1405/01/01</bdi>)' in new
+    web.http.cookies.set("bg_lang", "fa")
+    new = (await web.get("/console/campaigns/new")).text
+    assert 'میلادی (<bdi dir="ltr">2026-03-21</bdi>)' in new and '(<bdi dir="ltr">۱۴۰۵/۰۱/۰۱</bdi>)' in new

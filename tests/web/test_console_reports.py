@@ -143,3 +143,26 @@ async def test_the_segment_chart_names_every_group_with_members_and_its_count(
         for group in groups:
             assert html_escape(group["group"]) in drawn, (lang, group["group"])
             assert fmt.number(group["members"], lang) in drawn, (lang, group["members"])
+
+
+async def test_programme_health_names_each_branch_never_its_code(web: WebClient) -> None:
+    from sqlalchemy import update
+
+    from bashgah.models import Branch
+
+    await _shop(web)
+    async with web.db.transaction() as session:
+        await session.execute(update(Branch).where(Branch.code == "main").values(name="شعبهٔ ونک"))
+    await web.sign_in_as("owner", "sara")
+    html = (await web.get("/console/reports/health")).text
+    assert "<td>شعبهٔ ونک</td>" in html and "<td>main</td>" not in html
+
+
+def test_money_in_a_report_is_in_whole_tomans_rials_or_qeran_rounded_half_up() -> None:
+    from bashgah.web.console.reports import Cells
+
+    # 1,140,000,504 rials is 114,000,050.4 toman: the page says 114,000,050 toman, never a tenth of one.
+    assert Cells("fa", "toman")("average_rials", 1_140_000_504.0) == "۱۱۴٬۰۰۰٬۰۵۰ تومان"
+    assert Cells("en", "toman")("basket_rials", 1_580_715) == "158,072 toman"
+    assert Cells("en", "rial")("basket_rials", 1_580_714.5) == "1,580,715 rials"
+    assert Cells("en", "new_rial")("basket_rials", 1_580_714.5) == "158.07 new rials"

@@ -83,3 +83,24 @@ def test_a_day_written_with_digits_keeps_its_order_in_a_persian_report_and_expla
     facts = engine.Facts(at=datetime(2026, 3, 21, 8, 0, tzinfo=UTC), member=engine.MemberFacts())
     why = engine.check(window, facts).why("fa")
     assert why == "\u2066۲۰۲۶-۰۳-۲۱\u2069 پیش از \u2066۲۰۲۶-۰۴-۰۱\u2069 است"
+
+
+def test_a_code_keeps_its_own_digits_left_to_right_and_a_card_reads_in_groups_of_four() -> None:
+    assert fmt.code("VNK-005957", "fa") == "\u2066VNK-005957\u2069"
+    assert fmt.code("6KWDFMDY", "en") == "6KWDFMDY"
+    assert fmt.card("1000568972298156", "fa") == "\u20661000 5689 7229 8156\u2069"
+    assert fmt.card("1000568972298156", "en") == "1000 5689 7229 8156"
+
+
+def test_a_gregorian_example_in_a_persian_sentence_stays_isolated_markup() -> None:
+    from markupsafe import Markup
+
+    from bashgah.web.i18n import translator
+
+    _ = translator("fa", "console")
+    said = _(
+        "The birthday may be typed Jalali (%(jalali)s) or Gregorian (%(gregorian)s).",
+        jalali=fmt.ltr("۱۳۷۰/۰۵/۱۲"),
+        gregorian=fmt.ltr("1991-08-03"),
+    )
+    assert isinstance(said, Markup) and '(<bdi dir="ltr">1991-08-03</bdi>)' in said and "میلادی" in said

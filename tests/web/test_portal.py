@@ -688,7 +688,7 @@ async def test_the_membership_card_shows_the_qr_code_the_till_finds_the_member_b
     assert qr_svg(qr_payload(card)) in text  # drawn on the server, as inline SVG
     assert "<script" not in text.partition("<main")[2] and "https://" not in text
     grouped = " ".join(card[i : i + 4] for i in range(0, 16, 4))
-    assert f'id="card-number" dir="ltr" aria-label="شمارهٔ کارت">{to_persian_digits(grouped)}</p>' in text
+    assert f'id="card-number" dir="ltr" aria-label="شمارهٔ کارت">\u2066{grouped}\u2069</p>' in text
     assert "سارا" in text and '<strong id="card-points">۱۲۰</strong>' in text
     async with portal.browser() as till:
         await till.sign_in_as("cashier", "kasra")
@@ -766,3 +766,44 @@ async def test_points_expiring_on_the_same_day_show_as_one_line_with_their_sum(
     listed = home.text.split('id="expiries"')[1].split("</ul>")[0]
     assert listed.count("<li>") == 1
     assert "۲۰۰ امتیاز" in listed and "۱ اسفند ۱۴۰۵" in listed
+
+
+async def test_a_wallet_credit_reward_says_what_it_gives_never_its_code_in_persian_and_english(
+    portal: Portal, sara: WebClient
+) -> None:
+    created = await sara.http.post(
+        "/api/v1/rewards",
+        json={
+            "name_fa": "شارژ کیف پول",
+            "name_en": "Wallet top-up",
+            "kind": "wallet_credit",
+            "cost_points": 100,
+            "credit_rials": 500_000,
+        },
+        headers=portal.club.headers(),
+    )
+    assert created.status_code == 201, created.text
+    page = (await sara.get("/m/rewards")).text
+    assert "wallet_credit" not in page and "۵۰٬۰۰۰ تومان در کیف پول شما" in page
+    sara.http.cookies.set("bg_lang", "en")
+    page = (await sara.get("/m/rewards")).text
+    assert "wallet_credit" not in page and "50,000 toman in your wallet" in page
+
+
+async def test_the_profile_shows_the_card_number_in_groups_of_four_as_the_card_does(
+    sara: WebClient, db: Database
+) -> None:
+    async with db.transaction() as session:
+        card = await session.scalar(select(Member.card_number).where(Member.mobile == SARA_E164))
+    assert card is not None
+    grouped = " ".join(card[i : i + 4] for i in range(0, 16, 4))
+    for lang in ("fa", "en"):
+        sara.http.cookies.set("bg_lang", lang)
+        profile, shown = (await sara.get("/m/profile")).text, (await sara.get("/m/card")).text
+        assert grouped in profile and grouped in shown, lang
+        assert card not in profile and to_persian_digits(card[:4]) not in profile + shown, lang
+
+
+async def test_the_birthday_hint_keeps_the_gregorian_example_in_order_in_persian(sara: WebClient) -> None:
+    page = (await sara.get("/m/profile")).text
+    assert 'میلادی مانند <bdi dir="ltr">1991-08-03</bdi>' in page

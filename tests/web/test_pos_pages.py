@@ -567,3 +567,9 @@ async def test_a_top_up_without_an_amount_is_refused_and_the_reference_kept(
     assert refused.status_code == 422 and 'name="reference" value="TR-9"' in refused.text
     wallet = (await client.get(f"/api/v1/members/{member_id}/wallet", headers=club.headers())).json()
     assert wallet["balance"]["total_rials"] == 0
+
+
+async def test_the_enrolment_birthday_hint_keeps_the_gregorian_example_in_order(web: WebClient) -> None:
+    await web.sign_in_as("cashier", "kasra")
+    missing = (await web.get("/pos/find", params={"q": "0912 777 1234"})).text
+    assert 'میلادی (<bdi dir="ltr">1991-08-03</bdi>)' in missing

@@ -231,6 +231,7 @@ async def history(
     if before is not None:
         query = query.where(Transfer.id < before)
     rows = (await session.scalars(query.order_by(Transfer.id.desc()).limit(limit + 1))).all()
+    reasons = await ledger.reasons(session, who.tenant_id, rows[:limit], lang)
     items = [
         LedgerLine(
             id=t.id,
@@ -238,7 +239,7 @@ async def history(
             code=t.code,
             points=t.amount if t.credit_account_id == account_id else -t.amount,
             description=DESCRIPTIONS.get(t.code, (t.code, t.code))[1 if lang == "fa" else 0],
-            reason=t.reason,
+            reason=reasons[t.id],
             ref_type=t.ref_type,
             ref_id=t.ref_id,
         )

@@ -23,7 +23,7 @@ from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import InsufficientPoints, NotFound
 from bashgah.core.types import UTCDateTime
 from bashgah.ledger import rules
-from bashgah.models import Account, PointLot, Reservation, Transfer
+from bashgah.models import Account, PointLot, Reservation, Reward, RewardInstance, Transfer
 
 SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
 POINTS = "points"
@@ -632,3 +632,23 @@ async def lot_totals(session: AsyncSession, account_id: int, now: datetime) -> L
         )
     ).one()
     return LotTotals(int(row[0]), int(row[1]), int(row[2]), row[3], int(row[4]))
+
+
+async def reasons(
+    session: AsyncSession, tenant_id: int, transfers: Sequence[Transfer], lang: str
+) -> dict[int, str | None]:
+    """Each statement line's reason in the page language: a reward's line names the reward in ``lang``
+    (its stored reason holds both names, for the record), any other keeps the reason it was written with."""
+    instances = {t.ref_id for t in transfers if t.ref_type == "reward_instance" and t.ref_id is not None}
+    names: dict[int, str] = {}
+    if instances:
+        rows = await session.execute(
+            select(RewardInstance.id, Reward.name_fa, Reward.name_en)
+            .join(Reward, Reward.id == RewardInstance.reward_id)
+            .where(RewardInstance.tenant_id == tenant_id, RewardInstance.id.in_(instances))
+        )
+        names = {i: (en or fa) if lang == "en" else (fa or en) for i, fa, en in rows.all()}
+    return {
+        t.id: names.get(t.ref_id, t.reason) if t.ref_type == "reward_instance" and t.ref_id else t.reason
+        for t in transfers
+    }

@@ -331,6 +331,7 @@ async def read(
             query = query.where(Transfer.id < before)
         rows = (await session.scalars(query.order_by(Transfer.id.desc()).limit(limit + 1))).all()
         more = len(rows) > limit
+        reasons = await ledger.reasons(session, who.tenant_id, rows[:limit], lang)
         items = [
             WalletLine(
                 id=t.id,
@@ -338,7 +339,7 @@ async def read(
                 code=t.code,
                 rials=t.amount if t.credit_account_id == wallet.id else -t.amount,
                 description=DESCRIPTIONS.get(t.code, (t.code, t.code))[1 if lang == "fa" else 0],
-                reason=t.reason,
+                reason=reasons[t.id],
                 ref_type=t.ref_type,
                 ref_id=t.ref_id,
             )

@@ -33,13 +33,15 @@ class Unit:
     decimals: int
     fa: str
     en: str
+    #: The rials a computed figure (an average, a forecast) is rounded to: a whole toman or rial, a qeran.
+    whole: int
 
 
 #: The club's choice (``tenants.money_display``); the key is what is stored.
 UNITS = {
-    "toman": Unit(10, 1, "تومان", "toman"),
-    "rial": Unit(1, 0, "ریال", "rials"),
-    "new_rial": Unit(10_000, 2, "ریال جدید", "new rials"),
+    "toman": Unit(10, 1, "تومان", "toman", 10),
+    "rial": Unit(1, 0, "ریال", "rials", 1),
+    "new_rial": Unit(10_000, 2, "ریال جدید", "new rials", 100),
 }
 DEFAULT_UNIT = "toman"
 
@@ -59,8 +61,23 @@ def _script(text: str, lang: str) -> str:
 
 
 def digits(text: object, lang: str) -> str:
-    """Any text with its digits in the page's script (a mobile number, a card, a code)."""
+    """Any text with its digits in the page's script (a mobile number, a count written as text). Never a
+    code: see :func:`code`."""
     return to_persian_digits(str(text)) if lang == "fa" else str(text)
+
+
+def code(text: object, lang: str) -> str:
+    """A code as it is printed and typed — a receipt number, a coupon or reward code, an API key's prefix —
+    with its own (Latin) digits on every page, kept left to right inside Persian text. Plain text, so it
+    serves a page, a title and a message alike."""
+    return isolate(str(text), lang)
+
+
+def card(number: str, lang: str) -> str:
+    """A member's card number as it is read out and typed: ``1000 5689 7229 8156``, groups of four left to
+    right, its own digits (a code), on every face."""
+    groups = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    return code(groups, lang)
 
 
 def money_value(rials: int, unit: str) -> Decimal:
@@ -85,6 +102,15 @@ def money(rials: int, lang: str, unit: str = DEFAULT_UNIT) -> str:
     """``1250000`` rials → ``۱۲۵٬۰۰۰ تومان`` / ``125,000 toman`` (or in rials or new rials by the club's
     setting: ``۱۲۵ ریال جدید``)."""
     return f"{money_figure(rials, lang, unit)} {unit_name(unit, lang)}"
+
+
+def money_whole(rials: int | float | Decimal, lang: str, unit: str = DEFAULT_UNIT) -> str:
+    """A computed amount (a report's average, a forecast) in whole units of the club's money, rounded half
+    up — never a tenth of a toman: ``1140000504.3`` rials → ``۱۱۴٬۰۰۰٬۰۵۰ تومان``; a new rial keeps its
+    qeran."""
+    step = unit_of(unit).whole
+    whole = (Decimal(str(rials)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return money(int(whole), lang, unit)
 
 
 def unit_name(unit: str, lang: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from markupsafe import Markup, escape
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("fa", "en")
@@ -63,6 +64,8 @@ def translator(lang: str, face: str = "common") -> Translate:
 
     Values are filled in with ``%(name)s`` after translating, so word order can differ per language.
     An untranslated message falls back to its English msgid (the catalogue test makes sure none is).
+    A value that is already markup (``fmt.ltr``: a Gregorian day kept left to right) stays markup, and the
+    message and its other values are escaped around it.
     """
     lang = clean_language(lang)
     chain = [catalogue(lang, face)] if face != "common" else []
@@ -75,6 +78,8 @@ def translator(lang: str, face: str = "common") -> Translate:
                 break
         else:
             text = message
+        if any(isinstance(v, Markup) for v in values.values()):
+            return escape(str(text)) % values
         return str(text) % values if values else str(text)
 
     return _

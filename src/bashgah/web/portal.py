@@ -424,12 +424,17 @@ def _offer(reward: RewardRead, lang: str, money: Any) -> str:
             percent=percent,
             amount=money(reward.max_discount_rials or 0),
         )
+    if reward.kind == "wallet_credit" and reward.credit_rials:
+        return _("%(amount)s in your wallet", amount=money(reward.credit_rials))
     return {
+        "discount_amount": _("A discount on your purchase"),
+        "discount_percent": _("A discount on your purchase"),
         "free_product": _("A free product"),
         "physical_gift": _("A gift"),
         "partner_voucher": _("A partner's voucher"),
         "free_shipping": _("Free delivery"),
-    }.get(reward.kind, reward.kind)
+        "wallet_credit": _("Credit in your wallet"),
+    }.get(reward.kind, _("A reward"))
 
 
 @dataclass(frozen=True)
@@ -553,12 +558,6 @@ async def reward_code(request: Request, code: str, user: SignedIn, new: int = 0)
     return page(request, "reward_code.html", club, user, got=mine[0], worth=worth, new=bool(new))
 
 
-def card_number_shown(card_number: str, lang: str) -> str:
-    """``1234567812345670`` → ``1234 5678 1234 5670``, in the page's digits, as it is read out or typed."""
-    groups = " ".join(card_number[i : i + 4] for i in range(0, len(card_number), 4))
-    return fmt.digits(groups, lang)
-
-
 @router.get("/card", response_class=HTMLResponse)
 async def membership_card(request: Request, user: SignedIn) -> Response:
     """The digital membership card: the QR code the till scans (``members.qr_payload``, which the till's
@@ -578,7 +577,7 @@ async def membership_card(request: Request, user: SignedIn) -> Response:
         member=member,
         worth=worth,
         level=tier.level.name if tier else "",
-        card_number=card_number_shown(member.card_number, lang),
+        card_number=fmt.card(member.card_number, lang),
         qr=qr_svg(members.qr_payload(member.card_number)),
     )
 

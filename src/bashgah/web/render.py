@@ -118,6 +118,8 @@ def render(
         "_": translator(lang, face),
         "num": lambda value: fmt.number(value, lang),
         "digits": lambda value: fmt.digits(value, lang),
+        "code_of": lambda value: fmt.code(value, lang),
+        "card_of": lambda number: fmt.card(number, lang),
         "money": lambda rials: fmt.money(rials, lang, unit),
         "money_unit": fmt.unit_name(unit, lang),
         "day": lambda value: fmt.day(value, lang),

@@ -31,6 +31,7 @@ from bashgah.models import (
 )
 from bashgah.web import fmt
 from bashgah.web.console.common import local_phone
+from bashgah.web.console.reports import titles as report_titles
 from bashgah.web.i18n import translator
 
 Translate = Callable[..., str]
@@ -142,6 +143,34 @@ def _detail_labels(_: Translate) -> dict[str, str]:
         "format": _("File"),
         "via": _("Through"),
         "key_id": _("API key"),
+        "rounding": _("Rounding"),
+        "expiry_mode": _("Points expire"),
+        "refund_policy": _("On a return"),
+        "analysts_may_export": _("Analysts may download members' personal data and codes too"),
+        "metric": _("Measured by"),
+        "window": _("Over"),
+        "window_months": _("Months"),
+        "downgrade": _("When a member falls short"),
+        "grace_days": _("Grace days"),
+    }
+
+
+def _value_names(_: Translate) -> dict[str, dict[str, str]]:
+    """The words for the values of the settings' choices, as their forms name them."""
+    return {
+        "rounding": {"floor": _("Down"), "round": _("Nearest"), "ceil": _("Up")},
+        "expiry_mode": {
+            "never": _("Never"),
+            "months": _("After some months"),
+            "jalali_year_end": _("At the end of the Jalali year"),
+        },
+        "refund_policy": {
+            "within_balance": _("Take back only the points the member still has"),
+            "allow_negative": _("Take back all, the balance may go below zero"),
+        },
+        "metric": {"spend": _("Spend"), "points": _("Points earned"), "visits": _("Visits")},
+        "window": {"rolling": _("The last months"), "jalali_year": _("The Jalali year")},
+        "downgrade": {"one_down": _("One level down"), "recompute": _("To the level they qualify for")},
     }
 
 
@@ -247,7 +276,7 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
         )
     }
     purchases = {
-        i: fmt.digits(x, lang)
+        i: fmt.code(x, lang)
         for i, x in await pairs(
             select(Purchase.id, Purchase.external_id).where(
                 Purchase.tenant_id == tenant_id, Purchase.id.in_(wanted["purchase"])
@@ -355,6 +384,9 @@ def _which(entry: AuditEntry, names: _Names, _: Translate, lang: str) -> tuple[s
         return _("Tiers"), "/console/club/tiers"
     if kind == "gift_card":
         return _("Gift cards"), "/console/club/giftcards"
+    if kind == "report":
+        name = raw or ""
+        return _("Report: %(title)s", title=report_titles(_).get(name, name)), f"/console/reports/{name}"
     return f"{kind} {shown}".strip(), None
 
 
@@ -380,6 +412,11 @@ def _value(key: str, value: Any, names: _Names, _: Translate, lang: str, unit: s
         return ("، " if lang == "fa" else ", ").join(labels.get(str(v), str(v)) for v in value)
     if key == "money_display":
         return fmt.unit_name(str(value), lang)
+    choices = _value_names(_).get(key)
+    if choices is not None:
+        return choices.get(str(value), str(value))
+    if key in ("code", "prefix", "ending"):
+        return fmt.code(value, lang)
     if key == "via":
         channels = {"console": _("the console"), "api": _("the API"), "cli": _("the command line")}
         return channels.get(str(value), str(value))

@@ -24,7 +24,7 @@ from bashgah.web import fmt
 from bashgah.web.console import charts
 from bashgah.web.console.common import Reader, lang_of, local_phone, page, percent, problems, whole
 from bashgah.web.guard import database
-from bashgah.web.i18n import direction, translator
+from bashgah.web.i18n import Translate, direction, translator
 from bashgah.web.render import finish
 from bashgah.web.sessions import StaffUser
 
@@ -34,8 +34,8 @@ NAMES = ("health", "rfm", "lrfm", "pareto", "churn", "cohorts", "habits", "clv")
 #: Rows shown on the page per table; the download has them all.
 SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Columns for machines (the CSV keeps them), not for the page.
-HIDDEN = {"metric_key", "group_key"}
+#: Columns for machines (the CSV keeps them), not for the page: a branch is shown by its name.
+HIDDEN = {"metric_key", "group_key", "branch"}
 SHARES = {"breakage", "redemption_rate", "overdue_ratio_share"}
 _RIALS_LABEL = re.compile(r"\s*\((rials|ریال)\)")
 #: A day written with digits (Jalali ``1404/01/15`` or ISO ``2025-04-04``) in a report's cell.
@@ -73,7 +73,7 @@ class Cells:
         key = row_key or key
         if isinstance(value, (int, float)):
             if key.endswith("_rials"):
-                return fmt.money(int(value), self.lang, self.unit)
+                return fmt.money_whole(value, self.lang, self.unit)
             if _is_share(key):
                 return percent(float(value), self.lang)
             if isinstance(value, float):
@@ -88,6 +88,20 @@ class Cells:
         if isinstance(value, str) and _DAY_TEXT.fullmatch(value):
             return fmt.ltr(fmt.digits(value, self.lang))  # 1404/01/15, 2025-04-04: kept left to right
         return str(value)
+
+
+def titles(_: Translate) -> dict[str, str]:
+    """Each report's title in the page language (the index, the audit log)."""
+    return {
+        "health": _("Programme health"),
+        "rfm": _("RFM segments"),
+        "lrfm": _("LRFM segments"),
+        "pareto": _("Pareto: the top 20 %"),
+        "churn": _("Churn risk"),
+        "cohorts": _("Cohorts"),
+        "habits": _("Purchase habits"),
+        "clv": _("Lifetime value"),
+    }
 
 
 def label(text: str) -> str:
@@ -116,7 +130,13 @@ def _chart(report: Report, lang: str) -> tuple[str, Markup] | None:
 
 @router.get("", response_class=HTMLResponse)
 async def index(request: Request, user: Reader) -> Response:
-    return page(request, "reports.html", user, names=NAMES)
+    return page(
+        request,
+        "reports.html",
+        user,
+        names=NAMES,
+        titles=titles(translator(lang_of(request, user), "console")),
+    )
 
 
 async def _run(request: Request, user: StaffUser, name: str, params: Params, lang: str) -> Report:
