@@ -5,6 +5,7 @@ sale and the refund forms carry a key rendered with the form, so sending one twi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
@@ -443,6 +444,37 @@ def _read_sale(typed: SaleForm, unit: str, user: StaffUser) -> Sale:
     )
 
 
+@dataclass(frozen=True)
+class RewardUse:
+    """A member's reward used on a sale, as the till shows it. One that takes money off is a discount
+    line; one that takes nothing off (a free coffee, a gift) is something the cashier hands over."""
+
+    name: str
+    discount_rials: int
+    code: str | None = None
+
+    @property
+    def hand_over(self) -> bool:
+        return self.discount_rials == 0
+
+
+def reward_use(name: str | None, discount_rials: int, code: str | None = None) -> RewardUse | None:
+    return None if name is None and code is None else RewardUse(name or code or "", discount_rials, code)
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """Points a campaign gave on top of the sale's own, with the campaign's name."""
+
+    name: str
+    points: int
+
+
+def bonuses(campaigns: Sequence[Any]) -> list[Bonus]:
+    """The campaigns that gave points (examined ones that fire, or those a recorded sale applied)."""
+    return [Bonus(c.name, c.points) for c in campaigns if c.points and getattr(c, "fires", True)]
+
+
 @dataclass
 class Preview:
     """What the confirm step shows, as the purchase service prices it: each discount, what is paid, the
@@ -456,6 +488,10 @@ class Preview:
     paid_rials: int
     points_earned: int
     available: int
+    #: The reward used on the sale, if any, and the sale's own points beside each campaign's bonus.
+    reward: RewardUse | None = None
+    points_base: int = 0
+    bonuses: list[Bonus] = field(default_factory=list)
     wallet_rials: int = 0
     gift_card_rials: int = 0
     cashback_rials: int = 0
@@ -512,6 +548,9 @@ async def _price(session: AsyncSession, user: StaffUser, member_id: int, sale: S
         paid_rials=examined.due_rials,
         points_earned=examined.points_total,
         available=balance.available,
+        reward=reward_use(examined.reward_name, examined.reward_discount_rials),
+        points_base=examined.points_base,
+        bonuses=bonuses(examined.campaigns),
         wallet_rials=examined.wallet_rials,
         gift_card_rials=examined.gift_card_rials,
         cashback_rials=examined.cashback_rials,
@@ -683,6 +722,19 @@ class ReceiptView:
         return self.p.paid_rials - self.paid_back_rials
 
     @property
+    def reward(self) -> RewardUse | None:
+        return reward_use(self.p.reward_name, self.p.reward_discount_rials, self.p.reward_code)
+
+    @property
+    def points_total(self) -> int:
+        """The sale's own points and the campaigns' bonuses."""
+        return self.p.points_earned + self.p.points_bonus
+
+    @property
+    def bonuses(self) -> list[Bonus]:
+        return bonuses(self.p.campaigns)
+
+    @property
     def points_kept(self) -> int:
         """Points this sale earned (with campaign bonuses) that refunds did not take back."""
         taken = sum(r.points_reversed + r.points_unrecovered for r in self.refunds)
@@ -780,6 +832,11 @@ class RefundPreview:
     whole: bool
     #: (card name, stamps) the refund takes back, cards with nothing to take left out.
     stamps_taken: list[tuple[str, int]]
+
+    @property
+    def reward(self) -> RewardUse | None:
+        """The reward used on the sale: a refund never gives it back (it stays used)."""
+        return reward_use(self.p.reward_name, self.p.reward_discount_rials, self.p.reward_code)
 
     @property
     def points_taken(self) -> int:
