@@ -631,3 +631,39 @@ async def test_the_confirm_step_and_the_receipt_name_the_campaign_that_gave_bonu
     twos = "۲۰۰" if lang == "fa" else "200"
     for page in (web.last_html, (await web.get(done.headers["location"])).text):
         assert base in page and bonus in page and f"+{twos}" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "points", "coupon"),
+    [
+        ("fa", "امتیاز کافی نیست: ۲۴۷ امتیاز موجود است", "کد تخفیف"),
+        ("en", "Not enough points: 247 available", "oupon"),
+    ],
+)
+async def test_too_many_points_and_an_unknown_coupon_are_both_named_not_a_discount_over_the_total(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database, lang: str, points: str, coupon: str
+) -> None:
+    member_id = await _member(client, club, points=247)
+    await web.sign_in_as("cashier", "kasra")
+    await _switch_to(web, lang, member_id)
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="200000", redeem="5000", coupon="NOPE123")
+    assert refused.status_code == 409
+    box = refused.text.partition('id="form-errors">')[2].partition("</div>")[0]
+    found = re.findall(r"<p>(.*?)</p>", box, re.S)
+    assert len(found) == 2, found
+    assert points in found[0] and coupon in found[1]
+    assert "از مبلغ خرید بیشتر است" not in box and "more than the total" not in box
+    assert await _purchases(db) == 0
+
+
+@pytest.mark.parametrize(("lang", "label"), [("fa", "«امتیاز قابل مصرف»"), ("en", "Points to spend")])
+async def test_points_worth_more_than_the_total_name_the_field_as_the_form_labels_it(
+    web: WebClient, client: httpx.AsyncClient, club: Club, lang: str, label: str
+) -> None:
+    member_id = await _member(client, club, points=500)
+    await web.sign_in_as("cashier", "kasra")
+    await _switch_to(web, lang, member_id)
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="20000", redeem="400")
+    assert refused.status_code == 422 and label in refused.text and "redeem_points" not in refused.text
