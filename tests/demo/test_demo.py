@@ -237,3 +237,21 @@ def test_each_generated_customer_joins_minutes_before_their_first_purchase() -> 
             assert joined < first[person.mobile] < joined[:10] + " 23:59:59"
     recent = sum(1 for p in people if p.record["created_at"] >= "2026-01-30")
     assert 0.03 * len(people) < recent < 0.25 * len(people)
+
+
+def test_the_demo_rewards_and_campaigns_name_their_amounts_in_the_clubs_own_unit() -> None:
+    # The demo club shows tomans; a reward called "500 thousand rials off" next to "50,000 toman" confuses.
+    from bashgah.demo import programme
+    from bashgah.web.fmt import DEFAULT_UNIT, money
+
+    for reward in programme.REWARDS:
+        amount = reward.get("discount_rials") or reward.get("credit_rials")
+        if amount:
+            assert money(amount, "fa", DEFAULT_UNIT) in reward["name_fa"]
+            assert money(amount, "en", DEFAULT_UNIT) in reward["name_en"]
+    basket = next(c for c in programme._campaigns(0) if "basket" in c["name_en"])
+    floor = basket["rules"][0]["conditions"][0]["min_rials"]
+    assert money(floor, "fa", DEFAULT_UNIT) in basket["name_fa"]
+    assert money(floor, "en", DEFAULT_UNIT) in basket["name_en"]
+    for thing in [*programme.REWARDS, *programme._campaigns(0)]:
+        assert "ریال" not in thing["name_fa"] and "rial" not in thing["name_en"]

@@ -4,6 +4,8 @@ a person's role — but a club never loses its last owner, and only an owner tou
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from sqlalchemy import select
 from web_helpers import PASSWORD, WebClient, add_staff
@@ -159,3 +161,24 @@ async def test_a_cashier_needs_a_branch_and_an_analyst_changes_no_one(web: WebCl
         await analyst.http.post(f"/console/club/staff/{mina}/role", data={"csrf": "x", "role": "owner"})
     ).status_code == 403
     assert await _role(web, "mina") == "manager"
+
+
+async def test_an_owner_adds_a_cashier_with_the_form_as_it_opens_and_the_first_branch_is_chosen(
+    web: WebClient,
+) -> None:
+    # The form used to open at "cashier" with no branch, which could never be sent as it was.
+    await web.sign_in_as("owner", "sara")
+    for lang in ("fa", "en"):
+        page = (await web.get("/console/club/staff", headers={"Accept-Language": lang})).text
+        form = page[page.index('id="s-role"') :]
+        role = re.search(r'<option value="(\w+)" selected>', form)
+        branch = re.search(r'id="s-branch".*?<option value="([^"]*)" selected>', form, re.S)
+        assert role is not None and role.group(1) == "cashier"
+        assert branch is not None and branch.group(1) == "main"
+    added = await web.submit(
+        "/console/club/staff",
+        "/console/club/staff",
+        {"username": "reza", "full_name": "Reza", "role": "cashier", "branch": "main", "password": PASSWORD},
+    )
+    assert added.status_code == 303, added.text
+    assert await _role(web, "reza") == "cashier"

@@ -25,6 +25,7 @@ from bashgah.models import Member, MemberOtp, PointLot, Transfer, utcnow
 from bashgah.portal import otp
 from bashgah.portal.errors import BadCodeShape
 from bashgah.web.qr import qr_svg
+from bashgah.web.render import LANG_COOKIE
 from support import Club, bought, enrol, execute, give_points, ledger_problems
 
 SARA, SARA_E164 = "۰۹۱۲ ۱۱۱ ۲۲۳۳", "+989121112233"
@@ -116,6 +117,30 @@ async def test_one_code_a_minute_and_five_an_hour_per_number(portal: Portal) -> 
         sixth = await ask_code(web, SARA)
         assert sixth.status_code == 429 and "یک ساعت" in sixth.text
     assert len(portal.outbox.messages(SARA_E164)) == 5
+
+
+@pytest.mark.parametrize(("lang", "wait"), [("fa", "ثانیه صبر کنید"), ("en", "seconds before asking")])
+async def test_asking_again_at_once_shows_the_box_for_the_code_already_sent_not_the_number_form(
+    portal: Portal, lang: str, wait: str
+) -> None:
+    # The back button or a double tap within 15 seconds used to end on the number form with no box for the
+    # code that had arrived and still worked for two minutes.
+    async with portal.browser() as web:
+        web.http.cookies.set(LANG_COOKIE, lang)
+        await enrol(web.http, portal.club, SARA)
+        await ask_code(web, SARA)
+        again = await ask_code(web, SARA)
+        assert again.status_code == 429 and wait in again.text
+        assert 'name="code"' in again.text and f'name="mobile" value="{SARA_E164}"' in again.text
+        stranger = await ask_code(web, REZA)
+        stranger_again = await ask_code(web, REZA)
+        # Not a member: the very same page, so the answer never tells who is one.
+        assert stranger_again.status_code == again.status_code and 'name="code"' in stranger_again.text
+        assert stranger.status_code == 200 and wait in stranger_again.text
+        await ask_code(web, SARA)  # the page shown last is Sara's code box again
+        done = await enter_code(web, SARA_E164, last_code(portal.outbox, SARA_E164))
+        assert done.status_code == 303
+    assert len(portal.outbox.messages(SARA_E164)) == 1 and portal.outbox.messages(REZA_E164) == []
 
 
 async def test_five_wrong_codes_lock_the_number_even_for_the_right_code(portal: Portal) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from web_helpers import WebClient
 
@@ -573,3 +574,102 @@ async def test_the_enrolment_birthday_hint_keeps_the_gregorian_example_in_order(
     await web.sign_in_as("cashier", "kasra")
     missing = (await web.get("/pos/find", params={"q": "0912 777 1234"})).text
     assert 'میلادی (<bdi dir="ltr">1991-08-03</bdi>)' in missing
+
+
+async def _switch_to(web: WebClient, lang: str, member_id: int) -> None:
+    if lang == "en":
+        path = f"/pos/members/{member_id}"
+        await web.submit(path, "/lang", {"lang": "en", "next": path})
+
+
+@pytest.mark.parametrize(
+    ("lang", "hand_over", "stays"),
+    [
+        ("fa", "تحویل بدهید: قهوهٔ رایگان", "استفاده‌شده می‌ماند"),
+        ("en", "Hand over: A free coffee", "stays used"),
+    ],
+)
+async def test_a_free_coffee_reward_tells_the_cashier_to_hand_it_over_not_a_zero_discount(
+    web: WebClient, client: httpx.AsyncClient, club: Club, lang: str, hand_over: str, stays: str
+) -> None:
+    member_id = await _member(client, club, points=200)
+    reward = await _api(client, club, "/api/v1/rewards", {
+        "name_fa": "قهوهٔ رایگان", "name_en": "A free coffee", "kind": "free_product", "cost_points": 150,
+        "sku": "CF-1"})  # fmt: skip
+    redeemed = await client.post(
+        f"/api/v1/members/{member_id}/rewards",
+        json={"reward_id": reward["id"]},
+        headers=club.headers(**{"Idempotency-Key": f"coffee-{member_id}"}),
+    )
+    code = str(redeemed.json()["code"])
+    await web.sign_in_as("cashier", "kasra")
+    await _switch_to(web, lang, member_id)
+    done = await _sell(web, member_id, total="200000", reward=code)
+    confirm = web.last_html
+    assert hand_over in confirm and 'id="hand-over"' in confirm
+    assert "− ۰" not in confirm and "− 0 " not in confirm
+    receipt_path = done.headers["location"].split("?")[0]
+    receipt = (await web.get(done.headers["location"])).text
+    assert hand_over in receipt and code in receipt and "− ۰" not in receipt and "− 0 " not in receipt
+    review = await web.http.post(
+        receipt_path + "/refund",
+        data={"csrf": _csrf(receipt), "key": "R-COFFEE", "step": "review", "amount": "", "reason": ""},
+    )
+    assert review.status_code == 200 and 'id="refund-reward"' in review.text and stays in review.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "base", "bonus"),
+    [("fa", "امتیاز خود خرید", "کمپین: سبد بزرگ"), ("en", "Points for the purchase", "Campaign: Big basket")],
+)
+async def test_the_confirm_step_and_the_receipt_name_the_campaign_that_gave_bonus_points(
+    web: WebClient, client: httpx.AsyncClient, club: Club, lang: str, base: str, bonus: str
+) -> None:
+    await _api(client, club, "/api/v1/campaigns", {
+        "name_fa": "سبد بزرگ", "name_en": "Big basket",
+        "rules": [{"key": "big", "conditions": [{"type": "purchase_total", "min_rials": 1_000_000}],
+                   "effects": [{"type": "fixed_bonus", "points": 200}]}],
+    })  # fmt: skip
+    member_id = await _member(client, club)
+    await web.sign_in_as("cashier", "kasra")
+    await _switch_to(web, lang, member_id)
+    done = await _sell(web, member_id, total="200000")
+    twos = "۲۰۰" if lang == "fa" else "200"
+    for page in (web.last_html, (await web.get(done.headers["location"])).text):
+        assert base in page and bonus in page and f"+{twos}" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "points", "coupon"),
+    [
+        ("fa", "امتیاز کافی نیست: ۲۴۷ امتیاز موجود است", "کد تخفیف"),
+        ("en", "Not enough points: 247 available", "oupon"),
+    ],
+)
+async def test_too_many_points_and_an_unknown_coupon_are_both_named_not_a_discount_over_the_total(
+    web: WebClient, client: httpx.AsyncClient, club: Club, db: Database, lang: str, points: str, coupon: str
+) -> None:
+    member_id = await _member(client, club, points=247)
+    await web.sign_in_as("cashier", "kasra")
+    await _switch_to(web, lang, member_id)
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="200000", redeem="5000", coupon="NOPE123")
+    assert refused.status_code == 409
+    box = refused.text.partition('id="form-errors">')[2].partition("</div>")[0]
+    found = re.findall(r"<p>(.*?)</p>", box, re.S)
+    assert len(found) == 2, found
+    assert points in found[0] and coupon in found[1]
+    assert "از مبلغ خرید بیشتر است" not in box and "more than the total" not in box
+    assert await _purchases(db) == 0
+
+
+@pytest.mark.parametrize(("lang", "label"), [("fa", "«امتیاز قابل مصرف»"), ("en", "Points to spend")])
+async def test_points_worth_more_than_the_total_name_the_field_as_the_form_labels_it(
+    web: WebClient, client: httpx.AsyncClient, club: Club, lang: str, label: str
+) -> None:
+    member_id = await _member(client, club, points=500)
+    await web.sign_in_as("cashier", "kasra")
+    await _switch_to(web, lang, member_id)
+    await web.get(f"/pos/members/{member_id}")
+    refused = await _review(web, member_id, total="20000", redeem="400")
+    assert refused.status_code == 422 and label in refused.text and "redeem_points" not in refused.text

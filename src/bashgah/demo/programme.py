@@ -58,8 +58,8 @@ def _campaigns(thank_you_batch: int) -> list[dict[str, Any]]:
             "rules": [{"key": "thursday-x2", "effects": [{"type": "points_multiplier", "factor": "2"}]}],
         },
         {
-            "name_fa": "سبد بالای ۵ میلیون: ۲۰۰ امتیاز هدیه",
-            "name_en": "200 bonus points on baskets over 5 M rials",
+            "name_fa": "سبد بالای ۵۰۰٬۰۰۰ تومان: ۲۰۰ امتیاز هدیه",
+            "name_en": "200 bonus points on baskets over 500,000 toman",
             "rules": [
                 {
                     "key": "basket-5m",
@@ -95,11 +95,11 @@ def _campaigns(thank_you_batch: int) -> list[dict[str, Any]]:
 
 
 REWARDS: list[dict[str, Any]] = [
-    {"name_fa": "۵۰۰ هزار ریال تخفیف", "name_en": "500,000 rials off", "kind": "discount_amount",
+    {"name_fa": "۵۰٬۰۰۰ تومان تخفیف", "name_en": "50,000 toman off", "kind": "discount_amount",
      "cost_points": 500, "discount_rials": 500_000},
     {"name_fa": "قهوهٔ رایگان", "name_en": "A free coffee", "kind": "free_product", "cost_points": 150,
      "sku": "COFFEE"},
-    {"name_fa": "۲۰۰ هزار ریال اعتبار کیف پول", "name_en": "200,000 rials of wallet credit",
+    {"name_fa": "۲۰٬۰۰۰ تومان اعتبار کیف پول", "name_en": "20,000 toman of wallet credit",
      "kind": "wallet_credit", "cost_points": 250, "credit_rials": 200_000},
     {"name_fa": "ساک خرید پارچه‌ای", "name_en": "A cloth shopping bag", "kind": "physical_gift",
      "cost_points": 300, "stock": 40},

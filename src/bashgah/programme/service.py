@@ -713,8 +713,9 @@ async def cashback_of(session: AsyncSession, purchase_id: int) -> int:
     return int(total or 0)
 
 
-async def applied_to(session: AsyncSession, purchase_id: int) -> list[CampaignApplied]:
-    """The campaigns that gave a purchase bonus points, named as they were at the time."""
+async def applied_to(session: AsyncSession, purchase_id: int, lang: str = "fa") -> list[CampaignApplied]:
+    """The campaigns that gave a purchase bonus points, named as they were at the time (in ``lang`` when the
+    campaign has a name in it)."""
     rows = await session.execute(
         select(CampaignAward, CampaignVersion.definition)
         .join(
@@ -729,7 +730,9 @@ async def applied_to(session: AsyncSession, purchase_id: int) -> list[CampaignAp
         CampaignApplied(
             id=a.campaign_id,
             version=a.version,
-            name=definition["name_fa"],
+            name=definition["name_fa"]
+            if lang == "fa"
+            else definition.get("name_en") or definition["name_fa"],
             points=a.points,
             rules=a.rules,
             cashback_rials=a.cashback_rials,

@@ -508,7 +508,7 @@ async def get(session: AsyncSession, who: Principal, purchase_id: int, lang: str
     if purchase is None:
         raise NotFound("Purchase", "خرید")
     branch = await tenants.get_branch(session, who.tenant_id, purchase.branch_id)
-    applied = await programme.applied_to(session, purchase.id)
+    applied = await programme.applied_to(session, purchase.id, lang)
     read = _read(purchase, branch)
     coupon_rials = await coupons.discount_of(session, purchase.id)
     reward = (

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError, InvalidInput, NotFound
 from bashgah.core.jalali import to_jalali_str
-from bashgah.core.normalize import to_persian_digits
+from bashgah.core.normalize import normalize_phone, to_persian_digits
 from bashgah.coupons import service as coupon_service
 from bashgah.ledger import member_points
 from bashgah.members import service as members
@@ -29,7 +29,7 @@ from bashgah.members.schemas import MemberUpdate
 from bashgah.models import Member, Tenant, utcnow
 from bashgah.portal import otp
 from bashgah.portal import service as portal
-from bashgah.portal.errors import TooManyCodes
+from bashgah.portal.errors import CodeTooSoon, TooManyCodes
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardInstanceRead, RewardOffer, RewardRead
 from bashgah.sms.gateway import SmsGateway, from_settings
@@ -254,6 +254,20 @@ async def send_code(request: Request) -> Response:
         async with database(request).transaction() as session:
             club = _club(await otp.club_by_slug(session, slug))
             sent = await otp.request_code(session, gateway(request), slug, mobile, utcnow(), lang)
+    except CodeTooSoon as error:
+        # A code went out seconds ago and still works (back button, double tap): the box to type it, with
+        # the wait for a new one. A number that is not a member's gets the same page, as on the first ask.
+        return page(
+            request,
+            "code.html",
+            club,
+            status=error.status,
+            notice=fmt.error(error, lang),
+            mobile=normalize_phone(mobile),
+            next=next_path,
+            digits=otp.CODE_DIGITS,
+            minutes=int(otp.CODE_LIFETIME.total_seconds() // 60),
+        )
     except BashgahError as error:
         club = club or await _named_club(request, slug)
         return page(

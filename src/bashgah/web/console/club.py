@@ -4,6 +4,7 @@ one audit line; a refusal shows the page again with the message and what was typ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.core.jalali import TEHRAN
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import BatchCreate, BatchUpdate
-from bashgah.models import AuditEntry, Staff, Tenant
+from bashgah.models import AuditEntry, Branch, Staff, Tenant
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
 from bashgah.staff import service as staff
@@ -673,13 +674,23 @@ async def create_branch(request: Request, user: Writer) -> Response:
 # --- staff ------------------------------------------------------------------------------------------------
 
 
+def _new_staff_form(branches: Sequence[Branch]) -> dict[str, str]:
+    """An empty "add a person" form that can be sent as it is: most people an owner adds are cashiers, and a
+    cashier works at a branch, so the first branch is chosen; a club without branches starts at a role
+    that needs none."""
+    open_ = [branch for branch in branches if branch.active]
+    if open_:
+        return {"username": "", "full_name": "", "role": "cashier", "branch": open_[0].code, "password": ""}
+    return {"username": "", "full_name": "", "role": "manager", "branch": "", "password": ""}
+
+
 async def _staff_page(
     request: Request, user: StaffUser, typed: dict[str, str] | None = None, errors: list[str] | None = None
 ) -> Response:
     async with database(request).transaction() as session:
         people = await staff.list_staff(session, user.tenant_id)
         found = await tenants.list_branches(session, user.tenant_id)
-    typed = typed or {"username": "", "full_name": "", "role": "cashier", "branch": "", "password": ""}
+    typed = typed or _new_staff_form(found)
     return _page(
         request,
         user,
