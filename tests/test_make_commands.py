@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,9 +16,14 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 def _planned(target: str, tmp_path: Path) -> str:
     """What `make TARGET` would do on a fresh machine (a venv that does not exist yet), without doing it."""
+    # Run as `make test` runs the suite, the outer make's flags would reach this one: leave them out.
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    }
     done = subprocess.run(
-        ["make", "-n", target, f"VENV={tmp_path / 'fresh-venv'}"],
+        ["make", "--no-print-directory", "-n", target, f"VENV={tmp_path / 'fresh-venv'}"],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=True,

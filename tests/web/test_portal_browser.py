@@ -82,6 +82,8 @@ def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str)
     page.goto(f"/m/{live_server.club.slug}/login")
     if lang == "en":
         page.get_by_role("button", name="English").click()
+        # The switch posts and comes back: wait for the English page, not the one being left.
+        page.wait_for_selector("html[lang=en]")
     assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "fa" else "ltr")
     shot(page, "portal-login")
     page.fill("#mobile", to_persian_digits(mobile) if lang == "fa" else mobile)
