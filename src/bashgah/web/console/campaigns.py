@@ -43,6 +43,7 @@ from bashgah.web.console.common import (
     done,
     lang_of,
     maybe_whole,
+    missing,
     page,
     problems,
     rials_as_typed,
@@ -542,15 +543,7 @@ async def _save(request: Request, user: StaffUser, campaign_id: int | None) -> R
 
 
 def _missing(request: Request, user: StaffUser, error: NotFound) -> Response:
-    lang = lang_of(request, user)
-    return page(
-        request,
-        "missing.html",
-        user,
-        status=404,
-        errors=problems(error, lang, unit=user.money_unit),
-        section="campaigns",
-    )
+    return missing(request, user, error, section="campaigns")
 
 
 @router.post("", response_class=HTMLResponse)

@@ -40,6 +40,7 @@ from bashgah.web.console.common import (
     changed,
     lang_of,
     maybe_whole,
+    missing,
     page,
     problems,
     rials_as_typed,
@@ -603,18 +604,11 @@ async def switch_batch(request: Request, user: Writer, batch_id: int) -> Respons
 @router.get("/coupons/{batch_id}/codes.csv")
 async def coupon_codes(request: Request, user: Reader, batch_id: int) -> Response:
     """The batch's codes as the API's export writes them."""
-    lang = lang_of(request, user)
     try:
         async with database(request).transaction() as session:
             body = await coupons.codes_csv(session, user.principal, batch_id)
     except BashgahError as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=error.status,
-            errors=problems(error, lang, unit=user.money_unit),
-        )
+        return missing(request, user, error, status=error.status)
     response = Response(
         body,
         media_type="text/csv; charset=utf-8",

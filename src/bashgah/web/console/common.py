@@ -217,6 +217,21 @@ def known_rules(_: Callable[..., str]) -> dict[str, str]:
     }
 
 
+def missing(
+    request: Request, user: StaffUser, error: Exception, status: int = 404, **context: Any
+) -> HTMLResponse:
+    """The console's "not found" page for ``error``, in the page's language and the club's unit."""
+    lang = language(request, user)
+    return page(
+        request,
+        "missing.html",
+        user,
+        status=status,
+        errors=problems(error, lang, unit=user.money_unit),
+        **context,
+    )
+
+
 def problems(error: Exception, lang: str, labels: dict[str, str] | None = None, *, unit: str) -> list[str]:
     """Messages a person can act on, in the page language: a domain error's own message with its figures
     written like the page's (the club's money ``unit``), or one line per field a schema refused

@@ -32,7 +32,7 @@ from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRejected
 from bashgah.importing.sources import CSV_SUFFIXES, XLSX_SUFFIXES, read_file
 from bashgah.web import audit, fmt
-from bashgah.web.console.common import Reader, Writer, done, lang_of, page, problems
+from bashgah.web.console.common import Reader, Writer, done, lang_of, missing, page, problems
 from bashgah.web.guard import checked_form, database
 from bashgah.web.render import finish
 from bashgah.web.sessions import StaffUser
@@ -97,9 +97,7 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
         error = InvalidInput(
             "what", "members, purchases or ledger as csv or xlsx", "اعضا، خریدها یا دفتر", "خروجی"
         )
-        return page(
-            request, "missing.html", user, status=404, errors=problems(error, lang, unit=user.money_unit)
-        )
+        return missing(request, user, error)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{what}.{format}"
         try:
@@ -111,13 +109,7 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
                     session, user.principal, f"data.{what}_exported", "export", None, rows, format
                 )
         except BashgahError as error:
-            return page(
-                request,
-                "missing.html",
-                user,
-                status=error.status,
-                errors=problems(error, lang, unit=user.money_unit),
-            )
+            return missing(request, user, error, status=error.status)
         content = path.read_bytes()
     response = Response(
         content,

@@ -25,6 +25,7 @@ from bashgah.web.console.common import (
     changed,
     lang_of,
     maybe_whole,
+    missing,
     page,
     problems,
     text,
@@ -163,19 +164,12 @@ async def cancel(request: Request, user: Writer) -> Response:
 @router.get("/batch.csv")
 async def batch_codes(request: Request, user: Reader) -> Response:
     """A batch's codes, values, balances and states, as the API's export writes them."""
-    lang = lang_of(request, user)
     batch = request.query_params.get("batch", "").strip()
     try:
         async with database(request).transaction() as session:
             body = await giftcards.batch_csv(session, user.principal, batch)
     except BashgahError as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=error.status,
-            errors=problems(error, lang, unit=user.money_unit),
-        )
+        return missing(request, user, error, status=error.status)
     safe = "".join(c for c in batch if c.isascii() and (c.isalnum() or c in "-_")) or "batch"
     response = Response(
         body,

@@ -38,6 +38,7 @@ from bashgah.web.console.common import (
     changed,
     done,
     lang_of,
+    missing,
     page,
     problems,
     text,
@@ -99,14 +100,7 @@ async def _profile(
         async with database(request).transaction() as session:
             member = await members.get(session, user.tenant_id, member_id)
     except NotFound as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(error, lang, unit=user.money_unit),
-            section="members",
-        )
+        return missing(request, user, error, section="members")
     async with database(request).transaction() as session:
         balance = await member_points.summary(session, user.principal, member_id)
         statement = await member_points.history(
@@ -580,14 +574,7 @@ async def _edit_page(
         async with database(request).transaction() as session:
             member = await members.get(session, user.tenant_id, member_id)
     except NotFound as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(error, lang, unit=user.money_unit),
-            section="members",
-        )
+        return missing(request, user, error, section="members")
     return page(
         request,
         "member_edit.html",
@@ -635,14 +622,7 @@ async def save_profile(request: Request, user: Writer, member_id: int) -> Respon
             if fields:
                 await changed(session, user, "member.profile_changed", "member", member_id, fields=fields)
     except NotFound as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(error, lang, unit=user.money_unit),
-            section="members",
-        )
+        return missing(request, user, error, section="members")
     except (BashgahError, ValidationError) as error:
         other_id = None
         if isinstance(error, DuplicateMember) and error.params.get("field") == "mobile":

@@ -23,8 +23,8 @@ from bashgah.web.console.common import (
     changed,
     lang_of,
     maybe_whole,
+    missing,
     page,
-    problems,
     values,
 )
 from bashgah.web.guard import checked_form, database
@@ -64,13 +64,7 @@ async def _page(
             catalogue = await rewards.catalogue(session, user.tenant_id, lang)
             ladder = await tiers.ladder(session, user.tenant_id)
     except BashgahError as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=error.status,
-            errors=problems(error, lang, unit=user.money_unit),
-        )
+        return missing(request, user, error, status=error.status)
     if typed is None:
         typed = _typed_of(editing) if editing is not None else {**BLANK, "tiers": []}
     return page(

@@ -11,7 +11,7 @@ from bashgah.core.errors import NotFound
 from bashgah.members import service as members
 from bashgah.purchases import service as purchases
 from bashgah.tenants import service as tenants
-from bashgah.web.console.common import Reader, lang_of, page, problems
+from bashgah.web.console.common import Reader, missing, page
 from bashgah.web.guard import database
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -21,7 +21,6 @@ PURCHASES_PAGE = 50
 
 @router.get("/members/{member_id}/purchases", response_class=HTMLResponse)
 async def member_purchases(request: Request, user: Reader, member_id: int, before: str = "") -> Response:
-    lang = lang_of(request, user)
     older = int(before) if before.isdigit() and len(before) < 19 else None
     try:
         async with database(request).transaction() as session:
@@ -31,14 +30,7 @@ async def member_purchases(request: Request, user: Reader, member_id: int, befor
             )
             branches = {b.code: b.name for b in await tenants.list_branches(session, user.tenant_id)}
     except NotFound as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(error, lang, unit=user.money_unit),
-            section="members",
-        )
+        return missing(request, user, error, section="members")
     rows = found[:PURCHASES_PAGE]
     return page(
         request,
@@ -54,21 +46,13 @@ async def member_purchases(request: Request, user: Reader, member_id: int, befor
 
 @router.get("/purchases/{purchase_id}", response_class=HTMLResponse)
 async def purchase(request: Request, user: Reader, purchase_id: int) -> Response:
-    lang = lang_of(request, user)
     try:
         async with database(request).transaction() as session:
             found = await purchases.detail(session, user.principal, purchase_id)
             member = await members.get(session, user.tenant_id, found.purchase.member_id)
             branches = {b.code: b.name for b in await tenants.list_branches(session, user.tenant_id)}
     except NotFound as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(error, lang, unit=user.money_unit),
-            section="members",
-        )
+        return missing(request, user, error, section="members")
     return page(
         request,
         "purchase.html",

@@ -22,7 +22,7 @@ from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
 from bashgah.web import fmt
 from bashgah.web.console import charts
-from bashgah.web.console.common import Reader, lang_of, local_phone, page, percent, problems, whole
+from bashgah.web.console.common import Reader, lang_of, local_phone, missing, page, percent, problems, whole
 from bashgah.web.guard import database
 from bashgah.web.i18n import Translate, direction, translator
 from bashgah.web.render import finish
@@ -248,13 +248,7 @@ async def download(
     try:
         found = await _run(request, user, name, params, lang)
     except BashgahError as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=error.status,
-            errors=problems(error, lang, unit=user.money_unit),
-        )
+        return missing(request, user, error, status=error.status)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.{format}"
         rows = export.write(found, path)
@@ -266,13 +260,7 @@ async def download(
                     session, user.principal, "reports.exported", "report", name, rows, format
                 )
         except BashgahError as error:
-            return page(
-                request,
-                "missing.html",
-                user,
-                status=error.status,
-                errors=problems(error, lang, unit=user.money_unit),
-            )
+            return missing(request, user, error, status=error.status)
         content = path.read_bytes()
     response = Response(
         content,

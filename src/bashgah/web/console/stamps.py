@@ -24,8 +24,8 @@ from bashgah.web.console.common import (
     changed,
     lang_of,
     maybe_whole,
+    missing,
     page,
-    problems,
     rials_as_typed,
     values,
 )
@@ -136,13 +136,7 @@ async def _page(
             catalogue = await rewards.catalogue(session, user.tenant_id, lang)
             editing = await stamps.get(session, user.principal, card_id) if card_id is not None else None
     except BashgahError as error:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=error.status,
-            errors=problems(error, lang, unit=user.money_unit),
-        )
+        return missing(request, user, error, status=error.status)
     if typed is None:
         typed = typed_of(editing.definition, user.money_unit) if editing is not None else dict(BLANK)
     return page(
