@@ -253,84 +253,48 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
     async def pairs(query: Any) -> list[Any]:
         return list((await session.execute(query)).all())
 
-    staff = {
-        i: n
-        for i, n in await pairs(
-            select(Staff.id, Staff.full_name).where(Staff.tenant_id == tenant_id, Staff.id.in_(people))
-        )
-    }
+    async def named(model: Any, ids: Any, *columns: Any) -> dict[Any, tuple[Any, ...]]:
+        """id → the given columns, for the club's rows of ``model`` among ``ids``."""
+        found = await pairs(select(model.id, *columns).where(model.tenant_id == tenant_id, model.id.in_(ids)))
+        return {row[0]: tuple(row[1:]) for row in found}
+
+    def either(fa: str, en: str) -> str:
+        return en if lang == "en" else fa
+
+    staff = {i: n for i, (n,) in (await named(Staff, people, Staff.full_name)).items()}
     members = {
         i: (f"{first or ''} {last or ''}".strip() or local_phone(mobile, lang))
-        for i, first, last, mobile in await pairs(
-            select(Member.id, Member.first_name, Member.last_name, Member.mobile).where(
-                Member.tenant_id == tenant_id, Member.id.in_(wanted["member"])
-            )
-        )
+        for i, (first, last, mobile) in (
+            await named(Member, wanted["member"], Member.first_name, Member.last_name, Member.mobile)
+        ).items()
     }
     campaigns = {
         i: _localised(d, lang)
-        for i, d in await pairs(
-            select(Campaign.id, Campaign.definition).where(
-                Campaign.tenant_id == tenant_id, Campaign.id.in_(wanted["campaign"])
-            )
-        )
+        for i, (d,) in (await named(Campaign, wanted["campaign"], Campaign.definition)).items()
     }
     purchases = {
         i: fmt.code(x, lang)
-        for i, x in await pairs(
-            select(Purchase.id, Purchase.external_id).where(
-                Purchase.tenant_id == tenant_id, Purchase.id.in_(wanted["purchase"])
-            )
-        )
+        for i, (x,) in (await named(Purchase, wanted["purchase"], Purchase.external_id)).items()
     }
     batches = {
-        i: n
-        for i, n in await pairs(
-            select(CouponBatch.id, CouponBatch.name).where(
-                CouponBatch.tenant_id == tenant_id, CouponBatch.id.in_(wanted["coupon_batch"])
-            )
-        )
+        i: n for i, (n,) in (await named(CouponBatch, wanted["coupon_batch"], CouponBatch.name)).items()
     }
     rewards = {
-        i: (en if lang == "en" else fa)
-        for i, fa, en in await pairs(
-            select(Reward.id, Reward.name_fa, Reward.name_en).where(
-                Reward.tenant_id == tenant_id, Reward.id.in_(wanted["reward"])
-            )
-        )
+        i: either(fa, en)
+        for i, (fa, en) in (await named(Reward, wanted["reward"], Reward.name_fa, Reward.name_en)).items()
     }
-    branches = {
-        i: n
-        for i, n in await pairs(
-            select(Branch.id, Branch.name).where(
-                Branch.tenant_id == tenant_id, Branch.id.in_(wanted["branch"])
-            )
-        )
-    }
+    branches = {i: n for i, (n,) in (await named(Branch, wanted["branch"], Branch.name)).items()}
     stamp_cards = {
         i: _localised(d, lang)
-        for i, d in await pairs(
-            select(StampCard.id, StampCard.definition).where(
-                StampCard.tenant_id == tenant_id, StampCard.id.in_(wanted["stamp_card"])
-            )
-        )
+        for i, (d,) in (await named(StampCard, wanted["stamp_card"], StampCard.definition)).items()
     }
     occasions = {
-        i: (en if lang == "en" else fa)
-        for i, fa, en in await pairs(
-            select(OccasionRule.id, OccasionRule.name_fa, OccasionRule.name_en).where(
-                OccasionRule.tenant_id == tenant_id, OccasionRule.id.in_(wanted["occasion_rule"])
-            )
-        )
+        i: either(fa, en)
+        for i, (fa, en) in (
+            await named(OccasionRule, wanted["occasion_rule"], OccasionRule.name_fa, OccasionRule.name_en)
+        ).items()
     }
-    keys = {
-        i: n
-        for i, n in await pairs(
-            select(ApiKey.id, ApiKey.name).where(
-                ApiKey.tenant_id == tenant_id, ApiKey.id.in_(wanted["api_key"])
-            )
-        )
-    }
+    keys = {i: n for i, (n,) in (await named(ApiKey, wanted["api_key"], ApiKey.name)).items()}
     levels = {
         code: (en if lang == "en" else fa)
         for code, fa, en in await pairs(
