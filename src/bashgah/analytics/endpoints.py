@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.analytics import export
 from bashgah.analytics.reports import Params, Report, run_report
-from bashgah.api.deps import ApiKeyDep, FastJSON, LangDep, run
 from bashgah.auth.service import Principal
 from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
+from bashgah.http.deps import ApiKeyDep, FastJSON, LangDep, run
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

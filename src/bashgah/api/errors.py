@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from bashgah.api.deps import language
 from bashgah.core.db import constraint_name
 from bashgah.core.errors import BashgahError
+from bashgah.http.deps import language
 
 log = logging.getLogger("bashgah.api")
 

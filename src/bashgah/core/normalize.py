@@ -197,6 +197,14 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+def local_mobile(e164: str | None) -> str:
+    """``+989121234567`` → ``09121234567``, the form people recognise and type; foreign numbers keep
+    their ``+country`` code."""
+    if e164 and e164.startswith("+98"):
+        return "0" + e164[3:]
+    return e164 or ""
+
+
 # ------------------------------------------------------------------------------------- national codes
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.coupons import service
 from bashgah.coupons.schemas import (
@@ -14,6 +13,7 @@ from bashgah.coupons.schemas import (
     CouponVerdict,
     MemberCoupon,
 )
+from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.members import service as members
 
 router = APIRouter(prefix="/api/v1/coupons", tags=["coupons"])

@@ -3,10 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
 from bashgah.auth.service import Principal
 from bashgah.giftcards import service
 from bashgah.giftcards.schemas import GiftCardIssue, GiftCardLoad, GiftCardLoaded, GiftCardRead
+from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
 
 router = APIRouter(prefix="/api/v1/gift-cards", tags=["gift cards"])
 

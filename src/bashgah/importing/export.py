@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bashgah.core.jalali import TEHRAN, to_jalali_str
+from bashgah.core.normalize import local_mobile
 from bashgah.core.sheets import CsvWriter, safe_row
 from bashgah.importing.bulk import AnySelect
 from bashgah.importing.columns import LEDGER_COLUMNS, MEMBER_COLUMNS, PURCHASE_COLUMNS, Column
@@ -92,12 +93,7 @@ class _Format:
             return f"{to_jalali_str(local.date())} {local:%H:%M:%S}"
         return local.isoformat(timespec="seconds")
 
-    @staticmethod
-    def mobile(e164: str | None) -> str:
-        # 0912…, the form people recognise and type; foreign numbers keep their +country code.
-        if e164 and e164.startswith("+98"):
-            return "0" + e164[3:]
-        return e164 or ""
+    mobile = staticmethod(local_mobile)
 
 
 async def _stream(session: AsyncSession, statement: AnySelect) -> AsyncIterator[Any]:

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, run
 from bashgah.auth.service import MANAGERS, Principal
+from bashgah.http.deps import ApiKeyDep, run
 from bashgah.notices import service
 from bashgah.notices.schemas import NoticeRead
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.exports import service as exports
+from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.members.schemas import MemberRead
 from bashgah.models import Segment
 from bashgah.segments import service

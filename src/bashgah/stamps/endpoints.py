@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import Principal
+from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.stamps import service
 from bashgah.stamps.schemas import StampCardIn, StampCardRead, StampProgress
 

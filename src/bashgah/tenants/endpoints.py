@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, run
 from bashgah.auth.service import MANAGERS, Principal
+from bashgah.http.deps import ApiKeyDep, run
 from bashgah.tenants import service
 from bashgah.tenants.schemas import BranchCreate, BranchRead, ProgramRead, ProgramUpdate
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, LangDep, run
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.errors import NotFound
+from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.members import service as members
 from bashgah.tiers import service
 from bashgah.tiers.schemas import MemberTierRead, TierAssign, TierConfig, TierConfigRead

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.api.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.auth.service import Principal
+from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.wallet import service
 from bashgah.wallet.schemas import TopUpCreate, WalletAdjustmentCreate, WalletChange, WalletRead
 

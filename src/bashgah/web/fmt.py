@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from bashgah.core.errors import BashgahError, Code, Money, Ref, Show, isolate
 from bashgah.core.jalali import MONTH_NAMES_FA, TEHRAN
-from bashgah.core.normalize import to_persian_digits
+from bashgah.core.normalize import local_mobile, to_persian_digits
 
 #: Persian thousands separator (U+066C) and decimal separator (U+066B).
 _FA_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
@@ -151,6 +151,11 @@ def moment(value: datetime, lang: str) -> str:
     if lang == "fa":
         return f"{day(local, lang)}، {to_persian_digits(clock)}"
     return f"{day(local, lang)}, {clock}"
+
+
+def mobile(e164: str | None, lang: str) -> str:
+    """A member's mobile as people write it (``09121234567``), in the page's digits."""
+    return digits(local_mobile(e164), lang)
 
 
 def ltr(text: object) -> Markup:

@@ -91,12 +91,6 @@ async def _club_of(session: AsyncSession, tenant_id: int) -> Club:
     return _club(tenant)
 
 
-def shown_mobile(mobile: str, lang: str) -> str:
-    """``+989123456789`` → ``09123456789`` (Persian digits in Persian), as people write it."""
-    local = "0" + mobile[3:] if mobile.startswith("+98") else mobile
-    return to_persian_digits(local) if lang == "fa" else local
-
-
 @dataclass(frozen=True)
 class Tab:
     href: str
@@ -156,7 +150,6 @@ def page(
         user=user,
         club=club,
         money_unit=club.money_unit if club else "toman",
-        shown=lambda mobile: shown_mobile(mobile, lang),
         nav=navigation(request.url.path, lang) if user else None,
         **context,
     )

@@ -25,7 +25,13 @@ from bashgah.core.errors import (
     NotFound,
     Show,
 )
-from bashgah.core.normalize import looks_like_phone, normalize_reference, to_latin_digits, to_persian_digits
+from bashgah.core.normalize import (
+    local_mobile,
+    looks_like_phone,
+    normalize_reference,
+    to_latin_digits,
+    to_persian_digits,
+)
 from bashgah.coupons import rules as coupon_rules
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import CouponCheck, MemberCoupon
@@ -80,11 +86,6 @@ def _message(error: Exception, lang: str, unit: str) -> str:
     if lang == "fa":
         return "این تغییر با دادهٔ موجود تداخل دارد؛ چیزی ذخیره نشد. دوباره تلاش کنید."
     return "This conflicts with existing data; nothing was saved. Try again."
-
-
-def local_mobile(e164: str) -> str:
-    """+989121234567 → 09121234567, as people write it."""
-    return "0" + e164[3:] if e164.startswith("+98") else e164
 
 
 # --------------------------------------------------------------------------------------- find, enrol

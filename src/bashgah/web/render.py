@@ -118,6 +118,7 @@ def render(
         "_": translator(lang, face),
         "num": lambda value: fmt.number(value, lang),
         "digits": lambda value: fmt.digits(value, lang),
+        "mobile_of": lambda e164: fmt.mobile(e164, lang),
         "code_of": lambda value: fmt.code(value, lang),
         "card_of": lambda number: fmt.card(number, lang),
         "money": lambda rials: fmt.money(rials, lang, unit),

@@ -30,7 +30,6 @@ from bashgah.models import (
     TierLevel,
 )
 from bashgah.web import fmt
-from bashgah.web.console.common import local_phone
 from bashgah.web.console.reports import titles as report_titles
 from bashgah.web.i18n import translator
 
@@ -263,7 +262,7 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
 
     staff = {i: n for i, (n,) in (await named(Staff, people, Staff.full_name)).items()}
     members = {
-        i: (f"{first or ''} {last or ''}".strip() or local_phone(mobile, lang))
+        i: (f"{first or ''} {last or ''}".strip() or fmt.mobile(mobile, lang))
         for i, (first, last, mobile) in (
             await named(Member, wanted["member"], Member.first_name, Member.last_name, Member.mobile)
         ).items()

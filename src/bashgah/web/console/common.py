@@ -37,7 +37,6 @@ def page(request: Request, template: str, user: StaffUser, status: int = 200, **
     context.setdefault("section", template.split("/")[0].split(".")[0])
     lang = language(request, user)
     context.setdefault("pct", lambda share: percent(share, lang))
-    context.setdefault("phone", lambda mobile: local_phone(mobile, lang))
     context.setdefault(
         "digits_of", lambda value: to_persian_digits(str(value)) if lang == "fa" else str(value)
     )
@@ -59,12 +58,6 @@ def percent(share: float | None, lang: str) -> str:
         return "—"
     figure = fmt.number(Decimal(str(round(share * 100, 1))).normalize(), lang)
     return f"{figure}٪" if lang == "fa" else f"{figure}%"
-
-
-def local_phone(mobile: str, lang: str) -> str:
-    """``+989121234567`` → ``09121234567`` (Persian digits in fa), as people write it."""
-    local = "0" + mobile[3:] if mobile.startswith("+98") else mobile
-    return to_persian_digits(local) if lang == "fa" else local
 
 
 def done(path: str) -> RedirectResponse:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError, DuplicateMember, NotFound
+from bashgah.core.normalize import local_mobile
 from bashgah.coupons import service as coupons
 from bashgah.idempotency import service as idempotency
 from bashgah.ledger import member_points
@@ -530,7 +531,7 @@ def profile_typed(member: Member, lang: str) -> dict[str, str]:
             birth = f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
         else:
             birth = member.birth_date.isoformat()
-    mobile = "0" + member.mobile[3:] if member.mobile.startswith("+98") else member.mobile
+    mobile = local_mobile(member.mobile)
     return {
         "first_name": member.first_name or "",
         "last_name": member.last_name or "",

@@ -22,7 +22,7 @@ from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
 from bashgah.web import fmt
 from bashgah.web.console import charts
-from bashgah.web.console.common import Reader, lang_of, local_phone, missing, page, percent, problems, whole
+from bashgah.web.console.common import Reader, lang_of, missing, page, percent, problems, whole
 from bashgah.web.guard import database
 from bashgah.web.i18n import Translate, direction, translator
 from bashgah.web.render import finish
@@ -80,7 +80,7 @@ class Cells:
                 return fmt.number(Decimal(str(value)), self.lang)
             return fmt.number(value, self.lang)
         if key == "mobile" and isinstance(value, str):
-            return local_phone(value, self.lang)
+            return fmt.mobile(value, self.lang)
         if isinstance(value, datetime):
             return fmt.moment(value, self.lang)
         if isinstance(value, date):
