@@ -5,16 +5,18 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
 
-from __future__ import annotations
-
 import sqlalchemy as sa
 from alembic import op
 
 ${imports if imports else ""}
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
+% if branch_labels:
 branch_labels = ${repr(branch_labels)}
+% endif
+% if depends_on:
 depends_on = ${repr(depends_on)}
+% endif
 
 
 def upgrade() -> None:

@@ -5,20 +5,17 @@ Revises: 0002
 Create Date: 2026-11-24 05:30:00.000000
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
 from alembic import op
+
+from bashgah.migrations import shapes as sh
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("purchase_items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("unit_cost_rials", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sh.amount("unit_cost_rials", nullable=True))
 
 
 def downgrade() -> None:

@@ -5,130 +5,73 @@ Revises: 0009
 Create Date: 2026-11-24 07:15:00.000000
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
 from alembic import op
+
+from bashgah.migrations import shapes as sh
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
-
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    op.create_table(
+    sh.create_club_table(
         "stamp_cards",
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("definition", sa.JSON(), nullable=False),
-        sa.Column("reward_id", ID, nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("id", ID, autoincrement=True, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["reward_id"], ["rewards.id"], name=op.f("fk_stamp_cards_reward_id_rewards")),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_stamp_cards_tenant_id_tenants")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_stamp_cards")),
+        sh.number("version"),
+        sh.flag("active"),
+        sh.document("definition"),
+        sh.ref("reward_id", nullable=True),
+        sh.moment("updated_at"),
+        refs={"reward_id": "rewards"},
+        indexes=[sh.index("ix_stamp_cards_tenant_active", "tenant_id", "active")],
     )
-    with op.batch_alter_table("stamp_cards", schema=None) as batch_op:
-        batch_op.create_index("ix_stamp_cards_tenant_active", ["tenant_id", "active"], unique=False)
-
-    op.create_table(
+    sh.create_club_table(
         "member_stamp_cards",
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("card_id", ID, nullable=False),
-        sa.Column("member_id", ID, nullable=False),
-        sa.Column("card_version", sa.Integer(), nullable=False),
-        sa.Column("stamps", sa.Integer(), nullable=False),
-        sa.Column("stamps_needed", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("reward_instance_id", ID, nullable=True),
-        sa.Column("reward_points", sa.BigInteger(), nullable=True),
-        sa.Column("reward_transfer_id", ID, nullable=True),
-        sa.Column("id", ID, autoincrement=True, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["card_id"], ["stamp_cards.id"], name=op.f("fk_member_stamp_cards_card_id_stamp_cards")
-        ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_member_stamp_cards_member_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["reward_instance_id"],
-            ["reward_instances.id"],
-            name=op.f("fk_member_stamp_cards_reward_instance_id_reward_instances"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["reward_transfer_id"],
-            ["transfers.id"],
-            name=op.f("fk_member_stamp_cards_reward_transfer_id_transfers"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_member_stamp_cards_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_member_stamp_cards")),
+        sh.ref("card_id"),
+        sh.ref("member_id"),
+        sh.number("card_version"),
+        sh.number("stamps"),
+        sh.number("stamps_needed"),
+        sh.string("status", 10),
+        sh.moment("expires_at", nullable=True),
+        sh.moment("completed_at", nullable=True),
+        sh.ref("reward_instance_id", nullable=True),
+        sh.amount("reward_points", nullable=True),
+        sh.ref("reward_transfer_id", nullable=True),
+        refs={
+            "card_id": "stamp_cards",
+            "member_id": "members",
+            "reward_instance_id": "reward_instances",
+            "reward_transfer_id": "transfers",
+        },
+        indexes=[sh.index("ix_member_stamp_cards_member", "member_id", "card_id", "status")],
     )
-    with op.batch_alter_table("member_stamp_cards", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_member_stamp_cards_member", ["member_id", "card_id", "status"], unique=False
-        )
-
-    op.create_table(
+    sh.create_club_table(
         "stamp_awards",
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("card_id", ID, nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("member_id", ID, nullable=False),
-        sa.Column("purchase_id", ID, nullable=True),
-        sa.Column("refund_id", ID, nullable=True),
-        sa.Column("event_id", ID, nullable=True),
-        sa.Column("campaign_id", ID, nullable=True),
-        sa.Column("stamps", sa.Integer(), nullable=False),
-        sa.Column("unrecovered", sa.Integer(), nullable=False),
-        sa.Column("basis", sa.JSON(), nullable=True),
-        sa.Column("id", ID, autoincrement=True, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"], ["campaigns.id"], name=op.f("fk_stamp_awards_campaign_id_campaigns")
-        ),
-        sa.ForeignKeyConstraint(
-            ["card_id"], ["stamp_cards.id"], name=op.f("fk_stamp_awards_card_id_stamp_cards")
-        ),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["member_events.id"], name=op.f("fk_stamp_awards_event_id_member_events")
-        ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_stamp_awards_member_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["purchase_id"], ["purchases.id"], name=op.f("fk_stamp_awards_purchase_id_purchases")
-        ),
-        sa.ForeignKeyConstraint(
-            ["refund_id"], ["refunds.id"], name=op.f("fk_stamp_awards_refund_id_refunds")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_stamp_awards_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_stamp_awards")),
+        sh.ref("card_id"),
+        sh.number("version"),
+        sh.ref("member_id"),
+        sh.ref("purchase_id", nullable=True),
+        sh.ref("refund_id", nullable=True),
+        sh.ref("event_id", nullable=True),
+        sh.ref("campaign_id", nullable=True),
+        sh.number("stamps"),
+        sh.number("unrecovered"),
+        sh.document("basis", nullable=True),
+        refs={
+            "campaign_id": "campaigns",
+            "card_id": "stamp_cards",
+            "event_id": "member_events",
+            "member_id": "members",
+            "purchase_id": "purchases",
+            "refund_id": "refunds",
+        },
+        indexes=[
+            sh.index("ix_stamp_awards_member", "member_id", "card_id"),
+            sh.index("ix_stamp_awards_purchase", "purchase_id"),
+        ],
     )
-    with op.batch_alter_table("stamp_awards", schema=None) as batch_op:
-        batch_op.create_index("ix_stamp_awards_member", ["member_id", "card_id"], unique=False)
-        batch_op.create_index("ix_stamp_awards_purchase", ["purchase_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("stamp_awards", schema=None) as batch_op:
-        batch_op.drop_index("ix_stamp_awards_purchase")
-        batch_op.drop_index("ix_stamp_awards_member")
-    op.drop_table("stamp_awards")
-    with op.batch_alter_table("member_stamp_cards", schema=None) as batch_op:
-        batch_op.drop_index("ix_member_stamp_cards_member")
-    op.drop_table("member_stamp_cards")
-    with op.batch_alter_table("stamp_cards", schema=None) as batch_op:
-        batch_op.drop_index("ix_stamp_cards_tenant_active")
-    op.drop_table("stamp_cards")
+    for table in ("stamp_awards", "member_stamp_cards", "stamp_cards"):
+        op.drop_table(table)

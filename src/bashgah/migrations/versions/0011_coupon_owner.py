@@ -5,22 +5,17 @@ Revises: 0010
 Create Date: 2026-11-24 07:55:00.000000
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
 from alembic import op
+
+from bashgah.migrations import shapes as sh
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
-
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     with op.batch_alter_table("coupon_codes") as batch:
-        batch.add_column(sa.Column("member_id", ID, nullable=True))
+        batch.add_column(sh.ref("member_id", nullable=True))
         batch.create_foreign_key("fk_coupon_codes_member_id_members", "members", ["member_id"], ["id"])
         batch.create_index("ix_coupon_codes_member", ["member_id"])
 

@@ -5,19 +5,16 @@ Revises: 0011
 Create Date: 2026-11-24 07:20:00.000000
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
+from bashgah.migrations import shapes as sh
+
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
 SHARDS = 16
 
@@ -27,60 +24,49 @@ def upgrade() -> None:
         batch_op.drop_constraint("uq_accounts_member_id", type_="unique")
         batch_op.create_unique_constraint("uq_accounts_member_id_asset", ["member_id", "asset"])
 
-    op.create_table(
+    sh.create_club_table(
         "gift_cards",
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("code", sa.String(length=32), nullable=False),
-        sa.Column("account_id", ID, nullable=False),
-        sa.Column("batch", sa.String(length=64), nullable=True),
-        sa.Column("value_rials", sa.BigInteger(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("member_id", ID, nullable=True),
-        sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("id", ID, autoincrement=True, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_gift_cards_account_id_accounts")
-        ),
-        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name=op.f("fk_gift_cards_member_id_members")),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_gift_cards_tenant_id_tenants")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_gift_cards")),
+        sh.string("code", 32),
+        sh.ref("account_id"),
+        sh.string("batch", 64, nullable=True),
+        sh.amount("value_rials"),
+        sh.moment("expires_at", nullable=True),
+        sh.ref("member_id", nullable=True),
+        sh.string("status", 10),
+        refs={"account_id": "accounts", "member_id": "members"},
+        indexes=[
+            sh.index("ix_gift_cards_batch", "tenant_id", "batch", "id"),
+            sh.index("uq_gift_cards_tenant_code", "tenant_id", "code", unique=True),
+        ],
     )
-    with op.batch_alter_table("gift_cards", schema=None) as batch_op:
-        batch_op.create_index("ix_gift_cards_batch", ["tenant_id", "batch", "id"], unique=False)
-        batch_op.create_index("uq_gift_cards_tenant_code", ["tenant_id", "code"], unique=True)
 
     with op.batch_alter_table("purchases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("wallet_rials", sa.BigInteger(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("wallet_lots", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("gift_card_id", ID, nullable=True))
-        batch_op.add_column(sa.Column("gift_card_rials", sa.BigInteger(), nullable=False, server_default="0"))
+        batch_op.add_column(sh.amount("wallet_rials", server_default="0"))
+        batch_op.add_column(sh.document("wallet_lots", nullable=True))
+        batch_op.add_column(sh.ref("gift_card_id", nullable=True))
+        batch_op.add_column(sh.amount("gift_card_rials", server_default="0"))
         batch_op.create_foreign_key(
             op.f("fk_purchases_gift_card_id_gift_cards"), "gift_cards", ["gift_card_id"], ["id"]
         )
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         for column in ("wallet_returned_rials", "gift_card_returned_rials", "cashback_reversed_rials"):
-            batch_op.add_column(sa.Column(column, sa.BigInteger(), nullable=False, server_default="0"))
+            batch_op.add_column(sh.amount(column, server_default="0"))
     with op.batch_alter_table("campaign_awards", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("cashback_rials", sa.BigInteger(), nullable=False, server_default="0"))
+        batch_op.add_column(sh.amount("cashback_rials", server_default="0"))
     with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("earn_on_stored_value", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column("cashback_expiry_months", sa.Integer(), nullable=False, server_default="6")
-        )
+        batch_op.add_column(sh.flag("earn_on_stored_value", server_default=sa.false()))
+        batch_op.add_column(sh.number("cashback_expiry_months", server_default="6"))
     with op.batch_alter_table("rewards", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("credit_rials", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sh.amount("credit_rials", nullable=True))
 
     # Existing clubs get the rials asset's system accounts (new clubs get them at creation).
     accounts = sa.table(
         "accounts",
-        sa.column("tenant_id", ID),
+        sa.column("tenant_id", sh.ID),
         sa.column("asset", sa.String()),
         sa.column("kind", sa.String()),
         sa.column("shard", sa.Integer()),
-        sa.column("member_id", ID),
+        sa.column("member_id", sh.ID),
         sa.column("posted", sa.BigInteger()),
         sa.column("pending", sa.BigInteger()),
         sa.column("created_at", sa.DateTime(timezone=True)),
@@ -89,7 +75,7 @@ def upgrade() -> None:
     tenant_ids = [row[0] for row in op.get_bind().execute(sa.text("SELECT id FROM tenants ORDER BY id"))]
     rows = [
         {
-            "tenant_id": tenant_id,
+            "tenant_id": sh.tenant_id,
             "asset": "rials",
             "kind": kind,
             "shard": shard,
@@ -98,7 +84,7 @@ def upgrade() -> None:
             "pending": 0,
             "created_at": now,
         }
-        for tenant_id in tenant_ids
+        for sh.tenant_id in tenant_ids
         for kind in SYSTEM_KINDS
         for shard in range(SHARDS)
     ]
@@ -124,9 +110,6 @@ def downgrade() -> None:
         batch_op.drop_column("gift_card_id")
         batch_op.drop_column("wallet_lots")
         batch_op.drop_column("wallet_rials")
-    with op.batch_alter_table("gift_cards", schema=None) as batch_op:
-        batch_op.drop_index("uq_gift_cards_tenant_code")
-        batch_op.drop_index("ix_gift_cards_batch")
     op.drop_table("gift_cards")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_constraint("uq_accounts_member_id_asset", type_="unique")

@@ -5,85 +5,59 @@ Revises: 0012
 Create Date: 2026-11-24 07:02:37
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
 from alembic import op
+
+from bashgah.migrations import shapes as sh
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
-
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    op.create_table(
+    sh.create_club_table(
         "audit_log",
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("actor_staff_id", ID, nullable=True),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("object_type", sa.String(length=32), nullable=True),
-        sa.Column("object_id", sa.String(length=64), nullable=True),
-        sa.Column("summary", sa.JSON(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("id", ID, autoincrement=True, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_staff_id"], ["staff.id"], name=op.f("fk_audit_log_actor_staff_id_staff")
-        ),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_audit_log_tenant_id_tenants")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        sh.ref("actor_staff_id", nullable=True),
+        sh.string("action", 64),
+        sh.string("object_type", 32, nullable=True),
+        sh.string("object_id", 64, nullable=True),
+        sh.document("summary"),
+        sh.moment("at"),
+        stamped=False,
+        refs={"actor_staff_id": "staff"},
+        indexes=[sh.index("ix_audit_log_tenant_at", "tenant_id", "at")],
     )
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index("ix_audit_log_tenant_at", ["tenant_id", "at"], unique=False)
-
-    op.create_table(
+    sh.create_club_table(
         "member_otps",
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("member_id", ID, nullable=True),
-        sa.Column("mobile", sa.String(length=20), nullable=False),
-        sa.Column("code_hash", sa.String(length=255), nullable=False),
-        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("id", ID, autoincrement=True, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name=op.f("fk_member_otps_member_id_members")),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_member_otps_tenant_id_tenants")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_member_otps")),
+        sh.ref("member_id", nullable=True),
+        sh.string("mobile", 20),
+        sh.string("code_hash", 255),
+        sh.number("attempts", server_default="0"),
+        sh.moment("sent_at", nullable=True),
+        sh.moment("expires_at"),
+        sh.moment("used_at", nullable=True),
+        refs={"member_id": "members"},
+        indexes=[sh.index("ix_member_otps_tenant_mobile", "tenant_id", "mobile", "id")],
     )
-    with op.batch_alter_table("member_otps", schema=None) as batch_op:
-        batch_op.create_index("ix_member_otps_tenant_mobile", ["tenant_id", "mobile", "id"], unique=False)
-
-    op.create_table(
+    sh.create_table(
         "web_sessions",
-        sa.Column("id_hash", sa.String(length=64), nullable=False),
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("staff_id", ID, nullable=True),
-        sa.Column("member_id", ID, nullable=True),
-        sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_web_sessions_member_id_members")
-        ),
-        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_web_sessions_staff_id_staff")),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_web_sessions_tenant_id_tenants")
-        ),
-        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_web_sessions")),
+        sh.string("id_hash", 64),
+        sh.tenant_id(),
+        sh.ref("staff_id", nullable=True),
+        sh.ref("member_id", nullable=True),
+        sh.string("csrf_token", 64),
+        sh.moment("last_seen_at"),
+        sh.moment("expires_at"),
+        sh.created_at(),
+        refs={"member_id": "members", "staff_id": "staff", "tenant_id": "tenants"},
+        key=("id_hash",),
+        indexes=[sh.index("ix_web_sessions_expires_at", "expires_at")],
     )
-    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.create_index("ix_web_sessions_expires_at", ["expires_at"], unique=False)
 
     with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("password_hash", sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+        batch_op.add_column(sh.string("password_hash", 255, nullable=True))
+        batch_op.add_column(sh.number("failed_logins", server_default="0"))
+        batch_op.add_column(sh.moment("locked_until", nullable=True))
+        batch_op.add_column(sh.string("language", 8, nullable=True))
 
 
 def downgrade() -> None:
@@ -92,16 +66,5 @@ def downgrade() -> None:
         batch_op.drop_column("locked_until")
         batch_op.drop_column("failed_logins")
         batch_op.drop_column("password_hash")
-
-    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.drop_index("ix_web_sessions_expires_at")
-
-    op.drop_table("web_sessions")
-    with op.batch_alter_table("member_otps", schema=None) as batch_op:
-        batch_op.drop_index("ix_member_otps_tenant_mobile")
-
-    op.drop_table("member_otps")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_log_tenant_at")
-
-    op.drop_table("audit_log")
+    for table in ("web_sessions", "member_otps", "audit_log"):
+        op.drop_table(table)

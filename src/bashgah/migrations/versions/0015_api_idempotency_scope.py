@@ -5,21 +5,18 @@ Revises: security_1
 Create Date: 2026-12-02 07:50:00
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
 from alembic import op
+
+from bashgah.migrations import shapes as sh
 
 revision = "api_1"
 down_revision = "security_1"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     # Keys stored before this change keep an empty scope: nobody replays them any more.
     with op.batch_alter_table("idempotency_records", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("scope", sa.String(length=64), server_default="", nullable=False))
+        batch_op.add_column(sh.string("scope", 64, server_default=""))
         batch_op.drop_constraint("uq_idempotency_records_tenant_id_key", type_="unique")
         batch_op.create_unique_constraint(
             batch_op.f("uq_idempotency_records_tenant_id_scope_key"), ["tenant_id", "scope", "key"]

@@ -5,26 +5,19 @@ Revises: api_1
 Create Date: 2026-12-02 07:40:00
 """
 
-from __future__ import annotations
-
-import sqlalchemy as sa
 from alembic import op
+
+from bashgah.migrations import shapes as sh
 
 revision = "pos_1"
 down_revision = "api_1"
-branch_labels = None
-depends_on = None
-
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     with op.batch_alter_table("purchases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("reward_instance_id", ID, nullable=True))
-        batch_op.add_column(
-            sa.Column("reward_discount_rials", sa.BigInteger(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(sa.Column("staff_id", ID, nullable=True))
+        batch_op.add_column(sh.ref("reward_instance_id", nullable=True))
+        batch_op.add_column(sh.amount("reward_discount_rials", server_default="0"))
+        batch_op.add_column(sh.ref("staff_id", nullable=True))
         batch_op.create_foreign_key(
             op.f("fk_purchases_reward_instance_id_reward_instances"),
             "reward_instances",
