@@ -75,7 +75,7 @@ def upgrade() -> None:
     tenant_ids = [row[0] for row in op.get_bind().execute(sa.text("SELECT id FROM tenants ORDER BY id"))]
     rows = [
         {
-            "tenant_id": sh.tenant_id,
+            "tenant_id": tenant_id,
             "asset": "rials",
             "kind": kind,
             "shard": shard,
@@ -84,7 +84,7 @@ def upgrade() -> None:
             "pending": 0,
             "created_at": now,
         }
-        for sh.tenant_id in tenant_ids
+        for tenant_id in tenant_ids
         for kind in SYSTEM_KINDS
         for shard in range(SHARDS)
     ]
