@@ -17,7 +17,7 @@ from bashgah.core.errors import (
     Money,
     Points,
 )
-from bashgah.coupons.errors import CouponExpired, CouponRefused
+from bashgah.coupons.errors import CouponRefused
 from bashgah.portal.errors import CodeTooSoon, WrongCode
 from bashgah.rewards.errors import RewardMemberLimit
 from bashgah.staff.errors import LoginLocked, WeakPassword
@@ -84,9 +84,9 @@ def test_figures_keep_their_type_whatever_the_caller_passed() -> None:
 
 
 def test_a_gregorian_date_or_a_code_inside_a_persian_message_keeps_its_order() -> None:
-    expired = CouponExpired(None, at=datetime(2026, 3, 21, 8, 30, tzinfo=UTC)).message("fa")
+    expired = CouponRefused.of("coupon_expired", at=datetime(2026, 3, 21, 8, 30, tzinfo=UTC)).message("fa")
     assert f"{LRI}۲۰۲۶-۰۳-۲۱ ۰۸:۳۰ UTC{PDI}" in expired
     assert f"{LRI}1991-08-03{PDI}" in InvalidDate().message("fa")
     assert f"{LRI}F-1001{PDI}" in DuplicateReceipt("F-1001").message("fa")
     # English needs no isolation: the sentence runs the same way as the date.
-    assert LRI not in CouponExpired(None, at=datetime(2026, 3, 21, tzinfo=UTC)).message("en")
+    assert LRI not in CouponRefused.of("coupon_expired", at=datetime(2026, 3, 21, tzinfo=UTC)).message("en")

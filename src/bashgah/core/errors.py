@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, cast
 
 
 class Points(int):
@@ -90,20 +90,48 @@ def plain(lang: str) -> Show:
 
 
 class BashgahError(Exception):
+    """An error is declared, not programmed: its ``status``, ``code`` and English and Persian message
+    templates as class attributes; ``kinds`` types the figures the templates name and ``takes`` lists the
+    figures it is given by position (``InsufficientPoints(available, requested)``). An error that takes
+    none may be given its ``detail`` there instead (``BashgahError("why")``)."""
+
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
     message_en: ClassVar[str] = "The request could not be processed."
     message_fa: ClassVar[str] = "درخواست قابل انجام نیست."
     #: The type each named figure is kept as (``{"available": Points}``), whatever the caller passed.
     kinds: ClassVar[dict[str, Callable[[Any], Any]]] = {}
+    #: The figures given by position, in order.
+    takes: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, detail: str | None = None, **params: Any) -> None:
+    def __init__(self, *figures: Any, detail: str | None = None, **params: Any) -> None:
+        if len(figures) > max(len(self.takes), 1):
+            raise TypeError(f"{type(self).__name__} takes {self.takes or 'a detail'} by position")
+        if not self.takes and figures:
+            detail = figures[0]
+        params = dict(zip(self.takes, figures, strict=False)) | params
         self.params = {
             name: self.kinds[name](value) if name in self.kinds and value is not None else value
             for name, value in params.items()
         }
         self.detail = detail
         super().__init__(self.message("en"))
+
+    @classmethod
+    def variants(cls, messages: dict[str, tuple[str, str]]) -> dict[str, type[Self]]:
+        """One subclass of this error per code of ``messages`` (code → English and Persian template), for
+        errors told apart only by their code and words."""
+        return {
+            code: cast(
+                type[Self],
+                type(
+                    code.title().replace("_", ""),
+                    (cls,),
+                    {"code": code, "message_en": en, "message_fa": fa, "__module__": cls.__module__},
+                ),
+            )
+            for code, (en, fa) in messages.items()
+        }
 
     def shown(self, lang: str, show: Show | None) -> dict[str, Any]:
         """The parameters as the reader sees them."""
@@ -131,9 +159,7 @@ class NotFound(BashgahError):
     code = "not_found"
     message_en = "{what} was not found."
     message_fa = "{what_fa} پیدا نشد."
-
-    def __init__(self, what: str = "Resource", what_fa: str = "مورد", detail: str | None = None) -> None:
-        super().__init__(detail, what=what, what_fa=what_fa)
+    takes = ("what", "what_fa")
 
 
 class InvalidInput(BashgahError):
@@ -149,9 +175,7 @@ class InvalidInput(BashgahError):
         self, field: str, reason_en: str, reason_fa: str, field_fa: str | None = None, **figures: Any
     ) -> None:
         self.figures = figures
-        super().__init__(
-            None, field=field, field_fa=field_fa or field, reason_en=reason_en, reason_fa=reason_fa
-        )
+        super().__init__(field=field, field_fa=field_fa or field, reason_en=reason_en, reason_fa=reason_fa)
         self.field = field
 
     def shown(self, lang: str, show: Show | None) -> dict[str, Any]:
@@ -217,9 +241,7 @@ class Forbidden(BashgahError):
     code = "forbidden"
     message_en = "Your role ({role}) may not do this."
     message_fa = "نقش شما ({role}) اجازهٔ این کار را ندارد."
-
-    def __init__(self, role: str) -> None:
-        super().__init__(None, role=role)
+    takes = ("role",)
 
 
 class Conflict(BashgahError):
@@ -231,20 +253,15 @@ class DuplicateMember(Conflict):
     code = "duplicate_member"
     message_en = "A member with this {field} already exists."
     message_fa = "عضوی با این {field_fa} از قبل وجود دارد."
-
-    def __init__(self, field: str, field_fa: str) -> None:
-        super().__init__(None, field=field, field_fa=field_fa)
+    takes = ("field", "field_fa")
 
 
 class DuplicateReceipt(Conflict):
     code = "duplicate_receipt"
     message_en = "Receipt {external_id} was already recorded for this branch."
     message_fa = "فاکتور {external_id} قبلاً برای این شعبه ثبت شده است."
-
     kinds = {"external_id": Code}
-
-    def __init__(self, external_id: str) -> None:
-        super().__init__(None, external_id=external_id)
+    takes = ("external_id",)
 
 
 class IdempotencyConflict(Conflict):
@@ -265,9 +282,7 @@ class InsufficientPoints(Conflict):
     message_en = "Not enough points: {available} available, {requested} requested."
     message_fa = "امتیاز کافی نیست: {available} امتیاز موجود است و {requested} درخواست شده."
     kinds = {"available": Points, "requested": Points}
-
-    def __init__(self, available: int, requested: int) -> None:
-        super().__init__(None, available=available, requested=requested)
+    takes = ("available", "requested")
 
 
 class MemberBlocked(Conflict):
@@ -280,9 +295,7 @@ class InvalidState(Conflict):
     code = "invalid_state"
     message_en = "Not possible in the current state: {reason_en}"
     message_fa = "در وضعیت فعلی ممکن نیست: {reason_fa}"
-
-    def __init__(self, reason_en: str, reason_fa: str) -> None:
-        super().__init__(None, reason_en=reason_en, reason_fa=reason_fa)
+    takes = ("reason_en", "reason_fa")
 
 
 class NulCharacter(InvalidInput):
@@ -316,7 +329,7 @@ class PayloadTooLarge(BashgahError):
         kib = limit_bytes / 1024
         size = f"{kib / 1024:g} MB" if kib >= 1024 else f"{kib:g} KB"
         size_fa = f"{kib / 1024:g} مگابایت" if kib >= 1024 else f"{kib:g} کیلوبایت"
-        super().__init__(None, size_en=size, size_fa=size_fa.translate(_PERSIAN))
+        super().__init__(size_en=size, size_fa=size_fa.translate(_PERSIAN))
         self.limit_bytes = limit_bytes
 
 

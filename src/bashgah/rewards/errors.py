@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bashgah.core.errors import BashgahError, Conflict, Count, NotFound
+from bashgah.core.errors import Conflict, Count, NotFound
 
 
 class RewardUnavailable(Conflict):
@@ -34,9 +34,6 @@ class RewardInstanceUnknown(NotFound):
     code = "reward_instance_unknown"
     message_en = "There is no reward with this code."
     message_fa = "جایزه‌ای با این کد وجود ندارد."
-
-    def __init__(self) -> None:
-        BashgahError.__init__(self)
 
 
 class RewardInstanceClosed(Conflict):

@@ -20,9 +20,7 @@ class LoginLocked(BashgahError):
     message_en = "Too many wrong passwords: signing in is locked for {minutes} minutes."
     message_fa = "گذرواژه چند بار اشتباه وارد شد: ورود تا {minutes} دقیقهٔ دیگر بسته است."
     kinds = {"minutes": Count}
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(None, minutes=minutes)
+    takes = ("minutes",)
 
 
 class WeakPassword(InvalidInput):

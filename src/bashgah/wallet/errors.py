@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bashgah.core.errors import BashgahError, Code, Conflict, Money, NotFound
+from bashgah.core.errors import Code, Conflict, Money, NotFound
 
 
 class InsufficientWallet(Conflict):
@@ -10,18 +10,13 @@ class InsufficientWallet(Conflict):
     message_en = "Not enough in the wallet: {available} available, {requested} requested."
     message_fa = "موجودی کیف پول کافی نیست: {available} موجود است و {requested} درخواست شده."
     kinds = {"available": Money, "requested": Money}
-
-    def __init__(self, available: int, requested: int) -> None:
-        super().__init__(None, available=available, requested=requested)
+    takes = ("available", "requested")
 
 
 class GiftCardUnknown(NotFound):
     code = "gift_card_unknown"
     message_en = "There is no gift card with this code."
     message_fa = "کارت هدیه‌ای با این کد وجود ندارد."
-
-    def __init__(self) -> None:
-        BashgahError.__init__(self)
 
 
 class GiftCardClosed(Conflict):
@@ -31,7 +26,7 @@ class GiftCardClosed(Conflict):
 
     def __init__(self, status: str) -> None:
         status_fa = {"used_up": "موجودی آن تمام شده", "expired": "منقضی شده", "cancelled": "باطل شده"}
-        super().__init__(None, status=status.replace("_", " "), status_fa=status_fa.get(status, status))
+        super().__init__(status=status.replace("_", " "), status_fa=status_fa.get(status, status))
 
 
 class InsufficientGiftCard(Conflict):
@@ -39,9 +34,7 @@ class InsufficientGiftCard(Conflict):
     message_en = "Not enough on the gift card: {available} left, {requested} requested."
     message_fa = "موجودی کارت هدیه کافی نیست: {available} مانده و {requested} درخواست شده."
     kinds = {"available": Money, "requested": Money}
-
-    def __init__(self, available: int, requested: int) -> None:
-        super().__init__(None, available=available, requested=requested)
+    takes = ("available", "requested")
 
 
 class GiftCardCodeTaken(Conflict):
@@ -49,6 +42,4 @@ class GiftCardCodeTaken(Conflict):
     message_en = "The code {code} is already used by another gift card of this club."
     message_fa = "کد {code} قبلاً برای کارت هدیهٔ دیگری در این باشگاه ثبت شده است."
     kinds = {"code": Code}
-
-    def __init__(self, code: str) -> None:
-        super().__init__(None, code=code)
+    takes = ("code",)
