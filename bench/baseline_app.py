@@ -10,8 +10,8 @@ model), then in ONE transaction does one INSERT of a purchase-like row and one b
 and answers 201 with a small JSON body. No auth, no idempotency record, no ledger, no ORM.
 
 Driver: SQLAlchemy 2 async **Core** (``text()`` statements on an ``AsyncEngine``) over the same
-drivers Bashgah uses — asyncpg for PostgreSQL, aiosqlite for SQLite — with the same engine settings as
-``bashgah.core.db``: a pool of 20 (+20 overflow) on PostgreSQL; on SQLite WAL, synchronous=NORMAL,
+drivers Bashgah uses — asyncpg for PostgreSQL, aiosqlite for SQLite — on Bashgah's own engine
+(``bashgah.core.db.create_engine``): a pool of 20 (+20 overflow) on PostgreSQL; on SQLite WAL, synchronous=NORMAL,
 ``BEGIN IMMEDIATE`` and one writer at a time behind an asyncio lock. On PostgreSQL the tables live in
 their own schema ``baseline`` (set as the connection's search_path) inside the bench database, so the
 baseline never touches Bashgah's own ``accounts``.
@@ -28,55 +28,48 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import FastAPI, Header
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bashgah.core.db import create_engine as bashgah_engine
+from bashgah.core.db import is_sqlite_url as is_sqlite
 
 URL_ENV = "BASHGAH_BENCH_BASELINE_URL"
 PG_SCHEMA = "baseline"
 #: The same earn rule as Bashgah's default programme: 1 point per 10,000 rials, floored.
 EARN_PER_RIALS = 10_000
 
-_DDL_PG = [
-    f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE",
-    f"CREATE SCHEMA {PG_SCHEMA}",
-    "CREATE TABLE accounts (id BIGINT PRIMARY KEY, posted BIGINT NOT NULL DEFAULT 0)",
+#: The baseline's two tables, written once: ``{id}``, ``{serial}`` and ``{moment}`` are each database's words.
+_TABLES = [
+    "CREATE TABLE accounts (id {id} PRIMARY KEY, posted BIGINT NOT NULL DEFAULT 0)",
     """CREATE TABLE purchases (
-        id BIGSERIAL PRIMARY KEY,
+        id {serial},
         tenant_id BIGINT NOT NULL,
         branch_code VARCHAR(64) NOT NULL,
         member_id BIGINT NOT NULL REFERENCES accounts (id),
         external_id VARCHAR(64) NOT NULL,
         total_rials BIGINT NOT NULL,
         points_earned BIGINT NOT NULL,
-        occurred_at TIMESTAMPTZ NOT NULL,
-        created_at TIMESTAMPTZ NOT NULL,
+        occurred_at {moment} NOT NULL,
+        created_at {moment} NOT NULL,
         UNIQUE (tenant_id, branch_code, external_id)
     )""",
     "CREATE INDEX ix_purchases_member ON purchases (member_id, id)",
 ]
-
+_WORDS_PG = {"id": "BIGINT", "serial": "BIGSERIAL PRIMARY KEY", "moment": "TIMESTAMPTZ"}
+_WORDS_SQLITE = {"id": "INTEGER", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "moment": "DATETIME"}
+_DDL_PG = [
+    f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE",
+    f"CREATE SCHEMA {PG_SCHEMA}",
+    *(table.format(**_WORDS_PG) for table in _TABLES),
+]
 _DDL_SQLITE = [
     "DROP TABLE IF EXISTS purchases",
     "DROP TABLE IF EXISTS accounts",
-    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, posted BIGINT NOT NULL DEFAULT 0)",
-    """CREATE TABLE purchases (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        tenant_id BIGINT NOT NULL,
-        branch_code VARCHAR(64) NOT NULL,
-        member_id BIGINT NOT NULL REFERENCES accounts (id),
-        external_id VARCHAR(64) NOT NULL,
-        total_rials BIGINT NOT NULL,
-        points_earned BIGINT NOT NULL,
-        occurred_at DATETIME NOT NULL,
-        created_at DATETIME NOT NULL,
-        UNIQUE (tenant_id, branch_code, external_id)
-    )""",
-    "CREATE INDEX ix_purchases_member ON purchases (member_id, id)",
+    *(table.format(**_WORDS_SQLITE) for table in _TABLES),
 ]
 
 _INSERT = text(
@@ -88,36 +81,11 @@ _INSERT = text(
 _UPDATE = text("UPDATE accounts SET posted = posted + :points WHERE id = :member_id RETURNING posted")
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
-def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
-    """An engine set up the way ``bashgah.core.db.create_engine`` sets up Bashgah's."""
+def create_engine(url: str) -> AsyncEngine:
+    """Bashgah's own engine (``bashgah.core.db.create_engine``); on PostgreSQL the baseline's schema first."""
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 60})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
-            cursor.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return create_async_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        connect_args={"server_settings": {"search_path": PG_SCHEMA}},
-    )
+        return bashgah_engine(url)
+    return bashgah_engine(url, connect_args={"server_settings": {"search_path": PG_SCHEMA}})
 
 
 async def prepare(url: str, account_ids: Iterable[int]) -> None:

@@ -34,7 +34,9 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 20, echo: bool = False, **options: Any) -> AsyncEngine:
+    """Bashgah's engine for ``url``; ``options`` go to PostgreSQL's (the bench's baseline sets its schema
+    through ``connect_args``)."""
     # hide_parameters: SQL errors and logs would otherwise print the bound values — phone numbers and
     # national codes among them.
     if is_sqlite_url(url):
@@ -58,7 +60,13 @@ def create_engine(url: str, pool_size: int = 20, echo: bool = False) -> AsyncEng
 
         return engine
     return create_async_engine(
-        url, echo=echo, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        **options,
     )
 
 
