@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -27,6 +28,23 @@ TenantOpt = Annotated[
         "--tenant", "-t", envvar="BASHGAH_TENANT", help="Tenant slug (the only tenant when left out)."
     ),
 ]
+
+
+class Language(StrEnum):
+    en = "en"
+    fa = "fa"
+
+
+#: The file an export writes, and the language of its headers and dates.
+ExportFileArg = Annotated[Path, typer.Argument(help="Where to write: a .csv or .xlsx file.")]
+ExportLangOpt = Annotated[
+    Language, typer.Option(help="en: English headers, ISO dates; fa: Persian headers, Jalali dates.")
+]
+
+
+def check_export_file(file: Path) -> None:
+    if file.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise typer.BadParameter("the file name must end in .csv or .xlsx", param_hint="FILE")
 
 
 def operator(tenant: int) -> Principal:

@@ -13,7 +13,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
-from bashgah.cli.common import TenantOpt, console, file_format, operator, run, tenant_id
+from bashgah.cli.common import (
+    ExportFileArg,
+    ExportLangOpt,
+    Language,
+    TenantOpt,
+    check_export_file,
+    console,
+    file_format,
+    operator,
+    run,
+    tenant_id,
+)
 from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError
 from bashgah.exports import service as exports
@@ -68,11 +79,6 @@ def progress_bar() -> Iterator[_Bar]:
     # Off when stderr is not a terminal (logs, CI): a live bar would only leave blank lines there.
     with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
         yield _Bar(progress)
-
-
-class Language(StrEnum):
-    en = "en"
-    fa = "fa"
 
 
 LangOpt = Annotated[
@@ -181,15 +187,12 @@ class ExportWhat(StrEnum):
 
 def export(
     what: Annotated[ExportWhat, typer.Argument(help="What to export.")],
-    file: Annotated[Path, typer.Argument(help="Where to write: a .csv or .xlsx file.")],
+    file: ExportFileArg,
     tenant: TenantOpt = None,
-    lang: Annotated[
-        Language, typer.Option(help="en: English headers, ISO dates; fa: Persian headers, Jalali dates.")
-    ] = Language.en,
+    lang: ExportLangOpt = Language.en,
 ) -> None:
     """Export members, purchases or the ledger to CSV or XLSX, with the import's column names."""
-    if file.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
-        raise typer.BadParameter("the file name must end in .csv or .xlsx", param_hint="FILE")
+    check_export_file(file)
 
     async def work(db: Database) -> int:
         with progress_bar() as bar:

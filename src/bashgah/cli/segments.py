@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bashgah.cli.common import TenantOpt, file_format, operator, run, tenant_id
+from bashgah.cli.common import (
+    ExportFileArg,
+    ExportLangOpt,
+    Language,
+    TenantOpt,
+    check_export_file,
+    file_format,
+    operator,
+    run,
+    tenant_id,
+)
 from bashgah.cli.data import FileArg, LangOpt, _club_language, _reject
 from bashgah.core.db import Database
 from bashgah.exports import service as exports
@@ -22,11 +30,6 @@ from bashgah.segments import service
 segments_app = typer.Typer(help="Segments: groups of members by conditions or by list.", no_args_is_help=True)
 
 SegmentArg = Annotated[int, typer.Argument(help="The segment's id (see `bashgah segments list`).")]
-
-
-class Language(StrEnum):
-    en = "en"
-    fa = "fa"
 
 
 @segments_app.command("list")
@@ -77,15 +80,12 @@ def count_command(segment: SegmentArg, tenant: TenantOpt = None) -> None:
 @segments_app.command("export")
 def export_command(
     segment: SegmentArg,
-    file: Annotated[Path, typer.Argument(help="Where to write: a .csv or .xlsx file.")],
+    file: ExportFileArg,
     tenant: TenantOpt = None,
-    lang: Annotated[
-        Language, typer.Option(help="en: English headers, ISO dates; fa: Persian headers, Jalali dates.")
-    ] = Language.en,
+    lang: ExportLangOpt = Language.en,
 ) -> None:
     """Export the segment's members with the members export's columns (they import back)."""
-    if file.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
-        raise typer.BadParameter("the file name must end in .csv or .xlsx", param_hint="FILE")
+    check_export_file(file)
 
     async def work(db: Database) -> int:
         async with db.transaction() as session:
