@@ -73,17 +73,7 @@ def parse_birth_date(raw: str, *, today: date | None = None) -> date:
 
 def parse_past_date(raw: str, field: str, field_fa: str, *, today: date | None = None) -> date:
     """:func:`parse_birth_date` for any day in a person's past (a wedding date…); errors name ``field``."""
-    m = _DATE_RE.fullmatch(to_latin_digits(raw.strip()))
-    if m is None:
-        raise InvalidDate(field, field_fa)
-    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
-    try:
-        if year < JALALI_YEAR_LIMIT:
-            result = jdatetime.date(year, month, day).togregorian()
-        else:
-            result = date(year, month, day)
-    except ValueError:
-        raise InvalidDate(field, field_fa) from None
+    result = parse_day(raw, field, field_fa)
     limit = today if today is not None else datetime.now(TEHRAN).date()
     if result > limit:
         raise InvalidDate(field, field_fa, "the date is in the future", "تاریخ در آینده است")
