@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TTLCache, scope
+from bashgah.core.db import get_in_club
 from bashgah.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from bashgah.models import ApiKey, utcnow
 
@@ -78,9 +79,7 @@ async def list_keys(session: AsyncSession, tenant_id: int) -> list[ApiKey]:
 
 
 async def revoke(session: AsyncSession, tenant_id: int, key_id: int) -> ApiKey:
-    key = await session.scalar(select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.id == key_id))
-    if key is None:
-        raise NotFound("API key", "کلید API")
+    key = await get_in_club(session, ApiKey, tenant_id, key_id, NotFound("API key", "کلید API"))
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     _principals.clear()

@@ -16,12 +16,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bashgah.core.errors import BashgahError
+
+#: A model whose rows belong to one club (a ``tenant_id`` and an ``id``).
+Row = TypeVar("Row")
 
 
 def is_sqlite_url(url: str) -> bool:
@@ -137,3 +142,13 @@ def constraint_name(error: IntegrityError) -> str:
     if "FOREIGN KEY constraint failed" in str(orig):
         return "foreign_key"
     return "unknown"
+
+
+async def get_in_club(
+    session: AsyncSession, model: type[Row], tenant_id: int, row_id: int, missing: BashgahError
+) -> Row:
+    """The row ``row_id`` of ``model`` when it belongs to the club; else ``missing`` is raised."""
+    row = await session.scalar(select(model).filter_by(tenant_id=tenant_id, id=row_id))
+    if row is None:
+        raise missing
+    return row

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth import service as auth
+from bashgah.core.db import get_in_club
 from bashgah.core.errors import BashgahError, Conflict, InvalidInput, NotFound
 from bashgah.core.normalize import normalize_name
 from bashgah.models import LoginThrottle, Staff, Tenant, utcnow
@@ -93,10 +94,7 @@ async def disable(session: AsyncSession, tenant_id: int, username: str) -> Staff
 
 
 async def get(session: AsyncSession, tenant_id: int, staff_id: int) -> Staff:
-    person = await session.scalar(select(Staff).where(Staff.tenant_id == tenant_id, Staff.id == staff_id))
-    if person is None:
-        raise NotFound("Staff member", "کارمند")
-    return person
+    return await get_in_club(session, Staff, tenant_id, staff_id, NotFound("Staff member", "کارمند"))
 
 
 def check_may_manage(actor_role: str, target_role: str, new_role: str | None = None) -> None:
