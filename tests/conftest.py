@@ -7,19 +7,22 @@ skipped — except under ``CI=true``, where that is a failure.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner, Result
 
 from bashgah.api.app import create_app
+from bashgah.cli.main import app as cli_app
 from bashgah.core.cache import clear_all as clear_caches
-from bashgah.core.config import Settings
+from bashgah.core.config import Settings, get_settings
 from bashgah.core.db import Database, create_engine
 from bashgah.models import Base
 from support import Club, make_club
@@ -141,3 +144,21 @@ async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+@pytest.fixture
+def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Awaitable[Result]]:
+    """Run ``bashgah …`` in a thread (it runs its own event loop) against the test database."""
+
+    def invoke(args: Sequence[str]) -> Result:
+        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(cli_app, list(args))
+        finally:
+            get_settings.cache_clear()
+
+    async def run(*args: str) -> Result:
+        return await asyncio.to_thread(invoke, args)
+
+    return run
