@@ -17,6 +17,7 @@ from bashgah.auth.service import Principal
 from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError
+from bashgah.exports import service as exports
 from bashgah.models import Tenant
 
 T = TypeVar("T")
@@ -42,9 +43,26 @@ ExportLangOpt = Annotated[
 ]
 
 
-def check_export_file(file: Path) -> None:
+def run_export(
+    tenant: str | None,
+    file: Path,
+    write: Callable[[AsyncSession, int], Awaitable[int]],
+    action: str,
+    subject: tuple[str, int | str | None],
+) -> int:
+    """Write an export of the club with ``write(session, tenant_id)`` (it returns the rows written) and note
+    the download in the audit log as ``action`` on ``subject`` (its type and id), in one transaction."""
     if file.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
         raise typer.BadParameter("the file name must end in .csv or .xlsx", param_hint="FILE")
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as session:
+            tid = await tenant_id(session, tenant)
+            rows = await write(session, tid)
+            await exports.record(session, operator(tid), action, *subject, rows, file_format(file))
+            return rows
+
+    return run(work)
 
 
 def operator(tenant: int) -> Principal:

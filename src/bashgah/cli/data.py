@@ -12,22 +12,20 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.cli.common import (
     ExportFileArg,
     ExportLangOpt,
     Language,
     TenantOpt,
-    check_export_file,
     console,
-    file_format,
-    operator,
     run,
+    run_export,
     tenant_id,
 )
 from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError
-from bashgah.exports import service as exports
 from bashgah.importing import export as exporting
 from bashgah.importing.columns import MEMBER_COLUMNS, PURCHASE_COLUMNS
 from bashgah.importing.members import import_members, read_members
@@ -192,23 +190,10 @@ def export(
     lang: ExportLangOpt = Language.en,
 ) -> None:
     """Export members, purchases or the ledger to CSV or XLSX, with the import's column names."""
-    check_export_file(file)
 
-    async def work(db: Database) -> int:
+    async def write(session: AsyncSession, tid: int) -> int:
         with progress_bar() as bar:
-            async with db.transaction() as session:
-                tid = await tenant_id(session, tenant)
-                rows = await exporting.export(session, tid, what.value, file, lang.value, bar)
-                await exports.record(
-                    session,
-                    operator(tid),
-                    f"data.{what.value}_exported",
-                    "export",
-                    None,
-                    rows,
-                    file_format(file),
-                )
-                return rows
+            return await exporting.export(session, tid, what.value, file, lang.value, bar)
 
-    count = run(work)
+    count = run_export(tenant, file, write, f"data.{what.value}_exported", ("export", None))
     print(f"{what.value}: {count:,} rows written to {file}")

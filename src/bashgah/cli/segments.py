@@ -8,21 +8,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.cli.common import (
     ExportFileArg,
     ExportLangOpt,
     Language,
     TenantOpt,
-    check_export_file,
-    file_format,
-    operator,
     run,
+    run_export,
     tenant_id,
 )
 from bashgah.cli.data import FileArg, LangOpt, _club_language, _reject
 from bashgah.core.db import Database
-from bashgah.exports import service as exports
 from bashgah.importing.report import ImportRejected, errors_path
 from bashgah.models import Segment
 from bashgah.segments import service
@@ -85,18 +83,11 @@ def export_command(
     lang: ExportLangOpt = Language.en,
 ) -> None:
     """Export the segment's members with the members export's columns (they import back)."""
-    check_export_file(file)
 
-    async def work(db: Database) -> int:
-        async with db.transaction() as session:
-            tid = await tenant_id(session, tenant)
-            rows = await service.export(session, tid, segment, file, lang.value)
-            await exports.record(
-                session, operator(tid), "segments.exported", "segment", segment, rows, file_format(file)
-            )
-            return rows
+    async def write(session: AsyncSession, tid: int) -> int:
+        return await service.export(session, tid, segment, file, lang.value)
 
-    count = run(work)
+    count = run_export(tenant, file, write, "segments.exported", ("segment", segment))
     print(f"segment {segment}: {count:,} members written to {file}")
 
 

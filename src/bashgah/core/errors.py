@@ -89,11 +89,80 @@ def plain(lang: str) -> Show:
     return show
 
 
+#: Each error's English and Persian message template, by code (see :func:`words`).
+_WORDS: dict[str, tuple[str, str]] = {}
+
+
+def words(table: dict[str, tuple[str, str]]) -> None:
+    """Add a domain's messages (code → English and Persian template) to the catalogue; an error class
+    declared with that ``code=`` afterwards takes them."""
+    clashes = [code for code, pair in table.items() if _WORDS.get(code, pair) != pair]
+    if clashes:
+        raise ValueError(f"error codes given two messages: {clashes}")
+    _WORDS.update(table)
+
+
+words(
+    {
+        "not_found": ("{what} was not found.", "{what_fa} پیدا نشد."),
+        "invalid_input": (
+            "Invalid value for {field}: {reason_en}",
+            "مقدار «{field_fa}» نامعتبر است: {reason_fa}",
+        ),
+        "unauthorized": (
+            "A valid API key is required (header: Authorization: Bearer <key>).",
+            "کلید API معتبر لازم است (سرآیند Authorization: Bearer <key>).",
+        ),
+        "forbidden": ("Your role ({role}) may not do this.", "نقش شما ({role}) اجازهٔ این کار را ندارد."),
+        "duplicate_member": (
+            "A member with this {field} already exists.",
+            "عضوی با این {field_fa} از قبل وجود دارد.",
+        ),
+        "duplicate_receipt": (
+            "Receipt {external_id} was already recorded for this branch.",
+            "فاکتور {external_id} قبلاً برای این شعبه ثبت شده است.",
+        ),
+        "idempotency_conflict": (
+            "This Idempotency-Key was already used with a different request.",
+            "این Idempotency-Key قبلاً با درخواست دیگری استفاده شده است.",
+        ),
+        "idempotency_key_required": (
+            "The Idempotency-Key header is required for this call.",
+            "سرآیند Idempotency-Key برای این درخواست لازم است.",
+        ),
+        "insufficient_points": (
+            "Not enough points: {available} available, {requested} requested.",
+            "امتیاز کافی نیست: {available} امتیاز موجود است و {requested} درخواست شده.",
+        ),
+        "member_blocked": ("This member is blocked.", "این عضو مسدود شده است."),
+        "invalid_state": (
+            "Not possible in the current state: {reason_en}",
+            "در وضعیت فعلی ممکن نیست: {reason_fa}",
+        ),
+        "payload_too_large": (
+            "The request is too large: at most {size_en} may be sent.",
+            "درخواست بیش از اندازه بزرگ است: حداکثر {size_fa} را می‌توان فرستاد.",
+        ),
+        "unreadable_form": (
+            "The form could not be read (a field may be too long); nothing was done.",
+            "فرم خوانده نشد (شاید یکی از خانه‌ها بیش از اندازه بلند است)؛ کاری انجام نشد.",
+        ),
+        "busy": (
+            "The club is busy with another request on the same data; nothing was saved. Try again.",
+            "درخواست دیگری روی همین داده در جریان است؛ چیزی ذخیره نشد. دوباره تلاش کنید.",
+        ),
+    }
+)
+
+
 class BashgahError(Exception):
     """An error is declared, not programmed: its ``status``, ``code`` and English and Persian message
     templates as class attributes; ``kinds`` types the figures the templates name and ``takes`` lists the
     figures it is given by position (``InsufficientPoints(available, requested)``). An error that takes
-    none may be given its ``detail`` there instead (``BashgahError("why")``)."""
+    none may be given its ``detail`` there instead (``BashgahError("why")``).
+
+    A subclass declared with ``code=`` takes its templates from the catalogue (:func:`words`), where a
+    domain keeps all its messages together; without an entry there it keeps its parent's."""
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
@@ -103,6 +172,13 @@ class BashgahError(Exception):
     kinds: ClassVar[dict[str, Callable[[Any], Any]]] = {}
     #: The figures given by position, in order.
     takes: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, code: str | None = None, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        if code is not None:
+            cls.code = code
+            if code in _WORDS:
+                cls.message_en, cls.message_fa = _WORDS[code]
 
     def __init__(self, *figures: Any, detail: str | None = None, **params: Any) -> None:
         if len(figures) > max(len(self.takes), 1):
@@ -118,19 +194,14 @@ class BashgahError(Exception):
         super().__init__(self.message("en"))
 
     @classmethod
-    def variants(cls, messages: dict[str, tuple[str, str]]) -> dict[str, type[Self]]:
-        """One subclass of this error per code of ``messages`` (code → English and Persian template), for
-        errors told apart only by their code and words."""
+    def variants(cls, *codes: str) -> dict[str, type[Self]]:
+        """One subclass of this error per code, for errors told apart only by their code and words."""
         return {
             code: cast(
                 type[Self],
-                type(
-                    code.title().replace("_", ""),
-                    (cls,),
-                    {"code": code, "message_en": en, "message_fa": fa, "__module__": cls.__module__},
-                ),
+                type(code.title().replace("_", ""), (cls,), {"__module__": cls.__module__}, code=code),
             )
-            for code, (en, fa) in messages.items()
+            for code in codes
         }
 
     def shown(self, lang: str, show: Show | None) -> dict[str, Any]:
@@ -154,22 +225,16 @@ def fill(template: str, values: dict[str, Any]) -> str:
         return template
 
 
-class NotFound(BashgahError):
+class NotFound(BashgahError, code="not_found"):
     status = 404
-    code = "not_found"
-    message_en = "{what} was not found."
-    message_fa = "{what_fa} پیدا نشد."
     takes = ("what", "what_fa")
 
 
-class InvalidInput(BashgahError):
+class InvalidInput(BashgahError, code="invalid_input"):
     """A value that passed the schema but breaks a business rule of its field. The reasons may name
     ``figures`` (``"at least {minimum} characters"``), written for the reader like any parameter."""
 
     status = 422
-    code = "invalid_input"
-    message_en = "Invalid value for {field}: {reason_en}"
-    message_fa = "مقدار «{field_fa}» نامعتبر است: {reason_fa}"
 
     def __init__(
         self, field: str, reason_en: str, reason_fa: str, field_fa: str | None = None, **figures: Any
@@ -188,16 +253,12 @@ class InvalidInput(BashgahError):
         return values
 
 
-class InvalidPhone(InvalidInput):
-    code = "invalid_phone"
-
+class InvalidPhone(InvalidInput, code="invalid_phone"):
     def __init__(self) -> None:
         super().__init__("mobile", "not a valid mobile number", "شماره موبایل معتبر نیست", "شماره موبایل")
 
 
-class InvalidNationalCode(InvalidInput):
-    code = "invalid_national_code"
-
+class InvalidNationalCode(InvalidInput, code="invalid_national_code"):
     def __init__(
         self,
         reason_en: str = "the check digit does not match",
@@ -206,11 +267,9 @@ class InvalidNationalCode(InvalidInput):
         super().__init__("national_code", reason_en, reason_fa, "کد ملی")
 
 
-class InvalidDate(InvalidInput):
+class InvalidDate(InvalidInput, code="invalid_date"):
     """A date that is not one (``malformed``: the reason says which forms to use) or is out of range (the
     reason says why: in the future, before 1900)."""
-
-    code = "invalid_date"
 
     def __init__(
         self,
@@ -229,101 +288,65 @@ class InvalidDate(InvalidInput):
         self.malformed = reason_en is None
 
 
-class Unauthorized(BashgahError):
-    status = 401
-    code = "unauthorized"
-    message_en = "A valid API key is required (header: Authorization: Bearer <key>)."
-    message_fa = "کلید API معتبر لازم است (سرآیند Authorization: Bearer <key>)."
-
-
-class Forbidden(BashgahError):
-    status = 403
-    code = "forbidden"
-    message_en = "Your role ({role}) may not do this."
-    message_fa = "نقش شما ({role}) اجازهٔ این کار را ندارد."
-    takes = ("role",)
-
-
-class Conflict(BashgahError):
-    status = 409
-    code = "conflict"
-
-
-class DuplicateMember(Conflict):
-    code = "duplicate_member"
-    message_en = "A member with this {field} already exists."
-    message_fa = "عضوی با این {field_fa} از قبل وجود دارد."
-    takes = ("field", "field_fa")
-
-
-class DuplicateReceipt(Conflict):
-    code = "duplicate_receipt"
-    message_en = "Receipt {external_id} was already recorded for this branch."
-    message_fa = "فاکتور {external_id} قبلاً برای این شعبه ثبت شده است."
-    kinds = {"external_id": Code}
-    takes = ("external_id",)
-
-
-class IdempotencyConflict(Conflict):
-    code = "idempotency_conflict"
-    message_en = "This Idempotency-Key was already used with a different request."
-    message_fa = "این Idempotency-Key قبلاً با درخواست دیگری استفاده شده است."
-
-
-class IdempotencyKeyRequired(BashgahError):
-    status = 400
-    code = "idempotency_key_required"
-    message_en = "The Idempotency-Key header is required for this call."
-    message_fa = "سرآیند Idempotency-Key برای این درخواست لازم است."
-
-
-class InsufficientPoints(Conflict):
-    code = "insufficient_points"
-    message_en = "Not enough points: {available} available, {requested} requested."
-    message_fa = "امتیاز کافی نیست: {available} امتیاز موجود است و {requested} درخواست شده."
-    kinds = {"available": Points, "requested": Points}
-    takes = ("available", "requested")
-
-
-class MemberBlocked(Conflict):
-    code = "member_blocked"
-    message_en = "This member is blocked."
-    message_fa = "این عضو مسدود شده است."
-
-
-class InvalidState(Conflict):
-    code = "invalid_state"
-    message_en = "Not possible in the current state: {reason_en}"
-    message_fa = "در وضعیت فعلی ممکن نیست: {reason_fa}"
-    takes = ("reason_en", "reason_fa")
-
-
-class NulCharacter(InvalidInput):
+class NulCharacter(InvalidInput, code="invalid_character"):
     """A NUL byte: no text field may hold one (PostgreSQL cannot store it, and no person types it)."""
-
-    code = "invalid_character"
 
     def __init__(self, field: str) -> None:
         super().__init__(field, "contains a NUL character", "نویسهٔ نامعتبر (NUL) دارد", field)
 
 
-class NumberOutOfRange(InvalidInput):
+class NumberOutOfRange(InvalidInput, code="out_of_range"):
     """A number beyond what an id or an amount can ever be (the signed 64-bit range)."""
-
-    code = "out_of_range"
 
     def __init__(self, field: str) -> None:
         super().__init__(field, "the number is too large", "عدد بیش از اندازه بزرگ است", field)
 
 
+class Unauthorized(BashgahError, code="unauthorized"):
+    status = 401
+
+
+class Forbidden(BashgahError, code="forbidden"):
+    status = 403
+    takes = ("role",)
+
+
+class Conflict(BashgahError, code="conflict"):
+    status = 409
+
+
+class DuplicateMember(Conflict, code="duplicate_member"):
+    takes = ("field", "field_fa")
+
+
+class DuplicateReceipt(Conflict, code="duplicate_receipt"):
+    kinds = {"external_id": Code}
+    takes = ("external_id",)
+
+
+class IdempotencyConflict(Conflict, code="idempotency_conflict"): ...
+
+
+class IdempotencyKeyRequired(BashgahError, code="idempotency_key_required"): ...
+
+
+class InsufficientPoints(Conflict, code="insufficient_points"):
+    kinds = {"available": Points, "requested": Points}
+    takes = ("available", "requested")
+
+
+class MemberBlocked(Conflict, code="member_blocked"): ...
+
+
+class InvalidState(Conflict, code="invalid_state"):
+    takes = ("reason_en", "reason_fa")
+
+
 _PERSIAN = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
 
 
-class PayloadTooLarge(BashgahError):
+class PayloadTooLarge(BashgahError, code="payload_too_large"):
     status = 413
-    code = "payload_too_large"
-    message_en = "The request is too large: at most {size_en} may be sent."
-    message_fa = "درخواست بیش از اندازه بزرگ است: حداکثر {size_fa} را می‌توان فرستاد."
 
     def __init__(self, limit_bytes: int) -> None:
         kib = limit_bytes / 1024
@@ -333,16 +356,8 @@ class PayloadTooLarge(BashgahError):
         self.limit_bytes = limit_bytes
 
 
-class UnreadableForm(BashgahError):
-    status = 400
-    code = "unreadable_form"
-    message_en = "The form could not be read (a field may be too long); nothing was done."
-    message_fa = "فرم خوانده نشد (شاید یکی از خانه‌ها بیش از اندازه بلند است)؛ کاری انجام نشد."
+class UnreadableForm(BashgahError, code="unreadable_form"): ...
 
 
-class Busy(Conflict):
+class Busy(Conflict, code="busy"):
     """A database conflict that did not clear after the retries (another request holds what this needs)."""
-
-    code = "busy"
-    message_en = "The club is busy with another request on the same data; nothing was saved. Try again."
-    message_fa = "درخواست دیگری روی همین داده در جریان است؛ چیزی ذخیره نشد. دوباره تلاش کنید."

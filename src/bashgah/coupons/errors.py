@@ -4,28 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bashgah.core.errors import Code, Conflict, Count, Money, NotFound
+from bashgah.core.errors import Code, Conflict, Count, Money, NotFound, words
 
-
-class CouponUnknown(NotFound):
-    code = "coupon_unknown"
-    message_en = "There is no coupon with this code."
-    message_fa = "کد تخفیفی با این کد وجود ندارد."
-
-
-class CouponRefused(Conflict):
-    """Base of the refusals; ``of(code, **figures)`` builds the one of that code."""
-
-    kinds = {"minimum": Money, "limit": Count}
-
-    @staticmethod
-    def of(code: str, **figures: Any) -> CouponRefused:
-        return _REFUSALS[code](**figures)
-
-
-#: Each refusal's code, English and Persian message.
-_REFUSALS = CouponRefused.variants(
+words(
     {
+        "coupon_unknown": ("There is no coupon with this code.", "کد تخفیفی با این کد وجود ندارد."),
         "coupon_not_yet_valid": (
             "This coupon is not valid yet (from {at}).",
             "این کد تخفیف هنوز فعال نشده است (از {at}).",
@@ -51,13 +34,38 @@ _REFUSALS = CouponRefused.variants(
             "This coupon was given to another member; only they can use it.",
             "این کد تخفیف به عضو دیگری داده شده و فقط خود او می‌تواند از آن استفاده کند.",
         ),
+        "coupon_code_taken": (
+            "The code {code} is already used by another coupon of this club.",
+            "کد {code} قبلاً برای کد تخفیف دیگری در این باشگاه ثبت شده است.",
+        ),
     }
 )
 
 
-class CouponCodeTaken(Conflict):
-    code = "coupon_code_taken"
-    message_en = "The code {code} is already used by another coupon of this club."
-    message_fa = "کد {code} قبلاً برای کد تخفیف دیگری در این باشگاه ثبت شده است."
+class CouponUnknown(NotFound, code="coupon_unknown"): ...
+
+
+class CouponRefused(Conflict):
+    """Base of the refusals; ``of(code, **figures)`` builds the one of that code."""
+
+    kinds = {"minimum": Money, "limit": Count}
+
+    @staticmethod
+    def of(code: str, **figures: Any) -> CouponRefused:
+        return _REFUSALS[code](**figures)
+
+
+_REFUSALS = CouponRefused.variants(
+    "coupon_not_yet_valid",
+    "coupon_switched_off",
+    "coupon_expired",
+    "coupon_below_minimum",
+    "coupon_used_up",
+    "coupon_member_limit",
+    "coupon_of_another_member",
+)
+
+
+class CouponCodeTaken(Conflict, code="coupon_code_taken"):
     kinds = {"code": Code}
     takes = ("code",)
