@@ -127,17 +127,14 @@ async def issue(session: AsyncSession, who: Principal, data: GiftCardIssue) -> l
             )
             session.add(card)
             await session.flush()
-            await ledger.from_system(
-                j,
+            await j.post(
+                await j.system("issuance", card.id, RIALS),
                 account.id,
-                "issuance",
                 data.value_rials,
                 "gift_card_issue",
                 f"gift_card:{card.id}:issue",
                 ("gift_card", card.id),
                 data.batch,
-                shard=card.id,
-                asset=RIALS,
             )
             cards.append(card)
     return [_read(card, data.value_rials, now) for card in cards]
@@ -219,17 +216,14 @@ async def spend(
 ) -> None:
     if amount > locked.balance:
         raise InsufficientGiftCard(available=locked.balance, requested=amount)
-    await ledger.to_system(
-        j,
+    await j.post(
         locked.card.account_id,
-        "redemption",
+        await j.system("redemption", member_id, RIALS),
         amount,
         "gift_card_spend",
         f"purchase:{purchase_id}:gift_card",
         ("purchase", purchase_id),
         receipt,
-        shard=member_id,
-        asset=RIALS,
     )
     locked.balance -= amount
     if locked.balance == 0:
@@ -247,17 +241,14 @@ async def give_back(
         .execution_options(populate_existing=True)
     )
     assert card is not None
-    await ledger.from_system(
-        j,
+    await j.post(
+        await j.system("redemption", member_id, RIALS),
         card.account_id,
-        "redemption",
         amount,
         "gift_card_return",
         f"refund:{refund_id}:gift_card",
         ("refund", refund_id),
         receipt,
-        shard=member_id,
-        asset=RIALS,
     )
     if card.status == "used_up":
         card.status = "active"
@@ -324,15 +315,12 @@ async def close(j: ledger.Journal, card: GiftCard, left: int, status: str) -> No
     ``expired`` (to expiry, ``gift_card_expire``)."""
     kind, what = _CLOSINGS[status]
     if left:
-        await ledger.to_system(
-            j,
+        await j.post(
             card.account_id,
-            kind,
+            await j.system(kind, card.id, RIALS),
             left,
             f"gift_card_{what}",
             f"gift_card:{card.id}:{what}",
             ("gift_card", card.id),
-            shard=card.id,
-            asset=RIALS,
         )
     card.status = status

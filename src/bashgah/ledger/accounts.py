@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TTLCache, scope
@@ -129,3 +130,14 @@ async def member_account(
     )
     row = (await session.execute(query.with_for_update() if lock else query)).first()
     return LockedAccount(row[0], member_id, row[1], row[2]) if row is not None else None
+
+
+async def lock_each_member(
+    session: AsyncSession, due: Select[Any, Any], tenant_column: Any, tenant_id: int | None
+) -> AsyncIterator[Account]:
+    """Lock, one after the other, the points account of each (tenant id, member id) row ``due`` selects
+    (of one tenant when ``tenant_id`` is given): how a job works member by member under their lock."""
+    if tenant_id is not None:
+        due = due.where(tenant_column == tenant_id)
+    for row_tenant_id, member_id in (await session.execute(due)).all():
+        yield await lock_member_account(session, row_tenant_id, member_id)

@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.ledger.accounts import AccountLike
+from bashgah.ledger.accounts import POINTS, AccountLike, system_account
 from bashgah.models import Account, Transfer
 
 # Statements of the hot path, built once: building a statement per call costs more Python time than
@@ -100,6 +100,11 @@ class Journal:
             "actor": self.actor,
             "created_at": recorded_at(),
         }
+
+    async def system(self, kind: str, shard: int | None, asset: str = POINTS) -> int:
+        """The system account ``kind`` of ``asset`` a transfer with ``shard`` (a member's id, a gift
+        card's) uses."""
+        return await system_account(self.session, self.tenant_id, kind, shard, asset)
 
     def hold(self, account_id: int, amount: int) -> None:
         self.pending[account_id] = self.pending.get(account_id, 0) + amount

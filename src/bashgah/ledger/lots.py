@@ -178,6 +178,16 @@ class Figures(NamedTuple):
     #: always equals ``available + pending + reserved``.
     total: int
 
+    def named(self, unit: str = "") -> dict[str, Any]:
+        """The figures under the API's names (``available``, ``expiring_30d``…), each amount's name
+        ending in ``unit`` (the wallet's ``_rials``); ``reserved`` is the caller's to add."""
+        lots = self.lots
+        amounts = {"available": lots.available, "pending": lots.pending, "expiring_30d": lots.expiring}
+        return {f"{k}{unit}": v for k, v in amounts.items()} | {
+            "next_expiry_at": lots.next_expiry,
+            f"total{unit}": self.total,
+        }
+
 
 async def figures(
     session: AsyncSession, account: AccountLike, now: datetime, j: Journal | None = None

@@ -38,15 +38,8 @@ async def points_balance(
     job posts them, so ``total`` leaves them out too and always equals ``available + pending +
     reserved`` (below zero only when the member owes points, under ``allow_negative``).
     """
-    lots, reserved, total = await ledger.figures(session, account, now, j)
-    return PointsBalance(
-        available=lots.available,
-        pending=lots.pending,
-        reserved=reserved,
-        expiring_30d=lots.expiring,
-        next_expiry_at=lots.next_expiry,
-        total=total,
-    )
+    found = await ledger.figures(session, account, now, j)
+    return PointsBalance(**found.named(), reserved=found.reserved)
 
 
 async def lifetime_totals(session: AsyncSession, account_id: int) -> tuple[int, int]:

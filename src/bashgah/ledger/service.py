@@ -33,6 +33,7 @@ from bashgah.ledger.accounts import (
     AccountLike,
     LockedAccount,
     create_system_accounts,
+    lock_each_member,
     lock_member_account,
     member_account,
     open_member_account,
@@ -68,6 +69,7 @@ __all__ = [
     "AccountLike",
     "LockedAccount",
     "create_system_accounts",
+    "lock_each_member",
     "lock_member_account",
     "member_account",
     "open_member_account",
@@ -94,8 +96,6 @@ __all__ = [
     "take_spendable",
     # the building blocks
     "ExpiryPolicy",
-    "to_system",
-    "from_system",
     "credit",
     "credit_member",
     "Credit",
@@ -120,74 +120,37 @@ class ExpiryPolicy(Protocol):
     def expiry_months(self) -> int: ...
 
 
-# --- postings with a system account ----------------------------------------------------------------
-
-
-async def to_system(
-    j: Journal,
-    account_id: int,
-    kind: str,
-    amount: int,
-    code: str,
-    key: str,
-    ref: tuple[str, int | None] | None = None,
-    reason: str | None = None,
-    *,
-    shard: int | None,
-    asset: str = POINTS,
-) -> int:
-    """Post ``amount`` from an account to the system account ``kind`` of ``asset`` (the shard of
-    ``shard``: the member's id, or a gift card's)."""
-    sink = await system_account(j.session, j.tenant_id, kind, shard, asset)
-    return await j.post(account_id, sink, amount, code, key, ref, reason)
-
-
-async def from_system(
-    j: Journal,
-    account_id: int,
-    kind: str,
-    amount: int,
-    code: str,
-    key: str,
-    ref: tuple[str, int | None] | None = None,
-    reason: str | None = None,
-    *,
-    shard: int | None,
-    asset: str = POINTS,
-) -> int:
-    """Post ``amount`` from the system account ``kind`` of ``asset`` to an account (see :func:`to_system`)."""
-    source = await system_account(j.session, j.tenant_id, kind, shard, asset)
-    return await j.post(source, account_id, amount, code, key, ref, reason)
-
-
 # --- use-case building blocks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credit:
+    """An amount from a system account (``source``) to a member: for :func:`credit` and
+    :func:`credit_member_together`."""
+
+    source: str
+    amount: int
+    code: str
+    key: str
+    reason: str | None = None
 
 
 async def credit(
     j: Journal,
     account: AccountLike,
-    source: str,
-    amount: int,
-    code: str,
-    key: str,
-    *,
-    available_at: datetime,
-    expires_at: datetime | None,
+    c: Credit,
+    dates: rules.LotDates,
     ref: tuple[str, int | None] | None = None,
-    reason: str | None = None,
     purchase_id: int | None = None,
     asset: str = POINTS,
     source_account: int | None = None,
 ) -> int:
-    """Move ``amount`` from a system account of ``asset`` (or ``source_account``) to the member's
-    account of that asset, as a new lot with the given dates."""
+    """Move ``c.amount`` from the system account ``c.source`` of ``asset`` (or ``source_account``) to the
+    member's account of that asset, as a new lot with the given dates."""
     if source_account is None:
-        transfer_id = await from_system(
-            j, account.id, source, amount, code, key, ref, reason, shard=account.member_id, asset=asset
-        )
-    else:
-        transfer_id = await j.post(source_account, account.id, amount, code, key, ref, reason)
-    await add_lot(j, account, transfer_id, amount, available_at, expires_at, purchase_id)
+        source_account = await j.system(c.source, account.member_id, asset)
+    transfer_id = await j.post(source_account, account.id, c.amount, c.code, c.key, ref, c.reason)
+    await add_lot(j, account, transfer_id, c.amount, dates.available_at, dates.expires_at, purchase_id)
     return transfer_id
 
 
@@ -211,30 +174,7 @@ async def credit_member(
     The lot is dated by ``rules.lot_dates`` from ``earned_at`` (a sale's own time), or ``now``.
     """
     dates = rules.lot_dates(earned_at or now, pending_days, program.expiry_mode, program.expiry_months)
-    return await credit(
-        j,
-        account,
-        source,
-        amount,
-        code,
-        key,
-        available_at=dates.available_at,
-        expires_at=dates.expires_at,
-        ref=ref,
-        reason=reason,
-        purchase_id=purchase_id,
-    )
-
-
-@dataclass(frozen=True)
-class Credit:
-    """Points from a system account (``source``) to a member, for :func:`credit_member_together`."""
-
-    source: str
-    amount: int
-    code: str
-    key: str
-    reason: str | None = None
+    return await credit(j, account, Credit(source, amount, code, key, reason), dates, ref, purchase_id)
 
 
 async def credit_member_together(
@@ -253,7 +193,7 @@ async def credit_member_together(
     ``rules.lot_dates`` from ``earned_at`` (the sale's own time), or ``now``."""
     postings = [
         Posting(
-            await system_account(j.session, j.tenant_id, c.source, account.member_id),
+            await j.system(c.source, account.member_id),
             account.id,
             c.amount,
             c.code,
@@ -283,8 +223,8 @@ async def debit_member(
 ) -> int:
     """Post ``amount`` from the member's account to the system account ``sink`` of ``asset``; the caller
     has taken it from the lots already."""
-    return await to_system(
-        j, account.id, sink, amount, code, key, ref, reason, shard=account.member_id, asset=asset
+    return await j.post(
+        account.id, await j.system(sink, account.member_id, asset), amount, code, key, ref, reason
     )
 
 
@@ -303,19 +243,8 @@ async def adjust(
     expires at ``expires_at``; a take-away takes what the asset lets be taken (see :class:`Asset`)."""
     ref = ("adjustment", None)
     if amount > 0:
-        return await credit(
-            j,
-            account,
-            "adjustment",
-            amount,
-            asset.adjust_code,
-            key,
-            available_at=now,
-            expires_at=expires_at,
-            ref=ref,
-            reason=reason,
-            asset=asset.name,
-        )
+        given = Credit("adjustment", amount, asset.adjust_code, key, reason)
+        return await credit(j, account, given, rules.LotDates(now, expires_at), ref, asset=asset.name)
     if asset.holds:
         await release_lapsed_holds(j, account, now)
     await take(j.session, account, -amount, now, asset, pending=asset.take_pending)

@@ -47,17 +47,15 @@ async def expire_lots(
         .distinct()
         .limit(limit)
     )
-    if tenant_id is not None:
-        query = query.where(PointLot.tenant_id == tenant_id)
-    due = (await session.execute(query)).all()
     expired = 0
-    for lot_tenant_id, member_id in due:
-        assert member_id is not None
-        account: ledger.AccountLike | None = await ledger.lock_member_account(
-            session, lot_tenant_id, member_id
-        )
+    async for points in ledger.lock_each_member(session, query, PointLot.tenant_id, tenant_id):
+        # The member's points account is every writer's first lock, the account of another asset next.
+        account: ledger.AccountLike | None = points
         if asset.name != ledger.POINTS:
-            account = await ledger.member_account(session, lot_tenant_id, member_id, asset.name, lock=True)
+            assert points.member_id is not None
+            account = await ledger.member_account(
+                session, points.tenant_id, points.member_id, asset.name, lock=True
+            )
         assert account is not None
         lots = (
             await session.execute(
@@ -69,7 +67,7 @@ async def expire_lots(
                 )
             )
         ).all()
-        async with ledger.journal(session, lot_tenant_id, "job:expire") as j:
+        async with ledger.journal(session, points.tenant_id, "job:expire") as j:
             for lot_id, remaining in lots:
                 await ledger.change_lots(session, [(lot_id, remaining)], -1)
                 await ledger.debit_member(

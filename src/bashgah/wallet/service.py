@@ -9,6 +9,7 @@ writers of one member queue behind each other and never deadlock with a sale.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,17 +100,12 @@ async def credit(
     return await ledger.credit(
         j,
         wallet,
-        source,
-        amount,
-        code,
-        key,
-        available_at=rules.available_after(now, pending_days),
-        expires_at=expires_at,
-        ref=ref,
-        reason=reason,
-        purchase_id=purchase_id,
-        asset=RIALS,
-        source_account=source_account,
+        ledger.Credit(source, amount, code, key, reason),
+        rules.LotDates(rules.available_after(now, pending_days), expires_at),
+        ref,
+        purchase_id,
+        RIALS,
+        source_account,
     )
 
 
@@ -118,17 +114,8 @@ async def take(session: AsyncSession, wallet: Wallet, amount: int, now: datetime
     return await ledger.take(session, wallet, amount, now, WALLET)
 
 
-async def debit(
-    j: ledger.Journal,
-    wallet: Wallet,
-    sink: str,
-    amount: int,
-    code: str,
-    key: str,
-    ref: tuple[str, int | None] | None = None,
-    reason: str | None = None,
-) -> int:
-    return await ledger.debit_member(j, wallet, sink, amount, code, key, ref, reason, RIALS)
+#: Post rials from the wallet to a rials system account; the caller has taken them from the lots.
+debit = functools.partial(ledger.debit_member, asset=RIALS)
 
 
 async def credit_back(
@@ -141,9 +128,8 @@ async def credit_back(
     reason: str | None,
 ) -> int:
     """Post rials paid at the till back to the wallet; the caller returns them to their own lots."""
-    return await ledger.from_system(
-        j, wallet.id, "redemption", amount, code, key, ref, reason, shard=wallet.member_id, asset=RIALS
-    )
+    source = await j.system("redemption", wallet.member_id, RIALS)
+    return await j.post(source, wallet.id, amount, code, key, ref, reason)
 
 
 async def take_back(
@@ -175,14 +161,7 @@ async def balance(
             available_rials=0, pending_rials=0, expiring_30d_rials=0, next_expiry_at=None, total_rials=0
         )
     # As for points: rials past their date are gone before the job posts them (see ledger.figures).
-    lots, _, total = await ledger.figures(session, wallet, now, j)
-    return WalletBalance(
-        available_rials=lots.available,
-        pending_rials=lots.pending,
-        expiring_30d_rials=lots.expiring,
-        next_expiry_at=lots.next_expiry,
-        total_rials=total,
-    )
+    return WalletBalance(**(await ledger.figures(session, wallet, now, j)).named("_rials"))
 
 
 # --- use cases ------------------------------------------------------------------------------------
