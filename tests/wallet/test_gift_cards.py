@@ -10,7 +10,7 @@ from wallet_helpers import card, issue_cards, paid, pay, wallet_of
 
 from bashgah.core.db import Database
 from bashgah.coupons.rules import ALPHABET
-from bashgah.ledger.tasks import expire_stored_value
+from bashgah.giftcards.tasks import expire_cards
 from bashgah.models import GiftCard
 from support import Club, enrol, error_code, execute, ledger_problems, refund
 
@@ -129,9 +129,9 @@ async def test_expired_and_cancelled_gift_cards_are_refused_and_their_value_leav
     assert (refused.status_code, error_code(refused)) == (409, "gift_card_closed")
 
     async with db.transaction() as session:
-        assert await expire_stored_value(session) == 150_000
+        assert await expire_cards(session) == 150_000
     async with db.transaction() as session:
-        assert await expire_stored_value(session) == 0
+        assert await expire_cards(session) == 0
     assert (await card(client, club, old["code"]))["balance_rials"] == 0
 
     assert (

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from wallet_helpers import CASHBACK_5_UP_TO_50000, paid, pay, top_up, topped_up, wallet_of
 
 from bashgah.core.db import Database
-from bashgah.ledger.tasks import expire_stored_value
 from bashgah.models import Account, PointLot, Purchase
+from bashgah.wallet.tasks import expire_wallets
 from programme.campaign_helpers import new_campaign
 from rewards.reward_helpers import new_reward, redeem
 from support import (
@@ -212,9 +212,9 @@ async def test_cashback_expires_after_3_months(client: httpx.AsyncClient, club: 
         .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)),
     )
     async with db.transaction() as session:
-        assert await expire_stored_value(session) == 20_000
+        assert await expire_wallets(session) == 20_000
     async with db.transaction() as session:
-        assert await expire_stored_value(session) == 0
+        assert await expire_wallets(session) == 0
 
     wallet = await wallet_of(client, club, member["id"])
     assert wallet["balance"]["total_rials"] == 100_000
@@ -313,6 +313,6 @@ async def test_cashback_past_its_date_leaves_the_wallet_total_before_the_job_and
     shown = (await wallet_of(client, club, member["id"]))["balance"]
     assert (shown["available_rials"], shown["pending_rials"], shown["total_rials"]) == (100_000, 0, 100_000)
     async with db.transaction() as session:
-        assert await expire_stored_value(session) == 20_000
+        assert await expire_wallets(session) == 20_000
     assert (await wallet_of(client, club, member["id"]))["balance"] == shown
     assert await ledger_problems(db) == []

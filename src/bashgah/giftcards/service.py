@@ -1,5 +1,5 @@
 """Gift cards: issue (one or a batch with generated codes), balance check, spend at the till, load into a
-wallet, cancel, expire.
+wallet, cancel; the expiry job is in ``tasks.py``.
 
 Each card's value is its own ledger account (asset ``rials``, kind ``gift_card``): issuing posts
 ``gift_card_issue`` from the rials issuance account to the card, a till posts ``gift_card_spend`` from the
@@ -127,9 +127,8 @@ async def issue(session: AsyncSession, who: Principal, data: GiftCardIssue) -> l
             )
             session.add(card)
             await session.flush()
-            source = await ledger.system_account(session, who.tenant_id, "issuance", card.id, RIALS)
             await j.post(
-                source,
+                await j.system("issuance", card.id, RIALS),
                 account.id,
                 data.value_rials,
                 "gift_card_issue",
@@ -156,14 +155,14 @@ async def _find(session: AsyncSession, tenant_id: int, raw: str, lock: bool) -> 
     return card
 
 
-async def _balance(session: AsyncSession, card: GiftCard) -> int:
+async def balance_of(session: AsyncSession, card: GiftCard) -> int:
     return int(await session.scalar(select(Account.posted).where(Account.id == card.account_id)) or 0)
 
 
 async def get(session: AsyncSession, who: Principal, code: str) -> GiftCardRead:
     """The balance check at the till."""
     card = await _find(session, who.tenant_id, code, lock=False)
-    return _read(card, await _balance(session, card), utcnow())
+    return _read(card, await balance_of(session, card), utcnow())
 
 
 async def batch_csv(session: AsyncSession, who: Principal, batch: str) -> str:
@@ -205,7 +204,7 @@ class LockedCard:
 async def lock_usable(session: AsyncSession, tenant_id: int, code: str, now: datetime) -> LockedCard:
     """The card's row locked (after the member's accounts, like every other writer), and usable now."""
     card = await _find(session, tenant_id, code, lock=True)
-    held = await _balance(session, card)
+    held = await balance_of(session, card)
     status = status_of(card, held, now)
     if status != "active":
         raise GiftCardClosed(status)
@@ -217,10 +216,9 @@ async def spend(
 ) -> None:
     if amount > locked.balance:
         raise InsufficientGiftCard(available=locked.balance, requested=amount)
-    sink = await ledger.system_account(j.session, j.tenant_id, "redemption", member_id, RIALS)
     await j.post(
         locked.card.account_id,
-        sink,
+        await j.system("redemption", member_id, RIALS),
         amount,
         "gift_card_spend",
         f"purchase:{purchase_id}:gift_card",
@@ -243,9 +241,8 @@ async def give_back(
         .execution_options(populate_existing=True)
     )
     assert card is not None
-    source = await ledger.system_account(j.session, j.tenant_id, "redemption", member_id, RIALS)
     await j.post(
-        source,
+        await j.system("redemption", member_id, RIALS),
         card.account_id,
         amount,
         "gift_card_return",
@@ -300,61 +297,30 @@ async def cancel(session: AsyncSession, who: Principal, code: str) -> GiftCardRe
     who.require(*MANAGERS)
     now = utcnow()
     card = await _find(session, who.tenant_id, code, lock=True)
-    left = await _balance(session, card)
+    left = await balance_of(session, card)
     if card.status == "cancelled":
         raise GiftCardClosed("cancelled")
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
-        if left:
-            sink = await ledger.system_account(session, who.tenant_id, "issuance", card.id, RIALS)
-            await j.post(
-                card.account_id,
-                sink,
-                left,
-                "gift_card_cancel",
-                f"gift_card:{card.id}:cancel",
-                ("gift_card", card.id),
-            )
-    card.status = "cancelled"
+        await close(j, card, left, "cancelled")
     await session.flush()
     return _read(card, 0, now)
 
 
-async def expire_cards(
-    session: AsyncSession, now: datetime, limit: int = 1000, tenant_id: int | None = None
-) -> int:
-    """Post ``gift_card_expire`` for every active card past its date with rials left; returns the rials.
+#: How a card closes with rials left: they go to this rials system account under this code.
+_CLOSINGS = {"cancelled": ("issuance", "cancel"), "expired": ("expiry", "expire")}
 
-    Each card is re-read under its row lock, so two runners never expire one card twice.
-    """
-    query = select(GiftCard.id).where(
-        GiftCard.status == "active", GiftCard.expires_at.is_not(None), GiftCard.expires_at <= now
-    )
-    if tenant_id is not None:
-        query = query.where(GiftCard.tenant_id == tenant_id)
-    due = (await session.scalars(query.order_by(GiftCard.id).limit(limit))).all()
-    expired = 0
-    for card_id in due:
-        card = await session.scalar(
-            select(GiftCard)
-            .where(GiftCard.id == card_id, GiftCard.status == "active")
-            .with_for_update()
-            .execution_options(populate_existing=True)
+
+async def close(j: ledger.Journal, card: GiftCard, left: int, status: str) -> None:
+    """Close a locked card as ``cancelled`` (what is left goes back to issuance, ``gift_card_cancel``) or
+    ``expired`` (to expiry, ``gift_card_expire``)."""
+    kind, what = _CLOSINGS[status]
+    if left:
+        await j.post(
+            card.account_id,
+            await j.system(kind, card.id, RIALS),
+            left,
+            f"gift_card_{what}",
+            f"gift_card:{card.id}:{what}",
+            ("gift_card", card.id),
         )
-        if card is None:
-            continue
-        left = await _balance(session, card)
-        async with ledger.journal(session, card.tenant_id, "job:expire") as j:
-            if left:
-                sink = await ledger.system_account(session, card.tenant_id, "expiry", card.id, RIALS)
-                await j.post(
-                    card.account_id,
-                    sink,
-                    left,
-                    "gift_card_expire",
-                    f"gift_card:{card.id}:expire",
-                    ("gift_card", card.id),
-                )
-        card.status = "expired"
-        expired += left
-    await session.flush()
-    return expired
+    card.status = status

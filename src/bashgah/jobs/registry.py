@@ -76,9 +76,12 @@ async def _expire(session: AsyncSession, tenant_id: int, now: datetime) -> int:
 
 
 async def _expire_stored_value(session: AsyncSession, tenant_id: int, now: datetime) -> int:
-    from bashgah.ledger.tasks import expire_stored_value
+    """Wallet lots, then gift cards: each domain expires its own, through the ledger."""
+    from bashgah.giftcards.tasks import expire_cards
+    from bashgah.wallet.tasks import expire_wallets
 
-    return await expire_stored_value(session, tenant_id=tenant_id, now=now)
+    lots = await expire_wallets(session, tenant_id=tenant_id, now=now)
+    return lots + await expire_cards(session, tenant_id=tenant_id, now=now)
 
 
 async def _tiers(session: AsyncSession, tenant_id: int, now: datetime) -> int:

@@ -9,7 +9,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
-from bashgah.core.errors import InvalidInput
+from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
 from bashgah.ledger.schemas import (
     AdjustmentCreate,
@@ -24,24 +25,8 @@ from bashgah.ledger.schemas import (
 )
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberRef
-from bashgah.models import Account, Member, Transfer, utcnow
+from bashgah.models import Member, Transfer, utcnow
 from bashgah.tenants import service as tenants
-
-DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    "earn": ("Points earned on a purchase", "امتیاز خرید"),
-    "redeem": ("Points spent", "مصرف امتیاز"),
-    "earn_reversal": ("Points taken back for a return", "کسر امتیاز بابت مرجوعی"),
-    "redeem_return": ("Spent points given back for a return", "بازگشت امتیاز مصرف‌شده بابت مرجوعی"),
-    "expire": ("Points expired", "انقضای امتیاز"),
-    "adjust": ("Manual adjustment", "اصلاح دستی"),
-    "transfer": ("Transfer", "انتقال امتیاز"),
-    "bonus": ("Campaign bonus", "امتیاز جشنواره"),
-    "bonus_reversal": ("Campaign bonus taken back for a return", "کسر امتیاز جشنواره بابت مرجوعی"),
-    "occasion": (
-        "Occasion gift (birthday, anniversary, Nowruz, Yalda)",
-        "هدیهٔ مناسبت (تولد، سالگرد، نوروز، یلدا)",
-    ),
-}
 
 
 async def points_balance(
@@ -53,16 +38,8 @@ async def points_balance(
     job posts them, so ``total`` leaves them out too and always equals ``available + pending +
     reserved`` (below zero only when the member owes points, under ``allow_negative``).
     """
-    posted, held = j.totals(account) if j is not None else (account.posted, account.pending)
-    lots = await ledger.lot_totals(session, account.id, now)
-    return PointsBalance(
-        available=lots.available,
-        pending=lots.pending,
-        reserved=held,
-        expiring_30d=lots.expiring,
-        next_expiry_at=lots.next_expiry,
-        total=posted - lots.expired,
-    )
+    found = await ledger.figures(session, account, now, j)
+    return PointsBalance(**found.named(), reserved=found.reserved)
 
 
 async def lifetime_totals(session: AsyncSession, account_id: int) -> tuple[int, int]:
@@ -94,7 +71,6 @@ async def lifetime_totals(session: AsyncSession, account_id: int) -> tuple[int, 
 
 
 async def summary(session: AsyncSession, who: Principal, member_id: int) -> BalanceRead:
-    await members.get(session, who.tenant_id, member_id)
     account = await ledger.lock_member_account(session, who.tenant_id, member_id)
     now = utcnow()
     async with ledger.journal(session, who.tenant_id, "system:lapse") as j:
@@ -109,36 +85,20 @@ async def adjust(
 ) -> AdjustmentRead:
     """Give or take points by hand. Managers and owners only; the reason is kept on the transfer."""
     who.require(*MANAGERS)
-    await members.get(session, who.tenant_id, member_id)
     account = await ledger.lock_member_account(session, who.tenant_id, member_id)
     program = await tenants.program_settings(session, who.tenant_id)
     now = utcnow()
     reason = data.reason.strip()
-    key = ledger.unique_key(f"adjust:{member_id}")
     async with ledger.journal(session, who.tenant_id, who.actor) as j:
-        if data.points > 0:
-            transfer_id = await ledger.credit_member(
-                j,
-                account,
-                "adjustment",
-                data.points,
-                "adjust",
-                key,
-                program,
-                now,
-                ("adjustment", None),
-                reason,
-            )
-        else:
-            # What can be taken is what the member could spend: the card's "available", checked and
-            # named in the error alike. Points still in their return window go back by a refund of the
-            # sale; expired ones are already gone; held ones are the hold's until it ends.
-            take = -data.points
-            await ledger.release_lapsed_holds(j, account, now)
-            await ledger.take_spendable(session, account, take, now)
-            transfer_id = await ledger.debit_member(
-                j, account, "adjustment", take, "adjust", key, ("adjustment", None), reason
-            )
+        transfer_id = await ledger.adjust(
+            j,
+            account,
+            data.points,
+            now,
+            ledger.unique_key(f"adjust:{member_id}"),
+            reason,
+            expires_at=rules.expiry_for(now, program.expiry_mode, program.expiry_months),
+        )
     return AdjustmentRead(
         transfer_id=transfer_id,
         points=data.points,
@@ -153,13 +113,9 @@ async def preview_adjust(
     """What :func:`adjust` would do — the points available now and after — without doing it: the balance
     is read and the adjustment made inside a savepoint that is then rolled back, so the figures are the
     adjustment's own arithmetic. Refuses what :func:`adjust` would refuse (more points than available)."""
-    savepoint = await session.begin_nested()
-    try:
+    async with ledger.rolled_back(session):
         before = await summary(session, who, member_id)
         made = await adjust(session, who, member_id, data)
-    finally:
-        await savepoint.rollback()
-        session.expire_all()
     return AdjustmentPreview(
         points=made.points,
         reason=made.reason,
@@ -218,31 +174,10 @@ async def history(
     limit: int = 50,
 ) -> LedgerPage:
     """The member's statement, newest first, a page at a time (``before`` = the last id seen)."""
-    await members.get(session, who.tenant_id, member_id)
-    account_id = await session.scalar(
-        select(Account.id).where(
-            Account.tenant_id == who.tenant_id, Account.member_id == member_id, Account.asset == "points"
-        )
+    account = await ledger.member_account(session, who.tenant_id, member_id, ledger.POINTS)
+    if account is None:
+        raise NotFound("Member", "عضو")
+    found = await ledger.statement(session, who.tenant_id, account.id, lang, before=before, limit=limit)
+    return LedgerPage(
+        items=[LedgerLine(**line.fields("points")) for line in found.lines], next_before=found.next_before
     )
-    query = select(Transfer).where(
-        Transfer.tenant_id == who.tenant_id,
-        or_(Transfer.debit_account_id == account_id, Transfer.credit_account_id == account_id),
-    )
-    if before is not None:
-        query = query.where(Transfer.id < before)
-    rows = (await session.scalars(query.order_by(Transfer.id.desc()).limit(limit + 1))).all()
-    reasons = await ledger.reasons(session, who.tenant_id, rows[:limit], lang)
-    items = [
-        LedgerLine(
-            id=t.id,
-            at=t.created_at,
-            code=t.code,
-            points=t.amount if t.credit_account_id == account_id else -t.amount,
-            description=DESCRIPTIONS.get(t.code, (t.code, t.code))[1 if lang == "fa" else 0],
-            reason=reasons[t.id],
-            ref_type=t.ref_type,
-            ref_id=t.ref_id,
-        )
-        for t in rows[:limit]
-    ]
-    return LedgerPage(items=items, next_before=items[-1].id if len(rows) > limit else None)

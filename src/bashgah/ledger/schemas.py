@@ -42,6 +42,20 @@ class BalanceRead(PointsBalance):
     stamps: list[StampsBrief] = Field(default_factory=list)
 
 
+def not_zero(value: int) -> int:
+    """An adjustment gives or takes: zero is neither (points here, rials in the wallet's)."""
+    if value == 0:
+        raise ValueError("must not be zero")
+    return value
+
+
+def real_reason(value: str) -> str:
+    """A manual adjustment says why, in at least 3 characters."""
+    if len(value.strip()) < 3:
+        raise ValueError("a reason of at least 3 characters is required")
+    return value.strip()
+
+
 class AdjustmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,19 +63,8 @@ class AdjustmentCreate(BaseModel):
     points: int = Field(ge=-10_000_000, le=10_000_000)
     reason: CleanText = Field(min_length=3, max_length=500)
 
-    @field_validator("points")
-    @classmethod
-    def _not_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("must not be zero")
-        return value
-
-    @field_validator("reason")
-    @classmethod
-    def _real_reason(cls, value: str) -> str:
-        if len(value.strip()) < 3:
-            raise ValueError("a reason of at least 3 characters is required")
-        return value.strip()
+    _not_zero = field_validator("points")(not_zero)
+    _real_reason = field_validator("reason")(real_reason)
 
 
 class AdjustmentRead(BaseModel):

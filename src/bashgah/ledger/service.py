@@ -1,41 +1,114 @@
 """The points ledger: double-entry transfers, lots, holds and the proof that the sums agree.
 
-Every change of a balance goes through a :class:`Journal`. It inserts immutable transfers and collects
-the changes to the cached ``posted``/``pending`` totals, which it writes when the use case closes it, in
-account-id order, so two transactions never wait on each other's system accounts in opposite orders.
-A member's account is locked (``SELECT … FOR UPDATE``) before anything about its balance is read; its
-lots are only touched under that lock.
+Every change of a balance goes through a :class:`Journal` (``journal.py``). It inserts immutable transfers
+and collects the changes to the cached ``posted``/``pending`` totals, which it writes when the use case
+closes it, in account-id order, so two transactions never wait on each other's system accounts in
+opposite orders. A member's account is locked (``SELECT … FOR UPDATE``) before anything about its balance
+is read; its lots (``lots.py``) are only touched under that lock.
+
+This module holds the use cases' building blocks — credit, debit, adjust, move, statement — for any
+asset (described by an :class:`~bashgah.ledger.assets.Asset`, points by default), and re-exports the
+parts they are made of, so callers write ``ledger.journal``, ``ledger.take`` and so on.
 """
 
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol, cast
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.cache import TTLCache, scope
-from bashgah.core.errors import InsufficientPoints, NotFound
-from bashgah.core.types import UTCDateTime
+from bashgah.core.errors import InsufficientPoints
 from bashgah.ledger import rules
-from bashgah.models import Account, PointLot, Reservation, Reward, RewardInstance, Transfer
+from bashgah.ledger.accounts import (
+    ASSETS,
+    POINTS,
+    RIALS,
+    SHARDS,
+    SYSTEM_KINDS,
+    AccountLike,
+    LockedAccount,
+    create_system_accounts,
+    lock_each_member,
+    lock_member_account,
+    member_account,
+    open_member_account,
+    system_account,
+    system_account_ids,
+)
+from bashgah.ledger.assets import MEMBER_POINTS, Asset
+from bashgah.ledger.holds import close_hold, release_lapsed_holds, shrink_holds
+from bashgah.ledger.journal import Journal, Posting, journal, unique_key
+from bashgah.ledger.lots import (
+    Figures,
+    LotTotals,
+    add_lot,
+    all_lots,
+    change_lots,
+    figures,
+    lot_totals,
+    spend_order,
+    spendable_lots,
+    spendable_now,
+    take,
+    take_spendable,
+)
+from bashgah.models import PointLot, Reward, RewardInstance, Transfer
 
-SYSTEM_KINDS = ("issuance", "redemption", "expiry", "adjustment")
-POINTS = "points"
-#: Stored value in rials (member wallets and gift cards): its own asset in the same ledger, with its own
-#: system accounts, so each asset's accounts sum to zero on their own.
-RIALS = "rials"
-ASSETS = (POINTS, RIALS)
-#: Each system account is split into this many shards; a member always uses shard ``member_id % SHARDS``.
-#: Every purchase credits the issuance account, so one row would serialise all tills of a tenant on its
-#: row lock (held until commit); sixteen rows let sixteen tills commit at once. The shards of a kind sum
-#: to that account's balance (see ``verify``).
-SHARDS = 16
+__all__ = [
+    # re-exported: the parts the building blocks are made of
+    "ASSETS",
+    "POINTS",
+    "RIALS",
+    "SHARDS",
+    "SYSTEM_KINDS",
+    "AccountLike",
+    "LockedAccount",
+    "create_system_accounts",
+    "lock_each_member",
+    "lock_member_account",
+    "member_account",
+    "open_member_account",
+    "system_account",
+    "system_account_ids",
+    "MEMBER_POINTS",
+    "Asset",
+    "close_hold",
+    "release_lapsed_holds",
+    "shrink_holds",
+    "Journal",
+    "Posting",
+    "journal",
+    "unique_key",
+    "Figures",
+    "LotTotals",
+    "add_lot",
+    "all_lots",
+    "change_lots",
+    "figures",
+    "lot_totals",
+    "spendable_lots",
+    "take",
+    "take_spendable",
+    # the building blocks
+    "ExpiryPolicy",
+    "credit",
+    "credit_member",
+    "Credit",
+    "credit_member_together",
+    "debit_member",
+    "adjust",
+    "rolled_back",
+    "move_between_members",
+    "Line",
+    "Statement",
+    "statement",
+    "reasons",
+]
 
 
 class ExpiryPolicy(Protocol):
@@ -47,346 +120,38 @@ class ExpiryPolicy(Protocol):
     def expiry_months(self) -> int: ...
 
 
-#: System account ids never change once a tenant exists; the long time limit only bounds memory.
-_system_ids: TTLCache[tuple[str, int], dict[tuple[str, str, int], int]] = TTLCache(ttl=3600)
-
-
-async def create_system_accounts(session: AsyncSession, tenant_id: int) -> None:
-    for asset in ASSETS:
-        for kind in SYSTEM_KINDS:
-            for shard in range(SHARDS):
-                session.add(
-                    Account(tenant_id=tenant_id, asset=asset, kind=kind, shard=shard, posted=0, pending=0)
-                )
-    await session.flush()
-
-
-async def _system_index(session: AsyncSession, tenant_id: int) -> dict[tuple[str, str, int], int]:
-    ids = _system_ids.get((scope(session), tenant_id))
-    if ids is None:
-        rows = await session.execute(
-            select(Account.asset, Account.kind, Account.shard, Account.id).where(
-                Account.tenant_id == tenant_id,
-                Account.member_id.is_(None),
-                Account.kind.in_(SYSTEM_KINDS),
-            )
-        )
-        ids = {(asset, kind, shard): account_id for asset, kind, shard, account_id in rows}
-        if len(ids) != len(ASSETS) * len(SYSTEM_KINDS) * SHARDS:
-            raise NotFound("Ledger accounts", "حساب‌های دفتر امتیاز", detail=f"tenant {tenant_id}")
-        _system_ids.set((scope(session), tenant_id), ids)
-    return ids
-
-
-async def system_account_ids(session: AsyncSession, tenant_id: int) -> dict[str, int]:
-    """Shard 0 of each system account (bulk work may book everything there)."""
-    index = await _system_index(session, tenant_id)
-    return {kind: index[(POINTS, kind, 0)] for kind in SYSTEM_KINDS}
-
-
-async def system_account(
-    session: AsyncSession, tenant_id: int, kind: str, member_id: int | None, asset: str = POINTS
-) -> int:
-    """The shard of system account ``kind`` (of ``asset``) that transfers with this member use."""
-    index = await _system_index(session, tenant_id)
-    return index[(asset, kind, (member_id or 0) % SHARDS)]
-
-
-async def open_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
-    account = Account(
-        tenant_id=tenant_id, asset=POINTS, kind="member", member_id=member_id, posted=0, pending=0
-    )
-    session.add(account)
-    await session.flush()
-    return account
-
-
-async def lock_member_account(session: AsyncSession, tenant_id: int, member_id: int) -> Account:
-    """The member's points account, locked for the rest of the transaction."""
-    account = await session.scalar(
-        select(Account)
-        .where(Account.tenant_id == tenant_id, Account.member_id == member_id, Account.asset == POINTS)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if account is None:
-        raise NotFound("Member", "عضو")
-    return account
-
-
-# Statements of the hot path, built once: building a statement per call costs more Python time than
-# the database spends running it. They run on the session's connection, as plain Core.
-_accounts, _transfers, _lots = (cast(Table, m.__table__) for m in (Account, Transfer, PointLot))
-_INSERT_TRANSFER = insert(_transfers).returning(_transfers.c.id)
-#: Several transfers in one round trip ("insertmanyvalues"), their ids in the order given.
-_INSERT_TRANSFERS = insert(_transfers).returning(_transfers.c.id, sort_by_parameter_order=True)
-_INSERT_LOT = insert(_lots)
-_UPDATE_TOTALS = (
-    update(_accounts)
-    .where(_accounts.c.id == bindparam("account_id"))
-    .values(
-        posted=_accounts.c.posted + bindparam("d_posted"),
-        pending=_accounts.c.pending + bindparam("d_pending"),
-    )
-    .returning(_accounts.c.posted, _accounts.c.pending)
-)
-_NOW = bindparam("now", type_=UTCDateTime())
-_SOON = bindparam("soon", type_=UTCDateTime())
-#: Past its date but not yet posted as expired by the job: such points are gone for the member already.
-_EXPIRED = and_(_lots.c.expires_at.is_not(None), _lots.c.expires_at <= _NOW)
-
-
-def _lot_sum(*when: Any) -> Any:
-    return func.coalesce(func.sum(case((and_(*when), _lots.c.remaining), else_=0)), 0)
-
-
-_LOT_TOTALS = select(
-    _lot_sum(~_EXPIRED, _lots.c.available_at <= _NOW),
-    _lot_sum(~_EXPIRED, _lots.c.available_at > _NOW),
-    _lot_sum(~_EXPIRED, _lots.c.expires_at.is_not(None), _lots.c.expires_at <= _SOON),
-    func.min(case((~_EXPIRED, _lots.c.expires_at), else_=None)),
-    _lot_sum(_EXPIRED),
-).where(_lots.c.account_id == bindparam("account_id"), _lots.c.remaining > 0)
-
-
-class AccountLike(Protocol):
-    """What the ledger needs of a member's (locked) account: an ORM ``Account`` or a ``LockedAccount``."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def member_id(self) -> int | None: ...
-    @property
-    def posted(self) -> int: ...
-    @property
-    def pending(self) -> int: ...
+# --- use-case building blocks ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class LockedAccount:
-    """A member account's figures as read under its row lock."""
+class Credit:
+    """An amount from a system account (``source``) to a member: for :func:`credit` and
+    :func:`credit_member_together`."""
 
-    id: int
-    member_id: int | None
-    posted: int
-    pending: int
-
-
-@dataclass(frozen=True)
-class Posting:
-    """One transfer to post: ``amount`` from ``debit`` to ``credit``."""
-
-    debit: int
-    credit: int
+    source: str
     amount: int
     code: str
     key: str
-    ref: tuple[str, int | None] | None = None
     reason: str | None = None
 
 
-@dataclass
-class Journal:
-    """Transfers of one use case, and the balance changes they cause, written on :meth:`close`."""
-
-    session: AsyncSession
-    tenant_id: int
-    actor: str | None
-    posted: dict[int, int] = field(default_factory=dict)
-    pending: dict[int, int] = field(default_factory=dict)
-    final: dict[int, tuple[int, int]] = field(default_factory=dict)
-
-    async def post(
-        self,
-        debit: int,
-        credit: int,
-        amount: int,
-        code: str,
-        key: str,
-        ref: tuple[str, int | None] | None = None,
-        reason: str | None = None,
-    ) -> int:
-        """Insert a posted transfer and return its id."""
-        connection = await self.session.connection()
-        row = self._row(Posting(debit, credit, amount, code, key, ref, reason))
-        transfer_id: int = (await connection.execute(_INSERT_TRANSFER, row)).scalar_one()
-        return transfer_id
-
-    async def post_many(self, postings: Sequence[Posting]) -> list[int]:
-        """Insert several posted transfers in one round trip; their ids, in the order given."""
-        if len(postings) == 1:  # a plain INSERT … RETURNING is cheaper than the batch form
-            p = postings[0]
-            return [await self.post(p.debit, p.credit, p.amount, p.code, p.key, p.ref, p.reason)]
-        connection = await self.session.connection()
-        rows = [self._row(p) for p in postings]
-        return list((await connection.execute(_INSERT_TRANSFERS, rows)).scalars())
-
-    def _row(self, p: Posting) -> dict[str, Any]:
-        assert p.amount > 0, "a transfer moves a positive amount"
-        ref_type, ref_id = p.ref if p.ref else (None, None)
-        self.posted[p.debit] = self.posted.get(p.debit, 0) - p.amount
-        self.posted[p.credit] = self.posted.get(p.credit, 0) + p.amount
-        return {
-            "tenant_id": self.tenant_id,
-            "debit_account_id": p.debit,
-            "credit_account_id": p.credit,
-            "amount": p.amount,
-            "code": p.code,
-            "ref_type": ref_type,
-            "ref_id": ref_id,
-            "idempotency_key": p.key,
-            "reason": p.reason,
-            "actor": self.actor,
-            "created_at": _now(),
-        }
-
-    def hold(self, account_id: int, amount: int) -> None:
-        self.pending[account_id] = self.pending.get(account_id, 0) + amount
-
-    def balance(self, account: AccountLike) -> int:
-        """The account's posted balance including this journal's unwritten changes."""
-        return account.posted + self.posted.get(account.id, 0)
-
-    async def close(self) -> None:
-        """Write the balance changes and remember each account's new totals.
-
-        Highest id first: a tenant's member accounts (already locked by the use case) were created after
-        its system accounts, so those come last, just before the commit, and every transaction takes the
-        system rows' locks in the same order — no deadlocks and the shortest time holding them.
-        """
-        connection = await self.session.connection()
-        for account_id in sorted(set(self.posted) | set(self.pending), reverse=True):
-            dp, dh = self.posted.get(account_id, 0), self.pending.get(account_id, 0)
-            if dp or dh:
-                row = (
-                    await connection.execute(
-                        _UPDATE_TOTALS, {"account_id": account_id, "d_posted": dp, "d_pending": dh}
-                    )
-                ).one()
-                self.final[account_id] = (row[0], row[1])
-        self.posted.clear()
-        self.pending.clear()
-
-    def totals(self, account: AccountLike) -> tuple[int, int]:
-        """(posted, pending) of ``account`` with this journal's changes, written or not."""
-        if account.id in self.final:
-            return self.final[account.id]
-        return account.posted + self.posted.get(account.id, 0), account.pending + self.pending.get(
-            account.id, 0
-        )
-
-
-@contextlib.asynccontextmanager
-async def journal(session: AsyncSession, tenant_id: int, actor: str | None) -> AsyncIterator[Journal]:
-    j = Journal(session, tenant_id, actor)
-    yield j
-    await j.close()
-
-
-def _now() -> datetime:
-    from bashgah.models import utcnow
-
-    return utcnow()
-
-
-def unique_key(prefix: str) -> str:
-    return f"{prefix}:{uuid.uuid4().hex}"
-
-
-# --- lots -----------------------------------------------------------------------------------------
-
-
-async def add_lot(
+async def credit(
     j: Journal,
     account: AccountLike,
-    transfer_id: int,
-    amount: int,
-    available_at: datetime,
-    expires_at: datetime | None,
+    c: Credit,
+    dates: rules.LotDates,
+    ref: tuple[str, int | None] | None = None,
     purchase_id: int | None = None,
-) -> None:
-    """Record points just credited (and posted in ``j``) as a lot.
-
-    When the account was negative, the credit pays the debt first and only the rest is spendable.
-    """
-    balance_before = j.balance(account) - amount
-    spendable = rules.lot_credit_after_debt(balance_before, amount)
-    connection = await j.session.connection()
-    await connection.execute(
-        _INSERT_LOT,
-        {
-            "tenant_id": j.tenant_id,
-            "account_id": account.id,
-            "transfer_id": transfer_id,
-            "purchase_id": purchase_id,
-            "amount": amount,
-            "remaining": spendable,
-            "available_at": available_at,
-            "expires_at": expires_at,
-            "created_at": _now(),
-        },
-    )
-
-
-def _spend_order() -> tuple[object, ...]:
-    # Soonest-expiring first; lots that never expire last; then oldest.
-    return (PointLot.expires_at.is_(None), PointLot.expires_at, PointLot.available_at, PointLot.id)
-
-
-async def spendable_lots(session: AsyncSession, account_id: int, now: datetime) -> list[tuple[int, int]]:
-    rows = await session.execute(
-        select(PointLot.id, PointLot.remaining)
-        .where(
-            PointLot.account_id == account_id,
-            PointLot.remaining > 0,
-            PointLot.available_at <= now,
-            or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
-        )
-        .order_by(*_spend_order())  # type: ignore[arg-type]
-    )
-    return [(lot_id, remaining) for lot_id, remaining in rows]
-
-
-async def all_lots(
-    session: AsyncSession, account_id: int, first_purchase: int | None = None
-) -> list[tuple[int, int]]:
-    """Every lot with points left (pending ones too), the given purchase's own lots first."""
-    own = case((PointLot.purchase_id == first_purchase, 0), else_=1) if first_purchase else None
-    order = ((own,) if own is not None else ()) + _spend_order()
-    rows = await session.execute(
-        select(PointLot.id, PointLot.remaining)
-        .where(PointLot.account_id == account_id, PointLot.remaining > 0)
-        .order_by(*order)  # type: ignore[arg-type]
-    )
-    return [(lot_id, remaining) for lot_id, remaining in rows]
-
-
-async def change_lots(
-    session: AsyncSession, changes: list[tuple[int, int]] | list[list[int]], sign: int
-) -> None:
-    for lot_id, n in changes:
-        await session.execute(
-            update(PointLot)
-            .where(PointLot.id == lot_id)
-            .values(remaining=PointLot.remaining + sign * n)
-            .execution_options(synchronize_session=False)
-        )
-
-
-async def take_spendable(
-    session: AsyncSession, account: AccountLike, points: int, now: datetime
-) -> list[tuple[int, int]]:
-    """Take ``points`` from available lots, soonest-expiring first, or raise InsufficientPoints."""
-    lots = await spendable_lots(session, account.id, now)
-    available = sum(n for _, n in lots)
-    if points > available:
-        raise InsufficientPoints(available=available, requested=points)
-    taken = rules.take_in_order(lots, points)
-    await change_lots(session, taken, -1)
-    return taken
-
-
-# --- use-case building blocks ---------------------------------------------------------------------
+    asset: str = POINTS,
+    source_account: int | None = None,
+) -> int:
+    """Move ``c.amount`` from the system account ``c.source`` of ``asset`` (or ``source_account``) to the
+    member's account of that asset, as a new lot with the given dates."""
+    if source_account is None:
+        source_account = await j.system(c.source, account.member_id, asset)
+    transfer_id = await j.post(source_account, account.id, c.amount, c.code, c.key, ref, c.reason)
+    await add_lot(j, account, transfer_id, c.amount, dates.available_at, dates.expires_at, purchase_id)
+    return transfer_id
 
 
 async def credit_member(
@@ -408,22 +173,8 @@ async def credit_member(
 
     The lot is dated by ``rules.lot_dates`` from ``earned_at`` (a sale's own time), or ``now``.
     """
-    source_id = await system_account(j.session, j.tenant_id, source, account.member_id)
-    transfer_id = await j.post(source_id, account.id, amount, code, key, ref, reason)
     dates = rules.lot_dates(earned_at or now, pending_days, program.expiry_mode, program.expiry_months)
-    await add_lot(j, account, transfer_id, amount, dates.available_at, dates.expires_at, purchase_id)
-    return transfer_id
-
-
-@dataclass(frozen=True)
-class Credit:
-    """Points from a system account (``source``) to a member, for :func:`credit_member_together`."""
-
-    source: str
-    amount: int
-    code: str
-    key: str
-    reason: str | None = None
+    return await credit(j, account, Credit(source, amount, code, key, reason), dates, ref, purchase_id)
 
 
 async def credit_member_together(
@@ -442,7 +193,7 @@ async def credit_member_together(
     ``rules.lot_dates`` from ``earned_at`` (the sale's own time), or ``now``."""
     postings = [
         Posting(
-            await system_account(j.session, j.tenant_id, c.source, account.member_id),
+            await j.system(c.source, account.member_id),
             account.id,
             c.amount,
             c.code,
@@ -468,9 +219,49 @@ async def debit_member(
     key: str,
     ref: tuple[str, int | None] | None = None,
     reason: str | None = None,
+    asset: str = POINTS,
 ) -> int:
-    sink_id = await system_account(j.session, j.tenant_id, sink, account.member_id)
-    return await j.post(account.id, sink_id, amount, code, key, ref, reason)
+    """Post ``amount`` from the member's account to the system account ``sink`` of ``asset``; the caller
+    has taken it from the lots already."""
+    return await j.post(
+        account.id, await j.system(sink, account.member_id, asset), amount, code, key, ref, reason
+    )
+
+
+async def adjust(
+    j: Journal,
+    account: AccountLike,
+    amount: int,
+    now: datetime,
+    key: str,
+    reason: str,
+    asset: Asset = MEMBER_POINTS,
+    expires_at: datetime | None = None,
+) -> int:
+    """Give (``amount`` > 0) or take (< 0) by hand, under the asset's adjustment code and against its
+    ``adjustment`` account; the reason is kept on the transfer. A gift is a lot available at once that
+    expires at ``expires_at``; a take-away takes what the asset lets be taken (see :class:`Asset`)."""
+    ref = ("adjustment", None)
+    if amount > 0:
+        given = Credit("adjustment", amount, asset.adjust_code, key, reason)
+        return await credit(j, account, given, rules.LotDates(now, expires_at), ref, asset=asset.name)
+    if asset.holds:
+        await release_lapsed_holds(j, account, now)
+    await take(j.session, account, -amount, now, asset, pending=asset.take_pending)
+    return await debit_member(
+        j, account, "adjustment", -amount, asset.adjust_code, key, ref, reason, asset.name
+    )
+
+
+@contextlib.asynccontextmanager
+async def rolled_back(session: AsyncSession) -> AsyncIterator[None]:
+    """Run a use case for its figures only (a preview): inside a savepoint that is then rolled back."""
+    savepoint = await session.begin_nested()
+    try:
+        yield
+    finally:
+        await savepoint.rollback()
+        session.expire_all()
 
 
 async def move_between_members(
@@ -489,13 +280,8 @@ async def move_between_members(
     """
     rows = await j.session.execute(
         select(PointLot.id, PointLot.remaining, PointLot.expires_at)
-        .where(
-            PointLot.account_id == sender.id,
-            PointLot.remaining > 0,
-            PointLot.available_at <= now,
-            or_(PointLot.expires_at.is_(None), PointLot.expires_at > now),
-        )
-        .order_by(*_spend_order())  # type: ignore[arg-type]
+        .where(*spendable_now(sender.id, now))
+        .order_by(*spend_order())  # type: ignore[arg-type]
     )
     lots = [(lot_id, remaining, expires) for lot_id, remaining, expires in rows]
     available = sum(n for _, n, _ in lots)
@@ -526,112 +312,78 @@ async def move_between_members(
     return transfer_id
 
 
-async def release_lapsed_holds(j: Journal, account: AccountLike, now: datetime) -> int:
-    """Give back the points of this member's reservations whose time ran out. Returns how many."""
-    lapsed = (
-        await j.session.scalars(
-            select(Reservation)
-            .where(
-                Reservation.account_id == account.id,
-                Reservation.status == "held",
-                Reservation.expires_at <= now,
-            )
-            .execution_options(populate_existing=True)
-        )
-    ).all()
-    for reservation in lapsed:
-        await close_hold(j, reservation, "expired", now)
-    return len(lapsed)
+# --- statements -----------------------------------------------------------------------------------
 
 
-async def shrink_holds(j: Journal, account: AccountLike, points: int, now: datetime) -> int:
-    """Take up to ``points`` out of this member's open holds, newest first; returns how many.
+@dataclass(frozen=True)
+class Line:
+    """One statement line, signed from the member's side: + credited, − debited."""
 
-    For a refund under ``within_balance``: points held for a redemption are still the member's, so a
-    return takes them back too — otherwise reserving, returning and cancelling would keep them.
-    A hold emptied this way ends as cancelled.
-    """
-    holds = (
-        await j.session.scalars(
-            select(Reservation)
-            .where(Reservation.account_id == account.id, Reservation.status == "held")
-            .order_by(Reservation.id.desc())
-            .execution_options(populate_existing=True)
-        )
-    ).all()
-    taken = 0
-    for reservation in holds:
-        if taken == points:
-            break
-        n = min(reservation.points, points - taken)
-        reservation.allocations, _ = rules.split_allocations(reservation.allocations, reservation.points - n)
-        reservation.points -= n
-        j.hold(account.id, -n)
-        if reservation.points == 0:
-            reservation.status, reservation.closed_at = "cancelled", now
-        taken += n
-    return taken
+    id: int
+    at: datetime
+    code: str
+    amount: int
+    description: str
+    reason: str | None
+    ref_type: str | None
+    ref_id: int | None
+
+    def fields(self, amount: str) -> dict[str, Any]:
+        """The line's fields for a schema that names the amount ``amount`` (``points``, ``rials``)."""
+        return {
+            "id": self.id,
+            "at": self.at,
+            "code": self.code,
+            amount: self.amount,
+            "description": self.description,
+            "reason": self.reason,
+            "ref_type": self.ref_type,
+            "ref_id": self.ref_id,
+        }
 
 
-async def close_hold(j: Journal, reservation: Reservation, status: str, now: datetime, used: int = 0) -> None:
-    """End a hold exactly once: post ``used`` points as redeemed and give the rest back to their lots."""
-    # The used points already left their lots when the hold was made; only the rest goes back — and
-    # under allow_negative a refund may have taken points back while they were held: that debt is paid
-    # first, exactly as a new credit would pay it (see add_lot).
-    _, back = rules.split_allocations(reservation.allocations, used)
-    posted, pending = (
-        await j.session.execute(
-            select(Account.posted, Account.pending).where(Account.id == reservation.account_id)
-        )
-    ).one()
-    account_id = reservation.account_id
-    free = posted + j.posted.get(account_id, 0) - pending - j.pending.get(account_id, 0)
-    returned = rules.lot_credit_after_debt(free, sum(n for _, n in back))
-    await change_lots(j.session, rules.take_in_order(((lot, n) for lot, n in back), returned), +1)
-    j.hold(reservation.account_id, -reservation.points)
-    if used:
-        await _redeem_held(j, reservation, used)
-    reservation.status = status
-    reservation.committed_points = used
-    reservation.closed_at = now
+@dataclass(frozen=True)
+class Statement:
+    lines: list[Line]
+    #: Pass as ``before`` to get the next (older) page; None on the last page.
+    next_before: int | None
 
 
-async def _redeem_held(j: Journal, reservation: Reservation, used: int) -> None:
-    sink = await system_account(j.session, j.tenant_id, "redemption", reservation.member_id)
-    await j.post(
-        reservation.account_id,
-        sink,
-        used,
-        "redeem",
-        f"reservation:{reservation.id}:commit",
-        ("reservation", reservation.id),
+async def statement(
+    session: AsyncSession,
+    tenant_id: int,
+    account_id: int | None,
+    lang: str,
+    asset: Asset = MEMBER_POINTS,
+    before: int | None = None,
+    limit: int = 50,
+) -> Statement:
+    """An account's statement, newest first, a page at a time (``before`` = the last id seen), each line
+    described in ``lang`` by the asset's texts. An account never opened (None) has no lines."""
+    if account_id is None:
+        return Statement([], None)
+    query = select(Transfer).where(
+        Transfer.tenant_id == tenant_id,
+        or_(Transfer.debit_account_id == account_id, Transfer.credit_account_id == account_id),
     )
-
-
-# --- reading balances -----------------------------------------------------------------------------
-
-
-class LotTotals(NamedTuple):
-    """What an account's lots hold at a moment."""
-
-    available: int
-    pending: int
-    #: Of available and pending, what expires within 30 days.
-    expiring: int
-    next_expiry: datetime | None
-    #: Past their date, not yet posted as ``expire`` by the job (which will take exactly these).
-    expired: int
-
-
-async def lot_totals(session: AsyncSession, account_id: int, now: datetime) -> LotTotals:
-    """What the account's lots hold at ``now`` (one query)."""
-    connection = await session.connection()
-    row = (
-        await connection.execute(
-            _LOT_TOTALS, {"account_id": account_id, "now": now, "soon": now + timedelta(days=30)}
+    if before is not None:
+        query = query.where(Transfer.id < before)
+    rows = (await session.scalars(query.order_by(Transfer.id.desc()).limit(limit + 1))).all()
+    said = await reasons(session, tenant_id, rows[:limit], lang)
+    lines = [
+        Line(
+            t.id,
+            t.created_at,
+            t.code,
+            t.amount if t.credit_account_id == account_id else -t.amount,
+            asset.describe(t.code, lang),
+            said[t.id],
+            t.ref_type,
+            t.ref_id,
         )
-    ).one()
-    return LotTotals(int(row[0]), int(row[1]), int(row[2]), row[3], int(row[4]))
+        for t in rows[:limit]
+    ]
+    return Statement(lines, lines[-1].id if len(rows) > limit else None)
 
 
 async def reasons(

@@ -1,4 +1,9 @@
-"""Scheduled ledger work. Every job is idempotent and safe to run in two processes at once."""
+"""Scheduled ledger work. Every job is idempotent and safe to run in two processes at once.
+
+The ledger expires the lots of any asset the same way; the domain that owns an asset runs it for its
+own (``wallet.tasks``), with its :class:`~bashgah.ledger.assets.Asset`, and ``bashgah.jobs`` wires the
+jobs — the ledger imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.ledger import service as ledger
+from bashgah.ledger.assets import MEMBER_POINTS, Asset
 from bashgah.models import Account, PointLot, utcnow
-
-#: The transfer code and the system account each asset's expired lots go to.
-_EXPIRE_CODE = {ledger.POINTS: "expire", ledger.RIALS: "wallet_expire"}
 
 
 async def expire_points(
@@ -23,31 +26,20 @@ async def expire_points(
     process expired in the meantime is skipped. Returns the number of points expired. ``tenant_id``
     limits it to one tenant (see ``bashgah.jobs``).
     """
-    return await _expire_lots(session, ledger.POINTS, now or utcnow(), limit, tenant_id)
+    return await expire_lots(session, MEMBER_POINTS, now or utcnow(), limit, tenant_id)
 
 
-async def expire_stored_value(
-    session: AsyncSession, limit: int = 1000, tenant_id: int | None = None, now: datetime | None = None
+async def expire_lots(
+    session: AsyncSession, asset: Asset, now: datetime, limit: int = 1000, tenant_id: int | None = None
 ) -> int:
-    """Expire wallet lots (``wallet_expire``) and gift cards (``gift_card_expire``) past their date.
-
-    Returns the rials expired.
-    """
-    from bashgah.giftcards.service import expire_cards
-
-    now = now or utcnow()
-    lots = await _expire_lots(session, ledger.RIALS, now, limit, tenant_id)
-    return lots + await expire_cards(session, now, limit, tenant_id)
-
-
-async def _expire_lots(
-    session: AsyncSession, asset: str, now: datetime, limit: int, tenant_id: int | None
-) -> int:
+    """Post the asset's expire code for every lot of ``asset`` past its date with something left, to the
+    asset's ``expiry`` account; returns how much expired. Member by member: the member's points account
+    is every writer's first lock, the account of another asset is locked after it."""
     query = (
         select(PointLot.tenant_id, Account.member_id)
         .join(Account, Account.id == PointLot.account_id)
         .where(
-            Account.asset == asset,
+            Account.asset == asset.name,
             PointLot.remaining > 0,
             PointLot.expires_at.is_not(None),
             PointLot.expires_at <= now,
@@ -55,20 +47,16 @@ async def _expire_lots(
         .distinct()
         .limit(limit)
     )
-    if tenant_id is not None:
-        query = query.where(PointLot.tenant_id == tenant_id)
-    due = (await session.execute(query)).all()
     expired = 0
-    for lot_tenant_id, member_id in due:
-        assert member_id is not None
-        # The member's points account is every writer's first lock, the wallet's row comes after it.
-        account: ledger.AccountLike = await ledger.lock_member_account(session, lot_tenant_id, member_id)
-        if asset == ledger.RIALS:
-            from bashgah.wallet.service import open_wallet
-
-            purse = await open_wallet(session, lot_tenant_id, member_id, create=False)
-            assert purse is not None
-            account = purse
+    async for points in ledger.lock_each_member(session, query, PointLot.tenant_id, tenant_id):
+        # The member's points account is every writer's first lock, the account of another asset next.
+        account: ledger.AccountLike | None = points
+        if asset.name != ledger.POINTS:
+            assert points.member_id is not None
+            account = await ledger.member_account(
+                session, points.tenant_id, points.member_id, asset.name, lock=True
+            )
+        assert account is not None
         lots = (
             await session.execute(
                 select(PointLot.id, PointLot.remaining).where(
@@ -79,17 +67,18 @@ async def _expire_lots(
                 )
             )
         ).all()
-        async with ledger.journal(session, lot_tenant_id, "job:expire") as j:
+        async with ledger.journal(session, points.tenant_id, "job:expire") as j:
             for lot_id, remaining in lots:
                 await ledger.change_lots(session, [(lot_id, remaining)], -1)
-                sink = await ledger.system_account(session, lot_tenant_id, "expiry", member_id, asset)
-                await j.post(
-                    account.id,
-                    sink,
+                await ledger.debit_member(
+                    j,
+                    account,
+                    "expiry",
                     remaining,
-                    _EXPIRE_CODE[asset],
+                    asset.expire_code,
                     ledger.unique_key(f"lot:{lot_id}:expire"),
                     ("lot", lot_id),
+                    asset=asset.name,
                 )
                 expired += remaining
     return expired

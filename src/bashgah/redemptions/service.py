@@ -160,12 +160,8 @@ async def release_lapsed(
         .distinct()
         .limit(limit)
     )
-    if tenant_id is not None:
-        query = query.where(Reservation.tenant_id == tenant_id)
-    rows = (await session.execute(query)).all()
     released = 0
-    for hold_tenant_id, member_id in rows:
-        account = await ledger.lock_member_account(session, hold_tenant_id, member_id)
-        async with ledger.journal(session, hold_tenant_id, "job:release") as j:
+    async for account in ledger.lock_each_member(session, query, Reservation.tenant_id, tenant_id):
+        async with ledger.journal(session, account.tenant_id, "job:release") as j:
             released += await ledger.release_lapsed_holds(j, account, now)
     return released

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bashgah.core.normalize import CleanText
+from bashgah.ledger.schemas import not_zero, real_reason
 
 
 class WalletBalance(BaseModel):
@@ -69,19 +70,8 @@ class WalletAdjustmentCreate(BaseModel):
     amount_rials: int = Field(ge=-(10**12), le=10**12)
     reason: CleanText = Field(min_length=3, max_length=500)
 
-    @field_validator("amount_rials")
-    @classmethod
-    def _not_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("must not be zero")
-        return value
-
-    @field_validator("reason")
-    @classmethod
-    def _real_reason(cls, value: str) -> str:
-        if len(value.strip()) < 3:
-            raise ValueError("a reason of at least 3 characters is required")
-        return value.strip()
+    _not_zero = field_validator("amount_rials")(not_zero)
+    _real_reason = field_validator("reason")(real_reason)
 
 
 class WalletChange(BaseModel):
