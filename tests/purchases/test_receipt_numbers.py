@@ -7,7 +7,7 @@ import httpx
 
 from bashgah.core.db import Database
 from bashgah.core.normalize import normalize_reference
-from bashgah.purchases import service as purchases
+from bashgah.purchases import reads as purchases
 from support import Club, balance, bought, enrol, error_code, purchase
 
 
