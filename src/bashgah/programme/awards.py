@@ -31,7 +31,8 @@ from bashgah.programme.schemas import (
     GiftGiven,
     IssueCoupon,
 )
-from bashgah.rewards import service as rewards
+from bashgah.rewards import giving as rewards
+from bashgah.rewards import service as reward_catalogue
 from bashgah.tenants import service as tenants
 from bashgah.wallet import service as wallet
 
@@ -59,7 +60,7 @@ async def hand_out(
         else:
             instance = await rewards.gift(session, tenant_id, gift.reward_id, member_id, now)
             if instance is not None:
-                reward = await rewards.get(session, tenant_id, gift.reward_id, lang)
+                reward = await reward_catalogue.get(session, tenant_id, gift.reward_id, lang)
                 given.append(
                     GiftGiven(campaign_id=campaign_id, kind="reward", code=instance.code, name=reward.name)
                 )

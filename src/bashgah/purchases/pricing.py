@@ -13,7 +13,7 @@ from bashgah.programme.facts import Sale
 from bashgah.purchases.schemas import (
     PurchaseCreate,
 )
-from bashgah.rewards import service as rewards
+from bashgah.rewards import till as rewards
 from bashgah.tenants import service as tenants
 
 

@@ -19,7 +19,7 @@ from bashgah.purchases.schemas import (
     PurchaseRead,
     RefundRead,
 )
-from bashgah.rewards import service as rewards
+from bashgah.rewards import till as rewards
 from bashgah.tenants import service as tenants
 
 

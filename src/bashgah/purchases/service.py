@@ -34,7 +34,7 @@ from bashgah.purchases.schemas import (
     PurchaseCreate,
     PurchaseResult,
 )
-from bashgah.rewards import service as rewards
+from bashgah.rewards import till as rewards
 from bashgah.stamps import cards as stamp_cards
 from bashgah.stamps import earning as stamp_earning
 from bashgah.stamps import reading as stamp_reading

@@ -3,7 +3,7 @@
 Every change to a member's cards happens under the member's points account lock, which the sale and
 the event already hold, so a member has at most one open card per stamp card and no stamp is lost
 however many tills sell to them at once. Completing a card issues its reward in the same transaction
-as the sale: a reward instance (``rewards.service.give``) or a ``bonus`` transfer.
+as the sale: a reward instance (``rewards.giving.give``) or a ``bonus`` transfer.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bashgah.models import (
 from bashgah.programme.conditions import Line
 from bashgah.programme.engine import StampGrant
 from bashgah.programme.schemas import ItemMatch
-from bashgah.rewards import service as rewards
+from bashgah.rewards import giving as rewards
 from bashgah.stamps import rules
 from bashgah.stamps.cards import ActiveCard, active_for
 from bashgah.stamps.schemas import (

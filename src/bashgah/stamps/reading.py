@@ -18,7 +18,7 @@ from bashgah.models import (
     utcnow,
 )
 from bashgah.programme.conditions import Line
-from bashgah.rewards import service as rewards
+from bashgah.rewards import reads as rewards
 from bashgah.stamps import rules
 from bashgah.stamps.cards import active_for
 from bashgah.stamps.earning import open_card_query

@@ -26,7 +26,7 @@ from bashgah.models import (
 )
 from bashgah.programme.conditions import Line, matches
 from bashgah.programme.schemas import ItemMatch
-from bashgah.rewards import service as rewards
+from bashgah.rewards import giving as rewards
 from bashgah.stamps import rules
 from bashgah.stamps.earning import open_card
 from bashgah.stamps.schemas import (
