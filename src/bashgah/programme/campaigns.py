@@ -7,13 +7,16 @@ look-up). Every object a campaign names is checked to belong to the club when it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.cache import TTLCache, scope
-from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.cache import TenantCache
+from bashgah.core.errors import InvalidInput
+from bashgah.core.rows import all_owned, owned
+from bashgah.core.versions import first_version, next_version, read_fields
 from bashgah.models import (
     Branch,
     Campaign,
@@ -22,6 +25,7 @@ from bashgah.models import (
     CouponBatch,
     Reward,
     Segment,
+    StampCard,
     utcnow,
 )
 from bashgah.programme import engine
@@ -37,7 +41,6 @@ from bashgah.programme.schemas import (
     Stamps,
 )
 from bashgah.programme.schemas import Tier as TierCondition
-from bashgah.stamps import cards as stamp_cards
 from bashgah.tiers import service as tiers
 
 WRITERS = ("owner", "manager")
@@ -53,14 +56,13 @@ class Active:
     purchase: bool
 
 
-_active: TTLCache[tuple[str, int], Active] = TTLCache(ttl=5)
+_active: TenantCache[Active] = TenantCache(ttl=5)
 
 
 async def active_for(session: AsyncSession, tenant_id: int) -> Active:
     """The tenant's active campaigns, cached like the programme settings (see core.cache)."""
-    key = (scope(session), tenant_id)
-    found = _active.get(key)
-    if found is None:
+
+    async def load() -> Active:
         rows = await session.execute(
             select(Campaign.id, Campaign.version, Campaign.definition).where(
                 Campaign.tenant_id == tenant_id, Campaign.active.is_(True)
@@ -68,13 +70,9 @@ async def active_for(session: AsyncSession, tenant_id: int) -> Active:
         )
         campaigns = tuple(ActiveCampaign(i, v, CampaignIn.model_validate(d)) for i, v, d in rows)
         on_purchase = any(r.trigger == "purchase" for c in campaigns for r in c.definition.rules)
-        found = Active(campaigns, engine.needs_of(campaigns), on_purchase)
-        _active.set(key, found)
-    return found
+        return Active(campaigns, engine.needs_of(campaigns), on_purchase)
 
-
-def _forget(session: AsyncSession, tenant_id: int) -> None:
-    _active.invalidate((scope(session), tenant_id))
+    return await _active.get(session, tenant_id, load)
 
 
 async def _points_awarded(session: AsyncSession, campaign_id: int) -> int:
@@ -88,119 +86,85 @@ async def _points_awarded(session: AsyncSession, campaign_id: int) -> int:
 
 async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) -> CampaignRead:
     return CampaignRead(
-        id=c.id,
-        version=c.version,
+        **read_fields(c, CampaignIn),
         points_awarded=await _points_awarded(session, c.id) if awarded is None else awarded,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-        definition=CampaignIn.model_validate(c.definition),
     )
 
 
-async def _check_conditions(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
-    """The segments, tier levels and branches the conditions name exist in this club: another club's
-    segment id (or a deleted one) is refused, never evaluated against this club's members."""
-    conditions = [c for r in data.rules for c in r.conditions]
-    wanted = {i for c in conditions if isinstance(c, InSegment) for i in c.segments}
-    if wanted:
-        found = set(
-            await session.scalars(
-                select(Segment.id).where(
-                    Segment.tenant_id == tenant_id, Segment.id.in_(wanted), Segment.deleted_at.is_(None)
-                )
-            )
-        )
-        if missing := sorted(wanted - found):
-            listed = ", ".join(str(i) for i in missing)
-            raise InvalidInput("segments", f"no segment {listed}", f"بخش {listed} وجود ندارد", "بخش‌ها")
-    levels = {code for c in conditions if isinstance(c, TierCondition) for code in c.levels}
-    if levels:
-        ladder = await tiers.ladder(session, tenant_id)
-        if missing_levels := sorted(levels - ({lv.code for lv in ladder.levels} if ladder else set())):
-            listed = ", ".join(missing_levels)
-            raise InvalidInput("levels", f"no tier level {listed}", f"سطح {listed} وجود ندارد", "سطح‌ها")
-    codes = {code for c in conditions if isinstance(c, BranchIn) for code in c.branches}
-    if codes:
-        known = set(
-            await session.scalars(
-                select(Branch.code).where(Branch.tenant_id == tenant_id, Branch.code.in_(codes))
-            )
-        )
-        if missing_codes := sorted(codes - known):
-            listed = ", ".join(missing_codes)
-            raise InvalidInput("branches", f"no branch {listed}", f"شعبهٔ {listed} وجود ندارد", "شعبه‌ها")
+def _refuse_missing(wanted: set[Any], known: set[Any], field: str, en: str, fa: str, field_fa: str) -> None:
+    """A 422 naming what ``wanted`` holds and the club does not (``en`` and ``fa`` have a ``{}`` for the list)."""
+    if missing := sorted(wanted - known):
+        listed = ", ".join(str(i) for i in missing)
+        raise InvalidInput(field, en.format(listed), fa.format(listed), field_fa)
+
+
+async def _in_club(
+    session: AsyncSession, column: Any, tenant_column: Any, tenant_id: int, wanted: set[Any], *also: Any
+) -> set[Any]:
+    """Which of ``wanted`` the club has (``column`` of its rows, narrowed by ``also``)."""
+    if not wanted:
+        return set()
+    return set(
+        await session.scalars(select(column).where(tenant_column == tenant_id, column.in_(wanted), *also))
+    )
 
 
 async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
     """Every object the campaign names belongs to this club: the segments, levels and branches of its
     conditions, and the stamp cards, coupon batches and rewards of its effects (a coupon batch must be one
-    of unique codes, from which one code per member can be drawn). A foreign or missing one is a 422."""
-    await _check_conditions(session, tenant_id, data)
+    of unique codes, from which one code per member can be drawn). A foreign or missing one is a 422:
+    another club's segment id (or a deleted one) is refused, never evaluated against this club's members."""
+    conditions = [c for r in data.rules for c in r.conditions]
     effects = [e for r in data.rules for e in r.effects]
-    named = {e.card_id for e in effects if isinstance(e, Stamps)}
-    unknown = sorted(named - await stamp_cards.known_ids(session, tenant_id, named))
-    if unknown:
-        listed = ", ".join(str(i) for i in unknown)
-        raise InvalidInput("card_id", f"no stamp card {listed}", f"کارت مهر {listed} وجود ندارد", "کارت مهر")
+    segments = {i for c in conditions if isinstance(c, InSegment) for i in c.segments}
+    known = await _in_club(
+        session, Segment.id, Segment.tenant_id, tenant_id, segments, Segment.deleted_at.is_(None)
+    )
+    _refuse_missing(segments, known, "segments", "no segment {}", "بخش {} وجود ندارد", "بخش‌ها")
+    levels = {code for c in conditions if isinstance(c, TierCondition) for code in c.levels}
+    if levels:
+        ladder = await tiers.ladder(session, tenant_id)
+        known = {lv.code for lv in ladder.levels} if ladder else set()
+        _refuse_missing(levels, known, "levels", "no tier level {}", "سطح {} وجود ندارد", "سطح‌ها")
+    codes = {code for c in conditions if isinstance(c, BranchIn) for code in c.branches}
+    known = await _in_club(session, Branch.code, Branch.tenant_id, tenant_id, codes)
+    _refuse_missing(codes, known, "branches", "no branch {}", "شعبهٔ {} وجود ندارد", "شعبه‌ها")
+    cards = {e.card_id for e in effects if isinstance(e, Stamps)}
+    known = await _in_club(session, StampCard.id, StampCard.tenant_id, tenant_id, cards)
+    _refuse_missing(cards, known, "card_id", "no stamp card {}", "کارت مهر {} وجود ندارد", "کارت مهر")
     batches = {e.batch_id for e in effects if isinstance(e, IssueCoupon)}
-    if batches:
-        found = set(
-            await session.scalars(
-                select(CouponBatch.id).where(
-                    CouponBatch.tenant_id == tenant_id,
-                    CouponBatch.id.in_(batches),
-                    CouponBatch.kind == "unique",
-                )
-            )
-        )
-        if missing := sorted(batches - found):
-            listed = ", ".join(str(i) for i in missing)
-            raise InvalidInput(
-                "batch_id",
-                f"no coupon batch of unique codes {listed}",
-                f"دستهٔ کد تخفیف یکتای {listed} وجود ندارد",
-                "دستهٔ کد تخفیف",
-            )
-    wanted = {e.reward_id for e in effects if isinstance(e, IssueReward)}
-    if wanted:
-        found = set(
-            await session.scalars(
-                select(Reward.id).where(Reward.tenant_id == tenant_id, Reward.id.in_(wanted))
-            )
-        )
-        if missing := sorted(wanted - found):
-            listed = ", ".join(str(i) for i in missing)
-            raise InvalidInput("reward_id", f"no reward {listed}", f"جایزهٔ {listed} وجود ندارد", "جایزه")
+    known = await _in_club(
+        session, CouponBatch.id, CouponBatch.tenant_id, tenant_id, batches, CouponBatch.kind == "unique"
+    )
+    _refuse_missing(
+        batches,
+        known,
+        "batch_id",
+        "no coupon batch of unique codes {}",
+        "دستهٔ کد تخفیف یکتای {} وجود ندارد",
+        "دستهٔ کد تخفیف",
+    )
+    rewards = {e.reward_id for e in effects if isinstance(e, IssueReward)}
+    known = await _in_club(session, Reward.id, Reward.tenant_id, tenant_id, rewards)
+    _refuse_missing(rewards, known, "reward_id", "no reward {}", "جایزهٔ {} وجود ندارد", "جایزه")
 
 
 async def create(session: AsyncSession, who: Principal, data: CampaignIn) -> CampaignRead:
     who.require(*WRITERS)
     await _check_references(session, who.tenant_id, data)
-    now = utcnow()
-    definition = data.model_dump(mode="json")
-    campaign = Campaign(
-        tenant_id=who.tenant_id,
-        version=1,
-        active=data.active,
-        definition=definition,
-        budget_used=0,
-        created_at=now,
-        updated_at=now,
-    )
+    campaign = Campaign(tenant_id=who.tenant_id, budget_used=0, **first_version(data, utcnow()))
     session.add(campaign)
     await session.flush()
-    session.add(CampaignVersion(campaign_id=campaign.id, version=1, definition=definition, actor=who.actor))
+    session.add(
+        CampaignVersion(campaign_id=campaign.id, version=1, definition=campaign.definition, actor=who.actor)
+    )
     await session.flush()
-    _forget(session, who.tenant_id)
+    _active.forget(session, who.tenant_id)
     return await _read(session, campaign)
 
 
 async def _get(session: AsyncSession, tenant_id: int, campaign_id: int, lock: bool = False) -> Campaign:
-    query = select(Campaign).where(Campaign.tenant_id == tenant_id, Campaign.id == campaign_id)
-    campaign = await session.scalar(query.with_for_update() if lock else query)
-    if campaign is None:
-        raise NotFound("Campaign", "کمپین")
-    return campaign
+    return await owned(session, Campaign, tenant_id, campaign_id, ("Campaign", "کمپین"), lock)
 
 
 async def update_campaign(
@@ -211,11 +175,7 @@ async def update_campaign(
     await _check_references(session, who.tenant_id, data)
     campaign = await _get(session, who.tenant_id, campaign_id, lock=True)
     had_budget = CampaignIn.model_validate(campaign.definition).budget_points is not None
-    definition = data.model_dump(mode="json")
-    campaign.version += 1
-    campaign.definition = definition
-    campaign.active = data.active
-    campaign.updated_at = utcnow()
+    definition = next_version(campaign, data, utcnow())
     if data.budget_points is not None and not had_budget:
         # Without a budget the counter was not kept (see models.campaign): start it from the awards.
         campaign.budget_used = await _points_awarded(session, campaign.id)
@@ -225,7 +185,7 @@ async def update_campaign(
         )
     )
     await session.flush()
-    _forget(session, who.tenant_id)
+    _active.forget(session, who.tenant_id)
     return await _read(session, campaign)
 
 
@@ -234,10 +194,7 @@ async def get(session: AsyncSession, who: Principal, campaign_id: int) -> Campai
 
 
 async def list_campaigns(session: AsyncSession, who: Principal) -> list[CampaignRead]:
-    found = await session.scalars(
-        select(Campaign).where(Campaign.tenant_id == who.tenant_id).order_by(Campaign.id)
-    )
-    campaigns = found.all()
+    campaigns = await all_owned(session, Campaign, who.tenant_id)
     totals = dict(
         (
             await session.execute(

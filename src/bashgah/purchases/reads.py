@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.core.errors import NotFound
 from bashgah.core.normalize import normalize_reference
+from bashgah.core.rows import owned
 from bashgah.coupons import service as coupons
 from bashgah.models import Branch, Purchase, PurchaseItem, Refund, Staff, Tenant
 from bashgah.programme import awards as programme_awards
@@ -45,12 +46,7 @@ def _read(p: Purchase, branch: Branch) -> PurchaseRead:
 
 async def find(session: AsyncSession, tenant_id: int, purchase_id: int) -> Purchase:
     """The club's purchase with this id, or NotFound."""
-    purchase = await session.scalar(
-        select(Purchase).where(Purchase.tenant_id == tenant_id, Purchase.id == purchase_id)
-    )
-    if purchase is None:
-        raise NotFound("Purchase", "خرید")
-    return purchase
+    return await owned(session, Purchase, tenant_id, purchase_id, ("Purchase", "خرید"))
 
 
 async def get(session: AsyncSession, who: Principal, purchase_id: int, lang: str = "fa") -> PurchaseRead:

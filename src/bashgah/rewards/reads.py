@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import NotFound
+from bashgah.core.rows import owned
 from bashgah.coupons import rules as codes
 from bashgah.models import (
     Reward,
@@ -80,13 +80,7 @@ def instance_read(i: RewardInstance, r: Reward, lang: str, now: datetime) -> Rew
 
 
 async def find(session: AsyncSession, tenant_id: int, reward_id: int, lock: bool = False) -> Reward:
-    query = select(Reward).where(Reward.tenant_id == tenant_id, Reward.id == reward_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    reward = await session.scalar(query)
-    if reward is None:
-        raise NotFound("Reward", "جایزه")
-    return reward
+    return await owned(session, Reward, tenant_id, reward_id, ("Reward", "جایزه"), lock)
 
 
 async def find_instance(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, InvalidState
+from bashgah.core.rows import all_owned
 from bashgah.ledger import member_points
 from bashgah.ledger import rules as ledger_rules
 from bashgah.ledger import service as ledger
@@ -68,24 +69,6 @@ _LIVE = ("issued", "used")
 # --- the catalogue -----------------------------------------------------------------------------------
 
 
-def _check_tiers(levels: list[str], known: set[str]) -> list[str]:
-    wanted = [c.strip() for c in levels if c.strip()]
-    unknown = sorted(set(wanted) - known)
-    if unknown:
-        raise InvalidInput(
-            "tiers",
-            f"unknown level codes: {', '.join(unknown)}",
-            f"سطح ناشناخته: {'، '.join(unknown)}",
-            "سطح‌ها",
-        )
-    return sorted(set(wanted))
-
-
-async def _level_codes(session: AsyncSession, tenant_id: int) -> set[str]:
-    found = await tiers.ladder(session, tenant_id)
-    return {lv.code for lv in found.levels} if found else set()
-
-
 async def create(session: AsyncSession, tenant_id: int, data: RewardCreate, lang: str) -> RewardRead:
     reward = Reward(
         tenant_id=tenant_id,
@@ -98,7 +81,7 @@ async def create(session: AsyncSession, tenant_id: int, data: RewardCreate, lang
         max_discount_rials=data.max_discount_rials,
         sku=data.sku,
         credit_rials=data.credit_rials,
-        tiers=_check_tiers(data.tiers, await _level_codes(session, tenant_id)) if data.tiers else [],
+        tiers=await tiers.check_levels(session, tenant_id, data.tiers),
         stock=0 if data.kind == "partner_voucher" else data.stock,
         per_member_limit=data.per_member_limit,
         valid_from=data.valid_from or utcnow(),
@@ -121,7 +104,7 @@ async def change(
     reward = await find(session, tenant_id, reward_id, lock=True)
     fields = data.model_dump(exclude_unset=True)
     if "tiers" in fields:
-        fields["tiers"] = _check_tiers(fields["tiers"] or [], await _level_codes(session, tenant_id))
+        fields["tiers"] = await tiers.check_levels(session, tenant_id, fields["tiers"] or [])
     if "stock" in fields and reward.kind == "partner_voucher":
         raise InvalidInput("stock", "upload partner codes instead", "کدهای شریک را بارگذاری کنید", "موجودی")
     if "stock" in fields and fields["stock"] is None and reward.kind == "physical_gift":
@@ -234,18 +217,14 @@ async def catalogue(
 ) -> list[RewardRead]:
     """Every reward; for a member, only those open now that they may redeem and can afford."""
     if member_id is None:
-        rewards = (
-            await session.scalars(select(Reward).where(Reward.tenant_id == tenant_id).order_by(Reward.id))
-        ).all()
+        rewards = await all_owned(session, Reward, tenant_id)
         return [read(r, lang) for r in rewards]
     return [o.reward for o in await offers(session, tenant_id, member_id, lang) if o.points_to_go == 0]
 
 
 async def offers(session: AsyncSession, tenant_id: int, member_id: int, lang: str) -> list[RewardOffer]:
     """The rewards open to the member now (level, stock, their limit), each with the points still to go."""
-    rewards = list(
-        (await session.scalars(select(Reward).where(Reward.tenant_id == tenant_id).order_by(Reward.id))).all()
-    )
+    rewards = await all_owned(session, Reward, tenant_id)
     await members.get(session, tenant_id, member_id)
     now = utcnow()
     available = await _available(session, tenant_id, member_id, now)

@@ -4,7 +4,6 @@ retire, read, and the per-tenant cache of active ones that sales use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
-from bashgah.core.cache import TTLCache, scope
-from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.cache import TenantCache
+from bashgah.core.errors import InvalidInput
+from bashgah.core.rows import all_owned, owned
+from bashgah.core.versions import first_version, next_version, read_fields
 from bashgah.models import (
     Reward,
     StampCard,
@@ -39,26 +40,21 @@ class ActiveCard:
         return (d.valid_from is None or d.valid_from <= at) and (d.valid_until is None or at < d.valid_until)
 
 
-_active: TTLCache[tuple[str, int], tuple[ActiveCard, ...]] = TTLCache(ttl=5)
+_active: TenantCache[tuple[ActiveCard, ...]] = TenantCache(ttl=5)
 
 
 async def active_for(session: AsyncSession, tenant_id: int) -> tuple[ActiveCard, ...]:
     """The tenant's active stamp cards, cached (a club without any pays a dictionary look-up a sale)."""
-    key = (scope(session), tenant_id)
-    found = _active.get(key)
-    if found is None:
+
+    async def load() -> tuple[ActiveCard, ...]:
         rows = await session.execute(
             select(StampCard.id, StampCard.version, StampCard.definition, StampCard.reward_id)
             .where(StampCard.tenant_id == tenant_id, StampCard.active.is_(True))
             .order_by(StampCard.id)
         )
-        found = tuple(ActiveCard(i, v, StampCardIn.model_validate(d), r) for i, v, d, r in rows)
-        _active.set(key, found)
-    return found
+        return tuple(ActiveCard(i, v, StampCardIn.model_validate(d), r) for i, v, d, r in rows)
 
-
-def _forget(session: AsyncSession, tenant_id: int) -> None:
-    _active.invalidate((scope(session), tenant_id))
+    return await _active.get(session, tenant_id, load)
 
 
 # --- definitions ---------------------------------------------------------------------------------------
@@ -139,40 +135,22 @@ async def _checked_reward(
 
 
 def _read(c: StampCard) -> StampCardRead:
-    return StampCardRead(
-        id=c.id,
-        version=c.version,
-        reward_id=c.reward_id,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-        definition=StampCardIn.model_validate(c.definition),
-    )
+    return StampCardRead(**read_fields(c, StampCardIn), reward_id=c.reward_id)
 
 
 async def create(session: AsyncSession, who: Principal, data: StampCardIn) -> StampCardRead:
     who.require(*MANAGERS)
     now = utcnow()
-    card = StampCard(
-        tenant_id=who.tenant_id,
-        version=1,
-        active=data.active,
-        definition=data.model_dump(mode="json"),
-        reward_id=await _checked_reward(session, who.tenant_id, data, None),
-        created_at=now,
-        updated_at=now,
-    )
+    reward_id = await _checked_reward(session, who.tenant_id, data, None)
+    card = StampCard(tenant_id=who.tenant_id, reward_id=reward_id, **first_version(data, now))
     session.add(card)
     await session.flush()
-    _forget(session, who.tenant_id)
+    _active.forget(session, who.tenant_id)
     return _read(card)
 
 
 async def _get(session: AsyncSession, tenant_id: int, card_id: int, lock: bool = False) -> StampCard:
-    query = select(StampCard).where(StampCard.tenant_id == tenant_id, StampCard.id == card_id)
-    card = await session.scalar(query.with_for_update() if lock else query)
-    if card is None:
-        raise NotFound("Stamp card", "کارت مهر")
-    return card
+    return await owned(session, StampCard, tenant_id, card_id, ("Stamp card", "کارت مهر"), lock)
 
 
 async def update(session: AsyncSession, who: Principal, card_id: int, data: StampCardIn) -> StampCardRead:
@@ -180,12 +158,9 @@ async def update(session: AsyncSession, who: Principal, card_id: int, data: Stam
     who.require(*MANAGERS)
     card = await _get(session, who.tenant_id, card_id, lock=True)
     card.reward_id = await _checked_reward(session, who.tenant_id, data, card)
-    card.version += 1
-    card.definition = data.model_dump(mode="json")
-    card.active = data.active
-    card.updated_at = utcnow()
+    next_version(card, data, utcnow())
     await session.flush()
-    _forget(session, who.tenant_id)
+    _active.forget(session, who.tenant_id)
     return _read(card)
 
 
@@ -201,17 +176,4 @@ async def get(session: AsyncSession, who: Principal, card_id: int) -> StampCardR
 
 
 async def list_cards(session: AsyncSession, who: Principal) -> list[StampCardRead]:
-    found = await session.scalars(
-        select(StampCard).where(StampCard.tenant_id == who.tenant_id).order_by(StampCard.id)
-    )
-    return [_read(c) for c in found.all()]
-
-
-async def known_ids(session: AsyncSession, tenant_id: int, ids: Iterable[int]) -> set[int]:
-    wanted = set(ids)
-    if not wanted:
-        return set()
-    found = await session.scalars(
-        select(StampCard.id).where(StampCard.tenant_id == tenant_id, StampCard.id.in_(wanted))
-    )
-    return set(found.all())
+    return [_read(c) for c in await all_owned(session, StampCard, who.tenant_id)]
