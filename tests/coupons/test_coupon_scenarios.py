@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from coupon_helpers import codes_of, new_batch, validate
+from coupon_helpers import codes_of, validate
 
 from bashgah.core.db import Database
+from scenarios import new_batch
 from support import Club, bought, enrol, error_code, give_points, ledger_problems, make_club, purchase, refund
 
 YALDA = {

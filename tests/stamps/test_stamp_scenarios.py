@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import update
-from stamp_helpers import cards_of, coffees, give_back, new_card, sell, sell_coffee
+from stamp_helpers import cards_of, coffees, new_card, sell_coffee
 
 from bashgah.core.db import Database
 from bashgah.models import MemberStampCard
+from scenarios import returned, till_sale
 from support import Club, balance, enrol, ledger_problems
 
 THURSDAY = "2026-11-26T10:30:00+03:30"
@@ -71,8 +72,8 @@ async def test_at_most_3_stamps_a_purchase_and_cakes_earn_none(client: httpx.Asy
     member = (await enrol(client, club))["id"]
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 2, "unit_price_rials": 150_000}]
 
-    assert (await sell(client, club, member, 300_000, items=cake))["stamps"] == []
-    sale = await sell(client, club, member, 800_000, items=coffees(5) + cake)
+    assert (await till_sale(client, club, member, 300_000, items=cake))["stamps"] == []
+    sale = await till_sale(client, club, member, 800_000, items=coffees(5) + cake)
 
     assert sale["stamps"][0]["stamps"] == 3
 
@@ -89,8 +90,8 @@ async def test_any_visit_over_200000_rials_earns_a_stamp(client: httpx.AsyncClie
     )
     member = (await enrol(client, club))["id"]
 
-    assert (await sell(client, club, member, 150_000))["stamps"] == []
-    big = await sell(client, club, member, 250_000, items=coffees(3, 80_000))
+    assert (await till_sale(client, club, member, 150_000))["stamps"] == []
+    big = await till_sale(client, club, member, 250_000, items=coffees(3, 80_000))
 
     assert [(s["name"], s["stamps"], s["progress"]) for s in big["stamps"]] == [("کارت مراجعه", 1, 1)]
     [progress] = await cards_of(client, club, member, "fa")
@@ -103,10 +104,10 @@ async def test_the_fifth_visit_gives_500_points(client: httpx.AsyncClient, club:
     )
     member = (await enrol(client, club))["id"]
     for _ in range(4):
-        await sell(client, club, member, 100_000)
+        await till_sale(client, club, member, 100_000)
     before = await balance(client, club, member)
 
-    fifth = await sell(client, club, member, 100_000)
+    fifth = await till_sale(client, club, member, 100_000)
 
     [done] = fifth["stamps"][0]["completed"]
     assert (done["reward_kind"], done["reward_points"], done["reward_code"]) == ("points", 500, None)
@@ -121,16 +122,16 @@ async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club,
     member = (await enrol(client, club))["id"]
     two = await sell_coffee(client, club, member, 2)
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 1, "unit_price_rials": 200_000}]
-    mixed = await sell(client, club, member, 500_000, items=coffees(3) + cake)
+    mixed = await till_sale(client, club, member, 500_000, items=coffees(3) + cake)
     assert (await cards_of(client, club, member))[0]["stamps"] == 5
 
-    cake_back = await give_back(client, club, mixed["id"], items=[{"sku": "CK-1", "quantity": 1}])
+    cake_back = await returned(client, club, mixed["id"], items=[{"sku": "CK-1", "quantity": 1}])
     assert cake_back["stamps"] == []  # a returned cake takes no coffee stamp
-    one_back = await give_back(client, club, mixed["id"], items=[{"sku": "CF-1", "quantity": 1}])
+    one_back = await returned(client, club, mixed["id"], items=[{"sku": "CF-1", "quantity": 1}])
     assert [(s["stamps"], s["progress"]) for s in one_back["stamps"]] == [(1, 4)]
-    whole = await give_back(client, club, two["id"])
+    whole = await returned(client, club, two["id"])
     assert [(s["stamps"], s["progress"], s["unrecovered"]) for s in whole["stamps"]] == [(2, 2, 0)]
-    rest = await give_back(client, club, mixed["id"])
+    rest = await returned(client, club, mixed["id"])
     assert [(s["stamps"], s["progress"]) for s in rest["stamps"]] == [(2, 0)]
     assert (await cards_of(client, club, member))[0]["stamps"] == 0
     assert await ledger_problems(db) == []
@@ -145,7 +146,7 @@ async def test_a_return_that_undoes_a_completed_card_cancels_the_unused_free_cof
     tenth = await sell_coffee(client, club, member)
     code = tenth["stamps"][0]["completed"][0]["reward_code"]
 
-    back = await give_back(client, club, tenth["id"])
+    back = await returned(client, club, tenth["id"])
 
     assert [(s["stamps"], s["cancelled_rewards"], s["progress"]) for s in back["stamps"]] == [(1, [code], 9)]
     [progress] = await cards_of(client, club, member)
@@ -169,7 +170,7 @@ async def test_a_return_after_the_free_coffee_was_drunk_takes_what_the_open_card
         await client.post(f"/api/v1/reward-instances/{code}/use", headers=club.headers())
     ).status_code == 200
 
-    back = await give_back(client, club, eleven["id"])
+    back = await returned(client, club, eleven["id"])
 
     # One stamp came off the open card; the ten that made the drunk coffee cannot be taken back.
     assert [(s["stamps"], s["unrecovered"], s["progress"]) for s in back["stamps"]] == [(1, 10, 0)]
@@ -198,13 +199,13 @@ async def test_double_stamps_on_thursdays_via_a_campaign(client: httpx.AsyncClie
     assert response.status_code == 201, response.text
     member = (await enrol(client, club))["id"]
 
-    wednesday = await sell(client, club, member, 200_000, items=coffees(2), occurred_at=WEDNESDAY)
-    thursday = await sell(client, club, member, 200_000, items=coffees(2), occurred_at=THURSDAY)
+    wednesday = await till_sale(client, club, member, 200_000, items=coffees(2), occurred_at=WEDNESDAY)
+    thursday = await till_sale(client, club, member, 200_000, items=coffees(2), occurred_at=THURSDAY)
 
     assert wednesday["stamps"][0]["stamps"] == 2
     assert (thursday["stamps"][0]["stamps"], thursday["stamps"][0]["progress"]) == (4, 6)
     # Returning the Thursday coffees takes the campaign's stamps back too.
-    back = await give_back(client, club, thursday["id"])
+    back = await returned(client, club, thursday["id"])
     assert back["stamps"][0]["stamps"] == 4
 
 
@@ -391,8 +392,8 @@ async def test_a_return_that_undoes_a_card_of_500_points_takes_them_back_unless_
     )
     kept, spent = (await enrol(client, club))["id"], (await enrol(client, club))["id"]
     for member in (kept, spent):
-        await sell(client, club, member, 100_000)
-    second = {m: await sell(client, club, m, 100_000) for m in (kept, spent)}
+        await till_sale(client, club, member, 100_000)
+    second = {m: await till_sale(client, club, m, 100_000) for m in (kept, spent)}
     assert (await balance(client, club, kept))["total"] == 520
     meal = await client.post(
         "/api/v1/rewards",
@@ -406,8 +407,8 @@ async def test_a_return_that_undoes_a_card_of_500_points_takes_them_back_unless_
     )
     assert bought.status_code == 201, bought.text  # the 500 points paid for a meal
 
-    undone = await give_back(client, club, second[kept]["id"])
-    too_late = await give_back(client, club, second[spent]["id"])
+    undone = await returned(client, club, second[kept]["id"])
+    too_late = await returned(client, club, second[spent]["id"])
 
     assert [(s["stamps"], s["unrecovered"], s["progress"]) for s in undone["stamps"]] == [(1, 0, 1)]
     assert (await balance(client, club, kept))["total"] == 10
