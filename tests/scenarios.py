@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from support import Club, bought, refund
+from support import Club, bought, enrol, give_points, refund
 
 
 async def ok(
@@ -78,3 +78,13 @@ def ladder(*levels: dict[str, Any], **policy: Any) -> dict[str, Any]:
         **policy,
         "levels": list(levels),
     }
+
+
+async def first_sale(
+    client: httpx.AsyncClient, club: Club, total: int, points: int = 0, **fields: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new member (given ``points`` first, if any) and their sale of ``total`` rials: (member, sale)."""
+    member = await enrol(client, club)
+    if points:
+        await give_points(client, club, member["id"], points)
+    return member, await bought(client, club, member["id"], total, **fields)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bashgah.core.db import Database
-from scenarios import returned
+from scenarios import first_sale, returned
 from support import (
     Club,
     balance,
@@ -31,9 +31,7 @@ def figures(balance: dict[str, Any]) -> dict[str, Any]:
 async def test_a_full_refund_takes_back_what_was_earned_and_gives_back_what_was_spent(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 200)
-    sale = await bought(client, club, member["id"], 1_000_000, redeem_points=100)
+    member, sale = await first_sale(client, club, 1_000_000, redeem_points=100, points=200)
     assert (sale["points_earned"], sale["balance"]["available"]) == (90, 190)
 
     back = await returned(client, club, sale["id"], reason="customer changed her mind")
@@ -81,8 +79,7 @@ async def test_a_refund_in_three_parts_ends_exactly_like_one_full_refund(
 async def test_a_partial_refund_takes_back_points_in_proportion(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 800_000)
+    member, sale = await first_sale(client, club, 800_000)
     back = await returned(client, club, sale["id"], amount_rials=200_000)
     assert (back["points_reversed"], back["points_returned"]) == (20, 0)
     assert back["cash_refund_rials"] == 200_000
@@ -120,8 +117,7 @@ async def test_a_refund_by_items_prices_the_returned_items(client: httpx.AsyncCl
 async def test_refunding_more_than_is_left_is_refused_and_changes_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
+    member, sale = await first_sale(client, club, 500_000)
     await returned(client, club, sale["id"], amount_rials=300_000)
     too_much = await refund(client, club, sale["id"], amount_rials=200_001)
     assert too_much.status_code == 422
@@ -135,8 +131,7 @@ async def test_refunding_more_than_is_left_is_refused_and_changes_nothing(
 
 
 async def test_a_retried_refund_is_applied_once(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
+    member, sale = await first_sale(client, club, 500_000)
     first = await refund(client, club, sale["id"], key="ret-1", amount_rials=100_000)
     again = await refund(client, club, sale["id"], key="ret-1", amount_rials=100_000)
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -148,8 +143,7 @@ async def test_within_balance_claws_back_what_is_left_and_records_the_rest(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, refund_policy="within_balance")
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     spent = await bought(client, club, member["id"], 80_000, redeem_points=80)
     assert spent["balance"]["available"] == 20
 
@@ -168,8 +162,7 @@ async def test_allow_negative_takes_everything_back_and_later_earnings_pay_the_d
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, refund_policy="allow_negative")
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     await bought(client, club, member["id"], 80_000, redeem_points=80)
 
     back = await returned(client, club, sale["id"])
@@ -192,8 +185,7 @@ async def test_refund_of_a_sale_whose_points_are_still_pending(
     client: httpx.AsyncClient, club: Club, db: Database, policy: str
 ) -> None:
     await set_program(client, club, pending_days=14, refund_policy=policy)
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 600_000)
+    member, sale = await first_sale(client, club, 600_000)
     assert sale["balance"]["pending"] == 60
     back = await returned(client, club, sale["id"], amount_rials=300_000)
     assert (back["points_reversed"], back["points_unrecovered"]) == (30, 0)
@@ -202,8 +194,7 @@ async def test_refund_of_a_sale_whose_points_are_still_pending(
 
 
 async def test_a_refund_needs_amount_or_items_not_both(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
+    member, sale = await first_sale(client, club, 500_000)
     both = await refund(client, club, sale["id"], amount_rials=1, items=[{"sku": "A", "quantity": 1}])
     assert both.status_code == 422
     assert error_code(both) == "validation_error"
@@ -217,8 +208,7 @@ async def test_allow_negative_refund_while_the_points_are_reserved_cannot_be_spe
     client: httpx.AsyncClient, club: Club, db: Database, then: str
 ) -> None:
     await set_program(client, club, refund_policy="allow_negative")
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     hold = await reserve(client, club, member["id"], 100)
     assert hold.status_code == 201
 
@@ -245,9 +235,7 @@ async def test_the_cash_refund_uses_the_point_value_of_the_sale_not_todays(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     await set_program(client, club, point_value_rials=1_000)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    sale = await bought(client, club, member["id"], 500_000, redeem_points=100)
+    member, sale = await first_sale(client, club, 500_000, redeem_points=100, points=100)
     assert (sale["discount_rials"], sale["paid_rials"]) == (100_000, 400_000)
 
     await set_program(client, club, point_value_rials=5_000)

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from scenarios import ok, till_sale
-from support import Club
+from support import Club, enrol
 
 _n = itertools.count(1)
 
@@ -41,3 +41,10 @@ async def cards_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: 
     assert response.status_code == 200, response.text
     found: list[Any] = response.json()
     return found
+
+
+async def card_and_member(client: httpx.AsyncClient, club: Club, **card: Any) -> int:
+    """The coffee card (changed by ``card``) and a new member: the member's id."""
+    await new_card(client, club, **card)
+    member: int = (await enrol(client, club))["id"]
+    return member

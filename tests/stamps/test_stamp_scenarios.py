@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import update
-from stamp_helpers import cards_of, coffees, new_card, sell_coffee
+from stamp_helpers import card_and_member, cards_of, coffees, new_card, sell_coffee
 
 from bashgah.core.db import Database
 from bashgah.models import MemberStampCard
@@ -54,8 +54,7 @@ async def test_buy_9_coffees_the_10th_is_free(client: httpx.AsyncClient, club: C
 async def test_a_basket_of_23_coffees_fills_two_cards_and_starts_a_third(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
 
     sale = await sell_coffee(client, club, member, 23)
 
@@ -68,8 +67,9 @@ async def test_a_basket_of_23_coffees_fills_two_cards_and_starts_a_third(
 
 
 async def test_at_most_3_stamps_a_purchase_and_cakes_earn_none(client: httpx.AsyncClient, club: Club) -> None:
-    await new_card(client, club, earn={"per": "unit", "items": {"skus": ["CF-1"]}, "max_per_purchase": 3})
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(
+        client, club, earn={"per": "unit", "items": {"skus": ["CF-1"]}, "max_per_purchase": 3}
+    )
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 2, "unit_price_rials": 150_000}]
 
     assert (await till_sale(client, club, member, 300_000, items=cake))["stamps"] == []
@@ -118,8 +118,7 @@ async def test_the_fifth_visit_gives_500_points(client: httpx.AsyncClient, club:
 
 
 async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club, db: Database) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     two = await sell_coffee(client, club, member, 2)
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 1, "unit_price_rials": 200_000}]
     mixed = await till_sale(client, club, member, 500_000, items=coffees(3) + cake)
@@ -140,8 +139,7 @@ async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club,
 async def test_a_return_that_undoes_a_completed_card_cancels_the_unused_free_coffee(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     await sell_coffee(client, club, member, 9)
     tenth = await sell_coffee(client, club, member)
     code = tenth["stamps"][0]["completed"][0]["reward_code"]
@@ -162,8 +160,7 @@ async def test_a_return_that_undoes_a_completed_card_cancels_the_unused_free_cof
 async def test_a_return_after_the_free_coffee_was_drunk_takes_what_the_open_card_has(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     eleven = await sell_coffee(client, club, member, 11)
     code = eleven["stamps"][0]["completed"][0]["reward_code"]
     assert (
@@ -253,8 +250,7 @@ async def test_a_check_in_event_gives_a_stamp(client: httpx.AsyncClient, club: C
 
 
 async def test_examine_shows_the_stamps_a_sale_would_give(client: httpx.AsyncClient, club: Club) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     await sell_coffee(client, club, member, 8)
 
     response = await client.post(
@@ -329,8 +325,7 @@ async def test_a_cashier_cannot_make_a_stamp_card(client: httpx.AsyncClient, clu
 async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_starts_a_new_one(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club, card_expires_days=30)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club, card_expires_days=30)
     first = await sell_coffee(client, club, member, 3)
     [progress] = await cards_of(client, club, member)
     assert progress["stamps"] == 3 and progress["expires_at"] is not None
@@ -352,8 +347,7 @@ async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_sta
 async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     body = {
         "member": {"id": member},
         "branch": "main",
@@ -374,8 +368,7 @@ async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
 async def test_verify_notices_stamps_that_went_missing(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     await sell_coffee(client, club, member, 4)
     assert await ledger_problems(db) == []
     async with db.transaction() as session:
