@@ -211,32 +211,6 @@ async def _current(session: AsyncSession, member_id: int) -> MemberTier | None:
     )
 
 
-def _note(
-    session: AsyncSession,
-    tenant_id: int,
-    member_id: int,
-    from_level_id: int,
-    to_level_id: int,
-    kind: str,
-    actor: str | None,
-    now: datetime,
-    reason: str | None = None,
-) -> None:
-    """A line of the member's tier history (a move, a grace period, an unlock)."""
-    session.add(
-        TierChange(
-            tenant_id=tenant_id,
-            member_id=member_id,
-            from_level_id=from_level_id,
-            to_level_id=to_level_id,
-            kind=kind,
-            reason=reason,
-            actor=actor,
-            created_at=now,
-        )
-    )
-
-
 async def _set_level(
     session: AsyncSession,
     tenant_id: int,
@@ -257,7 +231,18 @@ async def _set_level(
     row.since = now
     row.review_at = rules.review_after(now, found.window, found.window_months)
     row.grace_until = None
-    _note(session, tenant_id, member_id, before.id, to.id, kind, actor, now, reason)
+    session.add(
+        TierChange(
+            tenant_id=tenant_id,
+            member_id=member_id,
+            from_level_id=before.id,
+            to_level_id=to.id,
+            kind=kind,
+            reason=reason,
+            actor=actor,
+            created_at=now,
+        )
+    )
     await session.flush()
     return row
 
@@ -381,7 +366,17 @@ async def unlock(session: AsyncSession, tenant_id: int, member_id: int, actor: s
     row = await _current(session, member_id)
     if row is not None and row.locked:
         row.locked, row.lock_reason = False, None
-        _note(session, tenant_id, member_id, row.level_id, row.level_id, "unlock", actor, utcnow())
+        session.add(
+            TierChange(
+                tenant_id=tenant_id,
+                member_id=member_id,
+                from_level_id=row.level_id,
+                to_level_id=row.level_id,
+                kind="unlock",
+                actor=actor,
+                created_at=utcnow(),
+            )
+        )
         await session.flush()
 
 
@@ -418,8 +413,16 @@ async def review_due(
         if row.grace_until is None and found.grace_days > 0:
             row.grace_until = now + timedelta(days=found.grace_days)
             row.review_at = row.grace_until
-            _note(
-                session, row.tenant_id, row.member_id, row.level_id, row.level_id, "grace", "job:tiers", now
+            session.add(
+                TierChange(
+                    tenant_id=row.tenant_id,
+                    member_id=row.member_id,
+                    from_level_id=row.level_id,
+                    to_level_id=row.level_id,
+                    kind="grace",
+                    actor="job:tiers",
+                    created_at=now,
+                )
             )
             changed += 1
             continue
