@@ -324,7 +324,7 @@ PROGRAMME_TIERS: dict[str, object] = {
 async def configure_programme(session: object, tenant_id: int) -> None:
     """The 10 campaigns and the tier ladder, validated by the API's own schemas."""
     from bashgah.auth.service import Principal
-    from bashgah.programme import service as programme
+    from bashgah.programme import campaigns as programme
     from bashgah.programme.schemas import CampaignIn
     from bashgah.tiers import service as tiers
     from bashgah.tiers.schemas import TierConfig

@@ -9,14 +9,6 @@ import httpx
 from support import Club
 
 
-async def new_batch(client: httpx.AsyncClient, club: Club, **fields: Any) -> dict[str, Any]:
-    body = {"name": "کد تخفیف", "discount_type": "fixed", "discount_value": 100_000, **fields}
-    response = await client.post("/api/v1/coupons/batches", json=body, headers=club.headers("manager"))
-    assert response.status_code == 201, response.text
-    batch: dict[str, Any] = response.json()
-    return batch
-
-
 async def codes_of(client: httpx.AsyncClient, club: Club, batch_id: int) -> list[tuple[str, int]]:
     response = await client.get(f"/api/v1/coupons/batches/{batch_id}/codes.csv", headers=club.headers())
     assert response.status_code == 200, response.text

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from coupon_helpers import codes_of, new_batch
+from coupon_helpers import codes_of
 
 from bashgah.core.db import Database
+from scenarios import new_batch
 from support import Club, enrol, error_code, ledger_problems
 
 

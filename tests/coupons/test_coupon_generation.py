@@ -6,9 +6,10 @@ import time
 
 import httpx
 import pytest
-from coupon_helpers import codes_of, new_batch
+from coupon_helpers import codes_of
 
 from bashgah.coupons import rules
+from scenarios import new_batch
 from support import Club, error_code
 
 

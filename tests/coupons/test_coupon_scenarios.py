@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from coupon_helpers import codes_of, new_batch, validate
+from coupon_helpers import codes_of, validate
 
 from bashgah.core.db import Database
+from scenarios import first_sale, new_batch
 from support import Club, bought, enrol, error_code, give_points, ledger_problems, make_club, purchase, refund
 
 YALDA = {
@@ -51,8 +52,7 @@ async def test_yalda_10_percent_off_up_to_500000_on_baskets_over_2000000_one_use
 
 
 async def test_a_sale_without_a_coupon_is_priced_as_before(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 3_000_000)
+    member, sale = await first_sale(client, club, 3_000_000)
     assert (
         sale["coupon_discount_rials"] == 0
         and sale["paid_rials"] == 3_000_000

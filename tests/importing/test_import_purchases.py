@@ -19,7 +19,7 @@ from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRaced, ImportRejected
 from bashgah.importing.sources import from_records
 from bashgah.models import Account, Member, PointLot, Purchase, Transfer
-from bashgah.purchases import service as purchases_service
+from bashgah.purchases import refunds as purchase_refunds
 from bashgah.purchases.schemas import RefundCreate
 from support import Club, ledger_problems
 
@@ -238,7 +238,7 @@ async def test_a_row_spends_the_soonest_expiring_points_spendable_at_its_time_an
     # Returned at the till: the spent points go back to the lots they came from, keeping their expiry.
     who = Principal(tenant_id=shop.tenant_id, role="owner", branch_id=None, key_id=None)
     async with db.transaction() as session:
-        await purchases_service.refund(session, who, sale.id, RefundCreate(amount_rials=None, items=None))
+        await purchase_refunds.refund(session, who, sale.id, RefundCreate(amount_rials=None, items=None))
     assert [(lot.amount, lot.remaining) for lot in await lots_of(db, SARA)] == [
         (100, 100),
         (200, 200),

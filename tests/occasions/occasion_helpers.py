@@ -11,25 +11,10 @@ import jdatetime
 from bashgah.core.db import Database
 from bashgah.core.jalali import TEHRAN
 from bashgah.jobs import registry
+from scenarios import BRONZE, ladder, level
 from support import Club
 
-LADDER: dict[str, Any] = {
-    "metric": "spend",
-    "window": "rolling",
-    "window_months": 12,
-    "downgrade": "one_down",
-    "grace_days": 30,
-    "levels": [
-        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
-        {
-            "code": "gold",
-            "name_fa": "طلایی",
-            "name_en": "Gold",
-            "threshold": 50_000_000,
-            "birthday_gift_points": 500,
-        },
-    ],
-}
+LADDER = ladder(BRONZE, level("gold", "طلایی", "Gold", 50_000_000, birthday_gift_points=500))
 
 
 def tehran(year: int, month: int, day: int, hour: int = 10) -> datetime:

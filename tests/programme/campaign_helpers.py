@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from scenarios import ok
 from support import Club
 
 _n = itertools.count(1)
@@ -18,29 +19,8 @@ WEDNESDAY_EVENING = "2026-11-25T19:30:00+03:30"
 
 
 async def new_campaign(client: httpx.AsyncClient, club: Club, **body: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/campaigns", json=body, headers=club.headers("manager"))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
+    created: dict[str, Any] = await ok(client, club, "/api/v1/campaigns", body)
     return created
-
-
-async def sale(
-    client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
-) -> dict[str, Any]:
-    n = next(_n)
-    body = {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": f"P-{n}",
-        "total_rials": total,
-        **fields,
-    }
-    response = await client.post(
-        "/api/v1/purchases", json=body, headers=club.headers("cashier", **{"Idempotency-Key": f"p-{n}"})
-    )
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def event(

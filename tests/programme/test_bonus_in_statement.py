@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from campaign_helpers import new_campaign, sale
+from campaign_helpers import new_campaign
 
+from scenarios import till_sale
 from support import Club, balance, enrol
 
 
@@ -19,7 +20,7 @@ async def test_a_bonus_is_described_in_the_statement_and_counts_as_earned(
         rules=[{"key": "gift", "conditions": [], "effects": [{"type": "fixed_bonus", "points": 70}]}],
     )
     member = await enrol(client, club)
-    bought = await sale(client, club, member["id"], 1_000_000)
+    bought = await till_sale(client, club, member["id"], 1_000_000)
     assert (bought["points_earned"], bought["points_bonus"]) == (100, 70)
 
     lines = (

@@ -7,10 +7,11 @@ from typing import Any
 
 import httpx
 import jdatetime
-from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign, sale
+from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign
 
 from bashgah.core.db import Database
 from bashgah.core.jalali import TEHRAN, utcnow
+from scenarios import till_sale
 from support import Club, balance, enrol, error_code, ledger_problems, refund
 
 DOUBLE_COFFEE_THURSDAY_EVENINGS = {
@@ -34,7 +35,7 @@ async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_bud
     campaign = await new_campaign(client, club, **DOUBLE_COFFEE_THURSDAY_EVENINGS)
     member = await enrol(client, club)
     # 400,000 rials: 40 points, of which the coffee (200,000) earned 20 — doubled on Thursday evening.
-    thursday = await sale(
+    thursday = await till_sale(
         client, club, member["id"], 400_000, items=[COFFEE, CAKE], occurred_at=THURSDAY_EVENING
     )
     assert (thursday["points_earned"], thursday["points_bonus"]) == (40, 20)
@@ -49,10 +50,12 @@ async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_bud
         }
     ]
     assert thursday["balance"]["total"] == 60
-    wednesday = await sale(
+    wednesday = await till_sale(
         client, club, member["id"], 400_000, items=[COFFEE, CAKE], occurred_at=WEDNESDAY_EVENING
     )
-    no_coffee = await sale(client, club, member["id"], 200_000, items=[CAKE], occurred_at=THURSDAY_EVENING)
+    no_coffee = await till_sale(
+        client, club, member["id"], 200_000, items=[CAKE], occurred_at=THURSDAY_EVENING
+    )
     assert (wednesday["points_bonus"], no_coffee["points_bonus"]) == (0, 0)
     assert wednesday["campaigns"] == [] and no_coffee["campaigns"] == []
     assert (await balance(client, club, member["id"]))["total"] == 120
@@ -93,8 +96,8 @@ async def test_thursday_evenings_double_points_on_coffee_for_gold_members(
     )
     assert assigned.status_code == 200, assigned.text
     basket = {"items": [COFFEE, CAKE], "occurred_at": THURSDAY_EVENING}
-    for_gold = await sale(client, club, gold["id"], 400_000, **basket)
-    for_bronze = await sale(client, club, bronze["id"], 400_000, **basket)
+    for_gold = await till_sale(client, club, gold["id"], 400_000, **basket)
+    for_bronze = await till_sale(client, club, bronze["id"], 400_000, **basket)
     assert (for_gold["points_bonus"], for_bronze["points_bonus"]) == (20, 0)
     examined = await client.post(
         "/api/v1/purchases/examine",
@@ -131,7 +134,7 @@ async def test_birthday_month_triple_points(client: httpx.AsyncClient, club: Clu
     celebrating = await enrol(client, club, birth_date=born_now)
     other = await enrol(client, club, birth_date=born_else)
     unknown = await enrol(client, club)
-    got = [await sale(client, club, m["id"], 1_000_000) for m in (celebrating, other, unknown)]
+    got = [await till_sale(client, club, m["id"], 1_000_000) for m in (celebrating, other, unknown)]
     assert [(s["points_earned"], s["points_bonus"]) for s in got] == [(100, 200), (100, 0), (100, 0)]
     assert await ledger_problems(db) == []
 
@@ -151,10 +154,10 @@ async def test_first_purchase_online_earns_a_fixed_500(client: httpx.AsyncClient
         ],
     )
     online_shopper, store_shopper = await enrol(client, club), await enrol(client, club)
-    first = await sale(client, club, online_shopper["id"], 100_000, branch="online")
-    second = await sale(client, club, online_shopper["id"], 100_000, branch="online")
-    in_store = await sale(client, club, store_shopper["id"], 100_000)
-    then_online = await sale(client, club, store_shopper["id"], 100_000, branch="online")
+    first = await till_sale(client, club, online_shopper["id"], 100_000, branch="online")
+    second = await till_sale(client, club, online_shopper["id"], 100_000, branch="online")
+    in_store = await till_sale(client, club, store_shopper["id"], 100_000)
+    then_online = await till_sale(client, club, store_shopper["id"], 100_000, branch="online")
     assert [s["points_bonus"] for s in (first, second, in_store, then_online)] == [500, 0, 0, 0]
 
 
@@ -183,13 +186,13 @@ async def test_tagged_members_paying_by_card_at_one_branch_get_points_per_item(
     )
     staff, guest = await enrol(client, club, tags=["staff"]), await enrol(client, club)
     persian_staff = await enrol(client, club, tags=["کارمند"])
-    by_card = await sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="card")
-    persian_by_card = await sale(
+    by_card = await till_sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="card")
+    persian_by_card = await till_sale(
         client, club, persian_staff["id"], 200_000, items=[COFFEE], payment_method="card"
     )
     assert persian_by_card["points_bonus"] == 20
-    by_cash = await sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="cash")
-    guest_card = await sale(client, club, guest["id"], 200_000, items=[COFFEE], payment_method="card")
+    by_cash = await till_sale(client, club, staff["id"], 200_000, items=[COFFEE], payment_method="cash")
+    guest_card = await till_sale(client, club, guest["id"], 200_000, items=[COFFEE], payment_method="card")
     assert [s["points_bonus"] for s in (by_card, by_cash, guest_card)] == [20, 0, 0]
 
 
@@ -211,8 +214,8 @@ async def test_priority_and_stop_let_one_campaign_win(client: httpx.AsyncClient,
         ],
     )
     member = await enrol(client, club)
-    big = await sale(client, club, member["id"], 1_000_000)
-    small = await sale(client, club, member["id"], 100_000)
+    big = await till_sale(client, club, member["id"], 1_000_000)
+    small = await till_sale(client, club, member["id"], 100_000)
     assert [(c["id"], c["points"]) for c in big["campaigns"]] == [(vip["id"], 300)]
     assert [c["points"] for c in small["campaigns"]] == [100]
 
@@ -226,7 +229,7 @@ async def test_a_member_gets_at_most_200_bonus_points_a_day(client: httpx.AsyncC
         rules=[{"key": "gift", "effects": [{"type": "fixed_bonus", "points": 150}]}],
     )
     member = await enrol(client, club)
-    got = [await sale(client, club, member["id"], 10_000) for _ in range(3)]
+    got = [await till_sale(client, club, member["id"], 10_000) for _ in range(3)]
     assert [s["points_bonus"] for s in got] == [150, 50, 0]
 
 
@@ -239,12 +242,12 @@ async def test_editing_a_campaign_never_changes_what_past_purchases_earned(
     }
     campaign = await new_campaign(client, club, **body)
     member = await enrol(client, club)
-    before = await sale(client, club, member["id"], 500_000)
+    before = await till_sale(client, club, member["id"], 500_000)
     body["name_fa"] = "سه‌برابر"
     body["rules"][0]["effects"][0]["factor"] = "3"
     edited = await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
     assert edited.status_code == 200 and edited.json()["version"] == 2
-    after = await sale(client, club, member["id"], 500_000)
+    after = await till_sale(client, club, member["id"], 500_000)
     assert (before["points_bonus"], after["points_bonus"]) == (50, 100)
     old = (await client.get(f"/api/v1/purchases/{before['id']}", headers=club.headers())).json()
     assert old["points_bonus"] == 50
@@ -269,7 +272,7 @@ async def test_editing_a_campaign_never_changes_what_past_purchases_earned(
     # Switched off: the next sale earns only its base points.
     body["active"] = False
     await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
-    assert (await sale(client, club, member["id"], 500_000))["points_bonus"] == 0
+    assert (await till_sale(client, club, member["id"], 500_000))["points_bonus"] == 0
 
 
 async def test_a_refund_takes_back_bonus_points_in_proportion(
@@ -282,7 +285,7 @@ async def test_a_refund_takes_back_bonus_points_in_proportion(
         rules=[{"key": "x", "effects": [{"type": "points_multiplier", "factor": "5"}]}],
     )
     member = await enrol(client, club)
-    bought = await sale(client, club, member["id"], 300_000)
+    bought = await till_sale(client, club, member["id"], 300_000)
     assert (bought["points_earned"], bought["points_bonus"]) == (30, 120)
     first = await refund(client, club, bought["id"], amount_rials=100_000)
     assert first.status_code == 201, first.text
@@ -317,7 +320,7 @@ async def test_a_campaign_only_runs_between_its_dates(client: httpx.AsyncClient,
         rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 10}]}],
     )
     member = await enrol(client, club)
-    assert (await sale(client, club, member["id"], 100_000))["points_bonus"] == 0
+    assert (await till_sale(client, club, member["id"], 100_000))["points_bonus"] == 0
 
 
 async def test_members_of_the_vip_list_segment_get_a_fixed_300(client: httpx.AsyncClient, club: Club) -> None:
@@ -343,5 +346,5 @@ async def test_members_of_the_vip_list_segment_get_a_fixed_300(client: httpx.Asy
             }
         ],
     )
-    got = [await sale(client, club, m["id"], 100_000) for m in (listed, other)]
+    got = [await till_sale(client, club, m["id"], 100_000) for m in (listed, other)]
     assert [s["points_bonus"] for s in got] == [300, 0]

@@ -10,8 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from bashgah.core.jalali import TEHRAN
-from bashgah.programme import engine
-from bashgah.programme.engine import ActiveCampaign, Allowance, Earning, Facts, Line, MemberFacts
+from bashgah.programme import conditions, engine
+from bashgah.programme.conditions import Earning, Facts, Line, MemberFacts
+from bashgah.programme.engine import ActiveCampaign, Allowance
 from bashgah.programme.schemas import CampaignIn
 
 THURSDAY_EVENING = datetime(2026, 11, 26, 19, 30, tzinfo=TEHRAN)  # a Thursday (پنجشنبه)
@@ -168,12 +169,12 @@ def test_a_sale_stops_at_the_first_failed_condition_and_examine_checks_them_all(
 
 def test_schedule_weekdays_hours_and_dates() -> None:
     evening = {"weekdays": ["thursday"], "from_hour": 18, "to_hour": 23}
-    assert engine.check_schedule(campaign(schedule=evening).definition.schedule, THURSDAY_EVENING).passed
+    assert conditions.check_schedule(campaign(schedule=evening).definition.schedule, THURSDAY_EVENING).passed
     morning = THURSDAY_EVENING.replace(hour=9)
-    check = engine.check_schedule(campaign(schedule=evening).definition.schedule, morning)
+    check = conditions.check_schedule(campaign(schedule=evening).definition.schedule, morning)
     assert not check.passed and "18:00" in check.en
     ended = {"ends_at": "2026-11-01T00:00:00+03:30"}
-    assert engine.check_schedule(campaign(schedule=ended).definition.schedule, THURSDAY_EVENING).why(
+    assert conditions.check_schedule(campaign(schedule=ended).definition.schedule, THURSDAY_EVENING).why(
         "en"
     ) == ("the campaign has ended")
     outcome = engine.evaluate([campaign(schedule=ended)], facts())[0]
@@ -204,13 +205,15 @@ def test_a_stopping_campaign_that_awards_nothing_does_not_stop_the_rest() -> Non
 
 
 def test_periods_start_at_tehran_midnight_saturday_and_the_first_of_the_jalali_month() -> None:
-    assert engine.period_start(THURSDAY_EVENING, "day") == datetime(2026, 11, 26, tzinfo=TEHRAN)
-    assert engine.period_start(THURSDAY_EVENING, "week") == datetime(2026, 11, 21, tzinfo=TEHRAN)  # Saturday
+    assert conditions.period_start(THURSDAY_EVENING, "day") == datetime(2026, 11, 26, tzinfo=TEHRAN)
+    assert conditions.period_start(THURSDAY_EVENING, "week") == datetime(
+        2026, 11, 21, tzinfo=TEHRAN
+    )  # Saturday
     first_of_azar = jdatetime.date(1405, 9, 1).togregorian()
-    assert engine.period_start(THURSDAY_EVENING, "month") == datetime.combine(
+    assert conditions.period_start(THURSDAY_EVENING, "month") == datetime.combine(
         first_of_azar, datetime.min.time(), TEHRAN
     )
-    assert engine.period_start(THURSDAY_EVENING, "campaign") is None
+    assert conditions.period_start(THURSDAY_EVENING, "campaign") is None
 
 
 def test_rules_are_validated_data() -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign, sale
+from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign
 
+from scenarios import till_sale
 from support import Club, balance, enrol, error_code
 
 BIG_BASKETS = {
@@ -78,7 +79,7 @@ async def test_examine_writes_nothing(client: httpx.AsyncClient, club: Club) -> 
     examined = (await client.post("/api/v1/purchases/examine", json=body, headers=club.headers())).json()
     assert examined["points_total"] == 60 + 300 + 60
     assert (await balance(client, club, member["id"]))["total"] == 0
-    recorded = await sale(client, club, member["id"], 600_000, items=[COFFEE], external_id="X-1")
+    recorded = await till_sale(client, club, member["id"], 600_000, items=[COFFEE], external_id="X-1")
     assert recorded["points_earned"] + recorded["points_bonus"] == examined["points_total"]
 
 
@@ -100,7 +101,9 @@ async def test_examine_says_a_campaign_is_outside_its_schedule_or_out_of_budget(
         rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 100}]}],
     )
     member = await enrol(client, club)
-    await sale(client, club, member["id"], 100_000, occurred_at=WEDNESDAY_EVENING)  # spends the small budget
+    await till_sale(
+        client, club, member["id"], 100_000, occurred_at=WEDNESDAY_EVENING
+    )  # spends the small budget
     en = {"Accept-Language": "en"}
     on_wednesday = (
         await client.post(

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from campaign_helpers import event, new_campaign, sale
+from campaign_helpers import event, new_campaign
 
 from bashgah.core.db import Database
+from scenarios import new_batch, new_reward, till_sale
 from support import Club, balance, enrol, ledger_problems
-
-
-async def new_batch(client: httpx.AsyncClient, club: Club, **fields: object) -> dict[str, object]:
-    body = {"name": "کد تخفیف", "discount_type": "fixed", "discount_value": 100_000, **fields}
-    response = await client.post("/api/v1/coupons/batches", json=body, headers=club.headers("manager"))
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def new_reward(client: httpx.AsyncClient, club: Club, **fields: object) -> dict[str, object]:
-    body = {"name_fa": "جایزه", "name_en": "Reward", "kind": "free_shipping", "cost_points": 100, **fields}
-    response = await client.post("/api/v1/rewards", json=body, headers=club.headers("manager"))
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 def gift_campaign(name: str, effect: dict[str, object], **extra: object) -> dict[str, object]:
@@ -47,10 +34,10 @@ async def test_a_first_purchase_earns_a_personal_20_percent_coupon_for_the_next_
     )
     sara, reza = await enrol(client, club), await enrol(client, club)
 
-    first = await sale(client, club, sara["id"], 1_000_000)
+    first = await till_sale(client, club, sara["id"], 1_000_000)
     [gift] = first["gifts"]
     assert (gift["kind"], gift["name"]) == ("coupon", "۲۰٪ خرید بعدی") and len(gift["code"]) == 10
-    second = await sale(client, club, sara["id"], 500_000)
+    second = await till_sale(client, club, sara["id"], 500_000)
     assert second["gifts"] == []  # not a first purchase any more
 
     mine = await client.get(f"/api/v1/members/{sara['id']}/coupons", headers=club.headers("cashier"))
@@ -67,7 +54,7 @@ async def test_a_first_purchase_earns_a_personal_20_percent_coupon_for_the_next_
     assert "عضو دیگری" in refused.json()["error"]["message"]
     assert (await balance(client, club, reza["id"]))["total"] == 0
 
-    used = await sale(client, club, sara["id"], 400_000, coupon=gift["code"].lower())
+    used = await till_sale(client, club, sara["id"], 400_000, coupon=gift["code"].lower())
     assert used["coupon_discount_rials"] == 80_000
     after = await client.get(f"/api/v1/members/{sara['id']}/coupons", headers=club.headers("cashier"))
     assert [c["usable"] for c in after.json()] == [False]
@@ -135,6 +122,6 @@ async def test_a_stopping_coupon_campaign_of_higher_priority_stops_the_bonus_bel
     )
     await new_campaign(client, club, **gift_campaign("۱۰۰ امتیاز", {"type": "fixed_bonus", "points": 100}))
     member = await enrol(client, club)
-    result = await sale(client, club, member["id"], 1_000_000)
+    result = await till_sale(client, club, member["id"], 1_000_000)
     assert [g["kind"] for g in result["gifts"]] == ["coupon"]
     assert result["points_bonus"] == 0

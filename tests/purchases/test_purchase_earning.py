@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from bashgah.core.db import Database
 from bashgah.models import PointLot
+from scenarios import first_sale
 from support import (
     Club,
     add_key,
@@ -41,16 +42,14 @@ async def test_points_per_10000_rials_with_the_programmes_rounding(
     client: httpx.AsyncClient, club: Club, rounding: str, total: int, points: int
 ) -> None:
     await set_program(client, club, earn_points=1, earn_per_rials=10_000, rounding=rounding, pending_days=0)
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], total)
+    member, sale = await first_sale(client, club, total)
     assert sale["points_earned"] == points
     assert sale["balance"]["available"] == points
     assert (await balance(client, club, member["id"]))["lifetime_earned"] == points
 
 
 async def test_a_different_rate_applies_to_the_next_purchase(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    first = await bought(client, club, member["id"], 1_000_000)
+    member, first = await first_sale(client, club, 1_000_000)
     await set_program(client, club, earn_points=3, earn_per_rials=100_000)
     second = await bought(client, club, member["id"], 1_000_000)
     assert (first["points_earned"], second["points_earned"]) == (100, 30)
@@ -60,9 +59,7 @@ async def test_a_different_rate_applies_to_the_next_purchase(client: httpx.Async
 async def test_the_response_says_what_was_earned_and_the_new_balance(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 25)
-    sale = await bought(client, club, member["id"], 250_000, external_id="F-1001")
+    member, sale = await first_sale(client, club, 250_000, external_id="F-1001", points=25)
     assert sale["external_id"] == "F-1001"
     assert sale["branch"] == "main"
     assert sale["member_id"] == member["id"]
@@ -80,8 +77,7 @@ async def test_pending_points_are_not_spendable_until_the_return_window_ends(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, pending_days=7)
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
+    member, sale = await first_sale(client, club, 500_000)
     assert sale["points_earned"] == 50
     available_at = datetime.fromisoformat(sale["points_available_at"])
     assert timedelta(days=6, hours=23) < available_at - datetime.now(UTC) <= timedelta(days=7)
@@ -104,8 +100,7 @@ async def test_with_no_pending_period_points_are_available_at_once(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     await set_program(client, club, pending_days=0)
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 300_000)
+    member, sale = await first_sale(client, club, 300_000)
     assert (sale["balance"]["available"], sale["balance"]["pending"]) == (30, 0)
     assert datetime.fromisoformat(sale["points_available_at"]) <= datetime.now(UTC)
 
@@ -114,9 +109,7 @@ async def test_points_spent_in_the_purchase_are_a_discount_and_earning_is_on_the
     client: httpx.AsyncClient, club: Club
 ) -> None:
     await set_program(client, club, point_value_rials=1_000)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    sale = await bought(client, club, member["id"], 500_000, redeem_points=50)
+    member, sale = await first_sale(client, club, 500_000, redeem_points=50, points=100)
     assert sale["points_redeemed"] == 50
     assert sale["discount_rials"] == 50_000
     assert sale["paid_rials"] == 450_000

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from bashgah.core.db import Database
+from scenarios import first_sale, returned
 from support import (
     Club,
     balance,
@@ -22,13 +23,6 @@ from support import (
 )
 
 
-async def refunded(client: httpx.AsyncClient, club: Club, purchase_id: int, **body: Any) -> dict[str, Any]:
-    response = await refund(client, club, purchase_id, **body)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
 def figures(balance: dict[str, Any]) -> dict[str, Any]:
     """The point figures of a balance (the exact expiry instant differs between two members)."""
     return {k: v for k, v in balance.items() if k != "next_expiry_at"}
@@ -37,12 +31,10 @@ def figures(balance: dict[str, Any]) -> dict[str, Any]:
 async def test_a_full_refund_takes_back_what_was_earned_and_gives_back_what_was_spent(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 200)
-    sale = await bought(client, club, member["id"], 1_000_000, redeem_points=100)
+    member, sale = await first_sale(client, club, 1_000_000, redeem_points=100, points=200)
     assert (sale["points_earned"], sale["balance"]["available"]) == (90, 190)
 
-    back = await refunded(client, club, sale["id"], reason="customer changed her mind")
+    back = await returned(client, club, sale["id"], reason="customer changed her mind")
     assert back["amount_rials"] == 1_000_000
     assert back["points_reversed"] == 90
     assert back["points_returned"] == 100
@@ -69,9 +61,9 @@ async def test_a_refund_in_three_parts_ends_exactly_like_one_full_refund(
     assert parts_sale["points_earned"] == 99  # 993,000 rials paid
 
     parts = [
-        await refunded(client, club, parts_sale["id"], amount_rials=a) for a in (333_333, 333_333, 333_334)
+        await returned(client, club, parts_sale["id"], amount_rials=a) for a in (333_333, 333_333, 333_334)
     ]
-    whole = await refunded(client, club, whole_sale["id"])
+    whole = await returned(client, club, whole_sale["id"])
 
     assert sum(p["points_reversed"] for p in parts) == whole["points_reversed"] == 99
     assert sum(p["points_returned"] for p in parts) == whole["points_returned"] == 7
@@ -87,9 +79,8 @@ async def test_a_refund_in_three_parts_ends_exactly_like_one_full_refund(
 async def test_a_partial_refund_takes_back_points_in_proportion(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 800_000)
-    back = await refunded(client, club, sale["id"], amount_rials=200_000)
+    member, sale = await first_sale(client, club, 800_000)
+    back = await returned(client, club, sale["id"], amount_rials=200_000)
     assert (back["points_reversed"], back["points_returned"]) == (20, 0)
     assert back["cash_refund_rials"] == 200_000
     assert back["balance"]["available"] == 60
@@ -107,7 +98,7 @@ async def test_a_refund_by_items_prices_the_returned_items(client: httpx.AsyncCl
             {"sku": "SHOES", "quantity": 1, "unit_price_rials": 300_000},
         ],
     )
-    one_shirt = await refunded(client, club, sale["id"], items=[{"sku": "SHIRT", "quantity": 1}])
+    one_shirt = await returned(client, club, sale["id"], items=[{"sku": "SHIRT", "quantity": 1}])
     assert (one_shirt["amount_rials"], one_shirt["points_reversed"]) == (100_000, 10)
 
     too_many = await refund(client, club, sale["id"], items=[{"sku": "SHIRT", "quantity": 2}])
@@ -116,7 +107,7 @@ async def test_a_refund_by_items_prices_the_returned_items(client: httpx.AsyncCl
     unknown = await refund(client, club, sale["id"], items=[{"sku": "HAT", "quantity": 1}])
     assert unknown.status_code == 422
 
-    rest = await refunded(
+    rest = await returned(
         client, club, sale["id"], items=[{"sku": "SHIRT", "quantity": 1}, {"sku": "SHOES", "quantity": 1}]
     )
     assert (rest["amount_rials"], rest["points_reversed"]) == (400_000, 40)
@@ -126,14 +117,13 @@ async def test_a_refund_by_items_prices_the_returned_items(client: httpx.AsyncCl
 async def test_refunding_more_than_is_left_is_refused_and_changes_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
-    await refunded(client, club, sale["id"], amount_rials=300_000)
+    member, sale = await first_sale(client, club, 500_000)
+    await returned(client, club, sale["id"], amount_rials=300_000)
     too_much = await refund(client, club, sale["id"], amount_rials=200_001)
     assert too_much.status_code == 422
     assert error_code(too_much) == "invalid_input"
     assert (await balance(client, club, member["id"]))["available"] == 20
-    await refunded(client, club, sale["id"], amount_rials=200_000)
+    await returned(client, club, sale["id"], amount_rials=200_000)
     nothing_left = await refund(client, club, sale["id"])
     assert nothing_left.status_code == 409
     assert error_code(nothing_left) == "invalid_state"
@@ -141,8 +131,7 @@ async def test_refunding_more_than_is_left_is_refused_and_changes_nothing(
 
 
 async def test_a_retried_refund_is_applied_once(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
+    member, sale = await first_sale(client, club, 500_000)
     first = await refund(client, club, sale["id"], key="ret-1", amount_rials=100_000)
     again = await refund(client, club, sale["id"], key="ret-1", amount_rials=100_000)
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -154,12 +143,11 @@ async def test_within_balance_claws_back_what_is_left_and_records_the_rest(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, refund_policy="within_balance")
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     spent = await bought(client, club, member["id"], 80_000, redeem_points=80)
     assert spent["balance"]["available"] == 20
 
-    back = await refunded(client, club, sale["id"])
+    back = await returned(client, club, sale["id"])
     assert back["points_reversed"] == 20
     assert back["points_unrecovered"] == 80
     assert back["balance"]["available"] == 0
@@ -174,11 +162,10 @@ async def test_allow_negative_takes_everything_back_and_later_earnings_pay_the_d
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, refund_policy="allow_negative")
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     await bought(client, club, member["id"], 80_000, redeem_points=80)
 
-    back = await refunded(client, club, sale["id"])
+    back = await returned(client, club, sale["id"])
     assert back["points_reversed"] == 100
     assert back["points_unrecovered"] == 0
     assert back["balance"]["total"] == -80
@@ -198,18 +185,16 @@ async def test_refund_of_a_sale_whose_points_are_still_pending(
     client: httpx.AsyncClient, club: Club, db: Database, policy: str
 ) -> None:
     await set_program(client, club, pending_days=14, refund_policy=policy)
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 600_000)
+    member, sale = await first_sale(client, club, 600_000)
     assert sale["balance"]["pending"] == 60
-    back = await refunded(client, club, sale["id"], amount_rials=300_000)
+    back = await returned(client, club, sale["id"], amount_rials=300_000)
     assert (back["points_reversed"], back["points_unrecovered"]) == (30, 0)
     assert (back["balance"]["pending"], back["balance"]["total"]) == (30, 30)
     assert await ledger_problems(db) == []
 
 
 async def test_a_refund_needs_amount_or_items_not_both(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 500_000)
+    member, sale = await first_sale(client, club, 500_000)
     both = await refund(client, club, sale["id"], amount_rials=1, items=[{"sku": "A", "quantity": 1}])
     assert both.status_code == 422
     assert error_code(both) == "validation_error"
@@ -223,12 +208,11 @@ async def test_allow_negative_refund_while_the_points_are_reserved_cannot_be_spe
     client: httpx.AsyncClient, club: Club, db: Database, then: str
 ) -> None:
     await set_program(client, club, refund_policy="allow_negative")
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     hold = await reserve(client, club, member["id"], 100)
     assert hold.status_code == 201
 
-    back = await refunded(client, club, sale["id"])
+    back = await returned(client, club, sale["id"])
     assert back["points_reversed"] == 100
     assert back["balance"]["total"] == 0
 
@@ -251,13 +235,11 @@ async def test_the_cash_refund_uses_the_point_value_of_the_sale_not_todays(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     await set_program(client, club, point_value_rials=1_000)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    sale = await bought(client, club, member["id"], 500_000, redeem_points=100)
+    member, sale = await first_sale(client, club, 500_000, redeem_points=100, points=100)
     assert (sale["discount_rials"], sale["paid_rials"]) == (100_000, 400_000)
 
     await set_program(client, club, point_value_rials=5_000)
-    half = await refunded(client, club, sale["id"], amount_rials=250_000)
-    rest = await refunded(client, club, sale["id"])
+    half = await returned(client, club, sale["id"], amount_rials=250_000)
+    rest = await returned(client, club, sale["id"])
     assert (half["points_returned"], half["cash_refund_rials"]) == (50, 200_000)
     assert (rest["points_returned"], rest["cash_refund_rials"]) == (50, 200_000)

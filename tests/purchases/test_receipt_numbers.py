@@ -7,8 +7,9 @@ import httpx
 
 from bashgah.core.db import Database
 from bashgah.core.normalize import normalize_reference
-from bashgah.purchases import service as purchases
-from support import Club, balance, bought, enrol, error_code, purchase
+from bashgah.purchases import reads as purchases
+from scenarios import first_sale
+from support import Club, balance, enrol, error_code, purchase
 
 
 def test_a_receipt_number_has_one_form_whatever_digits_and_marks_it_was_typed_with() -> None:
@@ -21,8 +22,7 @@ def test_a_receipt_number_has_one_form_whatever_digits_and_marks_it_was_typed_wi
 async def test_the_same_receipt_in_persian_digits_is_a_duplicate_and_earns_once(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    first = await bought(client, club, member["id"], 1_000_000, external_id="F-1001")
+    member, first = await first_sale(client, club, 1_000_000, external_id="F-1001")
     assert first["external_id"] == "F-1001"
     again = await purchase(client, club, member["id"], 1_000_000, external_id="F-۱۰۰۱")
     assert again.status_code == 409 and error_code(again) == "duplicate_receipt"
@@ -34,8 +34,7 @@ async def test_the_same_receipt_in_persian_digits_is_a_duplicate_and_earns_once(
 async def test_a_receipt_typed_in_persian_digits_is_stored_and_found_in_latin_digits(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000, external_id="F-۲۰۰۲")
+    member, sale = await first_sale(client, club, 1_000_000, external_id="F-۲۰۰۲")
     assert sale["external_id"] == "F-2002"
     from bashgah.auth.service import Principal
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 
 from bashgah.core.db import Database
-from support import Club, balance, bought, enrol, error_code, give_points, ledger_problems, refund
+from scenarios import first_sale
+from support import Club, balance, error_code, ledger_problems, refund
 
 
 async def _preview(client: httpx.AsyncClient, club: Club, purchase_id: int, **body: object) -> httpx.Response:
@@ -18,9 +19,7 @@ async def _preview(client: httpx.AsyncClient, club: Club, purchase_id: int, **bo
 async def test_a_refund_preview_shows_what_the_refund_then_does_and_changes_nothing(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 200)
-    sale = await bought(client, club, member["id"], 1_000_000, redeem_points=100)
+    member, sale = await first_sale(client, club, 1_000_000, redeem_points=100, points=200)
     before = await balance(client, club, member["id"])
 
     seen = await _preview(client, club, sale["id"], amount_rials=400_000)
@@ -41,8 +40,7 @@ async def test_a_refund_preview_shows_what_the_refund_then_does_and_changes_noth
 async def test_a_refund_preview_of_nothing_named_is_the_whole_rest(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     await refund(client, club, sale["id"], amount_rials=300_000)
     plan = (await _preview(client, club, sale["id"])).json()
     assert (plan["amount_rials"], plan["points_reversed"]) == (700_000, 70)
@@ -51,8 +49,7 @@ async def test_a_refund_preview_of_nothing_named_is_the_whole_rest(
 async def test_a_refund_preview_refuses_what_the_refund_would_refuse(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    sale = await bought(client, club, member["id"], 1_000_000)
+    member, sale = await first_sale(client, club, 1_000_000)
     refused = await _preview(client, club, sale["id"], amount_rials=2_000_000)
     assert refused.status_code == 422 and error_code(refused) == "invalid_input"
     assert (await balance(client, club, member["id"]))["total"] == 100

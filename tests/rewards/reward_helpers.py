@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 from itertools import count
-from typing import Any
 
 import httpx
 
+from scenarios import BRONZE, ladder, level
 from support import Club
 
 _n = count(1)
 
-LADDER: dict[str, Any] = {
-    "metric": "spend",
-    "window": "rolling",
-    "window_months": 12,
-    "downgrade": "one_down",
-    "grace_days": 30,
-    "levels": [
-        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
-        {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 50_000_000},
-    ],
-}
-
-
-async def new_reward(client: httpx.AsyncClient, club: Club, **fields: Any) -> dict[str, Any]:
-    body = {"name_fa": "جایزه", "name_en": "Reward", "kind": "free_shipping", "cost_points": 100, **fields}
-    response = await client.post("/api/v1/rewards", json=body, headers=club.headers("manager"))
-    assert response.status_code == 201, response.text
-    reward: dict[str, Any] = response.json()
-    return reward
+LADDER = ladder(BRONZE, level("gold", "طلایی", "Gold", 50_000_000))
 
 
 async def redeem(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from reward_helpers import new_reward, redeem
+from reward_helpers import redeem
 
 from bashgah.core.db import Database
+from scenarios import new_reward
 from support import Club, enrol, error_code, give_points, ledger_problems
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from reward_helpers import LADDER, available, new_reward, redeem
+from reward_helpers import LADDER, available, redeem
 
 from bashgah.core.db import Database
 from bashgah.coupons.rules import ALPHABET
+from scenarios import new_reward
 from support import Club, enrol, error_code, give_points, ledger_problems
 
 CINEMA = {

@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from support import Club
+from scenarios import ok, till_sale
+from support import Club, enrol
 
 _n = itertools.count(1)
 
@@ -25,31 +26,12 @@ def coffees(n: int, price: int = 100_000) -> list[dict[str, Any]]:
 
 
 async def new_card(client: httpx.AsyncClient, club: Club, **fields: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/stamp-cards", json={**COFFEE_CARD, **fields}, headers=club.headers("manager")
-    )
-    assert response.status_code == 201, response.text
-    card: dict[str, Any] = response.json()
+    card: dict[str, Any] = await ok(client, club, "/api/v1/stamp-cards", {**COFFEE_CARD, **fields})
     return card
 
 
-async def sell(
-    client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
-) -> dict[str, Any]:
-    n = next(_n)
-    body = {"member": {"id": member_id}, "branch": "main", "external_id": f"S-{n}", "total_rials": total}
-    response = await client.post(
-        "/api/v1/purchases",
-        json={**body, **fields},
-        headers=club.headers("cashier", **{"Idempotency-Key": f"s-{n}"}),
-    )
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
 async def sell_coffee(client: httpx.AsyncClient, club: Club, member_id: int, n: int = 1) -> dict[str, Any]:
-    return await sell(client, club, member_id, n * 100_000, items=coffees(n))
+    return await till_sale(client, club, member_id, n * 100_000, items=coffees(n))
 
 
 async def cards_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: str = "en") -> list[Any]:
@@ -61,12 +43,8 @@ async def cards_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: 
     return found
 
 
-async def give_back(client: httpx.AsyncClient, club: Club, purchase_id: int, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        f"/api/v1/purchases/{purchase_id}/refunds",
-        json=body,
-        headers=club.headers("owner", **{"Idempotency-Key": f"r-{next(_n)}"}),
-    )
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
+async def card_and_member(client: httpx.AsyncClient, club: Club, **card: Any) -> int:
+    """The coffee card (changed by ``card``) and a new member: the member's id."""
+    await new_card(client, club, **card)
+    member: int = (await enrol(client, club))["id"]
+    return member

@@ -8,17 +8,16 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from stamp_helpers import cards_of, coffees, new_card
+from stamp_helpers import card_and_member, cards_of, coffees
 
 from bashgah.core.db import Database
-from support import Club, enrol, ledger_problems
+from support import Club, ledger_problems
 
 
 async def test_20_coffees_bought_at_the_same_instant_fill_exactly_two_cards(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
 
     async def till(i: int) -> httpx.Response:
         return await client.post(

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from stamp_helpers import COFFEE_CARD, new_card
+from stamp_helpers import COFFEE_CARD, card_and_member, new_card
 
 from bashgah.core.db import Database
 from support import Club, enrol, error_code, ledger_problems, make_club
@@ -99,8 +99,9 @@ async def test_a_catalogue_reward_on_a_full_card_costs_the_member_no_points(
         json={"name_fa": "ماگ", "name_en": "Mug", "kind": "physical_gift", "cost_points": 900, "stock": 1},
         headers=club.headers("manager"),
     )
-    await new_card(client, club, stamps_needed=2, reward={"kind": "reward", "reward_id": mug.json()["id"]})
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(
+        client, club, stamps_needed=2, reward={"kind": "reward", "reward_id": mug.json()["id"]}
+    )
 
     sale = await client.post(
         "/api/v1/purchases",

@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from bashgah.programme import engine
-from bashgah.programme.engine import ActiveCampaign, Allowance, Facts, Line, MemberFacts
+from bashgah.programme.conditions import Facts, Line, MemberFacts
+from bashgah.programme.engine import ActiveCampaign, Allowance
 from bashgah.programme.schemas import CampaignIn
 from bashgah.stamps import rules
 from bashgah.stamps.schemas import StampEarning

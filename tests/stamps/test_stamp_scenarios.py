@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import update
-from stamp_helpers import cards_of, coffees, give_back, new_card, sell, sell_coffee
+from stamp_helpers import card_and_member, cards_of, coffees, new_card, sell_coffee
 
 from bashgah.core.db import Database
 from bashgah.models import MemberStampCard
+from scenarios import returned, till_sale
 from support import Club, balance, enrol, ledger_problems
 
 THURSDAY = "2026-11-26T10:30:00+03:30"
@@ -53,8 +54,7 @@ async def test_buy_9_coffees_the_10th_is_free(client: httpx.AsyncClient, club: C
 async def test_a_basket_of_23_coffees_fills_two_cards_and_starts_a_third(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
 
     sale = await sell_coffee(client, club, member, 23)
 
@@ -67,12 +67,13 @@ async def test_a_basket_of_23_coffees_fills_two_cards_and_starts_a_third(
 
 
 async def test_at_most_3_stamps_a_purchase_and_cakes_earn_none(client: httpx.AsyncClient, club: Club) -> None:
-    await new_card(client, club, earn={"per": "unit", "items": {"skus": ["CF-1"]}, "max_per_purchase": 3})
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(
+        client, club, earn={"per": "unit", "items": {"skus": ["CF-1"]}, "max_per_purchase": 3}
+    )
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 2, "unit_price_rials": 150_000}]
 
-    assert (await sell(client, club, member, 300_000, items=cake))["stamps"] == []
-    sale = await sell(client, club, member, 800_000, items=coffees(5) + cake)
+    assert (await till_sale(client, club, member, 300_000, items=cake))["stamps"] == []
+    sale = await till_sale(client, club, member, 800_000, items=coffees(5) + cake)
 
     assert sale["stamps"][0]["stamps"] == 3
 
@@ -89,8 +90,8 @@ async def test_any_visit_over_200000_rials_earns_a_stamp(client: httpx.AsyncClie
     )
     member = (await enrol(client, club))["id"]
 
-    assert (await sell(client, club, member, 150_000))["stamps"] == []
-    big = await sell(client, club, member, 250_000, items=coffees(3, 80_000))
+    assert (await till_sale(client, club, member, 150_000))["stamps"] == []
+    big = await till_sale(client, club, member, 250_000, items=coffees(3, 80_000))
 
     assert [(s["name"], s["stamps"], s["progress"]) for s in big["stamps"]] == [("کارت مراجعه", 1, 1)]
     [progress] = await cards_of(client, club, member, "fa")
@@ -103,10 +104,10 @@ async def test_the_fifth_visit_gives_500_points(client: httpx.AsyncClient, club:
     )
     member = (await enrol(client, club))["id"]
     for _ in range(4):
-        await sell(client, club, member, 100_000)
+        await till_sale(client, club, member, 100_000)
     before = await balance(client, club, member)
 
-    fifth = await sell(client, club, member, 100_000)
+    fifth = await till_sale(client, club, member, 100_000)
 
     [done] = fifth["stamps"][0]["completed"]
     assert (done["reward_kind"], done["reward_points"], done["reward_code"]) == ("points", 500, None)
@@ -117,20 +118,19 @@ async def test_the_fifth_visit_gives_500_points(client: httpx.AsyncClient, club:
 
 
 async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club, db: Database) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     two = await sell_coffee(client, club, member, 2)
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 1, "unit_price_rials": 200_000}]
-    mixed = await sell(client, club, member, 500_000, items=coffees(3) + cake)
+    mixed = await till_sale(client, club, member, 500_000, items=coffees(3) + cake)
     assert (await cards_of(client, club, member))[0]["stamps"] == 5
 
-    cake_back = await give_back(client, club, mixed["id"], items=[{"sku": "CK-1", "quantity": 1}])
+    cake_back = await returned(client, club, mixed["id"], items=[{"sku": "CK-1", "quantity": 1}])
     assert cake_back["stamps"] == []  # a returned cake takes no coffee stamp
-    one_back = await give_back(client, club, mixed["id"], items=[{"sku": "CF-1", "quantity": 1}])
+    one_back = await returned(client, club, mixed["id"], items=[{"sku": "CF-1", "quantity": 1}])
     assert [(s["stamps"], s["progress"]) for s in one_back["stamps"]] == [(1, 4)]
-    whole = await give_back(client, club, two["id"])
+    whole = await returned(client, club, two["id"])
     assert [(s["stamps"], s["progress"], s["unrecovered"]) for s in whole["stamps"]] == [(2, 2, 0)]
-    rest = await give_back(client, club, mixed["id"])
+    rest = await returned(client, club, mixed["id"])
     assert [(s["stamps"], s["progress"]) for s in rest["stamps"]] == [(2, 0)]
     assert (await cards_of(client, club, member))[0]["stamps"] == 0
     assert await ledger_problems(db) == []
@@ -139,13 +139,12 @@ async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club,
 async def test_a_return_that_undoes_a_completed_card_cancels_the_unused_free_coffee(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     await sell_coffee(client, club, member, 9)
     tenth = await sell_coffee(client, club, member)
     code = tenth["stamps"][0]["completed"][0]["reward_code"]
 
-    back = await give_back(client, club, tenth["id"])
+    back = await returned(client, club, tenth["id"])
 
     assert [(s["stamps"], s["cancelled_rewards"], s["progress"]) for s in back["stamps"]] == [(1, [code], 9)]
     [progress] = await cards_of(client, club, member)
@@ -161,15 +160,14 @@ async def test_a_return_that_undoes_a_completed_card_cancels_the_unused_free_cof
 async def test_a_return_after_the_free_coffee_was_drunk_takes_what_the_open_card_has(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     eleven = await sell_coffee(client, club, member, 11)
     code = eleven["stamps"][0]["completed"][0]["reward_code"]
     assert (
         await client.post(f"/api/v1/reward-instances/{code}/use", headers=club.headers())
     ).status_code == 200
 
-    back = await give_back(client, club, eleven["id"])
+    back = await returned(client, club, eleven["id"])
 
     # One stamp came off the open card; the ten that made the drunk coffee cannot be taken back.
     assert [(s["stamps"], s["unrecovered"], s["progress"]) for s in back["stamps"]] == [(1, 10, 0)]
@@ -198,13 +196,13 @@ async def test_double_stamps_on_thursdays_via_a_campaign(client: httpx.AsyncClie
     assert response.status_code == 201, response.text
     member = (await enrol(client, club))["id"]
 
-    wednesday = await sell(client, club, member, 200_000, items=coffees(2), occurred_at=WEDNESDAY)
-    thursday = await sell(client, club, member, 200_000, items=coffees(2), occurred_at=THURSDAY)
+    wednesday = await till_sale(client, club, member, 200_000, items=coffees(2), occurred_at=WEDNESDAY)
+    thursday = await till_sale(client, club, member, 200_000, items=coffees(2), occurred_at=THURSDAY)
 
     assert wednesday["stamps"][0]["stamps"] == 2
     assert (thursday["stamps"][0]["stamps"], thursday["stamps"][0]["progress"]) == (4, 6)
     # Returning the Thursday coffees takes the campaign's stamps back too.
-    back = await give_back(client, club, thursday["id"])
+    back = await returned(client, club, thursday["id"])
     assert back["stamps"][0]["stamps"] == 4
 
 
@@ -252,8 +250,7 @@ async def test_a_check_in_event_gives_a_stamp(client: httpx.AsyncClient, club: C
 
 
 async def test_examine_shows_the_stamps_a_sale_would_give(client: httpx.AsyncClient, club: Club) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     await sell_coffee(client, club, member, 8)
 
     response = await client.post(
@@ -328,8 +325,7 @@ async def test_a_cashier_cannot_make_a_stamp_card(client: httpx.AsyncClient, clu
 async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_starts_a_new_one(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club, card_expires_days=30)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club, card_expires_days=30)
     first = await sell_coffee(client, club, member, 3)
     [progress] = await cards_of(client, club, member)
     assert progress["stamps"] == 3 and progress["expires_at"] is not None
@@ -351,8 +347,7 @@ async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_sta
 async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     body = {
         "member": {"id": member},
         "branch": "main",
@@ -373,8 +368,7 @@ async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
 async def test_verify_notices_stamps_that_went_missing(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_card(client, club)
-    member = (await enrol(client, club))["id"]
+    member = await card_and_member(client, club)
     await sell_coffee(client, club, member, 4)
     assert await ledger_problems(db) == []
     async with db.transaction() as session:
@@ -391,8 +385,8 @@ async def test_a_return_that_undoes_a_card_of_500_points_takes_them_back_unless_
     )
     kept, spent = (await enrol(client, club))["id"], (await enrol(client, club))["id"]
     for member in (kept, spent):
-        await sell(client, club, member, 100_000)
-    second = {m: await sell(client, club, m, 100_000) for m in (kept, spent)}
+        await till_sale(client, club, member, 100_000)
+    second = {m: await till_sale(client, club, m, 100_000) for m in (kept, spent)}
     assert (await balance(client, club, kept))["total"] == 520
     meal = await client.post(
         "/api/v1/rewards",
@@ -406,8 +400,8 @@ async def test_a_return_that_undoes_a_card_of_500_points_takes_them_back_unless_
     )
     assert bought.status_code == 201, bought.text  # the 500 points paid for a meal
 
-    undone = await give_back(client, club, second[kept]["id"])
-    too_late = await give_back(client, club, second[spent]["id"])
+    undone = await returned(client, club, second[kept]["id"])
+    too_late = await returned(client, club, second[spent]["id"])
 
     assert [(s["stamps"], s["unrecovered"], s["progress"]) for s in undone["stamps"]] == [(1, 0, 1)]
     assert (await balance(client, club, kept))["total"] == 10

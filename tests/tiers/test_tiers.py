@@ -11,39 +11,15 @@ from sqlalchemy import update
 from bashgah.core.db import Database
 from bashgah.models import MemberTier
 from bashgah.tiers import service as tiers
+from scenarios import BRONZE, ladder, level
 from support import Club, enrol, purchase
 
-LADDER: dict[str, Any] = {
-    "metric": "spend",
-    "window": "rolling",
-    "window_months": 12,
-    "downgrade": "one_down",
-    "grace_days": 30,
-    "levels": [
-        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
-        {
-            "code": "silver",
-            "name_fa": "نقره‌ای",
-            "name_en": "Silver",
-            "threshold": 10_000_000,
-            "earn_multiplier_pct": 125,
-        },
-        {
-            "code": "gold",
-            "name_fa": "طلایی",
-            "name_en": "Gold",
-            "threshold": 50_000_000,
-            "earn_multiplier_pct": 150,
-        },
-        {
-            "code": "vip",
-            "name_fa": "ویژه",
-            "name_en": "VIP",
-            "threshold": 200_000_000,
-            "earn_multiplier_pct": 200,
-        },
-    ],
-}
+LADDER = ladder(
+    BRONZE,
+    level("silver", "نقره‌ای", "Silver", 10_000_000, earn_multiplier_pct=125),
+    level("gold", "طلایی", "Gold", 50_000_000, earn_multiplier_pct=150),
+    level("vip", "ویژه", "VIP", 200_000_000, earn_multiplier_pct=200),
+)
 
 
 async def setup_ladder(client: httpx.AsyncClient, club: Club, **changes: Any) -> None:

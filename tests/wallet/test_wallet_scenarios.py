@@ -12,7 +12,8 @@ from bashgah.core.db import Database
 from bashgah.models import Account, PointLot, Purchase
 from bashgah.wallet.tasks import expire_wallets
 from programme.campaign_helpers import new_campaign
-from rewards.reward_helpers import new_reward, redeem
+from rewards.reward_helpers import redeem
+from scenarios import new_reward
 from support import (
     Club,
     balance,

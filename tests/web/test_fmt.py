@@ -68,7 +68,7 @@ def test_an_amount_is_typed_back_into_a_form_in_the_clubs_unit() -> None:
 def test_a_day_written_with_digits_keeps_its_order_in_a_persian_report_and_explanation() -> None:
     from datetime import date
 
-    from bashgah.programme import engine
+    from bashgah.programme import conditions
     from bashgah.programme.schemas import DateRange
     from bashgah.web.console.reports import Cells
 
@@ -80,8 +80,8 @@ def test_a_day_written_with_digits_keeps_its_order_in_a_persian_report_and_expla
     assert str(fmt.ltr("<x>")) == '<bdi dir="ltr">&lt;x&gt;</bdi>'
     # The campaign explanation of a date range, in Persian: each date isolated, in Persian digits.
     window = DateRange(type="date_range", start=date(2026, 4, 1), end=date(2026, 4, 30))
-    facts = engine.Facts(at=datetime(2026, 3, 21, 8, 0, tzinfo=UTC), member=engine.MemberFacts())
-    why = engine.check(window, facts).why("fa")
+    facts = conditions.Facts(at=datetime(2026, 3, 21, 8, 0, tzinfo=UTC), member=conditions.MemberFacts())
+    why = conditions.check(window, facts).why("fa")
     assert why == "\u2066۲۰۲۶-۰۳-۲۱\u2069 پیش از \u2066۲۰۲۶-۰۴-۰۱\u2069 است"
 
 

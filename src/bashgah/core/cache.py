@@ -8,6 +8,7 @@ made by another process (the CLI, another worker) is seen within ``ttl`` seconds
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -58,3 +59,24 @@ def clear_all() -> None:
     """Forget everything (tests that empty the database call this)."""
     for cache in _caches:
         cache.clear()
+
+
+class TenantCache(Generic[V]):
+    """One value per (database, tenant), read on every sale and rarely changed: a tenant's active
+    campaigns, stamp cards, tier ladder. ``None`` is cached too (a club without tiers is asked on
+    every sale); a change made in this process forgets the tenant's entry at once."""
+
+    def __init__(self, ttl: float) -> None:
+        self._values: TTLCache[tuple[str, int], tuple[V]] = TTLCache(ttl=ttl)
+
+    async def get(self, session: AsyncSession, tenant_id: int, load: Callable[[], Awaitable[V]]) -> V:
+        """The cached value, or what ``load`` reads (then cached)."""
+        key = (scope(session), tenant_id)
+        hit = self._values.get(key)
+        if hit is None:
+            hit = (await load(),)
+            self._values.set(key, hit)
+        return hit[0]
+
+    def forget(self, session: AsyncSession, tenant_id: int) -> None:
+        self._values.invalidate((scope(session), tenant_id))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound, Show
+from bashgah.core.rows import owned
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
@@ -143,12 +144,7 @@ async def _generate(
 
 
 async def _batch(session: AsyncSession, tenant_id: int, batch_id: int) -> CouponBatch:
-    batch = await session.scalar(
-        select(CouponBatch).where(CouponBatch.tenant_id == tenant_id, CouponBatch.id == batch_id)
-    )
-    if batch is None:
-        raise NotFound("Coupon batch", "دستهٔ کد تخفیف")
-    return batch
+    return await owned(session, CouponBatch, tenant_id, batch_id, ("Coupon batch", "دستهٔ کد تخفیف"))
 
 
 def _read(b: CouponBatch, code: str | None, uses: int, given: int) -> BatchRead:

@@ -20,11 +20,11 @@ from bashgah.giftcards import service as gift_cards
 from bashgah.giftcards.schemas import GiftCardIssue
 from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate
-from bashgah.programme import service as programme
+from bashgah.programme import campaigns as programme
 from bashgah.programme.schemas import CampaignIn
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate
-from bashgah.stamps import service as stamps
+from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardIn
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfig

@@ -2,7 +2,7 @@
 
 Members and purchases go through the bulk importers (so the demo also shows that importing works),
 each member with the day they joined and each sale's points dated at the sale; refunds go through
-``purchases.service.refund`` like a return at the till, each replayed at the hour the customer came back
+``purchases.refunds.refund`` like a return at the till, each replayed at the hour the customer came back
 (:func:`bashgah.core.clock.replaying`). So every date of the club is its history's, not the day the demo
 was made: members joined over the months before their first purchase, returns follow their sale. The
 programme (tiers, campaigns, rewards, the gift card) starts today. The tenant is made only when it does
@@ -32,7 +32,7 @@ from bashgah.importing.report import Progress, no_progress
 from bashgah.importing.sources import from_records
 from bashgah.ledger import service as ledger
 from bashgah.models import Account, Member, Purchase, Refund, Tenant, utcnow
-from bashgah.purchases import service as purchases
+from bashgah.purchases import refunds as purchase_refunds
 from bashgah.purchases.schemas import RefundCreate
 from bashgah.staff import service as staff
 from bashgah.tenants import service as tenants
@@ -144,7 +144,7 @@ async def _returns(session: AsyncSession, tenant_id: int, rng: random.Random) ->
     who = Principal(tenant_id=tenant_id, role="owner", branch_id=None, key_id=None)
     for back, purchase_id, amount, reason in sorted(returns):
         with replaying(back):
-            await purchases.refund(
+            await purchase_refunds.refund(
                 session, who, purchase_id, RefundCreate(amount_rials=amount, items=None, reason=reason)
             )
 

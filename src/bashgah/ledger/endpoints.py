@@ -14,7 +14,7 @@ from bashgah.ledger.schemas import (
     TransferCreate,
     TransferRead,
 )
-from bashgah.stamps import service as stamps
+from bashgah.stamps import reading as stamps
 
 router = APIRouter(prefix="/api/v1/members/{member_id}", tags=["points"])
 

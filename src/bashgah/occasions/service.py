@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.errors import InvalidInput
+from bashgah.core.rows import all_owned, owned
 from bashgah.models import OccasionAward, OccasionRule, Reward, utcnow
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.tiers import service as tiers
@@ -35,20 +36,6 @@ async def _awarded(session: AsyncSession, rule_ids: list[int]) -> dict[int, int]
         .group_by(OccasionAward.rule_id)
     )
     return {rule_id: int(n) for rule_id, n in rows}
-
-
-async def _check_tiers(session: AsyncSession, tenant_id: int, wanted: list[str]) -> list[str]:
-    codes = sorted({c.strip() for c in wanted if c.strip()})
-    found = await tiers.ladder(session, tenant_id)
-    unknown = sorted(set(codes) - ({lv.code for lv in found.levels} if found else set()))
-    if unknown:
-        raise InvalidInput(
-            "tiers",
-            f"unknown level codes: {', '.join(unknown)}",
-            f"سطح ناشناخته: {'، '.join(unknown)}",
-            "سطح‌ها",
-        )
-    return codes
 
 
 async def _check_reward(session: AsyncSession, tenant_id: int, reward_id: int | None) -> None:
@@ -81,7 +68,7 @@ async def create(
         name_en=data.name_en.strip(),
         points=data.points,
         reward_id=data.reward_id,
-        tiers=await _check_tiers(session, tenant_id, data.tiers),
+        tiers=await tiers.check_levels(session, tenant_id, data.tiers),
         days_early=data.days_early,
         active=data.active,
         created_at=utcnow(),
@@ -93,12 +80,7 @@ async def create(
 
 
 async def _rule(session: AsyncSession, tenant_id: int, rule_id: int) -> OccasionRule:
-    rule = await session.scalar(
-        select(OccasionRule).where(OccasionRule.tenant_id == tenant_id, OccasionRule.id == rule_id)
-    )
-    if rule is None:
-        raise NotFound("Occasion rule", "قاعدهٔ مناسبت")
-    return rule
+    return await owned(session, OccasionRule, tenant_id, rule_id, ("Occasion rule", "قاعدهٔ مناسبت"))
 
 
 async def get(session: AsyncSession, tenant_id: int, rule_id: int, lang: str) -> OccasionRuleRead:
@@ -107,13 +89,7 @@ async def get(session: AsyncSession, tenant_id: int, rule_id: int, lang: str) ->
 
 
 async def list_rules(session: AsyncSession, tenant_id: int, lang: str) -> list[OccasionRuleRead]:
-    rules = list(
-        (
-            await session.scalars(
-                select(OccasionRule).where(OccasionRule.tenant_id == tenant_id).order_by(OccasionRule.id)
-            )
-        ).all()
-    )
+    rules = await all_owned(session, OccasionRule, tenant_id)
     counts = await _awarded(session, [r.id for r in rules])
     return [_read(r, lang, counts.get(r.id, 0)) for r in rules]
 
@@ -126,7 +102,7 @@ async def change(
     if "reward_id" in fields:
         await _check_reward(session, tenant_id, fields["reward_id"])
     if "tiers" in fields:
-        fields["tiers"] = await _check_tiers(session, tenant_id, fields["tiers"] or [])
+        fields["tiers"] = await tiers.check_levels(session, tenant_id, fields["tiers"] or [])
     for name, value in fields.items():
         if value is None and name != "reward_id":
             continue

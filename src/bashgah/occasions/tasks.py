@@ -20,7 +20,7 @@ from bashgah.core.jalali import TEHRAN
 from bashgah.ledger import service as ledger
 from bashgah.models import Member, MemberTier, OccasionAward, OccasionRule, utcnow
 from bashgah.occasions import rules
-from bashgah.rewards import service as rewards
+from bashgah.rewards import giving as rewards
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 from bashgah.tiers.rules import Level

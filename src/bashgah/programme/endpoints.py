@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
-from bashgah.programme import service
+from bashgah.programme import campaigns, events
 from bashgah.programme.schemas import CampaignIn, CampaignRead, CampaignVersionRead, EventCreate, EventResult
 
 campaigns_router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -17,7 +17,7 @@ async def create_campaign(request: Request, body: CampaignIn, key: ApiKeyDep) ->
     """Create a campaign (owner or manager): rules with conditions and effects, schedule, budget, limits."""
 
     async def work(session: AsyncSession, who: Principal) -> CampaignRead:
-        return await service.create(session, who, body)
+        return await campaigns.create(session, who, body)
 
     return await run(request, key, work)
 
@@ -25,7 +25,7 @@ async def create_campaign(request: Request, body: CampaignIn, key: ApiKeyDep) ->
 @campaigns_router.get("", response_model=list[CampaignRead])
 async def list_campaigns(request: Request, key: ApiKeyDep) -> list[CampaignRead]:
     async def work(session: AsyncSession, who: Principal) -> list[CampaignRead]:
-        return await service.list_campaigns(session, who)
+        return await campaigns.list_campaigns(session, who)
 
     return await run(request, key, work)
 
@@ -33,7 +33,7 @@ async def list_campaigns(request: Request, key: ApiKeyDep) -> list[CampaignRead]
 @campaigns_router.get("/{campaign_id}", response_model=CampaignRead)
 async def get_campaign(request: Request, campaign_id: int, key: ApiKeyDep) -> CampaignRead:
     async def work(session: AsyncSession, who: Principal) -> CampaignRead:
-        return await service.get(session, who, campaign_id)
+        return await campaigns.get(session, who, campaign_id)
 
     return await run(request, key, work)
 
@@ -45,7 +45,7 @@ async def update_campaign(
     """Replace the campaign's definition (owner or manager); it becomes a new version."""
 
     async def work(session: AsyncSession, who: Principal) -> CampaignRead:
-        return await service.update_campaign(session, who, campaign_id, body)
+        return await campaigns.update_campaign(session, who, campaign_id, body)
 
     return await run(request, key, work)
 
@@ -53,7 +53,7 @@ async def update_campaign(
 @campaigns_router.get("/{campaign_id}/versions", response_model=list[CampaignVersionRead])
 async def campaign_versions(request: Request, campaign_id: int, key: ApiKeyDep) -> list[CampaignVersionRead]:
     async def work(session: AsyncSession, who: Principal) -> list[CampaignVersionRead]:
-        return await service.versions(session, who, campaign_id)
+        return await campaigns.versions(session, who, campaign_id)
 
     return await run(request, key, work)
 
@@ -66,6 +66,6 @@ async def record_event(
     and stamps."""
 
     async def work(session: AsyncSession, who: Principal) -> EventResult:
-        return await service.record_event(session, who, body, lang)
+        return await events.record_event(session, who, body, lang)
 
     return await run_idempotent(request, key, idem, body, work)

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.programme.schemas import ExamineResult
-from bashgah.purchases import service
+from bashgah.purchases import reads, refunds, service
 from bashgah.purchases.schemas import PurchaseCreate, PurchaseRead, PurchaseResult, RefundCreate, RefundResult
 
 router = APIRouter(prefix="/api/v1/purchases", tags=["purchases"])
@@ -44,7 +44,7 @@ async def examine_purchase(
 @router.get("/{purchase_id}", response_model=PurchaseRead)
 async def get_purchase(request: Request, purchase_id: int, key: ApiKeyDep, lang: LangDep) -> PurchaseRead:
     async def work(session: AsyncSession, who: Principal) -> PurchaseRead:
-        return await service.get(session, who, purchase_id, lang)
+        return await reads.get(session, who, purchase_id, lang)
 
     return await run(request, key, work)
 
@@ -56,7 +56,7 @@ async def refund_purchase(
     """Return all or part of a purchase (Idempotency-Key required)."""
 
     async def work(session: AsyncSession, who: Principal) -> RefundResult:
-        return await service.refund(session, who, purchase_id, body)
+        return await refunds.refund(session, who, purchase_id, body)
 
     return await run_idempotent(request, key, idem, body, work)
 
@@ -70,6 +70,6 @@ async def preview_refund(
     the answer's ``id`` names nothing."""
 
     async def work(session: AsyncSession, who: Principal) -> RefundResult:
-        return await service.preview_refund(session, who, purchase_id, body)
+        return await refunds.preview_refund(session, who, purchase_id, body)
 
     return await run(request, key, work)

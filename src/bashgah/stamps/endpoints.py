@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, LangDep, run
-from bashgah.stamps import service
+from bashgah.stamps import cards, reading
 from bashgah.stamps.schemas import StampCardIn, StampCardRead, StampProgress
 
 router = APIRouter(prefix="/api/v1", tags=["stamp cards"])
@@ -16,7 +16,7 @@ async def create_stamp_card(request: Request, body: StampCardIn, key: ApiKeyDep)
     """Create a stamp card (owner or manager): what earns a stamp, how many fill a card, its reward."""
 
     async def work(session: AsyncSession, who: Principal) -> StampCardRead:
-        return await service.create(session, who, body)
+        return await cards.create(session, who, body)
 
     return await run(request, key, work)
 
@@ -24,7 +24,7 @@ async def create_stamp_card(request: Request, body: StampCardIn, key: ApiKeyDep)
 @router.get("/stamp-cards", response_model=list[StampCardRead])
 async def list_stamp_cards(request: Request, key: ApiKeyDep) -> list[StampCardRead]:
     async def work(session: AsyncSession, who: Principal) -> list[StampCardRead]:
-        return await service.list_cards(session, who)
+        return await cards.list_cards(session, who)
 
     return await run(request, key, work)
 
@@ -32,7 +32,7 @@ async def list_stamp_cards(request: Request, key: ApiKeyDep) -> list[StampCardRe
 @router.get("/stamp-cards/{card_id}", response_model=StampCardRead)
 async def get_stamp_card(request: Request, card_id: int, key: ApiKeyDep) -> StampCardRead:
     async def work(session: AsyncSession, who: Principal) -> StampCardRead:
-        return await service.get(session, who, card_id)
+        return await cards.get(session, who, card_id)
 
     return await run(request, key, work)
 
@@ -44,7 +44,7 @@ async def update_stamp_card(
     """Replace the definition (a new version): open cards keep their size, given stamps stay given."""
 
     async def work(session: AsyncSession, who: Principal) -> StampCardRead:
-        return await service.update(session, who, card_id, body)
+        return await cards.update(session, who, card_id, body)
 
     return await run(request, key, work)
 
@@ -54,7 +54,7 @@ async def retire_stamp_card(request: Request, card_id: int, key: ApiKeyDep) -> S
     """Stop giving stamps on this card; members' cards and rewards stay."""
 
     async def work(session: AsyncSession, who: Principal) -> StampCardRead:
-        return await service.retire(session, who, card_id)
+        return await cards.retire(session, who, card_id)
 
     return await run(request, key, work)
 
@@ -66,6 +66,6 @@ async def member_stamp_cards(
     """The member's progress on each stamp card (7 of 10) and their completed cards' reward codes."""
 
     async def work(session: AsyncSession, who: Principal) -> list[StampProgress]:
-        return await service.progress(session, who.tenant_id, member_id, lang)
+        return await reading.progress(session, who.tenant_id, member_id, lang)
 
     return await run(request, key, work)

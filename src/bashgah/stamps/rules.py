@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bashgah.ledger import rules as ledger_rules
-from bashgah.programme.engine import Line, matching_units
+from bashgah.programme.conditions import Line, matching_units
 from bashgah.stamps.schemas import StampEarning
 
 

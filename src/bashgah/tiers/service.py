@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.cache import TTLCache, scope
+from bashgah.core.cache import TenantCache
 from bashgah.core.errors import InvalidInput, NotFound
 from bashgah.models import CouponUse, MemberTier, Purchase, TierChange, TierLevel, TierPolicy, utcnow
 from bashgah.tiers import rules
@@ -53,17 +53,16 @@ class Ladder:
         return min(self.levels, key=lambda lv: lv.rank)
 
 
-#: Wrapped in a 1-tuple so that "this tenant has no tiers" is cached too (it is asked on every sale).
-_ladders: TTLCache[tuple[str, int], tuple[Ladder | None]] = TTLCache(ttl=5)
-_NONE = object()
+#: "This tenant has no tiers" (None) is cached too: it is asked on every sale.
+_ladders: TenantCache[Ladder | None] = TenantCache(ttl=5)
 
 
 async def ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
     """The tenant's ladder (cached briefly: it is read on every purchase), or None without tiers."""
-    key = (scope(session), tenant_id)
-    hit = _ladders.get(key)
-    if hit is not None:
-        return hit[0]
+    return await _ladders.get(session, tenant_id, lambda: _read_ladder(session, tenant_id))
+
+
+async def _read_ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
     policy = await session.get(TierPolicy, tenant_id)
     levels = (await session.scalars(select(TierLevel).where(TierLevel.tenant_id == tenant_id))).all()
     found = None
@@ -89,7 +88,6 @@ async def ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
                 for lv in sorted(levels, key=lambda lv: lv.rank)
             ),
         )
-    _ladders.set(key, (found,))
     return found
 
 
@@ -128,10 +126,28 @@ async def configure(session: AsyncSession, tenant_id: int, config: TierConfig) -
         await session.execute(delete(MemberTier).where(MemberTier.level_id == gone.id))
         await session.delete(gone)
     await session.flush()
-    _ladders.invalidate((scope(session), tenant_id))
+    _ladders.forget(session, tenant_id)
     found = await ladder(session, tenant_id)
     assert found is not None
     return found
+
+
+async def check_levels(session: AsyncSession, tenant_id: int, wanted: list[str]) -> list[str]:
+    """The level codes a reward or an occasion is kept for: trimmed, once each, sorted, and every one a
+    level of the club's ladder (an unknown code is a 422 naming it)."""
+    codes = sorted({c.strip() for c in wanted if c.strip()})
+    if not codes:
+        return []
+    found = await ladder(session, tenant_id)
+    unknown = sorted(set(codes) - ({lv.code for lv in found.levels} if found else set()))
+    if unknown:
+        raise InvalidInput(
+            "tiers",
+            f"unknown level codes: {', '.join(unknown)}",
+            f"سطح ناشناخته: {'، '.join(unknown)}",
+            "سطح‌ها",
+        )
+    return codes
 
 
 def level_read(level: Level, lang: str) -> LevelRead:

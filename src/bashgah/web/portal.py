@@ -33,7 +33,7 @@ from bashgah.portal.errors import CodeTooSoon, TooManyCodes
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardInstanceRead, RewardOffer, RewardRead
 from bashgah.sms.gateway import SmsGateway, from_settings
-from bashgah.stamps import service as stamps
+from bashgah.stamps import reading as stamps
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
 from bashgah.wallet import service as wallets

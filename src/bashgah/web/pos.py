@@ -44,6 +44,8 @@ from bashgah.members import service as members
 from bashgah.members.schemas import MemberCreate
 from bashgah.models import Branch, Member
 from bashgah.programme.schemas import ExamineResult, GiftGiven
+from bashgah.purchases import reads as purchase_reads
+from bashgah.purchases import refunds as purchase_refunds
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import (
     PurchaseCreate,
@@ -55,7 +57,7 @@ from bashgah.purchases.schemas import (
 )
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardInstanceRead, RewardRead
-from bashgah.stamps import service as stamps
+from bashgah.stamps import reading as stamps
 from bashgah.stamps.schemas import StampPreview, StampProgress, StampsEarned
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
@@ -188,9 +190,9 @@ async def find_receipt(request: Request, user: Cashier, number: str = "") -> Res
     try:
         async with database(request).transaction() as session:
             try:
-                purchase_id = await purchases.find_by_receipt(session, user.principal, number)
+                purchase_id = await purchase_reads.find_by_receipt(session, user.principal, number)
             except NotFound:  # the till's own numbers are capitals; a shop's invoice number is as typed
-                purchase_id = await purchases.find_by_receipt(session, user.principal, number.upper())
+                purchase_id = await purchase_reads.find_by_receipt(session, user.principal, number.upper())
     except BashgahError as error:
         return _lookup_page(
             request,
@@ -248,7 +250,7 @@ async def _panel(session: AsyncSession, user: StaffUser, member_id: int, lang: s
             for i in await rewards.list_instances(session, user.tenant_id, member_id, lang)
             if i.status == "issued"
         ],
-        recent=await purchases.recent_of_member(session, who, member_id),
+        recent=await purchase_reads.recent_of_member(session, who, member_id),
         branches=await tenants.list_branches(session, user.tenant_id) if user.branch_id is None else [],
         point_value_rials=program.point_value_rials,
         wallet=(await wallets.read(session, who, member_id, lang, limit=1)).balance,
@@ -823,7 +825,7 @@ async def _receipt_page(
 ) -> Response:
     lang = language(request, user)
     async with database(request).transaction() as session:
-        found = await purchases.receipt(session, user.principal, purchase_id, lang)
+        found = await purchase_reads.receipt(session, user.principal, purchase_id, lang)
         purchase = found.purchase
         member = await members.get(session, user.tenant_id, purchase.member_id)
         balance = await member_points.summary(session, user.principal, purchase.member_id)
@@ -933,8 +935,8 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
         body = _refund_body(form, user.money_unit)
         if forms.text(form, "step") != "confirm":
             async with db.transaction() as session:
-                plan = await purchases.preview_refund(session, user.principal, purchase_id, body)
-                purchase = await purchases.get(session, user.principal, purchase_id, lang)
+                plan = await purchase_refunds.preview_refund(session, user.principal, purchase_id, body)
+                purchase = await purchase_reads.get(session, user.principal, purchase_id, lang)
                 member = await members.get(session, user.tenant_id, purchase.member_id)
                 cards = {
                     c.card_id: c.name for c in await stamps.progress(session, user.tenant_id, member.id, lang)
@@ -959,7 +961,7 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
         fp = idempotency.fingerprint("POST", f"/pos/receipts/{purchase_id}/refund", body.model_dump())
         try:
             async with db.transaction() as session:
-                done = await purchases.refund(session, user.principal, purchase_id, body)
+                done = await purchase_refunds.refund(session, user.principal, purchase_id, body)
                 await idempotency.remember(session, user.principal, key, fp, 201, {"refund_id": done.id})
                 await audit.record(
                     session,

@@ -3,7 +3,7 @@
 The editor's structured form covers the common campaign (one purchase rule: a minimum or maximum total,
 first purchase, branches, categories; × points or a fixed bonus; dates, weekdays, budget) and builds the
 same ``CampaignIn`` JSON the API validates; anything else is written in the advanced JSON box. Both go
-through ``programme.service`` (a new version on every edit), so the till's next sale uses them.
+through ``programme.campaigns`` (a new version on every edit), so the till's next sale uses them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.jalali import TEHRAN
 from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.models import utcnow
-from bashgah.programme import service as programme
+from bashgah.programme import campaigns as programme
 from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead, ExamineResult
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import PurchaseCreate

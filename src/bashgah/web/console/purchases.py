@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bashgah.core.errors import NotFound
 from bashgah.members import service as members
-from bashgah.purchases import service as purchases
+from bashgah.purchases import reads as purchases
 from bashgah.tenants import service as tenants
 from bashgah.web.console.common import Reader, missing, page
 from bashgah.web.guard import database

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError
 from bashgah.rewards import service as rewards
-from bashgah.stamps import service as stamps
+from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardIn
 from bashgah.web.console.common import (
     Reader,
