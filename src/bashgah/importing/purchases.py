@@ -44,7 +44,7 @@ from bashgah.importing.report import ImportRejected, Line, Progress, RowError, W
 from bashgah.importing.sources import Table
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
-from bashgah.members.service import QR_PREFIX
+from bashgah.members.cards import QR_PREFIX
 from bashgah.models import Account, Branch, Member, PointLot, Purchase, Reservation, Transfer, utcnow
 from bashgah.tenants import service as tenants
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bashgah.core import numerals
 from bashgah.core.errors import BashgahError, Conflict, Count, InvalidDate, InvalidInput
 from bashgah.core.sheets import CsvWriter
-from bashgah.web import fmt
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
@@ -55,9 +55,9 @@ def _value(value: object, lang: str) -> str:
     if isinstance(value, Words):
         return in_language(value, lang)
     if isinstance(value, Line):
-        return fmt.digits(int(value), lang)
+        return numerals.digits(int(value), lang)
     if isinstance(value, int) and not isinstance(value, bool):
-        return fmt.number(value, lang)  # a count or an amount
+        return numerals.number(value, lang)  # a count or an amount
     # Anything else is a code as the file writes it (a receipt number, a branch): as it is, kept in its
     # left-to-right order inside Persian text.
     return f"{LRI}{value}{PDI}" if lang == "fa" else str(value)
@@ -94,7 +94,7 @@ class RowError:
         if not self.line:  # line 0 is the file as a whole (missing, unreadable)
             return f"{column}: {message}"
         if lang == "fa":
-            return f"سطر {fmt.digits(self.line, lang)}، {column}: {message}"
+            return f"سطر {numerals.digits(self.line, lang)}، {column}: {message}"
         return f"line {self.line}, {column}: {message}"
 
 
@@ -157,7 +157,7 @@ def write_errors(path: Path, errors: list[RowError], lang: str = "en") -> None:
         for error in errors:
             writer.writerow(
                 [
-                    fmt.digits(error.line, lang),
+                    numerals.digits(error.line, lang),
                     in_language(error.column, lang),
                     in_language(error.message, lang),
                 ]
