@@ -59,6 +59,17 @@ class _Ranked:
         self.running, self.total, self.top10, self.profit = running, total, top10, profit
 
 
+def _ranked(per_member: Any, value: Any, name: str, *extra: Any) -> Any:
+    """Members ranked by ``value``, highest first (ties by member id), with ``n``, how many there are."""
+    return select(
+        per_member.c.member_id,
+        value,
+        func.row_number().over(order_by=(value.desc(), per_member.c.member_id)).label("rank"),
+        func.count().over().label("n"),
+        *extra,
+    ).subquery(name)
+
+
 async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Params) -> Report:
     """Share of net revenue (and of profit where item cost is known) from the top 10 % and 20 %.
 
@@ -77,13 +88,8 @@ async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Param
         .having(revenue > 0)
         .subquery("per_member")
     )
-    ranked = select(
-        per_member.c.member_id,
-        per_member.c.revenue,
-        func.row_number().over(order_by=(per_member.c.revenue.desc(), per_member.c.member_id)).label("rank"),
-        func.count().over().label("n"),
-        cast(func.sum(per_member.c.revenue).over(), BigInteger).label("total"),
-    ).subquery("ranked")
+    total_over = cast(func.sum(per_member.c.revenue).over(), BigInteger).label("total")
+    ranked = _ranked(per_member, per_member.c.revenue, "ranked", total_over)
     r = ranked.c
     # rank ≤ ceil(n · 20 / 100), in integers: rank · 100 ≤ n · 20 + 99.
     top = (
@@ -109,12 +115,7 @@ async def pareto(session: AsyncSession, tenant_id: int, lang: str, params: Param
         .group_by(P.member_id)
         .subquery("profit_rows")
     )
-    profit_ranked = select(
-        profit_rows.c.member_id,
-        profit_rows.c.profit,
-        func.row_number().over(order_by=(profit_rows.c.profit.desc(), profit_rows.c.member_id)).label("rank"),
-        func.count().over().label("n"),
-    ).subquery("profit_ranked")
+    profit_ranked = _ranked(profit_rows, profit_rows.c.profit, "profit_ranked")
     pr = profit_ranked.c
     profit_summary = select(
         func.max(pr.n),
