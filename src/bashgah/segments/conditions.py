@@ -15,7 +15,7 @@ full is not a visit. Windows end at the moment of evaluation and start ``days`` 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,11 +30,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _range(low: int | None, high: int | None, what: str) -> None:
-    if low is None and high is None:
-        raise ValueError(f"give min_{what}, max_{what} or both")
-    if low is not None and high is not None and low > high:
-        raise ValueError(f"min_{what} is above max_{what}")
+class _Ranged(_Strict):
+    """A condition on ``min_<what>`` … ``max_<what>``: at least one given, the low not above the high."""
+
+    what: ClassVar[str]
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        low, high = getattr(self, f"min_{self.what}"), getattr(self, f"max_{self.what}")
+        if low is None and high is None:
+            raise ValueError(f"give min_{self.what}, max_{self.what} or both")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min_{self.what} is above max_{self.what}")
+        return self
 
 
 class Gender(_Strict):
@@ -51,17 +59,13 @@ class HasField(_Strict):
     present: bool = True
 
 
-class Age(_Strict):
+class Age(_Ranged):
     """Age in whole years today (Tehran), from the birth date; members without one never match."""
 
     type: Literal["age"]
+    what: ClassVar[str] = "age"
     min_age: int | None = Field(None, ge=0, le=130)
     max_age: int | None = Field(None, ge=0, le=130)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Age:
-        _range(self.min_age, self.max_age, "age")
-        return self
 
 
 class Tags(_Strict):
@@ -99,35 +103,27 @@ class Status(_Strict):
     status: Literal["active", "blocked"]
 
 
-class Spend(_Strict):
+class Spend(_Ranged):
     """Rials spent (net of refunds) in the last ``days`` days."""
 
     type: Literal["spend"]
+    what: ClassVar[str] = "rials"
     days: int = Field(ge=1, le=3650)
     min_rials: int | None = Field(None, ge=0, le=10**15)
     max_rials: int | None = Field(None, ge=0, le=10**15)
 
-    @model_validator(mode="after")
-    def _bounds(self) -> Spend:
-        _range(self.min_rials, self.max_rials, "rials")
-        return self
 
-
-class Visits(_Strict):
+class Visits(_Ranged):
     """Purchases (not refunded in full) in the last ``days`` days."""
 
     type: Literal["visits"]
+    what: ClassVar[str] = "visits"
     days: int = Field(ge=1, le=3650)
     min_visits: int | None = Field(None, ge=0, le=10**6)
     max_visits: int | None = Field(None, ge=0, le=10**6)
 
-    @model_validator(mode="after")
-    def _bounds(self) -> Visits:
-        _range(self.min_visits, self.max_visits, "visits")
-        return self
 
-
-class DaysSinceLastPurchase(_Strict):
+class DaysSinceLastPurchase(_Ranged):
     """Whole days since the member's last purchase (not refunded in full).
 
     Members who never bought match only with ``include_never`` (they are the most lapsed of all, but a
@@ -135,14 +131,10 @@ class DaysSinceLastPurchase(_Strict):
     """
 
     type: Literal["days_since_last_purchase"]
+    what: ClassVar[str] = "days"
     min_days: int | None = Field(None, ge=0, le=36500)
     max_days: int | None = Field(None, ge=0, le=36500)
     include_never: bool = False
-
-    @model_validator(mode="after")
-    def _bounds(self) -> DaysSinceLastPurchase:
-        _range(self.min_days, self.max_days, "days")
-        return self
 
 
 class BirthdayMonth(_Strict):
@@ -166,17 +158,13 @@ class BirthdayMonth(_Strict):
         return self
 
 
-class PointsBalance(_Strict):
+class PointsBalance(_Ranged):
     """The member's ledger balance (available + pending + reserved)."""
 
     type: Literal["points_balance"]
+    what: ClassVar[str] = "points"
     min_points: int | None = Field(None, ge=-(10**15), le=10**15)
     max_points: int | None = Field(None, ge=-(10**15), le=10**15)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> PointsBalance:
-        _range(self.min_points, self.max_points, "points")
-        return self
 
 
 class Tier(_Strict):
