@@ -8,7 +8,7 @@ the line numbers and the values in it written for that language (Persian digits 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bashgah.core import numerals
@@ -17,6 +17,16 @@ from bashgah.core.sheets import CsvWriter
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class ImportCounts:
+    """What an import did: rows written, rows skipped as already there (and their lines)."""
+
+    created: int = 0
+    skipped: int = 0
+    #: Lines of the rows skipped because they were already recorded.
+    skipped_lines: list[int] = field(default_factory=list)
 
 
 def no_progress(_phase: str, _done: int, _total: int | None) -> None:
