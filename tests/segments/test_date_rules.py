@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import jdatetime
 import pytest
 
-from bashgah.segments.conditions import birth_date_bounds, jalali_month_spans, month_patterns, years_before
+from bashgah.segments.dates import birth_date_bounds, jalali_month_spans, month_patterns, years_before
 
 
 def test_years_before_moves_29_february_to_28_february_in_a_common_year() -> None:

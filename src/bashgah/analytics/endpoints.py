@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -27,27 +26,6 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
-
-
-def as_json(report: Report, limit: int) -> dict[str, Any]:
-    """The report with each table's first ``limit`` rows as objects keyed by column."""
-    return {
-        "report": report.name,
-        "as_of": report.as_of.isoformat(),
-        "params": report.params,
-        "tables": [
-            {
-                "name": table.name,
-                "title": table.title(report.lang),
-                "columns": [{"key": f.key, "label": f.label(report.lang)} for f in table.fields],
-                "total_rows": len(table.rows),
-                "rows": [
-                    dict(zip((f.key for f in table.fields), row, strict=True)) for row in table.rows[:limit]
-                ],
-            }
-            for table in report.tables
-        ],
-    }
 
 
 @router.get("/{name}", summary="A report: rfm, lrfm, pareto, habits, churn, cohorts, health, clv")
@@ -96,7 +74,7 @@ async def get_report(
 
     report, content = await run(request, key, work)
     if format is Format.json:
-        return FastJSON(as_json(report, limit))
+        return FastJSON(export.as_json(report, limit))
     media = XLSX if format is Format.xlsx else "text/csv; charset=utf-8"
     return Response(
         content,

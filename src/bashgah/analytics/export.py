@@ -1,4 +1,4 @@
-"""Reports as CSV or XLSX files, with the project's export conventions (BOM for Excel, RTL in Persian).
+"""Reports as CSV or XLSX files or JSON, with the project's export conventions (BOM for Excel, RTL in Persian).
 
 A CSV holds one table (the report's main one unless another is named); an XLSX holds every table of
 the report, one sheet each.
@@ -7,6 +7,7 @@ the report, one sheet each.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bashgah.analytics.reports import Report, Table
 from bashgah.core.sheets import safe_row
@@ -68,6 +69,25 @@ def write_xlsx(report: Report, path: Path) -> int:
         rows += len(table.rows)
     book.save(path)
     return rows
+
+
+def as_json(report: Report, limit: int) -> dict[str, Any]:
+    """The report with each table's first ``limit`` rows as objects keyed by column."""
+    return {
+        "report": report.name,
+        "as_of": report.as_of.isoformat(),
+        "params": report.params,
+        "tables": [
+            {
+                "name": table.name,
+                "title": table.title(report.lang),
+                "columns": [{"key": f.key, "label": f.label(report.lang)} for f in table.fields],
+                "total_rows": len(table.rows),
+                "rows": table.as_dicts(limit),
+            }
+            for table in report.tables
+        ],
+    }
 
 
 def write(report: Report, path: Path, table: str | None = None) -> int:

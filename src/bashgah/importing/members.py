@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from bashgah.core.normalize import (
 )
 from bashgah.importing import bulk, values
 from bashgah.importing.report import (
+    ImportCounts,
     ImportRejected,
     Line,
     Progress,
@@ -117,11 +118,8 @@ class ParsedMembers:
     table: Table
 
 
-@dataclass
-class MemberImport:
-    created: int = 0
-    skipped: int = 0
-    skipped_lines: list[int] = field(default_factory=list)
+class MemberImport(ImportCounts):
+    """Members enrolled from a file, and those already in the club."""
 
 
 def _text(cells: list[str], index: dict[str, int], name: str) -> str:

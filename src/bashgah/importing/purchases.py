@@ -25,41 +25,32 @@ transaction in their stride. A re-run is still safe: receipts already recorded, 
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import InvalidInput
-from bashgah.core.normalize import normalize_card_number, normalize_phone, normalize_reference
-from bashgah.importing import bulk, values
+from bashgah.importing import bulk
 from bashgah.importing.columns import MEMBER_REFS
 from bashgah.importing.members import no_branch
-from bashgah.importing.report import ImportRejected, Line, Progress, RowError, Words, no_progress, reason, say
-from bashgah.importing.sources import Table
+from bashgah.importing.purchase_file import PROGRESS_EVERY, ParsedPurchases, Sale
+from bashgah.importing.purchase_file import (
+    read_purchases as read_purchases,  # re-exported: callers read it here
+)
+from bashgah.importing.purchase_redemptions import MemberBalance, Redemptions, replay
+from bashgah.importing.report import ImportCounts, ImportRejected, Progress, RowError, Words, no_progress, say
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
-from bashgah.members.service import QR_PREFIX
-from bashgah.models import Account, Branch, Member, PointLot, Purchase, Reservation, Transfer, utcnow
+from bashgah.models import Account, Branch, Member, PointLot, Purchase, Transfer, utcnow
 from bashgah.tenants import service as tenants
 
 #: A sale may be stamped a little ahead of our clock (tills are not all on NTP): the ledger's one rule.
 CLOCK_SKEW = rules.CLOCK_SKEW
-PROGRESS_EVERY = 20_000
 
-_NO_MEMBER = Words(
-    "give the member's mobile, card or member_id", "موبایل، شماره کارت یا شناسهٔ عضو را بنویسید"
-)
-_NO_BRANCH = Words("the branch code is missing", "کد شعبه نوشته نشده است")
-_RECEIPT_LENGTH = Words(
-    "the receipt number must be 1 to 64 characters", "شماره فاکتور باید ۱ تا ۶۴ نویسه باشد"
-)
-_FUTURE = Words("the date is in the future", "تاریخ در آینده است")
 _UNKNOWN_MEMBER = {
     "member_id": Words("no member with this id", "عضوی با این شناسه نیست"),
     "mobile": Words("no member with this mobile number", "عضوی با این شماره موبایل نیست"),
@@ -113,151 +104,12 @@ LOT_FIELDS = (
 )
 
 
-class Sale(NamedTuple):
-    line: int
-    #: The member as the file names them: an int is a member id, "+…" a mobile, else a card number.
-    member: int | str
-    branch: str
-    external_id: str
-    total_rials: int
-    occurred_at: datetime
-    redeem_points: int
-
-
 @dataclass
-class ParsedPurchases:
-    """A purchases file, read and checked as far as possible without the database."""
+class PurchaseImport(ImportCounts):
+    """Purchases recorded from a file (and those already recorded), with the points they moved."""
 
-    sales: list[Sale]
-    errors: list[RowError]
-    #: How each column is named in the file, for messages about later checks.
-    table: Table
-
-
-@dataclass
-class PurchaseImport:
-    created: int = 0
-    skipped: int = 0
     points_earned: int = 0
     points_redeemed: int = 0
-    #: Lines of the receipts skipped because they were already recorded.
-    skipped_lines: list[int] = field(default_factory=list)
-
-
-# --- reading ---------------------------------------------------------------------------------------
-
-
-def _member_ref(cells: list[str], refs: list[tuple[str, int]], mobiles: dict[str, str | InvalidInput]) -> Any:
-    """The member named by the first non-empty reference column, or the error to report."""
-    for name, i in refs:
-        raw = cells[i].strip() if i < len(cells) else ""
-        if not raw:
-            continue
-        if name == "mobile":
-            # The same few thousand customers come back in every file: parse each spelling once.
-            found = mobiles.get(raw)
-            if found is None:
-                try:
-                    found = normalize_phone(raw)
-                except InvalidInput as error:
-                    found = error
-                mobiles[raw] = found
-            return name, found
-        if name == "card":
-            text = raw[len(QR_PREFIX) :] if raw.upper().startswith(QR_PREFIX) else raw
-            card = normalize_card_number(text)
-            if card is None:
-                return name, InvalidInput("card", "not a valid card number", "شماره کارت معتبر نیست")
-            return name, card
-        try:
-            return name, values.whole_number(raw, "member_id", "شناسه عضو")
-        except InvalidInput as error:
-            return name, error
-    return None, None
-
-
-def read_purchases(
-    table: Table, progress: Progress = no_progress, now: datetime | None = None
-) -> ParsedPurchases:
-    """Parse and check every row of a purchases file; nothing here touches the database."""
-    now = now or utcnow()
-    index = table.index
-    refs = [(name, index[name]) for name in MEMBER_REFS if name in index]
-    ref_labels = Words(
-        " or ".join(MEMBER_REFS), " یا ".join(table.names_fa.get(name, name) for name in MEMBER_REFS)
-    )
-    i_branch, i_external = index["branch"], index["external_id"]
-    i_total, i_when = index["total_rials"], index["occurred_at"]
-    i_redeem = index.get("redeem_points")
-    width = max(index.values()) + 1
-    label = table.label
-    mobiles: dict[str, str | InvalidInput] = {}
-    seen: dict[tuple[str, str], int] = {}
-    sales: list[Sale] = []
-    errors: list[RowError] = []
-    done = 0
-    progress("reading", 0, table.size)
-    for line, cells in table.rows:
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            progress("reading", done, table.size)
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        bad = len(errors)
-
-        ref_name, member = _member_ref(cells, refs, mobiles)
-        if ref_name is None:
-            errors.append(RowError(line, ref_labels, _NO_MEMBER))
-        elif isinstance(member, InvalidInput):
-            errors.append(RowError(line, label(ref_name), reason(member)))
-
-        branch = cells[i_branch].strip()
-        if not branch:
-            errors.append(RowError(line, label("branch"), _NO_BRANCH))
-        external_id = normalize_reference(cells[i_external])  # F-۱۰۰۱ is F-1001, as the API and the till
-        if not external_id or len(external_id) > 64:
-            errors.append(RowError(line, label("external_id"), _RECEIPT_LENGTH))
-        try:
-            total = values.amount_rials(cells[i_total])
-        except InvalidInput as error:
-            errors.append(RowError(line, label("total_rials"), reason(error)))
-            total = 0
-        try:
-            written = values.moment(cells[i_when])
-            # The till's rule: a few minutes ahead counts as now, further ahead is refused.
-            when = rules.sale_time(written, now) or written
-            if when > now:
-                errors.append(RowError(line, label("occurred_at"), _FUTURE))
-        except InvalidInput as error:
-            errors.append(RowError(line, label("occurred_at"), reason(error)))
-            when = now
-        redeem = 0
-        if i_redeem is not None and cells[i_redeem].strip():
-            try:
-                redeem = values.whole_number(cells[i_redeem], "redeem_points", "امتیاز مصرفی")
-            except InvalidInput as error:
-                errors.append(RowError(line, label("redeem_points"), reason(error)))
-
-        if branch and external_id:
-            first = seen.setdefault((branch, external_id), line)
-            if first != line:
-                errors.append(
-                    RowError(
-                        line,
-                        label("external_id"),
-                        say(
-                            "receipt {receipt} at {branch} is also on line {first}",
-                            "فاکتور {receipt} شعبهٔ {branch} در سطر {first} هم آمده است",
-                            receipt=external_id,
-                            branch=branch,
-                            first=Line(first),
-                        ),
-                    )
-                )
-        if len(errors) == bad:
-            sales.append(Sale(line, member, branch, external_id, total, when, redeem))
-    progress("reading", done, done)
-    return ParsedPurchases(sales=sales, errors=errors, table=table)
 
 
 # --- checking against the database ---------------------------------------------------------------
@@ -267,12 +119,6 @@ def _reference_kind(member: int | str) -> str:
     if isinstance(member, int):
         return "member_id"
     return "mobile" if member.startswith("+") else "card"
-
-
-@dataclass
-class _Account:
-    id: int
-    posted: int
 
 
 async def _branches(session: AsyncSession, tenant_id: int) -> dict[str, int]:
@@ -327,7 +173,9 @@ async def _members(
     return found
 
 
-async def _lock_accounts(session: AsyncSession, tenant_id: int, member_ids: list[int]) -> dict[int, _Account]:
+async def _lock_accounts(
+    session: AsyncSession, tenant_id: int, member_ids: list[int]
+) -> dict[int, MemberBalance]:
     """Lock the points accounts of these members, in account-id order, like every other writer."""
     rows = await bulk.select_where_in(
         session,
@@ -340,154 +188,7 @@ async def _lock_accounts(session: AsyncSession, tenant_id: int, member_ids: list
         Account.member_id,
         member_ids,
     )
-    return {member_id: _Account(account_id, posted) for member_id, account_id, posted in rows}
-
-
-# --- redemptions -----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Lot:
-    order: tuple[Any, ...]
-    id: int
-    remaining: int
-    available_at: datetime
-    expires_at: datetime | None
-
-
-def _spend_order(lot_id: int, available_at: datetime, expires_at: datetime | None) -> tuple[Any, ...]:
-    # As ledger.service spends: soonest-expiring first, never-expiring last, then oldest, then by id.
-    return (expires_at is None, expires_at or datetime.max, available_at, lot_id)
-
-
-@dataclass
-class _Redemptions:
-    """What spending points in the file does to lots: old lots' changes and new lots' remaining points."""
-
-    taken_from_existing: dict[int, int] = field(default_factory=dict)
-    new_lot_remaining: dict[int, int] = field(default_factory=dict)
-    #: Sale index → [[lot id, points], …] its redeemed points came from, as the till records them, so
-    #: that a refund gives them back to the same lots.
-    allocations: dict[int, list[list[int]]] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
-
-
-def _simulate(
-    sales: list[Sale],
-    order: list[int],
-    earned: list[int],
-    lot_ids: dict[int, int],
-    posted: int,
-    lots: list[_Lot],
-    pending_days: int,
-    expiry: tuple[str, int],
-    label: str,
-) -> _Redemptions:
-    """Replay one member's sales in time order, spending and earning points as the till would have.
-
-    ``order`` are the member's sale indexes sorted by time; ``lots`` the member's existing lots with
-    points left. A purchase spends from lots spendable at its own time, before it earns (as at the till).
-    """
-    result = _Redemptions()
-    existing = {lot.id for lot in lots}
-    lots.sort(key=lambda lot: lot.order)
-    balance = posted
-    for i in order:
-        sale = sales[i]
-        at = sale.occurred_at
-        if sale.redeem_points:
-            spendable = [
-                lot
-                for lot in lots
-                if lot.remaining > 0
-                and lot.available_at <= at
-                and (lot.expires_at is None or lot.expires_at > at)
-            ]
-            available = sum(lot.remaining for lot in spendable)
-            if sale.redeem_points > available:
-                result.errors.append(
-                    RowError(
-                        sale.line,
-                        label,
-                        say(
-                            "not enough points: {available} spendable at the time of the sale, {wanted} to redeem",
-                            "امتیاز کافی نیست: در زمان خرید {available} امتیاز قابل خرج بود و {wanted} امتیاز خرج شده",
-                            available=available,
-                            wanted=sale.redeem_points,
-                        ),
-                    )
-                )
-                continue
-            allocation = []
-            for n, taken in rules.take_in_order(
-                ((k, lot.remaining) for k, lot in enumerate(spendable)), sale.redeem_points
-            ):
-                lot = spendable[n]
-                lot.remaining -= taken
-                allocation.append([lot.id, taken])
-                if lot.id in existing:
-                    result.taken_from_existing[lot.id] = result.taken_from_existing.get(lot.id, 0) + taken
-            result.allocations[i] = allocation
-            balance -= sale.redeem_points
-        points = earned[i]
-        if points:
-            # A credit to a negative balance pays the debt first (allow_negative refunds).
-            remaining = rules.lot_credit_after_debt(balance, points)
-            balance += points
-            dates = rules.lot_dates(at, pending_days, *expiry)
-            available_at, expires_at = dates.available_at, dates.expires_at
-            lot = _Lot(
-                _spend_order(lot_ids[i], available_at, expires_at),
-                lot_ids[i],
-                remaining,
-                available_at,
-                expires_at,
-            )
-            bisect.insort(lots, lot, key=lambda x: x.order)
-    for lot in lots:
-        if lot.id not in existing:
-            result.new_lot_remaining[lot.id] = lot.remaining
-    return result
-
-
-async def _release_lapsed_holds(
-    session: AsyncSession, tenant_id: int, accounts: list[tuple[int, int]]
-) -> None:
-    """Give back points held by lapsed two-phase redemptions before reading lots (as the till does)."""
-    now = utcnow()
-    rows = await bulk.select_where_in(
-        session,
-        lambda cond: (
-            select(Reservation.account_id)
-            .where(Reservation.status == "held", Reservation.expires_at <= now, cond)
-            .distinct()
-        ),
-        Reservation.account_id,
-        [account_id for _, account_id in accounts],
-    )
-    lapsed = {account_id for (account_id,) in rows}
-    for member_id, account_id in accounts:
-        if account_id in lapsed:
-            account = await ledger.lock_member_account(session, tenant_id, member_id)
-            async with ledger.journal(session, tenant_id, "system:lapse") as j:
-                await ledger.release_lapsed_holds(j, account, now)
-
-
-async def _existing_lots(session: AsyncSession, account_ids: list[int]) -> dict[int, list[_Lot]]:
-    rows = await bulk.select_where_in(
-        session,
-        lambda cond: select(
-            PointLot.account_id, PointLot.id, PointLot.remaining, PointLot.available_at, PointLot.expires_at
-        ).where(PointLot.remaining > 0, cond),
-        PointLot.account_id,
-        account_ids,
-    )
-    lots: dict[int, list[_Lot]] = defaultdict(list)
-    for account_id, lot_id, remaining, available_at, expires_at in rows:
-        lots[account_id].append(
-            _Lot(_spend_order(lot_id, available_at, expires_at), lot_id, remaining, available_at, expires_at)
-        )
-    return lots
+    return {member_id: MemberBalance(account_id, posted) for member_id, account_id, posted in rows}
 
 
 # --- the import ------------------------------------------------------------------------------------
@@ -576,9 +277,9 @@ async def import_purchases(
     transfer_ids = await bulk.allocate_ids(session, bulk.table_of(Transfer), n_redeem + n_earn)
     lot_ids = await bulk.allocate_ids(session, bulk.table_of(PointLot), n_earn)
 
-    redemptions = _Redemptions()
+    redemptions = Redemptions()
     if special:
-        redemptions = await _replay(
+        redemptions = await replay(
             session, tenant_id, sales, member_of, earned, lot_ids, accounts, special, program, table
         )
         if redemptions.errors:
@@ -625,55 +326,6 @@ async def import_purchases(
     result.points_earned = total_earned
     result.points_redeemed = total_redeemed
     return result
-
-
-async def _replay(
-    session: AsyncSession,
-    tenant_id: int,
-    sales: list[Sale],
-    member_of: list[int],
-    earned: list[int],
-    lot_ids: list[int],
-    accounts: dict[int, _Account],
-    special: set[int],
-    program: Any,
-    table: Table,
-) -> _Redemptions:
-    """Work out the redemptions (and debt repayments) of the members who need the exact replay."""
-    pairs = [(m, accounts[m].id) for m in sorted(special)]
-    await _release_lapsed_holds(session, tenant_id, pairs)
-    existing = await _existing_lots(session, [account_id for _, account_id in pairs])
-    by_member: dict[int, list[int]] = defaultdict(list)
-    lot_of: dict[int, int] = {}
-    next_lot = 0
-    for i, member_id in enumerate(member_of):
-        if earned[i]:
-            if member_id in special:
-                lot_of[i] = lot_ids[next_lot]
-            next_lot += 1
-        if member_id in special:
-            by_member[member_id].append(i)
-    total = _Redemptions()
-    label = table.label("redeem_points")
-    for member_id, indexes in by_member.items():
-        indexes.sort(key=lambda i: (sales[i].occurred_at, sales[i].line))
-        account = accounts[member_id]
-        one = _simulate(
-            sales,
-            indexes,
-            earned,
-            lot_of,
-            account.posted,
-            existing.get(account.id, []),
-            program.pending_days,
-            (program.expiry_mode, program.expiry_months),
-            label,
-        )
-        total.errors.extend(one.errors)
-        total.taken_from_existing.update(one.taken_from_existing)
-        total.new_lot_remaining.update(one.new_lot_remaining)
-        total.allocations.update(one.allocations)
-    return total
 
 
 @dataclass

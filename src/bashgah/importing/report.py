@@ -8,15 +8,25 @@ the line numbers and the values in it written for that language (Persian digits 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bashgah.core import numerals
 from bashgah.core.errors import BashgahError, Conflict, Count, InvalidDate, InvalidInput
 from bashgah.core.sheets import CsvWriter
-from bashgah.web import fmt
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class ImportCounts:
+    """What an import did: rows written, rows skipped as already there (and their lines)."""
+
+    created: int = 0
+    skipped: int = 0
+    #: Lines of the rows skipped because they were already recorded.
+    skipped_lines: list[int] = field(default_factory=list)
 
 
 def no_progress(_phase: str, _done: int, _total: int | None) -> None:
@@ -55,9 +65,9 @@ def _value(value: object, lang: str) -> str:
     if isinstance(value, Words):
         return in_language(value, lang)
     if isinstance(value, Line):
-        return fmt.digits(int(value), lang)
+        return numerals.digits(int(value), lang)
     if isinstance(value, int) and not isinstance(value, bool):
-        return fmt.number(value, lang)  # a count or an amount
+        return numerals.number(value, lang)  # a count or an amount
     # Anything else is a code as the file writes it (a receipt number, a branch): as it is, kept in its
     # left-to-right order inside Persian text.
     return f"{LRI}{value}{PDI}" if lang == "fa" else str(value)
@@ -94,7 +104,7 @@ class RowError:
         if not self.line:  # line 0 is the file as a whole (missing, unreadable)
             return f"{column}: {message}"
         if lang == "fa":
-            return f"سطر {fmt.digits(self.line, lang)}، {column}: {message}"
+            return f"سطر {numerals.digits(self.line, lang)}، {column}: {message}"
         return f"line {self.line}, {column}: {message}"
 
 
@@ -157,7 +167,7 @@ def write_errors(path: Path, errors: list[RowError], lang: str = "en") -> None:
         for error in errors:
             writer.writerow(
                 [
-                    fmt.digits(error.line, lang),
+                    numerals.digits(error.line, lang),
                     in_language(error.column, lang),
                     in_language(error.message, lang),
                 ]

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.core.jalali import to_jalali_str
 from bashgah.core.normalize import CleanText
+from bashgah.members.cards import qr_payload
+from bashgah.models import Member
 
 ConsentSource = Literal["pos", "portal", "api", "import", "console", "sms"]
 
@@ -84,9 +86,6 @@ class MemberRead(BaseModel):
 
     @classmethod
     def of(cls, m: object) -> MemberRead:
-        from bashgah.members.service import qr_payload
-        from bashgah.models import Member
-
         assert isinstance(m, Member)
         return cls(
             id=m.id,

@@ -25,17 +25,14 @@ from bashgah.core.normalize import (
 )
 from bashgah.ledger import service as ledger
 from bashgah.ledger.service import LockedAccount
+from bashgah.members.cards import QR_PREFIX as QR_PREFIX  # re-exported: callers read them here
+from bashgah.members.cards import qr_payload as qr_payload
+from bashgah.members.cards import strip_qr
 from bashgah.members.schemas import MemberCreate, MemberUpdate
 from bashgah.models import Account, Member, MemberTier, utcnow
 from bashgah.tenants import service as tenants
 
-QR_PREFIX = "BASHGAH:"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def qr_payload(card_number: str) -> str:
-    """What the membership card's QR code encodes; the POS lookup accepts it as typed or scanned."""
-    return QR_PREFIX + card_number
 
 
 def name_key(first: str, last: str) -> str:
@@ -208,7 +205,7 @@ def naming(member_id: int | None, phone: str | None = None, card: str | None = N
         return "id", member_id
     if phone is not None:
         return "mobile", normalize_phone(phone)
-    card_number = normalize_card_number(_strip_qr(card or ""))
+    card_number = normalize_card_number(strip_qr(card or ""))
     if card_number is None:
         raise NotFound("Member", "عضو")
     return "card_number", card_number
@@ -260,7 +257,7 @@ async def get_by_mobile(session: AsyncSession, tenant_id: int, raw: str) -> Memb
 
 
 async def get_by_card(session: AsyncSession, tenant_id: int, raw: str) -> Member:
-    card = normalize_card_number(_strip_qr(raw))
+    card = normalize_card_number(strip_qr(raw))
     member = None
     if card is not None:
         member = await session.scalar(
@@ -271,11 +268,6 @@ async def get_by_card(session: AsyncSession, tenant_id: int, raw: str) -> Member
     return member
 
 
-def _strip_qr(raw: str) -> str:
-    raw = raw.strip()
-    return raw[len(QR_PREFIX) :] if raw.upper().startswith(QR_PREFIX) else raw
-
-
 @dataclass
 class LookupResult:
     matched_by: str
@@ -284,7 +276,7 @@ class LookupResult:
 
 async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20) -> LookupResult:
     """Find members by whatever the cashier typed or scanned: phone, card / QR, national code or name."""
-    text = to_latin_digits(_strip_qr(q)).strip()
+    text = to_latin_digits(strip_qr(q)).strip()
     if not text:
         raise InvalidInput(
             "q",

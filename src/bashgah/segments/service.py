@@ -9,13 +9,13 @@ every sale by a campaign condition.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TTLCache, scope
@@ -25,22 +25,16 @@ from bashgah.core.normalize import normalize_phone
 from bashgah.importing.columns import MEMBER_COLUMNS
 from bashgah.importing.export import MEMBER_EXPORT, _Format, member_row, sink_for
 from bashgah.importing.report import ImportRejected, RowError, Words
-from bashgah.importing.sources import Table as ImportTable
 from bashgah.importing.sources import read_file
-from bashgah.models import Account, Branch, Member, Segment, SegmentMember, TierLevel
-from bashgah.segments.conditions import (
-    Condition,
-    Context,
-    branch_codes,
-    compile_condition,
-    members_t,
-    tier_codes,
-)
+from bashgah.models import Account, Branch, Member, Segment, TierLevel
+from bashgah.segments import repository
+from bashgah.segments.conditions import Condition, branch_codes, tier_codes
+from bashgah.segments.lists import MobileList as MobileList  # re-exported: callers read them here
+from bashgah.segments.lists import read_mobiles
+from bashgah.segments.predicate import Context, compile_condition, members_t
+from bashgah.segments.repository import StaticChange as StaticChange
+from bashgah.segments.repository import segment_members_t
 from bashgah.segments.schemas import CONDITION, SegmentCreate, SegmentUpdate
-
-segment_members_t = cast(Table, SegmentMember.__table__)
-#: Mobiles looked up per query when resolving a list (well under every database's parameter limit).
-CHUNK = 1_000
 
 
 class SegmentNameTaken(Conflict):
@@ -86,46 +80,18 @@ async def _check_name(session: AsyncSession, tenant_id: int, name: str, segment_
 
 async def _check_codes(session: AsyncSession, tenant_id: int, definition: Condition) -> None:
     """Branch and tier codes the definition names must exist in the club."""
-    await _check_branches(session, tenant_id, definition)
-    levels = tier_codes(definition)
-    if not levels:
-        return
-    known = set(
-        (
-            await session.scalars(
-                select(TierLevel.code).where(TierLevel.tenant_id == tenant_id, TierLevel.code.in_(levels))
+    for model, named, en, fa in (
+        (Branch, branch_codes(definition), "branch", "شعبه‌ای"),
+        (TierLevel, tier_codes(definition), "tier level", "سطحی"),
+    ):
+        missing = await repository.missing_codes(session, tenant_id, model, named)
+        if missing:
+            raise InvalidInput(
+                "definition",
+                f"no {en} with code {', '.join(missing)}",
+                f"{fa} با کد {'، '.join(missing)} نیست",
+                "شرط‌ها",
             )
-        ).all()
-    )
-    missing = sorted(levels - known)
-    if missing:
-        raise InvalidInput(
-            "definition",
-            f"no tier level with code {', '.join(missing)}",
-            f"سطحی با کد {'، '.join(missing)} نیست",
-            "شرط‌ها",
-        )
-
-
-async def _check_branches(session: AsyncSession, tenant_id: int, definition: Condition) -> None:
-    codes = branch_codes(definition)
-    if not codes:
-        return
-    known = set(
-        (
-            await session.scalars(
-                select(Branch.code).where(Branch.tenant_id == tenant_id, Branch.code.in_(codes))
-            )
-        ).all()
-    )
-    missing = sorted(codes - known)
-    if missing:
-        raise InvalidInput(
-            "definition",
-            f"no branch with code {', '.join(missing)}",
-            f"شعبه‌ای با کد {'، '.join(missing)} نیست",
-            "شرط‌ها",
-        )
 
 
 def _stored(definition: Condition) -> dict[str, Any]:
@@ -241,17 +207,10 @@ async def predicate(
     return compile_condition(definition, context)
 
 
-async def _count(session: AsyncSession, tenant_id: int, predicate: ColumnElement[bool]) -> int:
-    counted = await session.scalar(
-        select(func.count()).select_from(members_t).where(members_t.c.tenant_id == tenant_id, predicate)
-    )
-    return int(counted or 0)
-
-
 async def count(session: AsyncSession, tenant_id: int, segment_id: int, at: datetime | None = None) -> int:
     segment = await get(session, tenant_id, segment_id)
     predicate = await _predicate(session, tenant_id, segment.id, definition_of(segment), at)
-    return await _count(session, tenant_id, predicate)
+    return await repository.count_members(session, tenant_id, predicate)
 
 
 async def preview(
@@ -260,7 +219,7 @@ async def preview(
     """How many members a definition matches, without saving anything."""
     await _check_codes(session, tenant_id, definition)
     predicate = await _predicate(session, tenant_id, 0, definition, at)
-    return await _count(session, tenant_id, predicate)
+    return await repository.count_members(session, tenant_id, predicate)
 
 
 async def list_members(
@@ -381,81 +340,11 @@ async def is_member(
 # --- static segments: adding, removing, importing -------------------------------------------------
 
 
-@dataclass
-class StaticChange:
-    added: int = 0
-    already: int = 0
-    removed: int = 0
-
-
 async def _static(session: AsyncSession, tenant_id: int, segment_id: int) -> Segment:
     segment = await get(session, tenant_id, segment_id)
     if segment.kind != "static":
         raise _not_static()
     return segment
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-async def _ids_by_mobile(session: AsyncSession, tenant_id: int, mobiles: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(mobiles))):
-        rows = await session.execute(
-            select(Member.mobile, Member.id).where(Member.tenant_id == tenant_id, Member.mobile.in_(chunk))
-        )
-        found.update({row[0]: row[1] for row in rows})
-    return found
-
-
-async def _existing_ids(session: AsyncSession, tenant_id: int, ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for chunk in _chunks(sorted(set(ids))):
-        found.update(
-            (
-                await session.scalars(
-                    select(Member.id).where(Member.tenant_id == tenant_id, Member.id.in_(chunk))
-                )
-            ).all()
-        )
-    return found
-
-
-async def _put(
-    session: AsyncSession, tenant_id: int, segment_id: int, member_ids: set[int], replace: bool
-) -> StaticChange:
-    change = StaticChange()
-    current = set(
-        (
-            await session.scalars(
-                select(segment_members_t.c.member_id).where(segment_members_t.c.segment_id == segment_id)
-            )
-        ).all()
-    )
-    if replace:
-        gone = sorted(current - member_ids)
-        for chunk in _chunks(gone):
-            await session.execute(
-                delete(segment_members_t).where(
-                    segment_members_t.c.segment_id == segment_id, segment_members_t.c.member_id.in_(chunk)
-                )
-            )
-        change.removed = len(gone)
-    new = sorted(member_ids - current)
-    change.already = len(member_ids) - len(new)
-    if new:
-        now = utcnow()
-        await session.execute(
-            insert(segment_members_t),
-            [
-                {"segment_id": segment_id, "member_id": i, "tenant_id": tenant_id, "created_at": now}
-                for i in new
-            ],
-        )
-    change.added = len(new)
-    return change
 
 
 async def add_members(
@@ -475,8 +364,8 @@ async def add_members(
             raise InvalidInput(
                 "mobiles", "not a valid mobile number", "شماره موبایل معتبر نیست", "شماره‌های موبایل"
             ) from None
-    by_mobile = await _ids_by_mobile(session, tenant_id, normalised)
-    known_ids = await _existing_ids(session, tenant_id, member_ids)
+    by_mobile = await repository.ids_by_mobile(session, tenant_id, normalised)
+    known_ids = await repository.existing_ids(session, tenant_id, member_ids)
     unknown = len(set(normalised) - set(by_mobile)) + len(set(member_ids) - known_ids)
     if unknown:
         raise InvalidInput(
@@ -485,7 +374,9 @@ async def add_members(
             f"{unknown} مورد عضو باشگاه نیست؛ چیزی اضافه نشد",
             "اعضا",
         )
-    change = await _put(session, tenant_id, segment.id, set(by_mobile.values()) | known_ids, replace=False)
+    change = await repository.put_members(
+        session, tenant_id, segment.id, set(by_mobile.values()) | known_ids, replace=False
+    )
     segment.updated_at = utcnow()
     return change
 
@@ -502,38 +393,6 @@ async def remove_member(session: AsyncSession, tenant_id: int, segment_id: int, 
     segment.updated_at = utcnow()
 
 
-@dataclass
-class MobileList:
-    """The mobiles of a list file (E.164, first line each appears on) and its problems."""
-
-    mobiles: dict[str, int]
-    errors: list[RowError]
-    #: The mobile column's header as the file writes it.
-    label: str
-
-
-def read_mobiles(table: ImportTable) -> MobileList:
-    """Read the ``mobile`` column of a list file; no database here."""
-    column = table.index["mobile"]
-    label = table.label("mobile")
-    mobiles: dict[str, int] = {}
-    errors: list[RowError] = []
-    for line, cells in table.rows:
-        raw = cells[column].strip() if column < len(cells) else ""
-        if not raw:
-            errors.append(
-                RowError(line, label, Words("the mobile number is missing", "شماره موبایل نوشته نشده است"))
-            )
-            continue
-        try:
-            mobiles.setdefault(normalize_phone(raw), line)
-        except InvalidPhone:
-            errors.append(
-                RowError(line, label, Words("not a valid mobile number", "شماره موبایل معتبر نیست"))
-            )
-    return MobileList(mobiles, errors, label)
-
-
 async def import_file(
     session: AsyncSession, tenant_id: int, segment_id: int, path: Path, replace: bool = False
 ) -> StaticChange:
@@ -542,7 +401,7 @@ async def import_file(
     nothing changes."""
     segment = await _static(session, tenant_id, segment_id)
     listed = read_mobiles(read_file(path, MEMBER_COLUMNS))
-    by_mobile = await _ids_by_mobile(session, tenant_id, list(listed.mobiles))
+    by_mobile = await repository.ids_by_mobile(session, tenant_id, list(listed.mobiles))
     errors = listed.errors + [
         RowError(
             line,
@@ -554,6 +413,6 @@ async def import_file(
     ]
     if errors:
         raise ImportRejected(errors)
-    change = await _put(session, tenant_id, segment.id, set(by_mobile.values()), replace)
+    change = await repository.put_members(session, tenant_id, segment.id, set(by_mobile.values()), replace)
     segment.updated_at = utcnow()
     return change

@@ -18,9 +18,9 @@ from markupsafe import Markup, escape
 from bashgah.core.errors import BashgahError, Code, Money, Ref, Show, isolate
 from bashgah.core.jalali import MONTH_NAMES_FA, TEHRAN
 from bashgah.core.normalize import local_mobile, to_persian_digits
-
-#: Persian thousands separator (U+066C) and decimal separator (U+066B).
-_FA_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
+from bashgah.core.numerals import digits as digits  # written here for the pages too
+from bashgah.core.numerals import in_script as _script
+from bashgah.core.numerals import number as number
 
 
 @dataclass(frozen=True)
@@ -48,22 +48,6 @@ DEFAULT_UNIT = "toman"
 
 def unit_of(unit: str) -> Unit:
     return UNITS.get(unit, UNITS[DEFAULT_UNIT])
-
-
-def number(value: int | Decimal, lang: str) -> str:
-    """``1234567`` → ``۱٬۲۳۴٬۵۶۷`` (fa) or ``1,234,567`` (en)."""
-    text = format_decimal(value, locale="en")
-    return _script(text, lang)
-
-
-def _script(text: str, lang: str) -> str:
-    return to_persian_digits(text).translate(_FA_SEPARATORS) if lang == "fa" else text
-
-
-def digits(text: object, lang: str) -> str:
-    """Any text with its digits in the page's script (a mobile number, a count written as text). Never a
-    code: see :func:`code`."""
-    return to_persian_digits(str(text)) if lang == "fa" else str(text)
 
 
 def code(text: object, lang: str) -> str:
