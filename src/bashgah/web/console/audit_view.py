@@ -2,7 +2,8 @@
 (the staff member's, the member's, the campaign's…) with a link where it has a page, and the details as
 labelled, formatted figures — never ``pos.sale``, ``staff 1`` or ``coupon=True``.
 
-The names are looked up in one query per kind of object for the whole page of lines."""
+The names are looked up in one query per kind of object for the whole page of lines
+(``audit.repository``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.audit import repository
 from bashgah.models import (
     ApiKey,
     AuditEntry,
@@ -27,7 +28,6 @@ from bashgah.models import (
     Reward,
     Staff,
     StampCard,
-    TierLevel,
 )
 from bashgah.web import fmt
 from bashgah.web.console.reports import titles as report_titles
@@ -249,13 +249,8 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
     actors = {e.actor_staff_id for e in entries if e.actor_staff_id is not None}
     people = set(wanted["staff"]) | actors
 
-    async def pairs(query: Any) -> list[Any]:
-        return list((await session.execute(query)).all())
-
     async def named(model: Any, ids: Any, *columns: Any) -> dict[Any, tuple[Any, ...]]:
-        """id → the given columns, for the club's rows of ``model`` among ``ids``."""
-        found = await pairs(select(model.id, *columns).where(model.tenant_id == tenant_id, model.id.in_(ids)))
-        return {row[0]: tuple(row[1:]) for row in found}
+        return await repository.columns_of(session, tenant_id, model, ids, *columns)
 
     def either(fa: str, en: str) -> str:
         return en if lang == "en" else fa
@@ -296,11 +291,7 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
     keys = {i: n for i, (n,) in (await named(ApiKey, wanted["api_key"], ApiKey.name)).items()}
     levels = {
         code: (en if lang == "en" else fa)
-        for code, fa, en in await pairs(
-            select(TierLevel.code, TierLevel.name_fa, TierLevel.name_en).where(
-                TierLevel.tenant_id == tenant_id
-            )
-        )
+        for code, fa, en in await repository.level_names(session, tenant_id)
     }
     return _Names(
         staff, members, campaigns, purchases, batches, rewards, branches, stamp_cards, occasions, keys, levels

@@ -33,23 +33,8 @@ from bashgah.segments import service as segments
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 from bashgah.web import fmt
-from bashgah.web.console.common import (
-    FormProblem,
-    Reader,
-    Writer,
-    amount_rials,
-    changed,
-    digits,
-    done,
-    lang_of,
-    maybe_whole,
-    missing,
-    page,
-    problems,
-    rials_as_typed,
-    text,
-    typed_day,
-)
+from bashgah.web.console.common import Reader, Writer, changed, done, lang_of, missing, page, problems
+from bashgah.web.forms import FormProblem, digits, maybe_whole, text, typed_day, typed_rials
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
@@ -131,8 +116,8 @@ def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
             )
         return found
     conditions: list[dict[str, Any]] = []
-    low = amount_rials(typed["min_total"], unit, "Minimum purchase", "حداقل مبلغ خرید", required=False)
-    high = amount_rials(typed["max_total"], unit, "Maximum purchase", "حداکثر مبلغ خرید", required=False)
+    low = typed_rials(typed["min_total"], unit, "Minimum purchase", "حداقل مبلغ خرید", required=False)
+    high = typed_rials(typed["max_total"], unit, "Maximum purchase", "حداکثر مبلغ خرید", required=False)
     if low is not None or high is not None:
         conditions.append({"type": "purchase_total", "min_rials": low, "max_rials": high})
     if typed["first_purchase"]:
@@ -241,8 +226,8 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
     )
     for c in rule.get("conditions") or []:
         if c["type"] == "purchase_total":
-            typed["min_total"] = rials_as_typed(c.get("min_rials"), unit)
-            typed["max_total"] = rials_as_typed(c.get("max_rials"), unit)
+            typed["min_total"] = fmt.rials_as_typed(c.get("min_rials"), unit)
+            typed["max_total"] = fmt.rials_as_typed(c.get("max_rials"), unit)
         elif c["type"] == "first_purchase":
             typed["first_purchase"] = True
         elif c["type"] == "branch":
@@ -454,7 +439,7 @@ def _sale(typed: dict[str, str], unit: str, first_branch: str | None) -> Purchas
                 "sku": parts[0],
                 "category": parts[1] or None,
                 "quantity": maybe_whole(parts[2], label_en, label_fa) or 1,
-                "unit_price_rials": amount_rials(parts[3], unit, label_en, label_fa),
+                "unit_price_rials": typed_rials(parts[3], unit, label_en, label_fa),
             }
         )
     return PurchaseCreate.model_validate(
@@ -463,7 +448,7 @@ def _sale(typed: dict[str, str], unit: str, first_branch: str | None) -> Purchas
             "branch": typed["branch"] or first_branch,
             "occurred_at": examined_at(typed["on"], typed["at"]),
             "external_id": "examine",
-            "total_rials": amount_rials(typed["total"], unit, "Purchase total", "مبلغ خرید"),
+            "total_rials": typed_rials(typed["total"], unit, "Purchase total", "مبلغ خرید"),
             "items": lines,
             "payment_method": typed["payment"] or None,
         }

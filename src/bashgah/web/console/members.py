@@ -32,20 +32,8 @@ from bashgah.tiers.schemas import MemberTierRead, TierAssign
 from bashgah.wallet import service as wallet
 from bashgah.wallet.schemas import WalletAdjustmentCreate
 from bashgah.web import fmt, forms
-from bashgah.web.console.common import (
-    Reader,
-    Writer,
-    amount_rials,
-    changed,
-    done,
-    lang_of,
-    missing,
-    page,
-    problems,
-    text,
-    values,
-    whole,
-)
+from bashgah.web.console.common import Reader, Writer, changed, done, lang_of, missing, page, problems
+from bashgah.web.forms import text, typed_rials, values, whole
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
@@ -459,7 +447,7 @@ async def adjust_wallet(request: Request, user: Writer, member_id: int) -> Respo
     try:
         typed_amount = typed["amount"].replace("−", "-")
         sign = -1 if typed_amount.startswith("-") else 1
-        rials = amount_rials(typed_amount.removeprefix("-"), user.money_unit, "Amount", "مبلغ")
+        rials = typed_rials(typed_amount.removeprefix("-"), user.money_unit, "Amount", "مبلغ")
         data = WalletAdjustmentCreate(amount_rials=sign * (rials or 0), reason=typed["reason"])
         if text(form, "step") != "confirm":
             async with database(request).transaction() as session:
