@@ -35,7 +35,10 @@ def page(request: Request, template: str, user: StaffUser, status: int = 200, **
     """Render ``console/<template>``; ``can_write`` tells the template whether to show forms."""
     context.setdefault("section", template.split("/")[0].split(".")[0])
     lang = language(request, user)
+    unit = user.money_unit
     context.setdefault("pct", lambda share: percent(share, lang))
+    context.setdefault("discount_of", lambda kind, value: discount(kind, value, lang, unit))
+    context.setdefault("signed_money", lambda rials: fmt.money_signed(rials, lang, unit))
     context.setdefault(
         "digits_of", lambda value: to_persian_digits(str(value)) if lang == "fa" else str(value)
     )
@@ -71,6 +74,11 @@ def download(request: Request, body: bytes | str, filename: str) -> Response:
     )
     finish(request, response)
     return response
+
+
+def discount(kind: str, value: int, lang: str, unit: str) -> str:
+    """A coupon's discount as a person reads it: ``۱۰٪`` for a percentage, the amount for a fixed one."""
+    return percent(value / 100, lang) if kind == "percent" else fmt.money(value, lang, unit)
 
 
 def done(path: str) -> RedirectResponse:

@@ -68,6 +68,11 @@ class Job:
     errors: list[str] = field(default_factory=list)
     failure: str | None = None
 
+    @property
+    def errors_not_shown(self) -> int:
+        """How many of the file's problems are counted but not listed."""
+        return max(0, self.error_count - len(self.errors))
+
     def progress(self, phase: str, done: int, total: int | None) -> None:
         self.phase, self.done, self.total = phase, done, total
 

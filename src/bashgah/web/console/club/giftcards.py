@@ -44,6 +44,7 @@ async def _load(
     query = query or {}
     _ = translator(lang, "console")
     asked = query.get("code", "").strip()
+    issued = query.get("issued", "")
     card: GiftCardRead | None = None
     lookup_errors: list[str] = []
     if asked:
@@ -57,7 +58,7 @@ async def _load(
         "card": card,
         "lookup_errors": lookup_errors,
         "batch": query.get("batch", ""),
-        "issued": query.get("issued", ""),
+        "issued": int(issued) if issued.isdigit() and len(issued) < 19 else 0,
         "statuses": {
             "active": _("Usable"),
             "used_up": _("Used up"),
