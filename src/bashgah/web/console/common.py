@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -309,6 +309,14 @@ class FormPage:
             return await self.show(request, user, typed, errors, **params)
 
         return await attempt(request, user, build, again, success or self.done, labels)
+
+    def serve(self, router: APIRouter, name: str) -> None:
+        """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers."""
+
+        async def show(request: Request, user: Reader) -> Response:
+            return await self.show(request, user)
+
+        router.add_api_route("", show, methods=["GET"], response_class=HTMLResponse, name=name)
 
     async def act(
         self, request: Request, user: StaffUser, step: Step, success: str | None = None

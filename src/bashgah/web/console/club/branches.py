@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -27,11 +27,7 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 PAGE = FormPage("club/branches.html", _load, "/console/club/branches?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def branches(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "branches")
 
 
 @router.post("", response_class=HTMLResponse)

@@ -82,11 +82,7 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 PAGE = FormPage("club/coupons.html", _load, "/console/club/coupons?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def coupon_batches(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "coupon_batches")
 
 
 def _batch(typed: dict[str, str], unit: str) -> BatchCreate:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth import service as auth
 from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.tenants import service as tenants
-from bashgah.web.console.common import FormPage, Reader, Writer, changed, lang_of, problems
+from bashgah.web.console.common import FormPage, Writer, changed, lang_of, problems
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.sessions import StaffUser
@@ -33,11 +33,7 @@ async def _load(
 
 
 PAGE = FormPage("club/keys.html", _load, "/console/club/keys?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def api_keys(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "api_keys")
 
 
 @router.post("", response_class=HTMLResponse)

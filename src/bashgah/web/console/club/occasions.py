@@ -61,11 +61,7 @@ async def _load(
 
 
 PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def occasion_list(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "occasion_list")
 
 
 @router.get("/{rule_id}", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
 from bashgah.web.forms import maybe_whole, text, typed_rials, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -41,11 +41,7 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 PAGE = FormPage("club/rewards.html", _load, "/console/club/rewards?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def reward_list(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "reward_list")
 
 
 @router.post("", response_class=HTMLResponse)

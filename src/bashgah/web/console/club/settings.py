@@ -13,7 +13,7 @@ from bashgah.core.errors import InvalidInput
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import ProgramUpdate
 from bashgah.web import fmt
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
 from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -57,11 +57,7 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 PAGE = FormPage("club/settings.html", _load, "/console/club/settings?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def settings(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "settings")
 
 
 @router.post("", response_class=HTMLResponse)

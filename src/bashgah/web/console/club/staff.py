@@ -14,7 +14,7 @@ from bashgah.models import Branch
 from bashgah.staff import service as staff
 from bashgah.tenants import service as tenants
 from bashgah.web import sessions
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed
+from bashgah.web.console.common import FormPage, Step, Writer, changed
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form
 from bashgah.web.sessions import StaffUser
@@ -46,11 +46,7 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 PAGE = FormPage("club/staff.html", _load, "/console/club/staff?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def staff_list(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "staff_list")
 
 
 async def _branch_id(session: AsyncSession, user: StaffUser, code: str) -> int | None:

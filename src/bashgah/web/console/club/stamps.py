@@ -123,11 +123,7 @@ async def _load(
 
 
 PAGE = FormPage("club/stamps.html", _load, "/console/club/stamps?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def stamp_cards(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "stamp_cards")
 
 
 @router.get("/{card_id}", response_class=HTMLResponse)

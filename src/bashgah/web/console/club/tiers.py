@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfig
 from bashgah.web import fmt
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
 from bashgah.web.forms import maybe_whole, text, typed_rials, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -57,11 +57,7 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 PAGE = FormPage("club/tiers.html", _load, "/console/club/tiers?done=1")
-
-
-@router.get("", response_class=HTMLResponse)
-async def tier_ladder(request: Request, user: Reader) -> Response:
-    return await PAGE.show(request, user)
+PAGE.serve(router, "tier_ladder")
 
 
 def _levels_typed(form: FormData) -> list[dict[str, str]]:
