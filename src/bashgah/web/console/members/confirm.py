@@ -3,14 +3,16 @@ wallet — in two steps: what will happen (``Confirmation``), then the change on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError
 from bashgah.idempotency import service as idempotency
@@ -30,6 +32,7 @@ from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/members", include_in_schema=False)
+Data = TypeVar("Data")
 
 
 @dataclass
@@ -37,16 +40,16 @@ class Confirmation:
     """The confirm step of a change that moves points or money or shuts a member out: what will happen,
     in the page's language and figures, and the form that does it (``step=confirm``) or goes back."""
 
-    member: Member
     title: str
-    action: str
     #: (element id, label, value already formatted, whether the value reads left to right).
     rows: list[tuple[str, str, str, bool]]
-    #: The fields typed, carried to the confirm POST.
+    #: The fields typed, carried to the confirm POST (with a new form key).
     carried: dict[str, str]
     button: str
     #: What the change means, when the figures do not say it (blocking).
     meaning: list[str] = field(default_factory=list)
+    member: Member | None = None
+    action: str = ""
 
 
 def signed(points: int, lang: str) -> str:
@@ -54,54 +57,75 @@ def signed(points: int, lang: str) -> str:
     return ("+" if points > 0 else "−") + fmt.number(abs(points), lang)
 
 
-def _confirm_page(request: Request, user: StaffUser, view: Confirmation) -> Response:
-    return page(request, "member_confirm.html", user, view=view, member=view.member, section="members")
+@dataclass
+class TwoSteps(Generic[Data]):
+    """One change to a member in two steps. The first POST reads the form (``parse``) and shows what will
+    happen (``preview``: the change's own dry run, in words); the second (``step=confirm``) makes the
+    change once per form key — a second send of the same confirmation (a double click, a reload) finds
+    the first one's record and only redirects. A refusal at either step shows the profile with the
+    message next to the form (``kind``, also the path) and the values typed; nothing changed."""
 
+    request: Request
+    user: StaffUser
+    member_id: int
+    kind: str
+    #: The profile's notice after the change (``?done=``).
+    notice: str
+    typed: dict[str, str]
+    labels: dict[str, str]
+    parse: Callable[[], Data]
+    preview: Callable[[AsyncSession, Data], Awaitable[Confirmation]]
+    change: Callable[[Data], Step]
 
-async def _apply(
-    request: Request,
-    user: StaffUser,
-    member_id: int,
-    form_key: str,
-    step: Step,
-    notice: str,
-) -> Response:
-    """The confirm POST: the change once per form key (a second send of the same confirmation — a double
-    click, a reload — finds the first one's record and only redirects)."""
-    key = f"console-member-{notice}:{form_key or forms.new_form_key()}"
-    fp = idempotency.fingerprint("POST", f"/console/members/{member_id}/{notice}", {})
-    try:
+    async def run(self, form: FormData) -> Response:
+        try:
+            data = self.parse()
+            if text(form, "step") != "confirm":
+                return await self._confirm(data)
+            return await self._apply(text(form, "key"), self.change(data))
+        except (BashgahError, ValidationError, IntegrityError) as error:
+            return await self._refused(error)
+
+    async def _confirm(self, data: Data) -> Response:
+        request, user = self.request, self.user
         async with database(request).transaction() as session:
-            await step(session)
-            await idempotency.remember(session, user.principal, key, fp, 303, {"member_id": member_id})
-    except (IntegrityError, BashgahError):
-        async with database(request).transaction() as session:
-            prior = await idempotency.replay(session, user.principal, key, fp)
-        if prior is None:
-            raise
-    return done(f"/console/members/{member_id}?done={notice}")
+            view = await self.preview(session, data)
+            view.member = await members.get(session, user.tenant_id, self.member_id)  # a preview expires it
+        view.action = f"/console/members/{self.member_id}/{self.kind}"
+        view.carried["key"] = forms.new_form_key()
+        return page(request, "member_confirm.html", user, view=view, member=view.member, section="members")
 
+    async def _apply(self, form_key: str, step: Step) -> Response:
+        request, user, member_id = self.request, self.user, self.member_id
+        key = f"console-member-{self.notice}:{form_key or forms.new_form_key()}"
+        fp = idempotency.fingerprint("POST", f"/console/members/{member_id}/{self.notice}", {})
+        try:
+            async with database(request).transaction() as session:
+                await step(session)
+                await idempotency.remember(session, user.principal, key, fp, 303, {"member_id": member_id})
+        except (IntegrityError, BashgahError):
+            async with database(request).transaction() as session:
+                prior = await idempotency.replay(session, user.principal, key, fp)
+            if prior is None:
+                raise
+        return done(f"/console/members/{member_id}?done={self.notice}")
 
-async def _refused(
-    request: Request,
-    user: StaffUser,
-    member_id: int,
-    error: Exception,
-    form_name: str,
-    typed: dict[str, str],
-    labels: dict[str, str],
-) -> Response:
-    """A refusal, at the first step or the confirm: the profile with the message next to the form and the
-    values typed; nothing changed."""
-    lang = lang_of(request, user)
-    if isinstance(error, IntegrityError):
-        _ = translator(lang, "console")
-        errors = [_("This conflicts with existing data; nothing was saved.")]
-    else:
-        errors = problems(error, lang, labels, unit=user.money_unit)
-    return await profile.show(
-        request, user, member_id, errors=errors, form=form_name, typed=typed, status=422
-    )
+    async def _refused(self, error: Exception) -> Response:
+        lang = lang_of(self.request, self.user)
+        if isinstance(error, IntegrityError):
+            _ = translator(lang, "console")
+            errors = [_("This conflicts with existing data; nothing was saved.")]
+        else:
+            errors = problems(error, lang, self.labels, unit=self.user.money_unit)
+        return await profile.show(
+            self.request,
+            self.user,
+            self.member_id,
+            errors=errors,
+            form=self.kind,
+            typed=self.typed,
+            status=422,
+        )
 
 
 @router.post("/{member_id}/adjust", response_class=HTMLResponse)
@@ -112,55 +136,35 @@ async def adjust(request: Request, user: Writer, member_id: int) -> Response:
     typed = values(form, "points", "reason")
     lang = lang_of(request, user)
     _ = translator(lang, "console")
-    labels = {"points": _("Points"), "reason": _("Reason")}
-    try:
-        data = AdjustmentCreate(points=whole(typed["points"], "Points", "امتیاز"), reason=typed["reason"])
-        if text(form, "step") != "confirm":
-            async with database(request).transaction() as session:
-                plan = await member_points.preview_adjust(session, user.principal, member_id, data)
-                member = await members.get(session, user.tenant_id, member_id)  # the preview expired it
-            return _confirm_page(
-                request,
-                user,
-                Confirmation(
-                    member=member,
-                    title=_("Confirm the points change"),
-                    action=f"/console/members/{member_id}/adjust",
-                    rows=[
-                        ("confirm-change", _("Change"), signed(plan.points, lang), True),
-                        ("confirm-reason", _("Reason"), plan.reason, False),
-                        ("confirm-now", _("Available now"), fmt.number(plan.before.available, lang), False),
-                        (
-                            "confirm-after",
-                            _("Available after"),
-                            fmt.number(plan.after.available, lang),
-                            False,
-                        ),
-                    ],
-                    carried={
-                        "points": str(data.points),
-                        "reason": typed["reason"],
-                        "key": forms.new_form_key(),
-                    },
-                    button=_("Give the points") if plan.points > 0 else _("Take the points"),
-                ),
-            )
 
+    def parse() -> AdjustmentCreate:
+        return AdjustmentCreate(points=whole(typed["points"], "Points", "امتیاز"), reason=typed["reason"])
+
+    async def preview(session: AsyncSession, data: AdjustmentCreate) -> Confirmation:
+        plan = await member_points.preview_adjust(session, user.principal, member_id, data)
+        return Confirmation(
+            title=_("Confirm the points change"),
+            rows=[
+                ("confirm-change", _("Change"), signed(plan.points, lang), True),
+                ("confirm-reason", _("Reason"), plan.reason, False),
+                ("confirm-now", _("Available now"), fmt.number(plan.before.available, lang), False),
+                ("confirm-after", _("Available after"), fmt.number(plan.after.available, lang), False),
+            ],
+            carried={"points": str(data.points), "reason": typed["reason"]},
+            button=_("Give the points") if plan.points > 0 else _("Take the points"),
+        )
+
+    def change(data: AdjustmentCreate) -> Step:
         async def step(session: AsyncSession) -> None:
             made = await member_points.adjust(session, user.principal, member_id, data)
-            await changed(
-                session,
-                user,
-                "member.points_adjusted",
-                "member",
-                member_id,
-                points=data.points,
-                transfer_id=made.transfer_id,
-            )
+            moved = {"points": data.points, "transfer_id": made.transfer_id}
+            await changed(session, user, "member.points_adjusted", "member", member_id, **moved)
 
-        return await _apply(request, user, member_id, text(form, "key"), step, "adjusted")
-    except (BashgahError, ValidationError, IntegrityError) as error:
-        return await _refused(request, user, member_id, error, "adjust", typed, labels)
+        return step
+
+    labels = {"points": _("Points"), "reason": _("Reason")}
+    steps = TwoSteps(request, user, member_id, "adjust", "adjusted", typed, labels, parse, preview, change)
+    return await steps.run(form)
 
 
 @router.post("/{member_id}/block", response_class=HTMLResponse)
@@ -169,35 +173,31 @@ async def block(request: Request, user: Writer, member_id: int) -> Response:
     only ``step=confirm`` blocks."""
     form = await checked_form(request, user)
     typed = values(form, "reason")
-    lang = lang_of(request, user)
-    _ = translator(lang, "console")
-    labels = {"reason": _("Reason")}
-    try:
-        data = MemberBlock(reason=typed["reason"])
-        if text(form, "step") != "confirm":
-            async with database(request).transaction() as session:
-                member = await members.get(session, user.tenant_id, member_id)
-            return _confirm_page(
-                request,
-                user,
-                Confirmation(
-                    member=member,
-                    title=_("Confirm blocking the member"),
-                    action=f"/console/members/{member_id}/block",
-                    rows=[("confirm-reason", _("Reason"), data.reason, False)],
-                    carried={"reason": typed["reason"], "key": forms.new_form_key()},
-                    button=_("Block the member"),
-                    meaning=blocking_means(_),
-                ),
-            )
+    _ = translator(lang_of(request, user), "console")
 
+    def parse() -> MemberBlock:
+        return MemberBlock(reason=typed["reason"])
+
+    async def preview(session: AsyncSession, data: MemberBlock) -> Confirmation:
+        return Confirmation(
+            title=_("Confirm blocking the member"),
+            rows=[("confirm-reason", _("Reason"), data.reason, False)],
+            carried={"reason": typed["reason"]},
+            button=_("Block the member"),
+            meaning=blocking_means(_),
+        )
+
+    def change(data: MemberBlock) -> Step:
         async def step(session: AsyncSession) -> None:
             await members.set_blocked(session, user.tenant_id, member_id, data.reason)
             await changed(session, user, "member.blocked", "member", member_id)
 
-        return await _apply(request, user, member_id, text(form, "key"), step, "blocked")
-    except (BashgahError, ValidationError, IntegrityError) as error:
-        return await _refused(request, user, member_id, error, "block", typed, labels)
+        return step
+
+    labels = {"reason": _("Reason")}
+    return await TwoSteps(
+        request, user, member_id, "block", "blocked", typed, labels, parse, preview, change
+    ).run(form)
 
 
 def blocking_means(_: Callable[..., str]) -> list[str]:
@@ -229,60 +229,40 @@ async def adjust_wallet(request: Request, user: Writer, member_id: int) -> Respo
     typed = values(form, "amount", "reason")
     lang = lang_of(request, user)
     _ = translator(lang, "console")
-    labels = {"amount_rials": _("Amount"), "reason": _("Reason")}
-    try:
+
+    def money(rials: int) -> str:
+        return fmt.money(rials, lang, user.money_unit)
+
+    def parse() -> WalletAdjustmentCreate:
         typed_amount = typed["amount"].replace("−", "-")
         sign = -1 if typed_amount.startswith("-") else 1
         rials = typed_rials(typed_amount.removeprefix("-"), user.money_unit, "Amount", "مبلغ")
-        data = WalletAdjustmentCreate(amount_rials=sign * (rials or 0), reason=typed["reason"])
-        if text(form, "step") != "confirm":
-            async with database(request).transaction() as session:
-                plan = await wallet.preview_adjust(session, user.principal, member_id, data)
-                member = await members.get(session, user.tenant_id, member_id)  # the preview expired it
+        return WalletAdjustmentCreate(amount_rials=sign * (rials or 0), reason=typed["reason"])
 
-            def money(rials: int) -> str:
-                return fmt.money(rials, lang, user.money_unit)
+    async def preview(session: AsyncSession, data: WalletAdjustmentCreate) -> Confirmation:
+        plan = await wallet.preview_adjust(session, user.principal, member_id, data)
+        gives = plan.amount_rials > 0
+        moved = _("Added to the wallet") if gives else _("Taken from the wallet")
+        return Confirmation(
+            title=_("Confirm the wallet change"),
+            rows=[
+                ("confirm-change", moved, money(abs(plan.amount_rials)), False),
+                ("confirm-reason", _("Reason"), plan.reason, False),
+                ("confirm-now", _("Wallet now"), money(plan.before.available_rials), False),
+                ("confirm-after", _("Wallet after"), money(plan.after.available_rials), False),
+            ],
+            carried={"amount": typed["amount"], "reason": typed["reason"]},
+            button=_("Top up the wallet") if gives else _("Take from the wallet"),
+        )
 
-            gives = plan.amount_rials > 0
-            return _confirm_page(
-                request,
-                user,
-                Confirmation(
-                    member=member,
-                    title=_("Confirm the wallet change"),
-                    action=f"/console/members/{member_id}/wallet",
-                    rows=[
-                        (
-                            "confirm-change",
-                            _("Added to the wallet") if gives else _("Taken from the wallet"),
-                            money(abs(plan.amount_rials)),
-                            False,
-                        ),
-                        ("confirm-reason", _("Reason"), plan.reason, False),
-                        ("confirm-now", _("Wallet now"), money(plan.before.available_rials), False),
-                        ("confirm-after", _("Wallet after"), money(plan.after.available_rials), False),
-                    ],
-                    carried={
-                        "amount": typed["amount"],
-                        "reason": typed["reason"],
-                        "key": forms.new_form_key(),
-                    },
-                    button=_("Top up the wallet") if gives else _("Take from the wallet"),
-                ),
-            )
-
+    def change(data: WalletAdjustmentCreate) -> Step:
         async def step(session: AsyncSession) -> None:
             made = await wallet.adjust(session, user.principal, member_id, data)
-            await changed(
-                session,
-                user,
-                "member.wallet_adjusted",
-                "member",
-                member_id,
-                rials=data.amount_rials,
-                transfer_id=made.transfer_id,
-            )
+            moved = {"rials": data.amount_rials, "transfer_id": made.transfer_id}
+            await changed(session, user, "member.wallet_adjusted", "member", member_id, **moved)
 
-        return await _apply(request, user, member_id, text(form, "key"), step, "wallet")
-    except (BashgahError, ValidationError, IntegrityError) as error:
-        return await _refused(request, user, member_id, error, "wallet", typed, labels)
+        return step
+
+    labels = {"amount_rials": _("Amount"), "reason": _("Reason")}
+    steps = TwoSteps(request, user, member_id, "wallet", "wallet", typed, labels, parse, preview, change)
+    return await steps.run(form)
