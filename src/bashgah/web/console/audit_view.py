@@ -30,6 +30,7 @@ from bashgah.models import (
     StampCard,
 )
 from bashgah.web import fmt
+from bashgah.web.console.members.edit import field_labels
 from bashgah.web.console.reports import titles as report_titles
 from bashgah.web.i18n import translator
 
@@ -170,18 +171,6 @@ def _value_names(_: Translate) -> dict[str, dict[str, str]]:
         "metric": {"spend": _("Spend"), "points": _("Points earned"), "visits": _("Visits")},
         "window": {"rolling": _("The last months"), "jalali_year": _("The Jalali year")},
         "downgrade": {"one_down": _("One level down"), "recompute": _("To the level they qualify for")},
-    }
-
-
-def _field_names(_: Translate) -> dict[str, str]:
-    return {
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "mobile": _("Mobile"),
-        "birth_date": _("Birthday"),
-        "email": _("Email"),
-        "national_code": _("National code"),
-        "tags": _("Tags"),
     }
 
 
@@ -362,7 +351,7 @@ def _value(key: str, value: Any, names: _Names, _: Translate, lang: str, unit: s
             else ", ".join(names.levels.get(str(v), str(v)) for v in value)
         )
     if key == "fields" and isinstance(value, list):
-        labels = _field_names(_)
+        labels = field_labels(_)
         return ("، " if lang == "fa" else ", ").join(labels.get(str(v), str(v)) for v in value)
     if key == "money_display":
         return fmt.unit_name(str(value), lang)

@@ -159,13 +159,7 @@ async def report(
     lang = lang_of(request, user)
     typed = {"window_days": window_days, "k": k, "months": months, "as_of": as_of}
     if name not in REPORTS:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(NotFound("report", "گزارش"), lang, unit=user.money_unit),
-        )
+        return missing(request, user, NotFound("report", "گزارش"))
     try:
         params = _params(window_days, k, months, as_of)
     except BashgahError as error:
@@ -231,19 +225,11 @@ async def download(
     """The whole report as the API's export writes it: CSV (the main table) or XLSX (every table)."""
     lang = lang_of(request, user)
     if format not in ("csv", "xlsx") or name not in REPORTS:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(NotFound("report", "گزارش"), lang, unit=user.money_unit),
-        )
+        return missing(request, user, NotFound("report", "گزارش"))
     try:
         params = _params(window_days, k, months, as_of)
     except BashgahError as error:
-        return page(
-            request, "missing.html", user, status=422, errors=problems(error, lang, unit=user.money_unit)
-        )
+        return missing(request, user, error, status=422)
     try:
         found = await _run(request, user, name, params, lang)
     except BashgahError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jdatetime
@@ -30,6 +31,19 @@ router = APIRouter(prefix="/console/members", include_in_schema=False)
 PROFILE_FIELDS = ("first_name", "last_name", "mobile", "birth_date", "email", "national_code", "tags")
 #: What the audit line names when a field changed (names of fields only, never their values).
 _AUDITED = ("first_name", "last_name", "mobile", "birth_date", "email", "national_code", "tags")
+
+
+def field_labels(_: Callable[..., str]) -> dict[str, str]:
+    """The profile's fields as the form (and the audit log) names them."""
+    return {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "mobile": _("Mobile"),
+        "birth_date": _("Birthday"),
+        "email": _("Email"),
+        "national_code": _("National code"),
+        "tags": _("Tags"),
+    }
 
 
 def profile_typed(member: Member, lang: str) -> dict[str, str]:
@@ -113,15 +127,7 @@ async def save_profile(request: Request, user: Writer, member_id: int) -> Respon
     typed = values(form, *PROFILE_FIELDS)
     lang = lang_of(request, user)
     _ = translator(lang, "console")
-    labels = {
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "mobile": _("Mobile"),
-        "birth_date": _("Birthday"),
-        "email": _("Email"),
-        "national_code": _("National code"),
-        "tags": _("Tags"),
-    }
+    labels = field_labels(_)
     try:
         data = profile_update(typed)
         async with database(request).transaction() as session:
