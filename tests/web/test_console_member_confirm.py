@@ -20,6 +20,15 @@ async def _member(web: WebClient) -> dict[str, Any]:
     return await enrol(web.http, web.club, "09121234567", first_name="علی", last_name="کریمی")
 
 
+async def _at_member(web: WebClient, points: int = 0, role: str = "manager") -> tuple[dict[str, Any], str]:
+    """A member (with ``points``), the console signed in as ``role``, and the member's page."""
+    member = await _member(web)
+    if points:
+        await give_points(web.http, web.club, member["id"], points)
+    await web.sign_in_as(role, "mina" if role == "manager" else "sara")
+    return member, f"/console/members/{member['id']}"
+
+
 async def _wallet_rials(web: WebClient, member_id: int) -> int:
     read = await web.http.get(f"/api/v1/members/{member_id}/wallet", headers=web.club.headers())
     return int(read.json()["balance"]["available_rials"])
@@ -41,10 +50,7 @@ async def _confirm(web: WebClient, confirm_page: httpx.Response) -> httpx.Respon
 async def test_giving_ten_points_shows_the_signed_change_and_the_points_now_and_after_before_anything_moves(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await give_points(web.http, web.club, member["id"], 1200)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, 1200)
 
     shown = await web.submit(path, f"{path}/adjust", {"points": "۱۰", "reason": "جبران تأخیر ارسال"})
 
@@ -72,10 +78,7 @@ async def test_giving_ten_points_shows_the_signed_change_and_the_points_now_and_
 async def test_the_confirmed_points_change_is_applied_once_even_if_the_confirmation_is_sent_twice(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await give_points(web.http, web.club, member["id"], 1200)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, 1200)
     shown = await web.submit(path, f"{path}/adjust", {"points": "۱۰", "reason": "جبران تأخیر ارسال"})
 
     first = await _confirm(web, shown)
@@ -90,9 +93,7 @@ async def test_the_confirmed_points_change_is_applied_once_even_if_the_confirmat
 
 
 async def test_a_points_change_sent_without_the_confirm_step_changes_nothing(web: WebClient) -> None:
-    member = await _member(web)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web)
     for lang, step in (("fa", ""), ("en", "apply")):
         web.http.cookies.set("bg_lang", lang)
         sent = await web.submit(path, f"{path}/adjust", {"points": "100000", "reason": "typo", "step": step})
@@ -104,10 +105,7 @@ async def test_a_points_change_sent_without_the_confirm_step_changes_nothing(web
 async def test_taking_more_points_than_available_is_refused_at_the_first_step_in_both_languages(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await give_points(web.http, web.club, member["id"], 100)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, 100)
     for lang, words in (("fa", "امتیاز کافی نیست"), ("en", "Not enough points")):
         web.http.cookies.set("bg_lang", lang)
         refused = await web.submit(path, f"{path}/adjust", {"points": "-500", "reason": "wrong sale"})
@@ -120,9 +118,7 @@ async def test_taking_more_points_than_available_is_refused_at_the_first_step_in
 async def test_a_wallet_top_up_shows_the_amount_in_the_clubs_unit_and_the_wallet_now_and_after(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web)
 
     shown = await web.submit(path, f"{path}/wallet", {"amount": "۵۰۰٬۰۰۰", "reason": "جبران تأخیر ارسال"})
 
@@ -149,9 +145,7 @@ async def test_a_wallet_top_up_shows_the_amount_in_the_clubs_unit_and_the_wallet
 
 
 async def test_a_wallet_change_sent_without_the_confirm_step_changes_nothing(web: WebClient) -> None:
-    member = await _member(web)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web)
     sent = await web.submit(path, f"{path}/wallet", {"amount": "5000000", "reason": "one zero too many"})
     assert sent.status_code == 200 and 'id="confirm-form"' in sent.text
     assert await _wallet_rials(web, member["id"]) == 0
@@ -159,9 +153,7 @@ async def test_a_wallet_change_sent_without_the_confirm_step_changes_nothing(web
 
 
 async def test_blocking_says_what_it_means_and_blocks_only_when_confirmed(web: WebClient) -> None:
-    member = await _member(web)
-    await web.sign_in_as("owner", "sara")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, role="owner")
 
     shown = await web.submit(path, f"{path}/block", {"reason": "misuse of the card"})
 
