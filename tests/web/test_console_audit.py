@@ -118,7 +118,7 @@ async def test_the_log_is_filtered_by_person_action_and_jalali_days(web: WebClie
 
 
 async def test_the_log_pages_back_keeping_the_filter(web: WebClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(club, "AUDIT_PAGE", 2)
+    monkeypatch.setattr(club.audit, "AUDIT_PAGE", 2)
     await web.sign_in_as("owner", "sara")
     sara = await _staff_id(web, "sara")
     async with web.db.transaction() as session:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import select
-from web_helpers import WebClient
-
-from bashgah.models import AuditEntry
+from web_helpers import WebClient, audit_actions
 
 SETTINGS = {
     "earn_points": "1",
@@ -22,14 +19,6 @@ SETTINGS = {
     "reservation_minutes": "15",
     "money_display": "toman",
 }
-
-
-async def _actions(web: WebClient) -> list[str]:
-    async with web.db.transaction() as session:
-        found = await session.scalars(
-            select(AuditEntry.action).where(AuditEntry.action != "staff.login").order_by(AuditEntry.id)
-        )
-        return list(found.all())
 
 
 async def test_the_owner_sets_the_earn_rate_and_shows_amounts_in_rials(web: WebClient) -> None:
@@ -46,7 +35,7 @@ async def test_the_owner_sets_the_earn_rate_and_shows_amounts_in_rials(web: WebC
     page = (await web.get("/console/club/settings")).text
     assert 'name="earn_per" value="200000"' in page  # now typed in rials
     assert "ریال" in (await web.get("/console")).text
-    assert await _actions(web) == ["programme.settings_changed"]
+    assert await audit_actions(web) == ["programme.settings_changed"]
 
 
 async def test_a_zero_earn_rate_is_refused_and_nothing_changes(web: WebClient) -> None:
@@ -62,7 +51,7 @@ async def test_a_zero_earn_rate_is_refused_and_nothing_changes(web: WebClient) -
     assert (await web.http.get("/api/v1/program", headers=web.club.headers())).json() == before
     assert 'value="toman" checked' not in refused.text  # the choice typed is kept…
     assert "تومان" in (await web.get("/console")).text  # …but not saved
-    assert await _actions(web) == []
+    assert await audit_actions(web) == []
 
 
 async def test_the_owner_builds_a_tier_ladder_in_the_form(web: WebClient) -> None:
@@ -116,7 +105,7 @@ async def test_rewards_are_added_in_the_clubs_unit_and_paused(web: WebClient) ->
         "/console/club/rewards", "/console/club/rewards", {**reward, "cost_points": "0"}
     )
     assert refused.status_code == 422 and "«امتیاز لازم» باید بیشتر از ۰ باشد" in refused.text
-    assert await _actions(web) == ["reward.created", "reward.changed"]
+    assert await audit_actions(web) == ["reward.created", "reward.changed"]
 
 
 async def test_a_batch_of_single_use_coupons_is_made_and_exported(web: WebClient) -> None:
@@ -147,7 +136,7 @@ async def test_a_batch_of_single_use_coupons_is_made_and_exported(web: WebClient
     )
     assert both.status_code == 422
     assert "یا یک کد مشترک بدهید یا تعداد کدهایی که ساخته شوند، نه هر دو." in both.text
-    assert await _actions(web) == ["coupons.batch_created", "coupons.codes_exported"]
+    assert await audit_actions(web) == ["coupons.batch_created", "coupons.codes_exported"]
 
 
 async def test_a_branch_is_added_once(web: WebClient) -> None:
@@ -156,7 +145,7 @@ async def test_a_branch_is_added_once(web: WebClient) -> None:
     assert (await web.submit("/console/club/branches", "/console/club/branches", data)).status_code == 303
     again = await web.submit("/console/club/branches", "/console/club/branches", data)
     assert again.status_code == 422 and "north" in again.text
-    assert await _actions(web) == ["branch.created"]
+    assert await audit_actions(web) == ["branch.created"]
 
 
 async def test_the_owner_adds_a_cashier_who_signs_in_and_then_disables_them(web: WebClient) -> None:
@@ -181,7 +170,7 @@ async def test_the_owner_adds_a_cashier_who_signs_in_and_then_disables_them(web:
     ).status_code == 303
     cashier.http.cookies.clear()
     assert (await cashier.sign_in("reza", "a-long-password")).status_code != 303
-    assert await _actions(web) == ["staff.added", "staff.disabled"]
+    assert await audit_actions(web) == ["staff.added", "staff.disabled"]
 
 
 async def test_an_api_key_is_shown_once_and_can_be_revoked(web: WebClient) -> None:
@@ -240,7 +229,7 @@ async def test_an_analyst_can_change_nothing_in_the_club(web: WebClient) -> None
         "/console/campaigns",
     ):
         assert (await web.http.post(path, data={"csrf": "x", "name": "x"})).status_code == 403, path
-    assert await _actions(web) == []
+    assert await audit_actions(web) == []
 
 
 CONSOLE_PAGES = [

@@ -3,18 +3,7 @@ card up and cancels it; a card worth nothing is refused; an analyst only looks."
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from web_helpers import WebClient
-
-from bashgah.models import AuditEntry
-
-
-async def _actions(web: WebClient) -> list[str]:
-    async with web.db.transaction() as session:
-        found = await session.scalars(
-            select(AuditEntry.action).where(AuditEntry.action != "staff.login").order_by(AuditEntry.id)
-        )
-        return list(found.all())
+from web_helpers import WebClient, audit_actions
 
 
 async def test_the_manager_issues_a_batch_of_nowruz_cards_downloads_them_and_cancels_a_lost_one(
@@ -55,7 +44,7 @@ async def test_the_manager_issues_a_batch_of_nowruz_cards_downloads_them_and_can
         f"/console/club/giftcards?code={lost}", "/console/club/giftcards/cancel", {"code": lost}
     )
     assert again.status_code == 422
-    assert await _actions(web) == ["giftcards.issued", "giftcards.codes_exported", "giftcards.cancelled"]
+    assert await audit_actions(web) == ["giftcards.issued", "giftcards.codes_exported", "giftcards.cancelled"]
 
 
 async def test_a_gift_card_worth_nothing_is_refused_with_what_was_typed(web: WebClient) -> None:
@@ -69,7 +58,7 @@ async def test_a_gift_card_worth_nothing_is_refused_with_what_was_typed(web: Web
     assert none.status_code == 404
     unknown = await web.get("/console/club/giftcards?code=NOSUCHCARD")
     assert unknown.status_code == 404
-    assert await _actions(web) == []
+    assert await audit_actions(web) == []
 
 
 async def test_an_analyst_looks_a_card_up_but_cannot_issue_or_cancel(web: WebClient) -> None:

@@ -9,10 +9,8 @@ import re
 from typing import Any
 
 import httpx
-from sqlalchemy import select
-from web_helpers import WebClient
+from web_helpers import WebClient, audit_actions
 
-from bashgah.models import AuditEntry
 from support import balance, enrol, give_points, ledger_problems
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
@@ -22,12 +20,13 @@ async def _member(web: WebClient) -> dict[str, Any]:
     return await enrol(web.http, web.club, "09121234567", first_name="علی", last_name="کریمی")
 
 
-async def _actions(web: WebClient) -> list[str]:
-    async with web.db.transaction() as session:
-        found = await session.scalars(
-            select(AuditEntry.action).where(AuditEntry.object_type == "member").order_by(AuditEntry.id)
-        )
-        return list(found.all())
+async def _at_member(web: WebClient, points: int = 0, role: str = "manager") -> tuple[dict[str, Any], str]:
+    """A member (with ``points``), the console signed in as ``role``, and the member's page."""
+    member = await _member(web)
+    if points:
+        await give_points(web.http, web.club, member["id"], points)
+    await web.sign_in_as(role, "mina" if role == "manager" else "sara")
+    return member, f"/console/members/{member['id']}"
 
 
 async def _wallet_rials(web: WebClient, member_id: int) -> int:
@@ -51,10 +50,7 @@ async def _confirm(web: WebClient, confirm_page: httpx.Response) -> httpx.Respon
 async def test_giving_ten_points_shows_the_signed_change_and_the_points_now_and_after_before_anything_moves(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await give_points(web.http, web.club, member["id"], 1200)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, 1200)
 
     shown = await web.submit(path, f"{path}/adjust", {"points": "۱۰", "reason": "جبران تأخیر ارسال"})
 
@@ -66,7 +62,7 @@ async def test_giving_ten_points_shows_the_signed_change_and_the_points_now_and_
     assert "۱٬۲۰۰" in _box(page, "confirm-now") and "۱٬۲۱۰" in _box(page, "confirm-after")
     assert f'href="{path}" id="confirm-cancel"' in page
     assert (await balance(web.http, web.club, member["id"]))["available"] == 1200
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
     web.http.cookies.set("bg_lang", "en")
     taking = await web.submit(path, f"{path}/adjust", {"points": "-200", "reason": "wrong sale"})
@@ -75,17 +71,14 @@ async def test_giving_ten_points_shows_the_signed_change_and_the_points_now_and_
     assert "1,200" in _box(taking.text, "confirm-now") and "1,000" in _box(taking.text, "confirm-after")
     assert "Take the points" in taking.text
     assert (await balance(web.http, web.club, member["id"]))["available"] == 1200
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
     assert await ledger_problems(web.db) == []
 
 
 async def test_the_confirmed_points_change_is_applied_once_even_if_the_confirmation_is_sent_twice(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await give_points(web.http, web.club, member["id"], 1200)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, 1200)
     shown = await web.submit(path, f"{path}/adjust", {"points": "۱۰", "reason": "جبران تأخیر ارسال"})
 
     first = await _confirm(web, shown)
@@ -94,45 +87,38 @@ async def test_the_confirmed_points_change_is_applied_once_even_if_the_confirmat
     assert first.status_code == 303 and first.headers["location"] == f"{path}?done=adjusted"
     assert again.status_code == 303
     assert (await balance(web.http, web.club, member["id"]))["available"] == 1210
-    assert await _actions(web) == ["member.points_adjusted"]
+    assert await audit_actions(web, object_type="member") == ["member.points_adjusted"]
     assert "امتیاز تغییر کرد" in (await web.get(first.headers["location"])).text
     assert await ledger_problems(web.db) == []
 
 
 async def test_a_points_change_sent_without_the_confirm_step_changes_nothing(web: WebClient) -> None:
-    member = await _member(web)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web)
     for lang, step in (("fa", ""), ("en", "apply")):
         web.http.cookies.set("bg_lang", lang)
         sent = await web.submit(path, f"{path}/adjust", {"points": "100000", "reason": "typo", "step": step})
         assert sent.status_code == 200 and 'id="confirm-form"' in sent.text
     assert (await balance(web.http, web.club, member["id"]))["available"] == 0
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
 
 async def test_taking_more_points_than_available_is_refused_at_the_first_step_in_both_languages(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await give_points(web.http, web.club, member["id"], 100)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, 100)
     for lang, words in (("fa", "امتیاز کافی نیست"), ("en", "Not enough points")):
         web.http.cookies.set("bg_lang", lang)
         refused = await web.submit(path, f"{path}/adjust", {"points": "-500", "reason": "wrong sale"})
         assert refused.status_code == 422 and words in refused.text
         assert 'id="confirm-form"' not in refused.text and 'id="adjust-errors"' in refused.text
     assert (await balance(web.http, web.club, member["id"]))["available"] == 100
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
 
 async def test_a_wallet_top_up_shows_the_amount_in_the_clubs_unit_and_the_wallet_now_and_after(
     web: WebClient,
 ) -> None:
-    member = await _member(web)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web)
 
     shown = await web.submit(path, f"{path}/wallet", {"amount": "۵۰۰٬۰۰۰", "reason": "جبران تأخیر ارسال"})
 
@@ -148,30 +134,26 @@ async def test_a_wallet_top_up_shows_the_amount_in_the_clubs_unit_and_the_wallet
     assert "500,000 toman" in _box(english.text, "confirm-change")
     assert "500,000 toman" in _box(english.text, "confirm-after")
     assert await _wallet_rials(web, member["id"]) == 0
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
     done = await _confirm(web, shown)
     assert done.status_code == 303 and done.headers["location"] == f"{path}?done=wallet"
     assert (await _confirm(web, shown)).status_code == 303
     assert await _wallet_rials(web, member["id"]) == 5_000_000
-    assert await _actions(web) == ["member.wallet_adjusted"]
+    assert await audit_actions(web, object_type="member") == ["member.wallet_adjusted"]
     assert await ledger_problems(web.db) == []
 
 
 async def test_a_wallet_change_sent_without_the_confirm_step_changes_nothing(web: WebClient) -> None:
-    member = await _member(web)
-    await web.sign_in_as("manager", "mina")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web)
     sent = await web.submit(path, f"{path}/wallet", {"amount": "5000000", "reason": "one zero too many"})
     assert sent.status_code == 200 and 'id="confirm-form"' in sent.text
     assert await _wallet_rials(web, member["id"]) == 0
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
 
 async def test_blocking_says_what_it_means_and_blocks_only_when_confirmed(web: WebClient) -> None:
-    member = await _member(web)
-    await web.sign_in_as("owner", "sara")
-    path = f"/console/members/{member['id']}"
+    member, path = await _at_member(web, role="owner")
 
     shown = await web.submit(path, f"{path}/block", {"reason": "misuse of the card"})
 
@@ -180,15 +162,15 @@ async def test_blocking_says_what_it_means_and_blocks_only_when_confirmed(web: W
     assert "صندوق" in meaning and "پرتال" in meaning
     assert "misuse of the card" in _box(shown.text, "confirm-reason")
     assert 'action="' + path + '/unblock"' not in (await web.get(path)).text
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
     web.http.cookies.set("bg_lang", "en")
     english = await web.submit(path, f"{path}/block", {"reason": "misuse of the card"})
     meaning = english.text.split('id="confirm-meaning"')[1].split("</div>")[0]
     assert "till" in meaning and "sign in to the portal" in meaning
-    assert await _actions(web) == []
+    assert await audit_actions(web, object_type="member") == []
 
     blocked = await _confirm(web, english)
     assert blocked.status_code == 303 and blocked.headers["location"] == f"{path}?done=blocked"
     assert 'action="' + path + '/unblock"' in (await web.get(path)).text
-    assert await _actions(web) == ["member.blocked"]
+    assert await audit_actions(web, object_type="member") == ["member.blocked"]

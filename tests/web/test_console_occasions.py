@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from web_helpers import WebClient
-
-from bashgah.models import AuditEntry
+from web_helpers import WebClient, audit_actions
 
 NOWRUZ = {
     "kind": "nowruz",
@@ -17,14 +14,6 @@ NOWRUZ = {
     "points": "۵۰۰",
     "days_early": "0",
 }
-
-
-async def _actions(web: WebClient) -> list[str]:
-    async with web.db.transaction() as session:
-        found = await session.scalars(
-            select(AuditEntry.action).where(AuditEntry.action.like("occasion.%")).order_by(AuditEntry.id)
-        )
-        return list(found.all())
 
 
 async def _rules(web: WebClient) -> list[dict[str, Any]]:
@@ -59,7 +48,11 @@ async def test_the_owner_gives_points_at_nowruz_moves_it_three_days_early_and_pa
     assert paused.status_code == 303
     [rule] = await _rules(web)
     assert (rule["days_early"], rule["active"], rule["points"]) == (3, False, 500)
-    assert await _actions(web) == ["occasion.created", "occasion.changed", "occasion.changed"]
+    assert await audit_actions(web, "occasion.") == [
+        "occasion.created",
+        "occasion.changed",
+        "occasion.changed",
+    ]
 
 
 async def test_a_yalda_gift_of_nothing_is_refused_with_what_was_typed(web: WebClient) -> None:
@@ -75,7 +68,7 @@ async def test_a_yalda_gift_of_nothing_is_refused_with_what_was_typed(web: WebCl
         "/console/club/occasions", "/console/club/occasions", {**NOWRUZ, "days_early": "90"}
     )
     assert too_early.status_code == 422 and "«روزهای زودتر» باید حداکثر ۶۰ باشد" in too_early.text
-    assert await _rules(web) == [] and await _actions(web) == []
+    assert await _rules(web) == [] and await audit_actions(web, "occasion.") == []
 
 
 async def test_an_analyst_reads_the_yearly_gifts_but_cannot_change_them(web: WebClient) -> None:
@@ -87,4 +80,4 @@ async def test_an_analyst_reads_the_yearly_gifts_but_cannot_change_them(web: Web
     assert page.status_code == 200 and "عیدی نوروز" in page.text
     assert 'id="occasion-form"' not in page.text and "/active" not in page.text
     assert (await web.http.post("/console/club/occasions", data={"csrf": "x", **NOWRUZ})).status_code == 403
-    assert await _actions(web) == ["occasion.created"]
+    assert await audit_actions(web, "occasion.") == ["occasion.created"]

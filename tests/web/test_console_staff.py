@@ -8,7 +8,7 @@ import re
 
 import httpx
 from sqlalchemy import select
-from web_helpers import PASSWORD, WebClient, add_staff
+from web_helpers import PASSWORD, WebClient, add_staff, audit_actions
 
 from bashgah.models import AuditEntry, Staff, WebSession
 
@@ -23,16 +23,6 @@ async def _id(web: WebClient, username: str) -> int:
 async def _role(web: WebClient, username: str) -> str:
     async with web.db.transaction() as session:
         return str(await session.scalar(select(Staff.role).where(Staff.username == username)))
-
-
-async def _actions(web: WebClient) -> list[str]:
-    async with web.db.transaction() as session:
-        found = await session.scalars(
-            select(AuditEntry.action).where(
-                AuditEntry.action.like("staff.%"), AuditEntry.action != "staff.login"
-            )
-        )
-        return list(found.all())
 
 
 def _other(web: WebClient) -> WebClient:
@@ -69,7 +59,7 @@ async def test_a_manager_sets_a_cashiers_new_password_and_their_sessions_end(web
     cashier.http.cookies.clear()
     assert (await cashier.sign_in("kasra", PASSWORD)).status_code != 303
     assert (await cashier.sign_in("kasra", "a-new-password")).status_code == 303
-    assert await _actions(web) == ["staff.password_reset"]
+    assert await audit_actions(web, "staff.") == ["staff.password_reset"]
 
 
 async def test_a_short_new_password_is_refused_in_both_languages(web: WebClient) -> None:
@@ -85,7 +75,7 @@ async def test_a_short_new_password_is_refused_in_both_languages(web: WebClient)
         "/console/club/staff", f"/console/club/staff/{kasra}/password", {"password": "short"}
     )
     assert short.status_code == 422 and "at least 8 characters" in short.text
-    assert await _actions(web) == []
+    assert await audit_actions(web, "staff.") == []
 
 
 async def test_an_owner_makes_a_cashier_manager_and_it_is_audit_logged(web: WebClient) -> None:
@@ -141,7 +131,7 @@ async def test_a_manager_cannot_make_an_owner_or_reset_an_owners_password(web: W
         "/console/club/staff", f"/console/club/staff/{mina}/role", {"role": "owner", "branch": ""}
     )
     assert promoted.status_code == 422 and await _role(web, "mina") == "manager"
-    assert await _actions(web) == []
+    assert await audit_actions(web, "staff.") == []
 
 
 async def test_a_cashier_needs_a_branch_and_an_analyst_changes_no_one(web: WebClient) -> None:

@@ -4,10 +4,7 @@ what was typed; an analyst only reads."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from web_helpers import WebClient
-
-from bashgah.models import AuditEntry
+from web_helpers import WebClient, audit_actions
 
 COFFEE = {
     "name_fa": "کارت قهوه",
@@ -20,14 +17,6 @@ COFFEE = {
     "reward_kind": "free_product",
     "reward_sku": "CF-1",
 }
-
-
-async def _actions(web: WebClient) -> list[str]:
-    async with web.db.transaction() as session:
-        found = await session.scalars(
-            select(AuditEntry.action).where(AuditEntry.action.like("stamps.%")).order_by(AuditEntry.id)
-        )
-        return list(found.all())
 
 
 async def test_a_cafe_owner_makes_a_coffee_card_the_next_sale_stamps_it_and_then_retires_it(
@@ -86,7 +75,11 @@ async def test_a_cafe_owner_makes_a_coffee_card_the_next_sale_stamps_it_and_then
         await web.http.get(f"/api/v1/stamp-cards/{card['id']}", headers=web.club.headers("manager"))
     ).json()
     assert card["definition"]["active"] is False
-    assert await _actions(web) == ["stamps.card_created", "stamps.card_changed", "stamps.card_retired"]
+    assert await audit_actions(web, "stamps.") == [
+        "stamps.card_created",
+        "stamps.card_changed",
+        "stamps.card_retired",
+    ]
 
 
 async def test_a_stamp_card_of_zero_stamps_is_refused_with_what_was_typed(web: WebClient) -> None:
@@ -100,7 +93,7 @@ async def test_a_stamp_card_of_zero_stamps_is_refused_with_what_was_typed(web: W
     no_sku = await web.submit("/console/club/stamps", "/console/club/stamps", {**COFFEE, "reward_sku": ""})
     assert no_sku.status_code == 422
     assert (await web.http.get("/api/v1/stamp-cards", headers=web.club.headers("manager"))).json() == []
-    assert await _actions(web) == []
+    assert await audit_actions(web, "stamps.") == []
 
 
 async def test_an_analyst_reads_the_stamp_cards_but_cannot_change_them(web: WebClient) -> None:
@@ -112,4 +105,4 @@ async def test_an_analyst_reads_the_stamp_cards_but_cannot_change_them(web: WebC
     assert page.status_code == 200 and "کارت قهوه" in page.text
     assert 'id="stamp-form"' not in page.text and "/retire" not in page.text
     assert (await web.http.post("/console/club/stamps", data={"csrf": "x", **COFFEE})).status_code == 403
-    assert await _actions(web) == ["stamps.card_created"]
+    assert await audit_actions(web, "stamps.") == ["stamps.card_created"]

@@ -9,7 +9,8 @@ import pytest
 
 from bashgah.core.errors import InvalidInput
 from bashgah.web import fmt, forms
-from bashgah.web.console.common import FormProblem, amount_rials, rials_as_typed
+from bashgah.web.fmt import rials_as_typed
+from bashgah.web.forms import FormProblem, typed_rials
 
 
 def test_an_amount_is_shown_in_the_clubs_unit_in_persian_and_english() -> None:
@@ -40,7 +41,7 @@ def test_an_amount_typed_in_the_clubs_unit_is_stored_as_exact_rials(
     typed: str, unit: str, rials: int
 ) -> None:
     assert forms.amount_rials({"total": typed}, "total", unit, "مبلغ") == rials
-    assert amount_rials(typed, unit, "Total", "مبلغ") == rials
+    assert typed_rials(typed, unit, "Total", "مبلغ") == rials
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_more_decimals_than_the_unit_has_are_refused_never_rounded(typed: str, u
     places = fmt.unit_of(unit).decimals
     assert f"حداکثر {fmt.number(places, 'fa')} رقم اعشار" in fmt.error(refused.value, "fa", unit)
     with pytest.raises(FormProblem):
-        amount_rials(typed, unit, "Total", "مبلغ")
+        typed_rials(typed, unit, "Total", "مبلغ")
 
 
 def test_an_amount_is_typed_back_into_a_form_in_the_clubs_unit() -> None:
@@ -62,7 +63,7 @@ def test_an_amount_is_typed_back_into_a_form_in_the_clubs_unit() -> None:
     assert rials_as_typed(1_250_000, "rial") == "1250000"
     for unit in fmt.UNITS:
         typed = rials_as_typed(3_000_000, unit)
-        assert amount_rials(typed, unit, "Total", "مبلغ") == 3_000_000
+        assert typed_rials(typed, unit, "Total", "مبلغ") == 3_000_000
 
 
 def test_a_day_written_with_digits_keeps_its_order_in_a_persian_report_and_explanation() -> None:

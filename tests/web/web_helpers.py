@@ -24,8 +24,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import select
 
 from bashgah.core.db import Database
+from bashgah.models import AuditEntry
 from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
 from support import Club, make_club
@@ -183,3 +185,15 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{label}.png"), full_page=True)
     if size:
         page.set_viewport_size(size)
+
+
+async def audit_actions(web: WebClient, prefix: str = "", *, object_type: str | None = None) -> list[str]:
+    """The audit log's actions in the order written (sign-ins left out), those starting with ``prefix``
+    or about ``object_type`` when given."""
+    query = select(AuditEntry.action).where(AuditEntry.action != "staff.login")
+    if prefix:
+        query = query.where(AuditEntry.action.like(f"{prefix}%"))
+    if object_type is not None:
+        query = query.where(AuditEntry.object_type == object_type)
+    async with web.db.transaction() as session:
+        return list((await session.scalars(query.order_by(AuditEntry.id))).all())

@@ -380,3 +380,9 @@ async def set_blocked(session: AsyncSession, tenant_id: int, member_id: int, rea
 def ensure_active(member: Member | MemberStatus) -> None:
     if member.status != "active":
         raise MemberBlocked()
+
+
+async def newest(session: AsyncSession, tenant_id: int, limit: int) -> list[Member]:
+    """The club's most recently joined members, newest first."""
+    query = select(Member).where(Member.tenant_id == tenant_id).order_by(Member.id.desc()).limit(limit)
+    return list((await session.scalars(query)).all())

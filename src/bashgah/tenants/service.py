@@ -143,3 +143,17 @@ async def branch_id_for_sale(
         found = (branch.id, branch.code)
         _branches.set(key, found)
     return found[0]
+
+
+async def get_tenant(session: AsyncSession, tenant_id: int) -> Tenant | None:
+    return await session.get(Tenant, tenant_id)
+
+
+async def set_display(
+    session: AsyncSession, tenant_id: int, money_display: str, analysts_may_export: bool
+) -> None:
+    """How the club's pages show money, and whether analysts may download exports."""
+    tenant = await get_tenant(session, tenant_id)
+    if tenant is not None:
+        tenant.money_display = money_display
+        tenant.analysts_may_export = analysts_may_export

@@ -88,6 +88,12 @@ def money(rials: int, lang: str, unit: str = DEFAULT_UNIT) -> str:
     return f"{money_figure(rials, lang, unit)} {unit_name(unit, lang)}"
 
 
+def money_signed(rials: int, lang: str, unit: str = DEFAULT_UNIT) -> str:
+    """A movement of money with a minus when it goes out: ``-125,000 toman``; for a cell read left to
+    right."""
+    return ("-" if rials < 0 else "") + money(abs(rials), lang, unit)
+
+
 def money_whole(rials: int | float | Decimal, lang: str, unit: str = DEFAULT_UNIT) -> str:
     """A computed amount (a report's average, a forecast) in whole units of the club's money, rounded half
     up — never a tenth of a toman: ``1140000504.3`` rials → ``۱۱۴٬۰۰۰٬۰۵۰ تومان``; a new rial keeps its

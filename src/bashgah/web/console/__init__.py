@@ -1,7 +1,8 @@
 """The manager's console (/console): owners and managers change things, analysts only read.
 
-One module per section (dashboard, members, campaigns, reports, club); ``common`` holds the guards, the
-rendering, the form helpers and the audit helper they share.
+One module per section (dashboard, members, campaigns, reports, data, purchases) and a package for the
+club's set-up (``club``, a module per section); ``common`` holds the guards, the rendering, the page helper
+(``FormPage``) and the audit helper they share; the fields are read by ``web.forms``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from bashgah.web.console import (
     club,
     dashboard,
     data,
-    giftcards,
     members,
-    occasions,
     purchases,
     reports,
-    stamps,
 )
 
 router = APIRouter()
@@ -29,6 +27,3 @@ router.include_router(campaigns.router)
 router.include_router(reports.router)
 router.include_router(club.router)
 router.include_router(data.router)
-router.include_router(giftcards.router)
-router.include_router(stamps.router)
-router.include_router(occasions.router)

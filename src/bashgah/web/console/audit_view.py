@@ -2,7 +2,8 @@
 (the staff member's, the member's, the campaign's…) with a link where it has a page, and the details as
 labelled, formatted figures — never ``pos.sale``, ``staff 1`` or ``coupon=True``.
 
-The names are looked up in one query per kind of object for the whole page of lines."""
+The names are looked up in one query per kind of object for the whole page of lines
+(``audit.repository``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.audit import repository
 from bashgah.models import (
     ApiKey,
     AuditEntry,
@@ -27,9 +28,9 @@ from bashgah.models import (
     Reward,
     Staff,
     StampCard,
-    TierLevel,
 )
 from bashgah.web import fmt
+from bashgah.web.console.members.edit import field_labels
 from bashgah.web.console.reports import titles as report_titles
 from bashgah.web.i18n import translator
 
@@ -173,18 +174,6 @@ def _value_names(_: Translate) -> dict[str, dict[str, str]]:
     }
 
 
-def _field_names(_: Translate) -> dict[str, str]:
-    return {
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "mobile": _("Mobile"),
-        "birth_date": _("Birthday"),
-        "email": _("Email"),
-        "national_code": _("National code"),
-        "tags": _("Tags"),
-    }
-
-
 #: Summary keys that are internal references, not something a person reads.
 _HIDDEN = {"transfer_id"}
 
@@ -249,13 +238,8 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
     actors = {e.actor_staff_id for e in entries if e.actor_staff_id is not None}
     people = set(wanted["staff"]) | actors
 
-    async def pairs(query: Any) -> list[Any]:
-        return list((await session.execute(query)).all())
-
     async def named(model: Any, ids: Any, *columns: Any) -> dict[Any, tuple[Any, ...]]:
-        """id → the given columns, for the club's rows of ``model`` among ``ids``."""
-        found = await pairs(select(model.id, *columns).where(model.tenant_id == tenant_id, model.id.in_(ids)))
-        return {row[0]: tuple(row[1:]) for row in found}
+        return await repository.columns_of(session, tenant_id, model, ids, *columns)
 
     def either(fa: str, en: str) -> str:
         return en if lang == "en" else fa
@@ -296,11 +280,7 @@ async def _names(session: AsyncSession, tenant_id: int, entries: list[AuditEntry
     keys = {i: n for i, (n,) in (await named(ApiKey, wanted["api_key"], ApiKey.name)).items()}
     levels = {
         code: (en if lang == "en" else fa)
-        for code, fa, en in await pairs(
-            select(TierLevel.code, TierLevel.name_fa, TierLevel.name_en).where(
-                TierLevel.tenant_id == tenant_id
-            )
-        )
+        for code, fa, en in await repository.level_names(session, tenant_id)
     }
     return _Names(
         staff, members, campaigns, purchases, batches, rewards, branches, stamp_cards, occasions, keys, levels
@@ -371,7 +351,7 @@ def _value(key: str, value: Any, names: _Names, _: Translate, lang: str, unit: s
             else ", ".join(names.levels.get(str(v), str(v)) for v in value)
         )
     if key == "fields" and isinstance(value, list):
-        labels = _field_names(_)
+        labels = field_labels(_)
         return ("، " if lang == "fa" else ", ").join(labels.get(str(v), str(v)) for v in value)
     if key == "money_display":
         return fmt.unit_name(str(value), lang)

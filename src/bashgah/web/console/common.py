@@ -1,28 +1,27 @@
-"""What every console page shares: who may read and who may change, rendering, form values, errors, and
-the one helper that writes the audit log of a change a person made."""
+"""What every console page shares: who may read and who may change, rendering, errors, the one helper
+that writes the audit log of a change a person made, and ``FormPage``, the shape of most pages: a list
+with a form, shown again with the messages and what was typed when a change is refused. Reading the
+fields is ``web.forms``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
-import jdatetime
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import FormData
 
-from bashgah.core.errors import BashgahError, isolate
-from bashgah.core.normalize import to_latin_digits, to_persian_digits
+from bashgah.core.errors import BashgahError
+from bashgah.core.normalize import to_persian_digits
 from bashgah.web import audit, fmt
 from bashgah.web.guard import CONSOLE_ROLES, database, require_staff
 from bashgah.web.i18n import translator
-from bashgah.web.render import language, render
+from bashgah.web.render import finish, language, render
 from bashgah.web.sessions import StaffUser
 
 #: Roles that change things in the console; analysts only read (forms hidden, POSTs refused).
@@ -36,7 +35,10 @@ def page(request: Request, template: str, user: StaffUser, status: int = 200, **
     """Render ``console/<template>``; ``can_write`` tells the template whether to show forms."""
     context.setdefault("section", template.split("/")[0].split(".")[0])
     lang = language(request, user)
+    unit = user.money_unit
     context.setdefault("pct", lambda share: percent(share, lang))
+    context.setdefault("discount_of", lambda kind, value: discount(kind, value, lang, unit))
+    context.setdefault("signed_money", lambda rials: fmt.money_signed(rials, lang, unit))
     context.setdefault(
         "digits_of", lambda value: to_persian_digits(str(value)) if lang == "fa" else str(value)
     )
@@ -60,6 +62,25 @@ def percent(share: float | None, lang: str) -> str:
     return f"{figure}٪" if lang == "fa" else f"{figure}%"
 
 
+#: An Excel workbook's media type, for the downloads that offer one.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(request: Request, body: bytes | str, filename: str) -> Response:
+    """A file to save (CSV, or XLSX by its name), never cached, with the page's security headers."""
+    kind = XLSX if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    response = Response(
+        body, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+    finish(request, response)
+    return response
+
+
+def discount(kind: str, value: int, lang: str, unit: str) -> str:
+    """A coupon's discount as a person reads it: ``۱۰٪`` for a percentage, the amount for a fixed one."""
+    return percent(value / 100, lang) if kind == "percent" else fmt.money(value, lang, unit)
+
+
 def done(path: str) -> RedirectResponse:
     """After a change: back to a page (POST → redirect → GET, so a reload does not repeat it)."""
     return RedirectResponse(path, status_code=303)
@@ -76,102 +97,6 @@ async def changed(
     """Every change a person makes through the console: one ``audit_log`` line in the same transaction
     (ids and figures only, never personal data)."""
     await audit.record(session, user.tenant_id, action, user.staff_id, object_type, object_id, **summary)
-
-
-def text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def values(form: FormData, *names: str) -> dict[str, str]:
-    """What was typed, to show again when the form comes back with errors."""
-    return {name: text(form, name) for name in names}
-
-
-def digits(value: str) -> str:
-    """Persian or Arabic-Indic digits and separators as Latin: ``۱٬۲۰۰`` → ``1200``."""
-    return to_latin_digits(value).replace(",", "").replace("\u066c", "").replace("\u066b", ".").strip()
-
-
-class FormProblem(BashgahError):
-    """A form field that is not a number (or similar) before any service is called."""
-
-    status = 422
-    code = "invalid_form"
-    message_en = "{label_en} {reason_en}"
-    message_fa = "«{label_fa}» {reason_fa}"
-
-    def __init__(self, label_en: str, label_fa: str, reason_en: str, reason_fa: str) -> None:
-        super().__init__(None, label_en=label_en, label_fa=label_fa, reason_en=reason_en, reason_fa=reason_fa)
-
-
-def maybe_whole(value: str, label_en: str, label_fa: str) -> int | None:
-    """A whole number typed in any digits, or None when left empty."""
-    clean = digits(value)
-    if not clean:
-        return None
-    try:
-        return int(clean)
-    except ValueError:
-        raise FormProblem(label_en, label_fa, "must be a whole number", "باید عدد صحیح باشد") from None
-
-
-def whole(value: str, label_en: str, label_fa: str) -> int:
-    """A whole number that must be given."""
-    number = maybe_whole(value, label_en, label_fa)
-    if number is None:
-        raise FormProblem(label_en, label_fa, "is required", "لازم است")
-    return number
-
-
-def amount_rials(value: str, unit: str, label_en: str, label_fa: str, required: bool = True) -> int | None:
-    """An amount typed in the club's unit (toman, rial or new rial) as integer rials, exactly: more
-    decimals than the unit has (a toman's one, a new rial's two qeran) are refused, never rounded."""
-    clean = digits(value)
-    if not clean:
-        if required:
-            raise FormProblem(label_en, label_fa, "is required", "لازم است")
-        return None
-    try:
-        amount = Decimal(clean)
-    except InvalidOperation:
-        raise FormProblem(label_en, label_fa, "must be a number", "باید عدد باشد") from None
-    try:
-        rials = fmt.rials_typed(abs(amount), unit)
-    except ValueError:
-        places = fmt.unit_of(unit).decimals
-        raise FormProblem(
-            label_en,
-            label_fa,
-            f"must be in {fmt.unit_name(unit, 'en')} with at most {places} decimals",
-            f"باید به {fmt.unit_name(unit, 'fa')} و با حداکثر {fmt.number(places, 'fa')} رقم اعشار باشد",
-        ) from None
-    return -rials if amount < 0 else rials
-
-
-_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
-
-
-def typed_day(raw: str, label_en: str, label_fa: str) -> date | None:
-    """A day typed as Jalali ``1405/09/03`` or Gregorian ``2026-11-24``, in any digits; None when empty."""
-    if not raw:
-        return None
-    found = _DAY.fullmatch(to_latin_digits(raw).strip())
-    try:
-        if found is None:
-            raise ValueError(raw)
-        year, month, day = (int(part) for part in found.groups())
-        return jdatetime.date(year, month, day).togregorian() if year < 1700 else date(year, month, day)
-    except ValueError:
-        raise FormProblem(
-            label_en,
-            label_fa,
-            "must look like 1405/09/03 (Jalali) or 2026-11-24",
-            f"باید به شکل ۱۴۰۵/۰۹/۰۳ یا {isolate('2026-11-24', 'fa')} باشد",
-        ) from None
-
-
-rials_as_typed = fmt.rials_as_typed
 
 
 def known_rules(_: Callable[..., str]) -> dict[str, str]:
@@ -320,3 +245,80 @@ async def attempt(
 
 def lang_of(request: Request, user: StaffUser) -> str:
     return language(request, user)
+
+
+#: What a page shows, read in one transaction: ``load(session, user, lang, **params)`` returns the
+#: template's context (display-ready values), with the form's starting values under ``typed``.
+Loader = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """A console page with a form on it. ``show`` renders ``template`` with what ``load`` read and the
+    form as loaded (or as typed, with the messages, status 422); ``submit`` makes one change (``attempt``)
+    and on a refusal shows the page again; ``act`` is a change that reads nothing from the form (a switch,
+    a revoke). After a change the page says "Saved." (``?done=1`` on ``done``, where a change goes)."""
+
+    template: str
+    load: Loader
+    done: str
+    section: str = "club"
+
+    async def show(
+        self,
+        request: Request,
+        user: StaffUser,
+        typed: dict[str, Any] | None = None,
+        errors: list[str] | None = None,
+        **params: Any,
+    ) -> Response:
+        lang = lang_of(request, user)
+        _ = translator(lang, "console")
+        try:
+            async with database(request).transaction() as session:
+                context = await self.load(session, user, lang, **params)
+        except BashgahError as error:
+            return missing(request, user, error, status=error.status)
+        status = context.pop("status", 200)
+        if typed is not None:
+            context["typed"] = typed
+        return page(
+            request,
+            self.template,
+            user,
+            section=self.section,
+            status=422 if errors else status,
+            errors=errors or [],
+            notice=_("Saved.") if request.query_params.get("done") else None,
+            **context,
+        )
+
+    async def submit(
+        self,
+        request: Request,
+        user: StaffUser,
+        build: Callable[[], Step],
+        typed: dict[str, Any] | None,
+        labels: dict[str, str] | None = None,
+        success: str | None = None,
+        **params: Any,
+    ) -> Response:
+        """``build`` reads ``typed`` (it may refuse it) and returns the step that makes the change."""
+
+        async def again(errors: list[str]) -> Response:
+            return await self.show(request, user, typed, errors, **params)
+
+        return await attempt(request, user, build, again, success or self.done, labels)
+
+    def serve(self, router: APIRouter, name: str) -> None:
+        """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers."""
+
+        async def show(request: Request, user: Reader) -> Response:
+            return await self.show(request, user)
+
+        router.add_api_route("", show, methods=["GET"], response_class=HTMLResponse, name=name)
+
+    async def act(
+        self, request: Request, user: StaffUser, step: Step, success: str | None = None
+    ) -> Response:
+        return await self.submit(request, user, lambda: step, None, success=success)

@@ -10,7 +10,8 @@ from bashgah.analytics import trends
 from bashgah.analytics.reports import REPORTS, Params
 from bashgah.web import fmt
 from bashgah.web.console import charts
-from bashgah.web.console.common import FormProblem, Reader, amount_rials, lang_of, page, problems
+from bashgah.web.console.common import Reader, lang_of, page, problems
+from bashgah.web.forms import FormProblem, typed_rials
 from bashgah.web.guard import database
 from bashgah.web.i18n import direction, translator
 
@@ -28,7 +29,7 @@ async def dashboard(request: Request, user: Reader, store_revenue: str = "") -> 
     errors: list[str] = []
     store_rials = None
     try:
-        store_rials = amount_rials(
+        store_rials = typed_rials(
             store_revenue, user.money_unit, "Shop revenue", "فروش کل فروشگاه", required=False
         )
         if store_rials is not None and store_rials <= 0:

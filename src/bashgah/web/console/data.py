@@ -32,9 +32,8 @@ from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.report import ImportRejected
 from bashgah.importing.sources import CSV_SUFFIXES, XLSX_SUFFIXES, read_file
 from bashgah.web import audit, fmt
-from bashgah.web.console.common import Reader, Writer, done, lang_of, missing, page, problems
+from bashgah.web.console.common import Reader, Writer, done, download, lang_of, missing, page, problems
 from bashgah.web.guard import checked_form, database
-from bashgah.web.render import finish
 from bashgah.web.sessions import StaffUser
 
 log = logging.getLogger("bashgah.web")
@@ -50,7 +49,6 @@ MAX_UPLOAD = 50 * 1024 * 1024
 SHOWN_ERRORS = 100
 #: Finished imports remembered per process (the newest).
 KEPT = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -69,6 +67,11 @@ class Job:
     error_count: int = 0
     errors: list[str] = field(default_factory=list)
     failure: str | None = None
+
+    @property
+    def errors_not_shown(self) -> int:
+        """How many of the file's problems are counted but not listed."""
+        return max(0, self.error_count - len(self.errors))
 
     def progress(self, phase: str, done: int, total: int | None) -> None:
         self.phase, self.done, self.total = phase, done, total
@@ -111,13 +114,7 @@ async def export(request: Request, user: Reader, what: str = "members", format: 
         except BashgahError as error:
             return missing(request, user, error, status=error.status)
         content = path.read_bytes()
-    response = Response(
-        content,
-        media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{what}.{format}"'},
-    )
-    finish(request, response)
-    return response
+    return download(request, content, f"{what}.{format}")
 
 
 async def _run(db: Database, job: Job, user: StaffUser, path: Path, lang: str) -> None:

@@ -21,11 +21,11 @@ from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
 from bashgah.web import fmt
-from bashgah.web.console import charts
-from bashgah.web.console.common import Reader, lang_of, missing, page, percent, problems, whole
+from bashgah.web.console import charts, common
+from bashgah.web.console.common import Reader, lang_of, missing, page, percent, problems
+from bashgah.web.forms import whole
 from bashgah.web.guard import database
 from bashgah.web.i18n import Translate, direction, translator
-from bashgah.web.render import finish
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/reports", include_in_schema=False)
@@ -33,7 +33,6 @@ router = APIRouter(prefix="/console/reports", include_in_schema=False)
 NAMES = ("health", "rfm", "lrfm", "pareto", "churn", "cohorts", "habits", "clv")
 #: Rows shown on the page per table; the download has them all.
 SHOWN = 200
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Columns for machines (the CSV keeps them), not for the page: a branch is shown by its name.
 HIDDEN = {"metric_key", "group_key", "branch"}
 SHARES = {"breakage", "redemption_rate", "overdue_ratio_share"}
@@ -160,13 +159,7 @@ async def report(
     lang = lang_of(request, user)
     typed = {"window_days": window_days, "k": k, "months": months, "as_of": as_of}
     if name not in REPORTS:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(NotFound("report", "گزارش"), lang, unit=user.money_unit),
-        )
+        return missing(request, user, NotFound("report", "گزارش"))
     try:
         params = _params(window_days, k, months, as_of)
     except BashgahError as error:
@@ -232,19 +225,11 @@ async def download(
     """The whole report as the API's export writes it: CSV (the main table) or XLSX (every table)."""
     lang = lang_of(request, user)
     if format not in ("csv", "xlsx") or name not in REPORTS:
-        return page(
-            request,
-            "missing.html",
-            user,
-            status=404,
-            errors=problems(NotFound("report", "گزارش"), lang, unit=user.money_unit),
-        )
+        return missing(request, user, NotFound("report", "گزارش"))
     try:
         params = _params(window_days, k, months, as_of)
     except BashgahError as error:
-        return page(
-            request, "missing.html", user, status=422, errors=problems(error, lang, unit=user.money_unit)
-        )
+        return missing(request, user, error, status=422)
     try:
         found = await _run(request, user, name, params, lang)
     except BashgahError as error:
@@ -262,10 +247,4 @@ async def download(
         except BashgahError as error:
             return missing(request, user, error, status=error.status)
         content = path.read_bytes()
-    response = Response(
-        content,
-        media_type=XLSX if format == "xlsx" else "text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
-    )
-    finish(request, response)
-    return response
+    return common.download(request, content, f"{name}.{format}")

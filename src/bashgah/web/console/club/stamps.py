@@ -11,25 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import BashgahError
 from bashgah.rewards import service as rewards
 from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardIn
-from bashgah.web.console.common import (
-    Reader,
-    Step,
-    Writer,
-    amount_rials,
-    attempt,
-    changed,
-    lang_of,
-    maybe_whole,
-    missing,
-    page,
-    rials_as_typed,
-    values,
-)
-from bashgah.web.guard import checked_form, database
+from bashgah.web import fmt
+from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.forms import maybe_whole, typed_rials, values
+from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
@@ -57,7 +45,7 @@ def definition_of(typed: dict[str, str], unit: str) -> StampCardIn:
     kind = typed["reward_kind"]
     earn: dict[str, Any] = {
         "per": typed["per"],
-        "min_total_rials": amount_rials(
+        "min_total_rials": typed_rials(
             typed["min_total"], unit, "Minimum total", "حداقل مبلغ", required=False
         ),
     }
@@ -96,7 +84,7 @@ def typed_of(card: StampCardIn, unit: str) -> dict[str, str]:
         "per": card.earn.per,
         "match": match,
         "items": ", ".join(listed or []),
-        "min_total": rials_as_typed(card.earn.min_total_rials, unit),
+        "min_total": fmt.rials_as_typed(card.earn.min_total_rials, unit),
         "reward_kind": card.reward.kind,
         "reward_sku": card.reward.sku or "",
         "reward_id": str(card.reward.reward_id or ""),
@@ -121,48 +109,26 @@ def _labels(_: Any) -> dict[str, str]:
     }
 
 
-async def _page(
-    request: Request,
-    user: StaffUser,
-    card_id: int | None = None,
-    typed: dict[str, str] | None = None,
-    errors: list[str] | None = None,
-) -> Response:
-    lang = lang_of(request, user)
-    _ = translator(lang, "console")
-    try:
-        async with database(request).transaction() as session:
-            cards = await stamps.list_cards(session, user.principal)
-            catalogue = await rewards.catalogue(session, user.tenant_id, lang)
-            editing = await stamps.get(session, user.principal, card_id) if card_id is not None else None
-    except BashgahError as error:
-        return missing(request, user, error, status=error.status)
-    if typed is None:
-        typed = typed_of(editing.definition, user.money_unit) if editing is not None else dict(BLANK)
-    return page(
-        request,
-        "club/stamps.html",
-        user,
-        section="club",
-        status=422 if errors else 200,
-        cards=cards,
-        catalogue=catalogue,
-        editing=editing,
-        typed=typed,
-        errors=errors or [],
-        lang=lang,
-        notice=_("Saved.") if request.query_params.get("done") else None,
-    )
+async def _load(
+    session: AsyncSession, user: StaffUser, lang: str, card_id: int | None = None
+) -> dict[str, Any]:
+    editing = await stamps.get(session, user.principal, card_id) if card_id is not None else None
+    return {
+        "cards": await stamps.list_cards(session, user.principal),
+        "catalogue": await rewards.catalogue(session, user.tenant_id, lang),
+        "editing": editing,
+        "typed": typed_of(editing.definition, user.money_unit) if editing is not None else dict(BLANK),
+        "lang": lang,
+    }
 
 
-@router.get("", response_class=HTMLResponse)
-async def stamp_cards(request: Request, user: Reader) -> Response:
-    return await _page(request, user)
+PAGE = FormPage("club/stamps.html", _load, "/console/club/stamps?done=1")
+PAGE.serve(router, "stamp_cards")
 
 
 @router.get("/{card_id}", response_class=HTMLResponse)
 async def stamp_card(request: Request, user: Reader, card_id: int) -> Response:
-    return await _page(request, user, card_id)
+    return await PAGE.show(request, user, card_id=card_id)
 
 
 async def _save(request: Request, user: StaffUser, card_id: int | None) -> Response:
@@ -187,10 +153,7 @@ async def _save(request: Request, user: StaffUser, card_id: int | None) -> Respo
 
         return step
 
-    async def again(errors: list[str]) -> Response:
-        return await _page(request, user, card_id, typed, errors)
-
-    return await attempt(request, user, build, again, "/console/club/stamps?done=1", _labels(_))
+    return await PAGE.submit(request, user, build, typed, _labels(_), card_id=card_id)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -207,14 +170,8 @@ async def update(request: Request, user: Writer, card_id: int) -> Response:
 async def retire(request: Request, user: Writer, card_id: int) -> Response:
     await checked_form(request, user)
 
-    def build() -> Step:
-        async def step(session: AsyncSession) -> None:
-            saved = await stamps.retire(session, user.principal, card_id)
-            await changed(session, user, "stamps.card_retired", "stamp_card", saved.id)
+    async def step(session: AsyncSession) -> None:
+        saved = await stamps.retire(session, user.principal, card_id)
+        await changed(session, user, "stamps.card_retired", "stamp_card", saved.id)
 
-        return step
-
-    async def again(errors: list[str]) -> Response:
-        return await _page(request, user, errors=errors)
-
-    return await attempt(request, user, build, again, "/console/club/stamps?done=1")
+    return await PAGE.act(request, user, step)

@@ -4,6 +4,7 @@ service as the API, in one transaction, with one audit line."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -17,71 +18,63 @@ from bashgah.core.jalali import TEHRAN
 from bashgah.giftcards import service as giftcards
 from bashgah.giftcards.schemas import GiftCardIssue, GiftCardRead
 from bashgah.web.console.common import (
+    FormPage,
     Reader,
     Step,
     Writer,
-    amount_rials,
-    attempt,
     changed,
+    download,
     lang_of,
-    maybe_whole,
     missing,
-    page,
     problems,
-    text,
-    typed_day,
-    values,
 )
+from bashgah.web.forms import maybe_whole, text, typed_day, typed_rials, values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.render import finish
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/giftcards", include_in_schema=False)
 FIELDS = ("value", "count", "code", "prefix", "batch", "expires_on")
 
 
-async def _page(
-    request: Request,
-    user: StaffUser,
-    typed: dict[str, str] | None = None,
-    errors: list[str] | None = None,
-    status: int | None = None,
-) -> Response:
-    lang = lang_of(request, user)
+async def _load(
+    session: AsyncSession, user: StaffUser, lang: str, query: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The page, and the card asked for by its code (``?code=``) with its value, balance and state."""
+    query = query or {}
     _ = translator(lang, "console")
-    asked = request.query_params.get("code", "").strip()
+    asked = query.get("code", "").strip()
+    issued = query.get("issued", "")
     card: GiftCardRead | None = None
     lookup_errors: list[str] = []
     if asked:
         try:
-            async with database(request).transaction() as session:
-                card = await giftcards.get(session, user.principal, asked)
+            card = await giftcards.get(session, user.principal, asked)
         except BashgahError as error:
             lookup_errors = problems(error, lang, unit=user.money_unit)
-    context: dict[str, Any] = {
-        "typed": typed or {**dict.fromkeys(FIELDS, ""), "count": "1"},
-        "errors": errors or [],
+    return {
+        "typed": {**dict.fromkeys(FIELDS, ""), "count": "1"},
         "asked": asked,
         "card": card,
         "lookup_errors": lookup_errors,
-        "batch": request.query_params.get("batch", ""),
-        "issued": request.query_params.get("issued", ""),
-        "notice": _("Saved.") if request.query_params.get("done") else None,
+        "batch": query.get("batch", ""),
+        "issued": int(issued) if issued.isdigit() and len(issued) < 19 else 0,
         "statuses": {
             "active": _("Usable"),
             "used_up": _("Used up"),
             "expired": _("Expired"),
             "cancelled": _("Cancelled"),
         },
+        "status": 404 if lookup_errors else 200,
     }
-    code = status or (422 if errors else 404 if lookup_errors else 200)
-    return page(request, "club/giftcards.html", user, section="club", status=code, **context)
+
+
+PAGE = FormPage("club/giftcards.html", _load, "/console/club/giftcards?done=1")
 
 
 @router.get("", response_class=HTMLResponse)
 async def gift_cards(request: Request, user: Reader) -> Response:
-    return await _page(request, user)
+    return await PAGE.show(request, user, query=request.query_params)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -95,7 +88,7 @@ async def issue(request: Request, user: Writer) -> Response:
         expires = typed_day(typed["expires_on"], "Valid until", "اعتبار تا")
         data = GiftCardIssue.model_validate(
             {
-                "value_rials": amount_rials(typed["value"], user.money_unit, "Value", "مبلغ"),
+                "value_rials": typed_rials(typed["value"], user.money_unit, "Value", "مبلغ"),
                 "count": maybe_whole(typed["count"], "Number of cards", "تعداد کارت") or 1,
                 "code": typed["code"] or None,
                 "prefix": typed["prefix"],
@@ -121,9 +114,6 @@ async def issue(request: Request, user: Writer) -> Response:
 
         return step
 
-    async def again(errors: list[str]) -> Response:
-        return await _page(request, user, typed, errors)
-
     labels = {
         "value_rials": _("Value"),
         "count": _("Number of cards"),
@@ -132,7 +122,7 @@ async def issue(request: Request, user: Writer) -> Response:
         "batch": _("Batch name"),
         "expires_at": _("Valid until"),
     }
-    response = await attempt(request, user, build, again, "/console/club/giftcards?done=1", labels)
+    response = await PAGE.submit(request, user, build, typed, labels)
     if made and response.status_code == 303:
         found = {"batch": made[0].batch} if made[0].batch else {"code": made[0].code}
         query = urlencode({"done": 1, "issued": len(made), **found})
@@ -145,19 +135,13 @@ async def cancel(request: Request, user: Writer) -> Response:
     form = await checked_form(request, user)
     code = text(form, "code")
 
-    def build() -> Step:
-        async def step(session: AsyncSession) -> None:
-            card = await giftcards.cancel(session, user.principal, code)
-            # the code is what a holder spends with: the log keeps its last four characters only
-            await changed(session, user, "giftcards.cancelled", "gift_card", None, ending=card.code[-4:])
+    async def step(session: AsyncSession) -> None:
+        card = await giftcards.cancel(session, user.principal, code)
+        # the code is what a holder spends with: the log keeps its last four characters only
+        await changed(session, user, "giftcards.cancelled", "gift_card", None, ending=card.code[-4:])
 
-        return step
-
-    async def again(errors: list[str]) -> Response:
-        return await _page(request, user, errors=errors)
-
-    return await attempt(
-        request, user, build, again, "/console/club/giftcards?" + urlencode({"done": 1, "code": code})
+    return await PAGE.act(
+        request, user, step, "/console/club/giftcards?" + urlencode({"done": 1, "code": code})
     )
 
 
@@ -171,10 +155,4 @@ async def batch_codes(request: Request, user: Reader) -> Response:
     except BashgahError as error:
         return missing(request, user, error, status=error.status)
     safe = "".join(c for c in batch if c.isascii() and (c.isalnum() or c in "-_")) or "batch"
-    response = Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="gift-cards-{safe}.csv"'},
-    )
-    finish(request, response)
-    return response
+    return download(request, body, f"gift-cards-{safe}.csv")

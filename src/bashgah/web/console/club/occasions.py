@@ -10,24 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import BashgahError
 from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
 from bashgah.tiers import service as tiers
-from bashgah.web.console.common import (
-    Reader,
-    Step,
-    Writer,
-    attempt,
-    changed,
-    lang_of,
-    maybe_whole,
-    missing,
-    page,
-    values,
-)
-from bashgah.web.guard import checked_form, database
+from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.forms import maybe_whole, values
+from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
@@ -48,57 +37,36 @@ def _typed_of(rule: OccasionRuleRead) -> dict[str, Any]:
     }
 
 
-async def _page(
-    request: Request,
-    user: StaffUser,
-    rule_id: int | None = None,
-    typed: dict[str, Any] | None = None,
-    errors: list[str] | None = None,
-) -> Response:
-    lang = lang_of(request, user)
+async def _load(
+    session: AsyncSession, user: StaffUser, lang: str, rule_id: int | None = None
+) -> dict[str, Any]:
     _ = translator(lang, "console")
-    try:
-        async with database(request).transaction() as session:
-            rules = await occasions.list_rules(session, user.tenant_id, lang)
-            editing = await occasions.get(session, user.tenant_id, rule_id, lang) if rule_id else None
-            catalogue = await rewards.catalogue(session, user.tenant_id, lang)
-            ladder = await tiers.ladder(session, user.tenant_id)
-    except BashgahError as error:
-        return missing(request, user, error, status=error.status)
-    if typed is None:
-        typed = _typed_of(editing) if editing is not None else {**BLANK, "tiers": []}
-    return page(
-        request,
-        "club/occasions.html",
-        user,
-        section="club",
-        status=422 if errors else 200,
-        rules=rules,
-        editing=editing,
-        catalogue=catalogue,
-        levels=ladder.levels if ladder is not None else [],
-        kinds={
+    editing = await occasions.get(session, user.tenant_id, rule_id, lang) if rule_id else None
+    ladder = await tiers.ladder(session, user.tenant_id)
+    return {
+        "rules": await occasions.list_rules(session, user.tenant_id, lang),
+        "editing": editing,
+        "catalogue": await rewards.catalogue(session, user.tenant_id, lang),
+        "levels": ladder.levels if ladder is not None else [],
+        "kinds": {
             "birthday": _("Birthday"),
             "membership_anniversary": _("Membership anniversary"),
             "wedding_anniversary": _("Wedding anniversary"),
             "nowruz": _("Nowruz"),
             "yalda": _("Yalda"),
         },
-        typed=typed,
-        errors=errors or [],
-        lang=lang,
-        notice=_("Saved.") if request.query_params.get("done") else None,
-    )
+        "typed": _typed_of(editing) if editing is not None else {**BLANK, "tiers": []},
+        "lang": lang,
+    }
 
 
-@router.get("", response_class=HTMLResponse)
-async def occasion_list(request: Request, user: Reader) -> Response:
-    return await _page(request, user)
+PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1")
+PAGE.serve(router, "occasion_list")
 
 
 @router.get("/{rule_id}", response_class=HTMLResponse)
 async def occasion(request: Request, user: Reader, rule_id: int) -> Response:
-    return await _page(request, user, rule_id)
+    return await PAGE.show(request, user, rule_id=rule_id)
 
 
 def _labels(_: Any) -> dict[str, str]:
@@ -144,10 +112,7 @@ async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Respo
 
         return step
 
-    async def again(errors: list[str]) -> Response:
-        return await _page(request, user, rule_id, typed, errors)
-
-    return await attempt(request, user, build, again, "/console/club/occasions?done=1", _labels(_))
+    return await PAGE.submit(request, user, build, typed, _labels(_), rule_id=rule_id)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -167,16 +132,9 @@ async def switch(request: Request, user: Writer, rule_id: int) -> Response:
     active = form.get("active") == "1"
     lang = lang_of(request, user)
 
-    def build() -> Step:
-        async def step(session: AsyncSession) -> None:
-            await occasions.change(
-                session, user.tenant_id, rule_id, OccasionRuleUpdate.model_validate({"active": active}), lang
-            )
-            await changed(session, user, "occasion.changed", "occasion_rule", rule_id, active=active)
+    async def step(session: AsyncSession) -> None:
+        change = OccasionRuleUpdate.model_validate({"active": active})
+        await occasions.change(session, user.tenant_id, rule_id, change, lang)
+        await changed(session, user, "occasion.changed", "occasion_rule", rule_id, active=active)
 
-        return step
-
-    async def again(errors: list[str]) -> Response:
-        return await _page(request, user, errors=errors)
-
-    return await attempt(request, user, build, again, "/console/club/occasions?done=1")
+    return await PAGE.act(request, user, step)

@@ -1,0 +1,49 @@
+"""The club's branches: its stores and its online shop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bashgah.tenants import service as tenants
+from bashgah.tenants.schemas import BranchCreate
+from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
+from bashgah.web.forms import values
+from bashgah.web.guard import checked_form
+from bashgah.web.i18n import translator
+from bashgah.web.sessions import StaffUser
+
+router = APIRouter(prefix="/console/club/branches", include_in_schema=False)
+
+
+async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, Any]:
+    return {
+        "branches": await tenants.list_branches(session, user.tenant_id),
+        "typed": {"code": "", "name": "", "kind": "store"},
+    }
+
+
+PAGE = FormPage("club/branches.html", _load, "/console/club/branches?done=1")
+PAGE.serve(router, "branches")
+
+
+@router.post("", response_class=HTMLResponse)
+async def create_branch(request: Request, user: Writer) -> Response:
+    form = await checked_form(request, user)
+    typed = values(form, "code", "name", "kind")
+    _ = translator(lang_of(request, user), "console")
+
+    def build() -> Step:
+        data = BranchCreate.model_validate(typed)
+
+        async def step(session: AsyncSession) -> None:
+            made = await tenants.create_branch(session, user.tenant_id, data)
+            await changed(session, user, "branch.created", "branch", made.id, code=made.code)
+
+        return step
+
+    labels = {"code": _("Code"), "name": _("Name"), "kind": _("Kind")}
+    return await PAGE.submit(request, user, build, typed, labels)
