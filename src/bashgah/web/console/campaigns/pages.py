@@ -1,5 +1,5 @@
 """Campaigns: the list (status and schedule in words) and the editor. Both the structured form
-(``campaigns.form``) and the JSON box go through ``programme.service`` (a new version on every edit), so the
+(``campaigns.form``) and the JSON box go through ``programme.campaigns`` (a new version on every edit), so the
 till's next sale uses them."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import to_persian_digits
 from bashgah.models import utcnow
-from bashgah.programme import service as programme
+from bashgah.programme import campaigns as programme
 from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead
 from bashgah.segments import service as segments
 from bashgah.tenants import service as tenants

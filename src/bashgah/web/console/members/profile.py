@@ -15,8 +15,8 @@ from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points
 from bashgah.members import service as members
 from bashgah.models import Member
-from bashgah.purchases import service as purchases
-from bashgah.stamps import service as stamps
+from bashgah.purchases import reads as purchases
+from bashgah.stamps import reading as stamps
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead, TierAssign
 from bashgah.wallet import service as wallet
