@@ -89,3 +89,9 @@ async def sign_in_member(web: WebClient, outbox: FileGateway, mobile: str, e164:
     assert asked.status_code == 200, asked.text
     done = await enter_code(web, e164, last_code(outbox, e164))
     assert done.status_code == 303, done.text
+
+
+async def in_english(web: WebClient, page: str = "/m") -> None:
+    """Switch the portal to English with ``page``'s language form, as the member would, and back to it."""
+    switched = await web.submit(page, "/m/lang", {"lang": "en", "next": page})
+    assert switched.status_code == 303 and switched.headers["location"] == page, switched.text

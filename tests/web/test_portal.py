@@ -12,7 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
-from portal_helpers import LADDER, Portal, ask_code, enter_code, last_code, portal_app, sign_in_member
+from portal_helpers import (
+    LADDER,
+    Portal,
+    ask_code,
+    enter_code,
+    in_english,
+    last_code,
+    portal_app,
+    sign_in_member,
+)
 from sqlalchemy import select, update
 from web_helpers import WebClient, csrf_of
 
@@ -227,11 +236,7 @@ async def test_the_home_page_shows_points_their_worth_expiry_level_and_history_i
 async def test_the_pages_are_in_english_with_gregorian_dates_when_the_member_chooses_it(
     sara: WebClient,
 ) -> None:
-    await sara.get("/m/history")
-    switched = await sara.http.post(
-        "/m/lang", data={"csrf": csrf_of(sara.last_html), "lang": "en", "next": "/m/history"}
-    )
-    assert switched.status_code == 303 and switched.headers["location"] == "/m/history"
+    await in_english(sara, "/m/history")
     page = await sara.get("/m/history")
     assert 'lang="en" dir="ltr"' in page.text
     assert "Points earned on a purchase" in page.text and "+120" in page.text
@@ -358,11 +363,18 @@ async def test_a_bad_email_changes_nothing_and_says_why(sara: WebClient, db: Dat
 async def test_the_profile_form_cannot_change_the_mobile(sara: WebClient, db: Database) -> None:
     page = await sara.get("/m/profile")
     assert 'name="mobile"' not in page.text
-    await sara.http.post(
-        "/m/profile", data={"csrf": csrf_of(page.text), "first_name": "سارا", "mobile": REZA}
+    saved = await sara.http.post(
+        "/m/profile", data={"csrf": csrf_of(page.text), "first_name": "سارینا", "mobile": REZA}
+    )
+    # The name she typed is saved; the mobile sent beside it is ignored, not refused.
+    assert saved.status_code == 303 and saved.headers["location"] == "/m/profile?saved=1"
+    again = await sara.get("/m/profile")
+    assert 'value="سارینا"' in again.text
+    assert (
+        to_persian_digits("09121112233") in again.text and to_persian_digits("09122223344") not in again.text
     )
     async with db.transaction() as session:
-        assert await session.scalar(select(Member.mobile).where(Member.first_name == "سارا")) == SARA_E164
+        assert await session.scalar(select(Member.mobile).where(Member.first_name == "سارینا")) == SARA_E164
 
 
 # ---------------------------------------------------------------------------------------------- privacy
@@ -539,7 +551,7 @@ async def test_the_wallet_page_shows_the_balance_the_cashback_on_its_way_and_the
     assert 'id="wallet-available">۵۷٬۵۰۰ تومان' in page.text
     statement = page.text.partition('id="statement"')[2]
     assert statement.count("<li>") == 3 and "−۲۵٬۰۰۰ تومان" in statement and "+۷٬۵۰۰ تومان" in statement
-    await sara.submit("/m/wallet", "/m/lang", {"lang": "en", "next": "/m/wallet"})
+    await in_english(sara, "/m/wallet")
     english = await sara.get("/m/wallet")
     assert "57,500 toman" in english.text and 'href="/m/stamps"' in english.text
 
@@ -571,7 +583,7 @@ async def test_the_stamp_cards_page_shows_progress_and_the_reward_code_of_a_full
     page = await sara.get("/m/stamps")
     assert "کارت قهوه" in page.text and "۱ از ۴" in page.text
     assert code in page.text and "این کد را هنگام پرداخت نشان دهید" in page.text
-    await sara.submit("/m/stamps", "/m/lang", {"lang": "en", "next": "/m/stamps"})
+    await in_english(sara, "/m/stamps")
     english = await sara.get("/m/stamps")
     assert (
         "Coffee card" in english.text and "1 of 4" in english.text and 'aria-current="page"' in english.text
@@ -662,8 +674,7 @@ async def test_the_confirm_step_is_in_english_with_the_clubs_numbers(portal: Por
     reward_id = await _coffee(
         portal, sara, cost=100, kind="discount_amount", discount_rials=500_000, sku=None
     )
-    await sara.get("/m")
-    await sara.http.post("/m/lang", data={"csrf": csrf_of(sara.last_html), "lang": "en", "next": "/m"})
+    await in_english(sara)
     asked = await sara.get(f"/m/rewards/{reward_id}")
     assert asked.status_code == 200
     assert "Get this reward?" in asked.text and "50,000 toman off your purchase" in asked.text
@@ -695,7 +706,7 @@ async def test_a_reward_the_member_cannot_afford_yet_shows_the_points_to_go(
     assert "۱ امتیاز مانده" in coming
     assert coming.index("چای") < coming.index("قهوهٔ رایگان")  # the nearest first
     assert "/m/rewards/" not in coming  # nothing to get there yet
-    await sara.http.post("/m/lang", data={"csrf": csrf_of(fa.text), "lang": "en", "next": "/m"})
+    await in_english(sara)
     en = await sara.get("/m/rewards")
     assert "380 points to go" in en.text and "1 point to go" in en.text and "Keep collecting" in en.text
 

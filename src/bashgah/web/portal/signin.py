@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import normalize_phone
@@ -29,6 +30,7 @@ from bashgah.web.portal.common import (
     redirect,
 )
 from bashgah.web.render import language
+from bashgah.web.sessions import MemberUser
 
 router = portal_router()
 
@@ -182,10 +184,15 @@ async def check_code(request: Request) -> Response:
     return response
 
 
+async def _visitor_form(request: Request) -> tuple[MemberUser | None, FormData | None]:
+    """Whoever sends the form (a member or a visitor) and the form, None when its CSRF token is bad."""
+    user = await current_member(request)
+    return user, await posted(request, user)
+
+
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    user = await current_member(request)
-    form = await posted(request, user)
+    user, form = await _visitor_form(request)
     if form is None:
         return expired(request, user)
     slug = ""
@@ -197,8 +204,7 @@ async def logout(request: Request) -> Response:
 
 @router.post("/lang")
 async def switch_language(request: Request) -> Response:
-    user = await current_member(request)
-    form = await posted(request, user)
+    user, form = await _visitor_form(request)
     if form is None:
         return expired(request, user)
     lang = form.get("lang")

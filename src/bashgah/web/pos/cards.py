@@ -19,10 +19,10 @@ from bashgah.idempotency import service as idempotency
 from bashgah.members import service as members
 from bashgah.wallet import service as wallets
 from bashgah.wallet.schemas import TopUpCreate
-from bashgah.web import audit, fmt, forms
+from bashgah.web import fmt, forms
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.pos.common import Cashier, message, once, pos_router, redirect, screen, status
+from bashgah.web.pos.common import Cashier, log, once, pos_router, redirect, refusal, screen
 from bashgah.web.render import language
 from bashgah.web.sessions import StaffUser
 
@@ -92,15 +92,7 @@ async def top_up(request: Request, user: Cashier, member_id: int) -> Response:
 
         async def act(session: AsyncSession) -> dict[str, Any]:
             done = await wallets.top_up(session, user.principal, member_id, body)
-            await audit.record(
-                session,
-                user.tenant_id,
-                "pos.wallet_top_up",
-                user.staff_id,
-                "member",
-                member_id,
-                amount_rials=done.amount_rials,
-            )
+            await log(session, user, "pos.wallet_top_up", "member", member_id, amount_rials=done.amount_rials)
             return {"transfer_id": done.transfer_id}
 
         fp = idempotency.fingerprint("POST", f"/pos/members/{member_id}/top-up", body.model_dump())
@@ -112,8 +104,7 @@ async def top_up(request: Request, user: Cashier, member_id: int) -> Response:
             request,
             user,
             member_id,
-            status=status(error),
-            errors=[message(error, lang, user.money_unit)],
+            **refusal(error, lang, user.money_unit),
             amount=typed,
             reference=reference,
         )

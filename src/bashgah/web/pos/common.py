@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError
 from bashgah.idempotency import service as idempotency
-from bashgah.web import fmt
+from bashgah.web import audit, fmt
 from bashgah.web.guard import POS_ROLES, database, require_staff
 from bashgah.web.pos.pricing import SaleRefused
 from bashgah.web.render import render
@@ -32,6 +32,13 @@ def screen(request: Request, template: str, user: StaffUser, status: int = 200, 
     return render(request, f"pos/{template}", face="pos", user=user, status=status, **context)
 
 
+async def log(
+    session: AsyncSession, user: StaffUser, action: str, object_type: str, object_id: int, **figures: Any
+) -> None:
+    """The cashier's action in the audit log, in the action's own transaction."""
+    await audit.record(session, user.tenant_id, action, user.staff_id, object_type, object_id, **figures)
+
+
 def redirect(to: str) -> RedirectResponse:
     return RedirectResponse(to, status_code=303)
 
@@ -42,6 +49,11 @@ def message(error: Exception, lang: str, unit: str) -> str:
     if lang == "fa":
         return "این تغییر با دادهٔ موجود تداخل دارد؛ چیزی ذخیره نشد. دوباره تلاش کنید."
     return "This conflicts with existing data; nothing was saved. Try again."
+
+
+def refusal(error: Exception, lang: str, unit: str) -> dict[str, Any]:
+    """The page's status and its error line for a refused action (the page shows the form again)."""
+    return {"status": status(error), "errors": [message(error, lang, unit)]}
 
 
 def status(error: Exception) -> int:

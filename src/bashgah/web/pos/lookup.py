@@ -18,9 +18,9 @@ from bashgah.members.schemas import MemberCreate
 from bashgah.models import Member
 from bashgah.purchases import service as purchases
 from bashgah.tenants import service as tenants
-from bashgah.web import audit, fmt
+from bashgah.web import fmt
 from bashgah.web.guard import checked_form, database
-from bashgah.web.pos.common import Cashier, message, pos_router, redirect, screen, status
+from bashgah.web.pos.common import Cashier, log, message, pos_router, redirect, screen, status
 from bashgah.web.pos.typed import EnrolForm
 from bashgah.web.render import language
 from bashgah.web.sessions import StaffUser
@@ -83,7 +83,7 @@ async def enrol(request: Request, user: Cashier) -> Response:
         async with database(request).transaction() as session:
             body.branch = await _branch_code(session, user)
             member = await members.create(session, user.tenant_id, body)
-            await audit.record(session, user.tenant_id, "pos.enrol", user.staff_id, "member", member.id)
+            await log(session, user, "pos.enrol", "member", member.id)
     except (BashgahError, IntegrityError, ValidationError) as error:
         if isinstance(error, ValidationError):
             error = InvalidInput("mobile", "not a valid mobile number", "شماره موبایل معتبر نیست", "موبایل")

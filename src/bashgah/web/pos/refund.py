@@ -17,10 +17,10 @@ from bashgah.idempotency import service as idempotency
 from bashgah.members import service as members
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import PurchaseRead, RefundResult
-from bashgah.web import audit, forms
+from bashgah.web import forms
 from bashgah.web.guard import checked_form, database
 from bashgah.web.pos import receipt
-from bashgah.web.pos.common import Cashier, message, once, pos_router, redirect, screen, status
+from bashgah.web.pos.common import Cashier, log, once, pos_router, redirect, refusal, screen
 from bashgah.web.pos.pricing import RewardUse, reward_use
 from bashgah.web.pos.typed import read_refund
 from bashgah.web.render import language
@@ -89,17 +89,12 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
 
         async def act(session: AsyncSession) -> dict[str, Any]:
             done = await purchases.refund(session, user.principal, purchase_id, body)
-            await audit.record(
-                session,
-                user.tenant_id,
-                "pos.refund",
-                user.staff_id,
-                "purchase",
-                purchase_id,
-                amount_rials=done.amount_rials,
-                points_reversed=done.points_reversed,
-                points_returned=done.points_returned,
-            )
+            figures = {
+                "amount_rials": done.amount_rials,
+                "points_reversed": done.points_reversed,
+                "points_returned": done.points_returned,
+            }
+            await log(session, user, "pos.refund", "purchase", purchase_id, **figures)
             return {"refund_id": done.id}
 
         fp = idempotency.fingerprint("POST", f"/pos/receipts/{purchase_id}/refund", body.model_dump())
@@ -109,8 +104,7 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
             request,
             user,
             purchase_id,
-            status=status(error),
-            errors=[message(error, lang, user.money_unit)],
+            **refusal(error, lang, user.money_unit),
             refund_amount=typed_amount,
             refund_reason=reason,
         )

@@ -15,10 +15,10 @@ from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.members import service as members
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import PurchaseResult
-from bashgah.web import audit, forms
+from bashgah.web import forms
 from bashgah.web.guard import checked_form, database
 from bashgah.web.pos import member as panel
-from bashgah.web.pos.common import Cashier, message, once, pos_router, redirect, screen, status
+from bashgah.web.pos.common import Cashier, log, message, once, pos_router, redirect, screen, status
 from bashgah.web.pos.pricing import SaleRefused, labelled, price
 from bashgah.web.pos.typed import Sale, SaleForm, read_sale
 from bashgah.web.render import language
@@ -75,11 +75,10 @@ async def _record(request: Request, user: StaffUser, member_id: int, sale: Sale)
 
     async def act(session: AsyncSession) -> dict[str, Any]:
         result = await purchases.record(session, user.principal, sale.purchase(member_id), lang)
-        await audit.record(
+        await log(
             session,
-            user.tenant_id,
+            user,
             "pos.sale",
-            user.staff_id,
             "purchase",
             result.id,
             total_rials=result.total_rials,
