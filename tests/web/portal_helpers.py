@@ -64,6 +64,17 @@ async def portal_app(db: Database, club: Club, folder: Path) -> AsyncIterator[Po
     yield Portal(app, db, club, outbox)
 
 
+async def add_reward(http: httpx.AsyncClient, club: Club, cost: int = 100, **fields: Any) -> int:
+    """A reward of the club made through the API (a free coffee unless ``fields`` say otherwise); its id."""
+    coffee = {"name_fa": "قهوهٔ رایگان", "name_en": "Free coffee", "kind": "free_product", "sku": "COF"}
+    created = await http.post(
+        "/api/v1/rewards", json={**coffee, "cost_points": cost, **fields}, headers=club.headers()
+    )
+    assert created.status_code == 201, created.text
+    reward_id: int = created.json()["id"]
+    return reward_id
+
+
 async def ask_code(web: WebClient, mobile: str, club: str | None = None) -> httpx.Response:
     return await web.submit(
         f"/m/{club or web.club.slug}/login", "/m/login", {"club": club or web.club.slug, "mobile": mobile}

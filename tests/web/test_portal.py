@@ -15,6 +15,7 @@ import pytest
 from portal_helpers import (
     LADDER,
     Portal,
+    add_reward,
     ask_code,
     enter_code,
     in_english,
@@ -246,19 +247,7 @@ async def test_the_pages_are_in_english_with_gregorian_dates_when_the_member_cho
 async def test_a_member_redeems_a_reward_and_sees_its_code_and_the_new_balance(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    created = await sara.http.post(
-        "/api/v1/rewards",
-        json={
-            "name_fa": "قهوهٔ رایگان",
-            "name_en": "Free coffee",
-            "kind": "free_product",
-            "sku": "COF",
-            "cost_points": 100,
-        },
-        headers=portal.club.headers(),
-    )
-    assert created.status_code == 201, created.text
-    reward_id = created.json()["id"]
+    reward_id = await add_reward(sara.http, portal.club)
     catalogue = await sara.get("/m/rewards")
     assert "قهوهٔ رایگان" in catalogue.text
     asked = await sara.get(f"/m/rewards/{reward_id}")
@@ -281,12 +270,8 @@ async def test_a_member_redeems_a_reward_and_sees_its_code_and_the_new_balance(
 async def test_a_reward_beyond_the_members_points_is_refused_and_nothing_is_spent(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    created = await sara.http.post(
-        "/api/v1/rewards",
-        json={"name_fa": "هدیه", "name_en": "Gift", "kind": "physical_gift", "stock": 3, "cost_points": 500},
-        headers=portal.club.headers(),
-    )
-    reward_id = created.json()["id"]
+    gift = {"name_fa": "هدیه", "name_en": "Gift", "kind": "physical_gift", "sku": None, "stock": 3}
+    reward_id = await add_reward(sara.http, portal.club, cost=500, **gift)
     page = await sara.get("/m/rewards")
     assert f'action="/m/rewards/{reward_id}"' not in page.text  # not offered: out of reach
     for refused in (
@@ -386,20 +371,10 @@ async def test_a_member_cannot_see_another_members_rewards_or_statement(
     async with portal.browser() as other:
         reza = await enrol(other.http, portal.club, REZA, first_name="رضا")
         await give_points(other.http, portal.club, reza["id"], 300)
-        reward = await other.http.post(
-            "/api/v1/rewards",
-            json={
-                "name_fa": "کیک",
-                "name_en": "Cake",
-                "kind": "free_product",
-                "sku": "CAKE",
-                "cost_points": 200,
-            },
-            headers=portal.club.headers(),
-        )
+        cake = await add_reward(other.http, portal.club, cost=200, name_fa="کیک", name_en="Cake", sku="CAKE")
         got = await other.http.post(
             f"/api/v1/members/{reza['id']}/rewards",
-            json={"reward_id": reward.json()["id"]},
+            json={"reward_id": cake},
             headers=portal.club.headers(**{"Idempotency-Key": "reza-cake"}),
         )
         assert got.status_code == 201, got.text
@@ -621,24 +596,6 @@ async def test_the_coupons_page_lists_the_members_own_codes_usable_first_then_us
 # ------------------------------------------------------------- the confirm step, the card, the tab bar
 
 
-async def _coffee(portal: Portal, web: WebClient, cost: int = 100, **fields: Any) -> int:
-    created = await web.http.post(
-        "/api/v1/rewards",
-        json={
-            "name_fa": "قهوهٔ رایگان",
-            "name_en": "Free coffee",
-            "kind": "free_product",
-            "sku": "COF",
-            "cost_points": cost,
-            **fields,
-        },
-        headers=portal.club.headers(),
-    )
-    assert created.status_code == 201, created.text
-    reward_id: int = created.json()["id"]
-    return reward_id
-
-
 async def _spent(db: Database) -> int:
     async with db.transaction() as session:
         found = await session.scalars(select(Transfer.amount).where(Transfer.code == "redeem"))
@@ -648,7 +605,7 @@ async def _spent(db: Database) -> int:
 async def test_get_it_asks_first_with_the_cost_and_the_points_after_and_spends_nothing_yet(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    reward_id = await _coffee(portal, sara)
+    reward_id = await add_reward(sara.http, portal.club)
     catalogue = await sara.get("/m/rewards")
     # The list's «دریافت» only opens the confirm step; no form on it spends points.
     assert f'<form method="get" action="/m/rewards/{reward_id}">' in catalogue.text
@@ -671,8 +628,8 @@ async def test_get_it_asks_first_with_the_cost_and_the_points_after_and_spends_n
 
 
 async def test_the_confirm_step_is_in_english_with_the_clubs_numbers(portal: Portal, sara: WebClient) -> None:
-    reward_id = await _coffee(
-        portal, sara, cost=100, kind="discount_amount", discount_rials=500_000, sku=None
+    reward_id = await add_reward(
+        sara.http, portal.club, cost=100, kind="discount_amount", discount_rials=500_000, sku=None
     )
     await in_english(sara)
     asked = await sara.get(f"/m/rewards/{reward_id}")
@@ -685,7 +642,7 @@ async def test_the_confirm_step_is_in_english_with_the_clubs_numbers(portal: Por
 async def test_a_redeem_post_without_the_confirm_step_spends_nothing_and_shows_the_step(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    reward_id = await _coffee(portal, sara)
+    reward_id = await add_reward(sara.http, portal.club)
     catalogue = await sara.get("/m/rewards")
     tapped = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(catalogue.text)})
     assert tapped.status_code == 303 and tapped.headers["location"] == f"/m/rewards/{reward_id}"
@@ -698,8 +655,8 @@ async def test_a_redeem_post_without_the_confirm_step_spends_nothing_and_shows_t
 async def test_a_reward_the_member_cannot_afford_yet_shows_the_points_to_go(
     portal: Portal, sara: WebClient
 ) -> None:
-    await _coffee(portal, sara, cost=500)
-    await _coffee(portal, sara, cost=121, name_fa="چای", name_en="Tea")
+    await add_reward(sara.http, portal.club, cost=500)
+    await add_reward(sara.http, portal.club, cost=121, name_fa="چای", name_en="Tea")
     fa = await sara.get("/m/rewards")
     coming = fa.text.partition('id="coming"')[2]
     assert "قهوهٔ رایگان" in coming and "۳۸۰ امتیاز مانده" in coming
@@ -807,18 +764,8 @@ async def test_points_expiring_on_the_same_day_show_as_one_line_with_their_sum(
 async def test_a_wallet_credit_reward_says_what_it_gives_never_its_code_in_persian_and_english(
     portal: Portal, sara: WebClient
 ) -> None:
-    created = await sara.http.post(
-        "/api/v1/rewards",
-        json={
-            "name_fa": "شارژ کیف پول",
-            "name_en": "Wallet top-up",
-            "kind": "wallet_credit",
-            "cost_points": 100,
-            "credit_rials": 500_000,
-        },
-        headers=portal.club.headers(),
-    )
-    assert created.status_code == 201, created.text
+    top_up = {"name_fa": "شارژ کیف پول", "name_en": "Wallet top-up", "kind": "wallet_credit", "sku": None}
+    await add_reward(sara.http, portal.club, credit_rials=500_000, **top_up)
     page = (await sara.get("/m/rewards")).text
     assert "wallet_credit" not in page and "۵۰٬۰۰۰ تومان در کیف پول شما" in page
     sara.http.cookies.set("bg_lang", "en")
