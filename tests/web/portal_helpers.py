@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from web_helpers import WebClient
+from web_helpers import LiveServer, WebClient
 
 from bashgah.api.app import create_app
 from bashgah.core.config import Settings
@@ -106,3 +106,21 @@ async def in_english(web: WebClient, page: str = "/m") -> None:
     """Switch the portal to English with ``page``'s language form, as the member would, and back to it."""
     switched = await web.submit(page, "/m/lang", {"lang": "en", "next": page})
     assert switched.status_code == 303 and switched.headers["location"] == page, switched.text
+
+
+def visit_card(
+    live_server: LiveServer, api: httpx.Client, name_fa: str, name_en: str, needed: int, sku: str
+) -> None:
+    """The club's stamp card of visits with a free product at the end, made once per live server."""
+    if live_server.extra.get(f"visit-card-{sku}"):
+        return
+    card = {
+        "name_fa": name_fa,
+        "name_en": name_en,
+        "stamps_needed": needed,
+        "earn": {"per": "visit"},
+        "reward": {"kind": "free_product", "sku": sku},
+    }
+    made = api.post("/api/v1/stamp-cards", json=card, headers=live_server.club.headers("manager"))
+    assert made.status_code == 201, made.text
+    live_server.extra[f"visit-card-{sku}"] = True

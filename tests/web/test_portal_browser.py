@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from portal_helpers import LADDER, last_code
+from portal_helpers import LADDER, last_code, visit_card
 from web_helpers import DESKTOP, PHONE, LiveServer, shot
 
 from bashgah.core.normalize import to_persian_digits
@@ -25,17 +25,7 @@ def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
     with live_server.api() as api:
         member = api.post("/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=headers)
         assert member.status_code == 201, member.text
-        if not live_server.extra.get("portal_stamps"):
-            card = {
-                "name_fa": "کارت قهوه",
-                "name_en": "Coffee card",
-                "stamps_needed": 6,
-                "earn": {"per": "visit"},
-                "reward": {"kind": "free_product", "sku": "COF"},
-            }
-            made = api.post("/api/v1/stamp-cards", json=card, headers=headers)
-            assert made.status_code == 201, made.text
-            live_server.extra["portal_stamps"] = True
+        visit_card(live_server, api, "کارت قهوه", "Coffee card", 6, "COF")
         sale = api.post(
             "/api/v1/purchases",
             json={

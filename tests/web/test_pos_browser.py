@@ -10,11 +10,32 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from portal_helpers import visit_card
 from web_helpers import PASSWORD, LiveServer, PageGuard, shot
 
 pytestmark = pytest.mark.browser
 
 _numbers = itertools.count(1)
+
+
+def _new_member(
+    api: Any, live_server: LiveServer, mobile: str, first_name: str, points: int = 0, **more: str
+) -> int:
+    """A member enrolled through the API, with ``points`` given by hand; their id."""
+    club = live_server.club
+    made = api.post(
+        "/api/v1/members", json={"mobile": mobile, "first_name": first_name, **more}, headers=club.headers()
+    )
+    assert made.status_code == 201, made.text
+    member_id: int = made.json()["id"]
+    if points:
+        given = api.post(
+            f"/api/v1/members/{member_id}/adjustments",
+            json={"points": points, "reason": "browser test"},
+            headers=club.headers(**{"Idempotency-Key": f"browser-{mobile}"}),
+        )
+        assert given.status_code == 201, given.text
+    return member_id
 
 
 def _club_member(live_server: LiveServer, points: int, coupon: str) -> str:
@@ -23,18 +44,7 @@ def _club_member(live_server: LiveServer, points: int, coupon: str) -> str:
     mobile = f"0912880{n:04d}"
     club = live_server.club
     with live_server.api() as api:
-        made = api.post(
-            "/api/v1/members",
-            json={"mobile": mobile, "first_name": "مریم", "last_name": "نوری"},
-            headers=club.headers(),
-        )
-        assert made.status_code == 201, made.text
-        given = api.post(
-            f"/api/v1/members/{made.json()['id']}/adjustments",
-            json={"points": points, "reason": "browser test"},
-            headers=club.headers(**{"Idempotency-Key": f"browser-{mobile}"}),
-        )
-        assert given.status_code == 201, given.text
+        _new_member(api, live_server, mobile, "مریم", points, last_name="نوری")
         batch = api.post(
             "/api/v1/coupons/batches",
             json={"name": coupon, "discount_type": "fixed", "discount_value": 200_000, "code": coupon},
@@ -164,22 +174,8 @@ def _member_with_a_wallet(live_server: LiveServer) -> str:
     mobile = f"0912881{n:04d}"
     club = live_server.club
     with live_server.api() as api:
-        if not live_server.extra.get("visit_card"):
-            card = {
-                "name_fa": "کارت مهمان",
-                "name_en": "Visit card",
-                "stamps_needed": 9,
-                "earn": {"per": "visit"},
-                "reward": {"kind": "free_product", "sku": "CAKE"},
-            }
-            made = api.post("/api/v1/stamp-cards", json=card, headers=club.headers("manager"))
-            assert made.status_code == 201, made.text
-            live_server.extra["visit_card"] = True
-        member = api.post(
-            "/api/v1/members", json={"mobile": mobile, "first_name": "Nika"}, headers=club.headers()
-        )
-        assert member.status_code == 201, member.text
-        member_id = member.json()["id"]
+        visit_card(live_server, api, "کارت مهمان", "Visit card", 9, "CAKE")
+        member_id = _new_member(api, live_server, mobile, "Nika")
         topped = api.post(
             f"/api/v1/members/{member_id}/wallet/top-ups",
             json={"amount_rials": 500_000},
@@ -248,17 +244,7 @@ def _member_with_a_reward(live_server: LiveServer) -> tuple[str, str]:
     mobile = f"0912882{n:04d}"
     club = live_server.club
     with live_server.api() as api:
-        member = api.post(
-            "/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=club.headers()
-        )
-        assert member.status_code == 201, member.text
-        member_id = member.json()["id"]
-        given = api.post(
-            f"/api/v1/members/{member_id}/adjustments",
-            json={"points": 300, "reason": "browser test"},
-            headers=club.headers(**{"Idempotency-Key": f"browser-reward-{mobile}"}),
-        )
-        assert given.status_code == 201, given.text
+        member_id = _new_member(api, live_server, mobile, "Sara", 300)
         reward = api.post(
             "/api/v1/rewards",
             json={"name_fa": "۵۰ هزار تومان تخفیف", "name_en": "50,000 toman off", "kind": "discount_amount",

@@ -61,6 +61,16 @@ async def in_english(web: WebClient, path: str = "/pos") -> None:
     assert switched.status_code == 303 and switched.headers["location"] == path
 
 
+async def sold_at_till(
+    web: WebClient, client: httpx.AsyncClient, club: Club, lang: str = "fa"
+) -> tuple[int, httpx.Response]:
+    """A new member buys for 100,000 toman (100 points) at the till in ``lang``; their id and the sale's
+    answer (the redirect to its receipt)."""
+    member_id = await _member(client, club)
+    await at_till(web, lang)
+    return member_id, await _sell(web, member_id, total="100000")
+
+
 async def _review(web: WebClient, member_id: int, **typed: str) -> httpx.Response:
     """The sale form of the member's panel, as typed, sent to its confirm step."""
     panel = f"/pos/members/{member_id}"
@@ -239,9 +249,7 @@ async def test_a_refund_gives_the_money_back_and_takes_the_earned_points_back(
 async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
-    member_id = await _member(client, club)
-    await at_till(web)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club)
     path = done.headers["location"].split("?")[0]
     refused = await web.submit(path, path + "/refund", {"amount": "900000", "reason": ""})
     assert refused.status_code in (409, 422)
@@ -252,9 +260,7 @@ async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(
 async def test_a_receipt_is_found_by_its_number(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
-    member_id = await _member(client, club)
-    await at_till(web)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club)
     number = _form_values(web.last_html)["key"]
     found = await web.get("/pos/receipt", params={"number": number.lower()})
     assert found.headers["location"] == done.headers["location"].split("?")[0]

@@ -11,7 +11,16 @@ from datetime import date
 import httpx
 import pytest
 from sqlalchemy import select
-from test_pos_pages import _csrf, _form_values, _member, _reward_code, _sell, at_till, refund_at_till
+from test_pos_pages import (
+    _csrf,
+    _form_values,
+    _member,
+    _reward_code,
+    _sell,
+    at_till,
+    refund_at_till,
+    sold_at_till,
+)
 from web_helpers import WebClient
 
 from bashgah.core.db import Database
@@ -75,9 +84,7 @@ async def test_a_refund_at_the_till_shows_what_will_be_returned_before_it_is_don
 async def test_an_empty_refund_amount_is_previewed_as_everything_not_yet_refunded(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
-    member_id = await _member(client, club)
-    await at_till(web, lang)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club, lang)
     path = done.headers["location"].split("?")[0]
     await refund_at_till(web, path, amount="30000")
     receipt = await web.get(path)
@@ -92,9 +99,7 @@ async def test_an_empty_refund_amount_is_previewed_as_everything_not_yet_refunde
 async def test_a_receipt_ignores_a_refund_notice_written_into_its_address(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
-    member_id = await _member(client, club)
-    await at_till(web)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club)
     path = done.headers["location"].split("?")[0]
     forged = await web.get(path, params={"refunded": "98765432", "taken": "4321", "given": "8642"})
     assert forged.status_code == 200
@@ -138,9 +143,7 @@ async def test_the_receipt_of_a_sale_with_a_reward_shows_what_the_confirm_step_s
 async def test_the_printed_receipt_names_the_branch_and_the_cashier_and_carries_the_portal_qr(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
-    member_id = await _member(client, club)
-    await at_till(web, lang)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club, lang)
     receipt = await web.get(done.headers["location"])
     where = receipt.text[receipt.text.index('id="receipt-where"') :]
     where = where[: where.index("</p>")]
@@ -155,9 +158,7 @@ async def test_the_printed_receipt_names_the_branch_and_the_cashier_and_carries_
 async def test_the_receipt_after_a_partial_refund_shows_what_is_left(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
-    member_id = await _member(client, club)
-    await at_till(web, lang)
-    done = await _sell(web, member_id, total="100000")  # 100 points
+    member_id, done = await sold_at_till(web, client, club, lang)  # 100 points
     path = done.headers["location"].split("?")[0]
     refunded = await refund_at_till(web, path, amount="25000")
     receipt = await web.get(refunded.headers["location"])
