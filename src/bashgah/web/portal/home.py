@@ -68,6 +68,8 @@ async def membership_card(request: Request, user: SignedIn) -> Response:
         tier = await _tier(session, user, lang)
         return {
             "member": member,
+            # The name on the card; a member who gave none is shown by their mobile.
+            "holder": f"{member.first_name} {member.last_name}".strip(),
             "worth": await portal.worth(session, user.tenant_id, user.member_id, utcnow()),
             "level": tier.level.name if tier else "",
             "card_number": fmt.card(member.card_number, lang),

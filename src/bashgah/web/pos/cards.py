@@ -22,7 +22,7 @@ from bashgah.wallet.schemas import TopUpCreate
 from bashgah.web import fmt, forms
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.pos.common import Cashier, log, once, pos_router, redirect, refusal, screen
+from bashgah.web.pos.common import Cashier, Customer, log, once, pos_router, redirect, refusal, screen
 from bashgah.web.render import language
 from bashgah.web.sessions import StaffUser
 
@@ -51,7 +51,7 @@ async def _cards_page(
         "gift_cards.html",
         user,
         status,
-        m=member,
+        m=Customer.of(member) if member else None,
         wallet=wallet,
         top_up_key=forms.new_form_key(),
         errors=errors or [],

@@ -4,6 +4,7 @@ running a use case once per form key."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError
 from bashgah.idempotency import service as idempotency
+from bashgah.models import Member
 from bashgah.web import audit, fmt
 from bashgah.web.guard import POS_ROLES, database, require_staff
 from bashgah.web.pos.pricing import SaleRefused
@@ -20,6 +22,22 @@ from bashgah.web.render import render
 from bashgah.web.sessions import StaffUser
 
 Cashier = Annotated[StaffUser, Depends(require_staff(*POS_ROLES))]
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A member as the till's pages show them: their name (empty when they gave none), mobile, card."""
+
+    id: int
+    name: str
+    mobile: str
+    card_number: str
+    blocked: bool
+
+    @classmethod
+    def of(cls, member: Member) -> Customer:
+        name = f"{member.first_name} {member.last_name}".strip()
+        return cls(member.id, name, member.mobile, member.card_number, member.status != "active")
 
 
 def pos_router() -> APIRouter:

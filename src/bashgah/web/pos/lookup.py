@@ -20,7 +20,7 @@ from bashgah.purchases import service as purchases
 from bashgah.tenants import service as tenants
 from bashgah.web import fmt
 from bashgah.web.guard import checked_form, database
-from bashgah.web.pos.common import Cashier, log, message, pos_router, redirect, screen, status
+from bashgah.web.pos.common import Cashier, Customer, log, message, pos_router, redirect, screen, status
 from bashgah.web.pos.typed import EnrolForm
 from bashgah.web.render import language
 from bashgah.web.sessions import StaffUser
@@ -61,7 +61,7 @@ async def find(request: Request, user: Cashier, q: str = "") -> Response:
         return _lookup_page(
             request, user, q=q, found=[], enrol=EnrolForm(mobile=q if phone else ""), focus_enrol=phone
         )
-    return _lookup_page(request, user, q=q, found=found.members)
+    return _lookup_page(request, user, q=q, found=[Customer.of(m) for m in found.members])
 
 
 @router.post("/enrol")
@@ -98,7 +98,7 @@ async def enrol(request: Request, user: Cashier) -> Response:
             user,
             409 if existing else status(error),
             enrol=typed,
-            existing=existing,
+            existing=Customer.of(existing) if existing else None,
             focus_enrol=True,
             errors=[message(error, language(request, user), user.money_unit)],
         )

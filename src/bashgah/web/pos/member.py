@@ -29,7 +29,7 @@ from bashgah.wallet import service as wallets
 from bashgah.wallet.schemas import WalletBalance
 from bashgah.web.guard import database
 from bashgah.web.i18n import translator
-from bashgah.web.pos.common import Cashier, pos_router, screen
+from bashgah.web.pos.common import Cashier, Customer, pos_router, screen
 from bashgah.web.pos.typed import SaleForm
 from bashgah.web.render import language
 from bashgah.web.sessions import StaffUser
@@ -108,7 +108,7 @@ async def page(
         user,
         status,
         panel=panel,
-        m=panel.member,
+        m=Customer.of(panel.member),
         sale=sale or SaleForm(),
         errors=errors or [],
         notice=notice,

@@ -21,7 +21,7 @@ from bashgah.stamps.schemas import StampsEarned
 from bashgah.wallet import service as wallets
 from bashgah.web import forms
 from bashgah.web.guard import database
-from bashgah.web.pos.common import Cashier, pos_router, screen
+from bashgah.web.pos.common import Cashier, Customer, pos_router, screen
 from bashgah.web.pos.pricing import Bonus, RewardUse, bonuses, reward_use
 from bashgah.web.qr import qr_svg
 from bashgah.web.render import language
@@ -129,7 +129,7 @@ async def page(
         status,
         p=purchase,
         view=view,
-        m=member,
+        m=Customer.of(member),
         balance=balance,
         wallet=wallet,
         stamps=outcome[0],

@@ -20,7 +20,7 @@ from bashgah.purchases.schemas import PurchaseRead, RefundResult
 from bashgah.web import forms
 from bashgah.web.guard import checked_form, database
 from bashgah.web.pos import receipt
-from bashgah.web.pos.common import Cashier, log, once, pos_router, redirect, refusal, screen
+from bashgah.web.pos.common import Cashier, Customer, log, once, pos_router, redirect, refusal, screen
 from bashgah.web.pos.pricing import RewardUse, reward_use
 from bashgah.web.pos.typed import read_refund
 from bashgah.web.render import language
@@ -75,7 +75,7 @@ async def refund(request: Request, user: Cashier, purchase_id: int) -> Response:
                 request,
                 "refund_confirm.html",
                 user,
-                m=member,
+                m=Customer.of(member),
                 preview=RefundPreview(
                     p=purchase,
                     plan=plan,

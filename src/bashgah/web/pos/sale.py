@@ -18,7 +18,7 @@ from bashgah.purchases.schemas import PurchaseResult
 from bashgah.web import forms
 from bashgah.web.guard import checked_form, database
 from bashgah.web.pos import member as panel
-from bashgah.web.pos.common import Cashier, log, message, once, pos_router, redirect, screen, status
+from bashgah.web.pos.common import Cashier, Customer, log, message, once, pos_router, redirect, screen, status
 from bashgah.web.pos.pricing import SaleRefused, labelled, price
 from bashgah.web.pos.typed import Sale, SaleForm, read_sale
 from bashgah.web.render import language
@@ -44,7 +44,7 @@ async def sale(request: Request, user: Cashier, member_id: int) -> Response:
                 request,
                 "confirm.html",
                 user,
-                m=member,
+                m=Customer.of(member),
                 # One line: the item lines travel on in a hidden field.
                 sale=typed.on_one_line(),
                 items=sale.items,
