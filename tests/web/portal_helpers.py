@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from web_helpers import WebClient
+from web_helpers import LiveServer, WebClient
 
 from bashgah.api.app import create_app
 from bashgah.core.config import Settings
@@ -64,6 +64,17 @@ async def portal_app(db: Database, club: Club, folder: Path) -> AsyncIterator[Po
     yield Portal(app, db, club, outbox)
 
 
+async def add_reward(http: httpx.AsyncClient, club: Club, cost: int = 100, **fields: Any) -> int:
+    """A reward of the club made through the API (a free coffee unless ``fields`` say otherwise); its id."""
+    coffee = {"name_fa": "قهوهٔ رایگان", "name_en": "Free coffee", "kind": "free_product", "sku": "COF"}
+    created = await http.post(
+        "/api/v1/rewards", json={**coffee, "cost_points": cost, **fields}, headers=club.headers()
+    )
+    assert created.status_code == 201, created.text
+    reward_id: int = created.json()["id"]
+    return reward_id
+
+
 async def ask_code(web: WebClient, mobile: str, club: str | None = None) -> httpx.Response:
     return await web.submit(
         f"/m/{club or web.club.slug}/login", "/m/login", {"club": club or web.club.slug, "mobile": mobile}
@@ -89,3 +100,27 @@ async def sign_in_member(web: WebClient, outbox: FileGateway, mobile: str, e164:
     assert asked.status_code == 200, asked.text
     done = await enter_code(web, e164, last_code(outbox, e164))
     assert done.status_code == 303, done.text
+
+
+async def in_english(web: WebClient, page: str = "/m") -> None:
+    """Switch the portal to English with ``page``'s language form, as the member would, and back to it."""
+    switched = await web.submit(page, "/m/lang", {"lang": "en", "next": page})
+    assert switched.status_code == 303 and switched.headers["location"] == page, switched.text
+
+
+def visit_card(
+    live_server: LiveServer, api: httpx.Client, name_fa: str, name_en: str, needed: int, sku: str
+) -> None:
+    """The club's stamp card of visits with a free product at the end, made once per live server."""
+    if live_server.extra.get(f"visit-card-{sku}"):
+        return
+    card = {
+        "name_fa": name_fa,
+        "name_en": name_en,
+        "stamps_needed": needed,
+        "earn": {"per": "visit"},
+        "reward": {"kind": "free_product", "sku": sku},
+    }
+    made = api.post("/api/v1/stamp-cards", json=card, headers=live_server.club.headers("manager"))
+    assert made.status_code == 201, made.text
+    live_server.extra[f"visit-card-{sku}"] = True

@@ -12,7 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
-from portal_helpers import LADDER, Portal, ask_code, enter_code, last_code, portal_app, sign_in_member
+from portal_helpers import (
+    LADDER,
+    Portal,
+    add_reward,
+    ask_code,
+    enter_code,
+    in_english,
+    last_code,
+    portal_app,
+    sign_in_member,
+)
 from sqlalchemy import select, update
 from web_helpers import WebClient, csrf_of
 
@@ -227,11 +237,7 @@ async def test_the_home_page_shows_points_their_worth_expiry_level_and_history_i
 async def test_the_pages_are_in_english_with_gregorian_dates_when_the_member_chooses_it(
     sara: WebClient,
 ) -> None:
-    await sara.get("/m/history")
-    switched = await sara.http.post(
-        "/m/lang", data={"csrf": csrf_of(sara.last_html), "lang": "en", "next": "/m/history"}
-    )
-    assert switched.status_code == 303 and switched.headers["location"] == "/m/history"
+    await in_english(sara, "/m/history")
     page = await sara.get("/m/history")
     assert 'lang="en" dir="ltr"' in page.text
     assert "Points earned on a purchase" in page.text and "+120" in page.text
@@ -241,19 +247,7 @@ async def test_the_pages_are_in_english_with_gregorian_dates_when_the_member_cho
 async def test_a_member_redeems_a_reward_and_sees_its_code_and_the_new_balance(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    created = await sara.http.post(
-        "/api/v1/rewards",
-        json={
-            "name_fa": "قهوهٔ رایگان",
-            "name_en": "Free coffee",
-            "kind": "free_product",
-            "sku": "COF",
-            "cost_points": 100,
-        },
-        headers=portal.club.headers(),
-    )
-    assert created.status_code == 201, created.text
-    reward_id = created.json()["id"]
+    reward_id = await add_reward(sara.http, portal.club)
     catalogue = await sara.get("/m/rewards")
     assert "قهوهٔ رایگان" in catalogue.text
     asked = await sara.get(f"/m/rewards/{reward_id}")
@@ -276,12 +270,8 @@ async def test_a_member_redeems_a_reward_and_sees_its_code_and_the_new_balance(
 async def test_a_reward_beyond_the_members_points_is_refused_and_nothing_is_spent(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    created = await sara.http.post(
-        "/api/v1/rewards",
-        json={"name_fa": "هدیه", "name_en": "Gift", "kind": "physical_gift", "stock": 3, "cost_points": 500},
-        headers=portal.club.headers(),
-    )
-    reward_id = created.json()["id"]
+    gift = {"name_fa": "هدیه", "name_en": "Gift", "kind": "physical_gift", "sku": None, "stock": 3}
+    reward_id = await add_reward(sara.http, portal.club, cost=500, **gift)
     page = await sara.get("/m/rewards")
     assert f'action="/m/rewards/{reward_id}"' not in page.text  # not offered: out of reach
     for refused in (
@@ -358,11 +348,18 @@ async def test_a_bad_email_changes_nothing_and_says_why(sara: WebClient, db: Dat
 async def test_the_profile_form_cannot_change_the_mobile(sara: WebClient, db: Database) -> None:
     page = await sara.get("/m/profile")
     assert 'name="mobile"' not in page.text
-    await sara.http.post(
-        "/m/profile", data={"csrf": csrf_of(page.text), "first_name": "سارا", "mobile": REZA}
+    saved = await sara.http.post(
+        "/m/profile", data={"csrf": csrf_of(page.text), "first_name": "سارینا", "mobile": REZA}
+    )
+    # The name she typed is saved; the mobile sent beside it is ignored, not refused.
+    assert saved.status_code == 303 and saved.headers["location"] == "/m/profile?saved=1"
+    again = await sara.get("/m/profile")
+    assert 'value="سارینا"' in again.text
+    assert (
+        to_persian_digits("09121112233") in again.text and to_persian_digits("09122223344") not in again.text
     )
     async with db.transaction() as session:
-        assert await session.scalar(select(Member.mobile).where(Member.first_name == "سارا")) == SARA_E164
+        assert await session.scalar(select(Member.mobile).where(Member.first_name == "سارینا")) == SARA_E164
 
 
 # ---------------------------------------------------------------------------------------------- privacy
@@ -374,20 +371,10 @@ async def test_a_member_cannot_see_another_members_rewards_or_statement(
     async with portal.browser() as other:
         reza = await enrol(other.http, portal.club, REZA, first_name="رضا")
         await give_points(other.http, portal.club, reza["id"], 300)
-        reward = await other.http.post(
-            "/api/v1/rewards",
-            json={
-                "name_fa": "کیک",
-                "name_en": "Cake",
-                "kind": "free_product",
-                "sku": "CAKE",
-                "cost_points": 200,
-            },
-            headers=portal.club.headers(),
-        )
+        cake = await add_reward(other.http, portal.club, cost=200, name_fa="کیک", name_en="Cake", sku="CAKE")
         got = await other.http.post(
             f"/api/v1/members/{reza['id']}/rewards",
-            json={"reward_id": reward.json()["id"]},
+            json={"reward_id": cake},
             headers=portal.club.headers(**{"Idempotency-Key": "reza-cake"}),
         )
         assert got.status_code == 201, got.text
@@ -539,7 +526,7 @@ async def test_the_wallet_page_shows_the_balance_the_cashback_on_its_way_and_the
     assert 'id="wallet-available">۵۷٬۵۰۰ تومان' in page.text
     statement = page.text.partition('id="statement"')[2]
     assert statement.count("<li>") == 3 and "−۲۵٬۰۰۰ تومان" in statement and "+۷٬۵۰۰ تومان" in statement
-    await sara.submit("/m/wallet", "/m/lang", {"lang": "en", "next": "/m/wallet"})
+    await in_english(sara, "/m/wallet")
     english = await sara.get("/m/wallet")
     assert "57,500 toman" in english.text and 'href="/m/stamps"' in english.text
 
@@ -571,7 +558,7 @@ async def test_the_stamp_cards_page_shows_progress_and_the_reward_code_of_a_full
     page = await sara.get("/m/stamps")
     assert "کارت قهوه" in page.text and "۱ از ۴" in page.text
     assert code in page.text and "این کد را هنگام پرداخت نشان دهید" in page.text
-    await sara.submit("/m/stamps", "/m/lang", {"lang": "en", "next": "/m/stamps"})
+    await in_english(sara, "/m/stamps")
     english = await sara.get("/m/stamps")
     assert (
         "Coffee card" in english.text and "1 of 4" in english.text and 'aria-current="page"' in english.text
@@ -609,24 +596,6 @@ async def test_the_coupons_page_lists_the_members_own_codes_usable_first_then_us
 # ------------------------------------------------------------- the confirm step, the card, the tab bar
 
 
-async def _coffee(portal: Portal, web: WebClient, cost: int = 100, **fields: Any) -> int:
-    created = await web.http.post(
-        "/api/v1/rewards",
-        json={
-            "name_fa": "قهوهٔ رایگان",
-            "name_en": "Free coffee",
-            "kind": "free_product",
-            "sku": "COF",
-            "cost_points": cost,
-            **fields,
-        },
-        headers=portal.club.headers(),
-    )
-    assert created.status_code == 201, created.text
-    reward_id: int = created.json()["id"]
-    return reward_id
-
-
 async def _spent(db: Database) -> int:
     async with db.transaction() as session:
         found = await session.scalars(select(Transfer.amount).where(Transfer.code == "redeem"))
@@ -636,7 +605,7 @@ async def _spent(db: Database) -> int:
 async def test_get_it_asks_first_with_the_cost_and_the_points_after_and_spends_nothing_yet(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    reward_id = await _coffee(portal, sara)
+    reward_id = await add_reward(sara.http, portal.club)
     catalogue = await sara.get("/m/rewards")
     # The list's «دریافت» only opens the confirm step; no form on it spends points.
     assert f'<form method="get" action="/m/rewards/{reward_id}">' in catalogue.text
@@ -659,11 +628,10 @@ async def test_get_it_asks_first_with_the_cost_and_the_points_after_and_spends_n
 
 
 async def test_the_confirm_step_is_in_english_with_the_clubs_numbers(portal: Portal, sara: WebClient) -> None:
-    reward_id = await _coffee(
-        portal, sara, cost=100, kind="discount_amount", discount_rials=500_000, sku=None
+    reward_id = await add_reward(
+        sara.http, portal.club, cost=100, kind="discount_amount", discount_rials=500_000, sku=None
     )
-    await sara.get("/m")
-    await sara.http.post("/m/lang", data={"csrf": csrf_of(sara.last_html), "lang": "en", "next": "/m"})
+    await in_english(sara)
     asked = await sara.get(f"/m/rewards/{reward_id}")
     assert asked.status_code == 200
     assert "Get this reward?" in asked.text and "50,000 toman off your purchase" in asked.text
@@ -674,7 +642,7 @@ async def test_the_confirm_step_is_in_english_with_the_clubs_numbers(portal: Por
 async def test_a_redeem_post_without_the_confirm_step_spends_nothing_and_shows_the_step(
     portal: Portal, sara: WebClient, db: Database
 ) -> None:
-    reward_id = await _coffee(portal, sara)
+    reward_id = await add_reward(sara.http, portal.club)
     catalogue = await sara.get("/m/rewards")
     tapped = await sara.http.post(f"/m/rewards/{reward_id}/redeem", data={"csrf": csrf_of(catalogue.text)})
     assert tapped.status_code == 303 and tapped.headers["location"] == f"/m/rewards/{reward_id}"
@@ -687,15 +655,15 @@ async def test_a_redeem_post_without_the_confirm_step_spends_nothing_and_shows_t
 async def test_a_reward_the_member_cannot_afford_yet_shows_the_points_to_go(
     portal: Portal, sara: WebClient
 ) -> None:
-    await _coffee(portal, sara, cost=500)
-    await _coffee(portal, sara, cost=121, name_fa="چای", name_en="Tea")
+    await add_reward(sara.http, portal.club, cost=500)
+    await add_reward(sara.http, portal.club, cost=121, name_fa="چای", name_en="Tea")
     fa = await sara.get("/m/rewards")
     coming = fa.text.partition('id="coming"')[2]
     assert "قهوهٔ رایگان" in coming and "۳۸۰ امتیاز مانده" in coming
     assert "۱ امتیاز مانده" in coming
     assert coming.index("چای") < coming.index("قهوهٔ رایگان")  # the nearest first
     assert "/m/rewards/" not in coming  # nothing to get there yet
-    await sara.http.post("/m/lang", data={"csrf": csrf_of(fa.text), "lang": "en", "next": "/m"})
+    await in_english(sara)
     en = await sara.get("/m/rewards")
     assert "380 points to go" in en.text and "1 point to go" in en.text and "Keep collecting" in en.text
 
@@ -796,18 +764,8 @@ async def test_points_expiring_on_the_same_day_show_as_one_line_with_their_sum(
 async def test_a_wallet_credit_reward_says_what_it_gives_never_its_code_in_persian_and_english(
     portal: Portal, sara: WebClient
 ) -> None:
-    created = await sara.http.post(
-        "/api/v1/rewards",
-        json={
-            "name_fa": "شارژ کیف پول",
-            "name_en": "Wallet top-up",
-            "kind": "wallet_credit",
-            "cost_points": 100,
-            "credit_rials": 500_000,
-        },
-        headers=portal.club.headers(),
-    )
-    assert created.status_code == 201, created.text
+    top_up = {"name_fa": "شارژ کیف پول", "name_en": "Wallet top-up", "kind": "wallet_credit", "sku": None}
+    await add_reward(sara.http, portal.club, credit_rials=500_000, **top_up)
     page = (await sara.get("/m/rewards")).text
     assert "wallet_credit" not in page and "۵۰٬۰۰۰ تومان در کیف پول شما" in page
     sara.http.cookies.set("bg_lang", "en")

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 import pytest
-from portal_helpers import LADDER, last_code
+from playwright.sync_api import expect
+from portal_helpers import LADDER, last_code, visit_card
 from web_helpers import DESKTOP, PHONE, LiveServer, shot
 
 from bashgah.core.normalize import to_persian_digits
@@ -24,17 +25,7 @@ def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
     with live_server.api() as api:
         member = api.post("/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=headers)
         assert member.status_code == 201, member.text
-        if not live_server.extra.get("portal_stamps"):
-            card = {
-                "name_fa": "کارت قهوه",
-                "name_en": "Coffee card",
-                "stamps_needed": 6,
-                "earn": {"per": "visit"},
-                "reward": {"kind": "free_product", "sku": "COF"},
-            }
-            made = api.post("/api/v1/stamp-cards", json=card, headers=headers)
-            assert made.status_code == 201, made.text
-            live_server.extra["portal_stamps"] = True
+        visit_card(live_server, api, "کارت قهوه", "Coffee card", 6, "COF")
         sale = api.post(
             "/api/v1/purchases",
             json={
@@ -77,31 +68,35 @@ def _club_with_a_member(live_server: LiveServer, mobile: str) -> None:
             live_server.extra["portal_ready"] = True
 
 
+def _shows(page: Any, selector: str, text: str) -> None:
+    """The element shows exactly ``text`` as the reader sees it (Playwright waits until it does)."""
+    expect(page.locator(selector)).to_have_text(text, use_inner_text=True)
+
+
 def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str) -> None:
     _club_with_a_member(live_server, mobile)
     page.goto(f"/m/{live_server.club.slug}/login")
     if lang == "en":
         page.get_by_role("button", name="English").click()
-        # The switch posts and comes back: wait for the English page, not the one being left.
-        page.wait_for_selector("html[lang=en]")
-    assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "fa" else "ltr")
+    # The switch posts and comes back: wait for the page in that language, not the one being left.
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "fa" else "ltr")
     shot(page, "portal-login")
     page.fill("#mobile", to_persian_digits(mobile) if lang == "fa" else mobile)
     page.keyboard.press("Enter")
-    page.wait_for_selector("#code")
+    expect(page.locator("#code")).to_be_visible()
     shot(page, "portal-code")
     code = last_code(FileGateway(SmsSettings().outbox), e164)
     page.fill("#code", to_persian_digits(code) if lang == "fa" else code)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/m$"))
-    balance = "۱۵۰" if lang == "fa" else "150"
-    assert page.locator("#balance").inner_text() == balance
+    _shows(page, "#balance", "۱۵۰" if lang == "fa" else "150")
     shot(page, "portal-home")
     page.goto("/m/history")
     shot(page, "portal-history")
     page.goto("/m/rewards")
-    to_go = page.locator("#coming").inner_text()
-    assert ("۲۵۰ امتیاز مانده" if lang == "fa" else "250 points to go") in to_go  # the cinema ticket
+    to_go = "۲۵۰ امتیاز مانده" if lang == "fa" else "250 points to go"  # the cinema ticket
+    expect(page.locator("#coming")).to_contain_text(to_go, use_inner_text=True)
     shot(page, "portal-rewards")
     coffee = re.compile("قهوهٔ رایگان" if lang == "fa" else "Free coffee")
     page.get_by_role("button", name=coffee).click()
@@ -109,36 +104,38 @@ def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str)
     page.get_by_role("link", name="انصراف" if lang == "fa" else "Cancel").click()  # changed her mind
     page.wait_for_url(re.compile(r"/m/rewards$"))
     balance_now = "شما ۱۵۰ امتیاز دارید." if lang == "fa" else "You have 150 points."
-    assert balance_now in page.locator("main").inner_text()  # nothing was spent
+    expect(page.locator("main")).to_contain_text(balance_now, use_inner_text=True)  # nothing was spent
     get_coffee = page.get_by_role("button", name=coffee)
     get_coffee.focus()
     page.keyboard.press("Enter")  # the keyboard is enough
     page.wait_for_url(re.compile(r"/m/rewards/\d+"))
-    assert page.locator("#confirm-now").inner_text() == ("۱۵۰" if lang == "fa" else "150")
-    assert page.locator("#confirm-cost").inner_text() == ("− ۱۰۰" if lang == "fa" else "− 100")
-    assert page.locator("#confirm-after").inner_text() == ("۵۰" if lang == "fa" else "50")
+    _shows(page, "#confirm-now", "۱۵۰" if lang == "fa" else "150")
+    _shows(page, "#confirm-cost", "− ۱۰۰" if lang == "fa" else "− 100")
+    _shows(page, "#confirm-after", "۵۰" if lang == "fa" else "50")
     shot(page, "portal-confirm")
     page.locator("#confirm-redeem").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/m/my-rewards/[A-Z0-9]+"))
     code_shown = page.locator("#reward-code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{8}", code_shown)
-    assert page.locator("#new-balance").inner_text() == ("۵۰" if lang == "fa" else "50")
+    _shows(page, "#new-balance", "۵۰" if lang == "fa" else "50")
     shot(page, "portal-reward-code")
     page.goto("/m/my-rewards")
-    assert code_shown in page.content()
+    expect(page.locator(f'main a[href="/m/my-rewards/{code_shown}"]')).to_have_count(
+        1
+    )  # the reward links to its code
     shot(page, "portal-my-rewards")
     page.goto("/m/coupons")
     shot(page, "portal-coupons")
     page.get_by_role("link", name="کیف پول" if lang == "fa" else "Wallet").click()
     page.wait_for_url(re.compile(r"/m/wallet$"))
-    assert page.locator("#wallet-available").inner_text() == (
-        "۳۵٬۰۰۰ تومان" if lang == "fa" else "35,000 toman"
-    )
+    _shows(page, "#wallet-available", "۳۵٬۰۰۰ تومان" if lang == "fa" else "35,000 toman")
     shot(page, "portal-wallet")
     page.get_by_role("link", name="کارت‌های مهر" if lang == "fa" else "Stamp cards").click()
     page.wait_for_url(re.compile(r"/m/stamps$"))
-    assert ("۱ از ۶" if lang == "fa" else "1 of 6") in page.locator("#stamp-cards").inner_text()
+    expect(page.locator("#stamp-cards")).to_contain_text(
+        "۱ از ۶" if lang == "fa" else "1 of 6", use_inner_text=True
+    )
     shot(page, "portal-stamps")
     page.goto("/m/profile")
     shot(page, "portal-profile")
@@ -146,7 +143,7 @@ def _walk(page: Any, live_server: LiveServer, lang: str, mobile: str, e164: str)
     page.check("input[name=sms_consent]")
     page.get_by_role("button", name="ذخیره" if lang == "fa" else "Save").click()
     page.wait_for_url(re.compile(r"/m/profile\?saved=1"))
-    assert page.input_value("#birth_date") == ("۱۳۷۰/۰۵/۱۲" if lang == "fa" else "1991-08-03")
+    expect(page.locator("#birth_date")).to_have_value("۱۳۷۰/۰۵/۱۲" if lang == "fa" else "1991-08-03")
     _card_from_the_phone(page, lang)
 
 
@@ -155,7 +152,8 @@ def _card_from_the_phone(page: Any, lang: str) -> None:
     page.set_viewport_size(PHONE)
     page.goto("/m")
     bar = page.locator("nav.tabbar")
-    assert bar.is_visible() and not page.locator("nav.tabs").is_visible()
+    expect(bar).to_be_visible()
+    expect(page.locator("nav.tabs")).to_be_hidden()
     box = bar.bounding_box()
     assert box is not None and box["y"] + box["height"] == PHONE["height"]  # pinned to the bottom
     assert box["height"] < 80  # one row, not two
@@ -163,12 +161,7 @@ def _card_from_the_phone(page: Any, lang: str) -> None:
     card_tab.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/m/card$"))
-    assert (
-        bar.get_by_role("link", name="کارت عضویت" if lang == "fa" else "Membership card").get_attribute(
-            "aria-current"
-        )
-        == "page"
-    )
+    expect(card_tab).to_have_attribute("aria-current", "page")
     qr = page.locator("#card-qr svg")
     size = qr.bounding_box()
     assert size is not None and size["width"] >= 200 and abs(size["width"] - size["height"]) < 1

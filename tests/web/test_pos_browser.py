@@ -9,11 +9,33 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
+from portal_helpers import visit_card
 from web_helpers import PASSWORD, LiveServer, PageGuard, shot
 
 pytestmark = pytest.mark.browser
 
 _numbers = itertools.count(1)
+
+
+def _new_member(
+    api: Any, live_server: LiveServer, mobile: str, first_name: str, points: int = 0, **more: str
+) -> int:
+    """A member enrolled through the API, with ``points`` given by hand; their id."""
+    club = live_server.club
+    made = api.post(
+        "/api/v1/members", json={"mobile": mobile, "first_name": first_name, **more}, headers=club.headers()
+    )
+    assert made.status_code == 201, made.text
+    member_id: int = made.json()["id"]
+    if points:
+        given = api.post(
+            f"/api/v1/members/{member_id}/adjustments",
+            json={"points": points, "reason": "browser test"},
+            headers=club.headers(**{"Idempotency-Key": f"browser-{mobile}"}),
+        )
+        assert given.status_code == 201, given.text
+    return member_id
 
 
 def _club_member(live_server: LiveServer, points: int, coupon: str) -> str:
@@ -22,18 +44,7 @@ def _club_member(live_server: LiveServer, points: int, coupon: str) -> str:
     mobile = f"0912880{n:04d}"
     club = live_server.club
     with live_server.api() as api:
-        made = api.post(
-            "/api/v1/members",
-            json={"mobile": mobile, "first_name": "مریم", "last_name": "نوری"},
-            headers=club.headers(),
-        )
-        assert made.status_code == 201, made.text
-        given = api.post(
-            f"/api/v1/members/{made.json()['id']}/adjustments",
-            json={"points": points, "reason": "browser test"},
-            headers=club.headers(**{"Idempotency-Key": f"browser-{mobile}"}),
-        )
-        assert given.status_code == 201, given.text
+        _new_member(api, live_server, mobile, "مریم", points, last_name="نوری")
         batch = api.post(
             "/api/v1/coupons/batches",
             json={"name": coupon, "discount_type": "fixed", "discount_value": 200_000, "code": coupon},
@@ -47,20 +58,37 @@ def _persian(digits: str) -> str:
     return digits.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
+def _shows(page: Any, selector: str, text: str) -> None:
+    """The element shows exactly ``text`` as the reader sees it (Playwright waits until it does)."""
+    expect(page.locator(selector)).to_have_text(text, use_inner_text=True)
+
+
+def _focused(page: Any, selector: str) -> None:
+    """Keyboard first: the element has the focus by itself (autofocus). Wait for it before typing or
+    pressing Enter, or the keys pressed right after the page loads can land nowhere."""
+    expect(page.locator(selector)).to_be_focused()
+
+
+def _member_panel(page: Any, mobile: str) -> None:
+    """From the lookup field, open the member by their mobile; the sale's total field takes the focus."""
+    page.keyboard.type(mobile)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pos/members/*")
+    _focused(page, "#total")
+
+
 def _sign_in(page: Any, lang: str) -> None:
     page.goto("/login")
     if lang == "en":
         page.get_by_role("button", name="English").click()
-        page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.lang") == lang
+    # The switch posts and comes back: wait for the page in that language, not the one being left.
+    expect(page.locator("html")).to_have_attribute("lang", lang)
     shot(page, "login")
     page.fill("#username", "kasra")
     page.fill("#password", PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/pos")
-    # Keyboard first: the lookup field has the focus by itself (autofocus) — wait for it before typing,
-    # or the first digits typed right after the page loads can land nowhere.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")
+    _focused(page, "#q")
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -71,14 +99,12 @@ def test_a_cashier_sells_with_points_and_a_coupon_prints_the_receipt_and_refunds
     mobile = _club_member(live_server, points=300, coupon=coupon)
     fa = lang == "fa"
     _sign_in(page, lang)
-    assert page.evaluate("document.documentElement.dir") == ("rtl" if fa else "ltr")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if fa else "ltr")
     shot(page, "pos-lookup")
 
     # The customer says her number; the cashier types it with Persian digits and spaces.
-    page.keyboard.type(_persian(f"{mobile[:4]} {mobile[4:7]} {mobile[7:]}"))
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/pos/members/*")
-    assert page.locator("#available").inner_text() == ("۳۰۰" if fa else "300")
+    _member_panel(page, _persian(f"{mobile[:4]} {mobile[4:7]} {mobile[7:]}"))
+    _shows(page, "#available", "۳۰۰" if fa else "300")
     shot(page, "pos-member")
 
     # 250,000 toman, 100 points (100,000 rials) and the coupon (200,000 rials): 220,000 toman to pay.
@@ -86,42 +112,40 @@ def test_a_cashier_sells_with_points_and_a_coupon_prints_the_receipt_and_refunds
     page.fill("#redeem", "100")
     page.fill("#coupon", coupon.lower())
     page.keyboard.press("Enter")
-    page.wait_for_selector("#to-pay")
-    assert page.locator("#to-pay").inner_text() == ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
+    _shows(page, "#to-pay", "۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
     shot(page, "pos-confirm")
-    page.keyboard.press("Enter")  # the confirm button has the focus
+    _focused(page, "button[autofocus]")  # the confirm button
+    page.keyboard.press("Enter")
     page.wait_for_url("**/pos/receipts/*")
 
     # 2,200,000 rials paid → 220 points; 300 - 100 + 220 = 420.
-    assert page.locator("#paid").inner_text() == ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
-    assert page.locator("#earned").inner_text() == ("۲۲۰" if fa else "220")
-    assert page.locator("#balance").inner_text() == ("۴۲۰" if fa else "420")
+    _shows(page, "#paid", "۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
+    _shows(page, "#earned", "۲۲۰" if fa else "220")
+    _shows(page, "#balance", "۴۲۰" if fa else "420")
     shot(page, "pos-receipt")
 
     # The customer brings it all back: the amount left empty is previewed as everything not yet refunded —
     # the money paid back, the earned points taken back, the spent ones given back — and then confirmed.
     page.fill("#reason", "معیوب" if fa else "faulty")
     page.get_by_role("button", name="بررسی مرجوعی" if fa else "Review the refund").click()
-    page.wait_for_selector("#refund-plan")
-    assert ("همهٔ آنچه هنوز مرجوع نشده" if fa else "Everything not yet refunded") in page.locator(
-        "#refund-whole"
-    ).inner_text()
-    assert page.locator("#refund-cash").inner_text() == ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
-    assert page.locator("#refund-taken").inner_text() == ("۲۲۰" if fa else "220")
-    assert page.locator("#refund-given").inner_text() == ("۱۰۰" if fa else "100")
-    assert page.locator("#refund-balance").inner_text() == ("۳۰۰" if fa else "300")
+    whole = "همهٔ آنچه هنوز مرجوع نشده" if fa else "Everything not yet refunded"
+    expect(page.locator("#refund-whole")).to_contain_text(whole, use_inner_text=True)
+    _shows(page, "#refund-cash", "۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman")
+    _shows(page, "#refund-taken", "۲۲۰" if fa else "220")
+    _shows(page, "#refund-given", "۱۰۰" if fa else "100")
+    _shows(page, "#refund-balance", "۳۰۰" if fa else "300")
     shot(page, "pos-refund-preview")
-    page.keyboard.press("Enter")  # the refund button has the focus
-    page.wait_for_selector("#refund-notice")
-    notice = page.locator("#refund-notice").inner_text()
-    assert ("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman") in notice
-    assert page.locator("#balance").inner_text() == ("۳۰۰" if fa else "300")
+    _focused(page, "button[autofocus]")  # the refund button
+    page.keyboard.press("Enter")
+    notice = page.locator("#refund-notice")
+    expect(notice).to_contain_text("۲۲۰٬۰۰۰ تومان" if fa else "220,000 toman", use_inner_text=True)
+    _shows(page, "#balance", "۳۰۰" if fa else "300")
     shot(page, "pos-refund")
 
-    # F2: the next customer.
+    # F2: the next customer; the lookup field takes the focus again.
     page.keyboard.press("F2")
-    page.wait_for_url("**/pos")
-    assert page.evaluate("document.activeElement.id") == "q"
+    expect(page).to_have_url(re.compile(r"/pos$"))
+    _focused(page, "#q")
 
 
 def test_a_cashier_cannot_open_the_console(page: Any, live_server: LiveServer, guard: PageGuard) -> None:
@@ -129,7 +153,7 @@ def test_a_cashier_cannot_open_the_console(page: Any, live_server: LiveServer, g
     guard.expect_status(403)
     response = page.goto("/console")
     assert response is not None and response.status == 403
-    assert "اجازهٔ باز کردن این صفحه را ندارد" in page.content()
+    expect(page.locator("main")).to_contain_text("اجازهٔ باز کردن این صفحه را ندارد")
     shot(page, "forbidden")
 
 
@@ -137,12 +161,11 @@ def test_an_unknown_mobile_is_enrolled_from_the_till(page: Any, live_server: Liv
     _sign_in(page, "en")
     page.keyboard.type("0912 990 0001")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#mobile")
-    assert page.evaluate("document.activeElement.id") == "mobile"
+    _focused(page, "#mobile")  # no one has it: the enrolment's mobile field, filled in
     page.keyboard.press("Enter")
     page.wait_for_url("**/pos/members/*")
-    assert "New member enrolled." in page.content()
-    assert page.locator("#available").inner_text() == "0"
+    expect(page.locator("main")).to_contain_text("New member enrolled.")
+    _shows(page, "#available", "0")
 
 
 def _member_with_a_wallet(live_server: LiveServer) -> str:
@@ -151,22 +174,8 @@ def _member_with_a_wallet(live_server: LiveServer) -> str:
     mobile = f"0912881{n:04d}"
     club = live_server.club
     with live_server.api() as api:
-        if not live_server.extra.get("visit_card"):
-            card = {
-                "name_fa": "کارت مهمان",
-                "name_en": "Visit card",
-                "stamps_needed": 9,
-                "earn": {"per": "visit"},
-                "reward": {"kind": "free_product", "sku": "CAKE"},
-            }
-            made = api.post("/api/v1/stamp-cards", json=card, headers=club.headers("manager"))
-            assert made.status_code == 201, made.text
-            live_server.extra["visit_card"] = True
-        member = api.post(
-            "/api/v1/members", json={"mobile": mobile, "first_name": "Nika"}, headers=club.headers()
-        )
-        assert member.status_code == 201, member.text
-        member_id = member.json()["id"]
+        visit_card(live_server, api, "کارت مهمان", "Visit card", 9, "CAKE")
+        member_id = _new_member(api, live_server, mobile, "Nika")
         topped = api.post(
             f"/api/v1/members/{member_id}/wallet/top-ups",
             json={"amount_rials": 500_000},
@@ -194,11 +203,9 @@ def test_a_cashier_takes_part_of_a_sale_from_the_wallet_and_sees_the_stamp_card_
     fa = lang == "fa"
     mobile = _member_with_a_wallet(live_server)
     _sign_in(page, lang)
-    page.keyboard.type(mobile)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/pos/members/*")
-    assert page.locator("#wallet-available").inner_text() == ("۵۰٬۰۰۰ تومان" if fa else "50,000 toman")
-    assert ("۱ از ۹" if fa else "1 of 9") in page.locator("#stamps").inner_text()
+    _member_panel(page, mobile)
+    _shows(page, "#wallet-available", "۵۰٬۰۰۰ تومان" if fa else "50,000 toman")
+    expect(page.locator("#stamps")).to_contain_text("۱ از ۹" if fa else "1 of 9", use_inner_text=True)
     shot(page, "pos-member-wallet")
 
     # 120,000 toman, 30,000 of it from the wallet: 90,000 in cash or by card.
@@ -206,15 +213,17 @@ def test_a_cashier_takes_part_of_a_sale_from_the_wallet_and_sees_the_stamp_card_
     page.get_by_text("پرداخت از کیف پول یا کارت هدیه" if fa else "Pay from the wallet or a gift card").click()
     page.fill("#wallet-pay", "۳۰٬۰۰۰" if fa else "30,000")
     page.locator("#wallet-pay").press("Enter")
-    page.wait_for_selector("#from-wallet")
-    assert page.locator("#rest").inner_text() == ("۹۰٬۰۰۰ تومان" if fa else "90,000 toman")
+    expect(page.locator("#from-wallet")).to_be_visible()
+    _shows(page, "#rest", "۹۰٬۰۰۰ تومان" if fa else "90,000 toman")
     shot(page, "pos-confirm-wallet")
+    _focused(page, "button[autofocus]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/pos/receipts/*")
-    assert page.locator("#paid-wallet").inner_text() == ("۳۰٬۰۰۰ تومان" if fa else "30,000 toman")
-    assert page.locator("#wallet-now").inner_text() == ("۲۰٬۰۰۰ تومان" if fa else "20,000 toman")
-    stamped = page.locator("#receipt-stamps").inner_text()
-    assert ("۲ از ۹" if fa else "2 of 9") in stamped and ("کارت مهمان" if fa else "Visit card") in stamped
+    _shows(page, "#paid-wallet", "۳۰٬۰۰۰ تومان" if fa else "30,000 toman")
+    _shows(page, "#wallet-now", "۲۰٬۰۰۰ تومان" if fa else "20,000 toman")
+    stamped = expect(page.locator("#receipt-stamps"))
+    stamped.to_contain_text("۲ از ۹" if fa else "2 of 9", use_inner_text=True)
+    stamped.to_contain_text("کارت مهمان" if fa else "Visit card", use_inner_text=True)
     shot(page, "pos-receipt-wallet")
 
     # The gift card page, opened from the member: the top-up form for them.
@@ -224,8 +233,8 @@ def test_a_cashier_takes_part_of_a_sale_from_the_wallet_and_sees_the_stamp_card_
     page.wait_for_url("**/pos/gift-cards?member=*")
     page.fill("#amount", "۱۰۰٬۰۰۰" if fa else "100,000")
     page.get_by_role("button", name="شارژ" if fa else "Top up", exact=True).click()
-    page.wait_for_selector(".alert-ok")
-    assert page.locator("#wallet-available").inner_text() == ("۱۲۰٬۰۰۰ تومان" if fa else "120,000 toman")
+    expect(page.locator(".alert-ok")).to_be_visible()
+    _shows(page, "#wallet-available", "۱۲۰٬۰۰۰ تومان" if fa else "120,000 toman")
     shot(page, "pos-gift-cards")
 
 
@@ -235,17 +244,7 @@ def _member_with_a_reward(live_server: LiveServer) -> tuple[str, str]:
     mobile = f"0912882{n:04d}"
     club = live_server.club
     with live_server.api() as api:
-        member = api.post(
-            "/api/v1/members", json={"mobile": mobile, "first_name": "Sara"}, headers=club.headers()
-        )
-        assert member.status_code == 201, member.text
-        member_id = member.json()["id"]
-        given = api.post(
-            f"/api/v1/members/{member_id}/adjustments",
-            json={"points": 300, "reason": "browser test"},
-            headers=club.headers(**{"Idempotency-Key": f"browser-reward-{mobile}"}),
-        )
-        assert given.status_code == 201, given.text
+        member_id = _new_member(api, live_server, mobile, "Sara", 300)
         reward = api.post(
             "/api/v1/rewards",
             json={"name_fa": "۵۰ هزار تومان تخفیف", "name_en": "50,000 toman off", "kind": "discount_amount",
@@ -269,44 +268,43 @@ def test_a_sale_with_a_reward_code_prints_the_discount_the_confirm_step_showed_a
     fa = lang == "fa"
     mobile, code = _member_with_a_reward(live_server)
     _sign_in(page, lang)
-    page.keyboard.type(mobile)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/pos/members/*")
+    _member_panel(page, mobile)
 
     # 200,000 toman less the reward's 50,000: 150,000 toman to pay.
     page.keyboard.type("200000")
     page.fill("#reward", code)
     page.fill("#invoice", "F-۱۰۱" if fa else "F-102")  # one club for both: F-۱۰۱ is F-101
     page.locator("#reward").press("Enter")
-    page.wait_for_selector("#to-pay")
-    assert page.locator("#to-pay").inner_text() == ("۱۵۰٬۰۰۰ تومان" if fa else "150,000 toman")
+    _shows(page, "#to-pay", "۱۵۰٬۰۰۰ تومان" if fa else "150,000 toman")
     shot(page, "pos-confirm-reward")
+    _focused(page, "button[autofocus]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/pos/receipts/*")
 
     # The receipt: the subtotal, the reward's line and the same total; the shop's invoice number, the
     # branch, the cashier and the portal's QR.
-    assert page.locator("#subtotal").inner_text() == ("۲۰۰٬۰۰۰ تومان" if fa else "200,000 toman")
-    assert ("۵۰٬۰۰۰ تومان" if fa else "50,000 toman") in page.locator("#reward-line").inner_text()
-    assert code in page.locator("#reward-line").inner_text()
-    assert page.locator("#paid").inner_text() == ("۱۵۰٬۰۰۰ تومان" if fa else "150,000 toman")
-    assert ("F-101" if fa else "F-102") in page.locator("#receipt-title + p").inner_text()
-    assert "Kasra" in page.locator("#receipt-where").inner_text()
-    assert page.locator("#portal-qr svg").is_visible()
+    _shows(page, "#subtotal", "۲۰۰٬۰۰۰ تومان" if fa else "200,000 toman")
+    reward_line = expect(page.locator("#reward-line"))
+    reward_line.to_contain_text("۵۰٬۰۰۰ تومان" if fa else "50,000 toman", use_inner_text=True)
+    reward_line.to_contain_text(code)
+    _shows(page, "#paid", "۱۵۰٬۰۰۰ تومان" if fa else "150,000 toman")
+    expect(page.locator("#receipt-title + p")).to_contain_text("F-101" if fa else "F-102")
+    expect(page.locator("#receipt-where")).to_contain_text("Kasra")
+    expect(page.locator("#portal-qr svg")).to_be_visible()
     shot(page, "pos-receipt-reward")
 
     # Half of it comes back: half of what was paid (75,000 toman), not half of the total.
     page.fill("#amount", "۱۰۰٬۰۰۰" if fa else "100,000")
     page.get_by_role("button", name="بررسی مرجوعی" if fa else "Review the refund").click()
-    page.wait_for_selector("#refund-plan")
-    assert page.locator("#refund-whole").count() == 0
-    assert page.locator("#refund-cash").inner_text() == ("۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
-    assert page.locator("#refund-taken").inner_text() == ("۷۵" if fa else "75")
+    _shows(page, "#refund-cash", "۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
+    expect(page.locator("#refund-whole")).to_have_count(0)
+    _shows(page, "#refund-taken", "۷۵" if fa else "75")
     shot(page, "pos-refund-preview-partial")
+    _focused(page, "button[autofocus]")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#refund-notice")
-    assert page.locator("#left").inner_text() == ("۱۰۰٬۰۰۰ تومان" if fa else "100,000 toman")
-    assert page.locator("#kept").inner_text() == ("۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
+    expect(page.locator("#refund-notice")).to_be_visible()
+    _shows(page, "#left", "۱۰۰٬۰۰۰ تومان" if fa else "100,000 toman")
+    _shows(page, "#kept", "۷۵٬۰۰۰ تومان" if fa else "75,000 toman")
     shot(page, "pos-receipt-after-refund")
 
 
@@ -319,7 +317,7 @@ def test_a_cashier_enrols_with_a_name_and_a_birthday_and_a_known_mobile_opens_it
     _sign_in(page, lang)
     page.keyboard.type(mobile)
     page.keyboard.press("Enter")
-    page.wait_for_selector("#mobile")
+    _focused(page, "#mobile")
     page.get_by_text("نام و تاریخ تولد (اختیاری)" if fa else "Name and birthday (optional)").click()
     page.fill("#first-name", "مریم")
     page.fill("#last-name", "نوری")
@@ -328,14 +326,14 @@ def test_a_cashier_enrols_with_a_name_and_a_birthday_and_a_known_mobile_opens_it
     page.locator("#birth-date").press("Enter")
     page.wait_for_url("**/pos/members/*")
     member_url = page.url.split("?")[0]
-    assert "مریم نوری" in page.content()
+    expect(page.locator("main")).to_contain_text("مریم نوری")
 
     # The same mobile again: the till says whose it is (409) and links to them.
     guard.expect_status(409)
     page.goto("/pos")
     page.fill("#mobile", _persian(mobile) if fa else mobile)
     page.locator("#mobile").press("Enter")
-    page.wait_for_selector("#existing-member")
+    expect(page.locator("#existing-member")).to_be_visible()
     shot(page, "pos-enrol-known")
     page.locator("#existing-member a").click()
     page.wait_for_url(member_url)

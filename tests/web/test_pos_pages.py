@@ -48,10 +48,34 @@ async def _coupon(client: httpx.AsyncClient, club: Club, code: str, **fields: ob
     assert response.status_code == 201, response.text
 
 
+async def at_till(web: WebClient, lang: str = "fa") -> None:
+    """Signed in as the cashier Kasra, with the till in ``lang``."""
+    await web.sign_in_as("cashier", "kasra")
+    if lang == "en":
+        await in_english(web)
+
+
+async def in_english(web: WebClient, path: str = "/pos") -> None:
+    """The language switch of the page at ``path``, to English, as the cashier uses it."""
+    switched = await web.submit(path, "/lang", {"lang": "en", "next": path})
+    assert switched.status_code == 303 and switched.headers["location"] == path
+
+
+async def sold_at_till(
+    web: WebClient, client: httpx.AsyncClient, club: Club, lang: str = "fa"
+) -> tuple[int, httpx.Response]:
+    """A new member buys for 100,000 toman (100 points) at the till in ``lang``; their id and the sale's
+    answer (the redirect to its receipt)."""
+    member_id = await _member(client, club)
+    await at_till(web, lang)
+    return member_id, await _sell(web, member_id, total="100000")
+
+
 async def _review(web: WebClient, member_id: int, **typed: str) -> httpx.Response:
-    return await web.submit(f"/pos/members/{member_id}", f"/pos/members/{member_id}/sale", {
-        "key": _form_values(web.last_html).get("key", ""), "step": "review", **typed,
-    })  # fmt: skip
+    """The sale form of the member's panel, as typed, sent to its confirm step."""
+    panel = f"/pos/members/{member_id}"
+    key = _form_values((await web.get(panel)).text).get("key", "")
+    return await web.submit(panel, f"{panel}/sale", {"key": key, "step": "review", **typed})
 
 
 async def _sell(web: WebClient, member_id: int, **typed: str) -> httpx.Response:
@@ -102,7 +126,7 @@ async def test_a_cashier_finds_a_member_by_a_phone_typed_in_persian_digits(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     found = await web.get("/pos/find", params={"q": PHONE_FA})
     assert found.status_code == 303
     assert found.headers["location"] == f"/pos/members/{member_id}"
@@ -113,7 +137,7 @@ async def test_a_cashier_finds_a_member_by_a_phone_typed_in_persian_digits(
 async def test_an_unknown_mobile_is_offered_for_enrolment_and_enrolled_with_just_that(
     web: WebClient, db: Database
 ) -> None:
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     missing = await web.get("/pos/find", params={"q": "0912 777 1234"})
     assert missing.status_code == 200
     assert "هیچ عضوی با این مشخصات پیدا نشد" in missing.text
@@ -125,7 +149,7 @@ async def test_an_unknown_mobile_is_offered_for_enrolment_and_enrolled_with_just
 
 
 async def test_enrolling_a_bad_mobile_says_why_and_keeps_what_was_typed(web: WebClient) -> None:
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     response = await web.submit("/pos", "/pos/enrol", {"mobile": "12ab"})
     assert response.status_code == 422
     assert "شماره موبایل معتبر نیست" in response.text
@@ -138,7 +162,7 @@ async def test_a_sale_with_points_and_a_coupon_shows_the_receipt_with_the_new_ba
 ) -> None:
     member_id = await _member(client, club, points=300)
     await _coupon(client, club, "YALDA05")
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     # 250,000 toman = 2,500,000 rials; coupon 200,000 rials; 100 points = 100,000 rials off;
     # paid 2,200,000 rials → 220 points earned; 300 - 100 + 220 = 420.
     done = await _sell(web, member_id, total="۲۵۰٬۰۰۰", redeem="۱۰۰", coupon="yalda05")
@@ -155,7 +179,7 @@ async def test_sending_the_confirmation_twice_records_one_sale(
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     first = await _sell(web, member_id, total="100000")
     again = await web.http.post(
         f"/pos/members/{member_id}/sale", data={"csrf": _csrf(web.last_html), **_form_values(web.last_html)}
@@ -169,8 +193,7 @@ async def test_spending_more_points_than_the_member_has_is_refused_and_the_form_
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member_id = await _member(client, club, points=50)
-    await web.sign_in_as("cashier", "kasra")
-    await web.get(f"/pos/members/{member_id}")
+    await at_till(web)
     response = await _review(web, member_id, total="100000", redeem="80")
     assert response.status_code == 409
     assert "امتیاز کافی نیست" in response.text
@@ -183,10 +206,8 @@ async def test_a_used_coupon_is_refused_in_english_and_nothing_is_recorded(
 ) -> None:
     member_id = await _member(client, club)
     await _coupon(client, club, "ONCE01", max_uses=1)
-    await web.sign_in_as("cashier", "kasra")
-    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    await at_till(web, "en")
     assert (await _sell(web, member_id, total="100000", coupon="ONCE01")).status_code == 303
-    await web.get(f"/pos/members/{member_id}")
     refused = await _review(web, member_id, total="50000", coupon="ONCE01")
     assert refused.status_code == 409
     assert "coupon" in refused.text.lower() and 'name="coupon" value="ONCE01"' in refused.text
@@ -203,8 +224,7 @@ async def test_amounts_are_in_latin_digits_in_english_and_in_rials_when_the_club
 
     await execute(db, update(Tenant).values(money_display="rial"))
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
-    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    await at_till(web, "en")
     done = await _sell(web, member_id, total="1,250,000")
     receipt = await web.get(done.headers["location"])
     assert 'id="paid">1,250,000 rials' in receipt.text
@@ -214,7 +234,7 @@ async def test_a_refund_gives_the_money_back_and_takes_the_earned_points_back(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     done = await _sell(web, member_id, total="200000")  # 2,000,000 rials → 200 points
     receipt_path = done.headers["location"].split("?")[0]  # without the sale's one-off key
     refunded = await refund_at_till(web, receipt_path, amount="", reason="معیوب")
@@ -229,9 +249,7 @@ async def test_a_refund_gives_the_money_back_and_takes_the_earned_points_back(
 async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
-    member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club)
     path = done.headers["location"].split("?")[0]
     refused = await web.submit(path, path + "/refund", {"amount": "900000", "reason": ""})
     assert refused.status_code in (409, 422)
@@ -242,9 +260,7 @@ async def test_refunding_more_than_was_paid_is_refused_with_the_amount_kept(
 async def test_a_receipt_is_found_by_its_number(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
-    member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club)
     number = _form_values(web.last_html)["key"]
     found = await web.get("/pos/receipt", params={"number": number.lower()})
     assert found.headers["location"] == done.headers["location"].split("?")[0]
@@ -256,7 +272,7 @@ async def test_a_sale_form_without_its_csrf_token_records_nothing(
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     response = await web.http.post(
         f"/pos/members/{member_id}/sale", data={"key": "ABCDEFGH", "step": "confirm", "total": "100000"}
     )
@@ -270,7 +286,7 @@ async def test_a_sale_can_be_typed_as_items_and_its_total_is_their_sum(
     from bashgah.models import PurchaseItem
 
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     # Two teas at 45,000 toman and a cup at ۱۰٬۰۰۰ toman: 100,000 toman = 1,000,000 rials → 100 points.
     done = await _sell(web, member_id, total="", items="TEA-01 2 45,000\nCUP-7 ۱ ۱۰٬۰۰۰")
     assert "TEA-01" in web.last_html  # the confirmation lists the items
@@ -288,8 +304,7 @@ async def test_an_item_line_without_a_price_is_refused_naming_the_line(
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
-    await web.get(f"/pos/members/{member_id}")
+    await at_till(web)
     refused = await _review(web, member_id, total="", items="TEA-01 2 45000\nCUP-7 1")
     assert refused.status_code == 422
     assert "سطر ۲" in refused.text and "CUP-7 1</textarea>" in refused.text
@@ -319,7 +334,7 @@ async def test_a_reward_code_takes_its_discount_off_and_is_used_once(
 ) -> None:
     member_id = await _member(client, club, points=150)
     code = await _reward_code(client, club, member_id)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     panel = await web.get(f"/pos/members/{member_id}")
     assert code in panel.text  # the panel lists the member's rewards to use
     # 100,000 toman less the reward's 5,000 toman: 95,000 toman paid, 95 points earned.
@@ -329,7 +344,6 @@ async def test_a_reward_code_takes_its_discount_off_and_is_used_once(
     assert 'id="paid">۹۵٬۰۰۰ تومان' in receipt.text and code in receipt.text
     used = await client.get(f"/api/v1/members/{member_id}/rewards", headers=club.headers())
     assert used.json()[0]["status"] == "used"
-    await web.get(f"/pos/members/{member_id}")
     again = await _review(web, member_id, total="100000", reward=code)
     assert again.status_code == 409 and await _purchases(db) == 1
 
@@ -340,8 +354,7 @@ async def test_another_members_reward_code_is_refused(
     owner_id = await _member(client, club, points=150)
     code = await _reward_code(client, club, owner_id)
     other = int((await enrol(client, club, mobile="09125550202"))["id"])
-    await web.sign_in_as("cashier", "kasra")
-    await web.get(f"/pos/members/{other}")
+    await at_till(web)
     refused = await _review(web, other, total="100000", reward=code)
     assert refused.status_code == 404
     assert "جایزه‌ای با این کد وجود ندارد" in refused.text
@@ -368,7 +381,7 @@ async def test_a_scanned_card_or_qr_code_opens_the_member(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
     member = await enrol(client, club, mobile="09125550303")
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     for scanned in (member["card_number"], member["qr_payload"]):
         found = await web.get("/pos/find", params={"q": scanned})
         assert found.headers["location"] == f"/pos/members/{member['id']}"
@@ -386,9 +399,9 @@ async def test_the_member_panel_shows_the_tier_in_the_pages_language(
     }  # fmt: skip
     assert (await client.put("/api/v1/tiers", json=ladder, headers=club.headers())).status_code == 200
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     assert "برنزی" in (await web.get(f"/pos/members/{member_id}")).text
-    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
+    await in_english(web)
     assert "Bronze" in (await web.get(f"/pos/members/{member_id}")).text
 
 
@@ -446,14 +459,12 @@ async def test_the_member_panel_shows_the_wallet_the_stamp_progress_and_the_memb
     sold = await _api_sale(client, club, member_id, 7)
     [gift] = sold["gifts"]
     await _top_up(client, club, member_id, 500_000)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     panel = await web.get(f"/pos/members/{member_id}")
     assert 'id="wallet-available">۵۰٬۰۰۰ تومان' in panel.text
     assert "<bdi>کارت قهوه</bdi>: <strong>۷ از ۹</strong>" in panel.text
     assert gift["code"] in panel.text and "۱۰٪ خرید بعدی" in panel.text
-    await web.submit(
-        f"/pos/members/{member_id}", "/lang", {"lang": "en", "next": f"/pos/members/{member_id}"}
-    )
+    await in_english(web, f"/pos/members/{member_id}")
     english = await web.get(f"/pos/members/{member_id}")
     assert "<bdi>Coffee card</bdi>: <strong>7 of 9</strong>" in english.text
     assert 'id="wallet-available">50,000 toman' in english.text
@@ -467,7 +478,7 @@ async def test_a_sale_paid_from_the_wallet_and_a_gift_card_shows_them_with_the_s
     await _thank_you_coupon(client, club)
     await _top_up(client, club, member_id, 800_000)
     await _api(client, club, "/api/v1/gift-cards", {"value_rials": 300_000, "code": "GIFT2026"})
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     # 2 coffees of 100,000 toman: 2,000,000 rials; 50,000 toman from the wallet, 20,000 from the card.
     done = await _sell(web, member_id, items="CF-1 2 100000", wallet="۵۰٬۰۰۰", gift_card="gift2026",
                        gift_card_amount="20000")  # fmt: skip
@@ -499,8 +510,7 @@ async def test_paying_more_from_the_wallet_than_it_holds_is_refused_with_the_for
 ) -> None:
     member_id = await _member(client, club)
     await _top_up(client, club, member_id, 100_000)
-    await web.sign_in_as("cashier", "kasra")
-    await web.get(f"/pos/members/{member_id}")
+    await at_till(web)
     refused = await _review(web, member_id, total="50000", wallet="20000")
     assert refused.status_code == 409
     assert "موجودی کیف پول کافی نیست" in refused.text
@@ -519,13 +529,10 @@ async def test_an_unknown_or_expired_gift_card_is_refused_in_english_and_nothing
     member_id = await _member(client, club)
     await _api(client, club, "/api/v1/gift-cards", {"value_rials": 300_000, "code": "OLDCARD1"})
     await execute(db, update(GiftCard).values(expires_at=datetime.now(UTC) - timedelta(days=1)))
-    await web.sign_in_as("cashier", "kasra")
-    await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
-    await web.get(f"/pos/members/{member_id}")
+    await at_till(web, "en")
     unknown = await _review(web, member_id, total="50000", gift_card="NOSUCH99")
     assert unknown.status_code == 404 and "There is no gift card with this code." in unknown.text
     assert 'name="gift_card" value="NOSUCH99"' in unknown.text
-    await web.get(f"/pos/members/{member_id}")
     expired = await _review(web, member_id, total="50000", gift_card="OLDCARD1")
     assert expired.status_code == 409 and "it is expired" in expired.text
     assert await _purchases(db) == 0
@@ -536,7 +543,7 @@ async def test_a_cashier_checks_a_gift_card_and_tops_up_the_wallet_once_however_
 ) -> None:
     member_id = await _member(client, club)
     await _api(client, club, "/api/v1/gift-cards", {"value_rials": 300_000, "code": "GIFT2026"})
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     checked = await web.get("/pos/gift-cards", params={"code": "gift2026"})
     assert 'id="card-balance">۳۰٬۰۰۰ تومان' in checked.text and "قابل استفاده" in checked.text
     missing = await web.get("/pos/gift-cards", params={"code": "NOPE1234"})
@@ -560,7 +567,7 @@ async def test_a_top_up_without_an_amount_is_refused_and_the_reference_kept(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     page = f"/pos/gift-cards?member={member_id}"
     refused = await web.submit(
         page, f"/pos/members/{member_id}/top-up", {"key": "K1", "amount": "", "reference": "TR-9"}
@@ -571,15 +578,9 @@ async def test_a_top_up_without_an_amount_is_refused_and_the_reference_kept(
 
 
 async def test_the_enrolment_birthday_hint_keeps_the_gregorian_example_in_order(web: WebClient) -> None:
-    await web.sign_in_as("cashier", "kasra")
+    await at_till(web)
     missing = (await web.get("/pos/find", params={"q": "0912 777 1234"})).text
     assert 'میلادی (<bdi dir="ltr">1991-08-03</bdi>)' in missing
-
-
-async def _switch_to(web: WebClient, lang: str, member_id: int) -> None:
-    if lang == "en":
-        path = f"/pos/members/{member_id}"
-        await web.submit(path, "/lang", {"lang": "en", "next": path})
 
 
 @pytest.mark.parametrize(
@@ -602,8 +603,7 @@ async def test_a_free_coffee_reward_tells_the_cashier_to_hand_it_over_not_a_zero
         headers=club.headers(**{"Idempotency-Key": f"coffee-{member_id}"}),
     )
     code = str(redeemed.json()["code"])
-    await web.sign_in_as("cashier", "kasra")
-    await _switch_to(web, lang, member_id)
+    await at_till(web, lang)
     done = await _sell(web, member_id, total="200000", reward=code)
     confirm = web.last_html
     assert hand_over in confirm and 'id="hand-over"' in confirm
@@ -631,8 +631,7 @@ async def test_the_confirm_step_and_the_receipt_name_the_campaign_that_gave_bonu
                    "effects": [{"type": "fixed_bonus", "points": 200}]}],
     })  # fmt: skip
     member_id = await _member(client, club)
-    await web.sign_in_as("cashier", "kasra")
-    await _switch_to(web, lang, member_id)
+    await at_till(web, lang)
     done = await _sell(web, member_id, total="200000")
     twos = "۲۰۰" if lang == "fa" else "200"
     for page in (web.last_html, (await web.get(done.headers["location"])).text):
@@ -650,9 +649,7 @@ async def test_too_many_points_and_an_unknown_coupon_are_both_named_not_a_discou
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database, lang: str, points: str, coupon: str
 ) -> None:
     member_id = await _member(client, club, points=247)
-    await web.sign_in_as("cashier", "kasra")
-    await _switch_to(web, lang, member_id)
-    await web.get(f"/pos/members/{member_id}")
+    await at_till(web, lang)
     refused = await _review(web, member_id, total="200000", redeem="5000", coupon="NOPE123")
     assert refused.status_code == 409
     box = refused.text.partition('id="form-errors">')[2].partition("</div>")[0]
@@ -668,8 +665,6 @@ async def test_points_worth_more_than_the_total_name_the_field_as_the_form_label
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str, label: str
 ) -> None:
     member_id = await _member(client, club, points=500)
-    await web.sign_in_as("cashier", "kasra")
-    await _switch_to(web, lang, member_id)
-    await web.get(f"/pos/members/{member_id}")
+    await at_till(web, lang)
     refused = await _review(web, member_id, total="20000", redeem="400")
     assert refused.status_code == 422 and label in refused.text and "redeem_points" not in refused.text

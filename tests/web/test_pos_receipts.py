@@ -11,7 +11,16 @@ from datetime import date
 import httpx
 import pytest
 from sqlalchemy import select
-from test_pos_pages import _csrf, _form_values, _member, _reward_code, _sell, refund_at_till
+from test_pos_pages import (
+    _csrf,
+    _form_values,
+    _member,
+    _reward_code,
+    _sell,
+    at_till,
+    refund_at_till,
+    sold_at_till,
+)
 from web_helpers import WebClient
 
 from bashgah.core.db import Database
@@ -19,12 +28,6 @@ from bashgah.models import Member, Purchase
 from support import Club, balance, enrol
 
 LANGS = pytest.mark.parametrize("lang", ["fa", "en"])
-
-
-async def _cashier(web: WebClient, lang: str) -> None:
-    await web.sign_in_as("cashier", "kasra")
-    if lang == "en":
-        await web.submit("/pos", "/lang", {"lang": "en", "next": "/pos"})
 
 
 def _cell(html: str, element_id: str) -> str:
@@ -48,7 +51,7 @@ async def test_a_refund_at_the_till_shows_what_will_be_returned_before_it_is_don
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database, lang: str
 ) -> None:
     member_id = await _member(client, club, points=200)
-    await _cashier(web, lang)
+    await at_till(web, lang)
     # 100,000 toman, 100 points (10,000 toman) spent: 90,000 toman paid, 90 points earned.
     done = await _sell(web, member_id, total="100000", redeem="100")
     path = done.headers["location"].split("?")[0]
@@ -81,9 +84,7 @@ async def test_a_refund_at_the_till_shows_what_will_be_returned_before_it_is_don
 async def test_an_empty_refund_amount_is_previewed_as_everything_not_yet_refunded(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
-    member_id = await _member(client, club)
-    await _cashier(web, lang)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club, lang)
     path = done.headers["location"].split("?")[0]
     await refund_at_till(web, path, amount="30000")
     receipt = await web.get(path)
@@ -98,9 +99,7 @@ async def test_an_empty_refund_amount_is_previewed_as_everything_not_yet_refunde
 async def test_a_receipt_ignores_a_refund_notice_written_into_its_address(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
-    member_id = await _member(client, club)
-    await _cashier(web, "fa")
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club)
     path = done.headers["location"].split("?")[0]
     forged = await web.get(path, params={"refunded": "98765432", "taken": "4321", "given": "8642"})
     assert forged.status_code == 200
@@ -123,7 +122,7 @@ async def test_the_receipt_of_a_sale_with_a_reward_shows_what_the_confirm_step_s
 ) -> None:
     member_id = await _member(client, club, points=150)
     code = await _reward_code(client, club, member_id)  # 5,000 toman off
-    await _cashier(web, lang)
+    await at_till(web, lang)
     done = await _sell(web, member_id, total="30000", reward=code)
     fa = lang == "fa"
     confirm = web.last_html
@@ -144,9 +143,7 @@ async def test_the_receipt_of_a_sale_with_a_reward_shows_what_the_confirm_step_s
 async def test_the_printed_receipt_names_the_branch_and_the_cashier_and_carries_the_portal_qr(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
-    member_id = await _member(client, club)
-    await _cashier(web, lang)
-    done = await _sell(web, member_id, total="100000")
+    member_id, done = await sold_at_till(web, client, club, lang)
     receipt = await web.get(done.headers["location"])
     where = receipt.text[receipt.text.index('id="receipt-where"') :]
     where = where[: where.index("</p>")]
@@ -161,9 +158,7 @@ async def test_the_printed_receipt_names_the_branch_and_the_cashier_and_carries_
 async def test_the_receipt_after_a_partial_refund_shows_what_is_left(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
-    member_id = await _member(client, club)
-    await _cashier(web, lang)
-    done = await _sell(web, member_id, total="100000")  # 100 points
+    member_id, done = await sold_at_till(web, client, club, lang)  # 100 points
     path = done.headers["location"].split("?")[0]
     refunded = await refund_at_till(web, path, amount="25000")
     receipt = await web.get(refunded.headers["location"])
@@ -180,7 +175,7 @@ async def test_the_shops_own_invoice_number_becomes_the_receipt_number(
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database, lang: str
 ) -> None:
     member_id = await _member(client, club)
-    await _cashier(web, lang)
+    await at_till(web, lang)
     done = await _sell(web, member_id, total="100000", invoice="INV-۴۲")
     receipt = await web.get(done.headers["location"])
     assert "INV-42" in receipt.text
@@ -205,7 +200,7 @@ async def test_enrolling_a_mobile_that_is_already_a_member_links_to_that_member(
     web: WebClient, client: httpx.AsyncClient, club: Club, lang: str
 ) -> None:
     member = await enrol(client, club, mobile="09125550303", first_name="سارا")
-    await _cashier(web, lang)
+    await at_till(web, lang)
     again = await web.submit("/pos", "/pos/enrol", {"mobile": "۰۹۱۲ ۵۵۵ ۰۳۰۳"})
     assert again.status_code == 409
     link = again.text[again.text.index('id="existing-member"') :]
@@ -216,7 +211,7 @@ async def test_enrolling_a_mobile_that_is_already_a_member_links_to_that_member(
 async def test_a_cashier_enrols_a_member_with_a_name_and_a_birthday(
     web: WebClient, client: httpx.AsyncClient, club: Club, db: Database, lang: str
 ) -> None:
-    await _cashier(web, lang)
+    await at_till(web, lang)
     birthday = "۱۳۷۰/۰۵/۱۲" if lang == "fa" else "1991-08-03"
     made = await web.submit(
         "/pos",

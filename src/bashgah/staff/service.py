@@ -257,3 +257,12 @@ async def login(
     if _hasher.check_needs_rehash(person.password_hash or ""):
         person.password_hash = _hasher.hash(password)
     return LoginResult(person, None)
+
+
+async def set_language(session: AsyncSession, tenant_id: int, staff_id: int, lang: str) -> None:
+    """Keep a person's preferred language of the web pages (someone gone meanwhile keeps nothing)."""
+    try:
+        person = await get(session, tenant_id, staff_id)
+    except NotFound:
+        return
+    person.language = lang

@@ -157,3 +157,16 @@ async def set_display(
     if tenant is not None:
         tenant.money_display = money_display
         tenant.analysts_may_export = analysts_may_export
+
+
+async def get(session: AsyncSession, tenant_id: int) -> Tenant:
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("Tenant", "کسب‌وکار")
+    return tenant
+
+
+async def only_tenant(session: AsyncSession) -> Tenant | None:
+    """The club, when this installation holds exactly one (sign-in pages then need no club name)."""
+    found = (await session.scalars(select(Tenant).order_by(Tenant.id).limit(2))).all()
+    return found[0] if len(found) == 1 else None

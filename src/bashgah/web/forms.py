@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 import jdatetime
 
 from bashgah.core.errors import BashgahError, Count, InvalidInput, isolate
-from bashgah.core.normalize import to_latin_digits
+from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.web import fmt
 
 #: A submitted form (starlette's ``FormData``) or any mapping of field names to what was typed.
@@ -206,3 +206,45 @@ def typed_day(raw: str, label_en: str, label_fa: str) -> date | None:
 def new_form_key() -> str:
     """A key rendered into a form so that sending it twice does its work once."""
     return secrets.token_urlsafe(16)
+
+
+# --- POS and portal
+
+#: What separates an item line's code, quantity and unit price (spaces, "×", "*").
+_ITEM_SEPARATORS = re.compile(r"[\s×*]+")
+
+
+def fields(form: Fields, limits: Mapping[str, int]) -> dict[str, str]:
+    """Each named field as typed (trimmed), cut to its limit; a missing one is empty."""
+    return {name: text(form, name, limit) for name, limit in limits.items()}
+
+
+def ticked(form: Fields, name: str) -> bool:
+    """Whether a checkbox sent with ``value="1"`` was ticked."""
+    return form.get(name) == "1"
+
+
+def item_lines(typed: str, unit: str) -> list[tuple[str, int, int]]:
+    """Item lines as a cashier types them: ``TEA-01 2 45,000`` (code, quantity, unit price in the club's
+    unit), one per line or separated by ``;``; any digits. Gives (code, quantity, unit price in rials)."""
+    items = []
+    for n, line in enumerate((x.strip() for x in re.split(r"[\n;]+", typed)), start=1):
+        if not line:
+            continue
+        parts = _ITEM_SEPARATORS.split(to_latin_digits(line))
+        quantity = price = None
+        if len(parts) == 3 and 1 <= len(parts[0]) <= 64:
+            try:
+                quantity = whole_number({"q": parts[1]}, "q", "تعداد", maximum=100_000)
+                price = amount_rials({"p": parts[2]}, "p", unit, "قیمت")
+            except InvalidInput:
+                quantity = None
+        if not quantity or price is None:
+            raise InvalidInput(
+                "items",
+                f"line {n}: write the code, the quantity and the unit price",
+                f"سطر {to_persian_digits(str(n))}: کد کالا، تعداد و قیمت واحد را بنویسید",
+                "اقلام",
+            )
+        items.append((parts[0], quantity, price))
+    return items

@@ -73,10 +73,14 @@ def require_staff(*roles: str) -> Callable[[Request], Awaitable[StaffUser]]:
     return signed_in_staff
 
 
+async def current_member(request: Request) -> MemberUser | None:
+    async with database(request).transaction() as session:
+        return await sessions.member_user(session, request.cookies.get(sessions.COOKIE), utcnow())
+
+
 async def require_member(request: Request) -> MemberUser:
     """A dependency giving the member signed in to the portal."""
-    async with database(request).transaction() as session:
-        user = await sessions.member_user(session, request.cookies.get(sessions.COOKIE), utcnow())
+    user = await current_member(request)
     if user is None:
         raise LoginRequired("/m/login", _next_path(request))
     return user

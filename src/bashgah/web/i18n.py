@@ -27,9 +27,9 @@ RTL = frozenset({"fa"})
 #: folder and its Python module. ``make messages`` and the catalogue test read this.
 FACE_SOURCES = {
     "common": ("templates/common", "pages.py"),
-    "pos": ("templates/pos", "pos.py"),
+    "pos": ("templates/pos", "pos"),
     "console": ("templates/console", "console"),
-    "portal": ("templates/portal", "portal.py"),
+    "portal": ("templates/portal", "portal"),
 }
 
 Translate = Callable[..., str]

@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bashgah.core.errors import BashgahError
-from bashgah.models import Staff, Tenant, utcnow
+from bashgah.models import utcnow
 from bashgah.staff import service as staff_service
+from bashgah.tenants import service as tenants
 from bashgah.web import audit, fmt, sessions
 from bashgah.web.guard import (
     CsrfRejected,
@@ -58,8 +58,17 @@ def set_language_cookie(request: Request, response: Response, lang: str) -> None
 async def _default_club(request: Request) -> str:
     """The club slug the sign-in form starts with: the only club, when there is exactly one."""
     async with database(request).transaction() as session:
-        slugs = (await session.scalars(select(Tenant.slug).order_by(Tenant.id).limit(2))).all()
-    return slugs[0] if len(slugs) == 1 else ""
+        only = await tenants.only_tenant(session)
+    return only.slug if only is not None else ""
+
+
+async def sign_out(request: Request, to: str) -> Response:
+    """End the session of the request's cookie (whoever's it is) and go to ``to``."""
+    async with database(request).transaction() as session:
+        await sessions.end(session, request.cookies.get(sessions.COOKIE))
+    response = redirect(to)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -128,11 +137,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     user = await current_staff(request)
     await checked_form(request, user)
-    async with database(request).transaction() as session:
-        await sessions.end(session, request.cookies.get(sessions.COOKIE))
-    response = redirect("/login")
-    response.delete_cookie(sessions.COOKIE, path="/")
-    return response
+    return await sign_out(request, "/login")
 
 
 @router.post("/lang")
@@ -147,9 +152,7 @@ async def switch_language(request: Request) -> Response:
     assert isinstance(lang, str)
     if user is not None:
         async with database(request).transaction() as session:
-            person = await session.get(Staff, user.staff_id)
-            if person is not None:
-                person.language = lang
+            await staff_service.set_language(session, user.tenant_id, user.staff_id, lang)
     set_language_cookie(request, response, lang)
     return response
 
