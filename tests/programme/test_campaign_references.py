@@ -12,9 +12,21 @@ from sqlalchemy import func, select
 
 from bashgah.core.db import Database
 from bashgah.models import Campaign
+from scenarios import new_batch, new_reward, ok
 from support import Club, enrol, error_code, make_club
 
 RULE: dict[str, Any] = {"key": "main", "conditions": [], "effects": [{"type": "fixed_bonus", "points": 10}]}
+
+
+def card(reward: dict[str, Any]) -> dict[str, Any]:
+    """A stamp card for visits giving ``reward`` when full."""
+    return {
+        "name_fa": "کارت",
+        "name_en": "Card",
+        "stamps_needed": 5,
+        "earn": {"per": "visit"},
+        "reward": reward,
+    }
 
 
 def campaign(*conditions: dict[str, Any], effects: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -32,25 +44,12 @@ async def _post(client: httpx.AsyncClient, club: Club, path: str, body: dict[str
 
 
 async def _their_segment(client: httpx.AsyncClient, other: Club) -> int:
-    made = await _post(
-        client,
-        other,
-        "/api/v1/segments",
-        {"name": "theirs", "definition": {"type": "status", "status": "active"}},
-    )
-    assert made.status_code == 201, made.text
-    return int(made.json()["id"])
+    body = {"name": "theirs", "definition": {"type": "status", "status": "active"}}
+    return int((await ok(client, other, "/api/v1/segments", body))["id"])
 
 
 async def _their_reward(client: httpx.AsyncClient, other: Club) -> int:
-    made = await _post(
-        client,
-        other,
-        "/api/v1/rewards",
-        {"name_fa": "جایزه", "name_en": "Reward", "kind": "free_shipping", "cost_points": 100},
-    )
-    assert made.status_code == 201, made.text
-    return int(made.json()["id"])
+    return int((await new_reward(client, other))["id"])
 
 
 async def _campaigns(db: Database, club: Club) -> int:
@@ -119,29 +118,12 @@ async def test_a_campaign_cannot_hand_out_another_clubs_reward_coupons_or_stamps
     client: httpx.AsyncClient, club: Club, other: Club
 ) -> None:
     reward = await _their_reward(client, other)
-    batch = await _post(
-        client,
-        other,
-        "/api/v1/coupons/batches",
-        {"name": "x", "discount_type": "fixed", "discount_value": 1000, "count": 2},
-    )
-    card = await _post(
-        client,
-        other,
-        "/api/v1/stamp-cards",
-        {
-            "name_fa": "کارت",
-            "name_en": "Card",
-            "stamps_needed": 5,
-            "earn": {"per": "visit"},
-            "reward": {"kind": "points", "points": 10},
-        },
-    )
-    assert batch.status_code == 201 and card.status_code == 201, (batch.text, card.text)
+    batch = await new_batch(client, other, name="x", discount_value=1000, count=2)
+    their_card = await ok(client, other, "/api/v1/stamp-cards", card({"kind": "points", "points": 10}))
     for effect in (
         {"type": "issue_reward", "reward_id": reward},
-        {"type": "issue_coupon", "batch_id": batch.json()["id"]},
-        {"type": "stamps", "card_id": card.json()["id"], "stamps": 1},
+        {"type": "issue_coupon", "batch_id": batch["id"]},
+        {"type": "stamps", "card_id": their_card["id"], "stamps": 1},
     ):
         refused = await _post(client, club, "/api/v1/campaigns", campaign(effects=[effect]))
         assert refused.status_code == 422, (effect, refused.text)
@@ -151,19 +133,8 @@ async def test_stamp_cards_and_yearly_gifts_cannot_give_another_clubs_reward(
     client: httpx.AsyncClient, club: Club, other: Club
 ) -> None:
     reward = await _their_reward(client, other)
-    card = await _post(
-        client,
-        club,
-        "/api/v1/stamp-cards",
-        {
-            "name_fa": "کارت",
-            "name_en": "Card",
-            "stamps_needed": 5,
-            "earn": {"per": "visit"},
-            "reward": {"kind": "reward", "reward_id": reward},
-        },
-    )
-    assert card.status_code == 422, card.text
+    refused = await _post(client, club, "/api/v1/stamp-cards", card({"kind": "reward", "reward_id": reward}))
+    assert refused.status_code == 422, refused.text
     gift = await _post(
         client,
         club,

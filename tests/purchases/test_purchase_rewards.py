@@ -4,33 +4,33 @@ back only what was paid (the reward stays used)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from bashgah.core.db import Database
+from scenarios import new_reward, ok
 from support import Club, balance, bought, enrol, error_code, give_points, ledger_problems, purchase, refund
 
 
-async def _reward_code(client: httpx.AsyncClient, club: Club, member_id: int, **reward: object) -> str:
-    """The member spends 100 points on a reward (by default 50,000 rials off) and gets its code."""
-    body = {"name_fa": "تخفیف", "name_en": "50,000 rials off", "kind": "discount_amount", "cost_points": 100,
-            "discount_rials": 50_000, **reward}  # fmt: skip
-    made = await client.post("/api/v1/rewards", json=body, headers=club.headers("manager"))
-    assert made.status_code == 201, made.text
-    redeemed = await client.post(
-        f"/api/v1/members/{member_id}/rewards",
-        json={"reward_id": made.json()["id"]},
-        headers=club.headers(**{"Idempotency-Key": f"reward-{member_id}-{made.json()['id']}"}),
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    return str(redeemed.json()["code"])
+async def _member_with_reward(
+    client: httpx.AsyncClient, club: Club, points: int = 100, **reward: object
+) -> tuple[dict[str, Any], str]:
+    """A new member given ``points`` spends 100 of them on a reward (by default 50,000 rials off):
+    (the member, the reward's code)."""
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], points)
+    made = await new_reward(client, club, **{"name_fa": "تخفیف", "name_en": "50,000 rials off",
+            "kind": "discount_amount", "cost_points": 100, "discount_rials": 50_000, **reward})  # fmt: skip
+    redeemed = await ok(client, club, f"/api/v1/members/{member['id']}/rewards", {"reward_id": made["id"]},
+                        role="owner", **{"Idempotency-Key": f"reward-{member['id']}-{made['id']}"})  # fmt: skip
+    return member, str(redeemed["code"])
 
 
 async def test_a_sale_through_the_api_takes_a_reward_code_off_and_records_it_on_the_purchase(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    code = await _reward_code(client, club, member["id"])
+    member, code = await _member_with_reward(client, club)
 
     sale = await bought(client, club, member["id"], 300_000, reward=code.lower())
     assert sale["total_rials"] == 300_000
@@ -52,9 +52,7 @@ async def test_a_sale_through_the_api_takes_a_reward_code_off_and_records_it_on_
 async def test_a_reward_code_used_once_is_refused_the_second_time_and_nothing_is_recorded(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    code = await _reward_code(client, club, member["id"])
+    member, code = await _member_with_reward(client, club)
     await bought(client, club, member["id"], 300_000, reward=code)
     again = await purchase(client, club, member["id"], 300_000, reward=code)
     assert again.status_code == 409 and error_code(again) == "reward_instance_closed"
@@ -64,9 +62,7 @@ async def test_a_reward_code_used_once_is_refused_the_second_time_and_nothing_is
 async def test_another_members_reward_code_is_unknown_to_the_sale(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    owner = await enrol(client, club)
-    await give_points(client, club, owner["id"], 100)
-    code = await _reward_code(client, club, owner["id"])
+    owner, code = await _member_with_reward(client, club)
     other = await enrol(client, club)
     refused = await purchase(client, club, other["id"], 300_000, reward=code)
     assert refused.status_code == 404 and error_code(refused) == "reward_instance_unknown"
@@ -77,9 +73,7 @@ async def test_another_members_reward_code_is_unknown_to_the_sale(
 async def test_examine_shows_the_reward_coupon_and_points_as_the_sale_will_take_them(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 150)
-    code = await _reward_code(client, club, member["id"])
+    member, code = await _member_with_reward(client, club, points=150)
     body = {"member": {"id": member["id"]}, "branch": "main", "external_id": "X-1", "total_rials": 300_000,
             "reward": code, "redeem_points": 50}  # fmt: skip
     examined = (await client.post("/api/v1/purchases/examine", json=body, headers=club.headers())).json()
@@ -100,9 +94,7 @@ async def test_examine_shows_the_reward_coupon_and_points_as_the_sale_will_take_
 async def test_refunding_a_sale_with_a_reward_pays_back_only_what_was_paid_and_the_reward_stays_used(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    code = await _reward_code(client, club, member["id"])
+    member, code = await _member_with_reward(client, club)
     sale = await bought(client, club, member["id"], 300_000, reward=code)
     half = await refund(client, club, sale["id"], amount_rials=150_000)
     assert half.status_code == 201, half.text

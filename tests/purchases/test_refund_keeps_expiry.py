@@ -8,6 +8,7 @@ from sqlalchemy import update
 from bashgah.core.db import Database
 from bashgah.ledger.verify import verify
 from bashgah.models import PointLot, utcnow
+from scenarios import returned
 from support import Club, balance, enrol, give_points, purchase
 
 
@@ -23,13 +24,8 @@ async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_da
 
     sale = await purchase(client, club, member["id"], 1_000_000, redeem=300)
     assert sale.status_code == 201, sale.text
-    refund = await client.post(
-        f"/api/v1/purchases/{sale.json()['id']}/refunds",
-        json={},
-        headers=club.headers(**{"Idempotency-Key": "back-all"}),
-    )
-    assert refund.status_code == 201, refund.text
-    assert refund.json()["points_returned"] == 300
+    back = await returned(client, club, sale.json()["id"])
+    assert back["points_returned"] == 300
     after = await balance(client, club, member["id"])
     assert after["available"] == 300
     assert after["next_expiry_at"] == before["next_expiry_at"]
@@ -81,13 +77,8 @@ async def test_a_return_takes_back_points_held_for_a_redemption_so_cancelling_ca
     )
     assert hold.status_code == 201, hold.text
 
-    refund = await client.post(
-        f"/api/v1/purchases/{sale.json()['id']}/refunds",
-        json={},
-        headers=club.headers(**{"Idempotency-Key": "r"}),
-    )
-    assert refund.status_code == 201, refund.text
-    assert refund.json()["points_reversed"] == 500 and refund.json()["points_unrecovered"] == 0
+    back = await returned(client, club, sale.json()["id"])
+    assert back["points_reversed"] == 500 and back["points_unrecovered"] == 0
     held = (await client.get(f"/api/v1/redemptions/{hold.json()['id']}", headers=club.headers())).json()
     assert held["status"] == "cancelled" and held["points"] == 0
 

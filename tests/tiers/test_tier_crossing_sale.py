@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from test_tiers import buy, setup_ladder, tier_of
+from test_tiers import buy, member_on_ladder, tier_of
 
 from bashgah.core.db import Database
-from support import Club, balance, enrol, ledger_problems, refund
+from support import Club, balance, ledger_problems, refund
 
 
 async def examine(client: httpx.AsyncClient, club: Club, member_id: int, rials: int) -> dict[str, Any]:
@@ -26,8 +26,7 @@ async def examine(client: httpx.AsyncClient, club: Club, member_id: int, rials: 
 async def test_the_sale_that_makes_a_member_silver_earns_as_silver_and_the_preview_says_so(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     await buy(client, club, db, member["id"], 9_000_000)  # bronze: 900 points
 
     preview = await examine(client, club, member["id"], 1_000_000)
@@ -42,8 +41,7 @@ async def test_the_sale_that_makes_a_member_silver_earns_as_silver_and_the_previ
 async def test_a_sale_short_of_the_threshold_earns_at_the_current_level(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     await buy(client, club, db, member["id"], 9_000_000)
 
     preview = await examine(client, club, member["id"], 999_999)
@@ -56,8 +54,7 @@ async def test_a_sale_short_of_the_threshold_earns_at_the_current_level(
 async def test_a_sale_that_jumps_two_levels_earns_at_the_higher_one(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     assert (await examine(client, club, member["id"], 60_000_000))["points_base"] == 9_000  # × 1.5
     sale = await buy(client, club, db, member["id"], 60_000_000)
     assert (sale["tier_upgrade"], sale["points_earned"]) == ("gold", 9_000)
@@ -66,8 +63,7 @@ async def test_a_sale_that_jumps_two_levels_earns_at_the_higher_one(
 async def test_returning_the_crossing_sale_takes_back_exactly_what_it_gave(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     await buy(client, club, db, member["id"], 9_000_000)
     sale = await buy(client, club, db, member["id"], 1_000_000)
 

@@ -27,6 +27,12 @@ async def setup_ladder(client: httpx.AsyncClient, club: Club, **changes: Any) ->
     assert response.status_code == 200, response.text
 
 
+async def member_on_ladder(client: httpx.AsyncClient, club: Club, **changes: Any) -> dict[str, Any]:
+    """The club's ladder (with ``changes``) and a new member on its first level."""
+    await setup_ladder(client, club, **changes)
+    return await enrol(client, club)
+
+
 async def buy(
     client: httpx.AsyncClient, club: Club, db: Database, member_id: int, rials: int, days_ago: int = 0
 ) -> dict[str, Any]:
@@ -62,8 +68,7 @@ async def review(db: Database) -> int:
 async def test_spending_past_a_threshold_upgrades_at_once_and_the_history_says_so(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     assert (await tier_of(client, club, member["id"]))["level"]["code"] == "bronze"
 
     assert (await buy(client, club, db, member["id"], 6_000_000))["tier_upgrade"] is None
@@ -84,8 +89,7 @@ async def test_spending_past_a_threshold_upgrades_at_once_and_the_history_says_s
 async def test_a_member_who_still_earns_their_level_keeps_it_for_another_period(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     await buy(client, club, db, member["id"], 12_000_000, days_ago=10)
     await end_period(db, member["id"])
     assert await review(db) == 0
@@ -96,8 +100,7 @@ async def test_a_member_who_still_earns_their_level_keeps_it_for_another_period(
 async def test_below_the_level_at_period_end_grace_first_then_one_level_down(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     await buy(
         client, club, db, member["id"], 60_000_000, days_ago=400
     )  # gold, long ago: outside the window now
@@ -123,8 +126,7 @@ async def test_below_the_level_at_period_end_grace_first_then_one_level_down(
 async def test_recompute_mode_goes_straight_to_the_level_earned(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club, downgrade="recompute", grace_days=0)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club, downgrade="recompute", grace_days=0)
     async with db.transaction() as session:
         await tiers.assign(
             session, club.tenant_id, member["id"], tiers.TierAssign(level="vip", reason="launch"), "t"
@@ -138,8 +140,7 @@ async def test_recompute_mode_goes_straight_to_the_level_earned(
 async def test_a_locked_manual_level_is_kept_and_only_managers_may_set_it(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     body = {"level": "gold", "reason": "مشتری سازمانی", "lock": True}
     cashier = await client.post(
         f"/api/v1/members/{member['id']}/tier", json=body, headers=club.headers("cashier")
@@ -175,8 +176,7 @@ async def test_a_ladder_needs_an_entry_level_and_distinct_thresholds(
 async def test_a_silver_member_earns_a_quarter_more_points_on_every_purchase(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     # The sale that makes her silver earns as silver already (README, "Tiers"): 1,000 × 1.25.
     first = await buy(client, club, db, member["id"], 10_000_000)
     assert first["points_earned"] == 1_250 and first["tier_upgrade"] == "silver"
@@ -204,8 +204,7 @@ async def test_spend_for_tiers_is_what_was_paid_after_a_coupon(
 async def test_a_sale_entered_with_a_date_before_the_window_does_not_lift_the_member(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await setup_ladder(client, club)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club)
     await buy(client, club, db, member["id"], 8_000_000)
     late_entry = await buy(client, club, db, member["id"], 5_000_000, days_ago=400)  # outside 12 months
     assert late_entry["tier_upgrade"] is None
@@ -220,8 +219,7 @@ async def test_on_a_visits_ladder_the_third_visit_upgrades_at_once(
         {"code": "new", "name_fa": "تازه", "name_en": "New", "threshold": 0},
         {"code": "regular", "name_fa": "همیشگی", "name_en": "Regular", "threshold": 3},
     ]
-    await setup_ladder(client, club, metric="visits", levels=levels)
-    member = await enrol(client, club)
+    member = await member_on_ladder(client, club, metric="visits", levels=levels)
     assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
     assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
     assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] == "regular"
