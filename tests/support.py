@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
+from typer.testing import CliRunner, Result
 
 from bashgah.auth import service as auth
+from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
@@ -171,3 +175,19 @@ async def ledger_problems(db: Database) -> list[str]:
     async with db.transaction() as session:
         report = await verify(session)
     return report.problems
+
+
+async def run_cli(db: Database, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    """Run ``bashgah …`` against the test database and return typer's ``Result``. The command runs its
+    own event loop, so it runs in a thread beside the test's."""
+    from bashgah.cli.main import app  # here: the whole command line, for the tests that run it
+
+    def invoke() -> Result:
+        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(app, list(args))
+        finally:
+            get_settings.cache_clear()
+
+    return await asyncio.to_thread(invoke)

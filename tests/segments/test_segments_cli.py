@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from bashgah.analytics.labels import GROUPS
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
-from support import Club, enrol
+from support import Club, enrol, run_cli
 
 Cli = Callable[..., Awaitable[Result]]
 
 
 @pytest.fixture
 def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    def invoke(args: Sequence[str]) -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
     async def run(*args: str) -> Result:
-        return await asyncio.to_thread(invoke, args)
+        return await run_cli(db, monkeypatch, *args)
 
     return run
 

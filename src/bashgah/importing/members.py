@@ -34,6 +34,7 @@ from bashgah.importing.report import (
     RowError,
     Words,
     no_progress,
+    reading,
     reason,
     say,
 )
@@ -153,12 +154,7 @@ def read_members(
         ("email_consent", lambda raw: values.yes_no(raw, "email_consent", "رضایت ایمیل")),
         ("created_at", lambda raw: _enrolled_at(raw, now)),
     )
-    done = 0
-    progress("reading", 0, table.size)
-    for line, cells in table.rows:
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            progress("reading", done, table.size)
+    for line, cells in reading(table.rows, table.size, progress, PROGRESS_EVERY):
         bad = len(errors)
         row: dict[str, Any] = {}
         if not _text(cells, index, "mobile"):
@@ -218,7 +214,6 @@ def read_members(
                     enrolled_at=row["created_at"],
                 )
             )
-    progress("reading", done, done)
     return ParsedMembers(members=parsed, errors=errors, table=table)
 
 

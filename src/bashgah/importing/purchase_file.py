@@ -11,7 +11,7 @@ from bashgah.core.errors import InvalidInput
 from bashgah.core.normalize import normalize_card_number, normalize_phone, normalize_reference
 from bashgah.importing import values
 from bashgah.importing.columns import MEMBER_REFS
-from bashgah.importing.report import Line, Progress, RowError, Words, no_progress, reason, say
+from bashgah.importing.report import Line, Progress, RowError, Words, no_progress, reading, reason, say
 from bashgah.importing.sources import Table
 from bashgah.ledger import rules
 from bashgah.members.cards import QR_PREFIX
@@ -99,12 +99,7 @@ def read_purchases(
     seen: dict[tuple[str, str], int] = {}
     sales: list[Sale] = []
     errors: list[RowError] = []
-    done = 0
-    progress("reading", 0, table.size)
-    for line, cells in table.rows:
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            progress("reading", done, table.size)
+    for line, cells in reading(table.rows, table.size, progress, PROGRESS_EVERY):
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
         bad = len(errors)
@@ -160,5 +155,4 @@ def read_purchases(
                 )
         if len(errors) == bad:
             sales.append(Sale(line, member, branch, external_id, total, when, redeem))
-    progress("reading", done, done)
     return ParsedPurchases(sales=sales, errors=errors, table=table)

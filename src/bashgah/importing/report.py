@@ -7,7 +7,7 @@ the line numbers and the values in it written for that language (Persian digits 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,20 @@ from bashgah.core.sheets import CsvWriter
 
 #: Called as work goes on: (what is being done, how many rows so far, how many in all when known).
 Progress = Callable[[str, int, int | None], None]
+
+
+def reading(
+    rows: Iterable[tuple[int, list[str]]], size: int | None, progress: Progress, every: int
+) -> Iterator[tuple[int, list[str]]]:
+    """A file's rows, reporting "reading" at the start, every ``every`` rows and at the end."""
+    done = 0
+    progress("reading", 0, size)
+    for row in rows:
+        done += 1
+        if done % every == 0:
+            progress("reading", done, size)
+        yield row
+    progress("reading", done, done)
 
 
 @dataclass
