@@ -5,8 +5,8 @@ fields is ``web.forms``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -247,6 +247,12 @@ def lang_of(request: Request, user: StaffUser) -> str:
     return language(request, user)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue in a table built before any page language is known (the labels
+    of a form's fields); it is translated where it is shown."""
+    return message
+
+
 #: What a page shows, read in one transaction: ``load(session, user, lang, **params)`` returns the
 #: template's context (display-ready values), with the form's starting values under ``typed``.
 Loader = Callable[..., Awaitable[dict[str, Any]]]
@@ -262,6 +268,8 @@ class FormPage:
     template: str
     load: Loader
     done: str
+    #: The form's fields as a refusal names them (``N_``-marked, translated in the page's language).
+    labels: Mapping[str, str] = field(default_factory=dict)
     section: str = "club"
 
     async def show(
@@ -299,16 +307,19 @@ class FormPage:
         user: StaffUser,
         build: Callable[[], Step],
         typed: dict[str, Any] | None,
-        labels: dict[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
         success: str | None = None,
         **params: Any,
     ) -> Response:
-        """``build`` reads ``typed`` (it may refuse it) and returns the step that makes the change."""
+        """``build`` reads ``typed`` (it may refuse it) and returns the step that makes the change;
+        ``labels`` names the fields a schema may refuse (``N_``-marked, translated here)."""
+        _ = translator(lang_of(request, user), "console")
 
         async def again(errors: list[str]) -> Response:
             return await self.show(request, user, typed, errors, **params)
 
-        return await attempt(request, user, build, again, success or self.done, labels)
+        named = {name: _(label) for name, label in (self.labels if labels is None else labels).items()}
+        return await attempt(request, user, build, again, success or self.done, named)
 
     def serve(self, router: APIRouter, name: str) -> None:
         """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers."""

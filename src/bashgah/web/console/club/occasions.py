@@ -14,7 +14,7 @@ from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
 from bashgah.tiers import service as tiers
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, lang_of
 from bashgah.web.forms import maybe_whole, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -60,7 +60,16 @@ async def _load(
     }
 
 
-PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1")
+LABELS = {
+    "kind": N_("Occasion"),
+    "name_fa": N_("Name (Persian)"),
+    "name_en": N_("Name (English)"),
+    "points": N_("Points"),
+    "reward_id": N_("Reward"),
+    "tiers": N_("Levels"),
+    "days_early": N_("Days early"),
+}
+PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1", LABELS)
 PAGE.serve(router, "occasion_list")
 
 
@@ -69,24 +78,11 @@ async def occasion(request: Request, user: Reader, rule_id: int) -> Response:
     return await PAGE.show(request, user, rule_id=rule_id)
 
 
-def _labels(_: Any) -> dict[str, str]:
-    return {
-        "kind": _("Occasion"),
-        "name_fa": _("Name (Persian)"),
-        "name_en": _("Name (English)"),
-        "points": _("Points"),
-        "reward_id": _("Reward"),
-        "tiers": _("Levels"),
-        "days_early": _("Days early"),
-    }
-
-
 async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Response:
     form = await checked_form(request, user)
     typed: dict[str, Any] = values(form, *FIELDS)
     typed["tiers"] = [str(v) for v in form.getlist("tiers") if str(v).strip()]
     lang = lang_of(request, user)
-    _ = translator(lang, "console")
 
     def build() -> Step:
         fields: dict[str, Any] = {
@@ -112,7 +108,7 @@ async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Respo
 
         return step
 
-    return await PAGE.submit(request, user, build, typed, _labels(_), rule_id=rule_id)
+    return await PAGE.submit(request, user, build, typed, rule_id=rule_id)
 
 
 @router.post("", response_class=HTMLResponse)
