@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.core.errors import BashgahError
 from bashgah.core.normalize import to_persian_digits
 from bashgah.web import audit, fmt
-from bashgah.web.guard import CONSOLE_ROLES, database, require_staff
+from bashgah.web.forms import text
+from bashgah.web.guard import CONSOLE_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.render import finish, language, render
 from bashgah.web.sessions import StaffUser
@@ -217,6 +218,22 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None, 
 
 
 Step = Callable[[AsyncSession], Awaitable[Any]]
+#: Saves a new thing (``None``) or a change to the one with this id, from the form sent.
+Save = Callable[[Request, StaffUser, int | None], Awaitable[Response]]
+
+
+def saving(router: APIRouter, save: Save) -> None:
+    """Route POST of ``router``'s own path (a new one) and of ``/{item_id}`` (a change to one) to ``save``,
+    for writers: the editors whose form is the same for both."""
+
+    async def create(request: Request, user: Writer) -> Response:
+        return await save(request, user, None)
+
+    async def update(request: Request, user: Writer, item_id: int) -> Response:
+        return await save(request, user, item_id)
+
+    router.add_api_route("", create, methods=["POST"], response_class=HTMLResponse, name="create")
+    router.add_api_route("/{item_id}", update, methods=["POST"], response_class=HTMLResponse, name="update")
 
 
 async def attempt(
@@ -328,6 +345,14 @@ class FormPage:
             return await self.show(request, user)
 
         router.add_api_route("", show, methods=["GET"], response_class=HTMLResponse, name=name)
+
+    async def switch(
+        self, request: Request, user: StaffUser, turn: Callable[[AsyncSession, bool], Awaitable[None]]
+    ) -> Response:
+        """Switch one thing off (``active=0``: a reward, a coupon batch, a yearly gift) or on again."""
+        form = await checked_form(request, user)
+        active = text(form, "active") == "1"
+        return await self.act(request, user, lambda session: turn(session, active))
 
     async def act(
         self, request: Request, user: StaffUser, step: Step, success: str | None = None

@@ -16,7 +16,7 @@ from bashgah.core.jalali import TEHRAN
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import BatchCreate, BatchUpdate
 from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, download, missing
-from bashgah.web.forms import maybe_whole, text, typed_day, typed_rials, values
+from bashgah.web.forms import maybe_whole, typed_day, typed_rials, values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.sessions import StaffUser
 
@@ -171,14 +171,12 @@ async def change_batch(request: Request, user: Writer, batch_id: int) -> Respons
 @router.post("/{batch_id}/active", response_class=HTMLResponse)
 async def switch_batch(request: Request, user: Writer, batch_id: int) -> Response:
     """Switch a batch off (no code of it is accepted) or on again."""
-    form = await checked_form(request, user)
-    active = text(form, "active") == "1"
 
-    async def step(session: AsyncSession) -> None:
+    async def turn(session: AsyncSession, active: bool) -> None:
         await coupons.update_batch(session, user.tenant_id, batch_id, BatchUpdate(active=active))
         await changed(session, user, "coupons.batch_switched", "coupon_batch", batch_id, active=active)
 
-    return await PAGE.act(request, user, step)
+    return await PAGE.switch(request, user, turn)
 
 
 @router.get("/{batch_id}/codes.csv")

@@ -14,7 +14,7 @@ from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
 from bashgah.tiers import service as tiers
-from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, lang_of, saving
 from bashgah.web.forms import maybe_whole, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -111,26 +111,17 @@ async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Respo
     return await PAGE.submit(request, user, build, typed, rule_id=rule_id)
 
 
-@router.post("", response_class=HTMLResponse)
-async def create(request: Request, user: Writer) -> Response:
-    return await _save(request, user, None)
-
-
-@router.post("/{rule_id}", response_class=HTMLResponse)
-async def change(request: Request, user: Writer, rule_id: int) -> Response:
-    return await _save(request, user, rule_id)
+saving(router, _save)
 
 
 @router.post("/{rule_id}/active", response_class=HTMLResponse)
 async def switch(request: Request, user: Writer, rule_id: int) -> Response:
     """Pause (``active=0``) or resume a yearly gift; members already given it keep it."""
-    form = await checked_form(request, user)
-    active = form.get("active") == "1"
     lang = lang_of(request, user)
 
-    async def step(session: AsyncSession) -> None:
+    async def turn(session: AsyncSession, active: bool) -> None:
         change = OccasionRuleUpdate.model_validate({"active": active})
         await occasions.change(session, user.tenant_id, rule_id, change, lang)
         await changed(session, user, "occasion.changed", "occasion_rule", rule_id, active=active)
 
-    return await PAGE.act(request, user, step)
+    return await PAGE.switch(request, user, turn)

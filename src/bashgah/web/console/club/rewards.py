@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
 from bashgah.web.console.common import N_, FormPage, Step, Writer, changed, lang_of
-from bashgah.web.forms import maybe_whole, text, typed_rials, values
+from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
 from bashgah.web.sessions import StaffUser
 
@@ -89,12 +89,10 @@ async def create_reward(request: Request, user: Writer) -> Response:
 
 @router.post("/{reward_id}/active", response_class=HTMLResponse)
 async def toggle_reward(request: Request, user: Writer, reward_id: int) -> Response:
-    form = await checked_form(request, user)
-    active = text(form, "active") == "1"
     lang = lang_of(request, user)
 
-    async def step(session: AsyncSession) -> None:
+    async def turn(session: AsyncSession, active: bool) -> None:
         await rewards.change(session, user.tenant_id, reward_id, RewardUpdate(active=active), lang)
         await changed(session, user, "reward.changed", "reward", reward_id, active=active)
 
-    return await PAGE.act(request, user, step)
+    return await PAGE.switch(request, user, turn)

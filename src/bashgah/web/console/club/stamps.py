@@ -15,7 +15,7 @@ from bashgah.rewards import service as rewards
 from bashgah.stamps import service as stamps
 from bashgah.stamps.schemas import StampCardIn
 from bashgah.web import fmt
-from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed
+from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, saving
 from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
 from bashgah.web.sessions import StaffUser
@@ -151,14 +151,7 @@ async def _save(request: Request, user: StaffUser, card_id: int | None) -> Respo
     return await PAGE.submit(request, user, build, typed, card_id=card_id)
 
 
-@router.post("", response_class=HTMLResponse)
-async def create(request: Request, user: Writer) -> Response:
-    return await _save(request, user, None)
-
-
-@router.post("/{card_id}", response_class=HTMLResponse)
-async def update(request: Request, user: Writer, card_id: int) -> Response:
-    return await _save(request, user, card_id)
+saving(router, _save)
 
 
 @router.post("/{card_id}/retire", response_class=HTMLResponse)
