@@ -270,6 +270,19 @@ def N_(message: str) -> str:
     return message
 
 
+#: Fields named alike on the club's forms, as a refusal names them (a page's own ``labels`` come first).
+FIELD_LABELS = {
+    "name": N_("Name"),
+    "name_fa": N_("Name (Persian)"),
+    "name_en": N_("Name (English)"),
+    "code": N_("Code"),
+    "prefix": N_("Prefix"),
+    "points": N_("Points"),
+    "reward_id": N_("Reward"),
+    "max_discount_rials": N_("Discount cap"),
+}
+
+
 #: What a page shows, read in one transaction: ``load(session, user, lang, **params)`` returns the
 #: template's context (display-ready values), with the form's starting values under ``typed``.
 Loader = Callable[..., Awaitable[dict[str, Any]]]
@@ -335,7 +348,8 @@ class FormPage:
         async def again(errors: list[str]) -> Response:
             return await self.show(request, user, typed, errors, **params)
 
-        named = {name: _(label) for name, label in (self.labels if labels is None else labels).items()}
+        table = {**FIELD_LABELS, **self.labels} if labels is None else labels
+        named = {name: _(label) for name, label in table.items()}
         return await attempt(request, user, build, again, success or self.done, named)
 
     def serve(self, router: APIRouter, name: str) -> None:

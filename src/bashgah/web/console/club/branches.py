@@ -26,8 +26,6 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 LABELS = {
-    "code": N_("Code"),
-    "name": N_("Name"),
     "kind": N_("Kind"),
 }
 PAGE = FormPage("club/branches.html", _load, "/console/club/branches?done=1", LABELS)

@@ -81,13 +81,10 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 LABELS = {
-    "name": N_("Name"),
     "discount_value": N_("Discount"),
-    "max_discount_rials": N_("Discount cap"),
     "min_basket_rials": N_("Minimum basket"),
     "code": N_("One shared code"),
     "count": N_("Number of codes"),
-    "prefix": N_("Prefix"),
     "valid_from": N_("Valid from"),
     "valid_until": N_("Valid until"),
 }

@@ -73,7 +73,6 @@ LABELS = {
     "value_rials": N_("Value"),
     "count": N_("Number of cards"),
     "code": N_("Chosen code"),
-    "prefix": N_("Prefix"),
     "batch": N_("Batch name"),
     "expires_at": N_("Valid until"),
 }

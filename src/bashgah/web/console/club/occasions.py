@@ -62,10 +62,6 @@ async def _load(
 
 LABELS = {
     "kind": N_("Occasion"),
-    "name_fa": N_("Name (Persian)"),
-    "name_en": N_("Name (English)"),
-    "points": N_("Points"),
-    "reward_id": N_("Reward"),
     "tiers": N_("Levels"),
     "days_early": N_("Days early"),
 }

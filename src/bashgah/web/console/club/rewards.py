@@ -40,12 +40,9 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 
 LABELS = {
-    "name_fa": N_("Name (Persian)"),
-    "name_en": N_("Name (English)"),
     "cost_points": N_("Cost in points"),
     "discount_rials": N_("Discount"),
     "discount_percent": N_("Percent"),
-    "max_discount_rials": N_("Discount cap"),
     "stock": N_("Stock"),
     "per_member_limit": N_("Per member"),
 }

@@ -106,15 +106,11 @@ async def _load(
 
 
 LABELS = {
-    "name_fa": N_("Name (Persian)"),
-    "name_en": N_("Name (English)"),
     "stamps_needed": N_("Stamps needed"),
     "min_total_rials": N_("Minimum total"),
     "earn": N_("What earns a stamp"),
     "items": N_("Product codes or categories"),
     "sku": N_("Free product code"),
-    "reward_id": N_("Reward"),
-    "points": N_("Points"),
     "reward": N_("Reward"),
     "card_expires_days": N_("Card lasts (days)"),
 }

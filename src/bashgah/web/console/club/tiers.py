@@ -57,9 +57,6 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
 
 LABELS = {
     "levels": N_("Levels"),
-    "code": N_("Code"),
-    "name_fa": N_("Name (Persian)"),
-    "name_en": N_("Name (English)"),
 }
 PAGE = FormPage("club/tiers.html", _load, "/console/club/tiers?done=1", LABELS)
 PAGE.serve(router, "tier_ladder")
