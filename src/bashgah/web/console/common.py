@@ -5,8 +5,8 @@ fields is ``web.forms``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.core.errors import BashgahError
 from bashgah.core.normalize import to_persian_digits
 from bashgah.web import audit, fmt
-from bashgah.web.guard import CONSOLE_ROLES, database, require_staff
+from bashgah.web.forms import text
+from bashgah.web.guard import CONSOLE_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.render import finish, language, render
 from bashgah.web.sessions import StaffUser
@@ -217,6 +218,22 @@ def problems(error: Exception, lang: str, labels: dict[str, str] | None = None, 
 
 
 Step = Callable[[AsyncSession], Awaitable[Any]]
+#: Saves a new thing (``None``) or a change to the one with this id, from the form sent.
+Save = Callable[[Request, StaffUser, int | None], Awaitable[Response]]
+
+
+def saving(router: APIRouter, save: Save) -> None:
+    """Route POST of ``router``'s own path (a new one) and of ``/{item_id}`` (a change to one) to ``save``,
+    for writers: the editors whose form is the same for both."""
+
+    async def create(request: Request, user: Writer) -> Response:
+        return await save(request, user, None)
+
+    async def update(request: Request, user: Writer, item_id: int) -> Response:
+        return await save(request, user, item_id)
+
+    router.add_api_route("", create, methods=["POST"], response_class=HTMLResponse, name="create")
+    router.add_api_route("/{item_id}", update, methods=["POST"], response_class=HTMLResponse, name="update")
 
 
 async def attempt(
@@ -247,6 +264,25 @@ def lang_of(request: Request, user: StaffUser) -> str:
     return language(request, user)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue in a table built before any page language is known (the labels
+    of a form's fields); it is translated where it is shown."""
+    return message
+
+
+#: Fields named alike on the club's forms, as a refusal names them (a page's own ``labels`` come first).
+FIELD_LABELS = {
+    "name": N_("Name"),
+    "name_fa": N_("Name (Persian)"),
+    "name_en": N_("Name (English)"),
+    "code": N_("Code"),
+    "prefix": N_("Prefix"),
+    "points": N_("Points"),
+    "reward_id": N_("Reward"),
+    "max_discount_rials": N_("Discount cap"),
+}
+
+
 #: What a page shows, read in one transaction: ``load(session, user, lang, **params)`` returns the
 #: template's context (display-ready values), with the form's starting values under ``typed``.
 Loader = Callable[..., Awaitable[dict[str, Any]]]
@@ -262,6 +298,8 @@ class FormPage:
     template: str
     load: Loader
     done: str
+    #: The form's fields as a refusal names them (``N_``-marked, translated in the page's language).
+    labels: Mapping[str, str] = field(default_factory=dict)
     section: str = "club"
 
     async def show(
@@ -299,16 +337,20 @@ class FormPage:
         user: StaffUser,
         build: Callable[[], Step],
         typed: dict[str, Any] | None,
-        labels: dict[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
         success: str | None = None,
         **params: Any,
     ) -> Response:
-        """``build`` reads ``typed`` (it may refuse it) and returns the step that makes the change."""
+        """``build`` reads ``typed`` (it may refuse it) and returns the step that makes the change;
+        ``labels`` names the fields a schema may refuse (``N_``-marked, translated here)."""
+        _ = translator(lang_of(request, user), "console")
 
         async def again(errors: list[str]) -> Response:
             return await self.show(request, user, typed, errors, **params)
 
-        return await attempt(request, user, build, again, success or self.done, labels)
+        table = {**FIELD_LABELS, **self.labels} if labels is None else labels
+        named = {name: _(label) for name, label in table.items()}
+        return await attempt(request, user, build, again, success or self.done, named)
 
     def serve(self, router: APIRouter, name: str) -> None:
         """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers."""
@@ -317,6 +359,14 @@ class FormPage:
             return await self.show(request, user)
 
         router.add_api_route("", show, methods=["GET"], response_class=HTMLResponse, name=name)
+
+    async def switch(
+        self, request: Request, user: StaffUser, turn: Callable[[AsyncSession, bool], Awaitable[None]]
+    ) -> Response:
+        """Switch one thing off (``active=0``: a reward, a coupon batch, a yearly gift) or on again."""
+        form = await checked_form(request, user)
+        active = text(form, "active") == "1"
+        return await self.act(request, user, lambda session: turn(session, active))
 
     async def act(
         self, request: Request, user: StaffUser, step: Step, success: str | None = None

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -45,16 +46,26 @@ def _is_share(key: str) -> bool:
     return "share" in key or key in SHARES or key.startswith("month_") or key == "probability_alive"
 
 
-def _params(window_days: str, k: str, months: str, as_of: str = "") -> Params:
-    params = Params(
-        window_days=whole(window_days, "Days", "بازه (روز)") if window_days else 365,
-        k=float(whole(k, "k", "ضریب k")) if k else 2.0,
-        months=whole(months, "Months", "تعداد ماه") if months else 12,
-        # A day means the end of that Tehran day, as on the command line and in the API.
-        as_of=parse_until(as_of) if as_of else None,
-    )
-    params.check()
-    return params
+@dataclass
+class Asked:
+    """A report's figures as typed in the query string (all optional)."""
+
+    window_days: str = ""
+    k: str = ""
+    months: str = ""
+    as_of: str = ""
+
+    def params(self) -> Params:
+        """The figures as the report takes them; a figure typed wrong is refused (422)."""
+        params = Params(
+            window_days=whole(self.window_days, "Days", "بازه (روز)") if self.window_days else 365,
+            k=float(whole(self.k, "k", "ضریب k")) if self.k else 2.0,
+            months=whole(self.months, "Months", "تعداد ماه") if self.months else 12,
+            # A day means the end of that Tehran day, as on the command line and in the API.
+            as_of=parse_until(self.as_of) if self.as_of else None,
+        )
+        params.check()
+        return params
 
 
 class Cells:
@@ -147,37 +158,15 @@ async def _run(request: Request, user: StaffUser, name: str, params: Params, lan
 
 
 @router.get("/{name}", response_class=HTMLResponse)
-async def report(
-    request: Request,
-    user: Reader,
-    name: str,
-    window_days: str = "",
-    k: str = "",
-    months: str = "",
-    as_of: str = "",
-) -> Response:
+async def report(request: Request, user: Reader, name: str, asked: Annotated[Asked, Depends()]) -> Response:
     lang = lang_of(request, user)
-    typed = {"window_days": window_days, "k": k, "months": months, "as_of": as_of}
+    typed = asdict(asked)
     if name not in REPORTS:
         return missing(request, user, NotFound("report", "گزارش"))
     try:
-        params = _params(window_days, k, months, as_of)
+        found = await _run(request, user, name, asked.params(), lang)
     except BashgahError as error:
-        return page(
-            request,
-            "report.html",
-            user,
-            status=422,
-            name=name,
-            found=None,
-            typed=typed,
-            errors=problems(error, lang, unit=user.money_unit),
-            section="reports",
-        )
-    try:
-        found = await _run(request, user, name, params, lang)
-    except BashgahError as error:
-        # E.g. lifetime value before there is enough repeat buying to fit its model.
+        # A figure typed wrong, or e.g. lifetime value before there is enough repeat buying to fit its model.
         return page(
             request,
             "report.html",
@@ -213,25 +202,14 @@ async def report(
 
 @router.get("/{name}/download")
 async def download(
-    request: Request,
-    user: Reader,
-    name: str,
-    format: str = "csv",
-    window_days: str = "",
-    k: str = "",
-    months: str = "",
-    as_of: str = "",
+    request: Request, user: Reader, name: str, asked: Annotated[Asked, Depends()], format: str = "csv"
 ) -> Response:
     """The whole report as the API's export writes it: CSV (the main table) or XLSX (every table)."""
     lang = lang_of(request, user)
     if format not in ("csv", "xlsx") or name not in REPORTS:
         return missing(request, user, NotFound("report", "گزارش"))
     try:
-        params = _params(window_days, k, months, as_of)
-    except BashgahError as error:
-        return missing(request, user, error, status=422)
-    try:
-        found = await _run(request, user, name, params, lang)
+        found = await _run(request, user, name, asked.params(), lang)
     except BashgahError as error:
         return missing(request, user, error, status=error.status)
     with tempfile.TemporaryDirectory() as folder:

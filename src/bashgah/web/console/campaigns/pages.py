@@ -23,7 +23,7 @@ from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
 from bashgah.web import fmt
 from bashgah.web.console.campaigns.form import definition_of, typed_from, typed_of
-from bashgah.web.console.common import Reader, Writer, changed, done, lang_of, missing, page, problems
+from bashgah.web.console.common import Reader, Writer, changed, done, lang_of, missing, page, problems, saving
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
@@ -204,11 +204,4 @@ def _missing(request: Request, user: StaffUser, error: NotFound) -> Response:
     return missing(request, user, error, section="campaigns")
 
 
-@router.post("", response_class=HTMLResponse)
-async def create_campaign(request: Request, user: Writer) -> Response:
-    return await _save(request, user, None)
-
-
-@router.post("/{campaign_id}", response_class=HTMLResponse)
-async def update_campaign(request: Request, user: Writer, campaign_id: int) -> Response:
-    return await _save(request, user, campaign_id)
+saving(router, _save)

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
-from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form
-from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/branches", include_in_schema=False)
@@ -26,7 +25,10 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
     }
 
 
-PAGE = FormPage("club/branches.html", _load, "/console/club/branches?done=1")
+LABELS = {
+    "kind": N_("Kind"),
+}
+PAGE = FormPage("club/branches.html", _load, "/console/club/branches?done=1", LABELS)
 PAGE.serve(router, "branches")
 
 
@@ -34,7 +36,6 @@ PAGE.serve(router, "branches")
 async def create_branch(request: Request, user: Writer) -> Response:
     form = await checked_form(request, user)
     typed = values(form, "code", "name", "kind")
-    _ = translator(lang_of(request, user), "console")
 
     def build() -> Step:
         data = BranchCreate.model_validate(typed)
@@ -45,5 +46,4 @@ async def create_branch(request: Request, user: Writer) -> Response:
 
         return step
 
-    labels = {"code": _("Code"), "name": _("Name"), "kind": _("Kind")}
-    return await PAGE.submit(request, user, build, typed, labels)
+    return await PAGE.submit(request, user, build, typed)

@@ -15,10 +15,9 @@ from bashgah.core.errors import BashgahError
 from bashgah.core.jalali import TEHRAN
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import BatchCreate, BatchUpdate
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, download, lang_of, missing
-from bashgah.web.forms import maybe_whole, text, typed_day, typed_rials, values
+from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, download, missing
+from bashgah.web.forms import maybe_whole, typed_day, typed_rials, values
 from bashgah.web.guard import checked_form, database
-from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/coupons", include_in_schema=False)
@@ -81,7 +80,15 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
     }
 
 
-PAGE = FormPage("club/coupons.html", _load, "/console/club/coupons?done=1")
+LABELS = {
+    "discount_value": N_("Discount"),
+    "min_basket_rials": N_("Minimum basket"),
+    "code": N_("One shared code"),
+    "count": N_("Number of codes"),
+    "valid_from": N_("Valid from"),
+    "valid_until": N_("Valid until"),
+}
+PAGE = FormPage("club/coupons.html", _load, "/console/club/coupons?done=1", LABELS)
 PAGE.serve(router, "coupon_batches")
 
 
@@ -113,7 +120,6 @@ def _batch(typed: dict[str, str], unit: str) -> BatchCreate:
 async def create_batch(request: Request, user: Writer) -> Response:
     form = await checked_form(request, user)
     typed = values(form, *COUPON_FIELDS)
-    _ = translator(lang_of(request, user), "console")
 
     def build() -> Step:
         data = _batch(typed, user.money_unit)
@@ -126,17 +132,8 @@ async def create_batch(request: Request, user: Writer) -> Response:
 
         return step
 
-    labels = {
-        "name": _("Name"),
-        "discount_value": _("Discount"),
-        "max_discount_rials": _("Discount cap"),
-        "min_basket_rials": _("Minimum basket"),
-        "code": _("One shared code"),
-        "count": _("Number of codes"),
-        "prefix": _("Prefix"),
-    }
     # a refused batch shows an empty form again, as this page always has
-    return await PAGE.submit(request, user, build, None, labels)
+    return await PAGE.submit(request, user, build, None)
 
 
 @router.post("/{batch_id}", response_class=HTMLResponse)
@@ -144,7 +141,6 @@ async def change_batch(request: Request, user: Writer, batch_id: int) -> Respons
     """A batch's validity: the first and the last day its codes are accepted (empty last day: no end)."""
     form = await checked_form(request, user)
     typed = values(form, "valid_from", "valid_until")
-    _ = translator(lang_of(request, user), "console")
 
     def build() -> Step:
         days = validity(typed)
@@ -166,21 +162,18 @@ async def change_batch(request: Request, user: Writer, batch_id: int) -> Respons
 
         return step
 
-    labels = {"valid_from": _("Valid from"), "valid_until": _("Valid until")}
-    return await PAGE.submit(request, user, build, None, labels)
+    return await PAGE.submit(request, user, build, None)
 
 
 @router.post("/{batch_id}/active", response_class=HTMLResponse)
 async def switch_batch(request: Request, user: Writer, batch_id: int) -> Response:
     """Switch a batch off (no code of it is accepted) or on again."""
-    form = await checked_form(request, user)
-    active = text(form, "active") == "1"
 
-    async def step(session: AsyncSession) -> None:
+    async def turn(session: AsyncSession, active: bool) -> None:
         await coupons.update_batch(session, user.tenant_id, batch_id, BatchUpdate(active=active))
         await changed(session, user, "coupons.batch_switched", "coupon_batch", batch_id, active=active)
 
-    return await PAGE.act(request, user, step)
+    return await PAGE.switch(request, user, turn)
 
 
 @router.get("/{batch_id}/codes.csv")

@@ -18,13 +18,13 @@ from bashgah.core.jalali import TEHRAN
 from bashgah.giftcards import service as giftcards
 from bashgah.giftcards.schemas import GiftCardIssue, GiftCardRead
 from bashgah.web.console.common import (
+    N_,
     FormPage,
     Reader,
     Step,
     Writer,
     changed,
     download,
-    lang_of,
     missing,
     problems,
 )
@@ -69,7 +69,14 @@ async def _load(
     }
 
 
-PAGE = FormPage("club/giftcards.html", _load, "/console/club/giftcards?done=1")
+LABELS = {
+    "value_rials": N_("Value"),
+    "count": N_("Number of cards"),
+    "code": N_("Chosen code"),
+    "batch": N_("Batch name"),
+    "expires_at": N_("Valid until"),
+}
+PAGE = FormPage("club/giftcards.html", _load, "/console/club/giftcards?done=1", LABELS)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -81,7 +88,6 @@ async def gift_cards(request: Request, user: Reader) -> Response:
 async def issue(request: Request, user: Writer) -> Response:
     form = await checked_form(request, user)
     typed = values(form, *FIELDS)
-    _ = translator(lang_of(request, user), "console")
     made: list[GiftCardRead] = []
 
     def build() -> Step:
@@ -114,15 +120,7 @@ async def issue(request: Request, user: Writer) -> Response:
 
         return step
 
-    labels = {
-        "value_rials": _("Value"),
-        "count": _("Number of cards"),
-        "code": _("Chosen code"),
-        "prefix": _("Prefix"),
-        "batch": _("Batch name"),
-        "expires_at": _("Valid until"),
-    }
-    response = await PAGE.submit(request, user, build, typed, labels)
+    response = await PAGE.submit(request, user, build, typed)
     if made and response.status_code == 303:
         found = {"batch": made[0].batch} if made[0].batch else {"code": made[0].code}
         query = urlencode({"done": 1, "issued": len(made), **found})

@@ -14,7 +14,7 @@ from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
 from bashgah.tiers import service as tiers
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, lang_of, saving
 from bashgah.web.forms import maybe_whole, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
@@ -60,7 +60,12 @@ async def _load(
     }
 
 
-PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1")
+LABELS = {
+    "kind": N_("Occasion"),
+    "tiers": N_("Levels"),
+    "days_early": N_("Days early"),
+}
+PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1", LABELS)
 PAGE.serve(router, "occasion_list")
 
 
@@ -69,24 +74,11 @@ async def occasion(request: Request, user: Reader, rule_id: int) -> Response:
     return await PAGE.show(request, user, rule_id=rule_id)
 
 
-def _labels(_: Any) -> dict[str, str]:
-    return {
-        "kind": _("Occasion"),
-        "name_fa": _("Name (Persian)"),
-        "name_en": _("Name (English)"),
-        "points": _("Points"),
-        "reward_id": _("Reward"),
-        "tiers": _("Levels"),
-        "days_early": _("Days early"),
-    }
-
-
 async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Response:
     form = await checked_form(request, user)
     typed: dict[str, Any] = values(form, *FIELDS)
     typed["tiers"] = [str(v) for v in form.getlist("tiers") if str(v).strip()]
     lang = lang_of(request, user)
-    _ = translator(lang, "console")
 
     def build() -> Step:
         fields: dict[str, Any] = {
@@ -112,29 +104,20 @@ async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Respo
 
         return step
 
-    return await PAGE.submit(request, user, build, typed, _labels(_), rule_id=rule_id)
+    return await PAGE.submit(request, user, build, typed, rule_id=rule_id)
 
 
-@router.post("", response_class=HTMLResponse)
-async def create(request: Request, user: Writer) -> Response:
-    return await _save(request, user, None)
-
-
-@router.post("/{rule_id}", response_class=HTMLResponse)
-async def change(request: Request, user: Writer, rule_id: int) -> Response:
-    return await _save(request, user, rule_id)
+saving(router, _save)
 
 
 @router.post("/{rule_id}/active", response_class=HTMLResponse)
 async def switch(request: Request, user: Writer, rule_id: int) -> Response:
     """Pause (``active=0``) or resume a yearly gift; members already given it keep it."""
-    form = await checked_form(request, user)
-    active = form.get("active") == "1"
     lang = lang_of(request, user)
 
-    async def step(session: AsyncSession) -> None:
+    async def turn(session: AsyncSession, active: bool) -> None:
         change = OccasionRuleUpdate.model_validate({"active": active})
         await occasions.change(session, user.tenant_id, rule_id, change, lang)
         await changed(session, user, "occasion.changed", "occasion_rule", rule_id, active=active)
 
-    return await PAGE.act(request, user, step)
+    return await PAGE.switch(request, user, turn)

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
-from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
-from bashgah.web.forms import maybe_whole, text, typed_rials, values
+from bashgah.web.console.common import N_, FormPage, Step, Writer, changed, lang_of
+from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/rewards", include_in_schema=False)
@@ -40,7 +39,14 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
     }
 
 
-PAGE = FormPage("club/rewards.html", _load, "/console/club/rewards?done=1")
+LABELS = {
+    "cost_points": N_("Cost in points"),
+    "discount_rials": N_("Discount"),
+    "discount_percent": N_("Percent"),
+    "stock": N_("Stock"),
+    "per_member_limit": N_("Per member"),
+}
+PAGE = FormPage("club/rewards.html", _load, "/console/club/rewards?done=1", LABELS)
 PAGE.serve(router, "reward_list")
 
 
@@ -49,7 +55,6 @@ async def create_reward(request: Request, user: Writer) -> Response:
     form = await checked_form(request, user)
     typed = values(form, *REWARD_FIELDS)
     lang = lang_of(request, user)
-    _ = translator(lang, "console")
     unit = user.money_unit
 
     def build() -> Step:
@@ -76,27 +81,15 @@ async def create_reward(request: Request, user: Writer) -> Response:
 
         return step
 
-    labels = {
-        "name_fa": _("Name (Persian)"),
-        "name_en": _("Name (English)"),
-        "cost_points": _("Cost in points"),
-        "discount_rials": _("Discount"),
-        "discount_percent": _("Percent"),
-        "max_discount_rials": _("Discount cap"),
-        "stock": _("Stock"),
-        "per_member_limit": _("Per member"),
-    }
-    return await PAGE.submit(request, user, build, typed, labels)
+    return await PAGE.submit(request, user, build, typed)
 
 
 @router.post("/{reward_id}/active", response_class=HTMLResponse)
 async def toggle_reward(request: Request, user: Writer, reward_id: int) -> Response:
-    form = await checked_form(request, user)
-    active = text(form, "active") == "1"
     lang = lang_of(request, user)
 
-    async def step(session: AsyncSession) -> None:
+    async def turn(session: AsyncSession, active: bool) -> None:
         await rewards.change(session, user.tenant_id, reward_id, RewardUpdate(active=active), lang)
         await changed(session, user, "reward.changed", "reward", reward_id, active=active)
 
-    return await PAGE.act(request, user, step)
+    return await PAGE.switch(request, user, turn)

@@ -13,10 +13,9 @@ from bashgah.core.errors import InvalidInput
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import ProgramUpdate
 from bashgah.web import fmt
-from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/settings", include_in_schema=False)
@@ -56,7 +55,15 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
     return {"typed": typed}
 
 
-PAGE = FormPage("club/settings.html", _load, "/console/club/settings?done=1")
+LABELS = {
+    "earn_points": N_("Points earned"),
+    "earn_per_rials": N_("For every"),
+    "point_value_rials": N_("Point value"),
+    "pending_days": N_("Days before points can be used"),
+    "expiry_months": N_("Months before points expire"),
+    "reservation_minutes": N_("Minutes a reservation is held"),
+}
+PAGE = FormPage("club/settings.html", _load, "/console/club/settings?done=1", LABELS)
 PAGE.serve(router, "settings")
 
 
@@ -64,7 +71,6 @@ PAGE.serve(router, "settings")
 async def save_settings(request: Request, user: Writer) -> Response:
     form = await checked_form(request, user)
     typed = values(form, *SETTINGS)
-    _ = translator(lang_of(request, user), "console")
     unit = user.money_unit
 
     def build() -> Step:
@@ -106,12 +112,4 @@ async def save_settings(request: Request, user: Writer) -> Response:
 
         return step
 
-    labels = {
-        "earn_points": _("Points earned"),
-        "earn_per_rials": _("For every"),
-        "point_value_rials": _("Point value"),
-        "pending_days": _("Days before points can be used"),
-        "expiry_months": _("Months before points expire"),
-        "reservation_minutes": _("Minutes a reservation is held"),
-    }
-    return await PAGE.submit(request, user, build, typed, labels)
+    return await PAGE.submit(request, user, build, typed)

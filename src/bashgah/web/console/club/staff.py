@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import InvalidInput
-from bashgah.models import Branch
+from bashgah.models import Branch, Staff
 from bashgah.staff import service as staff
 from bashgah.tenants import service as tenants
 from bashgah.web import sessions
@@ -32,14 +33,46 @@ def _new_staff_form(branches: Sequence[Branch]) -> dict[str, str]:
     return {"username": "", "full_name": "", "role": "manager", "branch": "", "password": ""}
 
 
+@dataclass(frozen=True)
+class Person:
+    """A row of the staff table, as shown to the person reading it."""
+
+    id: int
+    full_name: str
+    username: str
+    role: str
+    branch_id: int | None
+    #: The branch's name, or a dash.
+    branch: str
+    active: bool
+    #: Whether the reader may change their role or password (only an owner touches an owner).
+    changeable: bool
+    is_you: bool
+
+
+def people_of(found: Sequence[Staff], branches: Sequence[Branch], user: StaffUser) -> list[Person]:
+    names = {b.id: b.name for b in branches}
+    return [
+        Person(
+            id=p.id,
+            full_name=p.full_name,
+            username=p.username,
+            role=p.role,
+            branch_id=p.branch_id,
+            branch=names.get(p.branch_id, "—") if p.branch_id else "—",
+            active=p.disabled_at is None,
+            changeable=p.disabled_at is None and (user.role == "owner" or p.role != "owner"),
+            is_you=p.id == user.staff_id,
+        )
+        for p in found
+    ]
+
+
 async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, Any]:
-    people = await staff.list_staff(session, user.tenant_id)
     found = await tenants.list_branches(session, user.tenant_id)
     return {
-        "people": people,
+        "people": people_of(await staff.list_staff(session, user.tenant_id), found, user),
         "branches": found,
-        "branch_names": {b.id: b.name for b in found},
-        "branch_codes": {b.id: b.code for b in found},
         "roles": staff.STAFF_ROLES,
         "typed": _new_staff_form(found),
     }

@@ -15,10 +15,9 @@ from bashgah.rewards import service as rewards
 from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardIn
 from bashgah.web import fmt
-from bashgah.web.console.common import FormPage, Reader, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, saving
 from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/stamps", include_in_schema=False)
@@ -93,22 +92,6 @@ def typed_of(card: StampCardIn, unit: str) -> dict[str, str]:
     }
 
 
-def _labels(_: Any) -> dict[str, str]:
-    return {
-        "name_fa": _("Name (Persian)"),
-        "name_en": _("Name (English)"),
-        "stamps_needed": _("Stamps needed"),
-        "min_total_rials": _("Minimum total"),
-        "earn": _("What earns a stamp"),
-        "items": _("Product codes or categories"),
-        "sku": _("Free product code"),
-        "reward_id": _("Reward"),
-        "points": _("Points"),
-        "reward": _("Reward"),
-        "card_expires_days": _("Card lasts (days)"),
-    }
-
-
 async def _load(
     session: AsyncSession, user: StaffUser, lang: str, card_id: int | None = None
 ) -> dict[str, Any]:
@@ -122,7 +105,16 @@ async def _load(
     }
 
 
-PAGE = FormPage("club/stamps.html", _load, "/console/club/stamps?done=1")
+LABELS = {
+    "stamps_needed": N_("Stamps needed"),
+    "min_total_rials": N_("Minimum total"),
+    "earn": N_("What earns a stamp"),
+    "items": N_("Product codes or categories"),
+    "sku": N_("Free product code"),
+    "reward": N_("Reward"),
+    "card_expires_days": N_("Card lasts (days)"),
+}
+PAGE = FormPage("club/stamps.html", _load, "/console/club/stamps?done=1", LABELS)
 PAGE.serve(router, "stamp_cards")
 
 
@@ -134,7 +126,6 @@ async def stamp_card(request: Request, user: Reader, card_id: int) -> Response:
 async def _save(request: Request, user: StaffUser, card_id: int | None) -> Response:
     form = await checked_form(request, user)
     typed = values(form, *FIELDS)
-    _ = translator(lang_of(request, user), "console")
 
     def build() -> Step:
         data = definition_of(typed, user.money_unit)
@@ -153,17 +144,10 @@ async def _save(request: Request, user: StaffUser, card_id: int | None) -> Respo
 
         return step
 
-    return await PAGE.submit(request, user, build, typed, _labels(_), card_id=card_id)
+    return await PAGE.submit(request, user, build, typed, card_id=card_id)
 
 
-@router.post("", response_class=HTMLResponse)
-async def create(request: Request, user: Writer) -> Response:
-    return await _save(request, user, None)
-
-
-@router.post("/{card_id}", response_class=HTMLResponse)
-async def update(request: Request, user: Writer, card_id: int) -> Response:
-    return await _save(request, user, card_id)
+saving(router, _save)
 
 
 @router.post("/{card_id}/retire", response_class=HTMLResponse)

@@ -13,10 +13,9 @@ from starlette.datastructures import FormData
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfig
 from bashgah.web import fmt
-from bashgah.web.console.common import FormPage, Step, Writer, changed, lang_of
+from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import maybe_whole, text, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/tiers", include_in_schema=False)
@@ -56,7 +55,10 @@ async def _load(session: AsyncSession, user: StaffUser, lang: str) -> dict[str, 
     return {"typed": typed}
 
 
-PAGE = FormPage("club/tiers.html", _load, "/console/club/tiers?done=1")
+LABELS = {
+    "levels": N_("Levels"),
+}
+PAGE = FormPage("club/tiers.html", _load, "/console/club/tiers?done=1", LABELS)
 PAGE.serve(router, "tier_ladder")
 
 
@@ -93,7 +95,6 @@ async def save_tiers(request: Request, user: Writer) -> Response:
     typed: dict[str, Any] = dict(values(form, *POLICY_FIELDS))
     typed["enabled"] = text(form, "enabled") == "1"
     typed["levels"] = _levels_typed(form)
-    _ = translator(lang_of(request, user), "console")
 
     def build() -> Step:
         levels = [
@@ -120,10 +121,4 @@ async def save_tiers(request: Request, user: Writer) -> Response:
 
         return step
 
-    labels = {
-        "levels": _("Levels"),
-        "code": _("Code"),
-        "name_fa": _("Name (Persian)"),
-        "name_en": _("Name (English)"),
-    }
-    return await PAGE.submit(request, user, build, typed, labels)
+    return await PAGE.submit(request, user, build, typed)
