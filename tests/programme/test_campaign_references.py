@@ -87,8 +87,8 @@ async def test_an_edited_campaign_cannot_be_pointed_at_another_clubs_segment_eit
     made = await _post(client, club, "/api/v1/campaigns", campaign({"type": "segment", "segments": [ours]}))
     assert made.status_code == 201, made.text
     theirs = await _their_segment(client, other)
-    edited = await client.put(
-        f"/api/v1/campaigns/{made.json()['id']}",
+    edited = await client.post(
+        f"/api/v1/campaigns/{made.json()['id']}/versions",
         json=campaign({"type": "segment", "segments": [ours, theirs]}),
         headers=club.headers("manager", **{"Accept-Language": "en"}),
     )
@@ -123,7 +123,7 @@ async def test_a_campaign_cannot_hand_out_another_clubs_reward_coupons_or_stamps
         client,
         other,
         "/api/v1/coupons/batches",
-        {"name": "x", "discount_type": "fixed", "discount_value": 1000, "count": 2},
+        {"name": "x", "discount_type": "fixed", "discount_rials": 1000, "count": 2},
     )
     card = await _post(
         client,

@@ -165,7 +165,7 @@ class InvalidInput(BashgahError):
 
 
 class InvalidPhone(InvalidInput):
-    code = "invalid_phone"
+    code = "invalid_mobile"
 
     def __init__(self) -> None:
         super().__init__("mobile", "not a valid mobile number", "شماره موبایل معتبر نیست", "شماره موبایل")
