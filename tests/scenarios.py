@@ -53,7 +53,9 @@ async def new_reward(client: httpx.AsyncClient, club: Club, **fields: Any) -> di
 
 async def new_batch(client: httpx.AsyncClient, club: Club, **fields: Any) -> dict[str, Any]:
     """A coupon batch (100,000 rials off unless ``fields`` say otherwise)."""
-    body = {"name": "کد تخفیف", "discount_type": "fixed", "discount_value": 100_000, **fields}
+    body = {"name": "کد تخفیف", "discount_type": "fixed", **fields}
+    if body["discount_type"] == "fixed" and "discount_value" not in body:
+        body.setdefault("discount_rials", 100_000)
     batch: dict[str, Any] = await ok(client, club, "/api/v1/coupons/batches", body)
     return batch
 

@@ -111,7 +111,7 @@ def error_code(response: httpx.Response) -> str:
 
 
 async def set_program(client: httpx.AsyncClient, club: Club, **settings: Any) -> dict[str, Any]:
-    response = await client.patch("/api/v1/program", json=settings, headers=club.headers("owner"))
+    response = await client.patch("/api/v1/programme", json=settings, headers=club.headers("owner"))
     assert response.status_code == 200, response.text
     return response.json()
 

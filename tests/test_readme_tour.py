@@ -83,7 +83,7 @@ def test_the_readme_tour_runs_verbatim_against_the_demo_club(
     )
     out = done.stdout
     assert done.returncode == 0, done.stderr + out
-    assert '"matched_by":"phone"' in out and "سارا" in out  # 1. Persian digits find her
+    assert '"matched_by":"mobile"' in out and "سارا" in out  # 1. Persian digits find her
     assert '"lifetime_earned"' in out  # 2. the balance summary
     assert '"points_redeemed":100' in out and '"points_earned":240' in out  # 3. the sale
     assert re.search(r"(?im)^idempotent-replayed: true", out)  # 4. the replay

@@ -103,7 +103,7 @@ async def test_domain_errors_in_both_languages(client: httpx.AsyncClient, club: 
     await enrol(client, club, "09121234567")
     cases = [
         ("post", "/api/v1/members", {"mobile": "09121234567"}, 409, "duplicate_member"),
-        ("post", "/api/v1/members", {"mobile": "0912"}, 422, "invalid_phone"),
+        ("post", "/api/v1/members", {"mobile": "0912"}, 422, "invalid_mobile"),
         (
             "post",
             "/api/v1/members",
@@ -132,7 +132,7 @@ async def test_an_unknown_address_and_a_wrong_method_are_json_errors(
     missing = await client.get("/api/v1/nothing-here", headers=club.headers(**{"Accept-Language": "en"}))
     assert missing.status_code == 404
     assert error_code(missing) == "not_found"
-    wrong = await client.delete("/api/v1/program", headers=club.headers())
+    wrong = await client.delete("/api/v1/programme", headers=club.headers())
     assert wrong.status_code == 405
     assert error_code(wrong) == "method_not_allowed"
 

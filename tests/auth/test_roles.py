@@ -31,7 +31,9 @@ async def test_only_the_owner_opens_a_branch(client: httpx.AsyncClient, club: Cl
         "/api/v1/branches", json={"code": "north", "name": "شعبه شمال"}, headers=club.headers("owner")
     )
     assert opened.status_code == 201
-    codes = [b["code"] for b in (await client.get("/api/v1/branches", headers=club.headers(role))).json()]
+    codes = [
+        b["code"] for b in (await client.get("/api/v1/branches", headers=club.headers(role))).json()["items"]
+    ]
     assert codes == ["main", "online", "north"]
 
 

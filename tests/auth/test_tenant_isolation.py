@@ -100,7 +100,7 @@ async def test_changing_another_clubs_data_is_404_and_changes_nothing(
         await client.post(f"/api/v1/redemptions/{hold_id}/commit", headers=owner),
         await client.post(f"/api/v1/redemptions/{hold_id}/cancel", headers=owner),
     ]
-    for ref in ({"id": member_id}, {"phone": "09121234567"}, {"card": theirs.member["card_number"]}):
+    for ref in ({"id": member_id}, {"mobile": "09121234567"}, {"card": theirs.member["card_number"]}):
         attempts.append(
             await client.post(
                 "/api/v1/purchases",

@@ -34,7 +34,7 @@ async def _rush(
 async def test_a_single_use_code_tried_by_20_tills_at_once_is_used_exactly_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    batch = await new_batch(client, club, discount_value=250_000, count=1)
+    batch = await new_batch(client, club, discount_rials=250_000, count=1)
     [(code, _)] = await codes_of(client, club, batch["id"])
     members = [(await enrol(client, club))["id"] for _ in range(20)]
 

@@ -14,7 +14,7 @@ from support import Club, bought, enrol, error_code, give_points, ledger_problem
 YALDA = {
     "name": "یلدا ۱۴۰۵",
     "discount_type": "percent",
-    "discount_value": 10,
+    "discount_percent": 10,
     "max_discount_rials": 500_000,
     "min_basket_rials": 2_000_000,
     "max_uses_per_member": 1,
@@ -51,6 +51,26 @@ async def test_yalda_10_percent_off_up_to_500000_on_baskets_over_2000000_one_use
     assert await ledger_problems(db) == []
 
 
+async def test_a_discount_names_its_unit_and_the_old_discount_value_is_read_until_0_3(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    percent = await new_batch(client, club, **YALDA)
+    assert (percent["discount_percent"], percent["discount_rials"]) == (10, None)
+    assert "discount_value" not in percent
+    old = await new_batch(client, club, code="OLD1", discount_value=70_000)
+    assert (old["discount_rials"], old["discount_percent"]) == (70_000, None)
+    old_percent = await new_batch(client, club, code="OLD2", discount_type="percent", discount_value=15)
+    assert old_percent["discount_percent"] == 15
+    for wrong in (
+        {"discount_type": "percent", "discount_rials": 1000},
+        {"discount_type": "fixed", "discount_rials": 1000, "discount_percent": 5},
+        {"discount_type": "percent", "discount_percent": 101},
+    ):
+        body = {"name": "x", "code": "WRONG1", **wrong}
+        response = await client.post("/api/v1/coupons/batches", json=body, headers=club.headers("manager"))
+        assert (response.status_code, error_code(response)) == (422, "validation_error"), wrong
+
+
 async def test_a_sale_without_a_coupon_is_priced_as_before(client: httpx.AsyncClient, club: Club) -> None:
     member, sale = await first_sale(client, club, 3_000_000)
     assert (
@@ -64,7 +84,7 @@ async def test_1000_single_use_codes_of_200000_rials_each_exported_with_their_us
     client: httpx.AsyncClient, club: Club
 ) -> None:
     batch = await new_batch(
-        client, club, name="نوروز", discount_value=200_000, count=1000, length=6, prefix="NR"
+        client, club, name="نوروز", discount_rials=200_000, count=1000, length=6, prefix="NR"
     )
     assert batch["kind"] == "unique" and batch["code_count"] == 1000 and batch["max_uses_per_code"] == 1
     codes = await codes_of(client, club, batch["id"])
@@ -156,13 +176,13 @@ async def test_another_clubs_code_does_not_work_here(
         "reason_code"
     ] == "coupon_unknown"
     listed = await client.get("/api/v1/coupons/batches", headers=club.headers())
-    assert listed.json() == []
+    assert listed.json()["items"] == []
 
 
 async def test_a_whole_refund_gives_the_code_back_a_partial_one_does_not(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    batch = await new_batch(client, club, discount_value=200_000, count=2)
+    batch = await new_batch(client, club, discount_rials=200_000, count=2)
     first, second = (c for c, _ in await codes_of(client, club, batch["id"]))
     member = await enrol(client, club)
 
@@ -183,7 +203,7 @@ async def test_a_whole_refund_gives_the_code_back_a_partial_one_does_not(
 async def test_cashiers_check_codes_but_only_owners_and_managers_make_batches(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    body = {"name": "x", "discount_type": "fixed", "discount_value": 1000, "code": "CASHIER"}
+    body = {"name": "x", "discount_type": "fixed", "discount_rials": 1000, "code": "CASHIER"}
     made = await client.post("/api/v1/coupons/batches", json=body, headers=club.headers("cashier"))
     assert made.status_code == 403
     assert (await client.get("/api/v1/coupons/batches", headers=club.headers("cashier"))).status_code == 403
@@ -197,7 +217,7 @@ async def test_cashiers_check_codes_but_only_owners_and_managers_make_batches(
 async def test_points_and_a_coupon_together_cannot_pay_more_than_the_basket(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_batch(client, club, code="HALF", discount_type="percent", discount_value=50)
+    await new_batch(client, club, code="HALF", discount_type="percent", discount_percent=50)
     member = await enrol(client, club)
     await give_points(client, club, member["id"], 1000)
     over = await purchase(client, club, member["id"], 1_000_000, redeem=600, coupon="HALF")
@@ -210,7 +230,7 @@ async def test_points_and_a_coupon_together_cannot_pay_more_than_the_basket(
 async def test_a_till_that_resends_a_sale_with_a_single_use_code_gets_the_first_answer_back(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    batch = await new_batch(client, club, discount_value=150_000, count=1)
+    batch = await new_batch(client, club, discount_rials=150_000, count=1)
     [(code, _)] = await codes_of(client, club, batch["id"])
     member = await enrol(client, club)
     first = await purchase(

@@ -64,7 +64,7 @@ async def test_the_demo_club_has_a_tour_member_who_can_spend_points_with_the_pri
     sale = await client.post(
         "/api/v1/purchases",
         json={
-            "member": {"phone": "09121234567"},
+            "member": {"mobile": "09121234567"},
             "branch": "tehran-vanak",
             "external_id": "TOUR-1",
             "total_rials": 500_000,
@@ -147,7 +147,8 @@ async def test_the_demo_club_comes_with_a_programme_to_show(
         response = await client.get(path, headers=headers)
         assert response.status_code == 200, response.text
         return [
-            item["definition"][field] if "definition" in item else item[field] for item in response.json()
+            item["definition"][field] if "definition" in item else item[field]
+            for item in response.json()["items"]
         ]
 
     assert "Double points on Thursday evenings" in await names("/api/v1/campaigns")

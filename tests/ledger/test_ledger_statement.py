@@ -46,7 +46,7 @@ async def test_the_statement_lists_every_movement_newest_first(client: httpx.Asy
     assert [line["id"] for line in page["items"]] == sorted(
         (line["id"] for line in page["items"]), reverse=True
     )
-    assert page["next_before"] is None
+    assert page["next_cursor"] is None
     assert sum(points for _, points in lines) == (await balance(client, club, member_id))["total"] == 77
     reasons = [line["reason"] for line in page["items"]]
     assert reasons == ["#F-1", "#F-2", "#F-2", "#F-1", "test setup"]
@@ -54,7 +54,7 @@ async def test_the_statement_lists_every_movement_newest_first(client: httpx.Asy
     assert page["items"][1]["ref_type"] == "purchase"
 
 
-async def test_the_statement_pages_with_before_and_next_before(client: httpx.AsyncClient, club: Club) -> None:
+async def test_the_statement_pages_with_cursor_and_next_cursor(client: httpx.AsyncClient, club: Club) -> None:
     member_id = await history_of_five(client, club)
     everything = [line["id"] for line in (await statement(client, club, member_id))["items"]]
     seen: list[int] = []
@@ -65,11 +65,18 @@ async def test_the_statement_pages_with_before_and_next_before(client: httpx.Asy
         pages += 1
         assert len(page["items"]) <= 2
         seen += [line["id"] for line in page["items"]]
-        if page["next_before"] is None:
+        if page["next_cursor"] is None:
             break
-        params = {"limit": 2, "before": page["next_before"]}
+        params = {"limit": 2, "cursor": page["next_cursor"]}
     assert pages == 3
     assert seen == everything
+
+
+async def test_the_old_before_still_pages_until_0_3(client: httpx.AsyncClient, club: Club) -> None:
+    member_id = await history_of_five(client, club)
+    everything = [line["id"] for line in (await statement(client, club, member_id))["items"]]
+    older = await statement(client, club, member_id, limit=2, before=everything[1])
+    assert [line["id"] for line in older["items"]] == everything[2:4]
 
 
 async def test_descriptions_follow_the_callers_language(client: httpx.AsyncClient, club: Club) -> None:
@@ -88,7 +95,7 @@ async def test_descriptions_follow_the_callers_language(client: httpx.AsyncClien
 
 async def test_a_statement_of_a_new_member_is_empty(client: httpx.AsyncClient, club: Club) -> None:
     member = await enrol(client, club)
-    assert await statement(client, club, member["id"]) == {"items": [], "next_before": None}
+    assert await statement(client, club, member["id"]) == {"items": [], "next_cursor": None}
 
 
 async def test_the_balance_summary_shows_every_figure(

@@ -27,7 +27,7 @@ async def test_a_member_gives_points_to_a_friend_by_phone_and_expiry_dates_trave
     await give_points(client, club, giver["id"], 500)
     before = await balance(client, club, giver["id"])
 
-    response = await _give(client, club, giver["id"], {"phone": "+98 935 111 2233"}, 200, "gift-1")
+    response = await _give(client, club, giver["id"], {"mobile": "+98 935 111 2233"}, 200, "gift-1")
     assert response.status_code == 201, response.text
     assert response.json()["balance"]["available"] == 300
     received = await balance(client, club, friend["id"])

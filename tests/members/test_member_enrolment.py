@@ -112,7 +112,7 @@ async def test_an_invalid_mobile_is_refused(client: httpx.AsyncClient, club: Clu
     for bad in ("02188776655", "0912123", "hello", "+1 202 555 0100x"):
         response = await client.post("/api/v1/members", json={"mobile": bad}, headers=club.headers())
         assert response.status_code == 422, (bad, response.text)
-        assert error_code(response) == "invalid_phone"
+        assert error_code(response) == "invalid_mobile"
 
 
 async def test_a_new_member_gets_a_card_number_with_a_check_digit_and_a_qr_payload(

@@ -30,7 +30,7 @@ async def test_lookup_by_phone_in_any_form(client: httpx.AsyncClient, club: Club
     member = await enrol(client, club, "09121234567")
     await enrol(client, club, "09121234568")
     found = await lookup(client, club, typed)
-    assert found["matched_by"] == "phone"
+    assert found["matched_by"] == "mobile"
     assert ids(found) == [member["id"]]
 
 
@@ -94,7 +94,7 @@ async def test_lookup_by_name_treats_zwnj_and_space_alike(client: httpx.AsyncCli
 async def test_lookup_of_an_unknown_phone_finds_nobody(client: httpx.AsyncClient, club: Club) -> None:
     await enrol(client, club, "09121234567")
     found = await lookup(client, club, "09350000000")
-    assert found == {"matched_by": "phone", "items": []}
+    assert found == {"matched_by": "mobile", "items": [], "next_cursor": None}
 
 
 async def test_an_empty_lookup_is_a_validation_error(client: httpx.AsyncClient, club: Club) -> None:

@@ -17,7 +17,7 @@ from support import Club, enrol, error_code, execute, give_points, set_program
 async def notices(client: httpx.AsyncClient, club: Club, member_id: int) -> list[dict[str, object]]:
     response = await client.get(f"/api/v1/members/{member_id}/notices", headers=club.headers("manager"))
     assert response.status_code == 200, response.text
-    found: list[dict[str, object]] = response.json()
+    found: list[dict[str, object]] = response.json()["items"]
     return found
 
 
@@ -44,7 +44,7 @@ async def test_the_expiring_soon_notice_is_recorded_once(
     }
     assert notice["sent_at"] is None
     unsent = await client.get("/api/v1/notices?unsent=true", headers=club.headers("manager"))
-    assert [n["id"] for n in unsent.json()] == [notice["id"]]
+    assert [n["id"] for n in unsent.json()["items"]] == [notice["id"]]
 
 
 async def test_points_expiring_later_than_the_notice_days_wait_and_a_club_may_turn_notices_off(

@@ -116,7 +116,7 @@ async def test_nowruz_gift_once_a_year(client: httpx.AsyncClient, club: Club, db
     for m in members:
         assert await gifted_points(client, club, m["id"]) == [1000, 1000]
     assert await gifted_points(client, club, blocked["id"]) == []
-    rules = (await client.get("/api/v1/occasions", headers=club.headers("manager"))).json()
+    rules = (await client.get("/api/v1/occasions", headers=club.headers("manager"))).json()["items"]
     assert rules[0]["awarded"] == 6
     assert await ledger_problems(db) == []
 
@@ -139,7 +139,9 @@ async def test_yalda_reward(client: httpx.AsyncClient, club: Club, db: Database)
 
     assert await run_occasions(db, tehran(1405, 9, 30)) == 1
     assert await run_occasions(db, tehran(1405, 9, 30)) == 0
-    instances = (await client.get(f"/api/v1/members/{member['id']}/rewards", headers=club.headers())).json()
+    instances = (await client.get(f"/api/v1/members/{member['id']}/rewards", headers=club.headers())).json()[
+        "items"
+    ]
     assert [(i["reward_id"], i["status"], i["points"]) for i in instances] == [(reward["id"], "issued", 0)]
     assert await gifted_points(client, club, member["id"]) == []  # a gift costs the member no points
     cancelled = await client.post(
@@ -184,7 +186,7 @@ async def test_occasion_rules_are_for_managers_and_a_gift_needs_points_or_a_rewa
         "/api/v1/occasions", json={**body, "tiers": ["platinum"]}, headers=club.headers()
     )
     assert unknown.status_code == 422
-    assert (await client.get("/api/v1/occasions", headers=club.headers())).json() == []
+    assert (await client.get("/api/v1/occasions", headers=club.headers())).json()["items"] == []
     made = await new_rule(client, club, "nowruz", points=10)
     changed = await client.patch(
         f"/api/v1/occasions/{made['id']}", json={"active": False, "points": 20}, headers=club.headers()

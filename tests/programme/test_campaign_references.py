@@ -86,8 +86,8 @@ async def test_an_edited_campaign_cannot_be_pointed_at_another_clubs_segment_eit
     made = await _post(client, club, "/api/v1/campaigns", campaign({"type": "segment", "segments": [ours]}))
     assert made.status_code == 201, made.text
     theirs = await _their_segment(client, other)
-    edited = await client.put(
-        f"/api/v1/campaigns/{made.json()['id']}",
+    edited = await client.post(
+        f"/api/v1/campaigns/{made.json()['id']}/versions",
         json=campaign({"type": "segment", "segments": [ours, theirs]}),
         headers=club.headers("manager", **{"Accept-Language": "en"}),
     )

@@ -61,7 +61,7 @@ async def test_thursday_evenings_double_points_on_coffee_with_a_500000_point_bud
     assert (await balance(client, club, member["id"]))["total"] == 120
     read = await client.get(f"/api/v1/campaigns/{campaign['id']}", headers=club.headers("cashier"))
     assert read.status_code == 200 and read.json()["points_awarded"] == 20
-    listed = (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json()
+    listed = (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json()["items"]
     assert [(c["id"], c["version"], c["points_awarded"]) for c in listed] == [(campaign["id"], 1, 20)]
     fetched = await client.get(f"/api/v1/purchases/{thursday['id']}", headers=club.headers())
     assert fetched.json()["points_bonus"] == 20
@@ -245,8 +245,10 @@ async def test_editing_a_campaign_never_changes_what_past_purchases_earned(
     before = await till_sale(client, club, member["id"], 500_000)
     body["name_fa"] = "سه‌برابر"
     body["rules"][0]["effects"][0]["factor"] = "3"
-    edited = await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
-    assert edited.status_code == 200 and edited.json()["version"] == 2
+    edited = await client.post(
+        f"/api/v1/campaigns/{campaign['id']}/versions", json=body, headers=club.headers("owner")
+    )
+    assert edited.status_code == 201 and edited.json()["version"] == 2
     after = await till_sale(client, club, member["id"], 500_000)
     assert (before["points_bonus"], after["points_bonus"]) == (50, 100)
     old = (await client.get(f"/api/v1/purchases/{before['id']}", headers=club.headers())).json()
@@ -264,14 +266,15 @@ async def test_editing_a_campaign_never_changes_what_past_purchases_earned(
     assert after["campaigns"][0]["version"] == 2
     versions = (
         await client.get(f"/api/v1/campaigns/{campaign['id']}/versions", headers=club.headers())
-    ).json()
+    ).json()["items"]
     assert [(v["version"], v["definition"]["rules"][0]["effects"][0]["factor"]) for v in versions] == [
         (1, "2"),
         (2, "3"),
     ]
-    # Switched off: the next sale earns only its base points.
+    # Switched off (by the PUT that answers until 0.3): the next sale earns only its base points.
     body["active"] = False
-    await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
+    old = await client.put(f"/api/v1/campaigns/{campaign['id']}", json=body, headers=club.headers("owner"))
+    assert old.status_code == 200 and old.json()["version"] == 3
     assert (await till_sale(client, club, member["id"], 500_000))["points_bonus"] == 0
 
 
@@ -305,7 +308,7 @@ async def test_only_owners_and_managers_write_campaigns_and_bad_rules_change_not
     assert refused.status_code == 403 and error_code(refused) == "forbidden"
     bad = dict(body, rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 0}]}])
     assert (await client.post("/api/v1/campaigns", json=bad, headers=club.headers())).status_code == 422
-    assert (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json() == []
+    assert (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json()["items"] == []
     missing = await client.get("/api/v1/campaigns/999", headers=club.headers())
     assert missing.status_code == 404
 

@@ -18,7 +18,7 @@ async def test_a_first_purchase_earns_a_personal_20_percent_coupon_for_the_next_
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     batch = await new_batch(
-        client, club, name="۲۰٪ خرید بعدی", discount_type="percent", discount_value=20, count=0
+        client, club, name="۲۰٪ خرید بعدی", discount_type="percent", discount_percent=20, count=0
     )
     await new_campaign(
         client,
@@ -41,7 +41,9 @@ async def test_a_first_purchase_earns_a_personal_20_percent_coupon_for_the_next_
     assert second["gifts"] == []  # not a first purchase any more
 
     mine = await client.get(f"/api/v1/members/{sara['id']}/coupons", headers=club.headers("cashier"))
-    assert [(c["code"], c["usable"], c["discount_value"]) for c in mine.json()] == [(gift["code"], True, 20)]
+    assert [(c["code"], c["usable"], c["discount_percent"]) for c in mine.json()["items"]] == [
+        (gift["code"], True, 20)
+    ]
 
     # Only Sara may use it: Reza holding the printed receipt is refused, and nothing is written.
     refused = await client.post(
@@ -57,7 +59,7 @@ async def test_a_first_purchase_earns_a_personal_20_percent_coupon_for_the_next_
     used = await till_sale(client, club, sara["id"], 400_000, coupon=gift["code"].lower())
     assert used["coupon_discount_rials"] == 80_000
     after = await client.get(f"/api/v1/members/{sara['id']}/coupons", headers=club.headers("cashier"))
-    assert [c["usable"] for c in after.json()] == [False]
+    assert [c["usable"] for c in after.json()["items"]] == [False]
     assert await ledger_problems(db) == []
 
 
@@ -84,7 +86,9 @@ async def test_members_who_check_in_get_a_free_shipping_reward_and_keep_their_po
     [gift] = response.json()["gifts"]
     assert (gift["kind"], gift["name"]) == ("reward", "ارسال رایگان")
     rewards = await client.get(f"/api/v1/members/{member['id']}/rewards", headers=club.headers())
-    assert [(r["code"], r["status"], r["points"]) for r in rewards.json()] == [(gift["code"], "issued", 0)]
+    assert [(r["code"], r["status"], r["points"]) for r in rewards.json()["items"]] == [
+        (gift["code"], "issued", 0)
+    ]
     assert (await balance(client, club, member["id"]))["total"] == 0
 
     # The only one in stock is gone: the next check-in gives nothing rather than overselling.
@@ -108,7 +112,7 @@ async def test_a_campaign_must_name_a_coupon_batch_of_unique_codes_and_a_reward_
         assert response.status_code == 422, response.text
         assert said in response.json()["error"]["message"]
     listed = await client.get("/api/v1/campaigns", headers=club.headers("manager"))
-    assert listed.json() == []
+    assert listed.json()["items"] == []
 
 
 async def test_a_stopping_coupon_campaign_of_higher_priority_stops_the_bonus_below_it(

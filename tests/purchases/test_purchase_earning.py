@@ -176,16 +176,20 @@ async def test_the_same_receipt_number_on_another_branch_is_a_different_sale(
     assert online.json()["balance"]["available"] == 30
 
 
-@pytest.mark.parametrize("how", ["id", "phone local", "phone international", "phone persian", "card", "qr"])
-async def test_the_member_can_be_named_by_id_phone_or_card(
+@pytest.mark.parametrize(
+    "how", ["id", "mobile local", "mobile international", "mobile persian", "old name phone", "card", "qr"]
+)
+async def test_the_member_can_be_named_by_id_mobile_or_card(
     client: httpx.AsyncClient, club: Club, how: str
 ) -> None:
     member = await enrol(client, club, "09121234567")
     ref = {
         "id": {"id": member["id"]},
-        "phone local": {"phone": "09121234567"},
-        "phone international": {"phone": "+98 912 123 4567"},
-        "phone persian": {"phone": "۰۹۱۲۱۲۳۴۵۶۷"},
+        "mobile local": {"mobile": "09121234567"},
+        "mobile international": {"mobile": "+98 912 123 4567"},
+        "mobile persian": {"mobile": "۰۹۱۲۱۲۳۴۵۶۷"},
+        # Read until 0.3 (CHANGELOG).
+        "old name phone": {"phone": "09121234567"},
         "card": {"card": member["card_number"]},
         "qr": {"card": member["qr_payload"]},
     }[how]
@@ -201,7 +205,7 @@ async def test_the_member_can_be_named_by_id_phone_or_card(
 async def test_an_unknown_member_or_branch_is_404(client: httpx.AsyncClient, club: Club) -> None:
     member = await enrol(client, club)
     for ref, branch in (
-        ({"phone": "09350000000"}, "main"),
+        ({"mobile": "09350000000"}, "main"),
         ({"id": 999_999}, "main"),
         ({"id": member["id"]}, "nope"),
     ):
@@ -221,7 +225,7 @@ async def test_naming_the_member_two_ways_at_once_is_a_validation_error(
     response = await client.post(
         "/api/v1/purchases",
         json={
-            "member": {"id": member["id"], "phone": "09121234567"},
+            "member": {"id": member["id"], "mobile": "09121234567"},
             "branch": "main",
             "external_id": "F-1",
             "total_rials": 120_000,
@@ -290,15 +294,21 @@ async def test_items_are_kept_with_the_purchase(client: httpx.AsyncClient, club:
 async def test_only_owners_and_managers_change_the_programme(client: httpx.AsyncClient, club: Club) -> None:
     for role in ("cashier", "integration"):
         response = await client.patch(
-            "/api/v1/program", json={"earn_points": 100}, headers=club.headers(role)
+            "/api/v1/programme", json={"earn_points": 100}, headers=club.headers(role)
         )
         assert response.status_code == 403
         assert error_code(response) == "forbidden"
-    manager = await client.patch("/api/v1/program", json={"pending_days": 3}, headers=club.headers("manager"))
+    manager = await client.patch(
+        "/api/v1/programme", json={"pending_days": 3}, headers=club.headers("manager")
+    )
     assert manager.status_code == 200
-    program = await client.get("/api/v1/program", headers=club.headers("cashier"))
-    assert program.json()["pending_days"] == 3
-    assert program.json()["earn_points"] == 1
+    programme = await client.get("/api/v1/programme", headers=club.headers("cashier"))
+    assert programme.json()["pending_days"] == 3
+    assert programme.json()["earn_points"] == 1
+    # The old path answers the same until 0.3.
+    old = await client.patch("/api/v1/program", json={"pending_days": 4}, headers=club.headers("manager"))
+    assert old.status_code == 200
+    assert (await client.get("/api/v1/program", headers=club.headers("cashier"))).json()["pending_days"] == 4
 
 
 async def test_the_time_of_sale_must_carry_its_time_zone(client: httpx.AsyncClient, club: Club) -> None:

@@ -45,7 +45,7 @@ async def test_a_sale_through_the_api_takes_a_reward_code_off_and_records_it_on_
     )
     assert fetched["reward_code"] == code and fetched["reward_name"] == "تخفیف"
     mine = await client.get(f"/api/v1/members/{member['id']}/rewards", headers=club.headers())
-    assert mine.json()[0]["status"] == "used"
+    assert mine.json()["items"][0]["status"] == "used"
     assert await ledger_problems(db) == []
 
 
@@ -67,7 +67,7 @@ async def test_another_members_reward_code_is_unknown_to_the_sale(
     refused = await purchase(client, club, other["id"], 300_000, reward=code)
     assert refused.status_code == 404 and error_code(refused) == "reward_instance_unknown"
     mine = await client.get(f"/api/v1/members/{owner['id']}/rewards", headers=club.headers())
-    assert mine.json()[0]["status"] == "issued"
+    assert mine.json()["items"][0]["status"] == "issued"
 
 
 async def test_examine_shows_the_reward_coupon_and_points_as_the_sale_will_take_them(
@@ -88,7 +88,7 @@ async def test_examine_shows_the_reward_coupon_and_points_as_the_sale_will_take_
     )
     assert examined["due_rials"] == 200_000 and examined["points_total"] == 20
     mine = await client.get(f"/api/v1/members/{member['id']}/rewards", headers=club.headers())
-    assert mine.json()[0]["status"] == "issued"  # a dry run uses nothing
+    assert mine.json()["items"][0]["status"] == "issued"  # a dry run uses nothing
 
 
 async def test_refunding_a_sale_with_a_reward_pays_back_only_what_was_paid_and_the_reward_stays_used(
@@ -104,5 +104,5 @@ async def test_refunding_a_sale_with_a_reward_pays_back_only_what_was_paid_and_t
     assert rest.json()["cash_refund_rials"] == 125_000  # the parts add up to what was paid
     assert rest.json()["points_reversed"] == 13
     mine = await client.get(f"/api/v1/members/{member['id']}/rewards", headers=club.headers())
-    assert mine.json()[0]["status"] == "used"
+    assert mine.json()["items"][0]["status"] == "used"
     assert await ledger_problems(db) == []

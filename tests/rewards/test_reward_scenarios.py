@@ -53,7 +53,7 @@ async def test_a_cinema_voucher_from_the_partner_pool_for_2000_points_gold_membe
     sara = await _gold(client, club)
     await give_points(client, club, sara, 5_000)
     offered = await client.get(f"/api/v1/rewards?member_id={sara}", headers=club.headers())
-    assert [r["id"] for r in offered.json()] == [reward["id"]]
+    assert [r["id"] for r in offered.json()["items"]] == [reward["id"]]
 
     got = await redeem(client, club, sara, reward["id"])
     assert got.status_code == 201, got.text
@@ -67,11 +67,13 @@ async def test_a_cinema_voucher_from_the_partner_pool_for_2000_points_gold_membe
     await give_points(client, club, bronze, 5_000)
     refused = await redeem(client, club, bronze, reward["id"])
     assert refused.status_code == 409 and error_code(refused) == "reward_tier_restricted"
-    assert (await client.get(f"/api/v1/rewards?member_id={bronze}", headers=club.headers())).json() == []
+    assert (await client.get(f"/api/v1/rewards?member_id={bronze}", headers=club.headers())).json()[
+        "items"
+    ] == []
     assert await available(client, club, bronze) == 5_000
 
     mine = await client.get(f"/api/v1/members/{sara}/rewards", headers=club.headers())
-    assert [(i["code"], i["status"]) for i in mine.json()] == [(instance["code"], "issued")]
+    assert [(i["code"], i["status"]) for i in mine.json()["items"]] == [(instance["code"], "issued")]
     assert await ledger_problems(db) == []
 
 
@@ -87,7 +89,9 @@ async def test_not_enough_points_is_409_insufficient_points_and_nothing_changes(
     assert response.status_code == 409 and error_code(response) == "insufficient_points"
     assert await available(client, club, member) == 999
     assert (await client.get(f"/api/v1/rewards/{reward['id']}", headers=club.headers())).json()["stock"] == 3
-    assert (await client.get(f"/api/v1/members/{member}/rewards", headers=club.headers())).json() == []
+    assert (await client.get(f"/api/v1/members/{member}/rewards", headers=club.headers())).json()[
+        "items"
+    ] == []
     assert await ledger_problems(db) == []
 
 
@@ -166,7 +170,9 @@ async def test_only_managers_edit_the_catalogue_and_retired_rewards_are_not_rede
     )
     assert changed.status_code == 200 and changed.json()["cost_points"] == 60
     retired = await client.delete(f"/api/v1/rewards/{reward['id']}", headers=club.headers("owner"))
-    assert retired.status_code == 200 and retired.json()["active"] is False
+    assert retired.status_code == 204
+    shown = await client.get(f"/api/v1/rewards/{reward['id']}", headers=club.headers("owner"))
+    assert shown.json()["active"] is False
     member = (await enrol(client, club))["id"]
     await give_points(client, club, member, 100)
     response = await redeem(client, club, member, reward["id"])

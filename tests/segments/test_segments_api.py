@@ -30,10 +30,13 @@ async def test_a_dynamic_segment_is_saved_counted_listed_page_by_page_and_follow
     first = (await client.get(url + "/members?limit=3", headers=club.headers())).json()
     assert [m["id"] for m in first["items"]] == [v["id"] for v in vips[:3]]
     rest = (
-        await client.get(url + f"/members?limit=3&after={first['next_after']}", headers=club.headers())
+        await client.get(url + f"/members?limit=3&cursor={first['next_cursor']}", headers=club.headers())
     ).json()
     assert [m["id"] for m in rest["items"]] == [v["id"] for v in vips[3:]]
-    assert rest["next_after"] is None
+    assert rest["next_cursor"] is None
+    # Until 0.3 the old ``after`` (a member id) pages too.
+    old = (await client.get(url + f"/members?limit=3&after={vips[2]['id']}", headers=club.headers())).json()
+    assert old == rest
     # A member tagged later is in the segment at once: nothing about a dynamic segment is stored.
     await client.patch(f"/api/v1/members/{vips[0]['id']}", json={"tags": []}, headers=club.headers())
     assert (await client.get(url + "/count", headers=club.headers())).json() == {"count": 4}
@@ -46,7 +49,7 @@ async def test_preview_counts_a_definition_without_saving_it(client: httpx.Async
     body = {"definition": {"type": "spend", "days": 90, "min_rials": 5_000_000}}
     response = await client.post("/api/v1/segments/preview", json=body, headers=club.headers())
     assert response.json() == {"count": 1}
-    assert (await client.get("/api/v1/segments", headers=club.headers())).json() == []
+    assert (await client.get("/api/v1/segments", headers=club.headers())).json()["items"] == []
 
 
 async def test_update_rename_and_soft_delete(client: httpx.AsyncClient, club: Club) -> None:
@@ -69,9 +72,9 @@ async def test_update_rename_and_soft_delete(client: httpx.AsyncClient, club: Cl
     assert clash.status_code == 409 and error_code(clash) == "segment_name_taken"
     assert (await client.delete(url, headers=club.headers("manager"))).status_code == 204
     assert (await client.get(url, headers=club.headers())).status_code == 404
-    assert [s["name"] for s in (await client.get("/api/v1/segments", headers=club.headers())).json()] == [
-        "Women"
-    ]
+    assert [
+        s["name"] for s in (await client.get("/api/v1/segments", headers=club.headers())).json()["items"]
+    ] == ["Women"]
     # The name is free again once its segment is deleted.
     await new_segment(client, club, name="Men", definition=VIP)
 
@@ -92,7 +95,7 @@ async def test_bad_definitions_get_a_clear_error_and_save_nothing(
     for body, status, code in cases:
         response = await client.post("/api/v1/segments", json=body, headers=club.headers())
         assert (response.status_code, error_code(response)) == (status, code), body
-    assert (await client.get("/api/v1/segments", headers=club.headers())).json() == []
+    assert (await client.get("/api/v1/segments", headers=club.headers())).json()["items"] == []
     static = await new_segment(client, club, name="list", kind="static")
     response = await client.patch(
         f"/api/v1/segments/{static['id']}", json={"definition": VIP}, headers=club.headers()
@@ -103,7 +106,7 @@ async def test_bad_definitions_get_a_clear_error_and_save_nothing(
     )
     assert (response.status_code, error_code(response)) == (422, "invalid_input")
     members = await client.get(f"/api/v1/segments/{static['id']}/members", headers=club.headers())
-    assert members.json() == {"items": [], "next_after": None}
+    assert members.json() == {"items": [], "next_cursor": None}
 
 
 async def test_static_members_added_by_mobile_in_any_form_or_id_and_removed(
@@ -184,7 +187,7 @@ async def test_another_club_neither_sees_the_segment_nor_its_members_nor_adds_it
     for path in (url, url + "/count", url + "/members"):
         response = await client.get(path, headers=other.headers())
         assert (response.status_code, error_code(response)) == (404, "not_found"), path
-    assert (await client.get("/api/v1/segments", headers=other.headers())).json() == []
+    assert (await client.get("/api/v1/segments", headers=other.headers())).json()["items"] == []
     members = (await client.get(url + "/members", headers=club.headers())).json()["items"]
     assert [m["id"] for m in members] == [ours["id"]]
     mine = await new_segment(client, club, name="list", kind="static")

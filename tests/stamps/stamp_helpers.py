@@ -39,7 +39,7 @@ async def cards_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: 
         f"/api/v1/members/{member_id}/stamp-cards", headers=club.headers(**{"Accept-Language": lang})
     )
     assert response.status_code == 200, response.text
-    found: list[Any] = response.json()
+    found: list[Any] = response.json()["items"]
     return found
 
 

@@ -41,6 +41,6 @@ async def test_20_coffees_bought_at_the_same_instant_fill_exactly_two_cards(
     assert progress["stamps"] == 0 and sorted(c["reward_code"] for c in progress["completed"]) == sorted(
         codes
     )
-    rewards = (await client.get(f"/api/v1/members/{member}/rewards", headers=club.headers())).json()
+    rewards = (await client.get(f"/api/v1/members/{member}/rewards", headers=club.headers())).json()["items"]
     assert len(rewards) == 2
     assert await ledger_problems(db) == []

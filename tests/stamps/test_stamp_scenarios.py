@@ -35,7 +35,7 @@ async def test_buy_9_coffees_the_10th_is_free(client: httpx.AsyncClient, club: C
     assert (earned["card_id"], earned["stamps"], earned["progress"]) == (card["id"], 1, 0)
     [done] = earned["completed"]
     assert done["reward_kind"] == "free_product" and done["reward_code"]
-    rewards = (await client.get(f"/api/v1/members/{sara}/rewards", headers=club.headers())).json()
+    rewards = (await client.get(f"/api/v1/members/{sara}/rewards", headers=club.headers())).json()["items"]
     assert [(r["code"], r["sku"], r["status"], r["points"]) for r in rewards] == [
         (done["reward_code"], "CF-1", "issued", 0)
     ]
@@ -47,7 +47,9 @@ async def test_buy_9_coffees_the_10th_is_free(client: httpx.AsyncClient, club: C
         (done["reward_code"], "used")
     ]
     # The free coffee is not in the catalogue members buy from with points.
-    assert (await client.get(f"/api/v1/rewards?member_id={sara}", headers=club.headers())).json() == []
+    assert (await client.get(f"/api/v1/rewards?member_id={sara}", headers=club.headers())).json()[
+        "items"
+    ] == []
     assert await ledger_problems(db) == []
 
 
@@ -277,13 +279,13 @@ async def test_editing_a_card_changes_new_cards_only(client: httpx.AsyncClient, 
     member = (await enrol(client, club))["id"]
     await sell_coffee(client, club, member, 4)
 
-    edited = await client.put(
-        f"/api/v1/stamp-cards/{card['id']}",
+    edited = await client.post(
+        f"/api/v1/stamp-cards/{card['id']}/versions",
         json={**card["definition"], "stamps_needed": 6},
         headers=club.headers("manager"),
     )
 
-    assert edited.status_code == 200, edited.text
+    assert edited.status_code == 201, edited.text
     assert edited.json()["version"] == 2
     sale = await sell_coffee(client, club, member, 7)
     # The open card still needs 10: 4 + 6 complete it; the next card needs 6 and has 1.
@@ -300,7 +302,9 @@ async def test_a_retired_card_gives_no_more_stamps_but_keeps_the_members_progres
 
     retired = await client.delete(f"/api/v1/stamp-cards/{card['id']}", headers=club.headers("manager"))
 
-    assert retired.status_code == 200 and retired.json()["definition"]["active"] is False
+    assert retired.status_code == 204 and retired.content == b""
+    shown = await client.get(f"/api/v1/stamp-cards/{card['id']}", headers=club.headers("manager"))
+    assert shown.json()["definition"]["active"] is False
     assert (await sell_coffee(client, club, member))["stamps"] == []
     [progress] = await cards_of(client, club, member)
     assert (progress["stamps"], progress["active"]) == (3, False)
@@ -319,7 +323,7 @@ async def test_a_cashier_cannot_make_a_stamp_card(client: httpx.AsyncClient, clu
         headers=club.headers("cashier"),
     )
     assert response.status_code == 403
-    assert (await client.get("/api/v1/stamp-cards", headers=club.headers())).json() == []
+    assert (await client.get("/api/v1/stamp-cards", headers=club.headers())).json()["items"] == []
 
 
 async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_starts_a_new_one(

@@ -167,10 +167,31 @@ async def test_a_locked_manual_level_is_kept_and_only_managers_may_set_it(
 async def test_a_ladder_needs_an_entry_level_and_distinct_thresholds(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    bad = {**LADDER, "levels": [{"code": "silver", "name_fa": "نقره‌ای", "name_en": "Silver", "threshold": 5}]}
+    silver = {"code": "silver", "name_fa": "نقره‌ای", "name_en": "Silver", "threshold_rials": 5}
+    bad = {**LADDER, "levels": [silver]}
     response = await client.put("/api/v1/tiers", json=bad, headers=club.headers("owner"))
     assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
+    # A threshold in another unit than the ladder counts is refused too.
+    bronze = {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold_points": 0}
+    response = await client.put("/api/v1/tiers", json={**LADDER, "levels": [bronze]}, headers=club.headers())
+    assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
     assert (await client.get("/api/v1/tiers", headers=club.headers())).status_code == 404
+
+
+async def test_a_threshold_names_its_unit_and_the_old_threshold_is_read_until_0_3(
+    client: httpx.AsyncClient, club: Club
+) -> None:
+    old = {**LADDER, "levels": [{**lv, "threshold": lv["threshold_rials"]} for lv in LADDER["levels"]]}
+    for lv in old["levels"]:
+        del lv["threshold_rials"]
+    response = await client.put("/api/v1/tiers", json=old, headers=club.headers("owner"))
+    assert response.status_code == 200, response.text
+    levels = response.json()["levels"]
+    assert [(lv["threshold_rials"], lv["threshold_points"], lv["threshold_visits"]) for lv in levels][:2] == [
+        (0, None, None),
+        (10_000_000, None, None),
+    ]
+    assert all("threshold" not in lv for lv in levels)
 
 
 async def test_a_silver_member_earns_a_quarter_more_points_on_every_purchase(
@@ -190,7 +211,7 @@ async def test_spend_for_tiers_is_what_was_paid_after_a_coupon(
     await setup_ladder(client, club)
     batch = await client.post(
         "/api/v1/coupons/batches",
-        json={"name": "نیم‌بها", "code": "HALF1405", "discount_type": "fixed", "discount_value": 5_000_000},
+        json={"name": "نیم‌بها", "code": "HALF1405", "discount_type": "fixed", "discount_rials": 5_000_000},
         headers=club.headers("manager"),
     )
     assert batch.status_code == 201, batch.text
@@ -216,8 +237,8 @@ async def test_on_a_visits_ladder_the_third_visit_upgrades_at_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     levels = [
-        {"code": "new", "name_fa": "تازه", "name_en": "New", "threshold": 0},
-        {"code": "regular", "name_fa": "همیشگی", "name_en": "Regular", "threshold": 3},
+        {"code": "new", "name_fa": "تازه", "name_en": "New", "threshold_visits": 0},
+        {"code": "regular", "name_fa": "همیشگی", "name_en": "Regular", "threshold_visits": 3},
     ]
     member = await member_on_ladder(client, club, metric="visits", levels=levels)
     assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None

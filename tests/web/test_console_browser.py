@@ -53,11 +53,13 @@ def _end_campaigns(live_server: LiveServer) -> None:
     portal's tests that run later earn the plain rate."""
     with live_server.api() as api:
         headers = live_server.club.headers()
-        for campaign in api.get("/api/v1/campaigns", headers=headers).json():
+        for campaign in api.get("/api/v1/campaigns?limit=500", headers=headers).json()["items"]:
             if campaign["definition"]["active"]:
                 ended = {**campaign["definition"], "active": False}
-                response = api.put(f"/api/v1/campaigns/{campaign['id']}", json=ended, headers=headers)
-                assert response.status_code == 200, response.text
+                response = api.post(
+                    f"/api/v1/campaigns/{campaign['id']}/versions", json=ended, headers=headers
+                )
+                assert response.status_code == 201, response.text
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ async def test_the_owner_sets_the_earn_rate_and_shows_amounts_in_rials(web: WebC
         {**SETTINGS, "earn_per": "۲۰٬۰۰۰", "point_value": "50", "money_display": "rial"},
     )
     assert saved.status_code == 303
-    program = (await web.http.get("/api/v1/program", headers=web.club.headers())).json()
+    program = (await web.http.get("/api/v1/programme", headers=web.club.headers())).json()
     assert (program["earn_per_rials"], program["point_value_rials"]) == (200_000, 500)
     page = (await web.get("/console/club/settings")).text
     assert 'name="earn_per" value="200000"' in page  # now typed in rials
@@ -40,7 +40,7 @@ async def test_the_owner_sets_the_earn_rate_and_shows_amounts_in_rials(web: WebC
 
 async def test_a_zero_earn_rate_is_refused_and_nothing_changes(web: WebClient) -> None:
     await web.sign_in_as("owner", "sara")
-    before = (await web.http.get("/api/v1/program", headers=web.club.headers())).json()
+    before = (await web.http.get("/api/v1/programme", headers=web.club.headers())).json()
     refused = await web.submit(
         "/console/club/settings",
         "/console/club/settings",
@@ -48,7 +48,7 @@ async def test_a_zero_earn_rate_is_refused_and_nothing_changes(web: WebClient) -
     )
     assert refused.status_code == 422
     assert "«به ازای هر» باید دست‌کم ۱ باشد" in refused.text
-    assert (await web.http.get("/api/v1/program", headers=web.club.headers())).json() == before
+    assert (await web.http.get("/api/v1/programme", headers=web.club.headers())).json() == before
     assert 'value="toman" checked' not in refused.text  # the choice typed is kept…
     assert "تومان" in (await web.get("/console")).text  # …but not saved
     assert await audit_actions(web) == []
@@ -75,7 +75,7 @@ async def test_the_owner_builds_a_tier_ladder_in_the_form(web: WebClient) -> Non
     saved = await web.http.post("/console/club/tiers", data={"csrf": token, **form})
     assert saved.status_code == 303, saved.text
     ladder = (await web.http.get("/api/v1/tiers", headers=web.club.headers())).json()
-    assert [(lv["code"], lv["threshold"], lv["earn_multiplier_pct"]) for lv in ladder["levels"]] == [
+    assert [(lv["code"], lv["threshold_rials"], lv["earn_multiplier_pct"]) for lv in ladder["levels"]] == [
         ("silver", 0, 100),
         ("gold", 50_000_000, 150),
     ]
@@ -95,7 +95,7 @@ async def test_rewards_are_added_in_the_clubs_unit_and_paused(web: WebClient) ->
         {**reward, "cost_points": "500", "discount": "50,000"},
     )
     assert saved.status_code == 303
-    [listed] = (await web.http.get("/api/v1/rewards", headers=web.club.headers())).json()
+    [listed] = (await web.http.get("/api/v1/rewards", headers=web.club.headers())).json()["items"]
     assert listed["discount_rials"] == 500_000
     paused = await web.submit(
         "/console/club/rewards", f"/console/club/rewards/{listed['id']}/active", {"active": "0"}

@@ -19,7 +19,7 @@ NOWRUZ = {
 async def _rules(web: WebClient) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = (
         await web.http.get("/api/v1/occasions", headers=web.club.headers("manager"))
-    ).json()
+    ).json()["items"]
     return found
 
 

@@ -25,7 +25,7 @@ async def test_a_cafe_owner_makes_a_coffee_card_the_next_sale_stamps_it_and_then
     await web.sign_in_as("owner", "sara")
     saved = await web.submit("/console/club/stamps", "/console/club/stamps", COFFEE)
     assert saved.status_code == 303, saved.text
-    [card] = (await web.http.get("/api/v1/stamp-cards", headers=web.club.headers("manager"))).json()
+    [card] = (await web.http.get("/api/v1/stamp-cards", headers=web.club.headers("manager"))).json()["items"]
     assert card["definition"]["stamps_needed"] == 10
     assert card["definition"]["earn"] == {
         "per": "unit",
@@ -92,7 +92,9 @@ async def test_a_stamp_card_of_zero_stamps_is_refused_with_what_was_typed(web: W
     assert 'value="coffee"' in refused.text
     no_sku = await web.submit("/console/club/stamps", "/console/club/stamps", {**COFFEE, "reward_sku": ""})
     assert no_sku.status_code == 422
-    assert (await web.http.get("/api/v1/stamp-cards", headers=web.club.headers("manager"))).json() == []
+    assert (await web.http.get("/api/v1/stamp-cards", headers=web.club.headers("manager"))).json()[
+        "items"
+    ] == []
     assert await audit_actions(web, "stamps.") == []
 
 

@@ -343,7 +343,8 @@ async def test_a_reward_code_takes_its_discount_off_and_is_used_once(
     receipt = await web.get(done.headers["location"])
     assert 'id="paid">۹۵٬۰۰۰ تومان' in receipt.text and code in receipt.text
     used = await client.get(f"/api/v1/members/{member_id}/rewards", headers=club.headers())
-    assert used.json()[0]["status"] == "used"
+    assert used.json()["items"][0]["status"] == "used"
+    await web.get(f"/pos/members/{member_id}")
     again = await _review(web, member_id, total="100000", reward=code)
     assert again.status_code == 409 and await _purchases(db) == 1
 
@@ -492,10 +493,14 @@ async def test_a_sale_paid_from_the_wallet_and_a_gift_card_shows_them_with_the_s
     assert 'id="wallet-now">۳۰٬۰۰۰ تومان' in receipt.text
     stamps = receipt.text.partition('id="receipt-stamps"')[2].partition("</ul>")[0]
     assert "+۲ مهر" in stamps and "کارت پر شد!" in stamps, stamps
-    cards = (await client.get(f"/api/v1/members/{member_id}/stamp-cards", headers=club.headers())).json()
+    cards = (await client.get(f"/api/v1/members/{member_id}/stamp-cards", headers=club.headers())).json()[
+        "items"
+    ]
     reward_code = cards[0]["completed"][0]["reward_code"]
     assert reward_code and reward_code in receipt.text
-    coupons = (await client.get(f"/api/v1/members/{member_id}/coupons", headers=club.headers())).json()
+    coupons = (await client.get(f"/api/v1/members/{member_id}/coupons", headers=club.headers())).json()[
+        "items"
+    ]
     assert coupons[0]["code"] in receipt.text and "۱۰٪ خرید بعدی" in receipt.text
     card = (await client.get("/api/v1/gift-cards/GIFT2026", headers=club.headers())).json()
     assert card["balance_rials"] == 100_000

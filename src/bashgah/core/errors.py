@@ -253,7 +253,7 @@ class InvalidInput(BashgahError, code="invalid_input"):
         return values
 
 
-class InvalidPhone(InvalidInput, code="invalid_phone"):
+class InvalidPhone(InvalidInput, code="invalid_mobile"):
     def __init__(self) -> None:
         super().__init__("mobile", "not a valid mobile number", "شماره موبایل معتبر نیست", "شماره موبایل")
 

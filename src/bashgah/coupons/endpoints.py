@@ -14,6 +14,7 @@ from bashgah.coupons.schemas import (
     MemberCoupon,
 )
 from bashgah.http.deps import ApiKeyDep, LangDep, run
+from bashgah.http.paging import Page, PageDep, page
 from bashgah.members import service as members
 
 router = APIRouter(prefix="/api/v1/coupons", tags=["coupons"])
@@ -30,11 +31,14 @@ async def create_batch(request: Request, body: BatchCreate, key: ApiKeyDep) -> B
     return await run(request, key, work)
 
 
-@router.get("/batches", response_model=list[BatchRead])
-async def list_batches(request: Request, key: ApiKeyDep) -> list[BatchRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[BatchRead]:
+@router.get("/batches", response_model=Page[BatchRead])
+async def list_batches(request: Request, key: ApiKeyDep, at: PageDep) -> Page[BatchRead]:
+    """The club's batches, newest first."""
+
+    async def work(session: AsyncSession, who: Principal) -> Page[BatchRead]:
         who.require(*MANAGERS)
-        return await service.list_batches(session, who.tenant_id)
+        rows = await service.list_batches(session, who.tenant_id, before=at.position, limit=at.limit + 1)
+        return page(rows, at.limit, lambda b: b.id)
 
     return await run(request, key, work)
 
@@ -86,12 +90,15 @@ async def validate(request: Request, body: CouponCheck, key: ApiKeyDep, lang: La
 members_router = APIRouter(prefix="/api/v1/members", tags=["coupons"])
 
 
-@members_router.get("/{member_id}/coupons", response_model=list[MemberCoupon])
-async def member_coupons(request: Request, member_id: int, key: ApiKeyDep) -> list[MemberCoupon]:
+@members_router.get("/{member_id}/coupons", response_model=Page[MemberCoupon])
+async def member_coupons(request: Request, member_id: int, key: ApiKeyDep, at: PageDep) -> Page[MemberCoupon]:
     """The personal codes campaigns gave the member (newest first) and whether each is still usable."""
 
-    async def work(session: AsyncSession, who: Principal) -> list[MemberCoupon]:
+    async def work(session: AsyncSession, who: Principal) -> Page[MemberCoupon]:
         await members.get(session, who.tenant_id, member_id)
-        return await service.member_coupons(session, who.tenant_id, member_id)
+        rows = await service.member_coupons(
+            session, who.tenant_id, member_id, before=at.position, limit=at.limit + 1
+        )
+        return page(rows, at.limit, lambda c: c.id)
 
     return await run(request, key, work)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -11,15 +11,47 @@ from bashgah.members.schemas import MemberRef
 MAX_CODES = 100_000
 
 
-class BatchCreate(BaseModel):
+class Discount(BaseModel):
+    """A batch's discount: ``discount_rials`` off for ``fixed``, ``discount_percent`` off for ``percent``.
+
+    The database keeps one figure (``coupon_batches.discount_value``: rials or a whole percent, by type);
+    the API names the unit. Until 0.3 ``discount_value`` is still read, as the field of the type's unit.
+    """
+
+    discount_type: Literal["fixed", "percent"]
+    #: Rials off, for a ``fixed`` discount; null for ``percent``.
+    discount_rials: int | None = Field(None, gt=0, le=10**13)
+    #: Whole percent off (1–100), for a ``percent`` discount; null for ``fixed``.
+    discount_percent: int | None = Field(None, ge=1, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_figure(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "discount_value" in data:
+            data = dict(data)
+            value = data.pop("discount_value")
+            unit = "discount_percent" if data.get("discount_type") == "percent" else "discount_rials"
+            data.setdefault(unit, value)
+        return data
+
+    @staticmethod
+    def stored(discount_type: str, value: int) -> dict[str, Any]:
+        """The fields of a discount kept as one figure (rials or a whole percent, by type)."""
+        unit = "discount_percent" if discount_type == "percent" else "discount_rials"
+        return {"discount_type": discount_type, unit: value}
+
+    @property
+    def discount_value(self) -> int:
+        """The figure as stored: rials or a whole percent, by type."""
+        return (self.discount_percent if self.discount_type == "percent" else self.discount_rials) or 0
+
+
+class BatchCreate(Discount):
     """A universal ``code`` (one code everyone shares) or a ``count`` of generated unique codes."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: CleanText = Field(min_length=1, max_length=200)
-    discount_type: Literal["fixed", "percent"]
-    #: Rials for ``fixed``; a percentage (1–100) for ``percent``.
-    discount_value: int = Field(gt=0, le=10**13)
     #: The cap of a percent discount, in rials.
     max_discount_rials: int | None = Field(None, gt=0, le=10**13)
     min_basket_rials: int = Field(0, ge=0, le=10**13)
@@ -43,8 +75,10 @@ class BatchCreate(BaseModel):
     def _consistent(self) -> BatchCreate:
         if (self.code is None) == (self.count is None):
             raise ValueError("give either code (one universal code) or count (generated unique codes)")
-        if self.discount_type == "percent" and self.discount_value > 100:
-            raise ValueError("a percent discount is at most 100")
+        given = "discount_percent" if self.discount_type == "percent" else "discount_rials"
+        other = "discount_rials" if self.discount_type == "percent" else "discount_percent"
+        if getattr(self, given) is None or getattr(self, other) is not None:
+            raise ValueError(f"a {self.discount_type} discount takes {given} (and not {other})")
         if self.discount_type == "fixed" and self.max_discount_rials is not None:
             raise ValueError("max_discount_rials caps percent discounts only")
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
@@ -63,12 +97,10 @@ class BatchUpdate(BaseModel):
     active: bool | None = None
 
 
-class BatchRead(BaseModel):
+class BatchRead(Discount):
     id: int
     name: str
     kind: Literal["universal", "unique"]
-    discount_type: str
-    discount_value: int
     max_discount_rials: int | None
     min_basket_rials: int
     valid_from: datetime
@@ -87,14 +119,13 @@ class BatchRead(BaseModel):
     created_at: datetime
 
 
-class MemberCoupon(BaseModel):
+class MemberCoupon(Discount):
     """A code a campaign gave the member, with its batch's terms and whether it is still usable."""
 
+    id: int
     code: str
     batch_id: int
     name: str
-    discount_type: str
-    discount_value: int
     max_discount_rials: int | None
     min_basket_rials: int
     valid_until: datetime | None

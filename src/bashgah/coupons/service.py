@@ -28,6 +28,7 @@ from bashgah.coupons.schemas import (
     BatchUpdate,
     CouponCheck,
     CouponVerdict,
+    Discount,
     MemberCoupon,
 )
 from bashgah.exports import service as exports
@@ -152,8 +153,7 @@ def _read(b: CouponBatch, code: str | None, uses: int, given: int) -> BatchRead:
         id=b.id,
         name=b.name,
         kind=cast(Any, b.kind),
-        discount_type=b.discount_type,
-        discount_value=b.discount_value,
+        **Discount.stored(b.discount_type, b.discount_value),
         max_discount_rials=b.max_discount_rials,
         min_basket_rials=b.min_basket_rials,
         valid_from=b.valid_from,
@@ -170,10 +170,20 @@ def _read(b: CouponBatch, code: str | None, uses: int, given: int) -> BatchRead:
     )
 
 
-async def list_batches(session: AsyncSession, tenant_id: int, batch_id: int | None = None) -> list[BatchRead]:
+async def list_batches(
+    session: AsyncSession,
+    tenant_id: int,
+    batch_id: int | None = None,
+    before: int | None = None,
+    limit: int | None = None,
+) -> list[BatchRead]:
+    """Newest first; ``limit`` of them older than the id ``before`` when given."""
     query = select(CouponBatch).where(CouponBatch.tenant_id == tenant_id).order_by(CouponBatch.id.desc())
     if batch_id is not None:
         query = query.where(CouponBatch.id == batch_id)
+    if before is not None:
+        query = query.where(CouponBatch.id < before)
+    query = query.limit(limit)
     batches = (await session.scalars(query)).all()
     if not batches:
         return []
@@ -357,8 +367,8 @@ async def check(
     member: Member
     if data.member.id is not None:
         member = await members.get(session, who.tenant_id, data.member.id)
-    elif data.member.phone is not None:
-        member = await members.get_by_mobile(session, who.tenant_id, data.member.phone)
+    elif data.member.mobile is not None:
+        member = await members.get_by_mobile(session, who.tenant_id, data.member.mobile)
     else:
         member = await members.get_by_card(session, who.tenant_id, data.member.card or "")
     try:
@@ -432,29 +442,35 @@ async def give_code(
     raise BashgahError("could not draw a unique coupon code")
 
 
-async def member_coupons(session: AsyncSession, tenant_id: int, member_id: int) -> list[MemberCoupon]:
-    """The codes campaigns gave a member, newest first, each with its terms and whether it is used up
-    or expired."""
+async def member_coupons(
+    session: AsyncSession, tenant_id: int, member_id: int, before: int | None = None, limit: int | None = None
+) -> list[MemberCoupon]:
+    """The codes campaigns gave a member, newest first (``limit`` of them older than the code id
+    ``before`` when given), each with its terms and whether it is used up or expired."""
     live_uses = (
         select(func.count())
         .select_from(CouponUse)
         .where(CouponUse.code_id == CouponCode.id, CouponUse.returned_at.is_(None))
         .scalar_subquery()
     )
-    rows = await session.execute(
-        select(CouponCode.code, CouponBatch, live_uses)
+    query = (
+        select(CouponCode.id, CouponCode.code, CouponBatch, live_uses)
         .join(CouponBatch, CouponBatch.id == CouponCode.batch_id)
         .where(CouponCode.tenant_id == tenant_id, CouponCode.member_id == member_id)
         .order_by(CouponCode.id.desc())
+        .limit(limit)
     )
+    if before is not None:
+        query = query.where(CouponCode.id < before)
+    rows = await session.execute(query)
     now = utcnow()
     return [
         MemberCoupon(
+            id=code_id,
             code=code,
             batch_id=b.id,
             name=b.name,
-            discount_type=b.discount_type,
-            discount_value=b.discount_value,
+            **Discount.stored(b.discount_type, b.discount_value),
             max_discount_rials=b.max_discount_rials,
             min_basket_rials=b.min_basket_rials,
             valid_until=b.valid_until,
@@ -462,5 +478,5 @@ async def member_coupons(session: AsyncSession, tenant_id: int, member_id: int) 
             and (b.max_uses_per_code is None or uses < b.max_uses_per_code)
             and (b.valid_until is None or b.valid_until > now),
         )
-        for code, b, uses in rows
+        for code_id, code, b, uses in rows
     ]

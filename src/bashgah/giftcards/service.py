@@ -259,7 +259,7 @@ async def load(session: AsyncSession, who: Principal, code: str, data: GiftCardL
     who.require(*wallet.TILL_ROLES)
     now = utcnow()
     member, _ = await members.lock(
-        session, who.tenant_id, data.member.id, data.member.phone, data.member.card
+        session, who.tenant_id, data.member.id, data.member.mobile, data.member.card
     )
     members.ensure_active(member)
     account = await wallet.open_wallet(session, who.tenant_id, member.id)

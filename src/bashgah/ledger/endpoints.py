@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
+from bashgah.http.paging import Page, PageQuery, cursor_for, paging
 from bashgah.ledger import member_points
 from bashgah.ledger.schemas import (
     AdjustmentCreate,
     AdjustmentRead,
     BalanceRead,
-    LedgerPage,
+    LedgerLine,
     TransferCreate,
     TransferRead,
 )
@@ -32,17 +35,19 @@ async def member_balance(request: Request, member_id: int, key: ApiKeyDep) -> Ba
     return await run(request, key, work)
 
 
-@router.get("/ledger", response_model=LedgerPage)
+@router.get("/ledger", response_model=Page[LedgerLine])
 async def member_ledger(
     request: Request,
     member_id: int,
     key: ApiKeyDep,
     lang: LangDep,
-    before: int | None = Query(None, ge=1),
-    limit: int = Query(50, ge=1, le=200),
-) -> LedgerPage:
-    async def work(session: AsyncSession, who: Principal) -> LedgerPage:
-        return await member_points.history(session, who, member_id, lang, before, limit)
+    at: Annotated[PageQuery, Depends(paging(old="before"))],
+) -> Page[LedgerLine]:
+    """The member's points statement, newest first."""
+
+    async def work(session: AsyncSession, who: Principal) -> Page[LedgerLine]:
+        found = await member_points.history(session, who, member_id, lang, at.position, at.limit)
+        return Page(items=found.items, next_cursor=cursor_for(found.next_before))
 
     return await run(request, key, work)
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.core.jalali import to_jalali_str
 from bashgah.core.normalize import CleanText
+from bashgah.http.paging import Page
 from bashgah.members.cards import qr_payload
 from bashgah.models import Member
 
@@ -112,23 +113,30 @@ class MemberRead(BaseModel):
         )
 
 
-class MemberLookup(BaseModel):
-    #: How the query was understood: phone | card | national_code | name
+class MemberLookup(Page[MemberRead]):
+    """The members a lookup found (at most 20: one page, ``next_cursor`` always null)."""
+
+    #: How the query was understood: mobile | card | national_code | name
     matched_by: str
-    items: list[MemberRead]
 
 
 class MemberRef(BaseModel):
     """Exactly one of: the member's id, mobile (any form) or card number / QR text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     id: int | None = None
-    phone: str | None = Field(None, max_length=32)
+    #: Until 0.3 also read as ``phone``.
+    mobile: str | None = Field(None, max_length=32, validation_alias=AliasChoices("mobile", "phone"))
     card: str | None = Field(None, max_length=40)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> MemberRef:
-        if sum(v is not None for v in (self.id, self.phone, self.card)) != 1:
-            raise ValueError("give exactly one of id, phone or card")
+        if sum(v is not None for v in (self.id, self.mobile, self.card)) != 1:
+            raise ValueError("give exactly one of id, mobile or card")
         return self
+
+    @property
+    def phone(self) -> str | None:
+        """The old name of ``mobile``, for code written before the rename; goes with the API alias."""
+        return self.mobile

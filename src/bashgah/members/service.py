@@ -315,7 +315,7 @@ async def lookup(session: AsyncSession, tenant_id: int, q: str, limit: int = 20)
             found = await session.scalars(
                 select(Member).where(Member.tenant_id == tenant_id, Member.mobile == mobile)
             )
-            return LookupResult("phone", list(found.all()))
+            return LookupResult("mobile", list(found.all()))
     key = search_key(text)
     if len(key) < 2:
         return LookupResult("name", [])

@@ -5,17 +5,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.http.deps import ApiKeyDep, LangDep, run
+from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.occasions import service
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["occasions"])
 
 
-@router.get("/occasions", response_model=list[OccasionRuleRead])
-async def list_occasions(request: Request, key: ApiKeyDep, lang: LangDep) -> list[OccasionRuleRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[OccasionRuleRead]:
+@router.get("/occasions", response_model=Page[OccasionRuleRead])
+async def list_occasions(
+    request: Request, key: ApiKeyDep, lang: LangDep, at: PageDep
+) -> Page[OccasionRuleRead]:
+    async def work(session: AsyncSession, who: Principal) -> Page[OccasionRuleRead]:
         who.require(*MANAGERS)
-        return await service.list_rules(session, who.tenant_id, lang)
+        return page_of(await service.list_rules(session, who.tenant_id, lang), at, lambda r: r.id)
 
     return await run(request, key, work)
 

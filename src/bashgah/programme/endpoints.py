@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
+from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.programme import campaigns, events
 from bashgah.programme.schemas import CampaignIn, CampaignRead, CampaignVersionRead, EventCreate, EventResult
 
@@ -22,10 +23,10 @@ async def create_campaign(request: Request, body: CampaignIn, key: ApiKeyDep) ->
     return await run(request, key, work)
 
 
-@campaigns_router.get("", response_model=list[CampaignRead])
-async def list_campaigns(request: Request, key: ApiKeyDep) -> list[CampaignRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[CampaignRead]:
-        return await campaigns.list_campaigns(session, who)
+@campaigns_router.get("", response_model=Page[CampaignRead])
+async def list_campaigns(request: Request, key: ApiKeyDep, at: PageDep) -> Page[CampaignRead]:
+    async def work(session: AsyncSession, who: Principal) -> Page[CampaignRead]:
+        return page_of(await campaigns.list_campaigns(session, who), at, lambda c: c.id)
 
     return await run(request, key, work)
 
@@ -38,22 +39,38 @@ async def get_campaign(request: Request, campaign_id: int, key: ApiKeyDep) -> Ca
     return await run(request, key, work)
 
 
-@campaigns_router.put("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(
-    request: Request, campaign_id: int, body: CampaignIn, key: ApiKeyDep
-) -> CampaignRead:
-    """Replace the campaign's definition (owner or manager); it becomes a new version."""
-
+async def _new_version(request: Request, campaign_id: int, body: CampaignIn, key: str | None) -> CampaignRead:
     async def work(session: AsyncSession, who: Principal) -> CampaignRead:
         return await campaigns.update_campaign(session, who, campaign_id, body)
 
     return await run(request, key, work)
 
 
-@campaigns_router.get("/{campaign_id}/versions", response_model=list[CampaignVersionRead])
-async def campaign_versions(request: Request, campaign_id: int, key: ApiKeyDep) -> list[CampaignVersionRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[CampaignVersionRead]:
-        return await campaigns.versions(session, who, campaign_id)
+@campaigns_router.post("/{campaign_id}/versions", status_code=201, response_model=CampaignRead)
+async def create_campaign_version(
+    request: Request, campaign_id: int, body: CampaignIn, key: ApiKeyDep
+) -> CampaignRead:
+    """A new version of the campaign's whole definition (owner or manager). Awards already given keep
+    naming the version that gave them. The answer is the campaign at its new ``version``."""
+    return await _new_version(request, campaign_id, body, key)
+
+
+@campaigns_router.put("/{campaign_id}", response_model=CampaignRead, deprecated=True)
+async def update_campaign(
+    request: Request, campaign_id: int, body: CampaignIn, key: ApiKeyDep
+) -> CampaignRead:
+    """Deprecated (removed in 0.3): ``POST /campaigns/{campaign_id}/versions`` does the same."""
+    return await _new_version(request, campaign_id, body, key)
+
+
+@campaigns_router.get("/{campaign_id}/versions", response_model=Page[CampaignVersionRead])
+async def campaign_versions(
+    request: Request, campaign_id: int, key: ApiKeyDep, at: PageDep
+) -> Page[CampaignVersionRead]:
+    """The campaign's versions, oldest first."""
+
+    async def work(session: AsyncSession, who: Principal) -> Page[CampaignVersionRead]:
+        return page_of(await campaigns.versions(session, who, campaign_id), at, lambda v: v.version)
 
     return await run(request, key, work)
 

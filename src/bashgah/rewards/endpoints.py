@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
+from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.rewards import service
 from bashgah.rewards.schemas import (
     RedeemReward,
@@ -18,14 +19,14 @@ from bashgah.rewards.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["rewards"])
 
 
-@router.get("/rewards", response_model=list[RewardRead])
+@router.get("/rewards", response_model=Page[RewardRead])
 async def list_rewards(
-    request: Request, key: ApiKeyDep, lang: LangDep, member_id: int | None = None
-) -> list[RewardRead]:
+    request: Request, key: ApiKeyDep, lang: LangDep, at: PageDep, member_id: int | None = None
+) -> Page[RewardRead]:
     """The catalogue; with ``member_id``, only what that member may redeem and can afford now."""
 
-    async def work(session: AsyncSession, who: Principal) -> list[RewardRead]:
-        return await service.catalogue(session, who.tenant_id, lang, member_id)
+    async def work(session: AsyncSession, who: Principal) -> Page[RewardRead]:
+        return page_of(await service.catalogue(session, who.tenant_id, lang, member_id), at, lambda r: r.id)
 
     return await run(request, key, work)
 
@@ -58,15 +59,17 @@ async def change_reward(
     return await run(request, key, work)
 
 
-@router.delete("/rewards/{reward_id}", response_model=RewardRead)
-async def retire_reward(request: Request, reward_id: int, key: ApiKeyDep, lang: LangDep) -> RewardRead:
-    """Take a reward out of the catalogue (it is deactivated; rewards already issued stay valid)."""
+@router.delete("/rewards/{reward_id}", status_code=204)
+async def retire_reward(request: Request, reward_id: int, key: ApiKeyDep, lang: LangDep) -> Response:
+    """Take a reward out of the catalogue (it is deactivated; rewards already issued stay valid, and
+    ``GET`` still shows it, inactive)."""
 
-    async def work(session: AsyncSession, who: Principal) -> RewardRead:
+    async def work(session: AsyncSession, who: Principal) -> None:
         who.require(*MANAGERS)
-        return await service.change(session, who.tenant_id, reward_id, RewardUpdate(active=False), lang)
+        await service.change(session, who.tenant_id, reward_id, RewardUpdate(active=False), lang)
 
-    return await run(request, key, work)
+    await run(request, key, work)
+    return Response(status_code=204)
 
 
 @router.post("/rewards/{reward_id}/vouchers", response_model=RewardRead)
@@ -99,12 +102,15 @@ async def redeem_reward(
     return await run_idempotent(request, key, idem, body, work)
 
 
-@router.get("/members/{member_id}/rewards", response_model=list[RewardInstanceRead])
+@router.get("/members/{member_id}/rewards", response_model=Page[RewardInstanceRead])
 async def member_rewards(
-    request: Request, member_id: int, key: ApiKeyDep, lang: LangDep
-) -> list[RewardInstanceRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[RewardInstanceRead]:
-        return await service.list_instances(session, who.tenant_id, member_id, lang)
+    request: Request, member_id: int, key: ApiKeyDep, lang: LangDep, at: PageDep
+) -> Page[RewardInstanceRead]:
+    """The rewards the member was given, newest first."""
+
+    async def work(session: AsyncSession, who: Principal) -> Page[RewardInstanceRead]:
+        found = await service.list_instances(session, who.tenant_id, member_id, lang)
+        return page_of(found, at, lambda r: r.id, descending=True)
 
     return await run(request, key, work)
 

@@ -3,20 +3,21 @@ from __future__ import annotations
 import tempfile
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.exports import service as exports
 from bashgah.http.deps import ApiKeyDep, LangDep, run
+from bashgah.http.paging import Page, PageDep, PageQuery, cursor_for, page_of, paging
 from bashgah.members.schemas import MemberRead
 from bashgah.models import Segment
 from bashgah.segments import service
 from bashgah.segments.schemas import (
     SegmentCount,
     SegmentCreate,
-    SegmentMembersPage,
     SegmentPreview,
     SegmentRead,
     SegmentUpdate,
@@ -57,11 +58,12 @@ async def create_segment(request: Request, body: SegmentCreate, key: ApiKeyDep) 
     return await run(request, key, work)
 
 
-@router.get("", response_model=list[SegmentRead])
-async def list_segments(request: Request, key: ApiKeyDep) -> list[SegmentRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[SegmentRead]:
+@router.get("", response_model=Page[SegmentRead])
+async def list_segments(request: Request, key: ApiKeyDep, at: PageDep) -> Page[SegmentRead]:
+    async def work(session: AsyncSession, who: Principal) -> Page[SegmentRead]:
         who.require(*READERS)
-        return [_read(s) for s in await service.list_segments(session, who.tenant_id)]
+        found = [_read(s) for s in await service.list_segments(session, who.tenant_id)]
+        return page_of(found, at, lambda s: s.id)
 
     return await run(request, key, work)
 
@@ -116,18 +118,19 @@ async def count_segment(request: Request, segment_id: int, key: ApiKeyDep) -> Se
     return await run(request, key, work)
 
 
-@router.get("/{segment_id}/members", response_model=SegmentMembersPage)
+@router.get("/{segment_id}/members", response_model=Page[MemberRead])
 async def segment_members(
     request: Request,
     segment_id: int,
     key: ApiKeyDep,
-    after: int | None = Query(None, ge=0, description="The next_after of the previous page"),
-    limit: int = Query(50, ge=1, le=500),
-) -> SegmentMembersPage:
-    async def work(session: AsyncSession, who: Principal) -> SegmentMembersPage:
+    at: Annotated[PageQuery, Depends(paging(old="after"))],
+) -> Page[MemberRead]:
+    """The segment's members in id order."""
+
+    async def work(session: AsyncSession, who: Principal) -> Page[MemberRead]:
         who.require(*READERS)
-        page, next_after = await service.list_members(session, who.tenant_id, segment_id, after, limit)
-        return SegmentMembersPage(items=[MemberRead.of(m) for m in page], next_after=next_after)
+        found, last = await service.list_members(session, who.tenant_id, segment_id, at.position, at.limit)
+        return Page(items=[MemberRead.of(m) for m in found], next_cursor=cursor_for(last))
 
     return await run(request, key, work)
 

@@ -6,7 +6,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from bashgah.core.normalize import CleanText
-from bashgah.members.schemas import MemberRead
 from bashgah.segments.conditions import MAX_DEPTH, Condition, depth
 
 #: Reads a stored definition back into its condition.
@@ -75,12 +74,6 @@ class SegmentRead(BaseModel):
 
 class SegmentCount(BaseModel):
     count: int
-
-
-class SegmentMembersPage(BaseModel):
-    items: list[MemberRead]
-    #: Pass as ``after`` for the next page; null on the last page.
-    next_after: int | None
 
 
 class StaticMembersAdd(BaseModel):

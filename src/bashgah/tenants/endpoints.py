@@ -5,24 +5,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
 from bashgah.http.deps import ApiKeyDep, run
+from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.tenants import service
 from bashgah.tenants.schemas import BranchCreate, BranchRead, ProgramRead, ProgramUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["programme"])
 
 
-@router.get("/program", response_model=ProgramRead)
-async def get_program(request: Request, key: ApiKeyDep) -> ProgramRead:
+async def _read_programme(request: Request, key: str | None) -> ProgramRead:
     async def work(session: AsyncSession, who: Principal) -> ProgramRead:
         return ProgramRead.model_validate(await service.get_program(session, who.tenant_id))
 
     return await run(request, key, work)
 
 
-@router.patch("/program", response_model=ProgramRead)
-async def update_program(request: Request, body: ProgramUpdate, key: ApiKeyDep) -> ProgramRead:
-    """Change the programme's settings (owner or manager). Past purchases keep what they earned."""
-
+async def _update_programme(request: Request, body: ProgramUpdate, key: str | None) -> ProgramRead:
     async def work(session: AsyncSession, who: Principal) -> ProgramRead:
         who.require(*MANAGERS)
         return ProgramRead.model_validate(await service.update_program(session, who.tenant_id, body))
@@ -30,10 +27,35 @@ async def update_program(request: Request, body: ProgramUpdate, key: ApiKeyDep) 
     return await run(request, key, work)
 
 
-@router.get("/branches", response_model=list[BranchRead])
-async def list_branches(request: Request, key: ApiKeyDep) -> list[BranchRead]:
-    async def work(session: AsyncSession, who: Principal) -> list[BranchRead]:
-        return [BranchRead.model_validate(b) for b in await service.list_branches(session, who.tenant_id)]
+@router.get("/programme", response_model=ProgramRead)
+async def get_programme(request: Request, key: ApiKeyDep) -> ProgramRead:
+    """The club's settings: how points are earned, spent and expire."""
+    return await _read_programme(request, key)
+
+
+@router.patch("/programme", response_model=ProgramRead)
+async def update_programme(request: Request, body: ProgramUpdate, key: ApiKeyDep) -> ProgramRead:
+    """Change the programme's settings (owner or manager). Past purchases keep what they earned."""
+    return await _update_programme(request, body, key)
+
+
+@router.get("/program", response_model=ProgramRead, deprecated=True)
+async def get_program(request: Request, key: ApiKeyDep) -> ProgramRead:
+    """Deprecated (removed in 0.3): ``GET /programme``."""
+    return await _read_programme(request, key)
+
+
+@router.patch("/program", response_model=ProgramRead, deprecated=True)
+async def update_program(request: Request, body: ProgramUpdate, key: ApiKeyDep) -> ProgramRead:
+    """Deprecated (removed in 0.3): ``PATCH /programme``."""
+    return await _update_programme(request, body, key)
+
+
+@router.get("/branches", response_model=Page[BranchRead])
+async def list_branches(request: Request, key: ApiKeyDep, at: PageDep) -> Page[BranchRead]:
+    async def work(session: AsyncSession, who: Principal) -> Page[BranchRead]:
+        found = [BranchRead.model_validate(b) for b in await service.list_branches(session, who.tenant_id)]
+        return page_of(found, at, lambda b: b.id)
 
     return await run(request, key, work)
 

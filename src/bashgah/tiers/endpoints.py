@@ -26,7 +26,12 @@ async def get_tiers(request: Request, key: ApiKeyDep, lang: LangDep) -> TierConf
 
 @router.put("/tiers", response_model=TierConfigRead)
 async def put_tiers(request: Request, body: TierConfig, key: ApiKeyDep, lang: LangDep) -> TierConfigRead:
-    """Set the whole ladder and how members qualify (owner or manager)."""
+    """Set the whole ladder and how members qualify (owner or manager).
+
+    ``PUT``, not ``POST …/versions``: the ladder is one document per club, replaced whole and kept in no
+    versions (members keep their level by code), so sending it twice changes nothing the second time.
+    Each level's threshold is named by the ladder's ``metric``: ``threshold_rials`` (spend),
+    ``threshold_points`` or ``threshold_visits``."""
 
     async def work(session: AsyncSession, who: Principal) -> TierConfigRead:
         who.require(*MANAGERS)

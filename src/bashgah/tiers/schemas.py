@@ -1,20 +1,54 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.core.normalize import CleanText
 
+Metric = Literal["spend", "points", "visits"]
+#: The field that holds a level's threshold, by what the ladder counts.
+THRESHOLD_FIELD: dict[str, str] = {
+    "spend": "threshold_rials",
+    "points": "threshold_points",
+    "visits": "threshold_visits",
+}
 
-class LevelIn(BaseModel):
+
+def _threshold_named(data: Any, metric: Any) -> Any:
+    """A level given with the old ``threshold`` (read until 0.3), with it named by the ladder's unit."""
+    if isinstance(data, dict) and "threshold" in data:
+        data = dict(data)
+        data.setdefault(THRESHOLD_FIELD.get(str(metric), "threshold_rials"), data.pop("threshold"))
+    return data
+
+
+class Threshold(BaseModel):
+    """A level's threshold, in the unit of what the ladder counts (its ``metric``): rials spent, points
+    earned or visits in the window. The database keeps one figure; the API names the unit, and only the
+    field of the ladder's metric is set."""
+
+    threshold_rials: int | None = Field(None, ge=0)
+    threshold_points: int | None = Field(None, ge=0)
+    threshold_visits: int | None = Field(None, ge=0)
+
+    @property
+    def threshold(self) -> int:
+        """The figure as stored, whatever its unit."""
+        given = (self.threshold_rials, self.threshold_points, self.threshold_visits)
+        return next((v for v in given if v is not None), 0)
+
+    def units(self) -> list[str]:
+        return [name for name in THRESHOLD_FIELD.values() if getattr(self, name) is not None]
+
+
+class LevelIn(Threshold):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_-]+$")
     name_fa: CleanText = Field(min_length=1, max_length=100)
     name_en: CleanText = Field(min_length=1, max_length=100)
-    threshold: int = Field(ge=0)
     earn_multiplier_pct: int = Field(100, ge=0, le=1000)
     birthday_gift_points: int = Field(0, ge=0)
 
@@ -25,15 +59,26 @@ class TierConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
-    metric: Literal["spend", "points", "visits"] = "spend"
+    metric: Metric = "spend"
     window: Literal["rolling", "jalali_year"] = "rolling"
     window_months: int = Field(12, ge=1, le=60)
     downgrade: Literal["one_down", "recompute"] = "one_down"
     grace_days: int = Field(30, ge=0, le=365)
     levels: list[LevelIn] = Field(min_length=1, max_length=20)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_thresholds(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("levels"), list):
+            metric = data.get("metric", "spend")
+            data = {**data, "levels": [_threshold_named(lv, metric) for lv in data["levels"]]}
+        return data
+
     @model_validator(mode="after")
     def _ladder(self) -> TierConfig:
+        unit = THRESHOLD_FIELD[self.metric]
+        if any(lv.units() != [unit] for lv in self.levels):
+            raise ValueError(f"a ladder counting {self.metric} gives each level its {unit} (and no other)")
         codes = [lv.code for lv in self.levels]
         if len(set(codes)) != len(codes):
             raise ValueError("level codes must be unique")
@@ -45,13 +90,16 @@ class TierConfig(BaseModel):
         return self
 
 
-class LevelRead(BaseModel):
+class LevelRead(Threshold):
     code: str
     name: str
     rank: int
-    threshold: int
     earn_multiplier_pct: int
     birthday_gift_points: int
+
+    @classmethod
+    def of(cls, metric: str, threshold: int, **fields: Any) -> LevelRead:
+        return cls.model_validate({**fields, THRESHOLD_FIELD.get(metric, "threshold_rials"): threshold})
 
 
 class TierConfigRead(BaseModel):

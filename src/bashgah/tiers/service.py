@@ -150,12 +150,14 @@ async def check_levels(session: AsyncSession, tenant_id: int, wanted: list[str])
     return codes
 
 
-def level_read(level: Level, lang: str) -> LevelRead:
-    return LevelRead(
+def level_read(level: Level, lang: str, metric: str) -> LevelRead:
+    """The level as the API shows it: its threshold named by the ladder's ``metric``."""
+    return LevelRead.of(
+        metric,
+        level.threshold,
         code=level.code,
         name=level.name_fa if lang == "fa" else level.name_en,
         rank=level.rank,
-        threshold=level.threshold,
         earn_multiplier_pct=level.earn_multiplier_pct,
         birthday_gift_points=level.birthday_gift_points,
     )
@@ -169,7 +171,7 @@ def config_read(found: Ladder, lang: str) -> TierConfigRead:
         window_months=found.window_months,
         downgrade=found.downgrade,
         grace_days=found.grace_days,
-        levels=[level_read(lv, lang) for lv in found.levels],
+        levels=[level_read(lv, lang, found.metric) for lv in found.levels],
     )
 
 
@@ -471,16 +473,16 @@ async def summary(session: AsyncSession, tenant_id: int, member_id: int, lang: s
     ).all()
     names = {lv.id: lv.code for lv in found.levels}
     return MemberTierRead(
-        level=level_read(current, lang),
+        level=level_read(current, lang, found.metric),
         since=row.since if row is not None else None,
         locked=bool(row and row.locked),
         value=value,
         metric=found.metric,
-        next_level=level_read(upcoming, lang) if upcoming else None,
+        next_level=level_read(upcoming, lang, found.metric) if upcoming else None,
         to_next=max(0, upcoming.threshold - value) if upcoming else 0,
         review_at=review_at,
         grace_until=row.grace_until if row is not None else None,
-        projected=level_read(projected, lang),
+        projected=level_read(projected, lang, found.metric),
         history=[
             TierChangeRead(
                 at=c.created_at,

@@ -1,29 +1,32 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
+from bashgah.http.paging import PageQuery, paging
 from bashgah.wallet import service
-from bashgah.wallet.schemas import TopUpCreate, WalletAdjustmentCreate, WalletChange, WalletRead
+from bashgah.wallet.schemas import TopUpCreate, WalletAdjustmentCreate, WalletChange, WalletStatement
 
 router = APIRouter(prefix="/api/v1/members/{member_id}/wallet", tags=["wallet"])
 
 
-@router.get("", response_model=WalletRead)
+@router.get("", response_model=WalletStatement)
 async def member_wallet(
     request: Request,
     member_id: int,
     key: ApiKeyDep,
     lang: LangDep,
-    before: int | None = Query(None, ge=1),
-    limit: int = Query(50, ge=1, le=200),
-) -> WalletRead:
-    """The wallet in rials: available, pending cashback, expiring in 30 days, and the statement."""
+    at: Annotated[PageQuery, Depends(paging(old="before"))],
+) -> WalletStatement:
+    """The wallet in rials: available, pending cashback, expiring in 30 days, and the statement (newest
+    first, a page at a time)."""
 
-    async def work(session: AsyncSession, who: Principal) -> WalletRead:
-        return await service.read(session, who, member_id, lang, before, limit)
+    async def work(session: AsyncSession, who: Principal) -> WalletStatement:
+        return WalletStatement.of(await service.read(session, who, member_id, lang, at.position, at.limit))
 
     return await run(request, key, work)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bashgah.core.normalize import CleanText
+from bashgah.http.paging import Page, cursor_for
 from bashgah.ledger.schemas import not_zero, real_reason
 
 
@@ -35,12 +36,30 @@ class WalletLine(BaseModel):
 
 
 class WalletRead(BaseModel):
+    """What the wallet service reads: the balance and a page of the statement."""
+
     member_id: int
     balance: WalletBalance
     #: The statement, newest first, a page at a time.
     items: list[WalletLine]
-    #: Pass as ``before`` for the next (older) page; null on the last page.
+    #: The id the next (older) page starts before; null on the last page.
     next_before: int | None
+
+
+class WalletStatement(Page[WalletLine]):
+    """The API's wallet: the balance and a page of the statement, newest first."""
+
+    member_id: int
+    balance: WalletBalance
+
+    @classmethod
+    def of(cls, read: WalletRead) -> WalletStatement:
+        return cls(
+            member_id=read.member_id,
+            balance=read.balance,
+            items=read.items,
+            next_cursor=cursor_for(read.next_before),
+        )
 
 
 def _reason(value: str | None) -> str | None:

@@ -57,7 +57,7 @@ async def find(request: Request, user: Cashier, q: str = "") -> Response:
     if len(found.members) == 1:
         return redirect(f"/pos/members/{found.members[0].id}")
     if not found.members:
-        phone = found.matched_by == "phone" or looks_like_phone(to_latin_digits(q))
+        phone = found.matched_by == "mobile" or looks_like_phone(to_latin_digits(q))
         return _lookup_page(
             request, user, q=q, found=[], enrol=EnrolForm(mobile=q if phone else ""), focus_enrol=phone
         )

@@ -83,7 +83,7 @@ async def examine(
 def _sale(typed: dict[str, str], unit: str, first_branch: str | None) -> PurchaseCreate:
     who = to_latin_digits(typed["member"]).strip()
     plain = re.sub(r"[\s-]", "", who)
-    ref = {"card": who} if plain.isdigit() and len(plain) == 16 else {"phone": who}
+    ref = {"card": who} if plain.isdigit() and len(plain) == 16 else {"mobile": who}
     lines: list[dict[str, Any]] = []
     for number, line in enumerate(typed["items"].splitlines(), start=1):
         if not line.strip():
