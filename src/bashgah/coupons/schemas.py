@@ -119,7 +119,7 @@ class BatchRead(Discount):
     created_at: datetime
 
 
-class MemberCoupon(Discount):
+class MemberCouponRead(Discount):
     """A code a campaign gave the member, with its batch's terms and whether it is still usable."""
 
     id: int

@@ -11,7 +11,7 @@ from bashgah.wallet.schemas import WalletBalance
 GiftCardStatus = Literal["active", "used_up", "expired", "cancelled"]
 
 
-class GiftCardIssue(BaseModel):
+class GiftCardCreate(BaseModel):
     """One gift card (optionally with a chosen ``code``) or ``count`` cards with generated codes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -30,7 +30,7 @@ class GiftCardIssue(BaseModel):
     member_id: int | None = Field(None, gt=0)
 
     @model_validator(mode="after")
-    def _one_code_one_card(self) -> GiftCardIssue:
+    def _one_code_one_card(self) -> GiftCardCreate:
         if self.code is not None and self.count != 1:
             raise ValueError("a chosen code makes one card: leave count at 1")
         return self

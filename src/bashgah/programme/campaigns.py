@@ -32,7 +32,7 @@ from bashgah.programme import engine
 from bashgah.programme.engine import ActiveCampaign
 from bashgah.programme.schemas import (
     BranchIn,
-    CampaignIn,
+    CampaignCreate,
     CampaignRead,
     CampaignVersionRead,
     InSegment,
@@ -68,7 +68,7 @@ async def active_for(session: AsyncSession, tenant_id: int) -> Active:
                 Campaign.tenant_id == tenant_id, Campaign.active.is_(True)
             )
         )
-        campaigns = tuple(ActiveCampaign(i, v, CampaignIn.model_validate(d)) for i, v, d in rows)
+        campaigns = tuple(ActiveCampaign(i, v, CampaignCreate.model_validate(d)) for i, v, d in rows)
         on_purchase = any(r.trigger == "purchase" for c in campaigns for r in c.definition.rules)
         return Active(campaigns, engine.needs_of(campaigns), on_purchase)
 
@@ -86,7 +86,7 @@ async def _points_awarded(session: AsyncSession, campaign_id: int) -> int:
 
 async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) -> CampaignRead:
     return CampaignRead(
-        **read_fields(c, CampaignIn),
+        **read_fields(c, CampaignCreate),
         points_awarded=await _points_awarded(session, c.id) if awarded is None else awarded,
     )
 
@@ -109,7 +109,7 @@ async def _in_club(
     )
 
 
-async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
+async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignCreate) -> None:
     """Every object the campaign names belongs to this club: the segments, levels and branches of its
     conditions, and the stamp cards, coupon batches and rewards of its effects (a coupon batch must be one
     of unique codes, from which one code per member can be drawn). A foreign or missing one is a 422:
@@ -149,7 +149,7 @@ async def _check_references(session: AsyncSession, tenant_id: int, data: Campaig
     _refuse_missing(rewards, known, "reward_id", "no reward {}", "جایزهٔ {} وجود ندارد", "جایزه")
 
 
-async def create(session: AsyncSession, who: Principal, data: CampaignIn) -> CampaignRead:
+async def create(session: AsyncSession, who: Principal, data: CampaignCreate) -> CampaignRead:
     who.require(*WRITERS)
     await _check_references(session, who.tenant_id, data)
     campaign = Campaign(tenant_id=who.tenant_id, budget_used=0, **first_version(data, utcnow()))
@@ -168,13 +168,13 @@ async def _get(session: AsyncSession, tenant_id: int, campaign_id: int, lock: bo
 
 
 async def update_campaign(
-    session: AsyncSession, who: Principal, campaign_id: int, data: CampaignIn
+    session: AsyncSession, who: Principal, campaign_id: int, data: CampaignCreate
 ) -> CampaignRead:
     """Replace the definition with a new version; past awards keep naming the version that made them."""
     who.require(*WRITERS)
     await _check_references(session, who.tenant_id, data)
     campaign = await _get(session, who.tenant_id, campaign_id, lock=True)
-    had_budget = CampaignIn.model_validate(campaign.definition).budget_points is not None
+    had_budget = CampaignCreate.model_validate(campaign.definition).budget_points is not None
     definition = next_version(campaign, data, utcnow())
     if data.budget_points is not None and not had_budget:
         # Without a budget the counter was not kept (see models.campaign): start it from the awards.
@@ -220,7 +220,7 @@ async def versions(session: AsyncSession, who: Principal, campaign_id: int) -> l
             version=v.version,
             created_at=v.created_at,
             actor=v.actor,
-            definition=CampaignIn.model_validate(v.definition),
+            definition=CampaignCreate.model_validate(v.definition),
         )
         for v in rows.all()
     ]

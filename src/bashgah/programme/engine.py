@@ -24,7 +24,7 @@ from bashgah.programme.conditions import (
     said,
 )
 from bashgah.programme.schemas import (
-    CampaignIn,
+    CampaignCreate,
     Effect,
     FixedBonus,
     Gift,
@@ -46,7 +46,7 @@ class ActiveCampaign:
 
     id: int
     version: int
-    definition: CampaignIn
+    definition: CampaignCreate
 
 
 @dataclass

@@ -21,7 +21,7 @@ from bashgah.models import (
     utcnow,
 )
 from bashgah.stamps.schemas import (
-    StampCardIn,
+    StampCardCreate,
     StampCardRead,
 )
 
@@ -32,7 +32,7 @@ class ActiveCard:
 
     id: int
     version: int
-    definition: StampCardIn
+    definition: StampCardCreate
     reward_id: int | None
 
     def open_at(self, at: datetime) -> bool:
@@ -52,7 +52,7 @@ async def active_for(session: AsyncSession, tenant_id: int) -> tuple[ActiveCard,
             .where(StampCard.tenant_id == tenant_id, StampCard.active.is_(True))
             .order_by(StampCard.id)
         )
-        return tuple(ActiveCard(i, v, StampCardIn.model_validate(d), r) for i, v, d, r in rows)
+        return tuple(ActiveCard(i, v, StampCardCreate.model_validate(d), r) for i, v, d, r in rows)
 
     return await _active.get(session, tenant_id, load)
 
@@ -65,7 +65,7 @@ def _bad(field: str, en: str, fa: str, field_fa: str) -> InvalidInput:
 
 
 async def _checked_reward(
-    session: AsyncSession, tenant_id: int, data: StampCardIn, current: StampCard | None
+    session: AsyncSession, tenant_id: int, data: StampCardCreate, current: StampCard | None
 ) -> int | None:
     """Check the definition's rules between fields and find (or make) the reward row it gives."""
     earn, reward = data.earn, data.reward
@@ -135,10 +135,10 @@ async def _checked_reward(
 
 
 def _read(c: StampCard) -> StampCardRead:
-    return StampCardRead(**read_fields(c, StampCardIn), reward_id=c.reward_id)
+    return StampCardRead(**read_fields(c, StampCardCreate), reward_id=c.reward_id)
 
 
-async def create(session: AsyncSession, who: Principal, data: StampCardIn) -> StampCardRead:
+async def create(session: AsyncSession, who: Principal, data: StampCardCreate) -> StampCardRead:
     who.require(*MANAGERS)
     now = utcnow()
     reward_id = await _checked_reward(session, who.tenant_id, data, None)
@@ -153,7 +153,7 @@ async def _get(session: AsyncSession, tenant_id: int, card_id: int, lock: bool =
     return await owned(session, StampCard, tenant_id, card_id, ("Stamp card", "کارت مهر"), lock)
 
 
-async def update(session: AsyncSession, who: Principal, card_id: int, data: StampCardIn) -> StampCardRead:
+async def update(session: AsyncSession, who: Principal, card_id: int, data: StampCardCreate) -> StampCardRead:
     """A new version: open cards keep the stamps they need, stamps already given stay given."""
     who.require(*MANAGERS)
     card = await _get(session, who.tenant_id, card_id, lock=True)
@@ -167,7 +167,7 @@ async def update(session: AsyncSession, who: Principal, card_id: int, data: Stam
 async def retire(session: AsyncSession, who: Principal, card_id: int) -> StampCardRead:
     """Stop giving stamps; members' cards and rewards stay as they are."""
     card = await _get(session, who.tenant_id, card_id)
-    data = StampCardIn.model_validate(card.definition).model_copy(update={"active": False})
+    data = StampCardCreate.model_validate(card.definition).model_copy(update={"active": False})
     return await update(session, who, card_id, data)
 
 

@@ -24,7 +24,7 @@ from bashgah.stamps.cards import active_for
 from bashgah.stamps.earning import open_card_query
 from bashgah.stamps.schemas import (
     CompletedCard,
-    StampCardIn,
+    StampCardCreate,
     StampPreview,
     StampProgress,
 )
@@ -64,7 +64,7 @@ async def progress(session: AsyncSession, tenant_id: int, member_id: int, lang: 
     }
     result = []
     for card in cards:
-        d = StampCardIn.model_validate(card.definition)
+        d = StampCardCreate.model_validate(card.definition)
         open_ = [m for m in mine if m.card_id == card.id and m.status == "open"]
         current = (
             open_[-1] if open_ and (open_[-1].expires_at is None or open_[-1].expires_at > now) else None

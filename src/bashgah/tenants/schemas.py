@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bashgah.core.normalize import CleanText
 
 
-class ProgramRead(BaseModel):
+class ProgrammeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     earn_points: int
@@ -25,7 +25,7 @@ class ProgramRead(BaseModel):
     cashback_expiry_months: int
 
 
-class ProgramUpdate(BaseModel):
+class ProgrammeUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     earn_points: int | None = Field(None, ge=0, le=1_000_000)

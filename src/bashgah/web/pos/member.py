@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import NotFound
 from bashgah.coupons import service as coupons
-from bashgah.coupons.schemas import MemberCoupon
+from bashgah.coupons.schemas import MemberCouponRead
 from bashgah.ledger import member_points
 from bashgah.ledger.schemas import BalanceRead
 from bashgah.members import service as members
@@ -53,7 +53,7 @@ class Panel:
     #: The stamp cards the member has stamps on (or completed), and the club's running ones.
     stamps: list[StampProgress]
     #: Personal coupon codes campaigns gave the member that can still be used.
-    coupons: list[MemberCoupon]
+    coupons: list[MemberCouponRead]
 
     @property
     def worth_rials(self) -> int:

@@ -1,6 +1,6 @@
 """The campaign editor's structured form and the campaign's JSON, both ways: the form covers the common
 campaign (one purchase rule: a minimum or maximum total, first purchase, branches, categories; × points or
-a fixed bonus; dates, weekdays, budget) and builds the same ``CampaignIn`` JSON the API validates; a
+a fixed bonus; dates, weekdays, budget) and builds the same ``CampaignCreate`` JSON the API validates; a
 campaign using anything else is edited in the advanced JSON box."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def typed_of(form: FormData) -> dict[str, Any]:
 
 
 def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
-    """The ``CampaignIn`` JSON the form describes (validated by the caller, like the API does)."""
+    """The ``CampaignCreate`` JSON the form describes (validated by the caller, like the API does)."""
     if typed["mode"] == "json":
         try:
             found = json.loads(typed["json"] or "null")

@@ -17,7 +17,7 @@ from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import to_persian_digits
 from bashgah.models import utcnow
 from bashgah.programme import campaigns as programme
-from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead
+from bashgah.programme.schemas import WEEKDAYS, CampaignCreate, CampaignRead
 from bashgah.segments import service as segments
 from bashgah.tenants import service as tenants
 from bashgah.tiers import service as tiers
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/console/campaigns", include_in_schema=False)
 # --- the list: status and schedule in words ---------------------------------------------------------
 
 
-def status_of(definition: CampaignIn, now: datetime) -> str:
+def status_of(definition: CampaignCreate, now: datetime) -> str:
     """``paused`` (switched off), ``scheduled`` (on, but its first day is still to come), ``ended`` (its
     last day has passed) or ``active``."""
     schedule = definition.schedule
@@ -47,7 +47,7 @@ def status_of(definition: CampaignIn, now: datetime) -> str:
     return "active"
 
 
-def schedule_words(definition: CampaignIn, lang: str) -> str:
+def schedule_words(definition: CampaignCreate, lang: str) -> str:
     """``From 1 Farvardin 1405 to 13 Farvardin 1405 · Friday · 18:00–22:00``, or "Always"."""
     _ = translator(lang, "console")
     schedule = definition.schedule
@@ -167,7 +167,7 @@ async def _save(request: Request, user: StaffUser, campaign_id: int | None) -> R
     typed = typed_of(form)
     current: CampaignRead | None = None
     try:
-        data = CampaignIn.model_validate(definition_of(typed, user.money_unit))
+        data = CampaignCreate.model_validate(definition_of(typed, user.money_unit))
         async with database(request).transaction() as session:
             if campaign_id is None:
                 saved = await programme.create(session, user.principal, data)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import InvalidInput
 from bashgah.tenants import service as tenants
-from bashgah.tenants.schemas import ProgramUpdate
+from bashgah.tenants.schemas import ProgrammeUpdate
 from bashgah.web import fmt
 from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import maybe_whole, typed_rials, values
@@ -74,7 +74,7 @@ async def save_settings(request: Request, user: Writer) -> Response:
     unit = user.money_unit
 
     def build() -> Step:
-        data = ProgramUpdate.model_validate(
+        data = ProgrammeUpdate.model_validate(
             {
                 "earn_points": maybe_whole(typed["earn_points"], "Points earned", "امتیاز کسب‌شده"),
                 "earn_per_rials": typed_rials(typed["earn_per"], unit, "For every", "به ازای هر"),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfig
+from bashgah.tiers.schemas import TierConfigUpdate
 from bashgah.web import fmt
 from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import maybe_whole, text, typed_rials, values
@@ -72,7 +72,7 @@ def _levels_typed(form: FormData) -> list[dict[str, str]]:
 
 
 def _level(row: dict[str, str], number: int, metric: str, unit: str) -> dict[str, Any]:
-    """One level's row of the form as ``TierConfig`` takes it."""
+    """One level's row of the form as ``TierConfigUpdate`` takes it."""
     label_en, label_fa = f"Level {number}", f"سطح {fmt.digits(number, 'fa')}"
     threshold = (
         typed_rials(row["threshold"], unit, label_en, label_fa)
@@ -102,7 +102,7 @@ async def save_tiers(request: Request, user: Writer) -> Response:
             for number, row in enumerate(typed["levels"], start=1)
             if any(row.values())
         ]
-        config = TierConfig.model_validate(
+        config = TierConfigUpdate.model_validate(
             {
                 "enabled": typed["enabled"],
                 "metric": typed["metric"],
