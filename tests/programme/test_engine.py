@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bashgah.core.jalali import TEHRAN
 from bashgah.programme import engine
 from bashgah.programme.engine import ActiveCampaign, Allowance, Earning, Facts, Line, MemberFacts
-from bashgah.programme.schemas import CampaignIn
+from bashgah.programme.schemas import CampaignCreate
 
 THURSDAY_EVENING = datetime(2026, 11, 26, 19, 30, tzinfo=TEHRAN)  # a Thursday (پنجشنبه)
 COFFEE = Line("CF-1", "coffee", "lavazza", 2, 100_000)
@@ -22,7 +22,7 @@ CAKE = Line("CK-1", "cake", None, 1, 200_000)
 def campaign(cid: int = 1, **fields: Any) -> ActiveCampaign:
     body = {"name_fa": "کمپین", "rules": [{"key": "r", "effects": [{"type": "fixed_bonus", "points": 50}]}]}
     body.update(fields)
-    return ActiveCampaign(cid, 1, CampaignIn.model_validate(body))
+    return ActiveCampaign(cid, 1, CampaignCreate.model_validate(body))
 
 
 def facts(**fields: Any) -> Facts:
@@ -215,9 +215,9 @@ def test_periods_start_at_tehran_midnight_saturday_and_the_first_of_the_jalali_m
 
 def test_rules_are_validated_data() -> None:
     with pytest.raises(ValidationError):
-        CampaignIn.model_validate({"name_fa": "x", "rules": [rule({"type": "moon_phase"})]})
+        CampaignCreate.model_validate({"name_fa": "x", "rules": [rule({"type": "moon_phase"})]})
     with pytest.raises(ValidationError, match="event rule"):
-        CampaignIn.model_validate(
+        CampaignCreate.model_validate(
             {
                 "name_fa": "x",
                 "rules": [
@@ -226,17 +226,17 @@ def test_rules_are_validated_data() -> None:
             }
         )
     with pytest.raises(ValidationError, match="differ"):
-        CampaignIn.model_validate(
+        CampaignCreate.model_validate(
             {"name_fa": "x", "rules": [rule({"type": "hours", "from_hour": 0, "to_hour": 24})]}
         )
     with pytest.raises(ValidationError, match="differ"):
-        CampaignIn.model_validate(
+        CampaignCreate.model_validate(
             {"name_fa": "x", "schedule": {"from_hour": 9, "to_hour": 9}, "rules": [rule()]}
         )
     with pytest.raises(ValidationError, match="unique"):
-        CampaignIn.model_validate({"name_fa": "x", "rules": [rule(), rule()]})
+        CampaignCreate.model_validate({"name_fa": "x", "rules": [rule(), rule()]})
     stored = campaign(rules=[rule(effects=[{"type": "points_multiplier", "factor": "2.5"}])]).definition
-    assert CampaignIn.model_validate(stored.model_dump(mode="json")) == stored
+    assert CampaignCreate.model_validate(stored.model_dump(mode="json")) == stored
 
 
 def test_needs_only_what_rules_ask_for() -> None:
@@ -268,7 +268,7 @@ def test_wallet_cashback_is_a_floored_share_of_what_the_sale_earns_on_capped_in_
     outcomes = engine.settle(engine.evaluate([high, mixed], facts()), {})
     assert [(o.awarded, o.cashback) for o in outcomes] == [(50, 0), (0, 0)]
     with pytest.raises(ValidationError):
-        CampaignIn.model_validate(
+        CampaignCreate.model_validate(
             {
                 "name_fa": "x",
                 "rules": [{"key": "e", "trigger": "event", "event": "sign_up", "effects": cashback}],

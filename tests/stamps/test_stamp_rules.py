@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from bashgah.programme import engine
 from bashgah.programme.engine import ActiveCampaign, Allowance, Facts, Line, MemberFacts
-from bashgah.programme.schemas import CampaignIn
+from bashgah.programme.schemas import CampaignCreate
 from bashgah.stamps import rules
 from bashgah.stamps.schemas import StampEarning
 
@@ -52,7 +52,7 @@ def test_returns_in_parts_take_back_exactly_what_one_whole_return_would() -> Non
 
 def _campaign(cid: int, effects: list[dict[str, Any]], **fields: Any) -> ActiveCampaign:
     body = {"name_fa": f"c{cid}", "rules": [{"key": "r", "effects": effects}], **fields}
-    return ActiveCampaign(cid, 1, CampaignIn.model_validate(body))
+    return ActiveCampaign(cid, 1, CampaignCreate.model_validate(body))
 
 
 def test_a_campaign_gives_stamps_unless_a_stopping_campaign_of_higher_priority_awarded() -> None:
@@ -71,11 +71,11 @@ def test_a_campaign_gives_stamps_unless_a_stopping_campaign_of_higher_priority_a
 
 def test_an_event_rule_may_give_stamps_but_has_none_of_its_own_to_multiply() -> None:
     rule = {"key": "in", "trigger": "event", "event": "check_in"}
-    CampaignIn.model_validate(
+    CampaignCreate.model_validate(
         {"name_fa": "ورود", "rules": [{**rule, "effects": [{"type": "stamps", "card_id": 1, "stamps": 1}]}]}
     )
     with pytest.raises(ValidationError, match="no stamps of its own"):
-        CampaignIn.model_validate(
+        CampaignCreate.model_validate(
             {
                 "name_fa": "ورود",
                 "rules": [

@@ -12,7 +12,7 @@ from web_helpers import WebClient, add_staff
 
 from bashgah.models import AuditEntry, Staff
 from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfig
+from bashgah.tiers.schemas import TierConfigUpdate
 from bashgah.web import audit
 from bashgah.web.console import club
 from support import enrol, give_points, purchase
@@ -138,7 +138,7 @@ async def test_tier_progress_is_in_the_clubs_money_unit(web: WebClient) -> None:
         await tiers.configure(
             session,
             web.club.tenant_id,
-            TierConfig.model_validate(
+            TierConfigUpdate.model_validate(
                 {
                     "levels": [
                         {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},

@@ -1,5 +1,5 @@
 """Campaigns in the console, as an owner plans them: a campaign that starts later is "scheduled" and the
-list says when each one runs; the form covers tiers, segments, hours and weekdays (the same ``CampaignIn``
+list says when each one runs; the form covers tiers, segments, hours and weekdays (the same ``CampaignCreate``
 the API takes); and ``examine`` shows what a sale would earn at a chosen day and time."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bashgah.models import Campaign
 from bashgah.segments import service as segments
 from bashgah.segments.schemas import SegmentCreate
 from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfig
+from bashgah.tiers.schemas import TierConfigUpdate
 from support import enrol
 
 BASE = {
@@ -34,7 +34,7 @@ async def _ladder_and_segment(web: WebClient) -> int:
         await tiers.configure(
             session,
             web.club.tenant_id,
-            TierConfig.model_validate(
+            TierConfigUpdate.model_validate(
                 {
                     "levels": [
                         {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},

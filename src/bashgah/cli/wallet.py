@@ -13,7 +13,7 @@ from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError
 from bashgah.core.jalali import parse_until
 from bashgah.giftcards import service as gift_cards
-from bashgah.giftcards.schemas import GiftCardIssue, GiftCardRead
+from bashgah.giftcards.schemas import GiftCardCreate, GiftCardRead
 from bashgah.wallet import service as wallet
 from bashgah.wallet.schemas import TopUpCreate, WalletChange
 
@@ -65,7 +65,7 @@ def issue(
     async def work(db: Database) -> list[GiftCardRead]:
         async with db.transaction() as session:
             who = Principal(await tenant_id(session, tenant), "owner", None, None)
-            body = GiftCardIssue.model_validate(
+            body = GiftCardCreate.model_validate(
                 {
                     "value_rials": value_rials,
                     "count": count,

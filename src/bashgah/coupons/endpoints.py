@@ -11,7 +11,7 @@ from bashgah.coupons.schemas import (
     BatchUpdate,
     CouponCheck,
     CouponVerdict,
-    MemberCoupon,
+    MemberCouponRead,
 )
 from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.http.paging import Page, PageDep, page
@@ -90,11 +90,13 @@ async def validate(request: Request, body: CouponCheck, key: ApiKeyDep, lang: La
 members_router = APIRouter(prefix="/api/v1/members", tags=["coupons"])
 
 
-@members_router.get("/{member_id}/coupons", response_model=Page[MemberCoupon])
-async def member_coupons(request: Request, member_id: int, key: ApiKeyDep, at: PageDep) -> Page[MemberCoupon]:
+@members_router.get("/{member_id}/coupons", response_model=Page[MemberCouponRead])
+async def member_coupons(
+    request: Request, member_id: int, key: ApiKeyDep, at: PageDep
+) -> Page[MemberCouponRead]:
     """The personal codes campaigns gave the member (newest first) and whether each is still usable."""
 
-    async def work(session: AsyncSession, who: Principal) -> Page[MemberCoupon]:
+    async def work(session: AsyncSession, who: Principal) -> Page[MemberCouponRead]:
         await members.get(session, who.tenant_id, member_id)
         rows = await service.member_coupons(
             session, who.tenant_id, member_id, before=at.position, limit=at.limit + 1

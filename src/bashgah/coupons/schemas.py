@@ -119,7 +119,7 @@ class BatchRead(Discount):
     created_at: datetime
 
 
-class MemberCoupon(Discount):
+class MemberCouponRead(Discount):
     """A code a campaign gave the member, with its batch's terms and whether it is still usable."""
 
     id: int
@@ -150,3 +150,7 @@ class CouponVerdict(BaseModel):
     #: Why not: a stable code (``coupon_used_up``…) and a message in the caller's language.
     reason_code: str | None = None
     reason: str | None = None
+
+
+#: Old names, for code written before issue 15 (removed in 0.3, with the API aliases).
+MemberCoupon = MemberCouponRead

@@ -28,7 +28,7 @@ from bashgah.coupons.schemas import (
     CouponCheck,
     CouponVerdict,
     Discount,
-    MemberCoupon,
+    MemberCouponRead,
 )
 from bashgah.exports import service as exports
 from bashgah.members import service as members
@@ -448,7 +448,7 @@ async def give_code(
 
 async def member_coupons(
     session: AsyncSession, tenant_id: int, member_id: int, before: int | None = None, limit: int | None = None
-) -> list[MemberCoupon]:
+) -> list[MemberCouponRead]:
     """The codes campaigns gave a member, newest first (``limit`` of them older than the code id
     ``before`` when given), each with its terms and whether it is used up or expired."""
     live_uses = (
@@ -469,7 +469,7 @@ async def member_coupons(
     rows = await session.execute(query)
     now = utcnow()
     return [
-        MemberCoupon(
+        MemberCouponRead(
             id=code_id,
             code=code,
             batch_id=b.id,

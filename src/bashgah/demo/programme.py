@@ -17,17 +17,17 @@ from bashgah.auth.service import Principal
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import BatchCreate
 from bashgah.giftcards import service as gift_cards
-from bashgah.giftcards.schemas import GiftCardIssue
+from bashgah.giftcards.schemas import GiftCardCreate
 from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate
 from bashgah.programme import service as programme
-from bashgah.programme.schemas import CampaignIn
+from bashgah.programme.schemas import CampaignCreate
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate
 from bashgah.stamps import service as stamps
-from bashgah.stamps.schemas import StampCardIn
+from bashgah.stamps.schemas import StampCardCreate
 from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfig
+from bashgah.tiers.schemas import TierConfigUpdate
 
 #: Spend over a rolling 12 months; the thresholds fit the demo's six months of purchases.
 LADDER: dict[str, Any] = {
@@ -119,7 +119,7 @@ COFFEE_CARD: dict[str, Any] = {
 async def configure(session: AsyncSession, tenant_id: int) -> None:
     """Set the demo club's programme up (run once, when the club is made)."""
     owner = Principal(tenant_id=tenant_id, role="owner", branch_id=None, key_id=None)
-    await tiers.configure(session, tenant_id, TierConfig.model_validate(LADDER))
+    await tiers.configure(session, tenant_id, TierConfigUpdate.model_validate(LADDER))
     thank_you = await coupons.create_batch(
         session,
         tenant_id,
@@ -137,10 +137,10 @@ async def configure(session: AsyncSession, tenant_id: int) -> None:
         ),
     )  # fmt: skip
     for campaign in _campaigns(thank_you.id):
-        await programme.create(session, owner, CampaignIn.model_validate(campaign))
+        await programme.create(session, owner, CampaignCreate.model_validate(campaign))
     for reward in REWARDS:
         await rewards.create(session, tenant_id, RewardCreate.model_validate(reward), "fa")
-    await stamps.create(session, owner, StampCardIn.model_validate(COFFEE_CARD))
+    await stamps.create(session, owner, StampCardCreate.model_validate(COFFEE_CARD))
     await occasions.create(
         session,
         tenant_id,
@@ -152,5 +152,5 @@ async def configure(session: AsyncSession, tenant_id: int) -> None:
     await gift_cards.issue(
         session,
         owner,
-        GiftCardIssue.model_validate({"value_rials": 1_000_000, "code": "HEDIYE1405", "batch": "demo"}),
+        GiftCardCreate.model_validate({"value_rials": 1_000_000, "code": "HEDIYE1405", "batch": "demo"}),
     )

@@ -5,14 +5,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.giftcards import service
-from bashgah.giftcards.schemas import GiftCardIssue, GiftCardLoad, GiftCardLoaded, GiftCardRead
+from bashgah.giftcards.schemas import GiftCardCreate, GiftCardLoad, GiftCardLoaded, GiftCardRead
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, run, run_idempotent
 
 router = APIRouter(prefix="/api/v1/gift-cards", tags=["gift cards"])
 
 
 @router.post("", status_code=201, response_model=list[GiftCardRead])
-async def issue(request: Request, body: GiftCardIssue, key: ApiKeyDep) -> list[GiftCardRead]:
+async def issue(request: Request, body: GiftCardCreate, key: ApiKeyDep) -> list[GiftCardRead]:
     """Issue one gift card or a batch with generated codes (owner or manager)."""
 
     async def work(session: AsyncSession, who: Principal) -> list[GiftCardRead]:

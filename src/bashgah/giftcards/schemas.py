@@ -11,7 +11,7 @@ from bashgah.wallet.schemas import WalletBalance
 GiftCardStatus = Literal["active", "used_up", "expired", "cancelled"]
 
 
-class GiftCardIssue(BaseModel):
+class GiftCardCreate(BaseModel):
     """One gift card (optionally with a chosen ``code``) or ``count`` cards with generated codes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -30,7 +30,7 @@ class GiftCardIssue(BaseModel):
     member_id: int | None = Field(None, gt=0)
 
     @model_validator(mode="after")
-    def _one_code_one_card(self) -> GiftCardIssue:
+    def _one_code_one_card(self) -> GiftCardCreate:
         if self.code is not None and self.count != 1:
             raise ValueError("a chosen code makes one card: leave count at 1")
         return self
@@ -61,3 +61,7 @@ class GiftCardLoaded(BaseModel):
     member_id: int
     amount_rials: int
     wallet: WalletBalance
+
+
+#: Old names, for code written before issue 15 (removed in 0.3, with the API aliases).
+GiftCardIssue = GiftCardCreate

@@ -22,7 +22,7 @@ from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules as codes
 from bashgah.exports import service as exports
-from bashgah.giftcards.schemas import GiftCardIssue, GiftCardLoad, GiftCardLoaded, GiftCardRead
+from bashgah.giftcards.schemas import GiftCardCreate, GiftCardLoad, GiftCardLoaded, GiftCardRead
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Account, GiftCard, utcnow
@@ -57,7 +57,7 @@ def _read(card: GiftCard, balance: int, now: datetime) -> GiftCardRead:
 # --- issue ------------------------------------------------------------------------------------------
 
 
-async def _free_codes(session: AsyncSession, tenant_id: int, data: GiftCardIssue) -> list[str]:
+async def _free_codes(session: AsyncSession, tenant_id: int, data: GiftCardCreate) -> list[str]:
     if data.code is not None:
         code = codes.normalize_code(data.code)
         if len(code) < 4:
@@ -99,7 +99,7 @@ async def _taken(session: AsyncSession, tenant_id: int, wanted: list[str]) -> se
     return taken
 
 
-async def issue(session: AsyncSession, who: Principal, data: GiftCardIssue) -> list[GiftCardRead]:
+async def issue(session: AsyncSession, who: Principal, data: GiftCardCreate) -> list[GiftCardRead]:
     """Issue gift cards worth ``value_rials`` each: every card gets its own account, funded from the
     rials issuance account (``gift_card_issue``)."""
     who.require(*MANAGERS)

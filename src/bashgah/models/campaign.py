@@ -19,7 +19,7 @@ class Campaign(IdMixin, CreatedMixin, Base):
     tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: ``programme.schemas.CampaignIn`` as JSON (the same as its latest ``campaign_versions`` row).
+    #: ``programme.schemas.CampaignCreate`` as JSON (the same as its latest ``campaign_versions`` row).
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: Points given away against the budget, counted under this row's lock. Only kept while the campaign
     #: has a budget (so campaigns without one never make sales wait on this row); recounted from

@@ -19,7 +19,7 @@ class StampCard(IdMixin, CreatedMixin, Base):
     tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: ``stamps.schemas.StampCardIn`` as JSON.
+    #: ``stamps.schemas.StampCardCreate`` as JSON.
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: The catalogue reward a completed card issues an instance of (a hidden free product for
     #: ``free_product`` cards); null for a card that gives points.

@@ -7,14 +7,20 @@ from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.programme import service
-from bashgah.programme.schemas import CampaignIn, CampaignRead, CampaignVersionRead, EventCreate, EventResult
+from bashgah.programme.schemas import (
+    CampaignCreate,
+    CampaignRead,
+    CampaignVersionRead,
+    EventCreate,
+    EventResult,
+)
 
 campaigns_router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 events_router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
 
 @campaigns_router.post("", status_code=201, response_model=CampaignRead)
-async def create_campaign(request: Request, body: CampaignIn, key: ApiKeyDep) -> CampaignRead:
+async def create_campaign(request: Request, body: CampaignCreate, key: ApiKeyDep) -> CampaignRead:
     """Create a campaign (owner or manager): rules with conditions and effects, schedule, budget, limits."""
 
     async def work(session: AsyncSession, who: Principal) -> CampaignRead:
@@ -39,7 +45,9 @@ async def get_campaign(request: Request, campaign_id: int, key: ApiKeyDep) -> Ca
     return await run(request, key, work)
 
 
-async def _new_version(request: Request, campaign_id: int, body: CampaignIn, key: str | None) -> CampaignRead:
+async def _new_version(
+    request: Request, campaign_id: int, body: CampaignCreate, key: str | None
+) -> CampaignRead:
     async def work(session: AsyncSession, who: Principal) -> CampaignRead:
         return await service.update_campaign(session, who, campaign_id, body)
 
@@ -48,7 +56,7 @@ async def _new_version(request: Request, campaign_id: int, body: CampaignIn, key
 
 @campaigns_router.post("/{campaign_id}/versions", status_code=201, response_model=CampaignRead)
 async def create_campaign_version(
-    request: Request, campaign_id: int, body: CampaignIn, key: ApiKeyDep
+    request: Request, campaign_id: int, body: CampaignCreate, key: ApiKeyDep
 ) -> CampaignRead:
     """A new version of the campaign's whole definition (owner or manager). Awards already given keep
     naming the version that gave them. The answer is the campaign at its new ``version``."""
@@ -57,7 +65,7 @@ async def create_campaign_version(
 
 @campaigns_router.put("/{campaign_id}", response_model=CampaignRead, deprecated=True)
 async def update_campaign(
-    request: Request, campaign_id: int, body: CampaignIn, key: ApiKeyDep
+    request: Request, campaign_id: int, body: CampaignCreate, key: ApiKeyDep
 ) -> CampaignRead:
     """Deprecated (removed in 0.3): ``POST /campaigns/{campaign_id}/versions`` does the same."""
     return await _new_version(request, campaign_id, body, key)

@@ -23,7 +23,7 @@ from bashgah.programme.schemas import (
     BasketSize,
     BirthdayMonth,
     BranchIn,
-    CampaignIn,
+    CampaignCreate,
     Channel,
     Condition,
     DateRange,
@@ -159,7 +159,7 @@ class ActiveCampaign:
 
     id: int
     version: int
-    definition: CampaignIn
+    definition: CampaignCreate
 
 
 @dataclass

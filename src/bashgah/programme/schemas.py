@@ -333,7 +333,7 @@ class Limit(_Strict):
         return self
 
 
-class CampaignIn(_Strict):
+class CampaignCreate(_Strict):
     """A campaign as the owner writes it (create and every edit)."""
 
     name_fa: CleanText = Field(min_length=1, max_length=200)
@@ -350,7 +350,7 @@ class CampaignIn(_Strict):
     rules: list[Rule] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
-    def _unique_keys(self) -> CampaignIn:
+    def _unique_keys(self) -> CampaignCreate:
         keys = [r.key for r in self.rules]
         if len(set(keys)) != len(keys):
             raise ValueError("rule keys must be unique within a campaign")
@@ -366,7 +366,7 @@ class CampaignRead(BaseModel):
     points_awarded: int
     created_at: datetime
     updated_at: datetime
-    definition: CampaignIn
+    definition: CampaignCreate
 
 
 class CampaignVersionRead(BaseModel):
@@ -374,7 +374,7 @@ class CampaignVersionRead(BaseModel):
     version: int
     created_at: datetime
     actor: str | None
-    definition: CampaignIn
+    definition: CampaignCreate
 
 
 class GiftGiven(BaseModel):
@@ -480,3 +480,7 @@ class EventResult(BaseModel):
     #: Coupons and rewards event rules handed out.
     gifts: list[GiftGiven] = Field(default_factory=list)
     balance: PointsBalance
+
+
+#: Old names, for code written before issue 15 (removed in 0.3, with the API aliases).
+CampaignIn = CampaignCreate

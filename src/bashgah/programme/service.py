@@ -42,7 +42,7 @@ from bashgah.programme.engine import ActiveCampaign, Allowance, CampaignOutcome,
 from bashgah.programme.schemas import (
     BranchIn,
     CampaignApplied,
-    CampaignIn,
+    CampaignCreate,
     CampaignRead,
     CampaignResult,
     CampaignVersionRead,
@@ -93,7 +93,7 @@ async def active_for(session: AsyncSession, tenant_id: int) -> Active:
                 Campaign.tenant_id == tenant_id, Campaign.active.is_(True)
             )
         )
-        campaigns = tuple(ActiveCampaign(i, v, CampaignIn.model_validate(d)) for i, v, d in rows)
+        campaigns = tuple(ActiveCampaign(i, v, CampaignCreate.model_validate(d)) for i, v, d in rows)
         on_purchase = any(r.trigger == "purchase" for c in campaigns for r in c.definition.rules)
         found = Active(campaigns, engine.needs_of(campaigns), on_purchase)
         _active.set(key, found)
@@ -123,11 +123,11 @@ async def _read(session: AsyncSession, c: Campaign, awarded: int | None = None) 
         points_awarded=await _points_awarded(session, c.id) if awarded is None else awarded,
         created_at=c.created_at,
         updated_at=c.updated_at,
-        definition=CampaignIn.model_validate(c.definition),
+        definition=CampaignCreate.model_validate(c.definition),
     )
 
 
-async def _check_conditions(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
+async def _check_conditions(session: AsyncSession, tenant_id: int, data: CampaignCreate) -> None:
     """The segments, tier levels and branches the conditions name exist in this club: another club's
     segment id (or a deleted one) is refused, never evaluated against this club's members."""
     conditions = [c for r in data.rules for c in r.conditions]
@@ -161,7 +161,7 @@ async def _check_conditions(session: AsyncSession, tenant_id: int, data: Campaig
             raise InvalidInput("branches", f"no branch {listed}", f"شعبهٔ {listed} وجود ندارد", "شعبه‌ها")
 
 
-async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignIn) -> None:
+async def _check_references(session: AsyncSession, tenant_id: int, data: CampaignCreate) -> None:
     """Every object the campaign names belongs to this club: the segments, levels and branches of its
     conditions, and the stamp cards, coupon batches and rewards of its effects (a coupon batch must be one
     of unique codes, from which one code per member can be drawn). A foreign or missing one is a 422."""
@@ -230,7 +230,7 @@ async def hand_out(
     return given
 
 
-async def create(session: AsyncSession, who: Principal, data: CampaignIn) -> CampaignRead:
+async def create(session: AsyncSession, who: Principal, data: CampaignCreate) -> CampaignRead:
     who.require(*WRITERS)
     await _check_references(session, who.tenant_id, data)
     now = utcnow()
@@ -261,13 +261,13 @@ async def _get(session: AsyncSession, tenant_id: int, campaign_id: int, lock: bo
 
 
 async def update_campaign(
-    session: AsyncSession, who: Principal, campaign_id: int, data: CampaignIn
+    session: AsyncSession, who: Principal, campaign_id: int, data: CampaignCreate
 ) -> CampaignRead:
     """Replace the definition with a new version; past awards keep naming the version that made them."""
     who.require(*WRITERS)
     await _check_references(session, who.tenant_id, data)
     campaign = await _get(session, who.tenant_id, campaign_id, lock=True)
-    had_budget = CampaignIn.model_validate(campaign.definition).budget_points is not None
+    had_budget = CampaignCreate.model_validate(campaign.definition).budget_points is not None
     definition = data.model_dump(mode="json")
     campaign.version += 1
     campaign.definition = definition
@@ -320,7 +320,7 @@ async def versions(session: AsyncSession, who: Principal, campaign_id: int) -> l
             version=v.version,
             created_at=v.created_at,
             actor=v.actor,
-            definition=CampaignIn.model_validate(v.definition),
+            definition=CampaignCreate.model_validate(v.definition),
         )
         for v in rows.all()
     ]

@@ -8,8 +8,8 @@ from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_id
 from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.rewards import service
 from bashgah.rewards.schemas import (
-    RedeemReward,
     RewardCreate,
+    RewardInstanceCreate,
     RewardInstanceRead,
     RewardRead,
     RewardUpdate,
@@ -89,7 +89,7 @@ async def upload_vouchers(
 async def redeem_reward(
     request: Request,
     member_id: int,
-    body: RedeemReward,
+    body: RewardInstanceCreate,
     key: ApiKeyDep,
     lang: LangDep,
     idem: IdempotencyKeyDep = None,

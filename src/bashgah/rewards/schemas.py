@@ -123,7 +123,7 @@ class RedemptionPreview(BaseModel):
     after: int
 
 
-class RedeemReward(BaseModel):
+class RewardInstanceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reward_id: int = Field(gt=0)

@@ -7,13 +7,13 @@ from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.stamps import service
-from bashgah.stamps.schemas import StampCardIn, StampCardRead, StampProgress
+from bashgah.stamps.schemas import StampCardCreate, StampCardRead, StampProgress
 
 router = APIRouter(prefix="/api/v1", tags=["stamp cards"])
 
 
 @router.post("/stamp-cards", status_code=201, response_model=StampCardRead)
-async def create_stamp_card(request: Request, body: StampCardIn, key: ApiKeyDep) -> StampCardRead:
+async def create_stamp_card(request: Request, body: StampCardCreate, key: ApiKeyDep) -> StampCardRead:
     """Create a stamp card (owner or manager): what earns a stamp, how many fill a card, its reward."""
 
     async def work(session: AsyncSession, who: Principal) -> StampCardRead:
@@ -38,7 +38,9 @@ async def get_stamp_card(request: Request, card_id: int, key: ApiKeyDep) -> Stam
     return await run(request, key, work)
 
 
-async def _new_version(request: Request, card_id: int, body: StampCardIn, key: str | None) -> StampCardRead:
+async def _new_version(
+    request: Request, card_id: int, body: StampCardCreate, key: str | None
+) -> StampCardRead:
     async def work(session: AsyncSession, who: Principal) -> StampCardRead:
         return await service.update(session, who, card_id, body)
 
@@ -47,7 +49,7 @@ async def _new_version(request: Request, card_id: int, body: StampCardIn, key: s
 
 @router.post("/stamp-cards/{card_id}/versions", status_code=201, response_model=StampCardRead)
 async def create_stamp_card_version(
-    request: Request, card_id: int, body: StampCardIn, key: ApiKeyDep
+    request: Request, card_id: int, body: StampCardCreate, key: ApiKeyDep
 ) -> StampCardRead:
     """A new version of the card's definition (owner or manager): open cards keep their size, given
     stamps stay given. The answer is the card with its new ``version``."""
@@ -56,7 +58,7 @@ async def create_stamp_card_version(
 
 @router.put("/stamp-cards/{card_id}", response_model=StampCardRead, deprecated=True)
 async def update_stamp_card(
-    request: Request, card_id: int, body: StampCardIn, key: ApiKeyDep
+    request: Request, card_id: int, body: StampCardCreate, key: ApiKeyDep
 ) -> StampCardRead:
     """Deprecated (removed in 0.3): ``POST /stamp-cards/{card_id}/versions`` does the same."""
     return await _new_version(request, card_id, body, key)

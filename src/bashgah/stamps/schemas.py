@@ -41,7 +41,7 @@ class StampReward(_Strict):
     points: int | None = Field(None, ge=1, le=10**9)
 
 
-class StampCardIn(_Strict):
+class StampCardCreate(_Strict):
     name_fa: CleanText = Field(min_length=1, max_length=200)
     name_en: CleanText = Field(min_length=1, max_length=200)
     stamps_needed: int = Field(ge=1, le=1000)
@@ -63,7 +63,7 @@ class StampCardRead(BaseModel):
     reward_id: int | None
     created_at: datetime
     updated_at: datetime
-    definition: StampCardIn
+    definition: StampCardCreate
 
 
 class StampsRemoved(BaseModel):
@@ -88,3 +88,7 @@ class StampProgress(BaseModel):
     expires_at: datetime | None
     active: bool
     completed: list[CompletedCard]
+
+
+#: Old names, for code written before issue 15 (removed in 0.3, with the API aliases).
+StampCardIn = StampCardCreate

@@ -46,7 +46,7 @@ from bashgah.rewards import service as rewards
 from bashgah.stamps import rules
 from bashgah.stamps.schemas import (
     CompletedCard,
-    StampCardIn,
+    StampCardCreate,
     StampCardRead,
     StampPreview,
     StampProgress,
@@ -62,7 +62,7 @@ class ActiveCard:
 
     id: int
     version: int
-    definition: StampCardIn
+    definition: StampCardCreate
     reward_id: int | None
 
     def open_at(self, at: datetime) -> bool:
@@ -83,7 +83,7 @@ async def active_for(session: AsyncSession, tenant_id: int) -> tuple[ActiveCard,
             .where(StampCard.tenant_id == tenant_id, StampCard.active.is_(True))
             .order_by(StampCard.id)
         )
-        found = tuple(ActiveCard(i, v, StampCardIn.model_validate(d), r) for i, v, d, r in rows)
+        found = tuple(ActiveCard(i, v, StampCardCreate.model_validate(d), r) for i, v, d, r in rows)
         _active.set(key, found)
     return found
 
@@ -100,7 +100,7 @@ def _bad(field: str, en: str, fa: str, field_fa: str) -> InvalidInput:
 
 
 async def _checked_reward(
-    session: AsyncSession, tenant_id: int, data: StampCardIn, current: StampCard | None
+    session: AsyncSession, tenant_id: int, data: StampCardCreate, current: StampCard | None
 ) -> int | None:
     """Check the definition's rules between fields and find (or make) the reward row it gives."""
     earn, reward = data.earn, data.reward
@@ -176,11 +176,11 @@ def _read(c: StampCard) -> StampCardRead:
         reward_id=c.reward_id,
         created_at=c.created_at,
         updated_at=c.updated_at,
-        definition=StampCardIn.model_validate(c.definition),
+        definition=StampCardCreate.model_validate(c.definition),
     )
 
 
-async def create(session: AsyncSession, who: Principal, data: StampCardIn) -> StampCardRead:
+async def create(session: AsyncSession, who: Principal, data: StampCardCreate) -> StampCardRead:
     who.require(*MANAGERS)
     now = utcnow()
     card = StampCard(
@@ -206,7 +206,7 @@ async def _get(session: AsyncSession, tenant_id: int, card_id: int, lock: bool =
     return card
 
 
-async def update(session: AsyncSession, who: Principal, card_id: int, data: StampCardIn) -> StampCardRead:
+async def update(session: AsyncSession, who: Principal, card_id: int, data: StampCardCreate) -> StampCardRead:
     """A new version: open cards keep the stamps they need, stamps already given stay given."""
     who.require(*MANAGERS)
     card = await _get(session, who.tenant_id, card_id, lock=True)
@@ -223,7 +223,7 @@ async def update(session: AsyncSession, who: Principal, card_id: int, data: Stam
 async def retire(session: AsyncSession, who: Principal, card_id: int) -> StampCardRead:
     """Stop giving stamps; members' cards and rewards stay as they are."""
     card = await _get(session, who.tenant_id, card_id)
-    data = StampCardIn.model_validate(card.definition).model_copy(update={"active": False})
+    data = StampCardCreate.model_validate(card.definition).model_copy(update={"active": False})
     return await update(session, who, card_id, data)
 
 
@@ -666,7 +666,7 @@ async def progress(session: AsyncSession, tenant_id: int, member_id: int, lang: 
     }
     result = []
     for card in cards:
-        d = StampCardIn.model_validate(card.definition)
+        d = StampCardCreate.model_validate(card.definition)
         open_ = [m for m in mine if m.card_id == card.id and m.status == "open"]
         current = (
             open_[-1] if open_ and (open_[-1].expires_at is None or open_[-1].expires_at > now) else None

@@ -7,46 +7,46 @@ from bashgah.auth.service import MANAGERS, Principal
 from bashgah.http.deps import ApiKeyDep, run
 from bashgah.http.paging import Page, PageDep, page_of
 from bashgah.tenants import service
-from bashgah.tenants.schemas import BranchCreate, BranchRead, ProgramRead, ProgramUpdate
+from bashgah.tenants.schemas import BranchCreate, BranchRead, ProgrammeRead, ProgrammeUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["programme"])
 
 
-async def _read_programme(request: Request, key: str | None) -> ProgramRead:
-    async def work(session: AsyncSession, who: Principal) -> ProgramRead:
-        return ProgramRead.model_validate(await service.get_program(session, who.tenant_id))
+async def _read_programme(request: Request, key: str | None) -> ProgrammeRead:
+    async def work(session: AsyncSession, who: Principal) -> ProgrammeRead:
+        return ProgrammeRead.model_validate(await service.get_program(session, who.tenant_id))
 
     return await run(request, key, work)
 
 
-async def _update_programme(request: Request, body: ProgramUpdate, key: str | None) -> ProgramRead:
-    async def work(session: AsyncSession, who: Principal) -> ProgramRead:
+async def _update_programme(request: Request, body: ProgrammeUpdate, key: str | None) -> ProgrammeRead:
+    async def work(session: AsyncSession, who: Principal) -> ProgrammeRead:
         who.require(*MANAGERS)
-        return ProgramRead.model_validate(await service.update_program(session, who.tenant_id, body))
+        return ProgrammeRead.model_validate(await service.update_program(session, who.tenant_id, body))
 
     return await run(request, key, work)
 
 
-@router.get("/programme", response_model=ProgramRead)
-async def get_programme(request: Request, key: ApiKeyDep) -> ProgramRead:
+@router.get("/programme", response_model=ProgrammeRead)
+async def get_programme(request: Request, key: ApiKeyDep) -> ProgrammeRead:
     """The club's settings: how points are earned, spent and expire."""
     return await _read_programme(request, key)
 
 
-@router.patch("/programme", response_model=ProgramRead)
-async def update_programme(request: Request, body: ProgramUpdate, key: ApiKeyDep) -> ProgramRead:
+@router.patch("/programme", response_model=ProgrammeRead)
+async def update_programme(request: Request, body: ProgrammeUpdate, key: ApiKeyDep) -> ProgrammeRead:
     """Change the programme's settings (owner or manager). Past purchases keep what they earned."""
     return await _update_programme(request, body, key)
 
 
-@router.get("/program", response_model=ProgramRead, deprecated=True)
-async def get_program(request: Request, key: ApiKeyDep) -> ProgramRead:
+@router.get("/program", response_model=ProgrammeRead, deprecated=True)
+async def get_program(request: Request, key: ApiKeyDep) -> ProgrammeRead:
     """Deprecated (removed in 0.3): ``GET /programme``."""
     return await _read_programme(request, key)
 
 
-@router.patch("/program", response_model=ProgramRead, deprecated=True)
-async def update_program(request: Request, body: ProgramUpdate, key: ApiKeyDep) -> ProgramRead:
+@router.patch("/program", response_model=ProgrammeRead, deprecated=True)
+async def update_program(request: Request, body: ProgrammeUpdate, key: ApiKeyDep) -> ProgrammeRead:
     """Deprecated (removed in 0.3): ``PATCH /programme``."""
     return await _update_programme(request, body, key)
 

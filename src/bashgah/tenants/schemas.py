@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bashgah.core.normalize import CleanText
 
 
-class ProgramRead(BaseModel):
+class ProgrammeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     earn_points: int
@@ -25,7 +25,7 @@ class ProgramRead(BaseModel):
     cashback_expiry_months: int
 
 
-class ProgramUpdate(BaseModel):
+class ProgrammeUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     earn_points: int | None = Field(None, ge=0, le=1_000_000)
@@ -60,3 +60,7 @@ class BranchCreate(BaseModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: CleanText = Field(min_length=1, max_length=200)
     kind: Literal["store", "online"] = "store"
+
+
+#: Old names, for code written before issue 15 (removed in 0.3, with the API aliases).
+ProgramUpdate = ProgrammeUpdate

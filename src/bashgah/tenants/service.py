@@ -11,7 +11,7 @@ from bashgah.core.cache import TTLCache, scope
 from bashgah.core.errors import Conflict, InvalidInput, NotFound
 from bashgah.ledger import service as ledger
 from bashgah.models import Branch, Program, Tenant
-from bashgah.tenants.schemas import BranchCreate, ProgramUpdate
+from bashgah.tenants.schemas import BranchCreate, ProgrammeUpdate
 
 
 async def create_tenant(session: AsyncSession, slug: str, name: str, **program: object) -> Tenant:
@@ -21,7 +21,7 @@ async def create_tenant(session: AsyncSession, slug: str, name: str, **program: 
     session.add(tenant)
     await session.flush()
     settings = Program(tenant_id=tenant.id)
-    for field, value in ProgramUpdate.model_validate(program).model_dump(exclude_none=True).items():
+    for field, value in ProgrammeUpdate.model_validate(program).model_dump(exclude_none=True).items():
         setattr(settings, field, value)
     session.add(settings)
     await ledger.create_system_accounts(session, tenant.id)
@@ -75,7 +75,7 @@ async def get_program(session: AsyncSession, tenant_id: int) -> Program:
     return program
 
 
-async def update_program(session: AsyncSession, tenant_id: int, data: ProgramUpdate) -> Program:
+async def update_program(session: AsyncSession, tenant_id: int, data: ProgrammeUpdate) -> Program:
     program = await get_program(session, tenant_id)
     for field, value in data.model_dump(exclude_none=True).items():
         setattr(program, field, value)

@@ -8,7 +8,7 @@ from bashgah.core.errors import NotFound
 from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.members import service as members
 from bashgah.tiers import service
-from bashgah.tiers.schemas import MemberTierRead, TierAssign, TierConfig, TierConfigRead
+from bashgah.tiers.schemas import MemberTierRead, TierAssign, TierConfigRead, TierConfigUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["tiers"])
 
@@ -25,7 +25,9 @@ async def get_tiers(request: Request, key: ApiKeyDep, lang: LangDep) -> TierConf
 
 
 @router.put("/tiers", response_model=TierConfigRead)
-async def put_tiers(request: Request, body: TierConfig, key: ApiKeyDep, lang: LangDep) -> TierConfigRead:
+async def put_tiers(
+    request: Request, body: TierConfigUpdate, key: ApiKeyDep, lang: LangDep
+) -> TierConfigRead:
     """Set the whole ladder and how members qualify (owner or manager).
 
     ``PUT``, not ``POST …/versions``: the ladder is one document per club, replaced whole and kept in no

@@ -53,7 +53,7 @@ class LevelIn(Threshold):
     birthday_gift_points: int = Field(0, ge=0)
 
 
-class TierConfig(BaseModel):
+class TierConfigUpdate(BaseModel):
     """The whole ladder and its policy, replaced at once. Levels are ranked by threshold."""
 
     model_config = ConfigDict(extra="forbid")
@@ -75,7 +75,7 @@ class TierConfig(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _ladder(self) -> TierConfig:
+    def _ladder(self) -> TierConfigUpdate:
         unit = THRESHOLD_FIELD[self.metric]
         if any(lv.units() != [unit] for lv in self.levels):
             raise ValueError(f"a ladder counting {self.metric} gives each level its {unit} (and no other)")
@@ -144,3 +144,7 @@ class MemberTierRead(BaseModel):
     #: The level the member would hold if the period ended now.
     projected: LevelRead
     history: list[TierChangeRead]
+
+
+#: Old names, for code written before issue 15 (removed in 0.3, with the API aliases).
+TierConfig = TierConfigUpdate

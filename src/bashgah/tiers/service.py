@@ -27,8 +27,8 @@ from bashgah.tiers.schemas import (
     MemberTierRead,
     TierAssign,
     TierChangeRead,
-    TierConfig,
     TierConfigRead,
+    TierConfigUpdate,
 )
 
 
@@ -93,7 +93,7 @@ async def ladder(session: AsyncSession, tenant_id: int) -> Ladder | None:
     return found
 
 
-async def configure(session: AsyncSession, tenant_id: int, config: TierConfig) -> Ladder:
+async def configure(session: AsyncSession, tenant_id: int, config: TierConfigUpdate) -> Ladder:
     """Replace the ladder. Members keep their level by code; a level that disappears sends them to entry."""
     policy = await session.get(TierPolicy, tenant_id)
     if policy is None:

@@ -9,24 +9,26 @@ from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.http.paging import PageQuery, paging
 from bashgah.wallet import service
-from bashgah.wallet.schemas import TopUpCreate, WalletAdjustmentCreate, WalletChange, WalletStatement
+from bashgah.wallet.schemas import TopUpCreate, WalletAdjustmentCreate, WalletChange, WalletStatementRead
 
 router = APIRouter(prefix="/api/v1/members/{member_id}/wallet", tags=["wallet"])
 
 
-@router.get("", response_model=WalletStatement)
+@router.get("", response_model=WalletStatementRead)
 async def member_wallet(
     request: Request,
     member_id: int,
     key: ApiKeyDep,
     lang: LangDep,
     at: Annotated[PageQuery, Depends(paging(old="before"))],
-) -> WalletStatement:
+) -> WalletStatementRead:
     """The wallet in rials: available, pending cashback, expiring in 30 days, and the statement (newest
     first, a page at a time)."""
 
-    async def work(session: AsyncSession, who: Principal) -> WalletStatement:
-        return WalletStatement.of(await service.read(session, who, member_id, lang, at.position, at.limit))
+    async def work(session: AsyncSession, who: Principal) -> WalletStatementRead:
+        return WalletStatementRead.of(
+            await service.read(session, who, member_id, lang, at.position, at.limit)
+        )
 
     return await run(request, key, work)
 

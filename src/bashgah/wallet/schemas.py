@@ -45,14 +45,14 @@ class WalletRead(BaseModel):
     next_before: int | None
 
 
-class WalletStatement(Page[WalletLine]):
+class WalletStatementRead(Page[WalletLine]):
     """The API's wallet: the balance and a page of the statement, newest first."""
 
     member_id: int
     balance: WalletBalance
 
     @classmethod
-    def of(cls, read: WalletRead) -> WalletStatement:
+    def of(cls, read: WalletRead) -> WalletStatementRead:
         return cls(
             member_id=read.member_id,
             balance=read.balance,

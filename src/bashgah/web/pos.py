@@ -34,7 +34,7 @@ from bashgah.core.normalize import (
 )
 from bashgah.coupons import rules as coupon_rules
 from bashgah.coupons import service as coupons
-from bashgah.coupons.schemas import CouponCheck, MemberCoupon
+from bashgah.coupons.schemas import CouponCheck, MemberCouponRead
 from bashgah.giftcards import service as gift_cards
 from bashgah.giftcards.schemas import GiftCardRead
 from bashgah.idempotency import service as idempotency
@@ -227,7 +227,7 @@ class Panel:
     #: The stamp cards the member has stamps on (or completed), and the club's running ones.
     stamps: list[StampProgress]
     #: Personal coupon codes campaigns gave the member that can still be used.
-    coupons: list[MemberCoupon]
+    coupons: list[MemberCouponRead]
 
 
 async def _panel(session: AsyncSession, user: StaffUser, member_id: int, lang: str) -> Panel:

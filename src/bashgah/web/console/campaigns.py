@@ -2,7 +2,7 @@
 
 The editor's structured form covers the common campaign (one purchase rule: a minimum or maximum total,
 first purchase, branches, categories; × points or a fixed bonus; dates, weekdays, budget) and builds the
-same ``CampaignIn`` JSON the API validates; anything else is written in the advanced JSON box. Both go
+same ``CampaignCreate`` JSON the API validates; anything else is written in the advanced JSON box. Both go
 through ``programme.service`` (a new version on every edit), so the till's next sale uses them.
 """
 
@@ -26,7 +26,7 @@ from bashgah.core.jalali import TEHRAN
 from bashgah.core.normalize import to_latin_digits, to_persian_digits
 from bashgah.models import utcnow
 from bashgah.programme import service as programme
-from bashgah.programme.schemas import WEEKDAYS, CampaignIn, CampaignRead, ExamineResult
+from bashgah.programme.schemas import WEEKDAYS, CampaignCreate, CampaignRead, ExamineResult
 from bashgah.purchases import service as purchases
 from bashgah.purchases.schemas import PurchaseCreate
 from bashgah.segments import service as segments
@@ -114,7 +114,7 @@ def typed_of(form: FormData) -> dict[str, Any]:
 
 
 def definition_of(typed: dict[str, Any], unit: str) -> dict[str, Any]:
-    """The ``CampaignIn`` JSON the form describes (validated by the caller, like the API does)."""
+    """The ``CampaignCreate`` JSON the form describes (validated by the caller, like the API does)."""
     if typed["mode"] == "json":
         try:
             found = json.loads(typed["json"] or "null")
@@ -265,7 +265,7 @@ def typed_from(definition: dict[str, Any] | None, unit: str, lang: str) -> dict[
 # --- the list: status and schedule in words ---------------------------------------------------------
 
 
-def status_of(definition: CampaignIn, now: datetime) -> str:
+def status_of(definition: CampaignCreate, now: datetime) -> str:
     """``paused`` (switched off), ``scheduled`` (on, but its first day is still to come), ``ended`` (its
     last day has passed) or ``active``."""
     schedule = definition.schedule
@@ -278,7 +278,7 @@ def status_of(definition: CampaignIn, now: datetime) -> str:
     return "active"
 
 
-def schedule_words(definition: CampaignIn, lang: str) -> str:
+def schedule_words(definition: CampaignCreate, lang: str) -> str:
     """``From 1 Farvardin 1405 to 13 Farvardin 1405 · Friday · 18:00–22:00``, or "Always"."""
     _ = translator(lang, "console")
     schedule = definition.schedule
@@ -509,7 +509,7 @@ async def _save(request: Request, user: StaffUser, campaign_id: int | None) -> R
     typed = typed_of(form)
     current: CampaignRead | None = None
     try:
-        data = CampaignIn.model_validate(definition_of(typed, user.money_unit))
+        data = CampaignCreate.model_validate(definition_of(typed, user.money_unit))
         async with database(request).transaction() as session:
             if campaign_id is None:
                 saved = await programme.create(session, user.principal, data)

@@ -26,9 +26,9 @@ from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
 from bashgah.staff import service as staff
 from bashgah.tenants import service as tenants
-from bashgah.tenants.schemas import BranchCreate, ProgramUpdate
+from bashgah.tenants.schemas import BranchCreate, ProgrammeUpdate
 from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfig
+from bashgah.tiers.schemas import TierConfigUpdate
 from bashgah.web import fmt, sessions
 from bashgah.web.console import audit_view
 from bashgah.web.console.common import (
@@ -133,7 +133,7 @@ async def save_settings(request: Request, user: Writer) -> Response:
     unit = user.money_unit
 
     def build() -> Step:
-        data = ProgramUpdate.model_validate(
+        data = ProgrammeUpdate.model_validate(
             {
                 "earn_points": maybe_whole(typed["earn_points"], "Points earned", "امتیاز کسب‌شده"),
                 "earn_per_rials": amount_rials(typed["earn_per"], unit, "For every", "به ازای هر"),
@@ -274,7 +274,7 @@ async def save_tiers(request: Request, user: Writer) -> Response:
                     "birthday_gift_points": maybe_whole(row["birthday"], label_en, label_fa) or 0,
                 }
             )
-        config = TierConfig.model_validate(
+        config = TierConfigUpdate.model_validate(
             {
                 "enabled": typed["enabled"],
                 "metric": typed["metric"],

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.core.errors import BashgahError
 from bashgah.core.jalali import TEHRAN
 from bashgah.giftcards import service as giftcards
-from bashgah.giftcards.schemas import GiftCardIssue, GiftCardRead
+from bashgah.giftcards.schemas import GiftCardCreate, GiftCardRead
 from bashgah.web.console.common import (
     Reader,
     Step,
@@ -93,7 +93,7 @@ async def issue(request: Request, user: Writer) -> Response:
 
     def build() -> Step:
         expires = typed_day(typed["expires_on"], "Valid until", "اعتبار تا")
-        data = GiftCardIssue.model_validate(
+        data = GiftCardCreate.model_validate(
             {
                 "value_rials": amount_rials(typed["value"], user.money_unit, "Value", "مبلغ"),
                 "count": maybe_whole(typed["count"], "Number of cards", "تعداد کارت") or 1,

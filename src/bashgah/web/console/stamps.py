@@ -1,6 +1,6 @@
 """Stamp cards in the console: the list, a form for the common card (a stamp per visit from a minimum
 total, or per unit of a product code or category; N stamps; a free product, a catalogue reward or points)
-that builds the same ``StampCardIn`` the API validates, editing and retiring. One transaction and one
+that builds the same ``StampCardCreate`` the API validates, editing and retiring. One transaction and one
 audit line per change."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.core.errors import BashgahError
 from bashgah.rewards import service as rewards
 from bashgah.stamps import service as stamps
-from bashgah.stamps.schemas import StampCardIn
+from bashgah.stamps.schemas import StampCardCreate
 from bashgah.web.console.common import (
     Reader,
     Step,
@@ -51,8 +51,8 @@ FIELDS = (
 BLANK = {**dict.fromkeys(FIELDS, ""), "per": "visit", "match": "skus", "reward_kind": "free_product"}
 
 
-def definition_of(typed: dict[str, str], unit: str) -> StampCardIn:
-    """The ``StampCardIn`` the form describes, validated as the API validates it."""
+def definition_of(typed: dict[str, str], unit: str) -> StampCardCreate:
+    """The ``StampCardCreate`` the form describes, validated as the API validates it."""
     listed = [part.strip() for part in typed["items"].replace("،", ",").split(",") if part.strip()]
     kind = typed["reward_kind"]
     earn: dict[str, Any] = {
@@ -70,7 +70,7 @@ def definition_of(typed: dict[str, str], unit: str) -> StampCardIn:
         reward["reward_id"] = maybe_whole(typed["reward_id"], "Reward", "جایزه")
     else:
         reward["points"] = maybe_whole(typed["reward_points"], "Points", "امتیاز")
-    return StampCardIn.model_validate(
+    return StampCardCreate.model_validate(
         {
             "name_fa": typed["name_fa"],
             "name_en": typed["name_en"],
@@ -84,7 +84,7 @@ def definition_of(typed: dict[str, str], unit: str) -> StampCardIn:
     )
 
 
-def typed_of(card: StampCardIn, unit: str) -> dict[str, str]:
+def typed_of(card: StampCardCreate, unit: str) -> dict[str, str]:
     """A saved card as the form shows it for editing."""
     items = card.earn.items
     match = "categories" if items is not None and items.categories else "skus"
