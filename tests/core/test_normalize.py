@@ -172,7 +172,7 @@ def test_normalize_phone_foreign_mobiles() -> None:
 def test_normalize_phone_invalid(raw: str) -> None:
     with pytest.raises(InvalidPhone) as exc:
         normalize_phone(raw)
-    assert exc.value.code == "invalid_phone"
+    assert exc.value.code == "invalid_mobile"
     assert exc.value.field == "mobile"
 
 
