@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import itertools
+import socket
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
+from typer.testing import CliRunner, Result
 
 from bashgah.auth import service as auth
+from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
 
 _counter = itertools.count(1)
+
+#: The ``cli`` fixture (tests/conftest.py): ``await cli("import", "purchases", path, "-t", "alpha")``.
+Cli = Callable[..., Awaitable[Result]]
+
+
+def run_command(database_url: str, args: Sequence[str], typed: str = "") -> Result:
+    """``bashgah ARGS`` in this process against the database, with ``typed`` on its standard input: the
+    command reads its settings afresh, as a new process would, without the start-up of one."""
+    from bashgah.cli.main import app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BASHGAH_DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(app, list(args), input=typed or None)
+        finally:
+            get_settings.cache_clear()
 
 
 @dataclass
@@ -39,6 +61,13 @@ async def make_club(db: Database, slug: str, **program: Any) -> Club:
         for role in auth.ROLES:
             _, club.keys[role] = await auth.create(session, tenant.id, f"{role} key", role)
     return club
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def new_mobile() -> str:

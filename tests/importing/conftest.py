@@ -1,37 +1,11 @@
-"""Fixtures for the import/export tests: a club and the ``bashgah`` command line."""
+"""Fixtures for the import/export tests: a shop whose points wait a week and expire after a year."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-
 import pytest
-from import_helpers import Cli
-from typer.testing import CliRunner, Result
 
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from support import Club, make_club
-
-
-@pytest.fixture
-def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """Run ``bashgah …`` against the test database. The command runs its own event loop, so it runs in
-    a thread beside the test's."""
-
-    def invoke(args: Sequence[str]) -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    async def run(*args: str) -> Result:
-        return await asyncio.to_thread(invoke, args)
-
-    return run
 
 
 @pytest.fixture

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import httpx
-import pytest
-from typer.testing import CliRunner, Result
 
 from bashgah.analytics.labels import GROUPS
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
-from bashgah.core.db import Database
-from support import Club, enrol
-
-Cli = Callable[..., Awaitable[Result]]
-
-
-@pytest.fixture
-def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    def invoke(args: Sequence[str]) -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    async def run(*args: str) -> Result:
-        return await asyncio.to_thread(invoke, args)
-
-    return run
+from support import Cli, Club, enrol
 
 
 async def test_list_show_count_export_and_import_from_the_command_line(
