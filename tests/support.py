@@ -94,6 +94,8 @@ async def purchase(
     role: str = "owner",
     **fields: Any,
 ) -> httpx.Response:
+    """A sale at the branch ``main`` with a receipt number and an idempotency key of its own, sent with
+    the ``role``'s key; ``fields`` add to the sale or change it. The one way the tests record a sale."""
     n = next(_counter)
     body = {
         "member": {"id": member_id},
@@ -170,7 +172,8 @@ async def reserve(
 async def bought(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
 ) -> dict[str, Any]:
-    """A purchase that must succeed; returns its body."""
+    """A sale that must succeed (201); returns its body. ``redeem``, ``key``, ``role`` and the sale's own
+    fields (``items``, ``occurred_at``, ``coupon``…) go through to :func:`purchase`."""
     response = await purchase(client, club, member_id, total, **fields)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()

@@ -4,7 +4,6 @@ UTC (03:30 in Tehran) would have dropped it while counting the day."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,29 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 from report_factories import add_member, add_purchase
-from typer.testing import CliRunner, Result
 
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.errors import InvalidDate
 from bashgah.core.jalali import TEHRAN, end_of_day, parse_until
-from support import Club, error_code
+from support import Cli, Club, error_code
 
 #: 1 March 2026 (10 Esfand 1404), 20:00 in Tehran = 16:30 UTC: after midnight UTC, before the day ends.
 EVENING = datetime(2026, 3, 1, 20, tzinfo=TEHRAN).astimezone(UTC)
-
-
-async def _cli(db: Database, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
-    def invoke() -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    return await asyncio.to_thread(invoke)
 
 
 def test_a_day_is_its_last_instant_in_tehran_however_it_is_written() -> None:
@@ -52,7 +36,7 @@ def test_a_day_is_its_last_instant_in_tehran_however_it_is_written() -> None:
 
 
 async def test_the_command_line_counts_the_whole_tehran_day_of_as_of(
-    db: Database, club: Club, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    db: Database, club: Club, cli: Cli, tmp_path: Path
 ) -> None:
     late = await add_member(db, club.tenant_id, "Late")
     await add_purchase(db, club.tenant_id, late, EVENING, 900_000)
@@ -60,15 +44,15 @@ async def test_the_command_line_counts_the_whole_tehran_day_of_as_of(
 
     for day in ("2026-03-01", "1404/12/10"):
         out = tmp_path / "pareto.csv"
-        result = await _cli(db, monkeypatch, "report", "pareto", "-f", "csv", "-o", str(out), "--as-of", day)
+        result = await cli("report", "pareto", "-f", "csv", "-o", str(out), "--as-of", day)
         assert result.exit_code == 0, result.output
         with out.open(encoding="utf-8-sig", newline="") as f:
             _, row = list(csv.reader(f))
         assert row[1:3] == [str(late), "Late"] and "1000000" in row
 
-    before = await _cli(db, monkeypatch, "report", "pareto", "--as-of", "2026-02-28")
+    before = await cli("report", "pareto", "--as-of", "2026-02-28")
     assert before.exit_code == 0 and "1000000" not in before.stdout
-    wrong = await _cli(db, monkeypatch, "report", "pareto", "--as-of", "2026-02-30")
+    wrong = await cli("report", "pareto", "--as-of", "2026-02-30")
     assert wrong.exit_code == 2 and "--as-of" in wrong.output
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from support import Club
+from support import Club, bought
 
 _n = itertools.count(1)
 
@@ -27,20 +27,7 @@ async def new_campaign(client: httpx.AsyncClient, club: Club, **body: Any) -> di
 async def sale(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
 ) -> dict[str, Any]:
-    n = next(_n)
-    body = {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": f"P-{n}",
-        "total_rials": total,
-        **fields,
-    }
-    response = await client.post(
-        "/api/v1/purchases", json=body, headers=club.headers("cashier", **{"Idempotency-Key": f"p-{n}"})
-    )
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
+    return await bought(client, club, member_id, total, role="cashier", **fields)
 
 
 async def event(

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from support import Club
+from support import Club, bought
 
 _n = itertools.count(1)
 
@@ -36,16 +36,7 @@ async def new_card(client: httpx.AsyncClient, club: Club, **fields: Any) -> dict
 async def sell(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
 ) -> dict[str, Any]:
-    n = next(_n)
-    body = {"member": {"id": member_id}, "branch": "main", "external_id": f"S-{n}", "total_rials": total}
-    response = await client.post(
-        "/api/v1/purchases",
-        json={**body, **fields},
-        headers=club.headers("cashier", **{"Idempotency-Key": f"s-{n}"}),
-    )
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
+    return await bought(client, club, member_id, total, role="cashier", **fields)
 
 
 async def sell_coffee(client: httpx.AsyncClient, club: Club, member_id: int, n: int = 1) -> dict[str, Any]:
