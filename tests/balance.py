@@ -7,7 +7,7 @@ came last, and a file's SQLite and PostgreSQL halves could only run one after th
 - a work unit is one file's tests on one kind of database (its ``sqlite``/``postgres`` parameter), so
   both halves of a long file can run at once; ``tests/demo/`` is one unit (its tests share one build of
   the demo club);
-- the units of :data:`SLOWEST` (measured with ``--durations``) are sent first, the rest in file order.
+- the units of :data:`SLOWEST` (measured) are sent first, the rest in file order.
 
 A slow file missing from the list costs balance, never correctness.
 """
@@ -19,21 +19,25 @@ from typing import Any
 
 import pytest
 
-#: The slowest files and folders, slowest first (``pytest --durations=0``, summed per file).
+#: The slowest work units, slowest first (``--junitxml`` of a whole run, each test's time summed per
+#: unit); an entry without ``[sqlite]``/``[postgres]`` stands for both halves of its file.
 SLOWEST = (
-    "tests/api/test_schemathesis.py",
+    "tests/web/test_portal.py[postgres]",
+    "tests/web/test_pos_pages.py[postgres]",
     "tests/demo/",
-    "tests/web/test_pos_browser.py",
-    "tests/programme/test_campaign_budget_concurrency.py",
-    "tests/web/test_portal_browser.py",
+    "tests/web/test_portal.py[sqlite]",
+    "tests/web/test_console_club.py[postgres]",
+    "tests/web/test_pos_pages.py[sqlite]",
     "tests/web/test_console_browser.py",
-    "tests/occasions/test_occasion_rules.py",
+    "tests/purchases/test_purchase_earning.py[postgres]",
+    "tests/api/test_schemathesis.py",
+    "tests/web/test_pos_receipts.py[postgres]",
+    "tests/ledger/test_concurrency.py[postgres]",
+    "tests/web/test_console_club.py[sqlite]",
+    "tests/programme/test_campaign_budget_concurrency.py[postgres]",
+    "tests/web/test_console_reports.py[postgres]",
+    "tests/web/test_pos_browser.py",
     "tests/coupons/test_coupon_generation.py",
-    "tests/ledger/test_concurrency.py",
-    "tests/rewards/test_reward_concurrency.py",
-    "tests/web/test_pos_pages.py",
-    "tests/web/test_portal.py",
-    "tests/web/test_console_charts_browser.py",
 )
 #: Folders whose tests run on one worker, as one unit.
 TOGETHER = ("tests/demo/",)
