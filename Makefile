@@ -43,8 +43,8 @@ run: $(RUN_STAMP)
 	$(BIN)/bashgah demo
 	$(BIN)/bashgah serve
 
-# The suite runs on every core (pytest-xdist, one test file per worker at a time); TEST_WORKERS=0 runs
-# it in this process.
+# The suite runs on every core (pytest-xdist): a worker takes one file's SQLite or PostgreSQL tests at a
+# time, the slowest first (tests/balance.py); TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= auto
 test: $(TEST_STAMP)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile

@@ -10,22 +10,24 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy
 from sqlalchemy.engine import make_url
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from bashgah.api.app import create_app
-from bashgah.cli.main import app as cli_app
 from bashgah.core.cache import clear_all as clear_caches
-from bashgah.core.config import Settings, get_settings
+from bashgah.core.config import Settings
 from bashgah.core.db import Database, create_engine
 from bashgah.models import Base
-from support import Club, make_club
+from support import Cli, Club, make_club, run_command
+
+#: How the suite is spread over the cores (pytest-xdist) and in what order: see balance.py.
+pytest_plugins = ["balance"]
 
 #: Parallel workers (pytest-xdist) share one PostgreSQL server of 100 connections: each worker's pool is
 #: smaller so that two workers running their concurrency tests at once stay within it.
@@ -57,27 +59,40 @@ def _pg_sync_dsn(url: str, database: str | None = None) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A fresh PostgreSQL database for this test session, migrated with Alembic."""
+def new_postgres_database() -> Iterator[Callable[[str], str]]:
+    """``new_postgres_database("demo")``: the URL of a new, empty PostgreSQL database of this test session
+    (dropped at its end). Skips the test when PostgreSQL is unreachable — fails it under ``CI=true``."""
     import psycopg
 
-    name = f"bashgah_test_{os.getpid()}"
     try:
         admin = psycopg.connect(_pg_sync_dsn(PG_URL), autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         if IN_CI:
             pytest.fail(f"CI=true and PostgreSQL is unreachable at {make_url(PG_URL).host}: {error}")
         pytest.skip(f"PostgreSQL unreachable ({error.__class__.__name__}); set BASHGAH_TEST_POSTGRES_URL")
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    made: list[str] = []
+
+    def new(purpose: str) -> str:
+        name = f"bashgah_test_{os.getpid()}_{purpose}"
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        made.append(name)
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    with admin:
+        yield new
+        for name in made:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url(new_postgres_database: Callable[[str], str]) -> str:
+    """The PostgreSQL database of this test session, migrated with Alembic; the ``db`` fixture empties it."""
     from bashgah.core.migrate import upgrade
 
+    url = new_postgres_database("suite")
     upgrade(url)
-    yield url
-    with psycopg.connect(_pg_sync_dsn(PG_URL), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return url
 
 
 #: Per database: the one script that empties every table and restarts every id sequence.
@@ -147,18 +162,12 @@ async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Awaitable[Result]]:
-    """Run ``bashgah …`` in a thread (it runs its own event loop) against the test database."""
+def cli(db: Database) -> Cli:
+    """``await cli("demo", "--members", "150")``: the ``bashgah`` command line against the test database;
+    ``typed=`` is what the user types at its prompts. A command runs its own event loop, so it runs in a
+    thread beside the test's."""
 
-    def invoke(args: Sequence[str]) -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(cli_app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    async def run(*args: str) -> Result:
-        return await asyncio.to_thread(invoke, args)
+    async def run(*args: str, typed: str = "") -> Result:
+        return await asyncio.to_thread(run_command, db.url, args, typed)
 
     return run

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
+import socket
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,23 @@ from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
 
 _counter = itertools.count(1)
+
+#: The ``cli`` fixture (tests/conftest.py): ``await cli("import", "purchases", path, "-t", "alpha")``.
+Cli = Callable[..., Awaitable[Result]]
+
+
+def run_command(database_url: str, args: Sequence[str], typed: str = "") -> Result:
+    """``bashgah ARGS`` in this process against the database, with ``typed`` on its standard input: the
+    command reads its settings afresh, as a new process would, without the start-up of one."""
+    from bashgah.cli.main import app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BASHGAH_DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(app, list(args), input=typed or None)
+        finally:
+            get_settings.cache_clear()
 
 
 @dataclass
@@ -45,6 +63,13 @@ async def make_club(db: Database, slug: str, **program: Any) -> Club:
     return club
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def new_mobile() -> str:
     return f"0912{next(_counter):07d}"
 
@@ -69,6 +94,8 @@ async def purchase(
     role: str = "owner",
     **fields: Any,
 ) -> httpx.Response:
+    """A sale at the branch ``main`` with a receipt number and an idempotency key of its own, sent with
+    the ``role``'s key; ``fields`` add to the sale or change it. The one way the tests record a sale."""
     n = next(_counter)
     body = {
         "member": {"id": member_id},
@@ -145,7 +172,8 @@ async def reserve(
 async def bought(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
 ) -> dict[str, Any]:
-    """A purchase that must succeed; returns its body."""
+    """A sale that must succeed (201); returns its body. ``redeem``, ``key``, ``role`` and the sale's own
+    fields (``items``, ``occurred_at``, ``coupon``…) go through to :func:`purchase`."""
     response = await purchase(client, club, member_id, total, **fields)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
@@ -175,19 +203,3 @@ async def ledger_problems(db: Database) -> list[str]:
     async with db.transaction() as session:
         report = await verify(session)
     return report.problems
-
-
-async def run_cli(db: Database, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
-    """Run ``bashgah …`` against the test database and return typer's ``Result``. The command runs its
-    own event loop, so it runs in a thread beside the test's."""
-    from bashgah.cli.main import app  # here: the whole command line, for the tests that run it
-
-    def invoke() -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    return await asyncio.to_thread(invoke)

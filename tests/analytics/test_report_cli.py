@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from report_factories import add_member, add_purchase, days_ago
 
 from bashgah.core.db import Database
-from support import Club, run_cli
+from support import Cli, Club
 
 
 async def _two_buyers(db: Database, club: Club) -> tuple[int, int]:
@@ -22,14 +21,10 @@ async def _two_buyers(db: Database, club: Club) -> tuple[int, int]:
     return big, small
 
 
-async def test_report_as_csv_and_xlsx(
-    db: Database, club: Club, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+async def test_report_as_csv_and_xlsx(db: Database, club: Club, cli: Cli, tmp_path: Path) -> None:
     big, small = await _two_buyers(db, club)
     out = tmp_path / "pareto.csv"
-    result = await run_cli(
-        db,
-        monkeypatch,
+    result = await cli(
         "report",
         "pareto",
         "-t",
@@ -49,9 +44,7 @@ async def test_report_as_csv_and_xlsx(
     assert row[:5] == ["1", str(big), "Big", "+98912" + row[3][6:], "2700000"]
 
     book_path = tmp_path / "rfm.xlsx"
-    result = await run_cli(
-        db,
-        monkeypatch,
+    result = await cli(
         "report",
         "rfm",
         "-f",
@@ -72,14 +65,12 @@ async def test_report_as_csv_and_xlsx(
     assert [(r[0], r[-1]) for r in members[1:]] == [(big, "need_attention"), (small, "lost")]
 
 
-async def test_report_on_the_terminal_and_bad_names(
-    db: Database, club: Club, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_report_on_the_terminal_and_bad_names(db: Database, club: Club, cli: Cli) -> None:
     await _two_buyers(db, club)
-    result = await run_cli(db, monkeypatch, "report", "churn", "--as-of", "2026-03-01")
+    result = await cli("report", "churn", "--as-of", "2026-03-01")
     assert result.exit_code == 0, result.output
     assert "Churn risk" in result.stdout and "Big" in result.stdout
-    unknown = await run_cli(db, monkeypatch, "report", "nonsense")
+    unknown = await cli("report", "nonsense")
     assert unknown.exit_code == 2 and "unknown report" in unknown.output
-    no_file = await run_cli(db, monkeypatch, "report", "rfm", "--format", "csv")
+    no_file = await cli("report", "rfm", "--format", "csv")
     assert no_file.exit_code == 2 and "--output" in no_file.output

@@ -15,7 +15,7 @@ from report_factories import add_member, add_purchase
 from bashgah.core.db import Database
 from bashgah.core.errors import InvalidDate
 from bashgah.core.jalali import TEHRAN, end_of_day, parse_until
-from support import Club, error_code, run_cli
+from support import Cli, Club, error_code
 
 #: 1 March 2026 (10 Esfand 1404), 20:00 in Tehran = 16:30 UTC: after midnight UTC, before the day ends.
 EVENING = datetime(2026, 3, 1, 20, tzinfo=TEHRAN).astimezone(UTC)
@@ -36,7 +36,7 @@ def test_a_day_is_its_last_instant_in_tehran_however_it_is_written() -> None:
 
 
 async def test_the_command_line_counts_the_whole_tehran_day_of_as_of(
-    db: Database, club: Club, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    db: Database, club: Club, cli: Cli, tmp_path: Path
 ) -> None:
     late = await add_member(db, club.tenant_id, "Late")
     await add_purchase(db, club.tenant_id, late, EVENING, 900_000)
@@ -44,17 +44,15 @@ async def test_the_command_line_counts_the_whole_tehran_day_of_as_of(
 
     for day in ("2026-03-01", "1404/12/10"):
         out = tmp_path / "pareto.csv"
-        result = await run_cli(
-            db, monkeypatch, "report", "pareto", "-f", "csv", "-o", str(out), "--as-of", day
-        )
+        result = await cli("report", "pareto", "-f", "csv", "-o", str(out), "--as-of", day)
         assert result.exit_code == 0, result.output
         with out.open(encoding="utf-8-sig", newline="") as f:
             _, row = list(csv.reader(f))
         assert row[1:3] == [str(late), "Late"] and "1000000" in row
 
-    before = await run_cli(db, monkeypatch, "report", "pareto", "--as-of", "2026-02-28")
+    before = await cli("report", "pareto", "--as-of", "2026-02-28")
     assert before.exit_code == 0 and "1000000" not in before.stdout
-    wrong = await run_cli(db, monkeypatch, "report", "pareto", "--as-of", "2026-02-30")
+    wrong = await cli("report", "pareto", "--as-of", "2026-02-30")
     assert wrong.exit_code == 2 and "--as-of" in wrong.output
 
 

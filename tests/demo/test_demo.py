@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import httpx
+from demo_helpers import DemoBuild
 from sqlalchemy import func, select
-from typer.testing import Result
 
 from bashgah.analytics import reports, trends
 from bashgah.core.db import Database
@@ -17,9 +17,7 @@ from bashgah.core.normalize import ZWNJ, normalize_national_code, normalize_phon
 from bashgah.demo import generate
 from bashgah.demo import service as demo
 from bashgah.models import ApiKey, Branch, Member, Purchase, Refund, Tenant, Transfer
-from support import ledger_problems
-
-Cli = Callable[..., Awaitable[Result]]
+from support import Cli, ledger_problems
 
 
 async def counts(db: Database) -> tuple[int, ...]:
@@ -30,52 +28,6 @@ async def counts(db: Database) -> tuple[int, ...]:
                 for model in (Tenant, Branch, Member, Purchase, Transfer, Refund)
             ]
         )
-
-
-async def test_the_demo_club_has_a_tour_member_who_can_spend_points_with_the_printed_key(
-    db: Database, cli: Cli, client: httpx.AsyncClient
-) -> None:
-    result = await cli("demo")
-    assert result.exit_code == 0, result.output
-    key = result.stdout.strip().splitlines()[-1]
-    assert result.stdout.strip() == key and key.startswith("bg_")  # stdout holds the key and nothing else
-    assert "462 points to spend, 85 pending" in result.stderr
-
-    async with db.transaction() as session:
-        tenant = await session.scalar(select(Tenant).where(Tenant.slug == "demo"))
-        branches = (await session.scalars(select(Branch).order_by(Branch.id))).all()
-        members = int(await session.scalar(select(func.count(Member.id))) or 0)
-        refunds = int(await session.scalar(select(func.count(Refund.id))) or 0)
-    assert tenant is not None and tenant.name == "فروشگاه زنجیره‌ای نمونه"
-    assert [(b.code, b.name, b.kind) for b in branches] == [
-        ("tehran-vanak", "ونک", "store"),
-        ("tehran-tajrish", "تجریش", "store"),
-        ("online", "فروشگاه اینترنتی", "online"),
-    ]
-    assert members == 2_000 and refunds > 0
-    assert await ledger_problems(db) == []
-
-    # The README's tour: find Sara by her mobile and spend 100 of her points at the till.
-    headers = {"Authorization": f"Bearer {key}"}
-    found = await client.get("/api/v1/members/lookup", params={"q": "09121234567"}, headers=headers)
-    assert found.status_code == 200, found.text
-    sara = found.json()["items"][0]
-    assert (sara["first_name"], sara["last_name"]) == ("سارا", "محمدی")
-    sale = await client.post(
-        "/api/v1/purchases",
-        json={
-            "member": {"mobile": "09121234567"},
-            "branch": "tehran-vanak",
-            "external_id": "TOUR-1",
-            "total_rials": 500_000,
-            "redeem_points": 100,
-        },
-        headers={**headers, "Idempotency-Key": "tour-1"},
-    )
-    assert sale.status_code == 201, sale.text
-    assert sale.json()["discount_rials"] == 100_000
-    assert sale.json()["balance"]["available"] == 462 - 100
-    assert await ledger_problems(db) == []
 
 
 async def test_running_the_demo_again_adds_nothing_but_a_new_key(db: Database, cli: Cli) -> None:
@@ -107,15 +59,21 @@ def made(seed: int) -> tuple[list[generate.Customer], list[dict[str, str]]]:
     return people, generate.sales(rng, people, date(2026, 3, 1), Rules())
 
 
+@functools.cache
+def default_club() -> tuple[list[generate.Customer], list[dict[str, str]]]:
+    """The default seed's club, made once for the tests that read it."""
+    return made(demo.DEFAULT_SEED)
+
+
 def test_the_same_seed_makes_the_same_club_and_another_seed_another() -> None:
-    people, rows = made(demo.DEFAULT_SEED)
+    people, rows = default_club()
     again_people, again_rows = made(demo.DEFAULT_SEED)
     assert [p.record for p in people] == [p.record for p in again_people] and rows == again_rows
     assert made(7)[1] != rows
 
 
 def test_the_generated_people_and_sales_look_like_a_real_chain_store() -> None:
-    people, rows = made(demo.DEFAULT_SEED)
+    people, rows = default_club()
     mobiles = [normalize_phone(p.mobile) for p in people]
     assert len(set(mobiles)) == len(people)
     codes = [p.record["national_code"] for p in people if p.record.get("national_code")]
@@ -137,11 +95,10 @@ def test_the_generated_people_and_sales_look_like_a_real_chain_store() -> None:
 
 
 async def test_the_demo_club_comes_with_a_programme_to_show(
-    db: Database, cli: Cli, client: httpx.AsyncClient
+    demo_build: DemoBuild, demo_db: Database, demo_client: httpx.AsyncClient
 ) -> None:
-    result = await cli("demo")
-    assert result.exit_code == 0, result.output
-    headers = {"Authorization": f"Bearer {result.stdout.strip().splitlines()[-1]}", "Accept-Language": "en"}
+    headers = {"Authorization": f"Bearer {demo_build.key}", "Accept-Language": "en"}
+    client = demo_client
 
     async def names(path: str, field: str = "name_en") -> list[str]:
         response = await client.get(path, headers=headers)
@@ -159,17 +116,15 @@ async def test_the_demo_club_comes_with_a_programme_to_show(
     assert [level["code"] for level in ladder.json()["levels"]] == ["bronze", "silver", "gold", "vip"]
     card = await client.get("/api/v1/gift-cards/HEDIYE1405", headers=headers)
     assert card.status_code == 200 and card.json()["balance_rials"] == 1_000_000
-    assert await ledger_problems(db) == []
+    assert await ledger_problems(demo_db) == []
 
 
 async def test_the_demo_clubs_history_is_dated_when_it_happened_not_on_the_day_it_was_made(
-    db: Database, cli: Cli
+    demo_build: DemoBuild, demo_db: Database
 ) -> None:
-    result = await cli("demo")
-    assert result.exit_code == 0, result.output
-    assert "462 points to spend, 85 pending" in result.stderr  # the README's tour is unchanged
+    assert "462 points to spend, 85 pending" in demo_build.stderr  # the README's tour is unchanged
     now = datetime.now(UTC)
-    async with db.transaction() as session:
+    async with demo_db.transaction() as session:
         tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
         assert tenant_id is not None
         activity = await trends.activity(session, tenant_id)
@@ -223,11 +178,11 @@ async def test_the_demo_clubs_history_is_dated_when_it_happened_not_on_the_day_i
     # Points move at the sale; a return comes after its sale and before now.
     assert sale_points and all(moved == sold for moved, sold in sale_points)
     assert returns and all(sold < back <= now for back, sold in returns)
-    assert await ledger_problems(db) == []
+    assert await ledger_problems(demo_db) == []
 
 
 def test_each_generated_customer_joins_minutes_before_their_first_purchase() -> None:
-    people, rows = made(demo.DEFAULT_SEED)
+    people, rows = default_club()
     first: dict[str, str] = {}
     for row in rows:
         first.setdefault(row["mobile"], row["occurred_at"])  # rows are in time order
@@ -256,3 +211,48 @@ def test_the_demo_rewards_and_campaigns_name_their_amounts_in_the_clubs_own_unit
     assert money(floor, "en", DEFAULT_UNIT) in basket["name_en"]
     for thing in [*programme.REWARDS, *programme._campaigns(0)]:
         assert "ریال" not in thing["name_fa"] and "rial" not in thing["name_en"]
+
+
+async def test_the_demo_club_has_a_tour_member_who_can_spend_points_with_the_printed_key(
+    demo_build: DemoBuild, demo_db: Database, demo_client: httpx.AsyncClient
+) -> None:
+    # Last in this file: it adds a sale to the shared demo club, which the tests above only read.
+    key = demo_build.key
+    assert demo_build.stdout.strip() == key and key.startswith("bg_")  # stdout holds the key and nothing else
+    assert "462 points to spend, 85 pending" in demo_build.stderr
+
+    async with demo_db.transaction() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        branches = (await session.scalars(select(Branch).order_by(Branch.id))).all()
+        members = int(await session.scalar(select(func.count(Member.id))) or 0)
+        refunds = int(await session.scalar(select(func.count(Refund.id))) or 0)
+    assert tenant is not None and tenant.name == "فروشگاه زنجیره‌ای نمونه"
+    assert [(b.code, b.name, b.kind) for b in branches] == [
+        ("tehran-vanak", "ونک", "store"),
+        ("tehran-tajrish", "تجریش", "store"),
+        ("online", "فروشگاه اینترنتی", "online"),
+    ]
+    assert members == 2_000 and refunds > 0
+    assert await ledger_problems(demo_db) == []
+
+    # The README's tour: find Sara by her mobile and spend 100 of her points at the till.
+    headers = {"Authorization": f"Bearer {key}"}
+    found = await demo_client.get("/api/v1/members/lookup", params={"q": "09121234567"}, headers=headers)
+    assert found.status_code == 200, found.text
+    sara = found.json()["items"][0]
+    assert (sara["first_name"], sara["last_name"]) == ("سارا", "محمدی")
+    sale = await demo_client.post(
+        "/api/v1/purchases",
+        json={
+            "member": {"mobile": "09121234567"},
+            "branch": "tehran-vanak",
+            "external_id": "TOUR-1",
+            "total_rials": 500_000,
+            "redeem_points": 100,
+        },
+        headers={**headers, "Idempotency-Key": "tour-1"},
+    )
+    assert sale.status_code == 201, sale.text
+    assert sale.json()["discount_rials"] == 100_000
+    assert sale.json()["balance"]["available"] == 462 - 100
+    assert await ledger_problems(demo_db) == []

@@ -1,24 +1,11 @@
-"""Fixtures for the import/export tests: a club and the ``bashgah`` command line."""
+"""Fixtures for the import/export tests: a shop whose points wait a week and expire after a year."""
 
 from __future__ import annotations
 
 import pytest
-from import_helpers import Cli
-from typer.testing import Result
 
 from bashgah.core.db import Database
-from support import Club, make_club, run_cli
-
-
-@pytest.fixture
-def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """Run ``bashgah …`` against the test database. The command runs its own event loop, so it runs in
-    a thread beside the test's."""
-
-    async def run(*args: str) -> Result:
-        return await run_cli(db, monkeypatch, *args)
-
-    return run
+from support import Club, make_club
 
 
 @pytest.fixture

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from typer.testing import Result
 
 from bashgah.core.db import Database
 from bashgah.importing.columns import MEMBER_COLUMNS
 from bashgah.importing.members import import_members, read_members
 from bashgah.importing.sources import from_records
+from support import Cli as Cli  # the type of the ``cli`` fixture, named by the tests from here
 from support import Club
-
-#: The ``cli`` fixture: ``await cli("import", "purchases", path, "-t", "alpha")``.
-Cli = Callable[..., Awaitable[Result]]
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[Any]], bom: bool = False) -> Path:

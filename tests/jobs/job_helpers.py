@@ -31,9 +31,11 @@ from support import Club, bought, enrol, execute, give_points, reserve
 ONCE = {"release": 1, "expire": 100, "expire_wallets": 50_000, "tiers": 1, "occasions": 1, "notices": 1}
 
 
-async def _last_lot(db: Database) -> int:
+async def _newest_lot_expires(db: Database, at: datetime) -> None:
+    """The newest lot of points (or of wallet credit) now expires ``at``."""
     async with db.transaction() as session:
-        return int(await session.scalar(select(PointLot.id).order_by(PointLot.id.desc()).limit(1)) or 0)
+        newest = await session.scalar(select(PointLot.id).order_by(PointLot.id.desc()).limit(1))
+        await session.execute(update(PointLot).where(PointLot.id == newest).values(expires_at=at))
 
 
 async def busy_club(client: httpx.AsyncClient, club: Club, db: Database, now: datetime) -> None:
@@ -51,12 +53,7 @@ async def busy_club(client: httpx.AsyncClient, club: Club, db: Database, now: da
 
     expiring = await enrol(client, club)
     await give_points(client, club, expiring["id"], 100)
-    await execute(
-        db,
-        update(PointLot)
-        .where(PointLot.id == await _last_lot(db))
-        .values(expires_at=now - timedelta(hours=1)),
-    )
+    await _newest_lot_expires(db, now - timedelta(hours=1))
 
     # Wallet credit past its date (30,000) and a gift card past its date (20,000).
     topped = await client.post(
@@ -65,12 +62,7 @@ async def busy_club(client: httpx.AsyncClient, club: Club, db: Database, now: da
         headers=club.headers("cashier", **{"Idempotency-Key": f"jobs-top-up-{expiring['id']}"}),
     )
     assert topped.status_code == 201, topped.text
-    await execute(
-        db,
-        update(PointLot)
-        .where(PointLot.id == await _last_lot(db))
-        .values(expires_at=now - timedelta(hours=1)),
-    )
+    await _newest_lot_expires(db, now - timedelta(hours=1))
     card = await client.post(
         "/api/v1/gift-cards", json={"value_rials": 20_000}, headers=club.headers("manager")
     )
@@ -79,10 +71,7 @@ async def busy_club(client: httpx.AsyncClient, club: Club, db: Database, now: da
 
     soon = await enrol(client, club)
     await give_points(client, club, soon["id"], 80)
-    await execute(
-        db,
-        update(PointLot).where(PointLot.id == await _last_lot(db)).values(expires_at=now + timedelta(days=5)),
-    )
+    await _newest_lot_expires(db, now + timedelta(days=5))
 
     today = jdatetime.date.fromgregorian(date=now.astimezone(TEHRAN).date())
     await enrol(client, club, birth_date=f"1399/{today.month:02d}/{today.day:02d}")  # 1399 is a leap year

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -19,10 +21,22 @@ from bashgah.occasions.tasks import award_tenant
 from occasions.occasion_helpers import new_rule, tehran
 from support import Club, enrol, execute, give_points, ledger_problems
 
+T = TypeVar("T")
+
 
 def postgres_only(db: Database) -> None:
     if db.is_sqlite:
         pytest.skip("SQLite has one writer: runs cannot overlap there")
+
+
+async def two_processes(db: Database, work: Callable[[Database], Awaitable[T]]) -> list[T]:
+    """``work`` started at the same moment by this process and by a second one (its own engine and
+    connections); what each returned."""
+    other = Database(db.url, pool_size=5)
+    try:
+        return list(await asyncio.gather(work(db), work(other)))
+    finally:
+        await other.dispose()
 
 
 async def test_two_processes_running_every_job_at_once_do_each_piece_of_work_once(
@@ -31,11 +45,7 @@ async def test_two_processes_running_every_job_at_once_do_each_piece_of_work_onc
     postgres_only(db)
     await busy_club(client, club, db, utcnow())
     now = utcnow()
-    other = Database(db.url, pool_size=5)  # a second process: its own engine and connections
-    try:
-        mine, theirs = await asyncio.gather(registry.run_all(db, now), registry.run_all(other, now))
-    finally:
-        await other.dispose()
+    mine, theirs = await two_processes(db, lambda database: registry.run_all(database, now))
 
     together = {a.name: a.done + b.done for a, b in zip(mine, theirs, strict=True)}
     assert {name: together[name] for name in ONCE} == ONCE
@@ -54,16 +64,12 @@ async def test_two_occasion_runs_that_overlap_give_each_member_one_nowruz_gift(
     await new_rule(client, club, "nowruz", points=100)
     members = [await enrol(client, club) for _ in range(10)]
     nowruz = tehran(1406, 1, 1)
-    other = Database(db.url, pool_size=5)
 
     async def run(database: Database) -> int:
         async with database.transaction() as session:
             return await award_tenant(session, club.tenant_id, nowruz)
 
-    try:
-        given = await asyncio.gather(run(db), run(other))
-    finally:
-        await other.dispose()
+    given = await two_processes(db, run)
 
     assert sum(given) == len(members)
     async with db.transaction() as session:
@@ -83,16 +89,12 @@ async def test_two_notice_runs_that_overlap_record_the_expiring_notice_once(
     await give_points(client, club, member["id"], 40)
     now = utcnow()
     await execute(db, update(PointLot).values(expires_at=now + timedelta(days=3)))
-    other = Database(db.url, pool_size=5)
 
     async def run(database: Database) -> int:
         async with database.transaction() as session:
             return await record_expiring(session, club.tenant_id, now)
 
-    try:
-        recorded = await asyncio.gather(run(db), run(other))
-    finally:
-        await other.dispose()
+    recorded = await two_processes(db, run)
 
     assert sorted(recorded) == [0, 1]
     async with db.transaction() as session:

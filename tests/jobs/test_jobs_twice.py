@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
-import pytest
 from job_helpers import ONCE, busy_club, snapshot
-from typer.testing import CliRunner, Result
 
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.core.jalali import utcnow
 from bashgah.jobs import registry
-from support import Club, ledger_problems
+from support import Cli, Club, ledger_problems
 
 
 async def test_every_job_run_twice_changes_nothing_the_second_time(
@@ -44,26 +38,18 @@ async def test_every_job_run_twice_changes_nothing_the_second_time(
 
 
 async def test_jobs_run_from_the_command_line_prints_what_each_job_did(
-    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, club: Club, db: Database, cli: Cli
 ) -> None:
     await busy_club(client, club, db, utcnow())
 
-    def invoke(*args: str) -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    one = await asyncio.to_thread(invoke, "jobs", "run", "expire")
+    one = await cli("jobs", "run", "expire")
     assert one.exit_code == 0, one.output
     assert one.output.splitlines() == ["expire: 100 points expired (1 tenant(s))"]
-    everything = await asyncio.to_thread(invoke, "jobs", "run")
+    everything = await cli("jobs", "run")
     assert everything.exit_code == 0, everything.output
     assert "expire: 0 points expired" in everything.output
     assert "occasions: 1 occasion gifts given" in everything.output
     assert "notices: 1 expiring-soon notices recorded" in everything.output
-    assert (await asyncio.to_thread(invoke, "jobs", "run", "nope")).exit_code != 0
-    listed = await asyncio.to_thread(invoke, "jobs", "list")
+    assert (await cli("jobs", "run", "nope")).exit_code != 0
+    listed = await cli("jobs", "list")
     assert "pending    no job: " in listed.output

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
-import pytest
 from sqlalchemy import select, update
-from typer.testing import CliRunner, Result
 
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.models import Account, PointLot
 from support import (
+    Cli,
     Club,
     bought,
     enrol,
@@ -90,39 +85,29 @@ async def test_verify_catches_a_tampered_system_account(
     assert any("issuance" in p and "cached posted" in p for p in problems), problems
 
 
-def cli_verify(monkeypatch: pytest.MonkeyPatch, url: str, *args: str) -> Result:
-    monkeypatch.setenv("BASHGAH_DATABASE_URL", url)
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, ["ledger", "verify", *args])
-    finally:
-        get_settings.cache_clear()
-
-
 async def test_the_cli_exits_0_on_a_clean_ledger_and_1_on_a_corrupted_one(
-    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, club: Club, db: Database, cli: Cli
 ) -> None:
     member_id = await busy_day(client, club)
-    # The command runs its own event loop, so it runs in a thread beside the test's.
-    clean = await asyncio.to_thread(cli_verify, monkeypatch, db.url)
+    clean = await cli("ledger", "verify")
     assert clean.exit_code == 0, clean.output
     assert "ledger OK" in clean.output
 
     await execute(db, update(Account).where(Account.member_id == member_id).values(posted=Account.posted + 1))
-    broken = await asyncio.to_thread(cli_verify, monkeypatch, db.url)
+    broken = await cli("ledger", "verify")
     assert broken.exit_code == 1, broken.output
     assert "MISMATCH" in broken.output
     assert "ledger BROKEN" in broken.output
 
 
 async def test_the_cli_can_verify_one_tenant(
-    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, club: Club, db: Database, cli: Cli
 ) -> None:
     other = await make_club(db, "beta")
     await busy_day(client, other)
     member_id = await busy_day(client, club)
     await execute(db, update(Account).where(Account.member_id == member_id).values(posted=Account.posted + 1))
-    theirs = await asyncio.to_thread(cli_verify, monkeypatch, db.url, "--tenant", "beta")
+    theirs = await cli("ledger", "verify", "--tenant", "beta")
     assert theirs.exit_code == 0, theirs.output
-    mine = await asyncio.to_thread(cli_verify, monkeypatch, db.url, "--tenant", "alpha")
+    mine = await cli("ledger", "verify", "--tenant", "alpha")
     assert mine.exit_code == 1, mine.output

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 
 from bashgah.core.db import Database
+from bashgah.members import service as members_service
 from support import Club, enrol, error_code
 
 CANONICAL = "+989121234567"
@@ -151,27 +154,50 @@ async def test_the_same_mobile_may_enrol_in_two_different_clubs(
     assert first["id"] != second["id"]
 
 
-async def test_the_same_mobile_enrolled_at_several_tills_at_once_makes_one_member(
-    client: httpx.AsyncClient, club: Club
-) -> None:
-    import asyncio
+def tills_at_once(db: Database, monkeypatch: pytest.MonkeyPatch, tills: int) -> list[int]:
+    """Make the tills' enrolments race for real where the database lets them (PostgreSQL): each one waits
+    after its duplicate check until every till has checked, so all of them find nobody and all insert —
+    the unique index alone must turn all but one away. Returns a list that gets one entry for each till
+    that went on after the others had checked (none on SQLite).
 
+    SQLite has one writer at a time, so there the tills take turns: the test then checks that each later
+    till finds the member the first one made, in whatever form its mobile was typed."""
+    together: list[int] = []
+    if db.is_sqlite:
+        return together
+    everyone_checked = asyncio.Barrier(tills)
+    check = members_service._ensure_unique
+
+    async def check_then_wait(*args: Any, **kwargs: Any) -> None:
+        await check(*args, **kwargs)
+        async with asyncio.timeout(30):
+            await everyone_checked.wait()
+        together.append(1)
+
+    monkeypatch.setattr(members_service, "_ensure_unique", check_then_wait)
+    return together
+
+
+async def test_the_same_mobile_enrolled_at_several_tills_at_once_makes_one_member(
+    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     forms = list(MOBILE_FORMS.values())
+    together = tills_at_once(db, monkeypatch, len(forms))
     responses = await asyncio.gather(
         *(client.post("/api/v1/members", json={"mobile": m}, headers=club.headers("cashier")) for m in forms)
     )
     codes = sorted(r.status_code for r in responses)
-    assert codes == [201] + [409] * (len(forms) - 1)
+    assert codes == [201] + [409] * (len(forms) - 1), [r.text for r in responses]
     assert {error_code(r) for r in responses if r.status_code == 409} == {"duplicate_member"}
+    assert len(together) == (0 if db.is_sqlite else len(forms))
     found = await client.get("/api/v1/members/lookup", params={"q": CANONICAL}, headers=club.headers())
     assert len(found.json()["items"]) == 1
 
 
 async def test_the_same_national_code_enrolled_twice_at_once_makes_one_member(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import asyncio
-
+    together = tills_at_once(db, monkeypatch, 4)
     responses = await asyncio.gather(
         *(
             client.post(
@@ -182,5 +208,6 @@ async def test_the_same_national_code_enrolled_twice_at_once_makes_one_member(
             for n in range(4)
         )
     )
-    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409], [r.text for r in responses]
     assert {error_code(r) for r in responses if r.status_code == 409} == {"duplicate_member"}
+    assert len(together) == (0 if db.is_sqlite else 4)

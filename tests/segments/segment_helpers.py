@@ -14,7 +14,7 @@ from bashgah.models import Member
 from bashgah.segments import service
 from bashgah.segments.schemas import CONDITION, SegmentCreate
 from bashgah.segments.tasks import score_all, score_members
-from support import Club, purchase
+from support import Club, bought
 
 #: The moment every condition test is evaluated at: 1 November 2026, 12:00 UTC (1405/08/10 in Tehran).
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -57,7 +57,4 @@ async def sale(
 ) -> dict[str, Any]:
     """A purchase ``days_ago`` days before :data:`NOW`."""
     at = NOW - timedelta(days=days_ago)
-    response = await purchase(client, club, member_id, total, occurred_at=at.isoformat(), **fields)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await bought(client, club, member_id, total, occurred_at=at.isoformat(), **fields)

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-import pytest
-from typer.testing import Result
 
 from bashgah.analytics.labels import GROUPS
-from bashgah.core.db import Database
-from support import Club, enrol, run_cli
-
-Cli = Callable[..., Awaitable[Result]]
-
-
-@pytest.fixture
-def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    async def run(*args: str) -> Result:
-        return await run_cli(db, monkeypatch, *args)
-
-    return run
+from support import Cli, Club, enrol
 
 
 async def test_list_show_count_export_and_import_from_the_command_line(

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner, Result
 
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
 from bashgah.models import AuditEntry, utcnow
 from bashgah.staff import service as staff
 from bashgah.staff.errors import LoginFailed, LoginLocked, WeakPassword
-from support import Club
-
-Cli = Callable[..., Awaitable[Result]]
-
-
-@pytest.fixture
-def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    def invoke(args: Sequence[str], typed: str) -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args), input=typed)
-        finally:
-            get_settings.cache_clear()
-
-    async def run(*args: str, typed: str = "") -> Result:
-        return await asyncio.to_thread(invoke, args, typed)
-
-    return run
+from support import Cli, Club
 
 
 async def _login(db: Database, club: Club, username: str, password: str) -> staff.LoginResult:

@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
-import pytest
-from typer.testing import CliRunner, Result
 from wallet_helpers import card, wallet_of
 
-from bashgah.cli.main import app
-from bashgah.core.config import get_settings
 from bashgah.core.db import Database
-from support import Club, enrol, ledger_problems
-
-
-async def _cli(db: Database, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
-    def invoke() -> Result:
-        monkeypatch.setenv("BASHGAH_DATABASE_URL", db.url)
-        get_settings.cache_clear()
-        try:
-            return CliRunner().invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    return await asyncio.to_thread(invoke)
+from support import Cli, Club, enrol, ledger_problems
 
 
 async def test_a_top_up_and_a_batch_of_gift_cards_from_the_command_line(
-    client: httpx.AsyncClient, club: Club, db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    client: httpx.AsyncClient, club: Club, db: Database, cli: Cli, tmp_path: Path
 ) -> None:
     member = await enrol(client, club)
-    topped = await _cli(
-        db, monkeypatch, "wallet", "top-up", str(member["id"]), "250000", "--reference", "T-9"
-    )
+    topped = await cli("wallet", "top-up", str(member["id"]), "250000", "--reference", "T-9")
     assert topped.exit_code == 0, topped.output
     assert (await wallet_of(client, club, member["id"]))["balance"]["total_rials"] == 250_000
 
     out = tmp_path / "cards.csv"
-    issued = await _cli(
-        db,
-        monkeypatch,
+    issued = await cli(
         "gift-cards",
         "issue",
         "--value",
@@ -60,6 +39,6 @@ async def test_a_top_up_and_a_batch_of_gift_cards_from_the_command_line(
     assert len(lines) == 4 and lines[0] == "code,value_rials,expires_at"
     first = await card(client, club, lines[1].split(",")[0])
     assert (first["balance_rials"], first["batch"], first["expires_at"][:10]) == (100_000, "b1", "2099-03-20")
-    refused = await _cli(db, monkeypatch, "wallet", "top-up", "999999", "1000")
+    refused = await cli("wallet", "top-up", "999999", "1000")
     assert refused.exit_code == 2 and "not found" in refused.output
     assert await ledger_problems(db) == []

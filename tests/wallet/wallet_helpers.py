@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from support import Club
+from support import Club, bought, purchase
 
 _n = itertools.count(1)
 
@@ -68,24 +68,10 @@ async def card(client: httpx.AsyncClient, club: Club, code: str) -> dict[str, An
 async def pay(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, key: str | None = None, **fields: Any
 ) -> httpx.Response:
-    n = next(_n)
-    return await client.post(
-        "/api/v1/purchases",
-        json={
-            "member": {"id": member_id},
-            "branch": "main",
-            "external_id": fields.pop("external_id", f"W-{n}"),
-            "total_rials": total,
-            **fields,
-        },
-        headers=club.headers("cashier", **{"Idempotency-Key": key or f"w-{n}"}),
-    )
+    return await purchase(client, club, member_id, total, key=key, role="cashier", **fields)
 
 
 async def paid(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
 ) -> dict[str, Any]:
-    response = await pay(client, club, member_id, total, **fields)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await bought(client, club, member_id, total, role="cashier", **fields)

@@ -22,7 +22,6 @@ from web_helpers import (
     LiveServer,
     PageGuard,
     WebClient,
-    free_port,
     in_thread,
     small_club,
 )
@@ -31,7 +30,7 @@ from bashgah.api.app import create_app
 from bashgah.core.config import Settings
 from bashgah.core.db import Database
 from bashgah.core.migrate import upgrade
-from support import Club
+from support import Club, free_port
 
 
 @pytest.fixture

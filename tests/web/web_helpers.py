@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -125,12 +124,6 @@ def in_thread(work: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end on its own event loop, in a thread (a test's loop may be running)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def small_club(url: str) -> Club:

@@ -1,14 +1,14 @@
 """The README's 5-minute tour works verbatim against what `make run` starts.
 
-Runs the same steps as `make run` (migrate, demo, serve) on a fresh SQLite file, then the tour's shell
-block exactly as written, only pointed at this test's port.
+Runs the same steps as `make run` on a fresh SQLite file — ``bashgah db upgrade`` and ``bashgah demo``
+in process (the demo tests' shared build, copied), ``bashgah serve`` as its own process — then the
+tour's shell block exactly as written, only pointed at this test's port.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,8 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from demo_helpers import DemoBuild
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
@@ -29,18 +32,11 @@ def tour_script() -> str:
     return block.group(1)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[tuple[int, str, dict[str, str]]]:
-    env = {**os.environ, "BASHGAH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bashgah.db"}
-    subprocess.run([BIN / "bashgah", "db", "upgrade"], env=env, check=True, capture_output=True)
-    demo = subprocess.run([BIN / "bashgah", "demo"], env=env, check=True, capture_output=True, text=True)
-    key = demo.stdout.strip().splitlines()[-1]
+def demo_server(demo_sqlite: DemoBuild, tmp_path: Path) -> Iterator[tuple[int, str, dict[str, str]]]:
+    demo = demo_sqlite.copy_to(tmp_path / "bashgah.db")
+    env = {**os.environ, "BASHGAH_DATABASE_URL": demo.url}
+    key = demo.key
     assert key.startswith("bg_"), demo.stdout
     port = free_port()
     server = subprocess.Popen(
@@ -62,7 +58,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[int, str, dict[str, str]]]:
             time.sleep(0.2)
         yield port, key, env
     finally:
-        server.terminate()
+        server.kill()  # the copy is thrown away: no need to wait for a graceful stop
         server.wait(timeout=10)
 
 
