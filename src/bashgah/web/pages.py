@@ -16,7 +16,7 @@ from bashgah.core.errors import BashgahError
 from bashgah.models import utcnow
 from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
-from bashgah.web import audit, fmt, sessions
+from bashgah.web import audit, fmt, forms, sessions
 from bashgah.web.guard import (
     CsrfRejected,
     LoginRequired,
@@ -145,11 +145,10 @@ async def switch_language(request: Request) -> Response:
     """Switch the pages' language; a signed-in staff member keeps it as their preference."""
     user = await current_staff(request)
     form = await checked_form(request, user)
-    lang = form.get("lang")
+    lang = forms.text(form, "lang", 8)
     response = redirect(safe_next(form.get("next"), "/login"))
     if lang not in LANGUAGES:
         return response
-    assert isinstance(lang, str)
     if user is not None:
         async with database(request).transaction() as session:
             await staff_service.set_language(session, user.tenant_id, user.staff_id, lang)

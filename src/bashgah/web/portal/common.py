@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from bashgah.core.errors import NotFound
-from bashgah.models import Tenant
+from bashgah.models import Member, Tenant
 from bashgah.portal import otp
 from bashgah.portal import service as portal
 from bashgah.tenants import service as tenants
@@ -40,6 +41,31 @@ def redirect(to: str) -> RedirectResponse:
 def me(user: MemberUser) -> portal.MemberPrincipal:
     """Who the services see: the member acting for themselves."""
     return portal.principal_of(user.tenant_id, user.member_id)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The signed-in member as the portal's pages show them: their name (empty when they gave none),
+    mobile, card number and when they last changed what they agree to receive."""
+
+    first_name: str
+    name: str
+    mobile: str
+    card_number: str
+    sms_consent_at: datetime | None
+    email_consent_at: datetime | None
+
+    @classmethod
+    def of(cls, member: Member) -> Holder:
+        name = f"{member.first_name} {member.last_name}".strip()
+        return cls(
+            member.first_name,
+            name,
+            member.mobile,
+            member.card_number,
+            member.sms_consent_at,
+            member.email_consent_at,
+        )
 
 
 @dataclass(frozen=True)

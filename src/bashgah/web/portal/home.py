@@ -16,7 +16,7 @@ from bashgah.portal import service as portal
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead
 from bashgah.web import fmt
-from bashgah.web.portal.common import SignedIn, me, member_page, portal_router
+from bashgah.web.portal.common import Holder, SignedIn, me, member_page, portal_router
 from bashgah.web.qr import qr_svg
 from bashgah.web.sessions import MemberUser
 
@@ -47,7 +47,7 @@ async def home(request: Request, user: SignedIn) -> Response:
         tier = await _tier(session, user, lang)
         recent = await member_points.history(session, me(user), user.member_id, lang, limit=5)
         return {
-            "member": await members.get(session, user.tenant_id, user.member_id),
+            "member": Holder.of(await members.get(session, user.tenant_id, user.member_id)),
             "worth": await portal.worth(session, user.tenant_id, user.member_id, now),
             "expiries": await portal.coming_expiries(session, user.tenant_id, user.member_id, now),
             "tier": tier,
@@ -67,9 +67,7 @@ async def membership_card(request: Request, user: SignedIn) -> Response:
         member = await members.get(session, user.tenant_id, user.member_id)
         tier = await _tier(session, user, lang)
         return {
-            "member": member,
-            # The name on the card; a member who gave none is shown by their mobile.
-            "holder": f"{member.first_name} {member.last_name}".strip(),
+            "member": Holder.of(member),
             "worth": await portal.worth(session, user.tenant_id, user.member_id, utcnow()),
             "level": tier.level.name if tier else "",
             "card_number": fmt.card(member.card_number, lang),

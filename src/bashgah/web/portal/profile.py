@@ -18,7 +18,16 @@ from bashgah.models import Member
 from bashgah.web import fmt, forms
 from bashgah.web.guard import database
 from bashgah.web.i18n import translator
-from bashgah.web.portal.common import FACE, SignedIn, expired, member_page, portal_router, posted, redirect
+from bashgah.web.portal.common import (
+    FACE,
+    Holder,
+    SignedIn,
+    expired,
+    member_page,
+    portal_router,
+    posted,
+    redirect,
+)
 from bashgah.web.render import language
 from bashgah.web.sessions import MemberUser
 
@@ -54,7 +63,10 @@ async def _profile_page(
 
     async def read(session: AsyncSession, lang: str) -> dict[str, Any]:
         member = await members.get(session, user.tenant_id, user.member_id)
-        return {"member": member, "values": typed if typed is not None else _profile_values(member, lang)}
+        return {
+            "member": Holder.of(member),
+            "values": typed if typed is not None else _profile_values(member, lang),
+        }
 
     return await member_page(request, user, "profile.html", read, **context)
 

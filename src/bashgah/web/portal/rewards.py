@@ -17,7 +17,7 @@ from bashgah.models import utcnow
 from bashgah.portal import service as portal
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardInstanceRead, RewardOffer, RewardRead
-from bashgah.web import fmt
+from bashgah.web import fmt, forms
 from bashgah.web.guard import database
 from bashgah.web.i18n import translator
 from bashgah.web.portal.common import (
@@ -157,7 +157,7 @@ async def redeem(request: Request, reward_id: int, user: SignedIn) -> Response:
     form = await posted(request, user)
     if form is None:
         return expired(request, user)
-    if form.get("step") != "confirm":
+    if forms.text(form, "step") != "confirm":
         return redirect(f"/m/rewards/{reward_id}")
     lang = language(request, user)
     try:

@@ -207,8 +207,8 @@ async def switch_language(request: Request) -> Response:
     user, form = await _visitor_form(request)
     if form is None:
         return expired(request, user)
-    lang = form.get("lang")
+    lang = forms.text(form, "lang", 8)
     response = redirect(safe_next(form.get("next"), "/m"))
-    if isinstance(lang, str) and lang in LANGUAGES:
+    if lang in LANGUAGES:
         set_language_cookie(request, response, lang)
     return response
