@@ -71,15 +71,22 @@ BRONZE = level("bronze", "برنزی", "Bronze", 0)
 def ladder(*levels: dict[str, Any], **policy: Any) -> dict[str, Any]:
     """A tier ladder's body: spend over a rolling year, one level down after 30 days' grace, unless
     ``policy`` says otherwise."""
-    return {
+    body: dict[str, Any] = {
         "metric": "spend",
         "window": "rolling",
         "window_months": 12,
         "downgrade": "one_down",
         "grace_days": 30,
         **policy,
-        "levels": list(levels),
     }
+    # Each level's threshold named by its unit, as the API names it (``threshold_rials`` for spend).
+    named = f"threshold_{THRESHOLD_UNITS[body['metric']]}"
+    body["levels"] = [{named if k == "threshold" else k: v for k, v in lv.items()} for lv in levels]
+    return body
+
+
+#: The unit a ladder's metric is counted in.
+THRESHOLD_UNITS = {"spend": "rials", "points": "points", "visits": "visits"}
 
 
 async def first_sale(
