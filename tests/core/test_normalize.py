@@ -321,7 +321,7 @@ def test_control_characters_never_reach_a_stored_name_or_reason() -> None:
 def test_a_schema_text_is_cleaned_before_its_length_is_checked() -> None:
     from pydantic import ValidationError
 
-    from bashgah.ledger.schemas import AdjustmentCreate
+    from bashgah.points.schemas import AdjustmentCreate
 
     with pytest.raises(ValidationError):
         AdjustmentCreate.model_validate({"points": 5, "reason": "\x00\x01\x02\x03"})

@@ -24,10 +24,10 @@ from bashgah.coupons.endpoints import members_router as member_coupons_router
 from bashgah.coupons.endpoints import router as coupons_router
 from bashgah.giftcards.endpoints import router as gift_cards_router
 from bashgah.jobs.scheduler import Scheduler
-from bashgah.ledger.endpoints import router as ledger_router
 from bashgah.members.endpoints import router as members_router
 from bashgah.notices.endpoints import router as notices_router
 from bashgah.occasions.endpoints import router as occasions_router
+from bashgah.points.endpoints import router as points_router
 from bashgah.programme.endpoints import campaigns_router, events_router
 from bashgah.purchases.endpoints import router as purchases_router
 from bashgah.redemptions.endpoints import router as redemptions_router
@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     errors.install(app)
     for router in (
         members_router,
-        ledger_router,
+        points_router,
         purchases_router,
         redemptions_router,
         tenants_router,

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.jalali import TEHRAN
-from bashgah.ledger import member_points
 from bashgah.ledger.schemas import PointsBalance
 from bashgah.models import Account, CouponBatch, CouponCode, CouponUse, PointLot
+from bashgah.points import service as member_points
 from bashgah.tenants import service as tenants
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.ledger import member_points
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import (
     MemberEvent,
     utcnow,
 )
+from bashgah.points import service as member_points
 from bashgah.programme import engine
 from bashgah.programme.awards import award, hand_out
 from bashgah.programme.campaigns import active_for

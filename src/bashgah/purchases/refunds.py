@@ -13,9 +13,10 @@ from bashgah.auth.service import Principal
 from bashgah.core.errors import InvalidInput, InvalidState, Money
 from bashgah.coupons import service as coupons
 from bashgah.giftcards import service as gift_cards
-from bashgah.ledger import member_points, rules
+from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
 from bashgah.models import Purchase, PurchaseItem, Refund, utcnow
+from bashgah.points import service as member_points
 from bashgah.programme import awards as programme_awards
 from bashgah.purchases.reads import find
 from bashgah.purchases.schemas import (

@@ -19,10 +19,11 @@ from bashgah.auth.service import Principal
 from bashgah.core.errors import DuplicateReceipt
 from bashgah.coupons import service as coupons
 from bashgah.giftcards import service as gift_cards
-from bashgah.ledger import member_points, rules
+from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Member, Purchase, PurchaseItem, utcnow
+from bashgah.points import service as member_points
 from bashgah.programme import awards as programme_awards
 from bashgah.programme import campaigns as programme
 from bashgah.programme import examine as programme_examine

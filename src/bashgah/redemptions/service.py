@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import InvalidInput, InvalidState, NotFound, Points
-from bashgah.ledger import member_points
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
 from bashgah.models import Account, Reservation, utcnow
+from bashgah.points import service as member_points
 from bashgah.purchases.service import lock_member
 from bashgah.redemptions.schemas import ReservationCommit, ReservationCreate, ReservationRead
 from bashgah.tenants import service as tenants

@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, InvalidState
 from bashgah.core.rows import all_owned
-from bashgah.ledger import member_points
 from bashgah.ledger import rules as ledger_rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -37,6 +36,7 @@ from bashgah.models import (
     Transfer,
     utcnow,
 )
+from bashgah.points import service as member_points
 from bashgah.rewards import giving, till
 from bashgah.rewards.errors import (
     RewardInstanceClosed,

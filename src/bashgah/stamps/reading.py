@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.ledger.schemas import StampsBrief
 from bashgah.members import service as members
 from bashgah.models import (
     MemberStampCard,
@@ -17,6 +16,7 @@ from bashgah.models import (
     StampCard,
     utcnow,
 )
+from bashgah.points.schemas import StampsBrief
 from bashgah.programme.conditions import Line
 from bashgah.rewards import reads as rewards
 from bashgah.stamps import rules

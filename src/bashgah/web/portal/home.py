@@ -9,9 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.ledger import member_points
 from bashgah.members import service as members
 from bashgah.models import utcnow
+from bashgah.points import service as member_points
 from bashgah.portal import service as portal
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import MemberTierRead

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.coupons import service as coupon_service
-from bashgah.ledger import member_points
+from bashgah.points import service as member_points
 from bashgah.portal import service as portal
 from bashgah.stamps import reading as stamps
 from bashgah.wallet import service as wallets

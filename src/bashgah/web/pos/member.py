@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.core.errors import NotFound
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import MemberCouponRead
-from bashgah.ledger import member_points
-from bashgah.ledger.schemas import BalanceRead
 from bashgah.members import service as members
 from bashgah.models import Branch, Member
+from bashgah.points import service as member_points
+from bashgah.points.schemas import BalanceRead
 from bashgah.purchases import reads as purchases
 from bashgah.purchases.schemas import PurchaseRead
 from bashgah.rewards import service as rewards

@@ -14,8 +14,8 @@ from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import CouponCheck
 from bashgah.giftcards import service as gift_cards
 from bashgah.giftcards.schemas import GiftCardRead
-from bashgah.ledger import member_points
 from bashgah.members import service as members
+from bashgah.points import service as member_points
 from bashgah.programme.schemas import ExamineResult
 from bashgah.purchases import service as purchases
 from bashgah.stamps.schemas import StampPreview

@@ -11,8 +11,8 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.idempotency import service as idempotency
-from bashgah.ledger import member_points
 from bashgah.members import service as members
+from bashgah.points import service as member_points
 from bashgah.programme.schemas import GiftGiven
 from bashgah.purchases import reads as purchases
 from bashgah.purchases.schemas import PurchaseRead, RefundRead

@@ -16,11 +16,11 @@ from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError
 from bashgah.idempotency import service as idempotency
-from bashgah.ledger import member_points
-from bashgah.ledger.schemas import AdjustmentCreate
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberBlock
 from bashgah.models import Member
+from bashgah.points import service as member_points
+from bashgah.points.schemas import AdjustmentCreate
 from bashgah.wallet import service as wallet
 from bashgah.wallet.schemas import WalletAdjustmentCreate
 from bashgah.web import fmt, forms

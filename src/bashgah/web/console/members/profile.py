@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.coupons import service as coupons
-from bashgah.ledger import member_points
 from bashgah.members import service as members
 from bashgah.models import Member
+from bashgah.points import service as member_points
 from bashgah.purchases import reads as purchases
 from bashgah.stamps import reading as stamps
 from bashgah.tiers import service as tiers

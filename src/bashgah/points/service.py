@@ -12,20 +12,20 @@ from bashgah.auth.service import MANAGERS, Principal
 from bashgah.core.errors import InvalidInput, NotFound
 from bashgah.ledger import rules
 from bashgah.ledger import service as ledger
-from bashgah.ledger.schemas import (
+from bashgah.ledger.schemas import PointsBalance
+from bashgah.members import service as members
+from bashgah.members.schemas import MemberRef
+from bashgah.models import Member, Transfer, utcnow
+from bashgah.points.schemas import (
     AdjustmentCreate,
     AdjustmentPreview,
     AdjustmentRead,
     BalanceRead,
     LedgerLine,
     LedgerPage,
-    PointsBalance,
     TransferCreate,
     TransferRead,
 )
-from bashgah.members import service as members
-from bashgah.members.schemas import MemberRef
-from bashgah.models import Member, Transfer, utcnow
 from bashgah.tenants import service as tenants
 
 

@@ -1,3 +1,5 @@
+"""The members' points over HTTP: balance card, statement, adjustments, transfers."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.http.deps import ApiKeyDep, IdempotencyKeyDep, LangDep, run, run_idempotent
 from bashgah.http.paging import Page, PageQuery, cursor_for, paging
-from bashgah.ledger import member_points
-from bashgah.ledger.schemas import (
+from bashgah.points import service as member_points
+from bashgah.points.schemas import (
     AdjustmentCreate,
     AdjustmentRead,
     BalanceRead,

@@ -77,7 +77,7 @@ async def test_the_summary_the_till_console_and_portal_read_leaves_expired_point
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     from bashgah.auth.service import Principal
-    from bashgah.ledger import member_points
+    from bashgah.points import service as member_points
 
     member = await enrol(client, club)
     await give_points(client, club, member["id"], 300)

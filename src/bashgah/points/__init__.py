@@ -1,0 +1,1 @@
+"""The members' view of points: balance, statement, adjustments and transfers, built on the ledger."""
