@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bashgah.auth import service as auth
+from bashgah.auth import sessions as web_sessions
 from bashgah.cli.common import TenantOpt, console, run, tenant_id
 from bashgah.cli.data import export as export_command
 from bashgah.cli.data import import_app
@@ -25,7 +26,6 @@ from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
 from bashgah.web import audit
-from bashgah.web import sessions as web_sessions
 
 app = typer.Typer(help="Bashgah — the open customer-club platform.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)

@@ -13,12 +13,12 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
+from bashgah.auth import sessions
+from bashgah.auth.sessions import MemberUser, StaffUser
 from bashgah.core.db import Database
 from bashgah.core.errors import NulCharacter, UnreadableForm
 from bashgah.models import utcnow
-from bashgah.web import sessions
 from bashgah.web.render import ANON_CSRF_COOKIE, User
-from bashgah.web.sessions import MemberUser, StaffUser
 
 #: Roles of each face. Analysts read the console and change nothing; cashiers only use the POS.
 POS_ROLES = ("owner", "manager", "cashier")

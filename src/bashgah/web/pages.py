@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bashgah.auth import sessions
 from bashgah.core.errors import BashgahError
 from bashgah.models import utcnow
 from bashgah.staff import service as staff_service
 from bashgah.tenants import service as tenants
-from bashgah.web import audit, fmt, forms, sessions
+from bashgah.web import audit, fmt, forms
 from bashgah.web.guard import (
     CsrfRejected,
     LoginRequired,

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bashgah.auth.sessions import MemberUser, StaffUser, new_token
 from bashgah.web import fmt
 from bashgah.web.i18n import LANGUAGES, clean_language, direction, translator
-from bashgah.web.sessions import MemberUser, StaffUser, new_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"

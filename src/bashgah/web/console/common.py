@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError
 from bashgah.core.normalize import to_persian_digits
 from bashgah.web import audit, fmt
@@ -23,7 +24,6 @@ from bashgah.web.forms import text
 from bashgah.web.guard import CONSOLE_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.render import finish, language, render
-from bashgah.web.sessions import StaffUser
 
 #: Roles that change things in the console; analysts only read (forms hidden, POSTs refused).
 WRITERS = ("owner", "manager")

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.db import Database
 from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.exports import service as exports
@@ -34,7 +35,6 @@ from bashgah.importing.sources import CSV_SUFFIXES, XLSX_SUFFIXES, read_file
 from bashgah.web import audit, fmt
 from bashgah.web.console.common import Reader, Writer, done, download, lang_of, missing, page, problems
 from bashgah.web.guard import checked_form, database
-from bashgah.web.sessions import StaffUser
 
 log = logging.getLogger("bashgah.web")
 router = APIRouter(prefix="/console/club/data", include_in_schema=False)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from bashgah.analytics import export
 from bashgah.analytics.reports import REPORTS, Params, Report, Table
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.jalali import parse_until
 from bashgah.exports import service as exports
@@ -27,7 +28,6 @@ from bashgah.web.console.common import Reader, lang_of, missing, page, percent, 
 from bashgah.web.forms import whole
 from bashgah.web.guard import database
 from bashgah.web.i18n import Translate, direction, translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/reports", include_in_schema=False)
 #: The order of the index; every name is a key of ``analytics.reports.REPORTS``.

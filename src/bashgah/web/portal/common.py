@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
+from bashgah.auth.sessions import MemberUser
 from bashgah.core.errors import NotFound
 from bashgah.models import Member, Tenant
 from bashgah.portal import otp
@@ -21,7 +22,6 @@ from bashgah.tenants import service as tenants
 from bashgah.web.guard import CsrfRejected, checked_form, database, require_member
 from bashgah.web.i18n import translator
 from bashgah.web.render import language, render
-from bashgah.web.sessions import MemberUser
 
 SignedIn = Annotated[MemberUser, Depends(require_member)]
 FACE = "portal"

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import MemberUser
 from bashgah.members import service as members
 from bashgah.models import utcnow
 from bashgah.points import service as member_points
@@ -18,7 +19,6 @@ from bashgah.tiers.schemas import MemberTierRead
 from bashgah.web import fmt
 from bashgah.web.portal.common import Holder, SignedIn, me, member_page, portal_router
 from bashgah.web.qr import qr_svg
-from bashgah.web.sessions import MemberUser
 
 router = portal_router()
 

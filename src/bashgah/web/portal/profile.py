@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import MemberUser
 from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.core.jalali import to_jalali_str
 from bashgah.core.normalize import to_persian_digits
@@ -29,7 +30,6 @@ from bashgah.web.portal.common import (
     redirect,
 )
 from bashgah.web.render import language
-from bashgah.web.sessions import MemberUser
 
 router = portal_router()
 #: The profile's text fields and how much of each is kept.

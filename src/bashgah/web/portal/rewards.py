@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import MemberUser
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import to_persian_digits
 from bashgah.models import utcnow
@@ -35,7 +36,6 @@ from bashgah.web.portal.common import (
     redirect,
 )
 from bashgah.web.render import language
-from bashgah.web.sessions import MemberUser
 
 router = portal_router()
 Money = Callable[[int], str]

@@ -8,6 +8,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
+from bashgah.auth import sessions
+from bashgah.auth.sessions import MemberUser
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import normalize_phone
 from bashgah.models import utcnow
@@ -15,7 +17,7 @@ from bashgah.portal import otp
 from bashgah.portal.errors import CodeTooSoon, TooManyCodes
 from bashgah.sms.gateway import SmsGateway, from_settings
 from bashgah.tenants import service as tenants
-from bashgah.web import fmt, forms, sessions
+from bashgah.web import fmt, forms
 from bashgah.web.guard import current_member, database, safe_next
 from bashgah.web.i18n import LANGUAGES
 from bashgah.web.pages import set_language_cookie, set_session_cookie, sign_out
@@ -30,7 +32,6 @@ from bashgah.web.portal.common import (
     redirect,
 )
 from bashgah.web.render import language
-from bashgah.web.sessions import MemberUser
 
 router = portal_router()
 

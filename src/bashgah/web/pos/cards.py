@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.core.normalize import to_latin_digits
 from bashgah.giftcards import service as gift_cards
@@ -24,7 +25,6 @@ from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
 from bashgah.web.pos.common import Cashier, Customer, log, once, pos_router, redirect, refusal, screen
 from bashgah.web.render import language
-from bashgah.web.sessions import StaffUser
 
 router = pos_router()
 

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError
 from bashgah.idempotency import service as idempotency
 from bashgah.models import Member
@@ -19,7 +20,6 @@ from bashgah.web import audit, fmt
 from bashgah.web.guard import POS_ROLES, database, require_staff
 from bashgah.web.pos.pricing import SaleRefused
 from bashgah.web.render import render
-from bashgah.web.sessions import StaffUser
 
 Cashier = Annotated[StaffUser, Depends(require_staff(*POS_ROLES))]
 

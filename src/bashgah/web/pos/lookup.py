@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, DuplicateMember, InvalidInput, NotFound
 from bashgah.core.normalize import looks_like_phone, normalize_reference, to_latin_digits
 from bashgah.members import service as members
@@ -23,7 +24,6 @@ from bashgah.web.guard import checked_form, database
 from bashgah.web.pos.common import Cashier, Customer, log, message, pos_router, redirect, screen, status
 from bashgah.web.pos.typed import EnrolForm
 from bashgah.web.render import language
-from bashgah.web.sessions import StaffUser
 
 router = pos_router()
 

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import NotFound
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import MemberCouponRead
@@ -32,7 +33,6 @@ from bashgah.web.i18n import translator
 from bashgah.web.pos.common import Cashier, Customer, pos_router, screen
 from bashgah.web.pos.typed import SaleForm
 from bashgah.web.render import language
-from bashgah.web.sessions import StaffUser
 
 router = pos_router()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, Show
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import CouponCheck
@@ -24,7 +25,6 @@ from bashgah.wallet.errors import GiftCardClosed, InsufficientGiftCard, Insuffic
 from bashgah.web import fmt
 from bashgah.web.i18n import translator
 from bashgah.web.pos.typed import Sale
-from bashgah.web.sessions import StaffUser
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.idempotency import service as idempotency
 from bashgah.members import service as members
 from bashgah.points import service as member_points
@@ -25,7 +26,6 @@ from bashgah.web.pos.common import Cashier, Customer, pos_router, screen
 from bashgah.web.pos.pricing import Bonus, RewardUse, bonuses, reward_use
 from bashgah.web.qr import qr_svg
 from bashgah.web.render import language
-from bashgah.web.sessions import StaffUser
 
 router = pos_router()
 

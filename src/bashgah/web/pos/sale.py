@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.members import service as members
 from bashgah.purchases import service as purchases
@@ -22,7 +23,6 @@ from bashgah.web.pos.common import Cashier, Customer, log, message, once, pos_ro
 from bashgah.web.pos.pricing import SaleRefused, labelled, price
 from bashgah.web.pos.typed import Sale, SaleForm, read_sale
 from bashgah.web.render import language
-from bashgah.web.sessions import StaffUser
 
 router = pos_router()
 

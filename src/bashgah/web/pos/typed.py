@@ -8,13 +8,13 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import InvalidInput
 from bashgah.core.normalize import normalize_reference
 from bashgah.coupons import rules as coupon_rules
 from bashgah.idempotency import service as idempotency
 from bashgah.purchases.schemas import PurchaseCreate, RefundCreate
 from bashgah.web import forms
-from bashgah.web.sessions import StaffUser
 
 #: Receipt numbers of the till: short, from letters and digits nobody misreads (as coupon codes).
 RECEIPT_LENGTH = 8

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import to_persian_digits
 from bashgah.models import utcnow
@@ -26,7 +27,6 @@ from bashgah.web.console.campaigns.form import definition_of, typed_from, typed_
 from bashgah.web.console.common import Reader, Writer, changed, done, lang_of, missing, page, problems, saving
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/campaigns", include_in_schema=False)
 

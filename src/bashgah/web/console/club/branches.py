@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
 from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/branches", include_in_schema=False)
 

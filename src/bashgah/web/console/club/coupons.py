@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError
 from bashgah.core.jalali import TEHRAN
 from bashgah.coupons import service as coupons
@@ -18,7 +19,6 @@ from bashgah.coupons.schemas import BatchCreate, BatchUpdate
 from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, download, missing
 from bashgah.web.forms import maybe_whole, typed_day, typed_rials, values
 from bashgah.web.guard import checked_form, database
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/coupons", include_in_schema=False)
 COUPON_FIELDS = (

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError
 from bashgah.core.jalali import TEHRAN
 from bashgah.giftcards import service as giftcards
@@ -31,7 +32,6 @@ from bashgah.web.console.common import (
 from bashgah.web.forms import maybe_whole, text, typed_day, typed_rials, values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/giftcards", include_in_schema=False)
 FIELDS = ("value", "count", "code", "prefix", "batch", "expires_on")

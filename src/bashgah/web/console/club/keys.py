@@ -9,12 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth import service as auth
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, InvalidInput
 from bashgah.tenants import service as tenants
 from bashgah.web.console.common import FormPage, Writer, changed, lang_of, problems
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/keys", include_in_schema=False)
 KEY_ROLES = ("owner", "manager", "cashier", "integration")

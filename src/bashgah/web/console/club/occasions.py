@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
@@ -18,7 +19,6 @@ from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, chang
 from bashgah.web.forms import maybe_whole, values
 from bashgah.web.guard import checked_form
 from bashgah.web.i18n import translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/occasions", include_in_schema=False)
 FIELDS = ("kind", "name_fa", "name_en", "points", "reward_id", "days_early")

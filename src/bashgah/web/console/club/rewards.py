@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
 from bashgah.web.console.common import N_, FormPage, Step, Writer, changed, lang_of
 from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/rewards", include_in_schema=False)
 REWARD_KINDS = ("discount_amount", "discount_percent", "free_product", "physical_gift", "free_shipping")

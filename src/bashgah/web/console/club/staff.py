@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth import sessions
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import InvalidInput
 from bashgah.models import Branch, Staff
 from bashgah.staff import service as staff
 from bashgah.tenants import service as tenants
-from bashgah.web import sessions
 from bashgah.web.console.common import FormPage, Step, Writer, changed
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/staff", include_in_schema=False)
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.rewards import service as rewards
 from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardCreate
@@ -18,7 +19,6 @@ from bashgah.web import fmt
 from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, saving
 from bashgah.web.forms import maybe_whole, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/stamps", include_in_schema=False)
 FIELDS = (

@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.tiers import service as tiers
 from bashgah.tiers.schemas import TierConfigUpdate
 from bashgah.web import fmt
 from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
 from bashgah.web.forms import maybe_whole, text, typed_rials, values
 from bashgah.web.guard import checked_form
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/club/tiers", include_in_schema=False)
 #: Blank rows the tier form offers for new levels.

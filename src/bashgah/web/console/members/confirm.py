@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError
 from bashgah.idempotency import service as idempotency
 from bashgah.members import service as members
@@ -29,7 +30,6 @@ from bashgah.web.console.members import profile
 from bashgah.web.forms import text, typed_rials, values, whole
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/members", include_in_schema=False)
 Data = TypeVar("Data")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, DuplicateMember, NotFound
 from bashgah.core.normalize import local_mobile
 from bashgah.members import service as members
@@ -20,7 +21,6 @@ from bashgah.web.console.common import Writer, changed, done, lang_of, missing, 
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/members", include_in_schema=False)
 

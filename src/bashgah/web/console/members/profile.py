@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import BashgahError, NotFound
 from bashgah.coupons import service as coupons
 from bashgah.members import service as members
@@ -35,7 +36,6 @@ from bashgah.web.console.common import (
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
-from bashgah.web.sessions import StaffUser
 
 router = APIRouter(prefix="/console/members", include_in_schema=False)
 LATEST = 50
