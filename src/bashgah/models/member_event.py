@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class MemberEvent(IdMixin, CreatedMixin, Base):
@@ -16,8 +16,8 @@ class MemberEvent(IdMixin, CreatedMixin, Base):
     __tablename__ = "member_events"
     __table_args__ = (Index("ix_member_events_member", "member_id", "id"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    member_id: Mapped[int] = ref("members")
     name: Mapped[str] = mapped_column(String(64))
     properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)

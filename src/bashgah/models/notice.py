@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Notice(IdMixin, CreatedMixin, Base):
@@ -20,8 +20,8 @@ class Notice(IdMixin, CreatedMixin, Base):
         Index("ix_notices_unsent", "tenant_id", "sent_at", "id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    member_id: Mapped[int] = ref("members")
     #: points_expiring
     kind: Mapped[str] = mapped_column(String(32))
     #: What the notice is about, within its kind (for points_expiring: the Tehran date, ``2026-12-01``).
