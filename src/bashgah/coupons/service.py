@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound, Show
-from bashgah.core.rows import owned
+from bashgah.core.rows import owned, read_of
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
@@ -149,24 +149,13 @@ async def _batch(session: AsyncSession, tenant_id: int, batch_id: int) -> Coupon
 
 
 def _read(b: CouponBatch, code: str | None, uses: int, given: int) -> BatchRead:
-    return BatchRead(
-        id=b.id,
-        name=b.name,
-        kind=cast(Any, b.kind),
+    return read_of(
+        BatchRead,
+        b,
         **Discount.stored(b.discount_type, b.discount_value),
-        max_discount_rials=b.max_discount_rials,
-        min_basket_rials=b.min_basket_rials,
-        valid_from=b.valid_from,
-        valid_until=b.valid_until,
-        max_uses=b.max_uses,
-        max_uses_per_code=b.max_uses_per_code,
-        max_uses_per_member=b.max_uses_per_member,
-        code_count=b.code_count,
-        active=b.active,
         code=code,
         uses=uses,
         discount_given_rials=given,
-        created_at=b.created_at,
     )
 
 

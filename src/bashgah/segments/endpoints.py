@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
+from bashgah.core.rows import read_of
 from bashgah.exports import service as exports
 from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.http.paging import Page, PageDep, PageQuery, cursor_for, page_of, paging
@@ -38,15 +39,7 @@ class ExportFormat(StrEnum):
 
 
 def _read(segment: Segment) -> SegmentRead:
-    return SegmentRead(
-        id=segment.id,
-        name=segment.name,
-        description=segment.description,
-        kind=segment.kind,
-        definition=segment.definition,
-        created_at=segment.created_at,
-        updated_at=segment.updated_at,
-    )
+    return read_of(SegmentRead, segment)
 
 
 @router.post("", status_code=201, response_model=SegmentRead)

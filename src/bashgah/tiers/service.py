@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TenantCache
 from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.rows import read_of
 from bashgah.models import CouponUse, MemberTier, Purchase, TierChange, TierLevel, TierPolicy, utcnow
 from bashgah.tiers import rules
 from bashgah.tiers.rules import Level
@@ -164,15 +165,7 @@ def level_read(level: Level, lang: str, metric: str) -> LevelRead:
 
 
 def config_read(found: Ladder, lang: str) -> TierConfigRead:
-    return TierConfigRead(
-        enabled=found.enabled,
-        metric=found.metric,
-        window=found.window,
-        window_months=found.window_months,
-        downgrade=found.downgrade,
-        grace_days=found.grace_days,
-        levels=[level_read(lv, lang, found.metric) for lv in found.levels],
-    )
+    return read_of(TierConfigRead, found, levels=[level_read(lv, lang, found.metric) for lv in found.levels])
 
 
 def measure(metric: str, member_id: Any, since: Any) -> Select[Any]:
