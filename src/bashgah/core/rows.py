@@ -1,5 +1,5 @@
 """Finding a club's own row by id: the one lookup every domain makes before reading or changing a thing;
-and showing a row as its read schema.
+showing a row as its read schema, and a new row from its create schema.
 
 The row must belong to the caller's tenant, so another club's id is answered as not found, never shown.
 """
@@ -55,3 +55,13 @@ def read_of(schema: type[S], row: object, **given: Any) -> S:
         name: getattr(row, name) for name in schema.model_fields if name not in given and hasattr(row, name)
     }
     return schema(**copied, **given)
+
+
+def row_of(model: type[T], data: BaseModel, **given: Any) -> T:
+    """A new ``model`` row from a create schema: each column the schema has a field of the same name for
+    takes its value, and ``given`` sets the rest and whatever is stored differently from what was sent."""
+    columns = cast(Any, model).__table__.columns
+    taken = {
+        name: getattr(data, name) for name in type(data).model_fields if name in columns and name not in given
+    }
+    return model(**taken, **given)

@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound, Show
-from bashgah.core.rows import owned, read_of
+from bashgah.core.errors import BashgahError, InvalidInput, NotFound, Show
+from bashgah.core.rows import owned, read_of, row_of
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
@@ -70,31 +70,19 @@ async def create_batch(session: AsyncSession, tenant_id: int, data: BatchCreate)
             )
     elif prefix != data.prefix.upper():
         raise InvalidInput("prefix", "use Latin letters and digits", "فقط حرف لاتین و رقم", "پیشوند")
-    elif not rules.room_for(data.count or 0, data.length):
-        raise InvalidInput(
-            "length",
-            "{count} codes need longer codes than {length} characters",
-            "برای {count} کد، طول {length} کافی نیست",
-            "طول کد",
-            count=Count(data.count or 0),
-            length=Count(data.length),
-        )
+    else:
+        rules.check_room(data.count or 0, data.length)
     per_code = data.max_uses_per_code
     if universal is None and per_code is None:
         per_code = 1  # a generated code is a personal, single-use code unless said otherwise
-    batch = CouponBatch(
+    batch = row_of(
+        CouponBatch,
+        data,
         tenant_id=tenant_id,
-        name=data.name,
         kind="universal" if universal else "unique",
-        discount_type=data.discount_type,
         discount_value=data.discount_value,
-        max_discount_rials=data.max_discount_rials,
-        min_basket_rials=data.min_basket_rials,
         valid_from=data.valid_from or utcnow(),
-        valid_until=data.valid_until,
-        max_uses=data.max_uses,
         max_uses_per_code=per_code,
-        max_uses_per_member=data.max_uses_per_member,
         code_count=1 if universal else data.count,
         created_at=utcnow(),
     )
