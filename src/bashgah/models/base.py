@@ -40,6 +40,13 @@ def ref(table: str, **options: Any) -> MappedColumn[Any]:
     return mapped_column(BigId, ForeignKey(f"{table}.id"), **options)
 
 
+class MemberRowMixin:
+    """A row about one member of one club."""
+
+    tenant_id: Mapped[int] = ref("tenants")
+    member_id: Mapped[int] = ref("members")
+
+
 class NamedMixin:
     """A thing members see by name, in Persian and in English."""
 

@@ -5,10 +5,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class CampaignAward(IdMixin, CreatedMixin, Base):
+class CampaignAward(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """Points one campaign version gave a member for one purchase or event (a ``bonus`` transfer)."""
 
     __tablename__ = "campaign_awards"
@@ -17,12 +17,10 @@ class CampaignAward(IdMixin, CreatedMixin, Base):
         Index("ix_campaign_awards_purchase", "purchase_id"),
     )
 
-    tenant_id: Mapped[int] = ref("tenants")
     campaign_id: Mapped[int] = ref("campaigns")
     version: Mapped[int] = mapped_column(Integer)
     #: Keys of the rules that fired.
     rules: Mapped[list[Any]] = mapped_column(JSON)
-    member_id: Mapped[int] = ref("members")
     purchase_id: Mapped[int | None] = ref("purchases")
     event_id: Mapped[int | None] = ref("member_events")
     points: Mapped[int] = mapped_column(BigInteger)

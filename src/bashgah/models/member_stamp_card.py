@@ -6,19 +6,17 @@ from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class MemberStampCard(IdMixin, CreatedMixin, Base):
+class MemberStampCard(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """One card a member fills: at most one is open per stamp card, changed only under the member's
     account lock."""
 
     __tablename__ = "member_stamp_cards"
     __table_args__ = (Index("ix_member_stamp_cards_member", "member_id", "card_id", "status"),)
 
-    tenant_id: Mapped[int] = ref("tenants")
     card_id: Mapped[int] = ref("stamp_cards")
-    member_id: Mapped[int] = ref("members")
     #: The stamp card's version when this card was opened.
     card_version: Mapped[int] = mapped_column(Integer)
     stamps: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,10 +7,10 @@ from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class Purchase(IdMixin, CreatedMixin, Base):
+class Purchase(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """A receipt from a till or an online order, and what it did to the member's points."""
 
     __tablename__ = "purchases"
@@ -19,9 +19,7 @@ class Purchase(IdMixin, CreatedMixin, Base):
         Index("ix_purchases_member", "member_id", "id"),
     )
 
-    tenant_id: Mapped[int] = ref("tenants")
     branch_id: Mapped[int] = ref("branches")
-    member_id: Mapped[int] = ref("members")
     external_id: Mapped[str] = mapped_column(String(64))
     total_rials: Mapped[int] = mapped_column(BigInteger)
     discount_rials: Mapped[int] = mapped_column(BigInteger, default=0)

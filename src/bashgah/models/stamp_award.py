@@ -5,10 +5,10 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class StampAward(IdMixin, CreatedMixin, Base):
+class StampAward(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """Stamps given (positive) or taken back by a return (negative), append-only: what a purchase
     earned stays what it earned, whatever later edits of the card say."""
 
@@ -18,10 +18,8 @@ class StampAward(IdMixin, CreatedMixin, Base):
         Index("ix_stamp_awards_member", "member_id", "card_id"),
     )
 
-    tenant_id: Mapped[int] = ref("tenants")
     card_id: Mapped[int] = ref("stamp_cards")
     version: Mapped[int] = mapped_column(Integer)
-    member_id: Mapped[int] = ref("members")
     purchase_id: Mapped[int | None] = ref("purchases")
     refund_id: Mapped[int | None] = ref("refunds")
     event_id: Mapped[int | None] = ref("member_events")

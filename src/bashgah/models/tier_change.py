@@ -3,17 +3,15 @@ from __future__ import annotations
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class TierChange(IdMixin, CreatedMixin, Base):
+class TierChange(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """The history of a member's levels: every upgrade, downgrade, grace and manual change."""
 
     __tablename__ = "tier_changes"
     __table_args__ = (Index("ix_tier_changes_member", "member_id", "id"),)
 
-    tenant_id: Mapped[int] = ref("tenants")
-    member_id: Mapped[int] = ref("members")
     from_level_id: Mapped[int | None] = ref("tier_levels")
     to_level_id: Mapped[int | None] = ref("tier_levels")
     #: upgrade | downgrade | grace | manual | unlock
