@@ -1,4 +1,5 @@
-"""Finding a club's own row by id: the one lookup every domain makes before reading or changing a thing.
+"""Finding a club's own row by id: the one lookup every domain makes before reading or changing a thing;
+showing a row as its read schema, and a new row from its create schema.
 
 The row must belong to the caller's tenant, so another club's id is answered as not found, never shown.
 """
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import NotFound
 
 T = TypeVar("T")
+S = TypeVar("S", bound=BaseModel)
 
 
 async def owned(
@@ -42,3 +45,23 @@ async def all_owned(session: AsyncSession, model: type[T], tenant_id: int) -> li
     columns = cast(Any, model)
     found = await session.scalars(select(model).where(columns.tenant_id == tenant_id).order_by(columns.id))
     return list(found.all())
+
+
+def read_of(schema: type[S], row: object, **given: Any) -> S:
+    """``schema`` filled from ``row``: each field the row has an attribute of the same name for is copied,
+    and ``given`` sets the rest and whatever the answer shows differently (a name in the caller's
+    language, a count, a computed status)."""
+    copied = {
+        name: getattr(row, name) for name in schema.model_fields if name not in given and hasattr(row, name)
+    }
+    return schema(**copied, **given)
+
+
+def row_of(model: type[T], data: BaseModel, **given: Any) -> T:
+    """A new ``model`` row from a create schema: each column the schema has a field of the same name for
+    takes its value, and ``given`` sets the rest and whatever is stored differently from what was sent."""
+    columns = cast(Any, model).__table__.columns
+    taken = {
+        name: getattr(data, name) for name in type(data).model_fields if name in columns and name not in given
+    }
+    return model(**taken, **given)

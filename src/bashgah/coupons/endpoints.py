@@ -25,10 +25,9 @@ async def create_batch(request: Request, body: BatchCreate, key: ApiKeyDep) -> B
     """A batch of discount codes: one universal ``code``, or ``count`` generated unique codes."""
 
     async def work(session: AsyncSession, who: Principal) -> BatchRead:
-        who.require(*MANAGERS)
         return await service.create_batch(session, who.tenant_id, body)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/batches", response_model=Page[BatchRead])
@@ -36,20 +35,18 @@ async def list_batches(request: Request, key: ApiKeyDep, at: PageDep) -> Page[Ba
     """The club's batches, newest first."""
 
     async def work(session: AsyncSession, who: Principal) -> Page[BatchRead]:
-        who.require(*MANAGERS)
         rows = await service.list_batches(session, who.tenant_id, before=at.position, limit=at.limit + 1)
         return page(rows, at.limit, lambda b: b.id)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/batches/{batch_id}", response_model=BatchRead)
 async def get_batch(request: Request, batch_id: int, key: ApiKeyDep) -> BatchRead:
     async def work(session: AsyncSession, who: Principal) -> BatchRead:
-        who.require(*MANAGERS)
         return await service.get_batch(session, who.tenant_id, batch_id)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.patch("/batches/{batch_id}", response_model=BatchRead)
@@ -57,10 +54,9 @@ async def update_batch(request: Request, batch_id: int, body: BatchUpdate, key: 
     """Change a batch's validity (``valid_from``, ``valid_until``) or switch it off and on (``active``)."""
 
     async def work(session: AsyncSession, who: Principal) -> BatchRead:
-        who.require(*MANAGERS)
         return await service.update_batch(session, who.tenant_id, batch_id, body)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/batches/{batch_id}/codes.csv", response_class=Response)

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from bashgah.core.errors import Count, InvalidInput
 from bashgah.core.normalize import to_latin_digits
 
 #: Letters and digits a customer cannot misread: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
@@ -22,6 +23,19 @@ def normalize_code(raw: str) -> str:
 def room_for(count: int, length: int) -> bool:
     """Whether ``count`` random codes of ``length`` characters fit the alphabet with room to spare."""
     return len(ALPHABET) ** length >= count * SPACE_FACTOR
+
+
+def check_room(count: int, length: int) -> None:
+    """Refuse to generate ``count`` codes of ``length`` characters when they do not fit (:func:`room_for`)."""
+    if not room_for(count, length):
+        raise InvalidInput(
+            "length",
+            "{count} codes need longer codes than {length} characters",
+            "برای {count} کد، طول {length} کافی نیست",
+            "طول کد",
+            count=Count(count),
+            length=Count(length),
+        )
 
 
 def random_codes(n: int, length: int, prefix: str) -> set[str]:

@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
-from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound, Show
-from bashgah.core.rows import owned
+from bashgah.core.errors import BashgahError, InvalidInput, NotFound, Show
+from bashgah.core.rows import owned, read_of, row_of
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules
 from bashgah.coupons.errors import CouponCodeTaken, CouponRefused, CouponUnknown
@@ -70,31 +70,19 @@ async def create_batch(session: AsyncSession, tenant_id: int, data: BatchCreate)
             )
     elif prefix != data.prefix.upper():
         raise InvalidInput("prefix", "use Latin letters and digits", "فقط حرف لاتین و رقم", "پیشوند")
-    elif not rules.room_for(data.count or 0, data.length):
-        raise InvalidInput(
-            "length",
-            "{count} codes need longer codes than {length} characters",
-            "برای {count} کد، طول {length} کافی نیست",
-            "طول کد",
-            count=Count(data.count or 0),
-            length=Count(data.length),
-        )
+    else:
+        rules.check_room(data.count or 0, data.length)
     per_code = data.max_uses_per_code
     if universal is None and per_code is None:
         per_code = 1  # a generated code is a personal, single-use code unless said otherwise
-    batch = CouponBatch(
+    batch = row_of(
+        CouponBatch,
+        data,
         tenant_id=tenant_id,
-        name=data.name,
         kind="universal" if universal else "unique",
-        discount_type=data.discount_type,
         discount_value=data.discount_value,
-        max_discount_rials=data.max_discount_rials,
-        min_basket_rials=data.min_basket_rials,
         valid_from=data.valid_from or utcnow(),
-        valid_until=data.valid_until,
-        max_uses=data.max_uses,
         max_uses_per_code=per_code,
-        max_uses_per_member=data.max_uses_per_member,
         code_count=1 if universal else data.count,
         created_at=utcnow(),
     )
@@ -149,24 +137,13 @@ async def _batch(session: AsyncSession, tenant_id: int, batch_id: int) -> Coupon
 
 
 def _read(b: CouponBatch, code: str | None, uses: int, given: int) -> BatchRead:
-    return BatchRead(
-        id=b.id,
-        name=b.name,
-        kind=cast(Any, b.kind),
+    return read_of(
+        BatchRead,
+        b,
         **Discount.stored(b.discount_type, b.discount_value),
-        max_discount_rials=b.max_discount_rials,
-        min_basket_rials=b.min_basket_rials,
-        valid_from=b.valid_from,
-        valid_until=b.valid_until,
-        max_uses=b.max_uses,
-        max_uses_per_code=b.max_uses_per_code,
-        max_uses_per_member=b.max_uses_per_member,
-        code_count=b.code_count,
-        active=b.active,
         code=code,
         uses=uses,
         discount_given_rials=given,
-        created_at=b.created_at,
     )
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
-from bashgah.core.errors import BashgahError, Count, InvalidInput, NotFound
+from bashgah.core.errors import BashgahError, InvalidInput, NotFound
+from bashgah.core.rows import row_of
 from bashgah.core.sheets import CsvWriter
 from bashgah.coupons import rules as codes
 from bashgah.exports import service as exports
@@ -67,15 +68,7 @@ async def _free_codes(session: AsyncSession, tenant_id: int, data: GiftCardCreat
         if await _taken(session, tenant_id, [code]):
             raise GiftCardCodeTaken(code)
         return [code]
-    if not codes.room_for(data.count, data.length):
-        raise InvalidInput(
-            "length",
-            "{count} codes need longer codes than {length} characters",
-            "برای {count} کد، طول {length} کافی نیست",
-            "طول کد",
-            count=Count(data.count or 0),
-            length=Count(data.length),
-        )
+    codes.check_room(data.count or 0, data.length)
     chosen: set[str] = set()
     for _ in range(20):
         drawn = codes.random_codes(data.count - len(chosen), data.length, data.prefix.upper()) - chosen
@@ -114,14 +107,12 @@ async def issue(session: AsyncSession, who: Principal, data: GiftCardCreate) -> 
             account = Account(tenant_id=who.tenant_id, asset=RIALS, kind="gift_card", posted=0, pending=0)
             session.add(account)
             await session.flush()
-            card = GiftCard(
+            card = row_of(
+                GiftCard,
+                data,
                 tenant_id=who.tenant_id,
                 code=code,
                 account_id=account.id,
-                batch=data.batch,
-                value_rials=data.value_rials,
-                expires_at=data.expires_at,
-                member_id=data.member_id,
                 status="active",
                 created_at=now,
             )

@@ -109,12 +109,18 @@ async def in_transaction(request: Request, unit: Callable[[AsyncSession], Awaita
 
 
 async def run(
-    request: Request, key: str | None, work: Callable[[AsyncSession, Principal], Awaitable[T]]
+    request: Request,
+    key: str | None,
+    work: Callable[[AsyncSession, Principal], Awaitable[T]],
+    roles: tuple[str, ...] = (),
 ) -> T:
-    """Authenticate and run ``work`` in one transaction, committed before the response is sent."""
+    """Authenticate and run ``work`` in one transaction, committed before the response is sent. With
+    ``roles``, a caller of another role is refused (403) before ``work`` runs."""
 
     async def unit(session: AsyncSession) -> T:
         who = await authenticate(session, key)
+        if roles:
+            who.require(*roles)
         return await work(session, who)
 
     return await in_transaction(request, unit)

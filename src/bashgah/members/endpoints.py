@@ -51,18 +51,16 @@ async def update_member(request: Request, member_id: int, body: MemberUpdate, ke
 @router.post("/{member_id}/block", response_model=MemberRead)
 async def block_member(request: Request, member_id: int, body: MemberBlock, key: ApiKeyDep) -> MemberRead:
     async def work(session: AsyncSession, who: Principal):
-        who.require("owner", "manager", "cashier")
         return MemberRead.of(
             await service.set_blocked(session, who.tenant_id, member_id, body.reason.strip())
         )
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=("owner", "manager", "cashier"))
 
 
 @router.post("/{member_id}/unblock", response_model=MemberRead)
 async def unblock_member(request: Request, member_id: int, key: ApiKeyDep) -> MemberRead:
     async def work(session: AsyncSession, who: Principal):
-        who.require("owner", "manager")
         return MemberRead.of(await service.set_blocked(session, who.tenant_id, member_id, None))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=("owner", "manager"))

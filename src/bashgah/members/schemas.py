@@ -7,6 +7,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from bashgah.core.jalali import to_jalali_str
 from bashgah.core.normalize import CleanText
+from bashgah.core.rows import read_of
 from bashgah.http.paging import Page
 from bashgah.members.cards import qr_payload
 from bashgah.models import Member
@@ -88,28 +89,17 @@ class MemberRead(BaseModel):
     @classmethod
     def of(cls, m: object) -> MemberRead:
         assert isinstance(m, Member)
-        return cls(
-            id=m.id,
-            mobile=m.mobile,
-            first_name=m.first_name,
-            last_name=m.last_name,
-            birth_date=m.birth_date,
+        return read_of(
+            cls,
+            m,
             birth_date_jalali=to_jalali_str(m.birth_date) if m.birth_date else None,
-            wedding_date=m.wedding_date,
             wedding_date_jalali=to_jalali_str(m.wedding_date) if m.wedding_date else None,
-            gender=m.gender,
-            email=m.email,
-            national_code=m.national_code,
             tags=list(m.tags or []),
-            status=m.status,
-            blocked_reason=m.blocked_reason,
             sms_consent=Consent(given=m.sms_consent, at=m.sms_consent_at, source=m.sms_consent_source),
             email_consent=Consent(
                 given=m.email_consent, at=m.email_consent_at, source=m.email_consent_source
             ),
-            card_number=m.card_number,
             qr_payload=qr_payload(m.card_number),
-            created_at=m.created_at,
         )
 
 

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Account(IdMixin, CreatedMixin, Base):
@@ -22,13 +21,13 @@ class Account(IdMixin, CreatedMixin, Base):
         UniqueConstraint("member_id", "asset"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     #: What the account counts: "points", or "rials" (the wallet and gift cards, see ``wallet``).
     asset: Mapped[str] = mapped_column(String(16), default="points")
     #: member | gift_card | issuance | redemption | expiry | adjustment
     kind: Mapped[str] = mapped_column(String(16))
     #: System accounts are sharded (see ``ledger.service.SHARDS``); member accounts use 0.
     shard: Mapped[int] = mapped_column(Integer, default=0)
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"))
+    member_id: Mapped[int | None] = ref("members")
     posted: Mapped[int] = mapped_column(BigInteger, default=0)
     pending: Mapped[int] = mapped_column(BigInteger, default=0)

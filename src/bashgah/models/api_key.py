@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class ApiKey(IdMixin, CreatedMixin, Base):
@@ -14,9 +14,9 @@ class ApiKey(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "api_keys"
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), index=True)
-    branch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("branches.id"))
-    staff_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
+    tenant_id: Mapped[int] = ref("tenants", index=True)
+    branch_id: Mapped[int | None] = ref("branches")
+    staff_id: Mapped[int | None] = ref("staff")
     name: Mapped[str] = mapped_column(String(100))
     #: owner | manager | cashier | integration
     role: Mapped[str] = mapped_column(String(16))

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Branch(IdMixin, CreatedMixin, Base):
@@ -13,7 +12,7 @@ class Branch(IdMixin, CreatedMixin, Base):
     __tablename__ = "branches"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), index=True)
+    tenant_id: Mapped[int] = ref("tenants", index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     #: store | online

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer
+from sqlalchemy import JSON, BigInteger, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class CampaignAward(IdMixin, CreatedMixin, Base):
+class CampaignAward(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """Points one campaign version gave a member for one purchase or event (a ``bonus`` transfer)."""
 
     __tablename__ = "campaign_awards"
@@ -18,15 +17,13 @@ class CampaignAward(IdMixin, CreatedMixin, Base):
         Index("ix_campaign_awards_purchase", "purchase_id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    campaign_id: Mapped[int] = mapped_column(BigId, ForeignKey("campaigns.id"))
+    campaign_id: Mapped[int] = ref("campaigns")
     version: Mapped[int] = mapped_column(Integer)
     #: Keys of the rules that fired.
     rules: Mapped[list[Any]] = mapped_column(JSON)
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
-    purchase_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("purchases.id"))
-    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member_events.id"))
+    purchase_id: Mapped[int | None] = ref("purchases")
+    event_id: Mapped[int | None] = ref("member_events")
     points: Mapped[int] = mapped_column(BigInteger)
     #: Rials of wallet cashback the campaign credited (``wallet_cashback`` effect).
     cashback_rials: Mapped[int] = mapped_column(BigInteger, default=0)
-    transfer_id: Mapped[int] = mapped_column(BigId, ForeignKey("transfers.id"))
+    transfer_id: Mapped[int] = ref("transfers")

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class CampaignVersion(IdMixin, CreatedMixin, Base):
@@ -15,7 +14,7 @@ class CampaignVersion(IdMixin, CreatedMixin, Base):
     __tablename__ = "campaign_versions"
     __table_args__ = (UniqueConstraint("campaign_id", "version"),)
 
-    campaign_id: Mapped[int] = mapped_column(BigId, ForeignKey("campaigns.id"))
+    campaign_id: Mapped[int] = ref("campaigns")
     version: Mapped[int] = mapped_column(Integer)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     actor: Mapped[str | None] = mapped_column(String(64))

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, true
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class CouponBatch(IdMixin, CreatedMixin, Base):
@@ -15,7 +15,7 @@ class CouponBatch(IdMixin, CreatedMixin, Base):
     __tablename__ = "coupon_batches"
     __table_args__ = (Index("ix_coupon_batches_tenant", "tenant_id", "id"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     name: Mapped[str] = mapped_column(String(200))
     #: universal | unique
     kind: Mapped[str] = mapped_column(String(10))

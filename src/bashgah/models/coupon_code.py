@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, IdMixin
+from bashgah.models.base import Base, IdMixin, ref
 
 
 class CouponCode(IdMixin, Base):
@@ -18,8 +17,8 @@ class CouponCode(IdMixin, Base):
         Index("ix_coupon_codes_member", "member_id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_batches.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    batch_id: Mapped[int] = ref("coupon_batches")
     code: Mapped[str] = mapped_column(String(32))
     #: A code a campaign gave one member: only they may use it (None: whoever has the code).
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"))
+    member_id: Mapped[int | None] = ref("members")

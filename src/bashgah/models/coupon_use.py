@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index
+from sqlalchemy import BigInteger, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class CouponUse(IdMixin, CreatedMixin, Base):
+class CouponUse(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """A code used on a purchase; a full refund of the purchase gives it back (``returned_at``)."""
 
     __tablename__ = "coupon_uses"
@@ -19,10 +19,8 @@ class CouponUse(IdMixin, CreatedMixin, Base):
         Index("uq_coupon_uses_purchase", "purchase_id", unique=True),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_batches.id"))
-    code_id: Mapped[int] = mapped_column(BigId, ForeignKey("coupon_codes.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
-    purchase_id: Mapped[int] = mapped_column(BigId, ForeignKey("purchases.id"))
+    batch_id: Mapped[int] = ref("coupon_batches")
+    code_id: Mapped[int] = ref("coupon_codes")
+    purchase_id: Mapped[int] = ref("purchases")
     discount_rials: Mapped[int] = mapped_column(BigInteger)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

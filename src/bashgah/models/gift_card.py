@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class GiftCard(IdMixin, CreatedMixin, Base):
@@ -22,15 +22,15 @@ class GiftCard(IdMixin, CreatedMixin, Base):
         Index("ix_gift_cards_batch", "tenant_id", "batch", "id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     code: Mapped[str] = mapped_column(String(32))
-    account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
+    account_id: Mapped[int] = ref("accounts")
     #: A label naming the cards issued together (CSV export per batch).
     batch: Mapped[str | None] = mapped_column(String(64))
     #: The value loaded at issue.
     value_rials: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The member it was given to, when known.
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"))
+    member_id: Mapped[int | None] = ref("members")
     #: active | used_up | expired | cancelled
     status: Mapped[str] = mapped_column(String(10), default="active")

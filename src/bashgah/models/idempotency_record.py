@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class IdempotencyRecord(IdMixin, CreatedMixin, Base):
@@ -15,7 +14,7 @@ class IdempotencyRecord(IdMixin, CreatedMixin, Base):
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("tenant_id", "scope", "key"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     #: Who sent the key (``key:<api key id>``, ``staff:<staff id>``): a key is only theirs to replay.
     scope: Mapped[str] = mapped_column(String(64), default="", server_default="")
     key: Mapped[str] = mapped_column(String(200))

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, IdMixin, ref
 
 
 class LoginThrottle(IdMixin, Base):
@@ -19,8 +19,8 @@ class LoginThrottle(IdMixin, Base):
     __tablename__ = "login_throttles"
     __table_args__ = (UniqueConstraint("staff_id", "address"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    staff_id: Mapped[int] = mapped_column(BigId, ForeignKey("staff.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    staff_id: Mapped[int] = ref("staff")
     #: The client's address as the server sees it (behind a proxy: the forwarded one, see the README).
     address: Mapped[str] = mapped_column(String(64))
     #: Wrong passwords since the last lock or good sign-in.

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index
+from sqlalchemy import BigInteger, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class PointLot(IdMixin, CreatedMixin, Base):
@@ -20,10 +20,10 @@ class PointLot(IdMixin, CreatedMixin, Base):
     __tablename__ = "point_lots"
     __table_args__ = (Index("ix_point_lots_account_expiry", "account_id", "expires_at"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
-    transfer_id: Mapped[int] = mapped_column(BigId, ForeignKey("transfers.id"))
-    purchase_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("purchases.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    account_id: Mapped[int] = ref("accounts")
+    transfer_id: Mapped[int] = ref("transfers")
+    purchase_id: Mapped[int | None] = ref("purchases")
     amount: Mapped[int] = mapped_column(BigInteger)
     remaining: Mapped[int] = mapped_column(BigInteger)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime)

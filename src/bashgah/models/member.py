@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin, utcnow
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref, utcnow
 
 
 class Member(IdMixin, CreatedMixin, Base):
@@ -19,7 +19,7 @@ class Member(IdMixin, CreatedMixin, Base):
         Index("ix_members_tenant_name_key", "tenant_id", "name_key"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     #: E.164, e.g. +989121234567.
     mobile: Mapped[str] = mapped_column(String(20))
     first_name: Mapped[str] = mapped_column(String(100), default="")
@@ -44,5 +44,5 @@ class Member(IdMixin, CreatedMixin, Base):
     email_consent_source: Mapped[str | None] = mapped_column(String(32))
     #: 16 digits, the last a Luhn check digit.
     card_number: Mapped[str] = mapped_column(String(16))
-    enrolled_branch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("branches.id"))
+    enrolled_branch_id: Mapped[int | None] = ref("branches")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

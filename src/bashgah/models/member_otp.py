@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class MemberOtp(IdMixin, CreatedMixin, Base):
@@ -15,9 +15,9 @@ class MemberOtp(IdMixin, CreatedMixin, Base):
     __tablename__ = "member_otps"
     __table_args__ = (Index("ix_member_otps_tenant_mobile", "tenant_id", "mobile", "id"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     #: Null when the mobile is not (yet) a member's.
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("members.id"))
+    member_id: Mapped[int | None] = ref("members")
     #: E.164.
     mobile: Mapped[str] = mapped_column(String(20))
     code_hash: Mapped[str] = mapped_column(String(255))

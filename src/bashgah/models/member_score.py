@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Index, SmallInteger, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base
+from bashgah.models.base import Base, ref
 
 
 class MemberScore(Base):
@@ -20,7 +20,7 @@ class MemberScore(Base):
     member_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("members.id"), primary_key=True, autoincrement=False
     )
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     #: RFM over the last 365 days: scores 1–5 and the group key (``analytics.labels.GROUPS``).
     rfm_r: Mapped[int | None] = mapped_column(SmallInteger)
     rfm_f: Mapped[int | None] = mapped_column(SmallInteger)

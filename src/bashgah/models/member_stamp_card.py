@@ -2,23 +2,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class MemberStampCard(IdMixin, CreatedMixin, Base):
+class MemberStampCard(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """One card a member fills: at most one is open per stamp card, changed only under the member's
     account lock."""
 
     __tablename__ = "member_stamp_cards"
     __table_args__ = (Index("ix_member_stamp_cards_member", "member_id", "card_id", "status"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    card_id: Mapped[int] = mapped_column(BigId, ForeignKey("stamp_cards.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    card_id: Mapped[int] = ref("stamp_cards")
     #: The stamp card's version when this card was opened.
     card_version: Mapped[int] = mapped_column(Integer)
     stamps: Mapped[int] = mapped_column(Integer, default=0)
@@ -28,6 +26,6 @@ class MemberStampCard(IdMixin, CreatedMixin, Base):
     status: Mapped[str] = mapped_column(String(10))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reward_instance_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("reward_instances.id"))
+    reward_instance_id: Mapped[int | None] = ref("reward_instances")
     reward_points: Mapped[int | None] = mapped_column(BigInteger)
-    reward_transfer_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("transfers.id"))
+    reward_transfer_id: Mapped[int | None] = ref("transfers")

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, ref
 
 
 class MemberTier(Base):
@@ -14,9 +14,9 @@ class MemberTier(Base):
 
     __tablename__ = "member_tiers"
 
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"), primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), index=True)
-    level_id: Mapped[int] = mapped_column(BigId, ForeignKey("tier_levels.id"))
+    member_id: Mapped[int] = ref("members", primary_key=True)
+    tenant_id: Mapped[int] = ref("tenants", index=True)
+    level_id: Mapped[int] = ref("tier_levels")
     since: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When the level is next reviewed for a downgrade (the end of its period).
     review_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

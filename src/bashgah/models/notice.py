@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin
 
 
-class Notice(IdMixin, CreatedMixin, Base):
+class Notice(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """Something to tell a member (e.g. "points expiring"), recorded by a job for the messaging work to
     send. ``(tenant, member, kind, ref)`` is unique, so a job that runs again records nothing new."""
 
@@ -20,8 +20,6 @@ class Notice(IdMixin, CreatedMixin, Base):
         Index("ix_notices_unsent", "tenant_id", "sent_at", "id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
     #: points_expiring
     kind: Mapped[str] = mapped_column(String(32))
     #: What the notice is about, within its kind (for points_expiring: the Tehran date, ``2026-12-01``).

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base
+from bashgah.models.base import Base, ref
 
 
 class Program(Base):
@@ -12,7 +11,7 @@ class Program(Base):
 
     __tablename__ = "programs"
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), primary_key=True)
+    tenant_id: Mapped[int] = ref("tenants", primary_key=True)
     #: ``earn_points`` points for every ``earn_per_rials`` rials paid (1 per 10,000 by default).
     earn_points: Mapped[int] = mapped_column(Integer, default=1)
     earn_per_rials: Mapped[int] = mapped_column(BigInteger, default=10_000)

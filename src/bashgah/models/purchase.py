@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class Purchase(IdMixin, CreatedMixin, Base):
+class Purchase(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """A receipt from a till or an online order, and what it did to the member's points."""
 
     __tablename__ = "purchases"
@@ -19,9 +19,7 @@ class Purchase(IdMixin, CreatedMixin, Base):
         Index("ix_purchases_member", "member_id", "id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    branch_id: Mapped[int] = mapped_column(BigId, ForeignKey("branches.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    branch_id: Mapped[int] = ref("branches")
     external_id: Mapped[str] = mapped_column(String(64))
     total_rials: Mapped[int] = mapped_column(BigInteger)
     discount_rials: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -42,11 +40,11 @@ class Purchase(IdMixin, CreatedMixin, Base):
     wallet_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     wallet_lots: Mapped[list[Any] | None] = mapped_column(JSON)
     #: The gift card paid with, and how many rials it paid.
-    gift_card_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("gift_cards.id"))
+    gift_card_id: Mapped[int | None] = ref("gift_cards")
     gift_card_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     #: The member's reward used on this sale and what it took off ``total_rials`` (the gross total, as the
     #: till typed it): paid is the total less the reward, the coupon and the points discount.
-    reward_instance_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("reward_instances.id"))
+    reward_instance_id: Mapped[int | None] = ref("reward_instances")
     reward_discount_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     #: The staff member who recorded the sale at a till (null from the API, the importer and the CLI).
-    staff_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
+    staff_id: Mapped[int | None] = ref("staff")

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, IdMixin
+from bashgah.models.base import Base, IdMixin, ref
 
 
 class PurchaseItem(IdMixin, Base):
     __tablename__ = "purchase_items"
 
-    purchase_id: Mapped[int] = mapped_column(BigId, ForeignKey("purchases.id"), index=True)
+    purchase_id: Mapped[int] = ref("purchases", index=True)
     sku: Mapped[str] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(64))
     quantity: Mapped[int] = mapped_column(Integer)

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Refund(IdMixin, CreatedMixin, Base):
@@ -14,8 +13,8 @@ class Refund(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "refunds"
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    purchase_id: Mapped[int] = mapped_column(BigId, ForeignKey("purchases.id"), index=True)
+    tenant_id: Mapped[int] = ref("tenants")
+    purchase_id: Mapped[int] = ref("purchases", index=True)
     amount_rials: Mapped[int] = mapped_column(BigInteger)
     items: Mapped[list[Any]] = mapped_column(JSON, default=list)
     #: Earned points taken back from the member.

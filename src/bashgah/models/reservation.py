@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Reservation(IdMixin, CreatedMixin, Base):
@@ -16,10 +16,10 @@ class Reservation(IdMixin, CreatedMixin, Base):
     __tablename__ = "reservations"
     __table_args__ = (Index("ix_reservations_open", "status", "expires_at"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"), index=True)
-    account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
-    branch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("branches.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    member_id: Mapped[int] = ref("members", index=True)
+    account_id: Mapped[int] = ref("accounts")
+    branch_id: Mapped[int | None] = ref("branches")
     points: Mapped[int] = mapped_column(BigInteger)
     committed_points: Mapped[int] = mapped_column(BigInteger, default=0)
     #: held | committed | cancelled | expired

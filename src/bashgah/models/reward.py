@@ -3,22 +3,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, NamedMixin, ref
 
 
-class Reward(IdMixin, CreatedMixin, Base):
+class Reward(IdMixin, CreatedMixin, NamedMixin, Base):
     """Something in the club's catalogue a member buys with points; its row is locked to count stock."""
 
     __tablename__ = "rewards"
     __table_args__ = (Index("ix_rewards_tenant", "tenant_id", "id"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    name_fa: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
+    tenant_id: Mapped[int] = ref("tenants")
     #: discount_amount | discount_percent | free_product | physical_gift | partner_voucher | free_shipping
     kind: Mapped[str] = mapped_column(String(20))
     cost_points: Mapped[int] = mapped_column(BigInteger)

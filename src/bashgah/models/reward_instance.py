@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class RewardInstance(IdMixin, CreatedMixin, Base):
+class RewardInstance(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """A reward a member redeemed: its short code is shown at the till and used once."""
 
     __tablename__ = "reward_instances"
@@ -20,9 +20,7 @@ class RewardInstance(IdMixin, CreatedMixin, Base):
         Index("ix_reward_instances_member", "member_id", "id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    reward_id: Mapped[int] = mapped_column(BigId, ForeignKey("rewards.id"))
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
+    reward_id: Mapped[int] = ref("rewards")
     code: Mapped[str] = mapped_column(String(16))
     #: issued | used | cancelled (expired is an issued one past ``expires_at``)
     status: Mapped[str] = mapped_column(String(10))

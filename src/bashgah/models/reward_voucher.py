@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, IdMixin
+from bashgah.models.base import Base, IdMixin, ref
 
 
 class RewardVoucher(IdMixin, Base):
@@ -16,7 +15,7 @@ class RewardVoucher(IdMixin, Base):
         Index("ix_reward_vouchers_free", "reward_id", "instance_id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    reward_id: Mapped[int] = mapped_column(BigId, ForeignKey("rewards.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    reward_id: Mapped[int] = ref("rewards")
     code: Mapped[str] = mapped_column(String(128))
-    instance_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("reward_instances.id"))
+    instance_id: Mapped[int | None] = ref("reward_instances")

@@ -4,7 +4,7 @@ from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin
+from bashgah.models.base import Base, CreatedMixin, ref
 
 
 class SegmentMember(CreatedMixin, Base):
@@ -19,4 +19,4 @@ class SegmentMember(CreatedMixin, Base):
     member_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("members.id"), primary_key=True, autoincrement=False
     )
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId, UTCDateTime
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.core.types import UTCDateTime
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Staff(IdMixin, CreatedMixin, Base):
@@ -15,8 +15,8 @@ class Staff(IdMixin, CreatedMixin, Base):
     __tablename__ = "staff"
     __table_args__ = (UniqueConstraint("tenant_id", "username"),)
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), index=True)
-    branch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("branches.id"))
+    tenant_id: Mapped[int] = ref("tenants", index=True)
+    branch_id: Mapped[int | None] = ref("branches")
     username: Mapped[str] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer
+from sqlalchemy import JSON, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, MemberRowMixin, ref
 
 
-class StampAward(IdMixin, CreatedMixin, Base):
+class StampAward(IdMixin, CreatedMixin, MemberRowMixin, Base):
     """Stamps given (positive) or taken back by a return (negative), append-only: what a purchase
     earned stays what it earned, whatever later edits of the card say."""
 
@@ -19,14 +18,12 @@ class StampAward(IdMixin, CreatedMixin, Base):
         Index("ix_stamp_awards_member", "member_id", "card_id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    card_id: Mapped[int] = mapped_column(BigId, ForeignKey("stamp_cards.id"))
+    card_id: Mapped[int] = ref("stamp_cards")
     version: Mapped[int] = mapped_column(Integer)
-    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id"))
-    purchase_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("purchases.id"))
-    refund_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("refunds.id"))
-    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("member_events.id"))
-    campaign_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("campaigns.id"))
+    purchase_id: Mapped[int | None] = ref("purchases")
+    refund_id: Mapped[int | None] = ref("refunds")
+    event_id: Mapped[int | None] = ref("member_events")
+    campaign_id: Mapped[int | None] = ref("campaigns")
     stamps: Mapped[int] = mapped_column(Integer)
     #: Of a return: stamps due that could not be taken back (the rewards they made were already used).
     unrecovered: Mapped[int] = mapped_column(Integer, default=0)

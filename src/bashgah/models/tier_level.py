@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class TierLevel(IdMixin, CreatedMixin, Base):
@@ -13,7 +12,7 @@ class TierLevel(IdMixin, CreatedMixin, Base):
     __tablename__ = "tier_levels"
     __table_args__ = (UniqueConstraint("tenant_id", "code"), UniqueConstraint("tenant_id", "rank"))
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
+    tenant_id: Mapped[int] = ref("tenants")
     code: Mapped[str] = mapped_column(String(32))
     name_fa: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))

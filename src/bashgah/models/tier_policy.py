@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base
+from bashgah.models.base import Base, ref
 
 
 class TierPolicy(Base):
@@ -12,7 +11,7 @@ class TierPolicy(Base):
 
     __tablename__ = "tier_policies"
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"), primary_key=True)
+    tenant_id: Mapped[int] = ref("tenants", primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     #: spend (rials paid, net of returns) | points (earned, net of reversals) | visits (purchases)
     metric: Mapped[str] = mapped_column(String(8), default="spend")

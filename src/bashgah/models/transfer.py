@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bashgah.core.types import BigId
-from bashgah.models.base import Base, CreatedMixin, IdMixin
+from bashgah.models.base import Base, CreatedMixin, IdMixin, ref
 
 
 class Transfer(IdMixin, CreatedMixin, Base):
@@ -22,9 +21,9 @@ class Transfer(IdMixin, CreatedMixin, Base):
         Index("ix_transfers_credit", "credit_account_id", "id"),
     )
 
-    tenant_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenants.id"))
-    debit_account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
-    credit_account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
+    tenant_id: Mapped[int] = ref("tenants")
+    debit_account_id: Mapped[int] = ref("accounts")
+    credit_account_id: Mapped[int] = ref("accounts")
     amount: Mapped[int] = mapped_column(BigInteger)
     #: earn | redeem | earn_reversal | redeem_return | expire | adjust | transfer
     code: Mapped[str] = mapped_column(String(24))

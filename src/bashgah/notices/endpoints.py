@@ -24,11 +24,10 @@ async def list_notices(
     """Notices recorded by the jobs (``points_expiring``…), oldest first; ``unsent=true`` for the sender."""
 
     async def work(session: AsyncSession, who: Principal) -> Page[NoticeRead]:
-        who.require(*MANAGERS)
         rows = await service.list_notices(session, who.tenant_id, None, unsent, at.position, at.limit + 1)
         return page(rows, at.limit, lambda n: n.id)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/members/{member_id}/notices", response_model=Page[NoticeRead])
@@ -36,10 +35,9 @@ async def member_notices(request: Request, member_id: int, key: ApiKeyDep, at: P
     """The member's notices, oldest first."""
 
     async def work(session: AsyncSession, who: Principal) -> Page[NoticeRead]:
-        who.require(*MANAGERS)
         rows = await service.list_notices(
             session, who.tenant_id, member_id, after=at.position, limit=at.limit + 1
         )
         return page(rows, at.limit, lambda n: n.id)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)

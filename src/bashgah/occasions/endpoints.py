@@ -17,10 +17,9 @@ async def list_occasions(
     request: Request, key: ApiKeyDep, lang: LangDep, at: PageDep
 ) -> Page[OccasionRuleRead]:
     async def work(session: AsyncSession, who: Principal) -> Page[OccasionRuleRead]:
-        who.require(*MANAGERS)
         return page_of(await service.list_rules(session, who.tenant_id, lang), at, lambda r: r.id)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.post("/occasions", status_code=201, response_model=OccasionRuleRead)
@@ -30,19 +29,17 @@ async def create_occasion(
     """A gift given once a Jalali year on a birthday, an anniversary, Nowruz or Yalda (``jobs run occasions``)."""
 
     async def work(session: AsyncSession, who: Principal) -> OccasionRuleRead:
-        who.require(*MANAGERS)
         return await service.create(session, who.tenant_id, body, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/occasions/{rule_id}", response_model=OccasionRuleRead)
 async def get_occasion(request: Request, rule_id: int, key: ApiKeyDep, lang: LangDep) -> OccasionRuleRead:
     async def work(session: AsyncSession, who: Principal) -> OccasionRuleRead:
-        who.require(*MANAGERS)
         return await service.get(session, who.tenant_id, rule_id, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.patch("/occasions/{rule_id}", response_model=OccasionRuleRead)
@@ -50,7 +47,6 @@ async def change_occasion(
     request: Request, rule_id: int, body: OccasionRuleUpdate, key: ApiKeyDep, lang: LangDep
 ) -> OccasionRuleRead:
     async def work(session: AsyncSession, who: Principal) -> OccasionRuleRead:
-        who.require(*MANAGERS)
         return await service.change(session, who.tenant_id, rule_id, body, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)

@@ -6,26 +6,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.errors import InvalidInput
-from bashgah.core.rows import all_owned, owned
+from bashgah.core.rows import all_owned, owned, read_of
 from bashgah.models import OccasionAward, OccasionRule, Reward, utcnow
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.tiers import service as tiers
 
 
 def _read(rule: OccasionRule, lang: str, awarded: int) -> OccasionRuleRead:
-    return OccasionRuleRead(
-        id=rule.id,
-        kind=rule.kind,
+    return read_of(
+        OccasionRuleRead,
+        rule,
         name=rule.name_en if lang == "en" else rule.name_fa,
-        name_fa=rule.name_fa,
-        name_en=rule.name_en,
-        points=rule.points,
-        reward_id=rule.reward_id,
         tiers=list(rule.tiers or []),
-        days_early=rule.days_early,
-        active=rule.active,
         awarded=awarded,
-        created_at=rule.created_at,
     )
 
 

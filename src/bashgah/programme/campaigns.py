@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.core.cache import TenantCache
 from bashgah.core.errors import InvalidInput
-from bashgah.core.rows import all_owned, owned
+from bashgah.core.rows import all_owned, owned, read_of
 from bashgah.core.versions import first_version, next_version, read_fields
 from bashgah.models import (
     Branch,
@@ -215,12 +215,6 @@ async def versions(session: AsyncSession, who: Principal, campaign_id: int) -> l
         .order_by(CampaignVersion.version)
     )
     return [
-        CampaignVersionRead(
-            campaign_id=v.campaign_id,
-            version=v.version,
-            created_at=v.created_at,
-            actor=v.actor,
-            definition=CampaignCreate.model_validate(v.definition),
-        )
+        read_of(CampaignVersionRead, v, definition=CampaignCreate.model_validate(v.definition))
         for v in rows.all()
     ]

@@ -73,27 +73,28 @@ class CampaignOutcome:
     cashback: int = 0
 
     @property
-    def proposed(self) -> int:
+    def firing(self) -> list[RuleOutcome]:
+        """The rules that fire, when the campaign runs at all (its schedule passed)."""
         if not self.schedule.passed:
-            return 0
-        return sum(r.points for r in self.rules if r.fires)
+            return []
+        return [r for r in self.rules if r.fires]
+
+    @property
+    def proposed(self) -> int:
+        return sum(r.points for r in self.firing)
 
     @property
     def stamp_effects(self) -> list[Stamps]:
         """The stamps the firing rules give (they cost no points, so budgets and limits do not cap
         them; a stopping campaign of higher priority does, see :func:`stamps_granted`)."""
-        if not self.schedule.passed:
-            return []
-        return [e for r in self.rules if r.fires for e in r.rule.effects if isinstance(e, Stamps)]
+        return [e for r in self.firing for e in r.rule.effects if isinstance(e, Stamps)]
 
     @property
     def gift_effects(self) -> list[Gift]:
         """The coupons and rewards the firing rules hand out (not points: budgets and limits do not cap
         them; a stopping campaign of higher priority does, see :func:`gifts_granted`)."""
-        if not self.schedule.passed:
-            return []
         gifts = (IssueCoupon, IssueReward)
-        return [e for r in self.rules if r.fires for e in r.rule.effects if isinstance(e, gifts)]
+        return [e for r in self.firing for e in r.rule.effects if isinstance(e, gifts)]
 
     @property
     def gives_things(self) -> bool:
@@ -102,15 +103,11 @@ class CampaignOutcome:
 
     @property
     def proposed_cashback(self) -> int:
-        if not self.schedule.passed:
-            return 0
-        return sum(r.cashback for r in self.rules if r.fires)
+        return sum(r.cashback for r in self.firing)
 
     @property
     def firing_rules(self) -> list[str]:
-        if not self.schedule.passed:
-            return []
-        return [r.rule.key for r in self.rules if r.fires and (r.points > 0 or r.cashback > 0)]
+        return [r.rule.key for r in self.firing if r.points > 0 or r.cashback > 0]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.service import Principal
 from bashgah.core.errors import NotFound
 from bashgah.core.normalize import normalize_reference
-from bashgah.core.rows import owned
+from bashgah.core.rows import owned, read_of
 from bashgah.coupons import service as coupons
 from bashgah.models import Branch, Purchase, PurchaseItem, Refund, Staff, Tenant
 from bashgah.programme import awards as programme_awards
@@ -25,22 +25,12 @@ from bashgah.tenants import service as tenants
 
 
 def _read(p: Purchase, branch: Branch) -> PurchaseRead:
-    return PurchaseRead(
-        id=p.id,
-        external_id=p.external_id,
+    return read_of(
+        PurchaseRead,
+        p,
         branch=branch.code,
-        member_id=p.member_id,
-        total_rials=p.total_rials,
-        discount_rials=p.discount_rials,
-        reward_discount_rials=p.reward_discount_rials,
         paid_rials=p.total_rials - p.reward_discount_rials - p.discount_rials,
-        points_earned=p.points_earned,
         points_available_at=p.available_at,
-        points_redeemed=p.points_redeemed,
-        refunded_rials=p.refunded_rials,
-        occurred_at=p.occurred_at,
-        wallet_rials=p.wallet_rials,
-        gift_card_rials=p.gift_card_rials,
     )
 
 
@@ -80,23 +70,7 @@ async def refunds_of(session: AsyncSession, who: Principal, purchase_id: int) ->
         .where(Refund.tenant_id == who.tenant_id, Refund.purchase_id == purchase_id)
         .order_by(Refund.id)
     )
-    return [
-        RefundRead(
-            id=r.id,
-            purchase_id=r.purchase_id,
-            amount_rials=r.amount_rials,
-            cash_refund_rials=r.cash_refund_rials,
-            points_reversed=r.points_reversed,
-            points_unrecovered=r.points_unrecovered,
-            points_returned=r.points_returned,
-            wallet_returned_rials=r.wallet_returned_rials,
-            gift_card_returned_rials=r.gift_card_returned_rials,
-            cashback_reversed_rials=r.cashback_reversed_rials,
-            reason=r.reason,
-            created_at=r.created_at,
-        )
-        for r in rows
-    ]
+    return [read_of(RefundRead, r) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,9 @@ class RefundCreate(BaseModel):
         return self
 
 
-class RefundResult(BaseModel):
+class RefundFigures(BaseModel):
+    """What a refund gave back and took back, as its answer and its record both show."""
+
     id: int
     purchase_id: int
     amount_rials: int
@@ -146,6 +148,9 @@ class RefundResult(BaseModel):
     points_reversed: int
     points_unrecovered: int
     points_returned: int
+
+
+class RefundResult(RefundFigures):
     #: Stamps the return took back, per stamp card, and unused rewards it cancelled.
     stamps: list[StampsRemoved] = Field(default_factory=list)
     balance: PointsBalance
@@ -157,16 +162,9 @@ class RefundResult(BaseModel):
     wallet: WalletBalance | None = None
 
 
-class RefundRead(BaseModel):
+class RefundRead(RefundFigures):
     """A refund as it was recorded."""
 
-    id: int
-    purchase_id: int
-    amount_rials: int
-    cash_refund_rials: int
-    points_reversed: int
-    points_unrecovered: int
-    points_returned: int
     wallet_returned_rials: int
     gift_card_returned_rials: int
     cashback_reversed_rials: int

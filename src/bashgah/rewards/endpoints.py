@@ -34,10 +34,9 @@ async def list_rewards(
 @router.post("/rewards", status_code=201, response_model=RewardRead)
 async def create_reward(request: Request, body: RewardCreate, key: ApiKeyDep, lang: LangDep) -> RewardRead:
     async def work(session: AsyncSession, who: Principal) -> RewardRead:
-        who.require(*MANAGERS)
         return await service.create(session, who.tenant_id, body, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/rewards/{reward_id}", response_model=RewardRead)
@@ -53,10 +52,9 @@ async def change_reward(
     request: Request, reward_id: int, body: RewardUpdate, key: ApiKeyDep, lang: LangDep
 ) -> RewardRead:
     async def work(session: AsyncSession, who: Principal) -> RewardRead:
-        who.require(*MANAGERS)
         return await service.change(session, who.tenant_id, reward_id, body, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.delete("/rewards/{reward_id}", status_code=204)
@@ -65,10 +63,9 @@ async def retire_reward(request: Request, reward_id: int, key: ApiKeyDep, lang: 
     ``GET`` still shows it, inactive)."""
 
     async def work(session: AsyncSession, who: Principal) -> None:
-        who.require(*MANAGERS)
         await service.change(session, who.tenant_id, reward_id, RewardUpdate(active=False), lang)
 
-    await run(request, key, work)
+    await run(request, key, work, roles=MANAGERS)
     return Response(status_code=204)
 
 
@@ -79,10 +76,9 @@ async def upload_vouchers(
     """Add a partner's codes (a list, or CSV text) to a partner voucher's pool."""
 
     async def work(session: AsyncSession, who: Principal) -> RewardRead:
-        who.require(*MANAGERS)
         return await service.add_vouchers(session, who.tenant_id, reward_id, body, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.post("/members/{member_id}/rewards", status_code=201, response_model=RewardInstanceRead)
@@ -130,7 +126,6 @@ async def cancel_reward(request: Request, code: str, key: ApiKeyDep, lang: LangD
     """Cancel an unused reward: the points go back to the member and the stock to the reward."""
 
     async def work(session: AsyncSession, who: Principal) -> RewardInstanceRead:
-        who.require(*MANAGERS)
         return await service.cancel(session, who, code, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)

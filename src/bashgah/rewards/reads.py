@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.rows import owned
+from bashgah.core.rows import owned, read_of
 from bashgah.coupons import rules as codes
 from bashgah.models import (
     Reward,
@@ -27,26 +27,7 @@ def name_in(r: Reward, lang: str) -> str:
 
 
 def read(r: Reward, lang: str) -> RewardRead:
-    return RewardRead(
-        id=r.id,
-        name=name_in(r, lang),
-        name_fa=r.name_fa,
-        name_en=r.name_en,
-        kind=r.kind,
-        cost_points=r.cost_points,
-        discount_rials=r.discount_rials,
-        discount_percent=r.discount_percent,
-        max_discount_rials=r.max_discount_rials,
-        sku=r.sku,
-        credit_rials=r.credit_rials,
-        tiers=list(r.tiers or []),
-        stock=r.stock,
-        per_member_limit=r.per_member_limit,
-        valid_from=r.valid_from,
-        valid_until=r.valid_until,
-        active=r.active,
-        created_at=r.created_at,
-    )
+    return read_of(RewardRead, r, name=name_in(r, lang), tiers=list(r.tiers or []))
 
 
 def is_open(r: Reward, now: datetime) -> bool:
@@ -61,21 +42,14 @@ def status_of(i: RewardInstance, now: datetime) -> str:
 
 
 def instance_read(i: RewardInstance, r: Reward, lang: str, now: datetime) -> RewardInstanceRead:
-    return RewardInstanceRead(
-        id=i.id,
-        code=i.code,
+    return read_of(
+        RewardInstanceRead,
+        i,
         reward_id=r.id,
         reward_name=name_in(r, lang),
         kind=r.kind,
-        member_id=i.member_id,
         status=status_of(i, now),
-        points=i.points,
-        partner_code=i.partner_code,
         sku=r.sku,
-        expires_at=i.expires_at,
-        used_at=i.used_at,
-        cancelled_at=i.cancelled_at,
-        created_at=i.created_at,
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import Principal
 from bashgah.core.errors import BashgahError, InsufficientPoints, InvalidInput, InvalidState
-from bashgah.core.rows import all_owned
+from bashgah.core.rows import all_owned, row_of
 from bashgah.ledger import rules as ledger_rules
 from bashgah.ledger import service as ledger
 from bashgah.members import service as members
@@ -70,23 +70,13 @@ _LIVE = ("issued", "used")
 
 
 async def create(session: AsyncSession, tenant_id: int, data: RewardCreate, lang: str) -> RewardRead:
-    reward = Reward(
+    reward = row_of(
+        Reward,
+        data,
         tenant_id=tenant_id,
-        name_fa=data.name_fa,
-        name_en=data.name_en,
-        kind=data.kind,
-        cost_points=data.cost_points,
-        discount_rials=data.discount_rials,
-        discount_percent=data.discount_percent,
-        max_discount_rials=data.max_discount_rials,
-        sku=data.sku,
-        credit_rials=data.credit_rials,
         tiers=await tiers.check_levels(session, tenant_id, data.tiers),
         stock=0 if data.kind == "partner_voucher" else data.stock,
-        per_member_limit=data.per_member_limit,
         valid_from=data.valid_from or utcnow(),
-        valid_until=data.valid_until,
-        active=data.active,
         created_at=utcnow(),
     )
     session.add(reward)

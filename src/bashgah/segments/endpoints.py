@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.service import MANAGERS, Principal
+from bashgah.core.rows import read_of
 from bashgah.exports import service as exports
 from bashgah.http.deps import ApiKeyDep, LangDep, run
 from bashgah.http.paging import Page, PageDep, PageQuery, cursor_for, page_of, paging
@@ -38,34 +39,24 @@ class ExportFormat(StrEnum):
 
 
 def _read(segment: Segment) -> SegmentRead:
-    return SegmentRead(
-        id=segment.id,
-        name=segment.name,
-        description=segment.description,
-        kind=segment.kind,
-        definition=segment.definition,
-        created_at=segment.created_at,
-        updated_at=segment.updated_at,
-    )
+    return read_of(SegmentRead, segment)
 
 
 @router.post("", status_code=201, response_model=SegmentRead)
 async def create_segment(request: Request, body: SegmentCreate, key: ApiKeyDep) -> SegmentRead:
     async def work(session: AsyncSession, who: Principal) -> SegmentRead:
-        who.require(*MANAGERS)
         return _read(await service.create(session, who.tenant_id, body))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("", response_model=Page[SegmentRead])
 async def list_segments(request: Request, key: ApiKeyDep, at: PageDep) -> Page[SegmentRead]:
     async def work(session: AsyncSession, who: Principal) -> Page[SegmentRead]:
-        who.require(*READERS)
         found = [_read(s) for s in await service.list_segments(session, who.tenant_id)]
         return page_of(found, at, lambda s: s.id)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=READERS)
 
 
 @router.post("/preview", response_model=SegmentCount)
@@ -73,19 +64,17 @@ async def preview_segment(request: Request, body: SegmentPreview, key: ApiKeyDep
     """Count the members a definition matches, without saving it."""
 
     async def work(session: AsyncSession, who: Principal) -> SegmentCount:
-        who.require(*MANAGERS)
         return SegmentCount(count=await service.preview(session, who.tenant_id, body.definition))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/{segment_id}", response_model=SegmentRead)
 async def get_segment(request: Request, segment_id: int, key: ApiKeyDep) -> SegmentRead:
     async def work(session: AsyncSession, who: Principal) -> SegmentRead:
-        who.require(*READERS)
         return _read(await service.get(session, who.tenant_id, segment_id))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=READERS)
 
 
 @router.patch("/{segment_id}", response_model=SegmentRead)
@@ -93,29 +82,26 @@ async def update_segment(
     request: Request, segment_id: int, body: SegmentUpdate, key: ApiKeyDep
 ) -> SegmentRead:
     async def work(session: AsyncSession, who: Principal) -> SegmentRead:
-        who.require(*MANAGERS)
         return _read(await service.update(session, who.tenant_id, segment_id, body))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.delete("/{segment_id}", status_code=204)
 async def delete_segment(request: Request, segment_id: int, key: ApiKeyDep) -> Response:
     async def work(session: AsyncSession, who: Principal) -> None:
-        who.require(*MANAGERS)
         await service.delete_segment(session, who.tenant_id, segment_id)
 
-    await run(request, key, work)
+    await run(request, key, work, roles=MANAGERS)
     return Response(status_code=204)
 
 
 @router.get("/{segment_id}/count", response_model=SegmentCount)
 async def count_segment(request: Request, segment_id: int, key: ApiKeyDep) -> SegmentCount:
     async def work(session: AsyncSession, who: Principal) -> SegmentCount:
-        who.require(*READERS)
         return SegmentCount(count=await service.count(session, who.tenant_id, segment_id))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=READERS)
 
 
 @router.get("/{segment_id}/members", response_model=Page[MemberRead])
@@ -128,11 +114,10 @@ async def segment_members(
     """The segment's members in id order."""
 
     async def work(session: AsyncSession, who: Principal) -> Page[MemberRead]:
-        who.require(*READERS)
         found, last = await service.list_members(session, who.tenant_id, segment_id, at.position, at.limit)
         return Page(items=[MemberRead.of(m) for m in found], next_cursor=cursor_for(last))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=READERS)
 
 
 @router.get("/{segment_id}/export", response_class=Response)
@@ -169,11 +154,10 @@ async def add_segment_members(
     """Add members to a static segment by mobile (any form) or id; an unknown one adds nothing."""
 
     async def work(session: AsyncSession, who: Principal) -> StaticMembersAdded:
-        who.require(*MANAGERS)
         change = await service.add_members(session, who.tenant_id, segment_id, body.mobiles, body.member_ids)
         return StaticMembersAdded(added=change.added, already=change.already)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.delete("/{segment_id}/members/{member_id}", status_code=204)
@@ -181,8 +165,7 @@ async def remove_segment_member(
     request: Request, segment_id: int, member_id: int, key: ApiKeyDep
 ) -> Response:
     async def work(session: AsyncSession, who: Principal) -> None:
-        who.require(*MANAGERS)
         await service.remove_member(session, who.tenant_id, segment_id, member_id)
 
-    await run(request, key, work)
+    await run(request, key, work, roles=MANAGERS)
     return Response(status_code=204)

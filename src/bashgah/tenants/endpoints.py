@@ -21,10 +21,9 @@ async def _read_programme(request: Request, key: str | None) -> ProgrammeRead:
 
 async def _update_programme(request: Request, body: ProgrammeUpdate, key: str | None) -> ProgrammeRead:
     async def work(session: AsyncSession, who: Principal) -> ProgrammeRead:
-        who.require(*MANAGERS)
         return ProgrammeRead.model_validate(await service.update_program(session, who.tenant_id, body))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/programme", response_model=ProgrammeRead)
@@ -63,7 +62,6 @@ async def list_branches(request: Request, key: ApiKeyDep, at: PageDep) -> Page[B
 @router.post("/branches", status_code=201, response_model=BranchRead)
 async def create_branch(request: Request, body: BranchCreate, key: ApiKeyDep) -> BranchRead:
     async def work(session: AsyncSession, who: Principal) -> BranchRead:
-        who.require("owner")
         return BranchRead.model_validate(await service.create_branch(session, who.tenant_id, body))
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=("owner",))

@@ -36,10 +36,9 @@ async def put_tiers(
     ``threshold_points`` or ``threshold_visits``."""
 
     async def work(session: AsyncSession, who: Principal) -> TierConfigRead:
-        who.require(*MANAGERS)
         return service.config_read(await service.configure(session, who.tenant_id, body), lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.get("/members/{member_id}/tier", response_model=MemberTierRead)
@@ -60,20 +59,18 @@ async def assign_tier(
     """Set a member's level by hand, with a reason, optionally locked (owner or manager)."""
 
     async def work(session: AsyncSession, who: Principal) -> MemberTierRead:
-        who.require(*MANAGERS)
         await members.get(session, who.tenant_id, member_id)
         await service.assign(session, who.tenant_id, member_id, body, who.actor)
         return await service.summary(session, who.tenant_id, member_id, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)
 
 
 @router.post("/members/{member_id}/tier/unlock", response_model=MemberTierRead)
 async def unlock_tier(request: Request, member_id: int, key: ApiKeyDep, lang: LangDep) -> MemberTierRead:
     async def work(session: AsyncSession, who: Principal) -> MemberTierRead:
-        who.require(*MANAGERS)
         await members.get(session, who.tenant_id, member_id)
         await service.unlock(session, who.tenant_id, member_id, who.actor)
         return await service.summary(session, who.tenant_id, member_id, lang)
 
-    return await run(request, key, work)
+    return await run(request, key, work, roles=MANAGERS)

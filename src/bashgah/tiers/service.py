@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.core.cache import TenantCache
 from bashgah.core.errors import InvalidInput, NotFound
+from bashgah.core.rows import read_of
 from bashgah.models import CouponUse, MemberTier, Purchase, TierChange, TierLevel, TierPolicy, utcnow
 from bashgah.tiers import rules
 from bashgah.tiers.rules import Level
@@ -164,15 +165,7 @@ def level_read(level: Level, lang: str, metric: str) -> LevelRead:
 
 
 def config_read(found: Ladder, lang: str) -> TierConfigRead:
-    return TierConfigRead(
-        enabled=found.enabled,
-        metric=found.metric,
-        window=found.window,
-        window_months=found.window_months,
-        downgrade=found.downgrade,
-        grace_days=found.grace_days,
-        levels=[level_read(lv, lang, found.metric) for lv in found.levels],
-    )
+    return read_of(TierConfigRead, found, levels=[level_read(lv, lang, found.metric) for lv in found.levels])
 
 
 def measure(metric: str, member_id: Any, since: Any) -> Select[Any]:
@@ -213,6 +206,31 @@ async def _current(session: AsyncSession, member_id: int) -> MemberTier | None:
     )
 
 
+def _note(
+    session: AsyncSession,
+    row: MemberTier,
+    kind: str,
+    actor: str | None,
+    now: datetime,
+    from_level_id: int | None = None,
+    reason: str | None = None,
+) -> None:
+    """Write in the member's tier history how their level (now ``row.level_id``) changed: from
+    ``from_level_id``, or — for a lock, an unlock or a grace period — from the same level."""
+    session.add(
+        TierChange(
+            tenant_id=row.tenant_id,
+            member_id=row.member_id,
+            from_level_id=row.level_id if from_level_id is None else from_level_id,
+            to_level_id=row.level_id,
+            kind=kind,
+            reason=reason,
+            actor=actor,
+            created_at=now,
+        )
+    )
+
+
 async def _set_level(
     session: AsyncSession,
     tenant_id: int,
@@ -233,18 +251,7 @@ async def _set_level(
     row.since = now
     row.review_at = rules.review_after(now, found.window, found.window_months)
     row.grace_until = None
-    session.add(
-        TierChange(
-            tenant_id=tenant_id,
-            member_id=member_id,
-            from_level_id=before.id,
-            to_level_id=to.id,
-            kind=kind,
-            reason=reason,
-            actor=actor,
-            created_at=now,
-        )
-    )
+    _note(session, row, kind, actor, now, from_level_id=before.id, reason=reason)
     await session.flush()
     return row
 
@@ -368,17 +375,7 @@ async def unlock(session: AsyncSession, tenant_id: int, member_id: int, actor: s
     row = await _current(session, member_id)
     if row is not None and row.locked:
         row.locked, row.lock_reason = False, None
-        session.add(
-            TierChange(
-                tenant_id=tenant_id,
-                member_id=member_id,
-                from_level_id=row.level_id,
-                to_level_id=row.level_id,
-                kind="unlock",
-                actor=actor,
-                created_at=utcnow(),
-            )
-        )
+        _note(session, row, "unlock", actor, utcnow())
         await session.flush()
 
 
@@ -415,17 +412,7 @@ async def review_due(
         if row.grace_until is None and found.grace_days > 0:
             row.grace_until = now + timedelta(days=found.grace_days)
             row.review_at = row.grace_until
-            session.add(
-                TierChange(
-                    tenant_id=row.tenant_id,
-                    member_id=row.member_id,
-                    from_level_id=row.level_id,
-                    to_level_id=row.level_id,
-                    kind="grace",
-                    actor="job:tiers",
-                    created_at=now,
-                )
-            )
+            _note(session, row, "grace", "job:tiers", now)
             changed += 1
             continue
         target = rules.downgrade_target(found.levels, current, earned, found.downgrade) or found.entry
