@@ -5,7 +5,7 @@ fields is ``web.forms``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from bashgah.core.errors import BashgahError
 from bashgah.core.normalize import to_persian_digits
 from bashgah.web import audit, fmt
-from bashgah.web.forms import text
+from bashgah.web.forms import text, values
 from bashgah.web.guard import CONSOLE_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.render import finish, language, render
@@ -283,6 +284,17 @@ FIELD_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A form sent to change something: who sent it, in which language, the fields as typed (``typed``,
+    shown again on a refusal) and the whole form (for lists such as ticked boxes)."""
+
+    user: StaffUser
+    lang: str
+    typed: dict[str, Any]
+    form: FormData
+
+
 #: What a page shows, read in one transaction: ``load(session, user, lang, **params)`` returns the
 #: template's context (display-ready values), with the form's starting values under ``typed``.
 Loader = Callable[..., Awaitable[dict[str, Any]]]
@@ -351,6 +363,23 @@ class FormPage:
         table = {**FIELD_LABELS, **self.labels} if labels is None else labels
         named = {name: _(label) for name, label in table.items()}
         return await attempt(request, user, build, again, success or self.done, named)
+
+    async def save(
+        self,
+        request: Request,
+        user: StaffUser,
+        fields: Sequence[str],
+        build: Callable[[Sent], Step],
+        keep_typed: bool = True,
+        **params: Any,
+    ) -> Response:
+        """A change from this page's form: the CSRF token checked, ``fields`` read as typed, and
+        ``build`` (which may refuse them) returning the step ``submit`` runs. A refusal shows what was
+        typed again unless ``keep_typed`` is false (the form as loaded)."""
+        form = await checked_form(request, user)
+        sent = Sent(user, lang_of(request, user), values(form, *fields), form)
+        again = sent.typed if keep_typed else None
+        return await self.submit(request, user, lambda: build(sent), again, **params)
 
     def serve(self, router: APIRouter, name: str) -> None:
         """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers."""
