@@ -14,7 +14,7 @@ from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
 from bashgah.tiers import service as tiers
-from bashgah.web.console.common import N_, FormPage, Reader, Sent, Step, Writer, changed, lang_of, saving
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed, lang_of, saving
 from bashgah.web.forms import maybe_whole
 from bashgah.web.i18n import translator
 from bashgah.web.sessions import StaffUser
@@ -65,12 +65,7 @@ LABELS = {
     "days_early": N_("Days early"),
 }
 PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1", LABELS)
-PAGE.serve(router, "occasion_list")
-
-
-@router.get("/{rule_id}", response_class=HTMLResponse)
-async def occasion(request: Request, user: Reader, rule_id: int) -> Response:
-    return await PAGE.show(request, user, rule_id=rule_id)
+PAGE.serve(router, "occasion_list", item="rule_id")
 
 
 async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Response:

@@ -15,7 +15,7 @@ from bashgah.rewards import service as rewards
 from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardCreate
 from bashgah.web import fmt
-from bashgah.web.console.common import N_, FormPage, Reader, Sent, Step, Writer, changed, saving
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed, saving
 from bashgah.web.forms import maybe_whole, typed_rials
 from bashgah.web.guard import checked_form
 from bashgah.web.sessions import StaffUser
@@ -115,12 +115,7 @@ LABELS = {
     "card_expires_days": N_("Card lasts (days)"),
 }
 PAGE = FormPage("club/stamps.html", _load, "/console/club/stamps?done=1", LABELS)
-PAGE.serve(router, "stamp_cards")
-
-
-@router.get("/{card_id}", response_class=HTMLResponse)
-async def stamp_card(request: Request, user: Reader, card_id: int) -> Response:
-    return await PAGE.show(request, user, card_id=card_id)
+PAGE.serve(router, "stamp_cards", item="card_id")
 
 
 async def _save(request: Request, user: StaffUser, card_id: int | None) -> Response:

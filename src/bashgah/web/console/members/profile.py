@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.core.errors import BashgahError, NotFound
+from bashgah.core.errors import BashgahError
 from bashgah.coupons import service as coupons
 from bashgah.ledger import member_points
 from bashgah.members import service as members
@@ -28,9 +28,9 @@ from bashgah.web.console.common import (
     attempt,
     changed,
     lang_of,
-    missing,
     page,
     problems,
+    read_or_missing,
 )
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
@@ -75,11 +75,11 @@ async def show(
     status: int = 200,
 ) -> Response:
     lang = lang_of(request, user)
-    try:
-        async with database(request).transaction() as session:
-            member = await members.get(session, user.tenant_id, member_id)
-    except NotFound as error:
-        return missing(request, user, error, section="members")
+    member = await read_or_missing(
+        request, user, lambda session: members.get(session, user.tenant_id, member_id), "members"
+    )
+    if isinstance(member, Response):
+        return member
     async with database(request).transaction() as session:
         balance = await member_points.summary(session, user.principal, member_id)
         statement = await member_points.history(
