@@ -24,8 +24,8 @@ from bashgah.web.console.common import (
     missing,
     page,
     problems,
-    read_or_missing,
 )
+from bashgah.web.console.members.profile import member_or_missing
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
@@ -104,9 +104,7 @@ async def _edit_page(
     other_id: int | None = None,
 ) -> Response:
     lang = lang_of(request, user)
-    member = await read_or_missing(
-        request, user, lambda session: members.get(session, user.tenant_id, member_id), "members"
-    )
+    member = await member_or_missing(request, user, member_id)
     if isinstance(member, Response):
         return member
     return page(

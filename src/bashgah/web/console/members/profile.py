@@ -62,6 +62,13 @@ async def search(request: Request, user: Reader, q: str = "") -> Response:
     return page(request, "members.html", user, q=q, found=found, errors=errors, searched=bool(q.strip()))
 
 
+async def member_or_missing(request: Request, user: StaffUser, member_id: int) -> Member | HTMLResponse:
+    """The club's member with this id, or the "not found" page."""
+    return await read_or_missing(
+        request, user, lambda session: members.get(session, user.tenant_id, member_id), "members"
+    )
+
+
 async def show(
     request: Request,
     user: StaffUser,
@@ -75,9 +82,7 @@ async def show(
     status: int = 200,
 ) -> Response:
     lang = lang_of(request, user)
-    member = await read_or_missing(
-        request, user, lambda session: members.get(session, user.tenant_id, member_id), "members"
-    )
+    member = await member_or_missing(request, user, member_id)
     if isinstance(member, Response):
         return member
     async with database(request).transaction() as session:
