@@ -5,22 +5,23 @@ fields is ``web.forms``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from bashgah.auth.sessions import StaffUser
-from bashgah.core.errors import BashgahError
+from bashgah.core.errors import BashgahError, NotFound
 from bashgah.core.normalize import to_persian_digits
 from bashgah.web import audit, fmt
-from bashgah.web.forms import text
+from bashgah.web.forms import text, values
 from bashgah.web.guard import CONSOLE_ROLES, checked_form, database, require_staff
 from bashgah.web.i18n import translator
 from bashgah.web.render import finish, language, render
@@ -149,6 +150,21 @@ def missing(
         errors=problems(error, lang, unit=user.money_unit),
         **context,
     )
+
+
+T = TypeVar("T")
+
+
+async def read_or_missing(
+    request: Request, user: StaffUser, read: Callable[[AsyncSession], Awaitable[T]], section: str
+) -> T | HTMLResponse:
+    """What ``read`` reads in one transaction, or the "not found" page (under ``section`` of the nav)
+    when what it asks for is not there."""
+    try:
+        async with database(request).transaction() as session:
+            return await read(session)
+    except NotFound as error:
+        return missing(request, user, error, section=section)
 
 
 def problems(error: Exception, lang: str, labels: dict[str, str] | None = None, *, unit: str) -> list[str]:
@@ -283,6 +299,17 @@ FIELD_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A form sent to change something: who sent it, in which language, the fields as typed (``typed``,
+    shown again on a refusal) and the whole form (for lists such as ticked boxes)."""
+
+    user: StaffUser
+    lang: str
+    typed: dict[str, Any]
+    form: FormData
+
+
 #: What a page shows, read in one transaction: ``load(session, user, lang, **params)`` returns the
 #: template's context (display-ready values), with the form's starting values under ``typed``.
 Loader = Callable[..., Awaitable[dict[str, Any]]]
@@ -352,13 +379,40 @@ class FormPage:
         named = {name: _(label) for name, label in table.items()}
         return await attempt(request, user, build, again, success or self.done, named)
 
-    def serve(self, router: APIRouter, name: str) -> None:
-        """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers."""
+    async def save(
+        self,
+        request: Request,
+        user: StaffUser,
+        fields: Sequence[str],
+        build: Callable[[Sent], Step],
+        keep_typed: bool = True,
+        **params: Any,
+    ) -> Response:
+        """A change from this page's form: the CSRF token checked, ``fields`` read as typed, and
+        ``build`` (which may refuse them) returning the step ``submit`` runs. A refusal shows what was
+        typed again unless ``keep_typed`` is false (the form as loaded)."""
+        form = await checked_form(request, user)
+        sent = Sent(user, lang_of(request, user), values(form, *fields), form)
+        again = sent.typed if keep_typed else None
+        return await self.submit(request, user, lambda: build(sent), again, **params)
+
+    def serve(self, router: APIRouter, name: str, item: str | None = None) -> None:
+        """Route GET of ``router``'s own path (``name`` for the route) to the page, for readers; with
+        ``item`` (the name ``load`` takes an id by), also GET of ``/{item_id}``: the page with that one
+        in its editor."""
 
         async def show(request: Request, user: Reader) -> Response:
             return await self.show(request, user)
 
+        async def show_one(request: Request, user: Reader, item_id: int) -> Response:
+            one: dict[str, Any] = {str(item): item_id}
+            return await self.show(request, user, **one)
+
         router.add_api_route("", show, methods=["GET"], response_class=HTMLResponse, name=name)
+        if item is not None:
+            router.add_api_route(
+                "/{item_id}", show_one, methods=["GET"], response_class=HTMLResponse, name=f"{name}_one"
+            )
 
     async def switch(
         self, request: Request, user: StaffUser, turn: Callable[[AsyncSession, bool], Awaitable[None]]

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bashgah.auth.sessions import StaffUser
 from bashgah.core.errors import NotFound
 from bashgah.members import service as members
+from bashgah.models import Member
 from bashgah.purchases import reads as purchases
+from bashgah.purchases.reads import PurchaseDetail
 from bashgah.tenants import service as tenants
-from bashgah.web.console.common import Reader, missing, page
+from bashgah.web.console.common import Reader, missing, page, read_or_missing
 from bashgah.web.guard import database
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -46,13 +50,12 @@ async def member_purchases(request: Request, user: Reader, member_id: int, befor
 
 @router.get("/purchases/{purchase_id}", response_class=HTMLResponse)
 async def purchase(request: Request, user: Reader, purchase_id: int) -> Response:
-    try:
-        async with database(request).transaction() as session:
-            found = await purchases.detail(session, user.principal, purchase_id)
-            member = await members.get(session, user.tenant_id, found.purchase.member_id)
-            branches = {b.code: b.name for b in await tenants.list_branches(session, user.tenant_id)}
-    except NotFound as error:
-        return missing(request, user, error, section="members")
+    read = await read_or_missing(
+        request, user, lambda session: _purchase(session, user, purchase_id), "members"
+    )
+    if isinstance(read, Response):
+        return read
+    found, member, branches = read
     return page(
         request,
         "purchase.html",
@@ -63,3 +66,12 @@ async def purchase(request: Request, user: Reader, purchase_id: int) -> Response
         branch_name=branches.get(found.purchase.branch, found.purchase.branch),
         section="members",
     )
+
+
+async def _purchase(
+    session: AsyncSession, user: StaffUser, purchase_id: int
+) -> tuple[PurchaseDetail, Member, dict[str, str]]:
+    """A purchase, its member and the club's branch names by code."""
+    found = await purchases.detail(session, user.principal, purchase_id)
+    member = await members.get(session, user.tenant_id, found.purchase.member_id)
+    return found, member, {b.code: b.name for b in await tenants.list_branches(session, user.tenant_id)}

@@ -11,9 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.sessions import StaffUser
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import BranchCreate
-from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
-from bashgah.web.forms import values
-from bashgah.web.guard import checked_form
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed
 
 router = APIRouter(prefix="/console/club/branches", include_in_schema=False)
 
@@ -34,11 +32,8 @@ PAGE.serve(router, "branches")
 
 @router.post("", response_class=HTMLResponse)
 async def create_branch(request: Request, user: Writer) -> Response:
-    form = await checked_form(request, user)
-    typed = values(form, "code", "name", "kind")
-
-    def build() -> Step:
-        data = BranchCreate.model_validate(typed)
+    def build(sent: Sent) -> Step:
+        data = BranchCreate.model_validate(sent.typed)
 
         async def step(session: AsyncSession) -> None:
             made = await tenants.create_branch(session, user.tenant_id, data)
@@ -46,4 +41,4 @@ async def create_branch(request: Request, user: Writer) -> Response:
 
         return step
 
-    return await PAGE.submit(request, user, build, typed)
+    return await PAGE.save(request, user, ("code", "name", "kind"), build)

@@ -16,9 +16,9 @@ from bashgah.core.errors import BashgahError
 from bashgah.core.jalali import TEHRAN
 from bashgah.coupons import service as coupons
 from bashgah.coupons.schemas import BatchCreate, BatchUpdate
-from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, download, missing
-from bashgah.web.forms import maybe_whole, typed_day, typed_rials, values
-from bashgah.web.guard import checked_form, database
+from bashgah.web.console.common import N_, FormPage, Reader, Sent, Step, Writer, changed, download, missing
+from bashgah.web.forms import maybe_whole, typed_day, typed_rials
+from bashgah.web.guard import database
 
 router = APIRouter(prefix="/console/club/coupons", include_in_schema=False)
 COUPON_FIELDS = (
@@ -118,11 +118,8 @@ def _batch(typed: dict[str, str], unit: str) -> BatchCreate:
 
 @router.post("", response_class=HTMLResponse)
 async def create_batch(request: Request, user: Writer) -> Response:
-    form = await checked_form(request, user)
-    typed = values(form, *COUPON_FIELDS)
-
-    def build() -> Step:
-        data = _batch(typed, user.money_unit)
+    def build(sent: Sent) -> Step:
+        data = _batch(sent.typed, user.money_unit)
 
         async def step(session: AsyncSession) -> None:
             made = await coupons.create_batch(session, user.tenant_id, data)
@@ -133,17 +130,15 @@ async def create_batch(request: Request, user: Writer) -> Response:
         return step
 
     # a refused batch shows an empty form again, as this page always has
-    return await PAGE.submit(request, user, build, None)
+    return await PAGE.save(request, user, COUPON_FIELDS, build, keep_typed=False)
 
 
 @router.post("/{batch_id}", response_class=HTMLResponse)
 async def change_batch(request: Request, user: Writer, batch_id: int) -> Response:
     """A batch's validity: the first and the last day its codes are accepted (empty last day: no end)."""
-    form = await checked_form(request, user)
-    typed = values(form, "valid_from", "valid_until")
 
-    def build() -> Step:
-        days = validity(typed)
+    def build(sent: Sent) -> Step:
+        days = validity(sent.typed)
         data = BatchUpdate(
             valid_from=days["valid_from"] or datetime.now(TEHRAN), valid_until=days["valid_until"]
         )
@@ -162,7 +157,7 @@ async def change_batch(request: Request, user: Writer, batch_id: int) -> Respons
 
         return step
 
-    return await PAGE.submit(request, user, build, None)
+    return await PAGE.save(request, user, ("valid_from", "valid_until"), build, keep_typed=False)
 
 
 @router.post("/{batch_id}/active", response_class=HTMLResponse)

@@ -15,9 +15,8 @@ from bashgah.occasions import service as occasions
 from bashgah.occasions.schemas import OccasionRuleCreate, OccasionRuleRead, OccasionRuleUpdate
 from bashgah.rewards import service as rewards
 from bashgah.tiers import service as tiers
-from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, lang_of, saving
-from bashgah.web.forms import maybe_whole, values
-from bashgah.web.guard import checked_form
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed, lang_of, saving
+from bashgah.web.forms import maybe_whole
 from bashgah.web.i18n import translator
 
 router = APIRouter(prefix="/console/club/occasions", include_in_schema=False)
@@ -66,21 +65,15 @@ LABELS = {
     "days_early": N_("Days early"),
 }
 PAGE = FormPage("club/occasions.html", _load, "/console/club/occasions?done=1", LABELS)
-PAGE.serve(router, "occasion_list")
-
-
-@router.get("/{rule_id}", response_class=HTMLResponse)
-async def occasion(request: Request, user: Reader, rule_id: int) -> Response:
-    return await PAGE.show(request, user, rule_id=rule_id)
+PAGE.serve(router, "occasion_list", item="rule_id")
 
 
 async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Response:
-    form = await checked_form(request, user)
-    typed: dict[str, Any] = values(form, *FIELDS)
-    typed["tiers"] = [str(v) for v in form.getlist("tiers") if str(v).strip()]
     lang = lang_of(request, user)
 
-    def build() -> Step:
+    def build(sent: Sent) -> Step:
+        typed = sent.typed
+        typed["tiers"] = [str(v) for v in sent.form.getlist("tiers") if str(v).strip()]
         fields: dict[str, Any] = {
             "name_fa": typed["name_fa"],
             "name_en": typed["name_en"],
@@ -104,7 +97,7 @@ async def _save(request: Request, user: StaffUser, rule_id: int | None) -> Respo
 
         return step
 
-    return await PAGE.submit(request, user, build, typed, rule_id=rule_id)
+    return await PAGE.save(request, user, FIELDS, build, rule_id=rule_id)
 
 
 saving(router, _save)

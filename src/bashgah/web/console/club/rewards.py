@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bashgah.auth.sessions import StaffUser
 from bashgah.rewards import service as rewards
 from bashgah.rewards.schemas import RewardCreate, RewardUpdate
-from bashgah.web.console.common import N_, FormPage, Step, Writer, changed, lang_of
-from bashgah.web.forms import maybe_whole, typed_rials, values
-from bashgah.web.guard import checked_form
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed, lang_of
+from bashgah.web.forms import maybe_whole, typed_rials
 
 router = APIRouter(prefix="/console/club/rewards", include_in_schema=False)
 REWARD_KINDS = ("discount_amount", "discount_percent", "free_product", "physical_gift", "free_shipping")
@@ -52,36 +51,33 @@ PAGE.serve(router, "reward_list")
 
 @router.post("", response_class=HTMLResponse)
 async def create_reward(request: Request, user: Writer) -> Response:
-    form = await checked_form(request, user)
-    typed = values(form, *REWARD_FIELDS)
-    lang = lang_of(request, user)
-    unit = user.money_unit
+    return await PAGE.save(request, user, REWARD_FIELDS, _new_reward)
 
-    def build() -> Step:
-        data = RewardCreate.model_validate(
-            {
-                "name_fa": typed["name_fa"],
-                "name_en": typed["name_en"],
-                "kind": typed["kind"],
-                "cost_points": maybe_whole(typed["cost_points"], "Cost in points", "امتیاز لازم"),
-                "discount_rials": typed_rials(typed["discount"], unit, "Discount", "تخفیف", required=False),
-                "discount_percent": maybe_whole(typed["discount_percent"], "Percent", "درصد"),
-                "max_discount_rials": typed_rials(
-                    typed["max_discount"], unit, "Discount cap", "سقف تخفیف", required=False
-                ),
-                "sku": typed["sku"] or None,
-                "stock": maybe_whole(typed["stock"], "Stock", "موجودی"),
-                "per_member_limit": maybe_whole(typed["per_member_limit"], "Per member", "برای هر عضو"),
-            }
-        )
 
-        async def step(session: AsyncSession) -> None:
-            made = await rewards.create(session, user.tenant_id, data, lang)
-            await changed(session, user, "reward.created", "reward", made.id, cost_points=data.cost_points)
+def _new_reward(sent: Sent) -> Step:
+    typed, unit, user = sent.typed, sent.user.money_unit, sent.user
+    data = RewardCreate.model_validate(
+        {
+            "name_fa": typed["name_fa"],
+            "name_en": typed["name_en"],
+            "kind": typed["kind"],
+            "cost_points": maybe_whole(typed["cost_points"], "Cost in points", "امتیاز لازم"),
+            "discount_rials": typed_rials(typed["discount"], unit, "Discount", "تخفیف", required=False),
+            "discount_percent": maybe_whole(typed["discount_percent"], "Percent", "درصد"),
+            "max_discount_rials": typed_rials(
+                typed["max_discount"], unit, "Discount cap", "سقف تخفیف", required=False
+            ),
+            "sku": typed["sku"] or None,
+            "stock": maybe_whole(typed["stock"], "Stock", "موجودی"),
+            "per_member_limit": maybe_whole(typed["per_member_limit"], "Per member", "برای هر عضو"),
+        }
+    )
 
-        return step
+    async def step(session: AsyncSession) -> None:
+        made = await rewards.create(session, user.tenant_id, data, sent.lang)
+        await changed(session, user, "reward.created", "reward", made.id, cost_points=data.cost_points)
 
-    return await PAGE.submit(request, user, build, typed)
+    return step
 
 
 @router.post("/{reward_id}/active", response_class=HTMLResponse)

@@ -14,9 +14,8 @@ from bashgah.core.errors import InvalidInput
 from bashgah.tenants import service as tenants
 from bashgah.tenants.schemas import ProgrammeUpdate
 from bashgah.web import fmt
-from bashgah.web.console.common import N_, FormPage, Step, Writer, changed
-from bashgah.web.forms import maybe_whole, typed_rials, values
-from bashgah.web.guard import checked_form
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed
+from bashgah.web.forms import maybe_whole, typed_rials
 
 router = APIRouter(prefix="/console/club/settings", include_in_schema=False)
 
@@ -69,11 +68,10 @@ PAGE.serve(router, "settings")
 
 @router.post("", response_class=HTMLResponse)
 async def save_settings(request: Request, user: Writer) -> Response:
-    form = await checked_form(request, user)
-    typed = values(form, *SETTINGS)
     unit = user.money_unit
 
-    def build() -> Step:
+    def build(sent: Sent) -> Step:
+        typed = sent.typed
         data = ProgrammeUpdate.model_validate(
             {
                 "earn_points": maybe_whole(typed["earn_points"], "Points earned", "امتیاز کسب‌شده"),
@@ -112,4 +110,4 @@ async def save_settings(request: Request, user: Writer) -> Response:
 
         return step
 
-    return await PAGE.submit(request, user, build, typed)
+    return await PAGE.save(request, user, SETTINGS, build)

@@ -16,8 +16,8 @@ from bashgah.rewards import service as rewards
 from bashgah.stamps import cards as stamps
 from bashgah.stamps.schemas import StampCardCreate
 from bashgah.web import fmt
-from bashgah.web.console.common import N_, FormPage, Reader, Step, Writer, changed, saving
-from bashgah.web.forms import maybe_whole, typed_rials, values
+from bashgah.web.console.common import N_, FormPage, Sent, Step, Writer, changed, saving
+from bashgah.web.forms import maybe_whole, typed_rials
 from bashgah.web.guard import checked_form
 
 router = APIRouter(prefix="/console/club/stamps", include_in_schema=False)
@@ -115,20 +115,12 @@ LABELS = {
     "card_expires_days": N_("Card lasts (days)"),
 }
 PAGE = FormPage("club/stamps.html", _load, "/console/club/stamps?done=1", LABELS)
-PAGE.serve(router, "stamp_cards")
-
-
-@router.get("/{card_id}", response_class=HTMLResponse)
-async def stamp_card(request: Request, user: Reader, card_id: int) -> Response:
-    return await PAGE.show(request, user, card_id=card_id)
+PAGE.serve(router, "stamp_cards", item="card_id")
 
 
 async def _save(request: Request, user: StaffUser, card_id: int | None) -> Response:
-    form = await checked_form(request, user)
-    typed = values(form, *FIELDS)
-
-    def build() -> Step:
-        data = definition_of(typed, user.money_unit)
+    def build(sent: Sent) -> Step:
+        data = definition_of(sent.typed, user.money_unit)
 
         async def step(session: AsyncSession) -> None:
             if card_id is None:
@@ -144,7 +136,7 @@ async def _save(request: Request, user: StaffUser, card_id: int | None) -> Respo
 
         return step
 
-    return await PAGE.submit(request, user, build, typed, card_id=card_id)
+    return await PAGE.save(request, user, FIELDS, build, card_id=card_id)
 
 
 saving(router, _save)

@@ -17,7 +17,16 @@ from bashgah.core.normalize import local_mobile
 from bashgah.members import service as members
 from bashgah.members.schemas import MemberUpdate
 from bashgah.models import Member
-from bashgah.web.console.common import Writer, changed, done, lang_of, missing, page, problems
+from bashgah.web.console.common import (
+    Writer,
+    changed,
+    done,
+    lang_of,
+    missing,
+    page,
+    problems,
+)
+from bashgah.web.console.members.profile import member_or_missing
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
 from bashgah.web.i18n import translator
@@ -95,11 +104,9 @@ async def _edit_page(
     other_id: int | None = None,
 ) -> Response:
     lang = lang_of(request, user)
-    try:
-        async with database(request).transaction() as session:
-            member = await members.get(session, user.tenant_id, member_id)
-    except NotFound as error:
-        return missing(request, user, error, section="members")
+    member = await member_or_missing(request, user, member_id)
+    if isinstance(member, Response):
+        return member
     return page(
         request,
         "member_edit.html",

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bashgah.auth.sessions import StaffUser
-from bashgah.core.errors import BashgahError, NotFound
+from bashgah.core.errors import BashgahError
 from bashgah.coupons import service as coupons
 from bashgah.members import service as members
 from bashgah.models import Member
@@ -29,9 +29,9 @@ from bashgah.web.console.common import (
     attempt,
     changed,
     lang_of,
-    missing,
     page,
     problems,
+    read_or_missing,
 )
 from bashgah.web.forms import values
 from bashgah.web.guard import checked_form, database
@@ -62,6 +62,13 @@ async def search(request: Request, user: Reader, q: str = "") -> Response:
     return page(request, "members.html", user, q=q, found=found, errors=errors, searched=bool(q.strip()))
 
 
+async def member_or_missing(request: Request, user: StaffUser, member_id: int) -> Member | HTMLResponse:
+    """The club's member with this id, or the "not found" page."""
+    return await read_or_missing(
+        request, user, lambda session: members.get(session, user.tenant_id, member_id), "members"
+    )
+
+
 async def show(
     request: Request,
     user: StaffUser,
@@ -75,11 +82,9 @@ async def show(
     status: int = 200,
 ) -> Response:
     lang = lang_of(request, user)
-    try:
-        async with database(request).transaction() as session:
-            member = await members.get(session, user.tenant_id, member_id)
-    except NotFound as error:
-        return missing(request, user, error, section="members")
+    member = await member_or_missing(request, user, member_id)
+    if isinstance(member, Response):
+        return member
     async with database(request).transaction() as session:
         balance = await member_points.summary(session, user.principal, member_id)
         statement = await member_points.history(
