@@ -14,7 +14,7 @@ from bashgah.api.app import create_app
 from bashgah.core.config import Settings
 from bashgah.core.db import Database
 from bashgah.models import Member, Purchase, Transfer
-from support import Club, enrol, error_code
+from support import Club, enrol, error_code, sale_body
 
 HUGE = 2**64 + 5
 PERSIAN = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
@@ -26,13 +26,8 @@ async def count(db: Database, model: Any) -> int:
 
 
 def sale(member_id: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": "F-1",
-        "total_rials": 100_000,
-        **extra,
-    }
+    """One receipt, F-1, of 100,000 rials: each attempt below sends it once, changed in one field."""
+    return sale_body(member_id, 100_000, **{"external_id": "F-1", **extra})
 
 
 async def test_a_nul_character_in_a_name_a_receipt_a_lookup_or_a_reason_is_a_clear_422_that_saves_nothing(
