@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from support import Club, enrol, error_code, give_points, purchase
+from support import Club, enrol, error_code, give_points, purchase, sale_body
 
 PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF]")
 
@@ -18,13 +18,7 @@ async def insufficient(client: httpx.AsyncClient, club: Club, language: str | No
     extra = {"Accept-Language": language} if language is not None else {}
     return await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "E-1",
-            "total_rials": 100_000,
-            "redeem_points": 9,
-        },
+        json=sale_body(member["id"], 100_000, 9, external_id="E-1"),
         headers=club.headers("cashier", **{"Idempotency-Key": f"e-{language}", **extra}),
     )
 

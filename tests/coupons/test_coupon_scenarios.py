@@ -9,7 +9,18 @@ from coupon_helpers import codes_of, validate
 
 from bashgah.core.db import Database
 from scenarios import first_sale, new_batch
-from support import Club, bought, enrol, error_code, give_points, ledger_problems, make_club, purchase, refund
+from support import (
+    Club,
+    bought,
+    enrol,
+    error_code,
+    give_points,
+    ledger_problems,
+    make_club,
+    purchase,
+    refund,
+    sale_body,
+)
 
 YALDA = {
     "name": "یلدا ۱۴۰۵",
@@ -251,13 +262,7 @@ async def test_examine_prices_the_sale_after_the_coupon_and_a_refused_coupon_giv
     member = await enrol(client, club)
 
     async def examine(total: int) -> dict[str, object]:
-        body = {
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "X-1",
-            "total_rials": total,
-            "coupon": "YALDA1405",
-        }
+        body = sale_body(member["id"], total, external_id="X-1", coupon="YALDA1405")
         response = await client.post("/api/v1/purchases/examine", json=body, headers=club.headers("cashier"))
         assert response.status_code == 200, response.text
         result: dict[str, object] = response.json()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign
+from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, bonus, new_campaign
 
 from scenarios import till_sale
-from support import Club, balance, enrol, error_code
+from support import Club, balance, enrol, error_code, sale_body
 
 BIG_BASKETS = {
     "name_fa": "سبد بزرگ",
@@ -26,13 +26,7 @@ BIG_BASKETS = {
 
 
 def _body(member_id: int, **fields: object) -> dict[str, object]:
-    return {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": "X-1",
-        "total_rials": 400_000,
-        **fields,
-    }
+    return sale_body(member_id, 400_000, external_id="X-1", **fields)
 
 
 async def test_examine_explains_which_condition_failed_in_the_callers_language(
@@ -86,20 +80,8 @@ async def test_examine_writes_nothing(client: httpx.AsyncClient, club: Club) -> 
 async def test_examine_says_a_campaign_is_outside_its_schedule_or_out_of_budget(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_campaign(
-        client,
-        club,
-        name_fa="پنجشنبه‌ها",
-        schedule={"weekdays": ["thursday"]},
-        rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 100}]}],
-    )
-    await new_campaign(
-        client,
-        club,
-        name_fa="بودجهٔ کوچک",
-        budget_points=100,
-        rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 100}]}],
-    )
+    await new_campaign(client, club, "پنجشنبه‌ها", bonus(100), schedule={"weekdays": ["thursday"]})
+    await new_campaign(client, club, "بودجهٔ کوچک", bonus(100), budget_points=100)
     member = await enrol(client, club)
     await till_sale(
         client, club, member["id"], 100_000, occurred_at=WEDNESDAY_EVENING

@@ -21,6 +21,7 @@ from support import (
     execute,
     give_points,
     purchase,
+    sale_body,
     set_program,
 )
 
@@ -224,12 +225,7 @@ async def test_naming_the_member_two_ways_at_once_is_a_validation_error(
     member = await enrol(client, club, "09121234567")
     response = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"], "mobile": "09121234567"},
-            "branch": "main",
-            "external_id": "F-1",
-            "total_rials": 120_000,
-        },
+        json=sale_body(0, 120_000, external_id="F-1", member={"id": member["id"], "mobile": "09121234567"}),
         headers=club.headers("cashier", **{"Idempotency-Key": "k1"}),
     )
     assert response.status_code == 422

@@ -11,7 +11,7 @@ import httpx
 from stamp_helpers import card_and_member, cards_of, coffees
 
 from bashgah.core.db import Database
-from support import Club, ledger_problems
+from support import Club, ledger_problems, sale_body
 
 
 async def test_20_coffees_bought_at_the_same_instant_fill_exactly_two_cards(
@@ -22,13 +22,7 @@ async def test_20_coffees_bought_at_the_same_instant_fill_exactly_two_cards(
     async def till(i: int) -> httpx.Response:
         return await client.post(
             "/api/v1/purchases",
-            json={
-                "member": {"id": member},
-                "branch": "main",
-                "external_id": f"rush-{i}",
-                "total_rials": 100_000,
-                "items": coffees(1),
-            },
+            json=sale_body(member, 100_000, external_id=f"rush-{i}", items=coffees(1)),
             headers=club.headers("cashier", **{"Idempotency-Key": f"rush-{i}"}),
         )
 

@@ -9,7 +9,7 @@ import pytest
 from stamp_helpers import COFFEE_CARD, card_and_member, new_card
 
 from bashgah.core.db import Database
-from support import Club, enrol, error_code, ledger_problems, make_club
+from support import Club, enrol, error_code, ledger_problems, make_club, sale_body
 
 
 @pytest.mark.parametrize(
@@ -105,13 +105,12 @@ async def test_a_catalogue_reward_on_a_full_card_costs_the_member_no_points(
 
     sale = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member},
-            "branch": "main",
-            "external_id": "MUG-1",
-            "total_rials": 600_000,
-            "items": [{"sku": "CF-1", "category": "coffee", "quantity": 6, "unit_price_rials": 100_000}],
-        },
+        json=sale_body(
+            member,
+            600_000,
+            external_id="MUG-1",
+            items=[{"sku": "CF-1", "category": "coffee", "quantity": 6, "unit_price_rials": 100_000}],
+        ),
         headers=club.headers("cashier", **{"Idempotency-Key": "mug-1"}),
     )
 

@@ -11,7 +11,7 @@ from stamp_helpers import card_and_member, cards_of, coffees, new_card, sell_cof
 from bashgah.core.db import Database
 from bashgah.models import MemberStampCard
 from scenarios import returned, till_sale
-from support import Club, balance, enrol, ledger_problems
+from support import Club, balance, enrol, ledger_problems, sale_body
 
 THURSDAY = "2026-11-26T10:30:00+03:30"
 WEDNESDAY = "2026-11-25T10:30:00+03:30"
@@ -257,13 +257,7 @@ async def test_examine_shows_the_stamps_a_sale_would_give(client: httpx.AsyncCli
 
     response = await client.post(
         "/api/v1/purchases/examine",
-        json={
-            "member": {"id": member},
-            "branch": "main",
-            "external_id": "X",
-            "total_rials": 300_000,
-            "items": coffees(3),
-        },
+        json=sale_body(member, 300_000, external_id="X", items=coffees(3)),
         headers=club.headers("cashier", **{"Accept-Language": "en"}),
     )
 
@@ -352,13 +346,7 @@ async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     member = await card_and_member(client, club)
-    body = {
-        "member": {"id": member},
-        "branch": "main",
-        "external_id": "TWICE",
-        "total_rials": 200_000,
-        "items": coffees(2),
-    }
+    body = sale_body(member, 200_000, external_id="TWICE", items=coffees(2))
     headers = club.headers("cashier", **{"Idempotency-Key": "twice"})
 
     first = await client.post("/api/v1/purchases", json=body, headers=headers)

@@ -12,7 +12,7 @@ from bashgah.core.db import Database
 from bashgah.coupons.rules import ALPHABET
 from bashgah.giftcards.tasks import expire_cards
 from bashgah.models import GiftCard
-from support import Club, enrol, error_code, execute, ledger_problems, refund
+from support import Club, enrol, error_code, execute, ledger_problems, refund, sale_body
 
 
 async def test_a_gift_card_of_1000000_is_spent_in_three_visits(
@@ -46,14 +46,9 @@ async def test_a_gift_card_cannot_pay_more_than_it_holds_and_a_refused_sale_writ
     member = await enrol(client, club)
     response = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "G-1",
-            "total_rials": 300_000,
-            "gift_card": issued["code"],
-            "gift_card_rials": 150_000,
-        },
+        json=sale_body(
+            member["id"], 300_000, external_id="G-1", gift_card=issued["code"], gift_card_rials=150_000
+        ),
         headers=club.headers("cashier", **{"Idempotency-Key": "g-1", "Accept-Language": "en"}),
     )
     assert (response.status_code, error_code(response)) == (409, "insufficient_gift_card")

@@ -23,6 +23,7 @@ from support import (
     give_points,
     ledger_problems,
     refund,
+    sale_body,
     set_program,
 )
 
@@ -75,13 +76,7 @@ async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_
     fa = await pay(client, club, member["id"], 300_000, wallet_rials=150_000, external_id="R-1", key="once")
     en = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "R-1",
-            "total_rials": 300_000,
-            "wallet_rials": 150_000,
-        },
+        json=sale_body(member["id"], 300_000, external_id="R-1", wallet_rials=150_000),
         headers=club.headers("cashier", **{"Idempotency-Key": "twice", "Accept-Language": "en"}),
     )
 
