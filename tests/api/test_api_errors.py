@@ -7,14 +7,14 @@ import re
 import httpx
 import pytest
 
-from support import Club, enrol, error_code, give_points, purchase, sale_body
+from scenarios import member_with
+from support import Club, enrol, error_code, purchase, sale_body
 
 PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF]")
 
 
 async def insufficient(client: httpx.AsyncClient, club: Club, language: str | None) -> httpx.Response:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 5)
+    member = await member_with(client, club, 5)
     extra = {"Accept-Language": language} if language is not None else {}
     return await client.post(
         "/api/v1/purchases",

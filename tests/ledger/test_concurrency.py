@@ -7,14 +7,14 @@ import asyncio
 import httpx
 
 from bashgah.core.db import Database
-from support import Club, balance, enrol, give_points, ledger_problems, purchase, reserve
+from scenarios import member_with
+from support import Club, balance, enrol, ledger_problems, purchase, reserve
 
 
 async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
 
     responses = await asyncio.gather(
         *(reserve(client, club, member["id"], 100, key=f"hold-{i}") for i in range(100))
@@ -73,8 +73,7 @@ async def test_20_concurrent_purchases_on_one_member_all_count(
 async def test_30_concurrent_purchases_each_spending_100_of_1000_points_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
     responses = await asyncio.gather(
         *(_till(client, club, member["id"], n, 100_000, f"r-{n}", redeem=100) for n in range(30))
     )
@@ -88,8 +87,7 @@ async def test_30_concurrent_purchases_each_spending_100_of_1000_points_exactly_
 async def test_15_concurrent_refunds_of_a_tenth_each_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 70)
+    member = await member_with(client, club, 70)
     sale = await _till(client, club, member["id"], 0, 1_070_000, "sale", redeem=70)
     assert sale.json()["points_earned"] == 100
     url = f"/api/v1/purchases/{sale.json()['id']}/refunds"
@@ -108,8 +106,7 @@ async def test_15_concurrent_refunds_of_a_tenth_each_exactly_10_succeed(
 async def test_concurrent_holds_then_concurrent_commits_and_cancels_are_exact(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
     holds = await asyncio.gather(
         *(
             _post(
@@ -144,8 +141,7 @@ async def test_concurrent_holds_then_concurrent_commits_and_cancels_are_exact(
 async def test_a_mixed_rush_of_purchases_refunds_holds_and_adjustments_leaves_verify_clean(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 500)
+    member = await member_with(client, club, 500)
     earlier = [
         (await _till(client, club, member["id"], 1000 + n, 300_000, f"e-{n}")).json() for n in range(5)
     ]

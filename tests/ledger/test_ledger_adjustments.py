@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from bashgah.core.db import Database
-from support import Club, balance, enrol, error_code, give_points, ledger_problems, set_program
+from scenarios import member_with
+from support import Club, balance, enrol, error_code, ledger_problems, set_program
 
 
 async def adjust(
@@ -77,8 +78,7 @@ async def test_an_adjustment_needs_a_reason_and_a_non_zero_amount(
 async def test_taking_points_away_within_the_balance(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     response = await adjust(
         client, club, member["id"], points=-30, reason="duplicate receipt entered by hand"
     )
@@ -90,8 +90,7 @@ async def test_taking_points_away_within_the_balance(
 
 
 async def test_taking_more_than_the_balance_is_refused(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     response = await adjust(client, club, member["id"], points=-101, reason="correction")
     assert response.status_code == 409
     assert error_code(response) == "insufficient_points"
@@ -103,8 +102,7 @@ async def test_points_held_by_a_reservation_cannot_be_taken_away(
 ) -> None:
     from support import reserve
 
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     assert (await reserve(client, club, member["id"], 80)).status_code == 201
     response = await adjust(client, club, member["id"], points=-21, reason="correction")
     assert response.status_code == 409
@@ -129,8 +127,7 @@ async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
 
 async def test_points_given_by_hand_follow_the_expiry_rule(client: httpx.AsyncClient, club: Club) -> None:
     await set_program(client, club, expiry_mode="never")
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 10)
+    member = await member_with(client, club, 10)
     assert (await balance(client, club, member["id"]))["next_expiry_at"] is None
 
 
@@ -140,8 +137,7 @@ async def test_taking_points_away_takes_only_what_the_member_could_spend(
     from support import bought
 
     await set_program(client, club, pending_days=14)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 552)
+    member = await member_with(client, club, 552)
     await bought(client, club, member["id"], 6_690_000)  # 669 points still in their return window
     assert (await balance(client, club, member["id"]))["available"] == 552
 

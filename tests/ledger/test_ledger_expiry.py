@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from bashgah.core.db import Database
 from bashgah.ledger.tasks import expire_points
 from bashgah.models import PointLot
+from scenarios import member_with
 from support import Club, balance, bought, enrol, execute, give_points, ledger_problems, reserve, set_program
 
 
@@ -30,8 +31,7 @@ async def run_expiry(db: Database) -> int:
 async def test_the_expiry_job_expires_points_past_their_date_exactly_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await bought(client, club, member["id"], 400_000)
     old, recent = await lot_ids(db)
     await expire_on(db, old, datetime.now(UTC) - timedelta(hours=1))
@@ -52,8 +52,7 @@ async def test_the_expiry_job_expires_points_past_their_date_exactly_once(
 async def test_only_what_is_left_of_a_lot_expires(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await bought(client, club, member["id"], 60_000, redeem_points=60)
     (lot,) = await lot_ids(db)
     await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
@@ -67,8 +66,7 @@ async def test_points_past_their_date_cannot_be_spent_even_before_the_job_runs(
 ) -> None:
     from support import purchase
 
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     (lot,) = await lot_ids(db)
     await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
     assert (await balance(client, club, member["id"]))["available"] == 0
@@ -79,8 +77,7 @@ async def test_points_past_their_date_cannot_be_spent_even_before_the_job_runs(
 async def test_points_held_when_their_date_passes_expire_after_the_hold_is_cancelled(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     hold = (await reserve(client, club, member["id"], 100)).json()
     (lot,) = await lot_ids(db)
     await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
@@ -116,8 +113,7 @@ async def test_the_soonest_expiring_points_are_spent_first(
 async def test_a_reservation_holds_the_soonest_expiring_points(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await give_points(client, club, member["id"], 100)
     late, soon = await lot_ids(db)
     await expire_on(db, soon, datetime.now(UTC) + timedelta(days=3))
@@ -131,8 +127,7 @@ async def test_expiry_at_the_end_of_the_jalali_year(client: httpx.AsyncClient, c
     from bashgah.core.jalali import end_of_jalali_year
 
     await set_program(client, club, expiry_mode="jalali_year_end")
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 10)
+    member = await member_with(client, club, 10)
     next_expiry = datetime.fromisoformat((await balance(client, club, member["id"]))["next_expiry_at"])
     assert next_expiry == end_of_jalali_year(datetime.now(UTC))
 

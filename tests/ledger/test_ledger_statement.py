@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bashgah.core.db import Database
 from bashgah.models import PointLot
+from scenarios import member_with
 from support import Club, balance, bought, enrol, execute, give_points, refund, reserve, set_program
 
 
@@ -124,8 +125,7 @@ async def test_the_balance_summary_shows_every_figure(
 async def test_points_expiring_after_30_days_are_not_counted_as_expiring(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await execute(db, update(PointLot).values(expires_at=datetime.now(UTC) + timedelta(days=31)))
     assert (await balance(client, club, member["id"]))["expiring_30d"] == 0
     await execute(db, update(PointLot).values(expires_at=datetime.now(UTC) + timedelta(days=29)))

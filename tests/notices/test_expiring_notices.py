@@ -11,6 +11,7 @@ from bashgah.core.db import Database
 from bashgah.core.jalali import TEHRAN, to_jalali_str, utcnow
 from bashgah.jobs import registry
 from bashgah.models import PointLot
+from scenarios import member_with
 from support import Club, enrol, error_code, execute, give_points, set_program
 
 
@@ -24,8 +25,7 @@ async def notices(client: httpx.AsyncClient, club: Club, member_id: int) -> list
 async def test_the_expiring_soon_notice_is_recorded_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 120)
+    member = await member_with(client, club, 120)
     await give_points(client, club, member["id"], 30)
     now = utcnow()
     expires = now + timedelta(days=10)
@@ -50,8 +50,7 @@ async def test_the_expiring_soon_notice_is_recorded_once(
 async def test_points_expiring_later_than_the_notice_days_wait_and_a_club_may_turn_notices_off(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 50)
+    await member_with(client, club, 50)
     now = utcnow()
     await execute(db, update(PointLot).values(expires_at=now + timedelta(days=20)))
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from bashgah.core.db import Database
 from bashgah.models import PointLot
-from scenarios import first_sale
+from scenarios import first_sale, member_with
 from support import (
     Club,
     add_key,
@@ -19,7 +19,6 @@ from support import (
     enrol,
     error_code,
     execute,
-    give_points,
     purchase,
     sale_body,
     set_program,
@@ -123,8 +122,7 @@ async def test_points_spent_in_the_purchase_are_a_discount_and_earning_is_on_the
 async def test_redeeming_more_than_the_purchase_total_is_refused_and_changes_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1_000)
+    member = await member_with(client, club, 1_000)
     response = await purchase(client, club, member["id"], 500_000, redeem=501, external_id="F-1")
     assert response.status_code == 422
     assert error_code(response) == "invalid_input"
@@ -139,8 +137,7 @@ async def test_redeeming_more_than_the_purchase_total_is_refused_and_changes_not
 async def test_redeeming_more_points_than_the_member_has_is_refused_and_records_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 30)
+    member = await member_with(client, club, 30)
     response = await purchase(client, club, member["id"], 500_000, redeem=31, external_id="F-2")
     assert response.status_code == 409
     assert error_code(response) == "insufficient_points"

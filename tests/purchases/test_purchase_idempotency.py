@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bashgah.core.db import Database
 from bashgah.models import Purchase, Transfer
+from scenarios import member_with
 from support import (
     Club,
     add_key,
@@ -67,8 +68,7 @@ async def test_the_same_key_with_a_different_body_is_a_conflict_and_changes_noth
 
 
 async def test_the_same_key_on_another_endpoint_is_a_conflict(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await till(client, club, member["id"], "shared-key")
     hold = await reserve(client, club, member["id"], 10, key="shared-key")
     assert hold.status_code == 409
@@ -93,8 +93,7 @@ async def test_a_purchase_without_an_idempotency_key_is_refused(
 async def test_refunds_and_reservations_need_an_idempotency_key_too(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     bought = await till(client, club, member["id"], "k")
     no_key_refund = await client.post(
         f"/api/v1/purchases/{bought.json()['id']}/refunds", json={}, headers=club.headers()
@@ -126,8 +125,7 @@ async def test_a_failed_request_can_be_retried_with_the_same_key(
 async def test_the_same_key_sent_ten_times_at_once_has_one_effect(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     responses = await asyncio.gather(
         *(till(client, club, member["id"], "till-9:burst", total=500_000, redeem=40) for _ in range(10))
     )

@@ -8,15 +8,14 @@ from sqlalchemy import update
 from bashgah.core.db import Database
 from bashgah.ledger.verify import verify
 from bashgah.models import PointLot, utcnow
-from scenarios import returned
-from support import Club, balance, enrol, give_points, purchase
+from scenarios import member_with, returned
+from support import Club, balance, enrol, purchase
 
 
 async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_date(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 300)
+    member = await member_with(client, club, 300)
     async with db.transaction() as session:  # these points were earned long ago and expire soon
         soon = utcnow().replace(microsecond=0).replace(year=utcnow().year + 1, month=1, day=1)
         await session.execute(update(PointLot).values(expires_at=soon))
