@@ -23,6 +23,12 @@ async def expire_on(db: Database, lot_id: int, when: datetime | None) -> None:
     await execute(db, update(PointLot).where(PointLot.id == lot_id).values(expires_at=when))
 
 
+async def lapse_the_only_lot(db: Database) -> None:
+    """The date of the one lot of points there is passes now."""
+    (lot,) = await lot_ids(db)
+    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+
+
 async def run_expiry(db: Database) -> int:
     async with db.transaction() as session:
         return await expire_points(session)
@@ -54,8 +60,7 @@ async def test_only_what_is_left_of_a_lot_expires(
 ) -> None:
     member = await member_with(client, club, 100)
     await bought(client, club, member["id"], 60_000, redeem_points=60)
-    (lot,) = await lot_ids(db)
-    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+    await lapse_the_only_lot(db)
     assert await run_expiry(db) == 40
     assert (await balance(client, club, member["id"]))["total"] == 0
     assert await ledger_problems(db) == []
@@ -67,8 +72,7 @@ async def test_points_past_their_date_cannot_be_spent_even_before_the_job_runs(
     from support import purchase
 
     member = await member_with(client, club, 100)
-    (lot,) = await lot_ids(db)
-    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+    await lapse_the_only_lot(db)
     assert (await balance(client, club, member["id"]))["available"] == 0
     response = await purchase(client, club, member["id"], 200_000, redeem=1)
     assert response.status_code == 409
@@ -79,8 +83,7 @@ async def test_points_held_when_their_date_passes_expire_after_the_hold_is_cance
 ) -> None:
     member = await member_with(client, club, 100)
     hold = (await reserve(client, club, member["id"], 100)).json()
-    (lot,) = await lot_ids(db)
-    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+    await lapse_the_only_lot(db)
     assert await run_expiry(db) == 0  # nothing left in the lot: the points are held
     await client.post(f"/api/v1/redemptions/{hold['id']}/cancel", headers=club.headers("cashier"))
     assert await run_expiry(db) == 100
