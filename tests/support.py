@@ -142,6 +142,12 @@ def error_code(response: httpx.Response) -> str:
     return code
 
 
+def assert_refused(response: httpx.Response, status: int, code: str) -> None:
+    """The request was refused with ``status`` and the error ``code``."""
+    assert response.status_code == status, response.text
+    assert error_code(response) == code
+
+
 async def set_program(client: httpx.AsyncClient, club: Club, **settings: Any) -> dict[str, Any]:
     response = await client.patch("/api/v1/programme", json=settings, headers=club.headers("owner"))
     assert response.status_code == 200, response.text

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from scenarios import member_with
-from support import Club, enrol, error_code, purchase, sale_body
+from support import Club, assert_refused, enrol, error_code, purchase, sale_body
 
 PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF]")
 
@@ -54,8 +54,7 @@ async def test_a_validation_error_names_the_fields_in_the_callers_language(
             json=body,
             headers=club.headers("cashier", **{"Idempotency-Key": "v", "Accept-Language": language}),
         )
-        assert response.status_code == 422
-        assert error_code(response) == "validation_error"
+        assert_refused(response, 422, "validation_error")
         error = response.json()["error"]
         assert script.search(error["message"])
         assert "total_rials" in error["message"] and "external_id" in error["message"]
@@ -68,16 +67,14 @@ async def test_a_body_that_is_not_json_is_a_validation_error(client: httpx.Async
         content=b"mobile=0912",
         headers=club.headers("cashier", **{"Content-Type": "application/json"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
 
 
 async def test_an_unknown_field_is_a_validation_error(client: httpx.AsyncClient, club: Club) -> None:
     response = await client.post(
         "/api/v1/members", json={"mobile": "09121234567", "points": 1_000_000}, headers=club.headers()
     )
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
 
 
 @pytest.mark.parametrize(
@@ -88,8 +85,7 @@ async def test_unauthorized_is_translated_too(
     client: httpx.AsyncClient, language: str, expected: str
 ) -> None:
     response = await client.get("/api/v1/members/1", headers={"Accept-Language": language})
-    assert response.status_code == 401
-    assert error_code(response) == "unauthorized"
+    assert_refused(response, 401, "unauthorized")
     assert response.json()["error"]["message"].startswith(expected)
 
 
@@ -124,15 +120,12 @@ async def test_an_unknown_address_and_a_wrong_method_are_json_errors(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     missing = await client.get("/api/v1/nothing-here", headers=club.headers(**{"Accept-Language": "en"}))
-    assert missing.status_code == 404
-    assert error_code(missing) == "not_found"
+    assert_refused(missing, 404, "not_found")
     wrong = await client.delete("/api/v1/programme", headers=club.headers())
-    assert wrong.status_code == 405
-    assert error_code(wrong) == "method_not_allowed"
+    assert_refused(wrong, 405, "method_not_allowed")
 
 
 async def test_an_idempotency_key_that_is_too_long_is_refused(client: httpx.AsyncClient, club: Club) -> None:
     member = await enrol(client, club)
     response = await purchase(client, club, member["id"], 100_000, key="k" * 201)
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")

@@ -14,7 +14,7 @@ from bashgah.api.app import create_app
 from bashgah.core.config import Settings
 from bashgah.core.db import Database
 from bashgah.models import Member, Purchase, Transfer
-from support import Club, enrol, error_code, sale_body
+from support import Club, assert_refused, enrol, error_code, sale_body
 
 HUGE = 2**64 + 5
 PERSIAN = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
@@ -201,5 +201,4 @@ async def test_an_integer_or_nul_in_a_json_key_or_list_is_caught_too(
         json={"name": "s", "conditions": {"all": [{"field": "points", "op": ">=", "value": HUGE}]}},
         headers=club.headers(**{"Accept-Language": "en"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "out_of_range"
+    assert_refused(response, 422, "out_of_range")

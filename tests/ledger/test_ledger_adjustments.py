@@ -9,7 +9,7 @@ import pytest
 
 from bashgah.core.db import Database
 from scenarios import member_with
-from support import Club, balance, enrol, error_code, ledger_problems, set_program
+from support import Club, assert_refused, balance, enrol, ledger_problems, set_program
 
 
 async def adjust(
@@ -50,8 +50,7 @@ async def test_cashier_and_integration_keys_cannot_adjust(
     member = await enrol(client, club)
     for points in (100, -1):
         response = await adjust(client, club, member["id"], role, points=points, reason="friend of the owner")
-        assert response.status_code == 403
-        assert error_code(response) == "forbidden"
+        assert_refused(response, 403, "forbidden")
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
@@ -70,8 +69,7 @@ async def test_an_adjustment_needs_a_reason_and_a_non_zero_amount(
 ) -> None:
     member = await enrol(client, club)
     response = await adjust(client, club, member["id"], **body)
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
@@ -92,8 +90,7 @@ async def test_taking_points_away_within_the_balance(
 async def test_taking_more_than_the_balance_is_refused(client: httpx.AsyncClient, club: Club) -> None:
     member = await member_with(client, club, 100)
     response = await adjust(client, club, member["id"], points=-101, reason="correction")
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
     assert (await balance(client, club, member["id"]))["available"] == 100
 
 
@@ -105,8 +102,7 @@ async def test_points_held_by_a_reservation_cannot_be_taken_away(
     member = await member_with(client, club, 100)
     assert (await reserve(client, club, member["id"], 80)).status_code == 201
     response = await adjust(client, club, member["id"], points=-21, reason="correction")
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
 
 
 async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
@@ -116,8 +112,7 @@ async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
     url = f"/api/v1/members/{member['id']}/adjustments"
     body: dict[str, Any] = {"points": 40, "reason": "survey answered"}
     missing = await client.post(url, json=body, headers=club.headers())
-    assert missing.status_code == 400
-    assert error_code(missing) == "idempotency_key_required"
+    assert_refused(missing, 400, "idempotency_key_required")
     first = await adjust(client, club, member["id"], key="survey-7", **body)
     again = await adjust(client, club, member["id"], key="survey-7", **body)
     assert again.headers["Idempotent-Replayed"] == "true"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bashgah.core.normalize import to_persian_digits
-from support import Club, enrol, error_code
+from support import Club, assert_refused, enrol
 
 
 async def lookup(client: httpx.AsyncClient, club: Club, q: str, role: str = "cashier") -> dict[str, Any]:
@@ -99,8 +99,7 @@ async def test_lookup_of_an_unknown_phone_finds_nobody(client: httpx.AsyncClient
 
 async def test_an_empty_lookup_is_a_validation_error(client: httpx.AsyncClient, club: Club) -> None:
     response = await client.get("/api/v1/members/lookup", params={"q": ""}, headers=club.headers())
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
 
 
 async def test_get_a_member_by_id_and_an_unknown_id_is_404(client: httpx.AsyncClient, club: Club) -> None:
@@ -109,8 +108,7 @@ async def test_get_a_member_by_id_and_an_unknown_id_is_404(client: httpx.AsyncCl
     assert fetched.status_code == 200
     assert fetched.json() == member
     missing = await client.get("/api/v1/members/999999", headers=club.headers())
-    assert missing.status_code == 404
-    assert error_code(missing) == "not_found"
+    assert_refused(missing, 404, "not_found")
 
 
 async def test_lookup_by_a_national_code_that_lost_its_leading_zeros(

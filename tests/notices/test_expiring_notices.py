@@ -12,7 +12,7 @@ from bashgah.core.jalali import TEHRAN, to_jalali_str, utcnow
 from bashgah.jobs import registry
 from bashgah.models import PointLot
 from scenarios import member_with
-from support import Club, enrol, error_code, execute, give_points, set_program
+from support import Club, assert_refused, enrol, execute, give_points, set_program
 
 
 async def notices(client: httpx.AsyncClient, club: Club, member_id: int) -> list[dict[str, object]]:
@@ -65,5 +65,4 @@ async def test_points_expiring_later_than_the_notice_days_wait_and_a_club_may_tu
 async def test_cashiers_do_not_read_notices(client: httpx.AsyncClient, club: Club) -> None:
     member = await enrol(client, club)
     response = await client.get(f"/api/v1/members/{member['id']}/notices", headers=club.headers("cashier"))
-    assert response.status_code == 403
-    assert error_code(response) == "forbidden"
+    assert_refused(response, 403, "forbidden")

@@ -14,6 +14,7 @@ from scenarios import first_sale, member_with
 from support import (
     Club,
     add_key,
+    assert_refused,
     balance,
     bought,
     enrol,
@@ -85,8 +86,7 @@ async def test_pending_points_are_not_spendable_until_the_return_window_ends(
     assert sale["balance"]["available"] == 0
 
     too_early = await purchase(client, club, member["id"], 100_000, redeem=10)
-    assert too_early.status_code == 409
-    assert error_code(too_early) == "insufficient_points"
+    assert_refused(too_early, 409, "insufficient_points")
 
     # Seven days later (moved in the database rather than on the clock):
     await execute(db, update(PointLot).values(available_at=datetime.now(UTC) - timedelta(seconds=1)))
@@ -124,8 +124,7 @@ async def test_redeeming_more_than_the_purchase_total_is_refused_and_changes_not
 ) -> None:
     member = await member_with(client, club, 1_000)
     response = await purchase(client, club, member["id"], 500_000, redeem=501, external_id="F-1")
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")
     assert (await balance(client, club, member["id"]))["available"] == 1_000
     # The receipt was not recorded: the till can send it again correctly.
     again = await purchase(client, club, member["id"], 500_000, redeem=500, external_id="F-1")
@@ -139,8 +138,7 @@ async def test_redeeming_more_points_than_the_member_has_is_refused_and_records_
 ) -> None:
     member = await member_with(client, club, 30)
     response = await purchase(client, club, member["id"], 500_000, redeem=31, external_id="F-2")
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
     after = await balance(client, club, member["id"])
     assert (after["available"], after["lifetime_earned"]) == (30, 0)
     again = await purchase(client, club, member["id"], 500_000, redeem=30, external_id="F-2")
@@ -154,8 +152,7 @@ async def test_the_same_receipt_number_twice_on_one_branch_is_a_conflict(
     first = await purchase(client, club, member["id"], 100_000, external_id="F-77")
     assert first.status_code == 201
     second = await purchase(client, club, member["id"], 100_000, external_id="F-77")
-    assert second.status_code == 409
-    assert error_code(second) == "duplicate_receipt"
+    assert_refused(second, 409, "duplicate_receipt")
     other_member = await enrol(client, club)
     third = await purchase(client, club, other_member["id"], 100_000, external_id="F-77")
     assert error_code(third) == "duplicate_receipt"
@@ -225,8 +222,7 @@ async def test_naming_the_member_two_ways_at_once_is_a_validation_error(
         json=sale_body(0, 120_000, external_id="F-1", member={"id": member["id"], "mobile": "09121234567"}),
         headers=club.headers("cashier", **{"Idempotency-Key": "k1"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
 
 
 async def test_a_branch_key_records_sales_on_its_own_branch_only(
@@ -245,8 +241,7 @@ async def test_a_branch_key_records_sales_on_its_own_branch_only(
         json={**body, "external_id": "T-2", "branch": "main"},
         headers={"Authorization": f"Bearer {till}", "Idempotency-Key": "b"},
     )
-    assert other.status_code == 422
-    assert error_code(other) == "invalid_input"
+    assert_refused(other, 422, "invalid_input")
     assert (await balance(client, club, member["id"]))["available"] == 10
 
 
@@ -257,8 +252,7 @@ async def test_a_key_for_all_branches_must_name_the_branch(client: httpx.AsyncCl
         json={"member": {"id": member["id"]}, "external_id": "T-1", "total_rials": 100_000},
         headers=club.headers("cashier", **{"Idempotency-Key": "a"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")
 
 
 async def test_items_are_kept_with_the_purchase(client: httpx.AsyncClient, club: Club) -> None:
@@ -289,8 +283,7 @@ async def test_only_owners_and_managers_change_the_programme(client: httpx.Async
         response = await client.patch(
             "/api/v1/programme", json={"earn_points": 100}, headers=club.headers(role)
         )
-        assert response.status_code == 403
-        assert error_code(response) == "forbidden"
+        assert_refused(response, 403, "forbidden")
     manager = await client.patch(
         "/api/v1/programme", json={"pending_days": 3}, headers=club.headers("manager")
     )
@@ -307,8 +300,7 @@ async def test_only_owners_and_managers_change_the_programme(client: httpx.Async
 async def test_the_time_of_sale_must_carry_its_time_zone(client: httpx.AsyncClient, club: Club) -> None:
     member = await enrol(client, club)
     naive = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00")
-    assert naive.status_code == 422
-    assert error_code(naive) == "validation_error"
+    assert_refused(naive, 422, "validation_error")
     assert (await balance(client, club, member["id"]))["total"] == 0
 
     tehran = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00+03:30")

@@ -14,6 +14,7 @@ from scenarios import member_with
 from support import (
     Club,
     add_key,
+    assert_refused,
     balance,
     enrol,
     error_code,
@@ -62,8 +63,7 @@ async def test_the_same_key_with_a_different_body_is_a_conflict_and_changes_noth
     member = await enrol(client, club)
     await till(client, club, member["id"], "till-1:0002")
     changed = await till(client, club, member["id"], "till-1:0002", total=990_000)
-    assert changed.status_code == 409
-    assert error_code(changed) == "idempotency_conflict"
+    assert_refused(changed, 409, "idempotency_conflict")
     assert (await balance(client, club, member["id"]))["available"] == 25
 
 
@@ -71,8 +71,7 @@ async def test_the_same_key_on_another_endpoint_is_a_conflict(client: httpx.Asyn
     member = await member_with(client, club, 100)
     await till(client, club, member["id"], "shared-key")
     hold = await reserve(client, club, member["id"], 10, key="shared-key")
-    assert hold.status_code == 409
-    assert error_code(hold) == "idempotency_conflict"
+    assert_refused(hold, 409, "idempotency_conflict")
     assert (await balance(client, club, member["id"]))["reserved"] == 0
 
 
@@ -85,8 +84,7 @@ async def test_a_purchase_without_an_idempotency_key_is_refused(
         json=sale_body(member["id"], 250_000, external_id="F-500"),
         headers=club.headers("cashier"),
     )
-    assert response.status_code == 400
-    assert error_code(response) == "idempotency_key_required"
+    assert_refused(response, 400, "idempotency_key_required")
     assert (await balance(client, club, member["id"]))["available"] == 0
 
 
@@ -104,8 +102,7 @@ async def test_refunds_and_reservations_need_an_idempotency_key_too(
         headers=club.headers("cashier"),
     )
     for response in (no_key_refund, no_key_hold):
-        assert response.status_code == 400
-        assert error_code(response) == "idempotency_key_required"
+        assert_refused(response, 400, "idempotency_key_required")
     after = await balance(client, club, member["id"])
     assert (after["available"], after["reserved"]) == (125, 0)
 
