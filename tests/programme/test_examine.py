@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, bonus, new_campaign
 
@@ -27,6 +29,19 @@ BIG_BASKETS = {
 
 def _body(member_id: int, **fields: object) -> dict[str, object]:
     return sale_body(member_id, 400_000, external_id="X-1", **fields)
+
+
+async def _examined_in_english(
+    client: httpx.AsyncClient, club: Club, member_id: int, **fields: object
+) -> Any:
+    """What the sale of ``_body`` would give, explained in English."""
+    response = await client.post(
+        "/api/v1/purchases/examine",
+        json=_body(member_id, **fields),
+        headers=club.headers(**{"Accept-Language": "en"}),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def test_examine_explains_which_condition_failed_in_the_callers_language(
@@ -86,25 +101,12 @@ async def test_examine_says_a_campaign_is_outside_its_schedule_or_out_of_budget(
     await till_sale(
         client, club, member["id"], 100_000, occurred_at=WEDNESDAY_EVENING
     )  # spends the small budget
-    en = {"Accept-Language": "en"}
-    on_wednesday = (
-        await client.post(
-            "/api/v1/purchases/examine",
-            json=_body(member["id"], occurred_at=WEDNESDAY_EVENING),
-            headers=club.headers(**en),
-        )
-    ).json()
+    on_wednesday = await _examined_in_english(client, club, member["id"], occurred_at=WEDNESDAY_EVENING)
     assert [(c["fires"], c["why"]) for c in on_wednesday["campaigns"]] == [
         (False, "the campaign does not run on wednesday"),
         (False, "the campaign's budget of 100 points is spent"),
     ]
-    on_thursday = (
-        await client.post(
-            "/api/v1/purchases/examine",
-            json=_body(member["id"], occurred_at=THURSDAY_EVENING),
-            headers=club.headers(**en),
-        )
-    ).json()
+    on_thursday = await _examined_in_english(client, club, member["id"], occurred_at=THURSDAY_EVENING)
     assert on_thursday["points_bonus"] == 100
 
 

@@ -44,22 +44,12 @@ async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_
     ]
     sale = await purchase(client, club, member["id"], 900_000, items=items)
     assert sale.status_code == 201, sale.text
-    url = f"/api/v1/purchases/{sale.json()['id']}/refunds"
+    sale_id = sale.json()["id"]
 
-    cups = await client.post(
-        url,
-        json={"items": [{"sku": "cup", "quantity": 1}]},
-        headers=club.headers(**{"Idempotency-Key": "cup"}),
-    )
-    assert cups.status_code == 201, cups.text
-    assert cups.json()["amount_rials"] == 450_000
-    teas = await client.post(
-        url,
-        json={"items": [{"sku": "tea", "quantity": 2}]},
-        headers=club.headers(**{"Idempotency-Key": "tea"}),
-    )
-    assert teas.status_code == 201, teas.text
-    assert teas.json()["amount_rials"] == 450_000
+    cups = await returned(client, club, sale_id, key="cup", items=[{"sku": "cup", "quantity": 1}])
+    assert cups["amount_rials"] == 450_000
+    teas = await returned(client, club, sale_id, key="tea", items=[{"sku": "tea", "quantity": 2}])
+    assert teas["amount_rials"] == 450_000
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
