@@ -16,9 +16,9 @@ from rewards.reward_helpers import redeem
 from scenarios import new_reward
 from support import (
     Club,
+    assert_refused,
     balance,
     enrol,
-    error_code,
     execute,
     give_points,
     ledger_problems,
@@ -80,7 +80,7 @@ async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_
         headers=club.headers("cashier", **{"Idempotency-Key": "twice", "Accept-Language": "en"}),
     )
 
-    assert (fa.status_code, error_code(fa)) == (409, "insufficient_wallet")
+    assert_refused(fa, 409, "insufficient_wallet")
     assert "موجودی کیف پول کافی نیست" in fa.json()["error"]["message"]
     assert en.json()["error"]["message"] == (
         "Not enough in the wallet: 100,000 rials available, 150,000 rials requested."
@@ -99,7 +99,7 @@ async def test_the_wallet_and_a_gift_card_cannot_pay_more_than_is_left_to_pay(
     member = await enrol(client, club)
     await topped_up(client, club, member["id"], 500_000)
     response = await pay(client, club, member["id"], 100_000, wallet_rials=120_000)
-    assert (response.status_code, error_code(response)) == (422, "invalid_input")
+    assert_refused(response, 422, "invalid_input")
     assert (await wallet_of(client, club, member["id"]))["balance"]["total_rials"] == 500_000
 
 
@@ -110,7 +110,7 @@ async def test_a_member_who_never_topped_up_has_an_empty_wallet_and_cannot_pay_f
     wallet = await wallet_of(client, club, member["id"])
     assert (wallet["balance"]["total_rials"], wallet["items"]) == (0, [])
     response = await pay(client, club, member["id"], 100_000, wallet_rials=1)
-    assert (response.status_code, error_code(response)) == (409, "insufficient_wallet")
+    assert_refused(response, 409, "insufficient_wallet")
 
 
 async def test_a_top_up_sent_twice_with_one_key_is_credited_once(
@@ -142,7 +142,7 @@ async def test_cashiers_top_up_but_only_managers_adjust_by_hand_with_a_reason(
     given = await client.post(url, **adjust("manager", 50_000, "late delivery", "a3"))  # type: ignore[arg-type]
     assert given.status_code == 201 and given.json()["balance"]["total_rials"] == 50_000
     too_much = await client.post(url, **adjust("owner", -80_000, "correction", "a4"))  # type: ignore[arg-type]
-    assert (too_much.status_code, error_code(too_much)) == (409, "insufficient_wallet")
+    assert_refused(too_much, 409, "insufficient_wallet")
     taken = await client.post(url, **adjust("owner", -20_000, "correction", "a5"))  # type: ignore[arg-type]
     assert taken.json()["balance"]["total_rials"] == 30_000
     lines = (await wallet_of(client, club, member["id"]))["items"]
@@ -289,7 +289,7 @@ async def test_wallet_credit_reward(client: httpx.AsyncClient, club: Club, db: D
     refused = await client.post(
         f"/api/v1/reward-instances/{spent_it.json()['code']}/cancel", headers=club.headers("manager")
     )
-    assert (refused.status_code, error_code(refused)) == (409, "invalid_state")
+    assert_refused(refused, 409, "invalid_state")
     assert (await wallet_of(client, club, other["id"]))["balance"]["total_rials"] == 70_000
     assert await ledger_problems(db) == []
 
