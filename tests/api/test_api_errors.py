@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -125,7 +126,8 @@ async def test_an_unknown_address_and_a_wrong_method_are_json_errors(
     assert_refused(wrong, 405, "method_not_allowed")
 
 
-async def test_an_idempotency_key_that_is_too_long_is_refused(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_an_idempotency_key_that_is_too_long_is_refused(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await purchase(client, club, member["id"], 100_000, key="k" * 201)
     assert_refused(response, 422, "invalid_input")

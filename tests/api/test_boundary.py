@@ -14,7 +14,7 @@ from bashgah.api.app import create_app
 from bashgah.core.config import Settings
 from bashgah.core.db import Database
 from bashgah.models import Member, Purchase, Transfer
-from support import Club, assert_refused, enrol, error_code, sale_body
+from support import Club, assert_refused, error_code, sale_body
 
 HUGE = 2**64 + 5
 PERSIAN = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
@@ -31,9 +31,8 @@ def sale(member_id: int, **extra: Any) -> dict[str, Any]:
 
 
 async def test_a_nul_character_in_a_name_a_receipt_a_lookup_or_a_reason_is_a_clear_422_that_saves_nothing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     members, purchases, transfers = (
         await count(db, Member),
         await count(db, Purchase),
@@ -77,9 +76,8 @@ async def test_a_nul_character_in_a_name_a_receipt_a_lookup_or_a_reason_is_a_cle
 
 
 async def test_an_id_or_an_amount_beyond_64_bits_is_a_clear_422(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     attempts = [
         ("get", f"/api/v1/members/{HUGE}", None, "member_id"),
         ("get", f"/api/v1/purchases/{HUGE}", None, "purchase_id"),

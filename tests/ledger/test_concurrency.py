@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
 from bashgah.core.db import Database
 from scenarios import member_with
-from support import Club, balance, enrol, ledger_problems, purchase, reserve
+from support import Club, balance, ledger_problems, purchase, reserve
 
 
 async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succeed(
@@ -57,9 +58,8 @@ async def _post(client: httpx.AsyncClient, club: Club, url: str, body: object, k
 
 
 async def test_20_concurrent_purchases_on_one_member_all_count(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     responses = await asyncio.gather(
         *(_till(client, club, member["id"], n, 100_000, f"p-{n}") for n in range(20))
     )

@@ -45,9 +45,8 @@ async def test_a_manager_or_owner_gives_points_with_a_reason(
 
 @pytest.mark.parametrize("role", ["cashier", "integration"])
 async def test_cashier_and_integration_keys_cannot_adjust(
-    client: httpx.AsyncClient, club: Club, role: str
+    client: httpx.AsyncClient, club: Club, role: str, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     for points in (100, -1):
         response = await adjust(client, club, member["id"], role, points=points, reason="friend of the owner")
         assert_refused(response, 403, "forbidden")
@@ -65,9 +64,8 @@ async def test_cashier_and_integration_keys_cannot_adjust(
     ids=["no reason", "empty reason", "blank reason", "zero points"],
 )
 async def test_an_adjustment_needs_a_reason_and_a_non_zero_amount(
-    client: httpx.AsyncClient, club: Club, body: dict[str, Any]
+    client: httpx.AsyncClient, club: Club, body: dict[str, Any], member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     response = await adjust(client, club, member["id"], **body)
     assert_refused(response, 422, "validation_error")
     assert (await balance(client, club, member["id"]))["total"] == 0
@@ -106,9 +104,8 @@ async def test_points_held_by_a_reservation_cannot_be_taken_away(
 
 
 async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     url = f"/api/v1/members/{member['id']}/adjustments"
     body: dict[str, Any] = {"points": 40, "reason": "survey answered"}
     missing = await client.post(url, json=body, headers=club.headers())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -92,9 +93,8 @@ async def test_points_held_when_their_date_passes_expire_after_the_hold_is_cance
 
 
 async def test_the_soonest_expiring_points_are_spent_first(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await give_points(client, club, member["id"], 100)  # expires in 12 months
     await give_points(client, club, member["id"], 100)
     await give_points(client, club, member["id"], 100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -85,9 +86,8 @@ async def test_withdrawing_sms_consent_records_the_withdrawal(client: httpx.Asyn
 
 
 async def test_a_blocked_member_cannot_buy_or_redeem_until_unblocked(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     blocked = await client.post(
         f"/api/v1/members/{member['id']}/block",
         json={"reason": "card misuse"},
@@ -113,8 +113,7 @@ async def test_a_blocked_member_cannot_buy_or_redeem_until_unblocked(
     assert accepted.status_code == 201, accepted.text
 
 
-async def test_blocking_needs_a_reason(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_blocking_needs_a_reason(client: httpx.AsyncClient, club: Club, member: dict[str, Any]) -> None:
     response = await client.post(f"/api/v1/members/{member['id']}/block", json={}, headers=club.headers())
     assert_refused(response, 422, "validation_error")
     fetched = await client.get(f"/api/v1/members/{member['id']}", headers=club.headers())

@@ -35,9 +35,8 @@ async def test_lookup_by_phone_in_any_form(client: httpx.AsyncClient, club: Club
 
 
 async def test_lookup_by_card_number_as_printed_or_in_persian_digits(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await enrol(client, club)
     card = member["card_number"]
     for typed in (card, f"{card[:4]} {card[4:8]} {card[8:12]} {card[12:]}", to_persian_digits(card)):
@@ -46,17 +45,17 @@ async def test_lookup_by_card_number_as_printed_or_in_persian_digits(
         assert ids(found) == [member["id"]]
 
 
-async def test_lookup_by_scanned_qr_payload(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_lookup_by_scanned_qr_payload(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     found = await lookup(client, club, member["qr_payload"])
     assert found["matched_by"] == "card"
     assert ids(found) == [member["id"]]
 
 
 async def test_a_card_number_with_a_wrong_check_digit_finds_no_card(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     card = member["card_number"]
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)
     found = await lookup(client, club, wrong)

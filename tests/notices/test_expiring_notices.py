@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -12,7 +13,7 @@ from bashgah.core.jalali import TEHRAN, to_jalali_str, utcnow
 from bashgah.jobs import registry
 from bashgah.models import PointLot
 from scenarios import member_with
-from support import Club, assert_refused, enrol, execute, give_points, set_program
+from support import Club, assert_refused, execute, give_points, set_program
 
 
 async def notices(client: httpx.AsyncClient, club: Club, member_id: int) -> list[dict[str, object]]:
@@ -62,7 +63,8 @@ async def test_points_expiring_later_than_the_notice_days_wait_and_a_club_may_tu
     assert (await registry.run(db, "notices", now)).done == 1
 
 
-async def test_cashiers_do_not_read_notices(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_cashiers_do_not_read_notices(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await client.get(f"/api/v1/members/{member['id']}/notices", headers=club.headers("cashier"))
     assert_refused(response, 403, "forbidden")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import jdatetime
@@ -88,9 +89,8 @@ async def test_wedding_anniversary(client: httpx.AsyncClient, club: Club, db: Da
 
 
 async def test_a_wedding_date_that_is_not_a_date_is_refused_and_changes_nothing(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     response = await client.patch(
         f"/api/v1/members/{member['id']}", json={"wedding_date": "1398/13/40"}, headers=club.headers()
     )

@@ -111,9 +111,8 @@ async def test_examine_says_a_campaign_is_outside_its_schedule_or_out_of_budget(
 
 
 async def test_examine_without_campaigns_shows_the_base_points_and_refuses_unknown_and_blocked_members(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     result = await client.post(
         "/api/v1/purchases/examine", json=_body(member["id"], redeem_points=0), headers=club.headers()
     )

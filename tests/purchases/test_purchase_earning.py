@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -146,9 +147,8 @@ async def test_redeeming_more_points_than_the_member_has_is_refused_and_records_
 
 
 async def test_the_same_receipt_number_twice_on_one_branch_is_a_conflict(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     first = await purchase(client, club, member["id"], 100_000, external_id="F-77")
     assert first.status_code == 201
     second = await purchase(client, club, member["id"], 100_000, external_id="F-77")
@@ -161,9 +161,8 @@ async def test_the_same_receipt_number_twice_on_one_branch_is_a_conflict(
 
 
 async def test_the_same_receipt_number_on_another_branch_is_a_different_sale(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     store = await purchase(client, club, member["id"], 100_000, external_id="F-77", branch="main")
     online = await purchase(client, club, member["id"], 200_000, external_id="F-77", branch="online")
     assert (store.status_code, online.status_code) == (201, 201)
@@ -197,8 +196,9 @@ async def test_the_member_can_be_named_by_id_mobile_or_card(
     assert response.json()["member_id"] == member["id"]
 
 
-async def test_an_unknown_member_or_branch_is_404(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_an_unknown_member_or_branch_is_404(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     for ref, branch in (
         ({"mobile": "09350000000"}, "main"),
         ({"id": 999_999}, "main"),
@@ -245,8 +245,9 @@ async def test_a_branch_key_records_sales_on_its_own_branch_only(
     assert (await balance(client, club, member["id"]))["available"] == 10
 
 
-async def test_a_key_for_all_branches_must_name_the_branch(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_a_key_for_all_branches_must_name_the_branch(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await client.post(
         "/api/v1/purchases",
         json={"member": {"id": member["id"]}, "external_id": "T-1", "total_rials": 100_000},
@@ -255,8 +256,9 @@ async def test_a_key_for_all_branches_must_name_the_branch(client: httpx.AsyncCl
     assert_refused(response, 422, "invalid_input")
 
 
-async def test_items_are_kept_with_the_purchase(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_items_are_kept_with_the_purchase(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     sale = await bought(
         client,
         club,
@@ -297,8 +299,9 @@ async def test_only_owners_and_managers_change_the_programme(client: httpx.Async
     assert (await client.get("/api/v1/program", headers=club.headers("cashier"))).json()["pending_days"] == 4
 
 
-async def test_the_time_of_sale_must_carry_its_time_zone(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_the_time_of_sale_must_carry_its_time_zone(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     naive = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00")
     assert_refused(naive, 422, "validation_error")
     assert (await balance(client, club, member["id"]))["total"] == 0

@@ -41,9 +41,8 @@ async def count(db: Database, model: Any) -> int:
 
 
 async def test_a_retried_purchase_replays_the_first_response_and_earns_once(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     first = await till(client, club, member["id"], "till-1:0001")
     assert first.status_code == 201
     assert "Idempotent-Replayed" not in first.headers
@@ -58,9 +57,8 @@ async def test_a_retried_purchase_replays_the_first_response_and_earns_once(
 
 
 async def test_the_same_key_with_a_different_body_is_a_conflict_and_changes_nothing(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await till(client, club, member["id"], "till-1:0002")
     changed = await till(client, club, member["id"], "till-1:0002", total=990_000)
     assert_refused(changed, 409, "idempotency_conflict")
@@ -76,9 +74,8 @@ async def test_the_same_key_on_another_endpoint_is_a_conflict(client: httpx.Asyn
 
 
 async def test_a_purchase_without_an_idempotency_key_is_refused(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     response = await client.post(
         "/api/v1/purchases",
         json=sale_body(member["id"], 250_000, external_id="F-500"),
@@ -108,9 +105,8 @@ async def test_refunds_and_reservations_need_an_idempotency_key_too(
 
 
 async def test_a_failed_request_can_be_retried_with_the_same_key(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     refused = await till(client, club, member["id"], "till-1:0003", redeem=50)
     assert error_code(refused) == "insufficient_points"
     await give_points(client, club, member["id"], 50)
@@ -156,9 +152,8 @@ async def branch_till(db: Database, club: Club, branch: str) -> dict[str, str]:
 
 
 async def test_two_branches_tills_that_make_the_same_key_each_record_their_own_sale(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     body = {"member": {"id": member["id"]}, "external_id": "1001", "total_rials": 250_000}
     till_a, till_b = await branch_till(db, club, "main"), await branch_till(db, club, "online")
     first = await client.post("/api/v1/purchases", json=body, headers={**till_a, "Idempotency-Key": "0001"})

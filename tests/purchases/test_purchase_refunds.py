@@ -86,8 +86,9 @@ async def test_a_partial_refund_takes_back_points_in_proportion(
     assert back["balance"]["available"] == 60
 
 
-async def test_a_refund_by_items_prices_the_returned_items(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_a_refund_by_items_prices_the_returned_items(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     sale = await bought(
         client,
         club,

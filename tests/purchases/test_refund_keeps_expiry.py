@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from sqlalchemy import update
 
@@ -9,7 +11,7 @@ from bashgah.core.db import Database
 from bashgah.ledger.verify import verify
 from bashgah.models import PointLot, utcnow
 from scenarios import member_with, returned
-from support import Club, balance, enrol, purchase
+from support import Club, balance, purchase
 
 
 async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_date(
@@ -34,9 +36,8 @@ async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_da
 
 
 async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_last_one_closes_it(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     # Listed at 1,200,000 but the basket cost 900,000 after the shop's own discount.
     items = [
         {"sku": "tea", "quantity": 2, "unit_price_rials": 300_000},
@@ -54,9 +55,8 @@ async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_
 
 
 async def test_a_return_takes_back_points_held_for_a_redemption_so_cancelling_cannot_keep_them(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     sale = await purchase(client, club, member["id"], 5_000_000)  # earns 500 points
     assert sale.json()["points_earned"] == 500
     hold = await client.post(

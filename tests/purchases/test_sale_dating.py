@@ -5,6 +5,7 @@ is refused; a sale so old that its points have already expired records them as e
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jdatetime
@@ -86,9 +87,8 @@ async def test_a_sale_so_old_that_its_points_have_expired_records_them_as_expire
 
 
 async def test_a_sale_dated_in_the_future_is_refused_and_changes_nothing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     tomorrow = (utcnow() + timedelta(days=1)).isoformat()
 
     response = await client.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -29,9 +30,8 @@ from support import (
 
 
 async def test_a_customer_tops_up_500000_rials_and_pays_120000_of_a_300000_purchase_from_the_wallet(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     top = await topped_up(client, club, member["id"], 500_000)
     assert top["balance"]["available_rials"] == 500_000
     assert top["reason"] == "POS-TRACE-1"
@@ -68,9 +68,8 @@ async def test_a_club_that_gives_points_on_wallet_payments_says_so_in_its_progra
 
 
 async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_writes_nothing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await topped_up(client, club, member["id"], 100_000)
 
     fa = await pay(client, club, member["id"], 300_000, wallet_rials=150_000, external_id="R-1", key="once")
@@ -94,9 +93,8 @@ async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_
 
 
 async def test_the_wallet_and_a_gift_card_cannot_pay_more_than_is_left_to_pay(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await topped_up(client, club, member["id"], 500_000)
     response = await pay(client, club, member["id"], 100_000, wallet_rials=120_000)
     assert_refused(response, 422, "invalid_input")
@@ -104,9 +102,8 @@ async def test_the_wallet_and_a_gift_card_cannot_pay_more_than_is_left_to_pay(
 
 
 async def test_a_member_who_never_topped_up_has_an_empty_wallet_and_cannot_pay_from_it(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     wallet = await wallet_of(client, club, member["id"])
     assert (wallet["balance"]["total_rials"], wallet["items"]) == (0, [])
     response = await pay(client, club, member["id"], 100_000, wallet_rials=1)
@@ -114,9 +111,8 @@ async def test_a_member_who_never_topped_up_has_an_empty_wallet_and_cannot_pay_f
 
 
 async def test_a_top_up_sent_twice_with_one_key_is_credited_once(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     first = await top_up(client, club, member["id"], 200_000, key="top-A")
     second = await top_up(client, club, member["id"], 200_000, key="top-A")
     assert (first.status_code, second.status_code) == (201, 201)
@@ -125,9 +121,8 @@ async def test_a_top_up_sent_twice_with_one_key_is_credited_once(
 
 
 async def test_cashiers_top_up_but_only_managers_adjust_by_hand_with_a_reason(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     assert (await top_up(client, club, member["id"], 10_000, role="integration")).status_code == 403
 
     def adjust(role: str, rials: int, reason: str | None, key: str) -> dict[str, object]:
