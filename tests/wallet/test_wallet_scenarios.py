@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select, update
-from wallet_helpers import CASHBACK_5_UP_TO_50000, paid, pay, top_up, topped_up, wallet_of
+from wallet_helpers import CASHBACK_5_UP_TO_50000, cashback_member, paid, pay, top_up, topped_up, wallet_of
 
 from bashgah.core.db import Database
 from bashgah.models import Account, PointLot, Purchase
@@ -184,8 +184,7 @@ async def test_5_percent_cashback_up_to_50000_rials_credits_the_wallet(
 
 async def test_cashback_expires_after_3_months(client: httpx.AsyncClient, club: Club, db: Database) -> None:
     await set_program(client, club, cashback_expiry_months=3)
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     await topped_up(client, club, member["id"], 100_000)  # a top-up is the member's money: it never expires
 
     sale = await paid(client, club, member["id"], 400_000)
@@ -216,8 +215,7 @@ async def test_cashback_expires_after_3_months(client: httpx.AsyncClient, club: 
 async def test_a_refund_returns_the_wallet_money_and_takes_the_cashback_back(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     await topped_up(client, club, member["id"], 500_000)
     sale = await paid(client, club, member["id"], 300_000, wallet_rials=120_000)
     assert sale["cashback_rials"] == 9_000  # 5% of the 180,000 paid in cash
@@ -245,8 +243,7 @@ async def test_a_refund_returns_the_wallet_money_and_takes_the_cashback_back(
 async def test_a_refund_takes_back_only_the_cashback_still_in_the_wallet(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     sale = await paid(client, club, member["id"], 400_000)
     assert sale["cashback_rials"] == 20_000
     # The cashback pays most of the next purchase; the wallet keeps 5,000 + that sale's own cashback.
@@ -293,8 +290,7 @@ async def test_cashback_past_its_date_leaves_the_wallet_total_before_the_job_and
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, cashback_expiry_months=3)
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     await topped_up(client, club, member["id"], 100_000)
     sold_at = datetime.now(UTC) - timedelta(days=120)  # four months ago: its cashback is past its date
 
