@@ -57,6 +57,16 @@ async def lapse(db: Database, reservation_id: int) -> None:
     await execute(db, update(Reservation).where(Reservation.id == reservation_id).values(expires_at=past))
 
 
+async def lapsed_hold(
+    client: httpx.AsyncClient, club: Club, db: Database, points: int, held_points: int
+) -> tuple[int, dict[str, Any]]:
+    """A member given ``points`` whose hold of ``held_points`` ran out unseen: (the member's id, the hold)."""
+    member_id = await member_with(client, club, points)
+    hold = await held(client, club, member_id, held_points)
+    await lapse(db, hold["id"])
+    return member_id, hold
+
+
 async def test_a_reservation_holds_points_so_they_cannot_be_spent_elsewhere(
     client: httpx.AsyncClient, club: Club
 ) -> None:
@@ -182,9 +192,7 @@ async def test_a_retried_commit_with_its_idempotency_key_replays_the_answer(
 async def test_a_hold_whose_time_ran_out_is_released_when_the_member_is_next_touched(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 1_000)
-    hold = await held(client, club, member_id, 300)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 1_000, 300)
 
     summary = await balance(client, club, member_id)
     assert (summary["available"], summary["reserved"]) == (1_000, 0)
@@ -199,9 +207,7 @@ async def test_a_hold_whose_time_ran_out_is_released_when_the_member_is_next_tou
 async def test_a_lapsed_hold_is_released_by_a_purchase_that_needs_its_points(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 100)
-    hold = await held(client, club, member_id, 100)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 100, 100)
     sale = await bought(client, club, member_id, 200_000, redeem_points=100)
     assert sale["balance"]["reserved"] == 0
     assert sale["balance"]["available"] == 10
@@ -211,9 +217,7 @@ async def test_a_lapsed_hold_is_released_by_a_purchase_that_needs_its_points(
 async def test_committing_a_hold_whose_time_ran_out_is_refused(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 1_000)
-    hold = await held(client, club, member_id, 300)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 1_000, 300)
     late = await close(client, club, hold["id"], "commit")
     assert_refused(late, 409, "invalid_state")
     summary = await balance(client, club, member_id)
@@ -305,9 +309,7 @@ async def test_a_branch_key_reserves_on_its_own_branch_only(
 async def test_looking_at_a_hold_whose_time_ran_out_shows_it_expired_and_frees_its_points(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 100)
-    hold = await held(client, club, member_id, 60)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 100, 60)
     fetched = await client.get(f"/api/v1/redemptions/{hold['id']}", headers=club.headers("cashier"))
     assert fetched.status_code == 200
     assert (fetched.json()["status"], fetched.json()["committed_points"]) == ("expired", 0)
