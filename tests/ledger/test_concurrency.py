@@ -12,6 +12,13 @@ from scenarios import member_with
 from support import Club, balance, ledger_problems, purchase, reserve
 
 
+def _exactly(responses: list[httpx.Response], succeeded: int, short: int) -> None:
+    """``succeeded`` answers are 201 and the ``short`` others 409 for want of points."""
+    codes = [r.status_code for r in responses]
+    assert (codes.count(201), codes.count(409)) == (succeeded, short)
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+
+
 async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
@@ -20,10 +27,7 @@ async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succe
     responses = await asyncio.gather(
         *(reserve(client, club, member["id"], 100, key=f"hold-{i}") for i in range(100))
     )
-    codes = sorted(r.status_code for r in responses)
-    assert codes.count(201) == 10
-    assert codes.count(409) == 90
-    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+    _exactly(responses, 10, 90)
     held = [r.json()["id"] for r in responses if r.status_code == 201]
     commits = await asyncio.gather(
         *(client.post(f"/api/v1/redemptions/{rid}/commit", headers=club.headers("cashier")) for rid in held)
@@ -77,9 +81,7 @@ async def test_30_concurrent_purchases_each_spending_100_of_1000_points_exactly_
     responses = await asyncio.gather(
         *(_till(client, club, member["id"], n, 100_000, f"r-{n}", redeem=100) for n in range(30))
     )
-    codes = [r.status_code for r in responses]
-    assert (codes.count(201), codes.count(409)) == (10, 20)
-    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+    _exactly(responses, 10, 20)
     after = await _exact(client, club, db, member["id"])
     assert (after["total"], after["lifetime_redeemed"]) == (0, 1000)
 
