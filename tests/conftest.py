@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +25,7 @@ from bashgah.core.cache import clear_all as clear_caches
 from bashgah.core.config import Settings
 from bashgah.core.db import Database, create_engine
 from bashgah.models import Base
-from support import Cli, Club, make_club, run_command
+from support import Cli, Club, enrol, make_club, run_command
 
 #: How the suite is spread over the cores (pytest-xdist) and in what order: see balance.py.
 pytest_plugins = ["balance"]
@@ -159,6 +160,12 @@ async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+@pytest.fixture
+async def member(client: httpx.AsyncClient, club: Club) -> dict[str, Any]:
+    """A member of ``club``, enrolled through the API with a mobile of their own."""
+    return await enrol(client, club)
 
 
 @pytest.fixture

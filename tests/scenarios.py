@@ -89,11 +89,16 @@ def ladder(*levels: dict[str, Any], **policy: Any) -> dict[str, Any]:
 THRESHOLD_UNITS = {"spend": "rials", "points": "points", "visits": "visits"}
 
 
+async def member_with(client: httpx.AsyncClient, club: Club, points: int) -> dict[str, Any]:
+    """A new member given ``points`` by an adjustment, ready to spend them."""
+    member = await enrol(client, club)
+    await give_points(client, club, member["id"], points)
+    return member
+
+
 async def first_sale(
     client: httpx.AsyncClient, club: Club, total: int, points: int = 0, **fields: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A new member (given ``points`` first, if any) and their sale of ``total`` rials: (member, sale)."""
-    member = await enrol(client, club)
-    if points:
-        await give_points(client, club, member["id"], points)
+    member = await member_with(client, club, points) if points else await enrol(client, club)
     return member, await bought(client, club, member["id"], total, **fields)

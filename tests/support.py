@@ -84,6 +84,18 @@ async def enrol(
     return response.json()
 
 
+def sale_body(member_id: int, total: int, redeem: int = 0, **fields: Any) -> dict[str, Any]:
+    """The JSON of a sale at the branch ``main``; ``fields`` add to it or change it. Tests that replay one
+    receipt pass a fixed ``external_id``; :func:`purchase` gives each sale its own."""
+    return {
+        "member": {"id": member_id},
+        "branch": "main",
+        "total_rials": total,
+        "redeem_points": redeem,
+        **fields,
+    }
+
+
 async def purchase(
     client: httpx.AsyncClient,
     club: Club,
@@ -97,14 +109,7 @@ async def purchase(
     """A sale at the branch ``main`` with a receipt number and an idempotency key of its own, sent with
     the ``role``'s key; ``fields`` add to the sale or change it. The one way the tests record a sale."""
     n = next(_counter)
-    body = {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": fields.pop("external_id", f"R-{n}"),
-        "total_rials": total,
-        "redeem_points": redeem,
-        **fields,
-    }
+    body = sale_body(member_id, total, redeem, **{"external_id": f"R-{n}", **fields})
     return await client.post(
         "/api/v1/purchases", json=body, headers=club.headers(role, **{"Idempotency-Key": key or f"k-{n}"})
     )
@@ -135,6 +140,12 @@ def error_code(response: httpx.Response) -> str:
     assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
     code: str = body["error"]["code"]
     return code
+
+
+def assert_refused(response: httpx.Response, status: int, code: str) -> None:
+    """The request was refused with ``status`` and the error ``code``."""
+    assert response.status_code == status, response.text
+    assert error_code(response) == code
 
 
 async def set_program(client: httpx.AsyncClient, club: Club, **settings: Any) -> dict[str, Any]:

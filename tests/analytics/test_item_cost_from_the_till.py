@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 
-from support import Club, enrol, purchase
+from support import Club, purchase
 
 
 async def test_item_costs_sent_with_a_sale_give_the_pareto_profit(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     items = [{"sku": "tea", "quantity": 2, "unit_price_rials": 500_000, "unit_cost_rials": 300_000}]
     sale = await purchase(client, club, member["id"], 1_000_000, items=items)
     assert sale.status_code == 201, sale.text

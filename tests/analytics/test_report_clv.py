@@ -9,7 +9,7 @@ from report_factories import AS_OF, add_member, add_purchase, report
 
 from bashgah.analytics.clv import clv_table
 from bashgah.core.db import Database
-from support import Club, error_code, make_club
+from support import Club, assert_refused, make_club
 
 #: member → [(moment, total, refunded)]; the amounts per Tehran day are what the models should see.
 HISTORY: dict[str, list[tuple[datetime, int, int]]] = {
@@ -88,5 +88,4 @@ async def test_clv_without_repeat_buyers_is_a_clear_error(
     member = await add_member(db, club.tenant_id, "once")
     await add_purchase(db, club.tenant_id, member, datetime(2025, 5, 5, tzinfo=UTC), 100_000)
     response = await client.get("/api/v1/reports/clv", headers=club.headers(**{"Accept-Language": "en"}))
-    assert response.status_code == 409
-    assert error_code(response) == "not_enough_data_for_clv"
+    assert_refused(response, 409, "not_enough_data_for_clv")

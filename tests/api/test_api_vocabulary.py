@@ -59,8 +59,9 @@ def test_a_page_of_a_list_read_whole_starts_after_the_cursor_in_either_order() -
     assert page_of([], PageQuery(None, 2), lambda r: r).items == []
 
 
-async def test_every_list_answers_the_one_envelope(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_every_list_answers_the_one_envelope(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     for path in LISTS:
         response = await client.get(path.format(member=member["id"]), headers=club.headers())
         assert response.status_code == 200, (path, response.text)

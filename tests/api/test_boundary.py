@@ -14,7 +14,7 @@ from bashgah.api.app import create_app
 from bashgah.core.config import Settings
 from bashgah.core.db import Database
 from bashgah.models import Member, Purchase, Transfer
-from support import Club, enrol, error_code
+from support import Club, assert_refused, error_code, sale_body
 
 HUGE = 2**64 + 5
 PERSIAN = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
@@ -26,19 +26,13 @@ async def count(db: Database, model: Any) -> int:
 
 
 def sale(member_id: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": "F-1",
-        "total_rials": 100_000,
-        **extra,
-    }
+    """One receipt, F-1, of 100,000 rials: each attempt below sends it once, changed in one field."""
+    return sale_body(member_id, 100_000, **{"external_id": "F-1", **extra})
 
 
 async def test_a_nul_character_in_a_name_a_receipt_a_lookup_or_a_reason_is_a_clear_422_that_saves_nothing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     members, purchases, transfers = (
         await count(db, Member),
         await count(db, Purchase),
@@ -82,9 +76,8 @@ async def test_a_nul_character_in_a_name_a_receipt_a_lookup_or_a_reason_is_a_cle
 
 
 async def test_an_id_or_an_amount_beyond_64_bits_is_a_clear_422(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     attempts = [
         ("get", f"/api/v1/members/{HUGE}", None, "member_id"),
         ("get", f"/api/v1/purchases/{HUGE}", None, "purchase_id"),
@@ -206,5 +199,4 @@ async def test_an_integer_or_nul_in_a_json_key_or_list_is_caught_too(
         json={"name": "s", "conditions": {"all": [{"field": "points", "op": ">=", "value": HUGE}]}},
         headers=club.headers(**{"Accept-Language": "en"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "out_of_range"
+    assert_refused(response, 422, "out_of_range")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from bashgah.core.db import Database
 from bashgah.models import Branch
 from bashgah.purchases import service as purchases
-from support import Club, enrol, error_code, purchase
+from support import Club, assert_refused, enrol, purchase
 
 
 class _Orig(Exception):
@@ -69,8 +69,7 @@ async def test_a_conflict_that_persists_is_a_409_busy_after_the_bounded_retries(
     record, calls = failing_first(db, 100, purchases.record)
     monkeypatch.setattr(purchases, "record", record)
     response = await purchase(client, club, member["id"], 100_000)
-    assert response.status_code == 409
-    assert error_code(response) == "busy"
+    assert_refused(response, 409, "busy")
     assert len(calls) == 4  # the first try and three retries (settings.transaction_retries)
 
 
@@ -91,8 +90,7 @@ async def test_an_integrity_conflict_logs_the_constraint_it_broke_and_no_values(
     monkeypatch.setattr(purchases, "record", record)
     with caplog.at_level(logging.WARNING, logger="bashgah.api"):
         response = await purchase(client, club, member["id"], 100_000)
-    assert response.status_code == 409
-    assert error_code(response) == "conflict"
+    assert_refused(response, 409, "conflict")
     lines = [r.getMessage() for r in caplog.records if "integrity conflict" in r.getMessage()]
     assert lines, [r.getMessage() for r in caplog.records]
     expected = "branches.tenant_id, branches.code" if db.is_sqlite else "uq_branches_tenant_id_code"

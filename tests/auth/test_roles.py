@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
-from support import Club, enrol, error_code, purchase
+from support import Club, assert_refused, purchase
 
 
 @pytest.mark.parametrize("role", ["owner", "manager", "cashier", "integration"])
@@ -25,8 +27,7 @@ async def test_only_the_owner_opens_a_branch(client: httpx.AsyncClient, club: Cl
     response = await client.post(
         "/api/v1/branches", json={"code": "north", "name": "شعبه شمال"}, headers=club.headers(role)
     )
-    assert response.status_code == 403
-    assert error_code(response) == "forbidden"
+    assert_refused(response, 403, "forbidden")
     opened = await client.post(
         "/api/v1/branches", json={"code": "north", "name": "شعبه شمال"}, headers=club.headers("owner")
     )
@@ -37,8 +38,9 @@ async def test_only_the_owner_opens_a_branch(client: httpx.AsyncClient, club: Cl
     assert codes == ["main", "online", "north"]
 
 
-async def test_a_forbidden_answer_names_the_role(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_a_forbidden_answer_names_the_role(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await client.post(
         f"/api/v1/members/{member['id']}/adjustments",
         json={"points": 5, "reason": "please"},

@@ -170,8 +170,9 @@ async def test_without_a_key_or_with_a_wrong_or_revoked_key_is_401(
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
-async def test_a_key_in_the_x_api_key_header_works_too(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_a_key_in_the_x_api_key_header_works_too(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await client.get(
         f"/api/v1/members/{member['id']}", headers={"X-API-Key": club.keys["cashier"]}
     )

@@ -9,7 +9,7 @@ from coupon_helpers import codes_of
 
 from bashgah.core.db import Database
 from scenarios import new_batch
-from support import Club, enrol, error_code, ledger_problems
+from support import Club, enrol, error_code, ledger_problems, sale_body
 
 
 async def _rush(
@@ -18,13 +18,7 @@ async def _rush(
     async def till(i: int) -> httpx.Response:
         return await client.post(
             "/api/v1/purchases",
-            json={
-                "member": {"id": members[i]},
-                "branch": "main",
-                "external_id": f"{tag}-{i}",
-                "total_rials": 1_000_000,
-                "coupon": code,
-            },
+            json=sale_body(members[i], 1_000_000, external_id=f"{tag}-{i}", coupon=code),
             headers=club.headers("cashier", **{"Idempotency-Key": f"{tag}-{i}"}),
         )
 

@@ -8,8 +8,18 @@ import httpx
 from coupon_helpers import codes_of, validate
 
 from bashgah.core.db import Database
-from scenarios import first_sale, new_batch
-from support import Club, bought, enrol, error_code, give_points, ledger_problems, make_club, purchase, refund
+from scenarios import first_sale, member_with, new_batch
+from support import (
+    Club,
+    bought,
+    enrol,
+    error_code,
+    ledger_problems,
+    make_club,
+    purchase,
+    refund,
+    sale_body,
+)
 
 YALDA = {
     "name": "یلدا ۱۴۰۵",
@@ -218,8 +228,7 @@ async def test_points_and_a_coupon_together_cannot_pay_more_than_the_basket(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     await new_batch(client, club, code="HALF", discount_type="percent", discount_percent=50)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
     over = await purchase(client, club, member["id"], 1_000_000, redeem=600, coupon="HALF")
     assert over.status_code == 422
     sale = await bought(client, club, member["id"], 1_000_000, redeem=200, coupon="HALF")
@@ -251,13 +260,7 @@ async def test_examine_prices_the_sale_after_the_coupon_and_a_refused_coupon_giv
     member = await enrol(client, club)
 
     async def examine(total: int) -> dict[str, object]:
-        body = {
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "X-1",
-            "total_rials": total,
-            "coupon": "YALDA1405",
-        }
+        body = sale_body(member["id"], total, external_id="X-1", coupon="YALDA1405")
         response = await client.post("/api/v1/purchases/examine", json=body, headers=club.headers("cashier"))
         assert response.status_code == 200, response.text
         result: dict[str, object] = response.json()

@@ -27,6 +27,11 @@ SARA, REZA = "09121234567", "09351112233"
 HEADER = ["mobile", "branch", "external_id", "total_rials", "occurred_at"]
 
 
+def sales_csv(tmp_path: Path, *rows: list[str], redeem: bool = False) -> Path:
+    """``sales.csv`` with the usual columns (and ``redeem_points`` last, with ``redeem``) and ``rows``."""
+    return write_csv(tmp_path / "sales.csv", [[*HEADER, "redeem_points"] if redeem else HEADER, *rows])
+
+
 async def points_of(db: Database, mobile: str) -> int:
     async with db.transaction() as session:
         posted = await session.scalar(
@@ -57,14 +62,11 @@ async def test_a_good_file_earns_the_exact_points_as_lots_with_a_clean_ledger(
     db: Database, shop: Club, cli: Cli, tmp_path: Path
 ) -> None:
     await enrol_all(db, shop, SARA, REZA)
-    path = write_csv(
-        tmp_path / "sales.csv",
-        [
-            HEADER,
-            [SARA, "main", "R-1", "1250000", "2025-03-01T10:00:00+03:30"],
-            [SARA, "online", "R-2", "99999", "2025-03-02 12:00"],  # 9.9999 points: 9
-            [REZA, "main", "R-3", "5000", "2025-03-03"],  # less than one point: no lot, no transfer
-        ],
+    path = sales_csv(
+        tmp_path,
+        [SARA, "main", "R-1", "1250000", "2025-03-01T10:00:00+03:30"],
+        [SARA, "online", "R-2", "99999", "2025-03-02 12:00"],  # 9.9999 points: 9
+        [REZA, "main", "R-3", "5000", "2025-03-03"],  # less than one point: no lot, no transfer
     )
     result = await cli("import", "purchases", str(path), "--tenant", "alpha")
     assert result.exit_code == 0, result.output
@@ -95,14 +97,11 @@ async def test_one_bad_row_is_reported_by_its_line_and_nothing_is_written(
     db: Database, shop: Club, cli: Cli, tmp_path: Path
 ) -> None:
     await enrol_all(db, shop, SARA)
-    path = write_csv(
-        tmp_path / "sales.csv",
-        [
-            HEADER,
-            [SARA, "main", "R-1", "1250000", "2025-03-01"],
-            [SARA, "main", "R-2", "two million", "2025-03-02"],
-            [SARA, "main", "R-3", "700000", "2025-03-03"],
-        ],
+    path = sales_csv(
+        tmp_path,
+        [SARA, "main", "R-1", "1250000", "2025-03-01"],
+        [SARA, "main", "R-2", "two million", "2025-03-02"],
+        [SARA, "main", "R-3", "700000", "2025-03-03"],
     )
     result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "en")
     assert result.exit_code == 1
@@ -124,13 +123,10 @@ async def test_importing_the_same_file_twice_adds_nothing(
     db: Database, shop: Club, cli: Cli, tmp_path: Path
 ) -> None:
     await enrol_all(db, shop, SARA, REZA)
-    path = write_csv(
-        tmp_path / "sales.csv",
-        [
-            HEADER,
-            [SARA, "main", "R-1", "1250000", "2025-03-01"],
-            [REZA, "main", "R-2", "300000", "2025-03-02"],
-        ],
+    path = sales_csv(
+        tmp_path,
+        [SARA, "main", "R-1", "1250000", "2025-03-01"],
+        [REZA, "main", "R-2", "300000", "2025-03-02"],
     )
     assert (await cli("import", "purchases", str(path), "-t", "alpha")).exit_code == 0
     again = await cli("import", "purchases", str(path), "-t", "alpha")
@@ -252,13 +248,11 @@ async def test_spending_points_that_were_still_pending_at_the_sale_is_rejected(
     db: Database, shop: Club, cli: Cli, tmp_path: Path
 ) -> None:
     await enrol_all(db, shop, SARA)
-    path = write_csv(
-        tmp_path / "sales.csv",
-        [
-            [*HEADER, "redeem_points"],
-            [SARA, "main", "R-1", "1000000", "2025-01-01", ""],
-            [SARA, "main", "R-2", "500000", "2025-01-03", "50"],  # R-1's points wait until 8 January
-        ],
+    path = sales_csv(
+        tmp_path,
+        [SARA, "main", "R-1", "1000000", "2025-01-01", ""],
+        [SARA, "main", "R-2", "500000", "2025-01-03", "50"],  # R-1's points wait until 8 January
+        redeem=True,
     )
     result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "en")
     assert result.exit_code == 1
@@ -410,14 +404,12 @@ async def test_a_purchase_import_in_persian_writes_amounts_and_lines_with_persia
     db: Database, shop: Club, cli: Cli, tmp_path: Path
 ) -> None:
     await enrol_all(db, shop, SARA)
-    path = write_csv(
-        tmp_path / "sales.csv",
-        [
-            [*HEADER, "redeem_points"],
-            [SARA, "main", "R-1", "1250000", "2025-03-01 10:00", ""],
-            [SARA, "main", "R-2", "300000", "2025-03-20 10:00", "1200"],
-            [SARA, "main", "R-1", "300000", "2025-03-21 10:00", ""],
-        ],
+    path = sales_csv(
+        tmp_path,
+        [SARA, "main", "R-1", "1250000", "2025-03-01 10:00", ""],
+        [SARA, "main", "R-2", "300000", "2025-03-20 10:00", "1200"],
+        [SARA, "main", "R-1", "300000", "2025-03-21 10:00", ""],
+        redeem=True,
     )
     result = await cli("import", "purchases", str(path), "--tenant", "alpha", "--lang", "fa")
     assert result.exit_code == 1

@@ -19,7 +19,8 @@ from bashgah.models import Notice, OccasionAward, PointLot, Transfer
 from bashgah.notices.tasks import record_expiring
 from bashgah.occasions.tasks import award_tenant
 from occasions.occasion_helpers import new_rule, tehran
-from support import Club, enrol, execute, give_points, ledger_problems
+from scenarios import member_with
+from support import Club, enrol, execute, ledger_problems
 
 T = TypeVar("T")
 
@@ -85,8 +86,7 @@ async def test_two_notice_runs_that_overlap_record_the_expiring_notice_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     postgres_only(db)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 40)
+    await member_with(client, club, 40)
     now = utcnow()
     await execute(db, update(PointLot).values(expires_at=now + timedelta(days=3)))
 

@@ -3,32 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
 from bashgah.core.db import Database
-from bashgah.ledger.verify import verify
-from support import Club, balance, enrol, give_points
+from scenarios import member_with
+from support import Club, balance, ledger_problems, purchase, reserve
+
+
+def _exactly(responses: list[httpx.Response], succeeded: int, short: int) -> None:
+    """``succeeded`` answers are 201 and the ``short`` others 409 for want of points."""
+    codes = [r.status_code for r in responses]
+    assert (codes.count(201), codes.count(409)) == (succeeded, short)
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
 
 
 async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
 
-    async def redeem(i: int) -> httpx.Response:
-        return await client.post(
-            "/api/v1/redemptions",
-            json={"member": {"id": member["id"]}, "points": 100, "branch": "main"},
-            headers=club.headers("cashier", **{"Idempotency-Key": f"hold-{i}"}),
-        )
-
-    responses = await asyncio.gather(*(redeem(i) for i in range(100)))
-    codes = sorted(r.status_code for r in responses)
-    assert codes.count(201) == 10
-    assert codes.count(409) == 90
-    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+    responses = await asyncio.gather(
+        *(reserve(client, club, member["id"], 100, key=f"hold-{i}") for i in range(100))
+    )
+    _exactly(responses, 10, 90)
     held = [r.json()["id"] for r in responses if r.status_code == 201]
     commits = await asyncio.gather(
         *(client.post(f"/api/v1/redemptions/{rid}/commit", headers=club.headers("cashier")) for rid in held)
@@ -36,16 +35,12 @@ async def test_100_concurrent_redemptions_of_100_on_1000_points_exactly_10_succe
     assert all(c.status_code == 200 for c in commits), [c.text for c in commits]
     after = await balance(client, club, member["id"])
     assert after["available"] == 0 and after["total"] == 0 and after["lifetime_redeemed"] == 1000
-    async with db.transaction() as session:
-        report = await verify(session)
-    assert report.ok, report.problems
+    assert await ledger_problems(db) == []
 
 
 async def _exact(client: httpx.AsyncClient, club: Club, db: Database, member_id: int) -> dict[str, int]:
     """The member's balance after checking that the ledger proves it."""
-    async with db.transaction() as session:
-        report = await verify(session)
-    assert report.ok, report.problems
+    assert await ledger_problems(db) == []
     after = await balance(client, club, member_id)
     assert after["available"] + after["pending"] + after["reserved"] == after["total"]
     statement = await client.get(f"/api/v1/members/{member_id}/ledger?limit=200", headers=club.headers())
@@ -53,14 +48,13 @@ async def _exact(client: httpx.AsyncClient, club: Club, db: Database, member_id:
     return after
 
 
-def _sale(member_id: int, n: int, total: int, redeem: int = 0) -> dict[str, object]:
-    return {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": f"C-{n}",
-        "total_rials": total,
-        "redeem_points": redeem,
-    }
+async def _till(
+    client: httpx.AsyncClient, club: Club, member_id: int, n: int, total: int, key: str, redeem: int = 0
+) -> httpx.Response:
+    """Receipt C-``n`` rung up at a till under ``key``."""
+    return await purchase(
+        client, club, member_id, total, redeem, key=key, role="cashier", external_id=f"C-{n}"
+    )
 
 
 async def _post(client: httpx.AsyncClient, club: Club, url: str, body: object, key: str) -> httpx.Response:
@@ -68,14 +62,10 @@ async def _post(client: httpx.AsyncClient, club: Club, url: str, body: object, k
 
 
 async def test_20_concurrent_purchases_on_one_member_all_count(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     responses = await asyncio.gather(
-        *(
-            _post(client, club, "/api/v1/purchases", _sale(member["id"], n, 100_000), f"p-{n}")
-            for n in range(20)
-        )
+        *(_till(client, club, member["id"], n, 100_000, f"p-{n}") for n in range(20))
     )
     assert [r.status_code for r in responses] == [201] * 20, [
         r.text for r in responses if r.status_code != 201
@@ -87,17 +77,11 @@ async def test_20_concurrent_purchases_on_one_member_all_count(
 async def test_30_concurrent_purchases_each_spending_100_of_1000_points_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
     responses = await asyncio.gather(
-        *(
-            _post(client, club, "/api/v1/purchases", _sale(member["id"], n, 100_000, redeem=100), f"r-{n}")
-            for n in range(30)
-        )
+        *(_till(client, club, member["id"], n, 100_000, f"r-{n}", redeem=100) for n in range(30))
     )
-    codes = [r.status_code for r in responses]
-    assert (codes.count(201), codes.count(409)) == (10, 20)
-    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+    _exactly(responses, 10, 20)
     after = await _exact(client, club, db, member["id"])
     assert (after["total"], after["lifetime_redeemed"]) == (0, 1000)
 
@@ -105,11 +89,8 @@ async def test_30_concurrent_purchases_each_spending_100_of_1000_points_exactly_
 async def test_15_concurrent_refunds_of_a_tenth_each_exactly_10_succeed(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 70)
-    sale = await _post(
-        client, club, "/api/v1/purchases", _sale(member["id"], 0, 1_070_000, redeem=70), "sale"
-    )
+    member = await member_with(client, club, 70)
+    sale = await _till(client, club, member["id"], 0, 1_070_000, "sale", redeem=70)
     assert sale.json()["points_earned"] == 100
     url = f"/api/v1/purchases/{sale.json()['id']}/refunds"
     responses = await asyncio.gather(
@@ -127,8 +108,7 @@ async def test_15_concurrent_refunds_of_a_tenth_each_exactly_10_succeed(
 async def test_concurrent_holds_then_concurrent_commits_and_cancels_are_exact(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1000)
+    member = await member_with(client, club, 1000)
     holds = await asyncio.gather(
         *(
             _post(
@@ -163,13 +143,9 @@ async def test_concurrent_holds_then_concurrent_commits_and_cancels_are_exact(
 async def test_a_mixed_rush_of_purchases_refunds_holds_and_adjustments_leaves_verify_clean(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 500)
+    member = await member_with(client, club, 500)
     earlier = [
-        (
-            await _post(client, club, "/api/v1/purchases", _sale(member["id"], 1000 + n, 300_000), f"e-{n}")
-        ).json()
-        for n in range(5)
+        (await _till(client, club, member["id"], 1000 + n, 300_000, f"e-{n}")).json() for n in range(5)
     ]
     hold_ids = [
         (
@@ -182,9 +158,7 @@ async def test_a_mixed_rush_of_purchases_refunds_holds_and_adjustments_leaves_ve
 
     work = []
     for n in range(10):
-        work.append(
-            _post(client, club, "/api/v1/purchases", _sale(member["id"], n, 200_000, redeem=20), f"m-{n}")
-        )
+        work.append(_till(client, club, member["id"], n, 200_000, f"m-{n}", redeem=20))
     for n, sale in enumerate(earlier):
         url = f"/api/v1/purchases/{sale['id']}/refunds"
         work.append(_post(client, club, url, {"amount_rials": 100_000}, f"mr-{n}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -10,6 +11,7 @@ from sqlalchemy import select, update
 from bashgah.core.db import Database
 from bashgah.ledger.tasks import expire_points
 from bashgah.models import PointLot
+from scenarios import member_with
 from support import Club, balance, bought, enrol, execute, give_points, ledger_problems, reserve, set_program
 
 
@@ -22,6 +24,12 @@ async def expire_on(db: Database, lot_id: int, when: datetime | None) -> None:
     await execute(db, update(PointLot).where(PointLot.id == lot_id).values(expires_at=when))
 
 
+async def lapse_the_only_lot(db: Database) -> None:
+    """The date of the one lot of points there is passes now."""
+    (lot,) = await lot_ids(db)
+    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+
+
 async def run_expiry(db: Database) -> int:
     async with db.transaction() as session:
         return await expire_points(session)
@@ -30,8 +38,7 @@ async def run_expiry(db: Database) -> int:
 async def test_the_expiry_job_expires_points_past_their_date_exactly_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await bought(client, club, member["id"], 400_000)
     old, recent = await lot_ids(db)
     await expire_on(db, old, datetime.now(UTC) - timedelta(hours=1))
@@ -52,11 +59,9 @@ async def test_the_expiry_job_expires_points_past_their_date_exactly_once(
 async def test_only_what_is_left_of_a_lot_expires(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await bought(client, club, member["id"], 60_000, redeem_points=60)
-    (lot,) = await lot_ids(db)
-    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+    await lapse_the_only_lot(db)
     assert await run_expiry(db) == 40
     assert (await balance(client, club, member["id"]))["total"] == 0
     assert await ledger_problems(db) == []
@@ -67,10 +72,8 @@ async def test_points_past_their_date_cannot_be_spent_even_before_the_job_runs(
 ) -> None:
     from support import purchase
 
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    (lot,) = await lot_ids(db)
-    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+    member = await member_with(client, club, 100)
+    await lapse_the_only_lot(db)
     assert (await balance(client, club, member["id"]))["available"] == 0
     response = await purchase(client, club, member["id"], 200_000, redeem=1)
     assert response.status_code == 409
@@ -79,11 +82,9 @@ async def test_points_past_their_date_cannot_be_spent_even_before_the_job_runs(
 async def test_points_held_when_their_date_passes_expire_after_the_hold_is_cancelled(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     hold = (await reserve(client, club, member["id"], 100)).json()
-    (lot,) = await lot_ids(db)
-    await expire_on(db, lot, datetime.now(UTC) - timedelta(seconds=1))
+    await lapse_the_only_lot(db)
     assert await run_expiry(db) == 0  # nothing left in the lot: the points are held
     await client.post(f"/api/v1/redemptions/{hold['id']}/cancel", headers=club.headers("cashier"))
     assert await run_expiry(db) == 100
@@ -92,9 +93,8 @@ async def test_points_held_when_their_date_passes_expire_after_the_hold_is_cance
 
 
 async def test_the_soonest_expiring_points_are_spent_first(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await give_points(client, club, member["id"], 100)  # expires in 12 months
     await give_points(client, club, member["id"], 100)
     await give_points(client, club, member["id"], 100)
@@ -116,8 +116,7 @@ async def test_the_soonest_expiring_points_are_spent_first(
 async def test_a_reservation_holds_the_soonest_expiring_points(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await give_points(client, club, member["id"], 100)
     late, soon = await lot_ids(db)
     await expire_on(db, soon, datetime.now(UTC) + timedelta(days=3))
@@ -131,8 +130,7 @@ async def test_expiry_at_the_end_of_the_jalali_year(client: httpx.AsyncClient, c
     from bashgah.core.jalali import end_of_jalali_year
 
     await set_program(client, club, expiry_mode="jalali_year_end")
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 10)
+    member = await member_with(client, club, 10)
     next_expiry = datetime.fromisoformat((await balance(client, club, member["id"]))["next_expiry_at"])
     assert next_expiry == end_of_jalali_year(datetime.now(UTC))
 

@@ -11,7 +11,7 @@ import pytest
 
 from bashgah.core.db import Database
 from bashgah.members import service as members_service
-from support import Club, enrol, error_code
+from support import Club, assert_refused, enrol, error_code
 
 CANONICAL = "+989121234567"
 MOBILE_FORMS = {
@@ -90,8 +90,7 @@ async def test_an_invalid_national_code_is_refused_and_nothing_is_saved(
         json={"mobile": "09121112233", "national_code": "0012345678", "first_name": "سارا"},
         headers=club.headers(),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_national_code"
+    assert_refused(response, 422, "invalid_national_code")
 
     found = await client.get("/api/v1/members/lookup", params={"q": "09121112233"}, headers=club.headers())
     assert found.json()["items"] == []
@@ -107,8 +106,7 @@ async def test_a_national_code_can_belong_to_one_member_only(client: httpx.Async
         json={"mobile": "09127654321", "national_code": "001-234567-9"},
         headers=club.headers(),
     )
-    assert second.status_code == 409
-    assert error_code(second) == "duplicate_member"
+    assert_refused(second, 409, "duplicate_member")
 
 
 async def test_an_invalid_mobile_is_refused(client: httpx.AsyncClient, club: Club) -> None:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bashgah.core.normalize import to_persian_digits
-from support import Club, enrol, error_code
+from support import Club, assert_refused, enrol
 
 
 async def lookup(client: httpx.AsyncClient, club: Club, q: str, role: str = "cashier") -> dict[str, Any]:
@@ -35,9 +35,8 @@ async def test_lookup_by_phone_in_any_form(client: httpx.AsyncClient, club: Club
 
 
 async def test_lookup_by_card_number_as_printed_or_in_persian_digits(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await enrol(client, club)
     card = member["card_number"]
     for typed in (card, f"{card[:4]} {card[4:8]} {card[8:12]} {card[12:]}", to_persian_digits(card)):
@@ -46,17 +45,17 @@ async def test_lookup_by_card_number_as_printed_or_in_persian_digits(
         assert ids(found) == [member["id"]]
 
 
-async def test_lookup_by_scanned_qr_payload(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_lookup_by_scanned_qr_payload(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     found = await lookup(client, club, member["qr_payload"])
     assert found["matched_by"] == "card"
     assert ids(found) == [member["id"]]
 
 
 async def test_a_card_number_with_a_wrong_check_digit_finds_no_card(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     card = member["card_number"]
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)
     found = await lookup(client, club, wrong)
@@ -99,8 +98,7 @@ async def test_lookup_of_an_unknown_phone_finds_nobody(client: httpx.AsyncClient
 
 async def test_an_empty_lookup_is_a_validation_error(client: httpx.AsyncClient, club: Club) -> None:
     response = await client.get("/api/v1/members/lookup", params={"q": ""}, headers=club.headers())
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
 
 
 async def test_get_a_member_by_id_and_an_unknown_id_is_404(client: httpx.AsyncClient, club: Club) -> None:
@@ -109,8 +107,7 @@ async def test_get_a_member_by_id_and_an_unknown_id_is_404(client: httpx.AsyncCl
     assert fetched.status_code == 200
     assert fetched.json() == member
     missing = await client.get("/api/v1/members/999999", headers=club.headers())
-    assert missing.status_code == 404
-    assert error_code(missing) == "not_found"
+    assert_refused(missing, 404, "not_found")
 
 
 async def test_lookup_by_a_national_code_that_lost_its_leading_zeros(

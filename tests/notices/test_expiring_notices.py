@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -11,7 +12,8 @@ from bashgah.core.db import Database
 from bashgah.core.jalali import TEHRAN, to_jalali_str, utcnow
 from bashgah.jobs import registry
 from bashgah.models import PointLot
-from support import Club, enrol, error_code, execute, give_points, set_program
+from scenarios import member_with
+from support import Club, assert_refused, execute, give_points, set_program
 
 
 async def notices(client: httpx.AsyncClient, club: Club, member_id: int) -> list[dict[str, object]]:
@@ -24,8 +26,7 @@ async def notices(client: httpx.AsyncClient, club: Club, member_id: int) -> list
 async def test_the_expiring_soon_notice_is_recorded_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 120)
+    member = await member_with(client, club, 120)
     await give_points(client, club, member["id"], 30)
     now = utcnow()
     expires = now + timedelta(days=10)
@@ -50,8 +51,7 @@ async def test_the_expiring_soon_notice_is_recorded_once(
 async def test_points_expiring_later_than_the_notice_days_wait_and_a_club_may_turn_notices_off(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 50)
+    await member_with(client, club, 50)
     now = utcnow()
     await execute(db, update(PointLot).values(expires_at=now + timedelta(days=20)))
 
@@ -63,8 +63,8 @@ async def test_points_expiring_later_than_the_notice_days_wait_and_a_club_may_tu
     assert (await registry.run(db, "notices", now)).done == 1
 
 
-async def test_cashiers_do_not_read_notices(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_cashiers_do_not_read_notices(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await client.get(f"/api/v1/members/{member['id']}/notices", headers=club.headers("cashier"))
-    assert response.status_code == 403
-    assert error_code(response) == "forbidden"
+    assert_refused(response, 403, "forbidden")

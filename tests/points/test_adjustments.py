@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from bashgah.core.db import Database
-from support import Club, balance, enrol, error_code, give_points, ledger_problems, set_program
+from scenarios import member_with
+from support import Club, assert_refused, balance, enrol, ledger_problems, set_program
 
 
 async def adjust(
@@ -44,13 +45,11 @@ async def test_a_manager_or_owner_gives_points_with_a_reason(
 
 @pytest.mark.parametrize("role", ["cashier", "integration"])
 async def test_cashier_and_integration_keys_cannot_adjust(
-    client: httpx.AsyncClient, club: Club, role: str
+    client: httpx.AsyncClient, club: Club, role: str, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     for points in (100, -1):
         response = await adjust(client, club, member["id"], role, points=points, reason="friend of the owner")
-        assert response.status_code == 403
-        assert error_code(response) == "forbidden"
+        assert_refused(response, 403, "forbidden")
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
@@ -65,20 +64,17 @@ async def test_cashier_and_integration_keys_cannot_adjust(
     ids=["no reason", "empty reason", "blank reason", "zero points"],
 )
 async def test_an_adjustment_needs_a_reason_and_a_non_zero_amount(
-    client: httpx.AsyncClient, club: Club, body: dict[str, Any]
+    client: httpx.AsyncClient, club: Club, body: dict[str, Any], member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     response = await adjust(client, club, member["id"], **body)
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
 async def test_taking_points_away_within_the_balance(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     response = await adjust(
         client, club, member["id"], points=-30, reason="duplicate receipt entered by hand"
     )
@@ -90,11 +86,9 @@ async def test_taking_points_away_within_the_balance(
 
 
 async def test_taking_more_than_the_balance_is_refused(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     response = await adjust(client, club, member["id"], points=-101, reason="correction")
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
     assert (await balance(client, club, member["id"]))["available"] == 100
 
 
@@ -103,23 +97,19 @@ async def test_points_held_by_a_reservation_cannot_be_taken_away(
 ) -> None:
     from support import reserve
 
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     assert (await reserve(client, club, member["id"], 80)).status_code == 201
     response = await adjust(client, club, member["id"], points=-21, reason="correction")
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
 
 
 async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     url = f"/api/v1/members/{member['id']}/adjustments"
     body: dict[str, Any] = {"points": 40, "reason": "survey answered"}
     missing = await client.post(url, json=body, headers=club.headers())
-    assert missing.status_code == 400
-    assert error_code(missing) == "idempotency_key_required"
+    assert_refused(missing, 400, "idempotency_key_required")
     first = await adjust(client, club, member["id"], key="survey-7", **body)
     again = await adjust(client, club, member["id"], key="survey-7", **body)
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -129,8 +119,7 @@ async def test_an_adjustment_needs_an_idempotency_key_and_a_retry_applies_once(
 
 async def test_points_given_by_hand_follow_the_expiry_rule(client: httpx.AsyncClient, club: Club) -> None:
     await set_program(client, club, expiry_mode="never")
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 10)
+    member = await member_with(client, club, 10)
     assert (await balance(client, club, member["id"]))["next_expiry_at"] is None
 
 
@@ -140,8 +129,7 @@ async def test_taking_points_away_takes_only_what_the_member_could_spend(
     from support import bought
 
     await set_program(client, club, pending_days=14)
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 552)
+    member = await member_with(client, club, 552)
     await bought(client, club, member["id"], 6_690_000)  # 669 points still in their return window
     assert (await balance(client, club, member["id"]))["available"] == 552
 

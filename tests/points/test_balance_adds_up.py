@@ -14,6 +14,7 @@ from bashgah.core.db import Database
 from bashgah.core.jalali import utcnow
 from bashgah.ledger.tasks import expire_points
 from bashgah.models import Account, PointLot
+from scenarios import member_with
 from support import Club, balance, bought, enrol, execute, give_points, ledger_problems, reserve, set_program
 
 
@@ -38,8 +39,7 @@ async def expire_first_lot(db: Database, member_id: int) -> None:
 async def test_expired_points_leave_the_total_before_the_expiry_job_runs(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 300)
+    member = await member_with(client, club, 300)
     await expire_first_lot(db, member["id"])
 
     shown = await balance(client, club, member["id"])
@@ -79,8 +79,7 @@ async def test_the_summary_the_till_console_and_portal_read_leaves_expired_point
     from bashgah.auth.service import Principal
     from bashgah.points import service as member_points
 
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 300)
+    member = await member_with(client, club, 300)
     await give_points(client, club, member["id"], 120)
     await expire_first_lot(db, member["id"])
     async with db.transaction() as session:

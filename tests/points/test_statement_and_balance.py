@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bashgah.core.db import Database
 from bashgah.models import PointLot
+from scenarios import member_with
 from support import Club, balance, bought, enrol, execute, give_points, refund, reserve, set_program
 
 
@@ -93,15 +94,15 @@ async def test_descriptions_follow_the_callers_language(client: httpx.AsyncClien
     ]
 
 
-async def test_a_statement_of_a_new_member_is_empty(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_a_statement_of_a_new_member_is_empty(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     assert await statement(client, club, member["id"]) == {"items": [], "next_cursor": None}
 
 
 async def test_the_balance_summary_shows_every_figure(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await give_points(client, club, member["id"], 200)  # available now, expires in 12 months
     await set_program(client, club, pending_days=7)
     await bought(client, club, member["id"], 300_000, redeem_points=50)  # −50, +25 pending
@@ -124,8 +125,7 @@ async def test_the_balance_summary_shows_every_figure(
 async def test_points_expiring_after_30_days_are_not_counted_as_expiring(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
+    member = await member_with(client, club, 100)
     await execute(db, update(PointLot).values(expires_at=datetime.now(UTC) + timedelta(days=31)))
     assert (await balance(client, club, member["id"]))["expiring_30d"] == 0
     await execute(db, update(PointLot).values(expires_at=datetime.now(UTC) + timedelta(days=29)))

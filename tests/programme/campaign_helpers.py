@@ -18,8 +18,18 @@ THURSDAY_EVENING = "2026-11-26T19:30:00+03:30"
 WEDNESDAY_EVENING = "2026-11-25T19:30:00+03:30"
 
 
-async def new_campaign(client: httpx.AsyncClient, club: Club, **body: Any) -> dict[str, Any]:
-    created: dict[str, Any] = await ok(client, club, "/api/v1/campaigns", body)
+def bonus(points: int, key: str = "x", **rule: Any) -> dict[str, Any]:
+    """A campaign rule that gives a fixed ``points`` bonus on each sale it matches; ``rule`` adds its
+    ``conditions``."""
+    return {"key": key, **rule, "effects": [{"type": "fixed_bonus", "points": points}]}
+
+
+async def new_campaign(
+    client: httpx.AsyncClient, club: Club, name_fa: str, *rules: dict[str, Any], **body: Any
+) -> dict[str, Any]:
+    """A campaign named ``name_fa`` with ``rules`` (or ``body["rules"]``) and the rest of ``body``."""
+    campaign = {"name_fa": name_fa, **({"rules": list(rules)} if rules else {}), **body}
+    created: dict[str, Any] = await ok(client, club, "/api/v1/campaigns", campaign)
     return created
 
 

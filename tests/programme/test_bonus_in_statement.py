@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from campaign_helpers import new_campaign
+from campaign_helpers import bonus, new_campaign
 
 from scenarios import till_sale
 from support import Club, balance, enrol
@@ -13,11 +13,7 @@ async def test_a_bonus_is_described_in_the_statement_and_counts_as_earned(
     client: httpx.AsyncClient, club: Club
 ) -> None:
     await new_campaign(
-        client,
-        club,
-        name_fa="هدیهٔ هر خرید",
-        name_en="A gift on every purchase",
-        rules=[{"key": "gift", "conditions": [], "effects": [{"type": "fixed_bonus", "points": 70}]}],
+        client, club, "هدیهٔ هر خرید", bonus(70, "gift", conditions=[]), name_en="A gift on every purchase"
     )
     member = await enrol(client, club)
     bought = await till_sale(client, club, member["id"], 1_000_000)

@@ -5,38 +5,27 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from campaign_helpers import new_campaign
+from campaign_helpers import bonus, new_campaign
 from sqlalchemy import select
 
 from bashgah.core.db import Database
 from bashgah.models import Campaign
-from support import Club, enrol, ledger_problems
+from support import Club, enrol, ledger_problems, sale_body
 
 
 async def test_a_1000_point_budget_under_200_concurrent_qualifying_purchases_is_never_exceeded(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     campaign = await new_campaign(
-        client,
-        club,
-        name_fa="۷ امتیاز هدیه تا سقف ۱۰۰۰",
-        budget_points=1000,
-        rules=[{"key": "gift", "effects": [{"type": "fixed_bonus", "points": 7}]}],
+        client, club, "۷ امتیاز هدیه تا سقف ۱۰۰۰", bonus(7, "gift"), budget_points=1000
     )
-    other = await new_campaign(
-        client, club, name_fa="بی‌سقف", rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 1}]}]
-    )
+    other = await new_campaign(client, club, name_fa="بی‌سقف", rules=[bonus(1)])
     members = [await enrol(client, club) for _ in range(200)]
 
     async def buy(i: int) -> httpx.Response:
         return await client.post(
             "/api/v1/purchases",
-            json={
-                "member": {"id": members[i]["id"]},
-                "branch": "main",
-                "external_id": f"B-{i}",
-                "total_rials": 50_000,
-            },
+            json=sale_body(members[i]["id"], 50_000, external_id=f"B-{i}"),
             headers=club.headers("cashier", **{"Idempotency-Key": f"budget-{i}"}),
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from campaign_helpers import bonus
 from sqlalchemy import func, select
 
 from bashgah.core.db import Database
@@ -15,7 +16,7 @@ from bashgah.models import Campaign
 from scenarios import new_batch, new_reward, ok
 from support import Club, enrol, error_code, make_club
 
-RULE: dict[str, Any] = {"key": "main", "conditions": [], "effects": [{"type": "fixed_bonus", "points": 10}]}
+RULE: dict[str, Any] = bonus(10, "main", conditions=[])
 
 
 def card(reward: dict[str, Any]) -> dict[str, Any]:

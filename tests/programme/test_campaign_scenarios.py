@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import jdatetime
-from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign
+from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, bonus, new_campaign
 
 from bashgah.core.db import Database
 from bashgah.core.jalali import TEHRAN, utcnow
 from scenarios import till_sale
-from support import Club, balance, enrol, error_code, ledger_problems, refund
+from support import Club, balance, enrol, error_code, ledger_problems, refund, sale_body
 
 DOUBLE_COFFEE_THURSDAY_EVENINGS = {
     "name_fa": "پنجشنبه‌شب‌ها امتیاز دوبرابر قهوه",
@@ -101,13 +101,7 @@ async def test_thursday_evenings_double_points_on_coffee_for_gold_members(
     assert (for_gold["points_bonus"], for_bronze["points_bonus"]) == (20, 0)
     examined = await client.post(
         "/api/v1/purchases/examine",
-        json={
-            "member": {"id": bronze["id"]},
-            "branch": "main",
-            "external_id": "T",
-            "total_rials": 400_000,
-            **basket,
-        },
+        json=sale_body(bronze["id"], 400_000, external_id="T", **basket),
         headers=club.headers(**{"Accept-Language": "en"}),
     )
     failed = [c for c in examined.json()["campaigns"][0]["rules"][0]["conditions"] if not c["passed"]]
@@ -197,7 +191,7 @@ async def test_tagged_members_paying_by_card_at_one_branch_get_points_per_item(
 
 
 async def test_priority_and_stop_let_one_campaign_win(client: httpx.AsyncClient, club: Club) -> None:
-    rule = [{"key": "all", "effects": [{"type": "fixed_bonus", "points": 100}]}]
+    rule = [bonus(100, "all")]
     await new_campaign(client, club, name_fa="همیشگی", priority=1, rules=rule)
     vip = await new_campaign(
         client,
@@ -224,9 +218,9 @@ async def test_a_member_gets_at_most_200_bonus_points_a_day(client: httpx.AsyncC
     await new_campaign(
         client,
         club,
-        name_fa="۱۵۰ امتیاز هدیه، حداکثر ۲۰۰ در روز",
+        "۱۵۰ امتیاز هدیه، حداکثر ۲۰۰ در روز",
+        bonus(150, "gift"),
         limits=[{"per": "day", "points": 200}],
-        rules=[{"key": "gift", "effects": [{"type": "fixed_bonus", "points": 150}]}],
     )
     member = await enrol(client, club)
     got = [await till_sale(client, club, member["id"], 10_000) for _ in range(3)]
@@ -303,10 +297,10 @@ async def test_a_refund_takes_back_bonus_points_in_proportion(
 async def test_only_owners_and_managers_write_campaigns_and_bad_rules_change_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    body = {"name_fa": "x", "rules": [{"key": "x", "effects": [{"type": "fixed_bonus", "points": 1}]}]}
+    body = {"name_fa": "x", "rules": [bonus(1)]}
     refused = await client.post("/api/v1/campaigns", json=body, headers=club.headers("cashier"))
     assert refused.status_code == 403 and error_code(refused) == "forbidden"
-    bad = dict(body, rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 0}]}])
+    bad = dict(body, rules=[bonus(0)])
     assert (await client.post("/api/v1/campaigns", json=bad, headers=club.headers())).status_code == 422
     assert (await client.get("/api/v1/campaigns", headers=club.headers("cashier"))).json()["items"] == []
     missing = await client.get("/api/v1/campaigns/999", headers=club.headers())
@@ -315,13 +309,7 @@ async def test_only_owners_and_managers_write_campaigns_and_bad_rules_change_not
 
 async def test_a_campaign_only_runs_between_its_dates(client: httpx.AsyncClient, club: Club) -> None:
     starts = (utcnow() + timedelta(days=1)).isoformat()
-    await new_campaign(
-        client,
-        club,
-        name_fa="از فردا",
-        schedule={"starts_at": starts},
-        rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 10}]}],
-    )
+    await new_campaign(client, club, "از فردا", bonus(10), schedule={"starts_at": starts})
     member = await enrol(client, club)
     assert (await till_sale(client, club, member["id"], 100_000))["points_bonus"] == 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from campaign_helpers import event, new_campaign
 
@@ -83,8 +85,9 @@ async def test_custom_events_reward_by_their_own_rules_and_members_conditions(
     assert [r.json()["points_bonus"] for r in (survey, visit_vip, visit_other, review)] == [50, 30, 0, 0]
 
 
-async def test_events_need_an_idempotency_key_and_a_valid_name(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_events_need_an_idempotency_key_and_a_valid_name(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     no_key = await client.post(
         "/api/v1/events", json={"member": {"id": member["id"]}, "name": "check_in"}, headers=club.headers()
     )

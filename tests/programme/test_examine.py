@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
-from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, new_campaign
+from campaign_helpers import CAKE, COFFEE, THURSDAY_EVENING, WEDNESDAY_EVENING, bonus, new_campaign
 
 from scenarios import till_sale
-from support import Club, balance, enrol, error_code
+from support import Club, balance, enrol, error_code, sale_body
 
 BIG_BASKETS = {
     "name_fa": "سبد بزرگ",
@@ -26,13 +28,20 @@ BIG_BASKETS = {
 
 
 def _body(member_id: int, **fields: object) -> dict[str, object]:
-    return {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": "X-1",
-        "total_rials": 400_000,
-        **fields,
-    }
+    return sale_body(member_id, 400_000, external_id="X-1", **fields)
+
+
+async def _examined_in_english(
+    client: httpx.AsyncClient, club: Club, member_id: int, **fields: object
+) -> Any:
+    """What the sale of ``_body`` would give, explained in English."""
+    response = await client.post(
+        "/api/v1/purchases/examine",
+        json=_body(member_id, **fields),
+        headers=club.headers(**{"Accept-Language": "en"}),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def test_examine_explains_which_condition_failed_in_the_callers_language(
@@ -86,50 +95,24 @@ async def test_examine_writes_nothing(client: httpx.AsyncClient, club: Club) -> 
 async def test_examine_says_a_campaign_is_outside_its_schedule_or_out_of_budget(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    await new_campaign(
-        client,
-        club,
-        name_fa="پنجشنبه‌ها",
-        schedule={"weekdays": ["thursday"]},
-        rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 100}]}],
-    )
-    await new_campaign(
-        client,
-        club,
-        name_fa="بودجهٔ کوچک",
-        budget_points=100,
-        rules=[{"key": "x", "effects": [{"type": "fixed_bonus", "points": 100}]}],
-    )
+    await new_campaign(client, club, "پنجشنبه‌ها", bonus(100), schedule={"weekdays": ["thursday"]})
+    await new_campaign(client, club, "بودجهٔ کوچک", bonus(100), budget_points=100)
     member = await enrol(client, club)
     await till_sale(
         client, club, member["id"], 100_000, occurred_at=WEDNESDAY_EVENING
     )  # spends the small budget
-    en = {"Accept-Language": "en"}
-    on_wednesday = (
-        await client.post(
-            "/api/v1/purchases/examine",
-            json=_body(member["id"], occurred_at=WEDNESDAY_EVENING),
-            headers=club.headers(**en),
-        )
-    ).json()
+    on_wednesday = await _examined_in_english(client, club, member["id"], occurred_at=WEDNESDAY_EVENING)
     assert [(c["fires"], c["why"]) for c in on_wednesday["campaigns"]] == [
         (False, "the campaign does not run on wednesday"),
         (False, "the campaign's budget of 100 points is spent"),
     ]
-    on_thursday = (
-        await client.post(
-            "/api/v1/purchases/examine",
-            json=_body(member["id"], occurred_at=THURSDAY_EVENING),
-            headers=club.headers(**en),
-        )
-    ).json()
+    on_thursday = await _examined_in_english(client, club, member["id"], occurred_at=THURSDAY_EVENING)
     assert on_thursday["points_bonus"] == 100
 
 
 async def test_examine_without_campaigns_shows_the_base_points_and_refuses_unknown_and_blocked_members(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     result = await client.post(
         "/api/v1/purchases/examine", json=_body(member["id"], redeem_points=0), headers=club.headers()
     )

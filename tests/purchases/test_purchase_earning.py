@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -10,17 +11,18 @@ from sqlalchemy import update
 
 from bashgah.core.db import Database
 from bashgah.models import PointLot
-from scenarios import first_sale
+from scenarios import first_sale, member_with
 from support import (
     Club,
     add_key,
+    assert_refused,
     balance,
     bought,
     enrol,
     error_code,
     execute,
-    give_points,
     purchase,
+    sale_body,
     set_program,
 )
 
@@ -85,8 +87,7 @@ async def test_pending_points_are_not_spendable_until_the_return_window_ends(
     assert sale["balance"]["available"] == 0
 
     too_early = await purchase(client, club, member["id"], 100_000, redeem=10)
-    assert too_early.status_code == 409
-    assert error_code(too_early) == "insufficient_points"
+    assert_refused(too_early, 409, "insufficient_points")
 
     # Seven days later (moved in the database rather than on the clock):
     await execute(db, update(PointLot).values(available_at=datetime.now(UTC) - timedelta(seconds=1)))
@@ -122,11 +123,9 @@ async def test_points_spent_in_the_purchase_are_a_discount_and_earning_is_on_the
 async def test_redeeming_more_than_the_purchase_total_is_refused_and_changes_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 1_000)
+    member = await member_with(client, club, 1_000)
     response = await purchase(client, club, member["id"], 500_000, redeem=501, external_id="F-1")
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")
     assert (await balance(client, club, member["id"]))["available"] == 1_000
     # The receipt was not recorded: the till can send it again correctly.
     again = await purchase(client, club, member["id"], 500_000, redeem=500, external_id="F-1")
@@ -138,11 +137,9 @@ async def test_redeeming_more_than_the_purchase_total_is_refused_and_changes_not
 async def test_redeeming_more_points_than_the_member_has_is_refused_and_records_nothing(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 30)
+    member = await member_with(client, club, 30)
     response = await purchase(client, club, member["id"], 500_000, redeem=31, external_id="F-2")
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
     after = await balance(client, club, member["id"])
     assert (after["available"], after["lifetime_earned"]) == (30, 0)
     again = await purchase(client, club, member["id"], 500_000, redeem=30, external_id="F-2")
@@ -150,14 +147,12 @@ async def test_redeeming_more_points_than_the_member_has_is_refused_and_records_
 
 
 async def test_the_same_receipt_number_twice_on_one_branch_is_a_conflict(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     first = await purchase(client, club, member["id"], 100_000, external_id="F-77")
     assert first.status_code == 201
     second = await purchase(client, club, member["id"], 100_000, external_id="F-77")
-    assert second.status_code == 409
-    assert error_code(second) == "duplicate_receipt"
+    assert_refused(second, 409, "duplicate_receipt")
     other_member = await enrol(client, club)
     third = await purchase(client, club, other_member["id"], 100_000, external_id="F-77")
     assert error_code(third) == "duplicate_receipt"
@@ -166,9 +161,8 @@ async def test_the_same_receipt_number_twice_on_one_branch_is_a_conflict(
 
 
 async def test_the_same_receipt_number_on_another_branch_is_a_different_sale(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     store = await purchase(client, club, member["id"], 100_000, external_id="F-77", branch="main")
     online = await purchase(client, club, member["id"], 200_000, external_id="F-77", branch="online")
     assert (store.status_code, online.status_code) == (201, 201)
@@ -202,8 +196,9 @@ async def test_the_member_can_be_named_by_id_mobile_or_card(
     assert response.json()["member_id"] == member["id"]
 
 
-async def test_an_unknown_member_or_branch_is_404(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_an_unknown_member_or_branch_is_404(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     for ref, branch in (
         ({"mobile": "09350000000"}, "main"),
         ({"id": 999_999}, "main"),
@@ -224,16 +219,10 @@ async def test_naming_the_member_two_ways_at_once_is_a_validation_error(
     member = await enrol(client, club, "09121234567")
     response = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"], "mobile": "09121234567"},
-            "branch": "main",
-            "external_id": "F-1",
-            "total_rials": 120_000,
-        },
+        json=sale_body(0, 120_000, external_id="F-1", member={"id": member["id"], "mobile": "09121234567"}),
         headers=club.headers("cashier", **{"Idempotency-Key": "k1"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "validation_error"
+    assert_refused(response, 422, "validation_error")
 
 
 async def test_a_branch_key_records_sales_on_its_own_branch_only(
@@ -252,24 +241,24 @@ async def test_a_branch_key_records_sales_on_its_own_branch_only(
         json={**body, "external_id": "T-2", "branch": "main"},
         headers={"Authorization": f"Bearer {till}", "Idempotency-Key": "b"},
     )
-    assert other.status_code == 422
-    assert error_code(other) == "invalid_input"
+    assert_refused(other, 422, "invalid_input")
     assert (await balance(client, club, member["id"]))["available"] == 10
 
 
-async def test_a_key_for_all_branches_must_name_the_branch(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_a_key_for_all_branches_must_name_the_branch(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     response = await client.post(
         "/api/v1/purchases",
         json={"member": {"id": member["id"]}, "external_id": "T-1", "total_rials": 100_000},
         headers=club.headers("cashier", **{"Idempotency-Key": "a"}),
     )
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")
 
 
-async def test_items_are_kept_with_the_purchase(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_items_are_kept_with_the_purchase(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     sale = await bought(
         client,
         club,
@@ -296,8 +285,7 @@ async def test_only_owners_and_managers_change_the_programme(client: httpx.Async
         response = await client.patch(
             "/api/v1/programme", json={"earn_points": 100}, headers=club.headers(role)
         )
-        assert response.status_code == 403
-        assert error_code(response) == "forbidden"
+        assert_refused(response, 403, "forbidden")
     manager = await client.patch(
         "/api/v1/programme", json={"pending_days": 3}, headers=club.headers("manager")
     )
@@ -311,11 +299,11 @@ async def test_only_owners_and_managers_change_the_programme(client: httpx.Async
     assert (await client.get("/api/v1/program", headers=club.headers("cashier"))).json()["pending_days"] == 4
 
 
-async def test_the_time_of_sale_must_carry_its_time_zone(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
+async def test_the_time_of_sale_must_carry_its_time_zone(
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
+) -> None:
     naive = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00")
-    assert naive.status_code == 422
-    assert error_code(naive) == "validation_error"
+    assert_refused(naive, 422, "validation_error")
     assert (await balance(client, club, member["id"]))["total"] == 0
 
     tehran = await purchase(client, club, member["id"], 100_000, occurred_at="2026-03-20T23:30:00+03:30")

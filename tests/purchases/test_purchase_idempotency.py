@@ -10,22 +10,28 @@ from sqlalchemy import func, select
 
 from bashgah.core.db import Database
 from bashgah.models import Purchase, Transfer
-from support import Club, balance, enrol, error_code, give_points, ledger_problems, reserve
+from scenarios import member_with
+from support import (
+    Club,
+    add_key,
+    assert_refused,
+    balance,
+    enrol,
+    error_code,
+    give_points,
+    ledger_problems,
+    purchase,
+    reserve,
+    sale_body,
+)
 
 
-def sale(member_id: int, total: int = 250_000, **extra: Any) -> dict[str, Any]:
-    return {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": "F-500",
-        "total_rials": total,
-        **extra,
-    }
-
-
-async def post_sale(client: httpx.AsyncClient, club: Club, body: dict[str, Any], key: str) -> httpx.Response:
-    return await client.post(
-        "/api/v1/purchases", json=body, headers=club.headers("cashier", **{"Idempotency-Key": key})
+async def till(
+    client: httpx.AsyncClient, club: Club, member_id: int, key: str, total: int = 250_000, **fields: Any
+) -> httpx.Response:
+    """Receipt F-500 rung up at the till under ``key``: a retry sends the same receipt with the same key."""
+    return await purchase(
+        client, club, member_id, total, key=key, role="cashier", external_id="F-500", **fields
     )
 
 
@@ -35,13 +41,12 @@ async def count(db: Database, model: Any) -> int:
 
 
 async def test_a_retried_purchase_replays_the_first_response_and_earns_once(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
-    first = await post_sale(client, club, sale(member["id"]), "till-1:0001")
+    first = await till(client, club, member["id"], "till-1:0001")
     assert first.status_code == 201
     assert "Idempotent-Replayed" not in first.headers
-    again = await post_sale(client, club, sale(member["id"]), "till-1:0001")
+    again = await till(client, club, member["id"], "till-1:0001")
     assert again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
@@ -52,44 +57,39 @@ async def test_a_retried_purchase_replays_the_first_response_and_earns_once(
 
 
 async def test_the_same_key_with_a_different_body_is_a_conflict_and_changes_nothing(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
-    await post_sale(client, club, sale(member["id"]), "till-1:0002")
-    changed = await post_sale(client, club, sale(member["id"], total=990_000), "till-1:0002")
-    assert changed.status_code == 409
-    assert error_code(changed) == "idempotency_conflict"
+    await till(client, club, member["id"], "till-1:0002")
+    changed = await till(client, club, member["id"], "till-1:0002", total=990_000)
+    assert_refused(changed, 409, "idempotency_conflict")
     assert (await balance(client, club, member["id"]))["available"] == 25
 
 
 async def test_the_same_key_on_another_endpoint_is_a_conflict(client: httpx.AsyncClient, club: Club) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    await post_sale(client, club, sale(member["id"]), "shared-key")
+    member = await member_with(client, club, 100)
+    await till(client, club, member["id"], "shared-key")
     hold = await reserve(client, club, member["id"], 10, key="shared-key")
-    assert hold.status_code == 409
-    assert error_code(hold) == "idempotency_conflict"
+    assert_refused(hold, 409, "idempotency_conflict")
     assert (await balance(client, club, member["id"]))["reserved"] == 0
 
 
 async def test_a_purchase_without_an_idempotency_key_is_refused(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     response = await client.post(
-        "/api/v1/purchases", json=sale(member["id"]), headers=club.headers("cashier")
+        "/api/v1/purchases",
+        json=sale_body(member["id"], 250_000, external_id="F-500"),
+        headers=club.headers("cashier"),
     )
-    assert response.status_code == 400
-    assert error_code(response) == "idempotency_key_required"
+    assert_refused(response, 400, "idempotency_key_required")
     assert (await balance(client, club, member["id"]))["available"] == 0
 
 
 async def test_refunds_and_reservations_need_an_idempotency_key_too(
     client: httpx.AsyncClient, club: Club
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    bought = await post_sale(client, club, sale(member["id"]), "k")
+    member = await member_with(client, club, 100)
+    bought = await till(client, club, member["id"], "k")
     no_key_refund = await client.post(
         f"/api/v1/purchases/{bought.json()['id']}/refunds", json={}, headers=club.headers()
     )
@@ -99,20 +99,18 @@ async def test_refunds_and_reservations_need_an_idempotency_key_too(
         headers=club.headers("cashier"),
     )
     for response in (no_key_refund, no_key_hold):
-        assert response.status_code == 400
-        assert error_code(response) == "idempotency_key_required"
+        assert_refused(response, 400, "idempotency_key_required")
     after = await balance(client, club, member["id"])
     assert (after["available"], after["reserved"]) == (125, 0)
 
 
 async def test_a_failed_request_can_be_retried_with_the_same_key(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
-    refused = await post_sale(client, club, sale(member["id"], redeem_points=50), "till-1:0003")
+    refused = await till(client, club, member["id"], "till-1:0003", redeem=50)
     assert error_code(refused) == "insufficient_points"
     await give_points(client, club, member["id"], 50)
-    accepted = await post_sale(client, club, sale(member["id"], redeem_points=50), "till-1:0003")
+    accepted = await till(client, club, member["id"], "till-1:0003", redeem=50)
     assert accepted.status_code == 201, accepted.text
     assert "Idempotent-Replayed" not in accepted.headers
 
@@ -120,10 +118,10 @@ async def test_a_failed_request_can_be_retried_with_the_same_key(
 async def test_the_same_key_sent_ten_times_at_once_has_one_effect(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 100)
-    body = sale(member["id"], total=500_000, redeem_points=40)
-    responses = await asyncio.gather(*(post_sale(client, club, body, "till-9:burst") for _ in range(10)))
+    member = await member_with(client, club, 100)
+    responses = await asyncio.gather(
+        *(till(client, club, member["id"], "till-9:burst", total=500_000, redeem=40) for _ in range(10))
+    )
     assert [r.status_code for r in responses] == [201] * 10, [r.text for r in responses]
     assert len({r.json()["id"] for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 9
@@ -141,32 +139,21 @@ async def test_keys_of_two_clubs_do_not_collide(client: httpx.AsyncClient, club:
     other = await make_club(db, "beta")
     mine = await enrol(client, club)
     theirs = await enrol(client, other)
-    first = await post_sale(client, club, sale(mine["id"]), "pos-1")
-    second = await post_sale(client, other, sale(theirs["id"], total=100_000), "pos-1")
+    first = await till(client, club, mine["id"], "pos-1")
+    second = await till(client, other, theirs["id"], "pos-1", total=100_000)
     assert (first.status_code, second.status_code) == (201, 201)
     assert "Idempotent-Replayed" not in second.headers
     assert (await balance(client, other, theirs["id"]))["available"] == 10
 
 
 async def branch_till(db: Database, club: Club, branch: str) -> dict[str, str]:
-    """The API key of a till at one branch (a branch-scoped cashier key)."""
-    from sqlalchemy import select as _select
-
-    from bashgah.auth import service as auth
-    from bashgah.models import Branch
-
-    async with db.transaction() as session:
-        branch_id = await session.scalar(
-            _select(Branch.id).where(Branch.tenant_id == club.tenant_id, Branch.code == branch)
-        )
-        _, plaintext = await auth.create(session, club.tenant_id, f"till {branch}", "cashier", branch_id)
-    return {"Authorization": f"Bearer {plaintext}"}
+    """The headers of a till at one branch (a branch-scoped cashier key)."""
+    return {"Authorization": f"Bearer {await add_key(db, club, f'till {branch}', 'cashier', branch)}"}
 
 
 async def test_two_branches_tills_that_make_the_same_key_each_record_their_own_sale(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     body = {"member": {"id": member["id"]}, "external_id": "1001", "total_rials": 250_000}
     till_a, till_b = await branch_till(db, club, "main"), await branch_till(db, club, "online")
     first = await client.post("/api/v1/purchases", json=body, headers={**till_a, "Idempotency-Key": "0001"})

@@ -3,13 +3,15 @@ through the API, the importer and the lookup by number."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from bashgah.core.db import Database
 from bashgah.core.normalize import normalize_reference
 from bashgah.purchases import reads as purchases
 from scenarios import first_sale
-from support import Club, balance, enrol, error_code, purchase
+from support import Club, balance, error_code, purchase
 
 
 def test_a_receipt_number_has_one_form_whatever_digits_and_marks_it_was_typed_with() -> None:
@@ -45,8 +47,7 @@ async def test_a_receipt_typed_in_persian_digits_is_stored_and_found_in_latin_di
 
 
 async def test_a_receipt_number_of_only_invisible_marks_is_refused(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     refused = await purchase(client, club, member["id"], 1_000_000, external_id="\u200f \u200e")
     assert refused.status_code == 422

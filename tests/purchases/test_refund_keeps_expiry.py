@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from sqlalchemy import update
 
 from bashgah.core.db import Database
 from bashgah.ledger.verify import verify
 from bashgah.models import PointLot, utcnow
-from scenarios import returned
-from support import Club, balance, enrol, give_points, purchase
+from scenarios import member_with, returned
+from support import Club, balance, purchase
 
 
 async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_date(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member = await enrol(client, club)
-    await give_points(client, club, member["id"], 300)
+    member = await member_with(client, club, 300)
     async with db.transaction() as session:  # these points were earned long ago and expire soon
         soon = utcnow().replace(microsecond=0).replace(year=utcnow().year + 1, month=1, day=1)
         await session.execute(update(PointLot).values(expires_at=soon))
@@ -35,9 +36,8 @@ async def test_points_spent_then_given_back_by_a_return_keep_their_old_expiry_da
 
 
 async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_last_one_closes_it(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     # Listed at 1,200,000 but the basket cost 900,000 after the shop's own discount.
     items = [
         {"sku": "tea", "quantity": 2, "unit_price_rials": 300_000},
@@ -45,29 +45,18 @@ async def test_items_of_a_discounted_basket_are_refunded_at_their_share_and_the_
     ]
     sale = await purchase(client, club, member["id"], 900_000, items=items)
     assert sale.status_code == 201, sale.text
-    url = f"/api/v1/purchases/{sale.json()['id']}/refunds"
+    sale_id = sale.json()["id"]
 
-    cups = await client.post(
-        url,
-        json={"items": [{"sku": "cup", "quantity": 1}]},
-        headers=club.headers(**{"Idempotency-Key": "cup"}),
-    )
-    assert cups.status_code == 201, cups.text
-    assert cups.json()["amount_rials"] == 450_000
-    teas = await client.post(
-        url,
-        json={"items": [{"sku": "tea", "quantity": 2}]},
-        headers=club.headers(**{"Idempotency-Key": "tea"}),
-    )
-    assert teas.status_code == 201, teas.text
-    assert teas.json()["amount_rials"] == 450_000
+    cups = await returned(client, club, sale_id, key="cup", items=[{"sku": "cup", "quantity": 1}])
+    assert cups["amount_rials"] == 450_000
+    teas = await returned(client, club, sale_id, key="tea", items=[{"sku": "tea", "quantity": 2}])
+    assert teas["amount_rials"] == 450_000
     assert (await balance(client, club, member["id"]))["total"] == 0
 
 
 async def test_a_return_takes_back_points_held_for_a_redemption_so_cancelling_cannot_keep_them(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     sale = await purchase(client, club, member["id"], 5_000_000)  # earns 500 points
     assert sale.json()["points_earned"] == 500
     hold = await client.post(

@@ -5,6 +5,7 @@ is refused; a sale so old that its points have already expired records them as e
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jdatetime
@@ -17,7 +18,7 @@ from bashgah.importing.purchases import import_purchases, read_purchases
 from bashgah.importing.sources import from_records
 from bashgah.ledger.tasks import expire_points
 from bashgah.models import Account, PointLot, Purchase
-from support import Club, balance, bought, enrol, error_code, ledger_problems, set_program
+from support import Club, assert_refused, balance, bought, enrol, ledger_problems, set_program
 
 
 async def lots_of(db: Database, member_id: int) -> list[tuple[datetime, datetime | None, int]]:
@@ -86,9 +87,8 @@ async def test_a_sale_so_old_that_its_points_have_expired_records_them_as_expire
 
 
 async def test_a_sale_dated_in_the_future_is_refused_and_changes_nothing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     tomorrow = (utcnow() + timedelta(days=1)).isoformat()
 
     response = await client.post(
@@ -98,8 +98,7 @@ async def test_a_sale_dated_in_the_future_is_refused_and_changes_nothing(
         headers=club.headers(**{"Idempotency-Key": "future-1", "Accept-Language": "en"}),
     )
 
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")
     assert response.json()["error"]["message"] == (
         "Invalid value for occurred_at: the sale's time is in the future"
     )

@@ -13,6 +13,7 @@ from bashgah.models import Reservation
 from bashgah.redemptions.service import release_lapsed
 from support import (
     Club,
+    assert_refused,
     balance,
     bought,
     enrol,
@@ -56,6 +57,16 @@ async def lapse(db: Database, reservation_id: int) -> None:
     await execute(db, update(Reservation).where(Reservation.id == reservation_id).values(expires_at=past))
 
 
+async def lapsed_hold(
+    client: httpx.AsyncClient, club: Club, db: Database, points: int, held_points: int
+) -> tuple[int, dict[str, Any]]:
+    """A member given ``points`` whose hold of ``held_points`` ran out unseen: (the member's id, the hold)."""
+    member_id = await member_with(client, club, points)
+    hold = await held(client, club, member_id, held_points)
+    await lapse(db, hold["id"])
+    return member_id, hold
+
+
 async def test_a_reservation_holds_points_so_they_cannot_be_spent_elsewhere(
     client: httpx.AsyncClient, club: Club
 ) -> None:
@@ -76,8 +87,7 @@ async def test_a_reservation_holds_points_so_they_cannot_be_spent_elsewhere(
     summary = await balance(client, club, member_id)
     assert (summary["available"], summary["reserved"], summary["total"]) == (700, 300, 1_000)
     too_much = await purchase(client, club, member_id, 1_000_000, redeem=701)
-    assert too_much.status_code == 409
-    assert error_code(too_much) == "insufficient_points"
+    assert_refused(too_much, 409, "insufficient_points")
     fetched = await client.get(f"/api/v1/redemptions/{hold['id']}", headers=club.headers())
     assert fetched.json()["status"] == "held"
 
@@ -86,8 +96,7 @@ async def test_reserving_more_than_is_available_is_refused(client: httpx.AsyncCl
     member_id = await member_with(client, club, 100)
     await held(client, club, member_id, 60)
     response = await reserve(client, club, member_id, 41)
-    assert response.status_code == 409
-    assert error_code(response) == "insufficient_points"
+    assert_refused(response, 409, "insufficient_points")
     assert (await balance(client, club, member_id))["reserved"] == 60
 
 
@@ -125,8 +134,7 @@ async def test_commit_of_more_than_was_held_is_refused_and_the_hold_stays(
     member_id = await member_with(client, club, 1_000)
     hold = await held(client, club, member_id, 300)
     response = await close(client, club, hold["id"], "commit", points=301)
-    assert response.status_code == 422
-    assert error_code(response) == "invalid_input"
+    assert_refused(response, 422, "invalid_input")
     assert (await balance(client, club, member_id))["reserved"] == 300
     assert (await close(client, club, hold["id"], "commit", points=300)).status_code == 200
 
@@ -147,8 +155,7 @@ async def test_commit_after_cancel_is_refused(client: httpx.AsyncClient, club: C
     hold = await held(client, club, member_id, 300)
     await close(client, club, hold["id"], "cancel")
     late = await close(client, club, hold["id"], "commit")
-    assert late.status_code == 409
-    assert error_code(late) == "invalid_state"
+    assert_refused(late, 409, "invalid_state")
     again = await close(client, club, hold["id"], "cancel")
     assert error_code(again) == "invalid_state"
     summary = await balance(client, club, member_id)
@@ -161,8 +168,7 @@ async def test_commit_twice_spends_once(client: httpx.AsyncClient, club: Club, d
     first = await close(client, club, hold["id"], "commit")
     second = await close(client, club, hold["id"], "commit")
     assert first.status_code == 200
-    assert second.status_code == 409
-    assert error_code(second) == "invalid_state"
+    assert_refused(second, 409, "invalid_state")
     summary = await balance(client, club, member_id)
     assert (summary["available"], summary["lifetime_redeemed"]) == (700, 300)
     assert await ledger_problems(db) == []
@@ -186,17 +192,14 @@ async def test_a_retried_commit_with_its_idempotency_key_replays_the_answer(
 async def test_a_hold_whose_time_ran_out_is_released_when_the_member_is_next_touched(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 1_000)
-    hold = await held(client, club, member_id, 300)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 1_000, 300)
 
     summary = await balance(client, club, member_id)
     assert (summary["available"], summary["reserved"]) == (1_000, 0)
     fetched = await client.get(f"/api/v1/redemptions/{hold['id']}", headers=club.headers())
     assert fetched.json()["status"] == "expired"
     late = await close(client, club, hold["id"], "commit")
-    assert late.status_code == 409
-    assert error_code(late) == "invalid_state"
+    assert_refused(late, 409, "invalid_state")
     assert (await balance(client, club, member_id))["lifetime_redeemed"] == 0
     assert await ledger_problems(db) == []
 
@@ -204,9 +207,7 @@ async def test_a_hold_whose_time_ran_out_is_released_when_the_member_is_next_tou
 async def test_a_lapsed_hold_is_released_by_a_purchase_that_needs_its_points(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 100)
-    hold = await held(client, club, member_id, 100)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 100, 100)
     sale = await bought(client, club, member_id, 200_000, redeem_points=100)
     assert sale["balance"]["reserved"] == 0
     assert sale["balance"]["available"] == 10
@@ -216,12 +217,9 @@ async def test_a_lapsed_hold_is_released_by_a_purchase_that_needs_its_points(
 async def test_committing_a_hold_whose_time_ran_out_is_refused(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 1_000)
-    hold = await held(client, club, member_id, 300)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 1_000, 300)
     late = await close(client, club, hold["id"], "commit")
-    assert late.status_code == 409
-    assert error_code(late) == "invalid_state"
+    assert_refused(late, 409, "invalid_state")
     summary = await balance(client, club, member_id)
     assert (summary["available"], summary["reserved"], summary["lifetime_redeemed"]) == (1_000, 0, 0)
     assert await ledger_problems(db) == []
@@ -264,8 +262,7 @@ async def test_an_unknown_reservation_is_404(client: httpx.AsyncClient, club: Cl
         await close(client, club, 999_999, "commit"),
         await close(client, club, 999_999, "cancel"),
     ):
-        assert response.status_code == 404
-        assert error_code(response) == "not_found"
+        assert_refused(response, 404, "not_found")
 
 
 async def test_two_release_jobs_at_once_release_each_hold_once(
@@ -305,17 +302,14 @@ async def test_a_branch_key_reserves_on_its_own_branch_only(
         json={**body, "branch": "online"},
         headers={"Authorization": f"Bearer {till}", "Idempotency-Key": "b"},
     )
-    assert other.status_code == 422
-    assert error_code(other) == "invalid_input"
+    assert_refused(other, 422, "invalid_input")
     assert (await balance(client, club, member_id))["reserved"] == 10
 
 
 async def test_looking_at_a_hold_whose_time_ran_out_shows_it_expired_and_frees_its_points(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    member_id = await member_with(client, club, 100)
-    hold = await held(client, club, member_id, 60)
-    await lapse(db, hold["id"])
+    member_id, hold = await lapsed_hold(client, club, db, 100, 60)
     fetched = await client.get(f"/api/v1/redemptions/{hold['id']}", headers=club.headers("cashier"))
     assert fetched.status_code == 200
     assert (fetched.json()["status"], fetched.json()["committed_points"]) == ("expired", 0)

@@ -8,7 +8,7 @@ import httpx
 from reward_helpers import redeem
 
 from bashgah.core.db import Database
-from scenarios import new_reward
+from scenarios import member_with, new_reward
 from support import Club, enrol, error_code, give_points, ledger_problems
 
 
@@ -51,8 +51,7 @@ async def test_one_member_at_20_tills_with_a_once_per_member_reward_gets_it_once
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     reward = await new_reward(client, club, cost_points=10, per_member_limit=1)
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 1_000)
+    member = (await member_with(client, club, 1_000))["id"]
 
     responses = await asyncio.gather(*(redeem(client, club, member, reward["id"]) for _ in range(20)))
 
@@ -65,8 +64,7 @@ async def test_a_reward_used_at_20_tills_at_once_is_used_exactly_once(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     reward = await new_reward(client, club, cost_points=10)
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 10)
+    member = (await member_with(client, club, 10))["id"]
     code = (await redeem(client, club, member, reward["id"])).json()["code"]
 
     responses = await asyncio.gather(

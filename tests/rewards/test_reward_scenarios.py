@@ -7,7 +7,7 @@ from reward_helpers import LADDER, available, redeem
 
 from bashgah.core.db import Database
 from bashgah.coupons.rules import ALPHABET
-from scenarios import new_reward
+from scenarios import member_with, new_reward
 from support import Club, enrol, error_code, give_points, ledger_problems
 
 CINEMA = {
@@ -63,8 +63,7 @@ async def test_a_cinema_voucher_from_the_partner_pool_for_2000_points_gold_membe
     assert len(instance["code"]) == 8 and set(instance["code"]) <= set(ALPHABET)
     assert (await client.get(f"/api/v1/rewards/{reward['id']}", headers=club.headers())).json()["stock"] == 49
 
-    bronze = (await enrol(client, club))["id"]
-    await give_points(client, club, bronze, 5_000)
+    bronze = (await member_with(client, club, 5_000))["id"]
     refused = await redeem(client, club, bronze, reward["id"])
     assert refused.status_code == 409 and error_code(refused) == "reward_tier_restricted"
     assert (await client.get(f"/api/v1/rewards?member_id={bronze}", headers=club.headers())).json()[
@@ -81,8 +80,7 @@ async def test_not_enough_points_is_409_insufficient_points_and_nothing_changes(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     reward = await new_reward(client, club, kind="physical_gift", cost_points=1_000, stock=3, sku="MUG")
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 999)
+    member = (await member_with(client, club, 999))["id"]
 
     response = await redeem(client, club, member, reward["id"])
 
@@ -99,8 +97,7 @@ async def test_a_free_coffee_once_per_member(client: httpx.AsyncClient, club: Cl
     reward = await new_reward(
         client, club, kind="free_product", sku="COFFEE", cost_points=300, per_member_limit=1
     )
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 1_000)
+    member = (await member_with(client, club, 1_000))["id"]
 
     assert (await redeem(client, club, member, reward["id"])).status_code == 201
     again = await redeem(client, club, member, reward["id"])
@@ -119,8 +116,7 @@ async def test_the_till_uses_a_reward_once(client: httpx.AsyncClient, club: Club
         max_discount_rials=500_000,
         cost_points=500,
     )
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 500)
+    member = (await member_with(client, club, 500))["id"]
     code = (await redeem(client, club, member, reward["id"])).json()["code"]
 
     used = await client.post(f"/api/v1/reward-instances/{code.lower()}/use", headers=club.headers("cashier"))
@@ -139,8 +135,7 @@ async def test_cancel_gives_the_points_and_the_stock_back(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     reward = await new_reward(client, club, kind="physical_gift", sku="BAG", cost_points=800, stock=1)
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 1_000)
+    member = (await member_with(client, club, 1_000))["id"]
     code = (await redeem(client, club, member, reward["id"])).json()["code"]
     out = await redeem(client, club, member, reward["id"])
     assert out.status_code == 409 and error_code(out) == "reward_out_of_stock"
@@ -173,8 +168,7 @@ async def test_only_managers_edit_the_catalogue_and_retired_rewards_are_not_rede
     assert retired.status_code == 204
     shown = await client.get(f"/api/v1/rewards/{reward['id']}", headers=club.headers("owner"))
     assert shown.json()["active"] is False
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 100)
+    member = (await member_with(client, club, 100))["id"]
     response = await redeem(client, club, member, reward["id"])
     assert response.status_code == 409 and error_code(response) == "reward_unavailable"
     bad = await client.post(
@@ -187,8 +181,7 @@ async def test_a_redemption_needs_an_idempotency_key_and_a_resent_one_replays(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     reward = await new_reward(client, club, cost_points=100)
-    member = (await enrol(client, club))["id"]
-    await give_points(client, club, member, 300)
+    member = (await member_with(client, club, 300))["id"]
     bare = await client.post(
         f"/api/v1/members/{member}/rewards", json={"reward_id": reward["id"]}, headers=club.headers()
     )

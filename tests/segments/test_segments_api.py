@@ -6,7 +6,7 @@ import httpx
 from segment_helpers import sale
 
 from bashgah.core.db import Database
-from support import Club, enrol, error_code, make_club
+from support import Club, assert_refused, enrol, error_code, make_club
 
 VIP = {"type": "tags", "tags": ["vip"]}
 
@@ -100,11 +100,11 @@ async def test_bad_definitions_get_a_clear_error_and_save_nothing(
     response = await client.patch(
         f"/api/v1/segments/{static['id']}", json={"definition": VIP}, headers=club.headers()
     )
-    assert (response.status_code, error_code(response)) == (409, "invalid_state")
+    assert_refused(response, 409, "invalid_state")
     response = await client.post(
         f"/api/v1/segments/{static['id']}/members", json={"mobiles": ["12345"]}, headers=club.headers()
     )
-    assert (response.status_code, error_code(response)) == (422, "invalid_input")
+    assert_refused(response, 422, "invalid_input")
     members = await client.get(f"/api/v1/segments/{static['id']}/members", headers=club.headers())
     assert members.json() == {"items": [], "next_cursor": None}
 

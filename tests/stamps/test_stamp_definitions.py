@@ -9,7 +9,7 @@ import pytest
 from stamp_helpers import COFFEE_CARD, card_and_member, new_card
 
 from bashgah.core.db import Database
-from support import Club, enrol, error_code, ledger_problems, make_club
+from support import Club, assert_refused, enrol, ledger_problems, make_club, sale_body
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ async def test_a_card_that_cannot_work_is_refused_with_the_reason(
     )
     in_persian = await client.post("/api/v1/stamp-cards", json=body, headers=club.headers("manager"))
 
-    assert (in_english.status_code, error_code(in_english)) == (422, "invalid_input")
+    assert_refused(in_english, 422, "invalid_input")
     assert field in in_english.json()["error"]["message"] and english in in_english.json()["error"]["message"]
     assert persian in in_persian.json()["error"]["message"]
     assert (await client.get("/api/v1/stamp-cards", headers=club.headers())).json()["items"] == []
@@ -73,7 +73,7 @@ async def test_a_malformed_card_is_a_validation_error(
     response = await client.post(
         "/api/v1/stamp-cards", json={**COFFEE_CARD, **change}, headers=club.headers("manager")
     )
-    assert (response.status_code, error_code(response)) == (422, "validation_error")
+    assert_refused(response, 422, "validation_error")
 
 
 async def test_a_campaign_cannot_give_stamps_on_a_card_the_club_does_not_have(
@@ -87,7 +87,7 @@ async def test_a_campaign_cannot_give_stamps_on_a_card_the_club_does_not_have(
         },
         headers=club.headers("manager", **{"Accept-Language": "en"}),
     )
-    assert (response.status_code, error_code(response)) == (422, "invalid_input")
+    assert_refused(response, 422, "invalid_input")
     assert "no stamp card 404" in response.json()["error"]["message"]
 
 
@@ -105,13 +105,12 @@ async def test_a_catalogue_reward_on_a_full_card_costs_the_member_no_points(
 
     sale = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member},
-            "branch": "main",
-            "external_id": "MUG-1",
-            "total_rials": 600_000,
-            "items": [{"sku": "CF-1", "category": "coffee", "quantity": 6, "unit_price_rials": 100_000}],
-        },
+        json=sale_body(
+            member,
+            600_000,
+            external_id="MUG-1",
+            items=[{"sku": "CF-1", "category": "coffee", "quantity": 6, "unit_price_rials": 100_000}],
+        ),
         headers=club.headers("cashier", **{"Idempotency-Key": "mug-1"}),
     )
 

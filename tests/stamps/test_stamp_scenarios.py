@@ -11,7 +11,7 @@ from stamp_helpers import card_and_member, cards_of, coffees, new_card, sell_cof
 from bashgah.core.db import Database
 from bashgah.models import MemberStampCard
 from scenarios import returned, till_sale
-from support import Club, balance, enrol, ledger_problems
+from support import Club, balance, enrol, ledger_problems, sale_body
 
 THURSDAY = "2026-11-26T10:30:00+03:30"
 WEDNESDAY = "2026-11-25T10:30:00+03:30"
@@ -54,17 +54,15 @@ async def test_buy_9_coffees_the_10th_is_free(client: httpx.AsyncClient, club: C
 
 
 async def test_a_basket_of_23_coffees_fills_two_cards_and_starts_a_third(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, holder: int
 ) -> None:
-    member = await card_and_member(client, club)
-
-    sale = await sell_coffee(client, club, member, 23)
+    sale = await sell_coffee(client, club, holder, 23)
 
     [earned] = sale["stamps"]
     assert (earned["stamps"], earned["progress"], len(earned["completed"])) == (23, 3, 2)
     codes = {c["reward_code"] for c in earned["completed"]}
     assert len(codes) == 2
-    [progress] = await cards_of(client, club, member)
+    [progress] = await cards_of(client, club, holder)
     assert progress["stamps"] == 3 and {c["reward_code"] for c in progress["completed"]} == codes
 
 
@@ -119,12 +117,13 @@ async def test_the_fifth_visit_gives_500_points(client: httpx.AsyncClient, club:
     assert await ledger_problems(db) == []
 
 
-async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club, db: Database) -> None:
-    member = await card_and_member(client, club)
-    two = await sell_coffee(client, club, member, 2)
+async def test_a_return_removes_the_stamp(
+    client: httpx.AsyncClient, club: Club, db: Database, holder: int
+) -> None:
+    two = await sell_coffee(client, club, holder, 2)
     cake = [{"sku": "CK-1", "category": "cake", "quantity": 1, "unit_price_rials": 200_000}]
-    mixed = await till_sale(client, club, member, 500_000, items=coffees(3) + cake)
-    assert (await cards_of(client, club, member))[0]["stamps"] == 5
+    mixed = await till_sale(client, club, holder, 500_000, items=coffees(3) + cake)
+    assert (await cards_of(client, club, holder))[0]["stamps"] == 5
 
     cake_back = await returned(client, club, mixed["id"], items=[{"sku": "CK-1", "quantity": 1}])
     assert cake_back["stamps"] == []  # a returned cake takes no coffee stamp
@@ -134,36 +133,34 @@ async def test_a_return_removes_the_stamp(client: httpx.AsyncClient, club: Club,
     assert [(s["stamps"], s["progress"], s["unrecovered"]) for s in whole["stamps"]] == [(2, 2, 0)]
     rest = await returned(client, club, mixed["id"])
     assert [(s["stamps"], s["progress"]) for s in rest["stamps"]] == [(2, 0)]
-    assert (await cards_of(client, club, member))[0]["stamps"] == 0
+    assert (await cards_of(client, club, holder))[0]["stamps"] == 0
     assert await ledger_problems(db) == []
 
 
 async def test_a_return_that_undoes_a_completed_card_cancels_the_unused_free_coffee(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, holder: int
 ) -> None:
-    member = await card_and_member(client, club)
-    await sell_coffee(client, club, member, 9)
-    tenth = await sell_coffee(client, club, member)
+    await sell_coffee(client, club, holder, 9)
+    tenth = await sell_coffee(client, club, holder)
     code = tenth["stamps"][0]["completed"][0]["reward_code"]
 
     back = await returned(client, club, tenth["id"])
 
     assert [(s["stamps"], s["cancelled_rewards"], s["progress"]) for s in back["stamps"]] == [(1, [code], 9)]
-    [progress] = await cards_of(client, club, member)
+    [progress] = await cards_of(client, club, holder)
     assert (progress["stamps"], progress["completed"]) == (9, [])
     refused = await client.post(f"/api/v1/reward-instances/{code}/use", headers=club.headers())
     assert refused.status_code == 409
     # The next coffee completes the card again, with a new free coffee.
-    again = await sell_coffee(client, club, member)
+    again = await sell_coffee(client, club, holder)
     assert again["stamps"][0]["completed"][0]["reward_code"] not in ("", code)
     assert await ledger_problems(db) == []
 
 
 async def test_a_return_after_the_free_coffee_was_drunk_takes_what_the_open_card_has(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, holder: int
 ) -> None:
-    member = await card_and_member(client, club)
-    eleven = await sell_coffee(client, club, member, 11)
+    eleven = await sell_coffee(client, club, holder, 11)
     code = eleven["stamps"][0]["completed"][0]["reward_code"]
     assert (
         await client.post(f"/api/v1/reward-instances/{code}/use", headers=club.headers())
@@ -173,7 +170,7 @@ async def test_a_return_after_the_free_coffee_was_drunk_takes_what_the_open_card
 
     # One stamp came off the open card; the ten that made the drunk coffee cannot be taken back.
     assert [(s["stamps"], s["unrecovered"], s["progress"]) for s in back["stamps"]] == [(1, 10, 0)]
-    [progress] = await cards_of(client, club, member)
+    [progress] = await cards_of(client, club, holder)
     assert progress["stamps"] == 0 and progress["completed"][0]["reward_status"] == "used"
 
 
@@ -251,19 +248,14 @@ async def test_a_check_in_event_gives_a_stamp(client: httpx.AsyncClient, club: C
     assert await ledger_problems(db) == []
 
 
-async def test_examine_shows_the_stamps_a_sale_would_give(client: httpx.AsyncClient, club: Club) -> None:
-    member = await card_and_member(client, club)
-    await sell_coffee(client, club, member, 8)
+async def test_examine_shows_the_stamps_a_sale_would_give(
+    client: httpx.AsyncClient, club: Club, holder: int
+) -> None:
+    await sell_coffee(client, club, holder, 8)
 
     response = await client.post(
         "/api/v1/purchases/examine",
-        json={
-            "member": {"id": member},
-            "branch": "main",
-            "external_id": "X",
-            "total_rials": 300_000,
-            "items": coffees(3),
-        },
+        json=sale_body(holder, 300_000, external_id="X", items=coffees(3)),
         headers=club.headers("cashier", **{"Accept-Language": "en"}),
     )
 
@@ -271,7 +263,7 @@ async def test_examine_shows_the_stamps_a_sale_would_give(client: httpx.AsyncCli
     assert [
         (s["name"], s["stamps"], s["progress_before"], s["would_complete"]) for s in response.json()["stamps"]
     ] == [("Coffee card", 3, 8, 1)]
-    assert (await cards_of(client, club, member))[0]["stamps"] == 8  # nothing written
+    assert (await cards_of(client, club, holder))[0]["stamps"] == 8  # nothing written
 
 
 async def test_editing_a_card_changes_new_cards_only(client: httpx.AsyncClient, club: Club) -> None:
@@ -349,16 +341,9 @@ async def test_a_card_left_unfinished_for_30_days_lapses_and_the_next_coffee_sta
 
 
 async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, holder: int
 ) -> None:
-    member = await card_and_member(client, club)
-    body = {
-        "member": {"id": member},
-        "branch": "main",
-        "external_id": "TWICE",
-        "total_rials": 200_000,
-        "items": coffees(2),
-    }
+    body = sale_body(holder, 200_000, external_id="TWICE", items=coffees(2))
     headers = club.headers("cashier", **{"Idempotency-Key": "twice"})
 
     first = await client.post("/api/v1/purchases", json=body, headers=headers)
@@ -366,14 +351,13 @@ async def test_a_till_that_sends_the_same_sale_twice_stamps_it_once(
 
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["stamps"] == first.json()["stamps"]
-    assert (await cards_of(client, club, member))[0]["stamps"] == 2
+    assert (await cards_of(client, club, holder))[0]["stamps"] == 2
 
 
 async def test_verify_notices_stamps_that_went_missing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, holder: int
 ) -> None:
-    member = await card_and_member(client, club)
-    await sell_coffee(client, club, member, 4)
+    await sell_coffee(client, club, holder, 4)
     assert await ledger_problems(db) == []
     async with db.transaction() as session:
         await session.execute(update(MemberStampCard).values(stamps=3))

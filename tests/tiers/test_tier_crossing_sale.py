@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from test_tiers import buy, member_on_ladder, tier_of
+from test_tiers import member_on_ladder, tier_of
 
 from bashgah.core.db import Database
-from support import Club, balance, ledger_problems, refund
+from support import Club, balance, bought, ledger_problems, refund
 
 
 async def examine(client: httpx.AsyncClient, club: Club, member_id: int, rials: int) -> dict[str, Any]:
@@ -27,10 +27,10 @@ async def test_the_sale_that_makes_a_member_silver_earns_as_silver_and_the_previ
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member = await member_on_ladder(client, club)
-    await buy(client, club, db, member["id"], 9_000_000)  # bronze: 900 points
+    await bought(client, club, member["id"], 9_000_000)  # bronze: 900 points
 
     preview = await examine(client, club, member["id"], 1_000_000)
-    sale = await buy(client, club, db, member["id"], 1_000_000)
+    sale = await bought(client, club, member["id"], 1_000_000)
 
     assert sale["tier_upgrade"] == "silver"
     assert sale["points_earned"] == preview["points_base"] == 125  # 100 points × 1.25
@@ -42,10 +42,10 @@ async def test_a_sale_short_of_the_threshold_earns_at_the_current_level(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member = await member_on_ladder(client, club)
-    await buy(client, club, db, member["id"], 9_000_000)
+    await bought(client, club, member["id"], 9_000_000)
 
     preview = await examine(client, club, member["id"], 999_999)
-    sale = await buy(client, club, db, member["id"], 999_999)
+    sale = await bought(client, club, member["id"], 999_999)
 
     assert sale["tier_upgrade"] is None
     assert sale["points_earned"] == preview["points_base"] == 99
@@ -56,7 +56,7 @@ async def test_a_sale_that_jumps_two_levels_earns_at_the_higher_one(
 ) -> None:
     member = await member_on_ladder(client, club)
     assert (await examine(client, club, member["id"], 60_000_000))["points_base"] == 9_000  # × 1.5
-    sale = await buy(client, club, db, member["id"], 60_000_000)
+    sale = await bought(client, club, member["id"], 60_000_000)
     assert (sale["tier_upgrade"], sale["points_earned"]) == ("gold", 9_000)
 
 
@@ -64,8 +64,8 @@ async def test_returning_the_crossing_sale_takes_back_exactly_what_it_gave(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member = await member_on_ladder(client, club)
-    await buy(client, club, db, member["id"], 9_000_000)
-    sale = await buy(client, club, db, member["id"], 1_000_000)
+    await bought(client, club, member["id"], 9_000_000)
+    sale = await bought(client, club, member["id"], 1_000_000)
 
     returned = await refund(client, club, sale["id"])
 

@@ -12,7 +12,7 @@ from bashgah.core.db import Database
 from bashgah.models import MemberTier
 from bashgah.tiers import service as tiers
 from scenarios import BRONZE, ladder, level
-from support import Club, enrol, purchase
+from support import Club, bought, enrol, purchase
 
 LADDER = ladder(
     BRONZE,
@@ -33,14 +33,9 @@ async def member_on_ladder(client: httpx.AsyncClient, club: Club, **changes: Any
     return await enrol(client, club)
 
 
-async def buy(
-    client: httpx.AsyncClient, club: Club, db: Database, member_id: int, rials: int, days_ago: int = 0
-) -> dict[str, Any]:
-    at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
-    response = await purchase(client, club, member_id, rials, occurred_at=at)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+def days_ago(days: int) -> str:
+    """A sale's ``occurred_at`` that many days back."""
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
 
 
 async def tier_of(client: httpx.AsyncClient, club: Club, member_id: int, lang: str = "en") -> dict[str, Any]:
@@ -71,12 +66,12 @@ async def test_spending_past_a_threshold_upgrades_at_once_and_the_history_says_s
     member = await member_on_ladder(client, club)
     assert (await tier_of(client, club, member["id"]))["level"]["code"] == "bronze"
 
-    assert (await buy(client, club, db, member["id"], 6_000_000))["tier_upgrade"] is None
+    assert (await bought(client, club, member["id"], 6_000_000))["tier_upgrade"] is None
     progress = await tier_of(client, club, member["id"])
     assert progress["level"]["code"] == "bronze"
     assert progress["next_level"]["code"] == "silver" and progress["to_next"] == 4_000_000
 
-    sale = await buy(client, club, db, member["id"], 5_000_000)  # 11,000,000 in the window: silver, now
+    sale = await bought(client, club, member["id"], 5_000_000)  # 11,000,000 in the window: silver, now
     assert sale["tier_upgrade"] == "silver"
     now = await tier_of(client, club, member["id"], "fa")
     assert now["level"]["code"] == "silver" and now["level"]["name"] == "نقره‌ای"
@@ -90,7 +85,7 @@ async def test_a_member_who_still_earns_their_level_keeps_it_for_another_period(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member = await member_on_ladder(client, club)
-    await buy(client, club, db, member["id"], 12_000_000, days_ago=10)
+    await bought(client, club, member["id"], 12_000_000, occurred_at=days_ago(10))
     await end_period(db, member["id"])
     assert await review(db) == 0
     after = await tier_of(client, club, member["id"])
@@ -101,8 +96,8 @@ async def test_below_the_level_at_period_end_grace_first_then_one_level_down(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member = await member_on_ladder(client, club)
-    await buy(
-        client, club, db, member["id"], 60_000_000, days_ago=400
+    await bought(
+        client, club, member["id"], 60_000_000, occurred_at=days_ago(400)
     )  # gold, long ago: outside the window now
     async with db.transaction() as session:  # it was earned when the purchase was recent
         await tiers.assign(
@@ -131,7 +126,7 @@ async def test_recompute_mode_goes_straight_to_the_level_earned(
         await tiers.assign(
             session, club.tenant_id, member["id"], tiers.TierAssign(level="vip", reason="launch"), "t"
         )
-    await buy(client, club, db, member["id"], 15_000_000)
+    await bought(client, club, member["id"], 15_000_000)
     await end_period(db, member["id"])
     assert await review(db) == 1
     assert (await tier_of(client, club, member["id"]))["level"]["code"] == "silver"
@@ -152,7 +147,7 @@ async def test_a_locked_manual_level_is_kept_and_only_managers_may_set_it(
     assert locked.status_code == 200, locked.text
     assert locked.json()["level"]["code"] == "gold" and locked.json()["locked"] is True
 
-    await buy(client, club, db, member["id"], 250_000_000)  # would be VIP
+    await bought(client, club, member["id"], 250_000_000)  # would be VIP
     await end_period(db, member["id"])
     assert await review(db) == 0
     kept = await tier_of(client, club, member["id"])
@@ -160,7 +155,7 @@ async def test_a_locked_manual_level_is_kept_and_only_managers_may_set_it(
 
     unlocked = await client.post(f"/api/v1/members/{member['id']}/tier/unlock", headers=club.headers("owner"))
     assert unlocked.status_code == 200 and unlocked.json()["locked"] is False
-    await buy(client, club, db, member["id"], 1_000)
+    await bought(client, club, member["id"], 1_000)
     assert (await tier_of(client, club, member["id"]))["level"]["code"] == "vip"
 
 
@@ -199,9 +194,9 @@ async def test_a_silver_member_earns_a_quarter_more_points_on_every_purchase(
 ) -> None:
     member = await member_on_ladder(client, club)
     # The sale that makes her silver earns as silver already (README, "Tiers"): 1,000 × 1.25.
-    first = await buy(client, club, db, member["id"], 10_000_000)
+    first = await bought(client, club, member["id"], 10_000_000)
     assert first["points_earned"] == 1_250 and first["tier_upgrade"] == "silver"
-    second = await buy(client, club, db, member["id"], 1_000_000)  # as silver: 100 × 1.25
+    second = await bought(client, club, member["id"], 1_000_000)  # as silver: 100 × 1.25
     assert second["points_earned"] == 125
 
 
@@ -226,11 +221,13 @@ async def test_a_sale_entered_with_a_date_before_the_window_does_not_lift_the_me
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     member = await member_on_ladder(client, club)
-    await buy(client, club, db, member["id"], 8_000_000)
-    late_entry = await buy(client, club, db, member["id"], 5_000_000, days_ago=400)  # outside 12 months
+    await bought(client, club, member["id"], 8_000_000)
+    late_entry = await bought(
+        client, club, member["id"], 5_000_000, occurred_at=days_ago(400)
+    )  # outside 12 months
     assert late_entry["tier_upgrade"] is None
     assert (await tier_of(client, club, member["id"]))["value"] == 8_000_000
-    assert (await buy(client, club, db, member["id"], 2_000_000))["tier_upgrade"] == "silver"
+    assert (await bought(client, club, member["id"], 2_000_000))["tier_upgrade"] == "silver"
 
 
 async def test_on_a_visits_ladder_the_third_visit_upgrades_at_once(
@@ -241,7 +238,7 @@ async def test_on_a_visits_ladder_the_third_visit_upgrades_at_once(
         {"code": "regular", "name_fa": "همیشگی", "name_en": "Regular", "threshold_visits": 3},
     ]
     member = await member_on_ladder(client, club, metric="visits", levels=levels)
-    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
-    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
-    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] == "regular"
-    assert (await buy(client, club, db, member["id"], 100_000))["tier_upgrade"] is None
+    assert (await bought(client, club, member["id"], 100_000))["tier_upgrade"] is None
+    assert (await bought(client, club, member["id"], 100_000))["tier_upgrade"] is None
+    assert (await bought(client, club, member["id"], 100_000))["tier_upgrade"] == "regular"
+    assert (await bought(client, club, member["id"], 100_000))["tier_upgrade"] is None

@@ -12,7 +12,7 @@ from bashgah.core.db import Database
 from bashgah.coupons.rules import ALPHABET
 from bashgah.giftcards.tasks import expire_cards
 from bashgah.models import GiftCard
-from support import Club, enrol, error_code, execute, ledger_problems, refund
+from support import Club, assert_refused, enrol, execute, ledger_problems, refund, sale_body
 
 
 async def test_a_gift_card_of_1000000_is_spent_in_three_visits(
@@ -35,7 +35,7 @@ async def test_a_gift_card_of_1000000_is_spent_in_three_visits(
     after = await card(client, club, code)
     assert (after["balance_rials"], after["status"]) == (0, "used_up")
     fourth = await pay(client, club, member["id"], 100_000, gift_card=code)
-    assert (fourth.status_code, error_code(fourth)) == (409, "gift_card_closed")
+    assert_refused(fourth, 409, "gift_card_closed")
     assert await ledger_problems(db) == []
 
 
@@ -46,23 +46,18 @@ async def test_a_gift_card_cannot_pay_more_than_it_holds_and_a_refused_sale_writ
     member = await enrol(client, club)
     response = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "G-1",
-            "total_rials": 300_000,
-            "gift_card": issued["code"],
-            "gift_card_rials": 150_000,
-        },
+        json=sale_body(
+            member["id"], 300_000, external_id="G-1", gift_card=issued["code"], gift_card_rials=150_000
+        ),
         headers=club.headers("cashier", **{"Idempotency-Key": "g-1", "Accept-Language": "en"}),
     )
-    assert (response.status_code, error_code(response)) == (409, "insufficient_gift_card")
+    assert_refused(response, 409, "insufficient_gift_card")
     assert response.json()["error"]["message"] == (
         "Not enough on the gift card: 100,000 rials left, 150,000 rials requested."
     )
     assert (await card(client, club, issued["code"]))["balance_rials"] == 100_000
     unknown = await pay(client, club, member["id"], 100_000, gift_card="NOSUCHCARD")
-    assert (unknown.status_code, error_code(unknown)) == (404, "gift_card_unknown")
+    assert_refused(unknown, 404, "gift_card_unknown")
     assert "کارت هدیه" in unknown.json()["error"]["message"]
     assert await ledger_problems(db) == []
 
@@ -84,7 +79,7 @@ async def test_a_batch_of_gift_cards_gets_unmistakable_codes_and_a_csv_export(
     refused = await client.post(
         "/api/v1/gift-cards", json={"value_rials": 1_000, "code": codes[0]}, headers=club.headers("manager")
     )
-    assert (refused.status_code, error_code(refused)) == (409, "gift_card_code_taken")
+    assert_refused(refused, 409, "gift_card_code_taken")
 
 
 async def test_a_gift_card_loaded_into_a_wallet_keeps_its_expiry(
@@ -126,7 +121,7 @@ async def test_expired_and_cancelled_gift_cards_are_refused_and_their_value_leav
     )
     assert (await card(client, club, old["code"]))["status"] == "expired"  # before the job has run
     refused = await pay(client, club, member["id"], 10_000, gift_card=old["code"])
-    assert (refused.status_code, error_code(refused)) == (409, "gift_card_closed")
+    assert_refused(refused, 409, "gift_card_closed")
 
     async with db.transaction() as session:
         assert await expire_cards(session) == 150_000
@@ -142,7 +137,7 @@ async def test_expired_and_cancelled_gift_cards_are_refused_and_their_value_leav
     )
     assert (cancelled.json()["status"], cancelled.json()["balance_rials"]) == ("cancelled", 0)
     gone = await pay(client, club, member["id"], 10_000, gift_card=lost["code"])
-    assert (gone.status_code, error_code(gone)) == (409, "gift_card_closed")
+    assert_refused(gone, 409, "gift_card_closed")
     assert await ledger_problems(db) == []
 
 

@@ -8,7 +8,7 @@ import httpx
 from wallet_helpers import card, issue_cards, topped_up, wallet_of
 
 from bashgah.core.db import Database
-from support import Club, enrol, error_code, ledger_problems
+from support import Club, enrol, error_code, ledger_problems, sale_body
 
 
 async def _rush(
@@ -17,13 +17,7 @@ async def _rush(
     async def till(i: int) -> httpx.Response:
         return await client.post(
             "/api/v1/purchases",
-            json={
-                "member": {"id": members[i]},
-                "branch": "main",
-                "external_id": f"{tag}-{i}",
-                "total_rials": 30_000,
-                **pay,
-            },
+            json=sale_body(members[i], 30_000, external_id=f"{tag}-{i}", **pay),
             headers=club.headers("cashier", **{"Idempotency-Key": f"{tag}-{i}"}),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -12,13 +13,12 @@ from wallet_helpers import issue_cards, topped_up
 from bashgah.core.db import Database
 from bashgah.core.migrate import upgrade
 from bashgah.models import Account
-from support import Club, enrol, execute, ledger_problems
+from support import Club, execute, ledger_problems
 
 
 async def test_ledger_verify_catches_a_wallet_or_gift_card_balance_that_does_not_match_its_transfers(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await topped_up(client, club, member["id"], 50_000)
     await issue_cards(client, club, value_rials=70_000)
     assert await ledger_problems(db) == []

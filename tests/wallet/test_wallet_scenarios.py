@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
-from wallet_helpers import CASHBACK_5_UP_TO_50000, paid, pay, top_up, topped_up, wallet_of
+from wallet_helpers import CASHBACK_5_UP_TO_50000, cashback_member, paid, pay, top_up, topped_up, wallet_of
 
 from bashgah.core.db import Database
 from bashgah.models import Account, PointLot, Purchase
@@ -16,21 +17,21 @@ from rewards.reward_helpers import redeem
 from scenarios import new_reward
 from support import (
     Club,
+    assert_refused,
     balance,
     enrol,
-    error_code,
     execute,
     give_points,
     ledger_problems,
     refund,
+    sale_body,
     set_program,
 )
 
 
 async def test_a_customer_tops_up_500000_rials_and_pays_120000_of_a_300000_purchase_from_the_wallet(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     top = await topped_up(client, club, member["id"], 500_000)
     assert top["balance"]["available_rials"] == 500_000
     assert top["reason"] == "POS-TRACE-1"
@@ -67,25 +68,18 @@ async def test_a_club_that_gives_points_on_wallet_payments_says_so_in_its_progra
 
 
 async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_writes_nothing(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await topped_up(client, club, member["id"], 100_000)
 
     fa = await pay(client, club, member["id"], 300_000, wallet_rials=150_000, external_id="R-1", key="once")
     en = await client.post(
         "/api/v1/purchases",
-        json={
-            "member": {"id": member["id"]},
-            "branch": "main",
-            "external_id": "R-1",
-            "total_rials": 300_000,
-            "wallet_rials": 150_000,
-        },
+        json=sale_body(member["id"], 300_000, external_id="R-1", wallet_rials=150_000),
         headers=club.headers("cashier", **{"Idempotency-Key": "twice", "Accept-Language": "en"}),
     )
 
-    assert (fa.status_code, error_code(fa)) == (409, "insufficient_wallet")
+    assert_refused(fa, 409, "insufficient_wallet")
     assert "موجودی کیف پول کافی نیست" in fa.json()["error"]["message"]
     assert en.json()["error"]["message"] == (
         "Not enough in the wallet: 100,000 rials available, 150,000 rials requested."
@@ -99,29 +93,26 @@ async def test_paying_more_from_the_wallet_than_it_holds_is_refused_clearly_and_
 
 
 async def test_the_wallet_and_a_gift_card_cannot_pay_more_than_is_left_to_pay(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     await topped_up(client, club, member["id"], 500_000)
     response = await pay(client, club, member["id"], 100_000, wallet_rials=120_000)
-    assert (response.status_code, error_code(response)) == (422, "invalid_input")
+    assert_refused(response, 422, "invalid_input")
     assert (await wallet_of(client, club, member["id"]))["balance"]["total_rials"] == 500_000
 
 
 async def test_a_member_who_never_topped_up_has_an_empty_wallet_and_cannot_pay_from_it(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     wallet = await wallet_of(client, club, member["id"])
     assert (wallet["balance"]["total_rials"], wallet["items"]) == (0, [])
     response = await pay(client, club, member["id"], 100_000, wallet_rials=1)
-    assert (response.status_code, error_code(response)) == (409, "insufficient_wallet")
+    assert_refused(response, 409, "insufficient_wallet")
 
 
 async def test_a_top_up_sent_twice_with_one_key_is_credited_once(
-    client: httpx.AsyncClient, club: Club
+    client: httpx.AsyncClient, club: Club, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     first = await top_up(client, club, member["id"], 200_000, key="top-A")
     second = await top_up(client, club, member["id"], 200_000, key="top-A")
     assert (first.status_code, second.status_code) == (201, 201)
@@ -130,9 +121,8 @@ async def test_a_top_up_sent_twice_with_one_key_is_credited_once(
 
 
 async def test_cashiers_top_up_but_only_managers_adjust_by_hand_with_a_reason(
-    client: httpx.AsyncClient, club: Club, db: Database
+    client: httpx.AsyncClient, club: Club, db: Database, member: dict[str, Any]
 ) -> None:
-    member = await enrol(client, club)
     assert (await top_up(client, club, member["id"], 10_000, role="integration")).status_code == 403
 
     def adjust(role: str, rials: int, reason: str | None, key: str) -> dict[str, object]:
@@ -147,7 +137,7 @@ async def test_cashiers_top_up_but_only_managers_adjust_by_hand_with_a_reason(
     given = await client.post(url, **adjust("manager", 50_000, "late delivery", "a3"))  # type: ignore[arg-type]
     assert given.status_code == 201 and given.json()["balance"]["total_rials"] == 50_000
     too_much = await client.post(url, **adjust("owner", -80_000, "correction", "a4"))  # type: ignore[arg-type]
-    assert (too_much.status_code, error_code(too_much)) == (409, "insufficient_wallet")
+    assert_refused(too_much, 409, "insufficient_wallet")
     taken = await client.post(url, **adjust("owner", -20_000, "correction", "a5"))  # type: ignore[arg-type]
     assert taken.json()["balance"]["total_rials"] == 30_000
     lines = (await wallet_of(client, club, member["id"]))["items"]
@@ -194,8 +184,7 @@ async def test_5_percent_cashback_up_to_50000_rials_credits_the_wallet(
 
 async def test_cashback_expires_after_3_months(client: httpx.AsyncClient, club: Club, db: Database) -> None:
     await set_program(client, club, cashback_expiry_months=3)
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     await topped_up(client, club, member["id"], 100_000)  # a top-up is the member's money: it never expires
 
     sale = await paid(client, club, member["id"], 400_000)
@@ -226,8 +215,7 @@ async def test_cashback_expires_after_3_months(client: httpx.AsyncClient, club: 
 async def test_a_refund_returns_the_wallet_money_and_takes_the_cashback_back(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     await topped_up(client, club, member["id"], 500_000)
     sale = await paid(client, club, member["id"], 300_000, wallet_rials=120_000)
     assert sale["cashback_rials"] == 9_000  # 5% of the 180,000 paid in cash
@@ -255,8 +243,7 @@ async def test_a_refund_returns_the_wallet_money_and_takes_the_cashback_back(
 async def test_a_refund_takes_back_only_the_cashback_still_in_the_wallet(
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     sale = await paid(client, club, member["id"], 400_000)
     assert sale["cashback_rials"] == 20_000
     # The cashback pays most of the next purchase; the wallet keeps 5,000 + that sale's own cashback.
@@ -294,7 +281,7 @@ async def test_wallet_credit_reward(client: httpx.AsyncClient, club: Club, db: D
     refused = await client.post(
         f"/api/v1/reward-instances/{spent_it.json()['code']}/cancel", headers=club.headers("manager")
     )
-    assert (refused.status_code, error_code(refused)) == (409, "invalid_state")
+    assert_refused(refused, 409, "invalid_state")
     assert (await wallet_of(client, club, other["id"]))["balance"]["total_rials"] == 70_000
     assert await ledger_problems(db) == []
 
@@ -303,8 +290,7 @@ async def test_cashback_past_its_date_leaves_the_wallet_total_before_the_job_and
     client: httpx.AsyncClient, club: Club, db: Database
 ) -> None:
     await set_program(client, club, cashback_expiry_months=3)
-    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
-    member = await enrol(client, club)
+    member = await cashback_member(client, club)
     await topped_up(client, club, member["id"], 100_000)
     sold_at = datetime.now(UTC) - timedelta(days=120)  # four months ago: its cashback is past its date
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from support import Club, bought, purchase
+from programme.campaign_helpers import new_campaign
+from support import Club, bought, enrol, purchase
 
 _n = itertools.count(1)
 
@@ -75,3 +76,9 @@ async def paid(
     client: httpx.AsyncClient, club: Club, member_id: int, total: int, **fields: Any
 ) -> dict[str, Any]:
     return await bought(client, club, member_id, total, role="cashier", **fields)
+
+
+async def cashback_member(client: httpx.AsyncClient, club: Club) -> dict[str, Any]:
+    """A new member of a club that gives 5% cashback, up to 50,000 rials a sale."""
+    await new_campaign(client, club, **CASHBACK_5_UP_TO_50000)
+    return await enrol(client, club)

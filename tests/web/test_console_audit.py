@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
-from web_helpers import WebClient, add_staff
+from web_helpers import WebClient, add_staff, bronze_and_gold
 
 from bashgah.models import AuditEntry, Staff
-from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfigUpdate
 from bashgah.web import audit
 from bashgah.web.console import club
 from support import enrol, give_points, purchase
@@ -134,19 +132,7 @@ async def test_the_log_pages_back_keeping_the_filter(web: WebClient, monkeypatch
 
 
 async def test_tier_progress_is_in_the_clubs_money_unit(web: WebClient) -> None:
-    async with web.db.transaction() as session:
-        await tiers.configure(
-            session,
-            web.club.tenant_id,
-            TierConfigUpdate.model_validate(
-                {
-                    "levels": [
-                        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
-                        {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 10_000_000},
-                    ]
-                }
-            ),
-        )
+    await bronze_and_gold(web)
     member = await enrol(web.http, web.club, "09121234567")
     await purchase(web.http, web.club, member["id"], 4_000_000)
     await web.sign_in_as("owner", "sara")

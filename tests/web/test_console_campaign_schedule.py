@@ -8,14 +8,12 @@ from datetime import datetime, timedelta
 
 import jdatetime
 from sqlalchemy import select
-from web_helpers import WebClient
+from web_helpers import WebClient, bronze_and_gold
 
 from bashgah.core.jalali import TEHRAN
 from bashgah.models import Campaign
 from bashgah.segments import service as segments
 from bashgah.segments.schemas import SegmentCreate
-from bashgah.tiers import service as tiers
-from bashgah.tiers.schemas import TierConfigUpdate
 from support import enrol
 
 BASE = {
@@ -30,19 +28,8 @@ BASE = {
 
 
 async def _ladder_and_segment(web: WebClient) -> int:
+    await bronze_and_gold(web)
     async with web.db.transaction() as session:
-        await tiers.configure(
-            session,
-            web.club.tenant_id,
-            TierConfigUpdate.model_validate(
-                {
-                    "levels": [
-                        {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0},
-                        {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 10_000_000},
-                    ]
-                }
-            ),
-        )
         made = await segments.create(
             session, web.club.tenant_id, SegmentCreate(name="مشتریان وفادار", kind="static")
         )

@@ -6,34 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from web_helpers import WebClient
 
 from bashgah.models import AuditEntry
-from support import Club, enrol, ledger_problems
-
-COFFEE_CARD: dict[str, Any] = {
-    "name_fa": "کارت قهوه",
-    "name_en": "Coffee card",
-    "stamps_needed": 10,
-    "earn": {"per": "unit", "items": {"categories": ["coffee"]}},
-    "reward": {"kind": "free_product", "sku": "CF-1"},
-}
-
-
-async def _sell_coffees(client: httpx.AsyncClient, club: Club, member_id: int, n: int) -> None:
-    body = {
-        "member": {"id": member_id},
-        "branch": "main",
-        "external_id": "S-coffee",
-        "total_rials": n * 100_000,
-        "items": [{"sku": "CF-1", "category": "coffee", "quantity": n, "unit_price_rials": 100_000}],
-    }
-    sold = await client.post(
-        "/api/v1/purchases", json=body, headers=club.headers("cashier", **{"Idempotency-Key": "coffee"})
-    )
-    assert sold.status_code == 201, sold.text
+from stamps.stamp_helpers import COFFEE_CARD, sell_coffee
+from support import enrol, ledger_problems
 
 
 async def _wallet_actions(web: WebClient) -> list[Any]:
@@ -74,7 +52,7 @@ async def test_the_profile_shows_open_stamp_cards_and_personal_coupons(web: WebC
     made = await web.http.post("/api/v1/stamp-cards", json=COFFEE_CARD, headers=web.club.headers("manager"))
     assert made.status_code == 201, made.text
     member = await enrol(web.http, web.club, "09121234567", first_name="علی")
-    await _sell_coffees(web.http, web.club, member["id"], 3)
+    await sell_coffee(web.http, web.club, member["id"], 3)
     await web.sign_in_as("analyst", "nazanin")
     page = (await web.get(f"/console/members/{member['id']}")).text
     cards = page.split('id="stamp-cards"')[1].split("</section>")[0]

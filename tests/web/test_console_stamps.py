@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from web_helpers import WebClient, audit_actions
 
+from support import sale_body
+
 COFFEE = {
     "name_fa": "کارت قهوه",
     "name_en": "Coffee card",
@@ -41,13 +43,12 @@ async def test_a_cafe_owner_makes_a_coffee_card_the_next_sale_stamps_it_and_then
             "/api/v1/members", json={"mobile": "09121234567"}, headers=web.club.headers("cashier")
         )
     ).json()
-    sale = {
-        "member": {"id": member["id"]},
-        "branch": "main",
-        "external_id": "S-1",
-        "total_rials": 200_000,
-        "items": [{"sku": "CF-1", "category": "coffee", "quantity": 2, "unit_price_rials": 100_000}],
-    }
+    sale = sale_body(
+        member["id"],
+        200_000,
+        external_id="S-1",
+        items=[{"sku": "CF-1", "category": "coffee", "quantity": 2, "unit_price_rials": 100_000}],
+    )
     sold = await web.http.post(
         "/api/v1/purchases", json=sale, headers=web.club.headers("cashier", **{"Idempotency-Key": "s1"})
     )

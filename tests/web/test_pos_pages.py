@@ -14,7 +14,7 @@ from web_helpers import WebClient
 
 from bashgah.core.db import Database
 from bashgah.models import Purchase
-from support import Club, balance, enrol, give_points, ledger_problems
+from support import Club, balance, bought, enrol, give_points, ledger_problems
 
 PHONE_FA = "۰۹۱۲ ۵۵۵ ۰۱۰۱"
 
@@ -441,23 +441,20 @@ async def _thank_you_coupon(client: httpx.AsyncClient, club: Club) -> None:
     })  # fmt: skip
 
 
-async def _api_sale(client: httpx.AsyncClient, club: Club, member_id: int, coffees: int) -> dict[str, Any]:
-    body = {"member": {"id": member_id}, "branch": "main", "external_id": f"API-{coffees}",
-            "total_rials": coffees * 100_000,
-            "items": [{"sku": "CF-1", "quantity": coffees, "unit_price_rials": 100_000}]}  # fmt: skip
-    result: dict[str, Any] = await _api(
-        client, club, "/api/v1/purchases", body, **{"Idempotency-Key": "api-1"}
-    )
-    return result
-
-
 async def test_the_member_panel_shows_the_wallet_the_stamp_progress_and_the_members_own_coupons(
     web: WebClient, client: httpx.AsyncClient, club: Club
 ) -> None:
     member_id = await _member(client, club)
     await _api(client, club, "/api/v1/stamp-cards", COFFEE_CARD)
     await _thank_you_coupon(client, club)
-    sold = await _api_sale(client, club, member_id, 7)
+    sold = await bought(
+        client,
+        club,
+        member_id,
+        700_000,
+        role="manager",
+        items=[{"sku": "CF-1", "quantity": 7, "unit_price_rials": 100_000}],
+    )
     [gift] = sold["gifts"]
     await _top_up(client, club, member_id, 500_000)
     await at_till(web)

@@ -190,3 +190,16 @@ async def audit_actions(web: WebClient, prefix: str = "", *, object_type: str | 
         query = query.where(AuditEntry.object_type == object_type)
     async with web.db.transaction() as session:
         return list((await session.scalars(query.order_by(AuditEntry.id))).all())
+
+
+async def bronze_and_gold(web: WebClient) -> None:
+    """The club's tier ladder: bronze from the start, gold from 10,000,000 rials."""
+    from bashgah.tiers import service as tiers
+    from bashgah.tiers.schemas import TierConfigUpdate
+
+    bronze = {"code": "bronze", "name_fa": "برنزی", "name_en": "Bronze", "threshold": 0}
+    gold = {"code": "gold", "name_fa": "طلایی", "name_en": "Gold", "threshold": 10_000_000}
+    async with web.db.transaction() as session:
+        await tiers.configure(
+            session, web.club.tenant_id, TierConfigUpdate.model_validate({"levels": [bronze, gold]})
+        )
