@@ -6,21 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from web_helpers import PASSWORD, LiveServer, shot
+from web_helpers import LiveServer, shot, sign_in_to_console
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Any, live_server: LiveServer, username: str = "sara") -> None:
-    page.goto("/login?next=/console")
-    page.fill("#tenant", live_server.club.slug)
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/console")
 
 
 def _enrol(live_server: LiveServer, mobile: str, **fields: Any) -> dict[str, Any]:
@@ -75,7 +65,7 @@ def test_a_manager_creates_double_points_in_the_console_and_the_next_sale_earns_
     member = _enrol(live_server, "09121110001", first_name="مریم", last_name="احمدی")
     before = _sale(live_server, member["id"], 3_000_000, "B-1")
     assert before["points_bonus"] == 0
-    _sign_in(page, live_server)
+    sign_in_to_console(page, live_server)
     page.get_by_role("link", name="کمپین‌ها").click()
     page.get_by_role("link", name="کمپین تازه").click()
     page.fill("#name_fa", "امتیاز دوبرابر")
@@ -96,7 +86,7 @@ def test_a_manager_creates_double_points_in_the_console_and_the_next_sale_earns_
 def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live_server: LiveServer) -> None:
     member = _enrol(live_server, "09121110002", first_name="رضا", last_name="محمدی", sms_consent=True)
     sale = _sale(live_server, member["id"], 12_500_000, "S-1")
-    _sign_in(page, live_server)
+    sign_in_to_console(page, live_server)
     pages = [
         ("console-dashboard", "/console"),
         ("console-members", "/console/members"),
@@ -137,7 +127,7 @@ def test_screenshots_of_the_main_console_pages_in_both_languages(page: Any, live
 
 def test_the_console_is_usable_from_the_keyboard(page: Any, live_server: LiveServer) -> None:
     _enrol(live_server, "09121110003", first_name="Sahar")
-    _sign_in(page, live_server)
+    sign_in_to_console(page, live_server)
     page.goto("/console/members")
     page.keyboard.press("F2")
     assert page.locator("#q").evaluate("e => e === document.activeElement")
@@ -153,7 +143,7 @@ def test_an_import_with_problems_lists_them_in_the_page_language_with_its_digits
 ) -> None:
     bad = "موبایل,کد ملی,تاریخ تولد\n09121230001,1111111111,1370/05/12\n09121230002,,1499/01/01\n12345,,\n"
     upload = {"name": "اعضا.csv", "mimeType": "text/csv", "buffer": bad.encode()}
-    _sign_in(page, live_server)
+    sign_in_to_console(page, live_server)
     expected = {
         "fa": ["سطر ۲، کد ملی: همهٔ رقم‌هایش یکسان است", "سطر ۳، تاریخ تولد: تاریخ در آینده است"],
         "en": [
@@ -181,7 +171,7 @@ def test_a_manager_edits_a_members_profile_and_a_duplicate_mobile_links_to_its_h
 ) -> None:
     member = _enrol(live_server, "09121110004", first_name="نگار", last_name="رحیمی")
     holder = _enrol(live_server, "09121110005", first_name="Ali")
-    _sign_in(page, live_server)
+    sign_in_to_console(page, live_server)
     page.goto(f"/console/members/{member['id']}")
     page.get_by_role("link", name="ویرایش مشخصات").click()
     page.wait_for_url(f"**/console/members/{member['id']}/edit")
@@ -213,7 +203,7 @@ def test_a_manager_edits_a_members_profile_and_a_duplicate_mobile_links_to_its_h
 def test_a_manager_schedules_a_friday_evening_campaign_in_the_form(
     page: Any, live_server: LiveServer
 ) -> None:
-    _sign_in(page, live_server)
+    sign_in_to_console(page, live_server)
     page.goto("/console/campaigns/new")
     page.fill("#name_fa", "عصر جمعه")
     page.fill("#name_en", "Friday evening")

@@ -3,6 +3,7 @@ charts run the way the page reads."""
 
 from __future__ import annotations
 
+import calendar
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -72,23 +73,8 @@ FA_MONTHS = [
         ("اسفند", "۱۴۰۵"),
     ]
 ]
-EN_MONTHS = [
-    f"{name} 2026"
-    for name in (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-]
+#: Python's own English month names (the C locale), not the module under test.
+EN_MONTHS = [f"{name} 2026" for name in calendar.month_name[1:]]
 #: Half an em per glyph: what the narrowest system fonts draw digits and letters in (independent of the
 #: estimate the charts use, which must be at least as generous).
 EM = 0.5

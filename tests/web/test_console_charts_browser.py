@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from web_helpers import PASSWORD, LiveServer, shot
+from web_helpers import LiveServer, shot, sign_in_to_console
 
 pytestmark = pytest.mark.browser
 
@@ -66,12 +65,7 @@ def test_chart_labels_and_figures_do_not_overlap_in_either_language_or_width(
     page: Any, live_server: LiveServer
 ) -> None:
     _year_of_sales(live_server)
-    page.goto("/login?next=/console")
-    page.fill("#tenant", live_server.club.slug)
-    page.fill("#username", "sara")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/console")
+    sign_in_to_console(page, live_server)
     for lang, switch in (("fa", "English"), ("en", "فارسی")):
         page.goto("/console")
         assert page.evaluate("document.documentElement.lang") == lang

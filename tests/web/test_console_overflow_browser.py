@@ -5,10 +5,9 @@ billions, and a member's card with a long email and a consent date, in Persian a
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from web_helpers import PASSWORD, LiveServer, shot
+from web_helpers import LiveServer, shot, sign_in_to_console
 
 pytestmark = pytest.mark.browser
 
@@ -74,12 +73,7 @@ def test_big_figures_a_long_email_and_a_consent_date_stay_inside_their_cards_at_
     page: Any, live_server: LiveServer
 ) -> None:
     member_id = _member_who_spends_billions(live_server)
-    page.goto("/login?next=/console")
-    page.fill("#tenant", live_server.club.slug)
-    page.fill("#username", "sara")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/console")
+    sign_in_to_console(page, live_server)
     for lang, switch in (("fa", "English"), ("en", "فارسی")):
         for path, selector, name in (
             ("/console", ".kpi", "console-kpis-billions"),

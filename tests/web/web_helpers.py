@@ -203,3 +203,13 @@ async def bronze_and_gold(web: WebClient) -> None:
         await tiers.configure(
             session, web.club.tenant_id, TierConfigUpdate.model_validate({"levels": [bronze, gold]})
         )
+
+
+def sign_in_to_console(page: Any, live_server: LiveServer, username: str = "sara") -> None:
+    """Sign in on the staff sign-in page as ``username`` and wait for the console's front page."""
+    page.goto("/login?next=/console")
+    page.fill("#tenant", live_server.club.slug)
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/console")
