@@ -125,8 +125,3 @@ class MemberRef(BaseModel):
         if sum(v is not None for v in (self.id, self.mobile, self.card)) != 1:
             raise ValueError("give exactly one of id, mobile or card")
         return self
-
-    @property
-    def phone(self) -> str | None:
-        """The old name of ``mobile``, for code written before the rename; goes with the API alias."""
-        return self.mobile

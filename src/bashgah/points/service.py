@@ -160,8 +160,8 @@ async def transfer(
 
 
 async def _resolve(session: AsyncSession, tenant_id: int, ref: MemberRef) -> Member:
-    if ref.phone is not None:
-        return await members.get_by_mobile(session, tenant_id, ref.phone)
+    if ref.mobile is not None:
+        return await members.get_by_mobile(session, tenant_id, ref.mobile)
     return await members.get_by_card(session, tenant_id, ref.card or "")
 
 

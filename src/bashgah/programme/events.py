@@ -35,7 +35,7 @@ async def record_event(
     now = utcnow()
     program = await tenants.program_settings(session, who.tenant_id)
     member, account = await members.lock(
-        session, who.tenant_id, data.member.id, data.member.phone, data.member.card
+        session, who.tenant_id, data.member.id, data.member.mobile, data.member.card
     )
     members.ensure_active(member)
     occurred_at = data.occurred_at or now

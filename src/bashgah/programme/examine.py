@@ -27,8 +27,8 @@ from bashgah.tenants import service as tenants
 async def find_member(session: AsyncSession, tenant_id: int, ref: MemberRef) -> Member:
     if ref.id is not None:
         return await members.get(session, tenant_id, ref.id)
-    if ref.phone is not None:
-        return await members.get_by_mobile(session, tenant_id, ref.phone)
+    if ref.mobile is not None:
+        return await members.get_by_mobile(session, tenant_id, ref.mobile)
     return await members.get_by_card(session, tenant_id, ref.card or "")
 
 

@@ -65,7 +65,7 @@ async def lock_member(
     session: AsyncSession, tenant_id: int, ref: MemberRef
 ) -> tuple[members.MemberStatus, ledger.LockedAccount]:
     """The member a till names by id, phone or card, with their points account locked."""
-    return await members.lock(session, tenant_id, ref.id, ref.phone, ref.card)
+    return await members.lock(session, tenant_id, ref.id, ref.mobile, ref.card)
 
 
 _members = cast(Table, Member.__table__)
@@ -106,7 +106,7 @@ async def _lock_for_sale(
     climbing = ladder is not None and ladder.enabled and len(ladder.levels) > 1
     metric = ladder.metric if ladder is not None and climbing else None
     visits = active.purchase and active.needs.visits
-    by, value = members.naming(ref.id, ref.phone, ref.card)
+    by, value = members.naming(ref.id, ref.mobile, ref.card)
     params = {}
     if ladder is not None and metric is not None:
         params["since"] = tier_rules.window_start(now, ladder.window, ladder.window_months)

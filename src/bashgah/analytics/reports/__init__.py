@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bashgah.analytics.reports.base import Column, Field, Kind, Metrics, Params, Report, Table
+from bashgah.analytics.reports.base import Column, Kind, Metrics, Params, Report, Table
 from bashgah.analytics.reports.concentration import pareto
 from bashgah.analytics.reports.habits import churn, habits
 from bashgah.analytics.reports.lifetime_value import clv
@@ -30,7 +30,6 @@ __all__ = [
     "REPORTS",
     "REPORT_WORK_MEM",
     "Column",
-    "Field",
     "Kind",
     "Metrics",
     "Params",

@@ -48,10 +48,6 @@ class Column:
         return self.get or attrgetter(self.key)
 
 
-#: The former name of a column, kept for the callers that still say it.
-Field = Column
-
-
 def text(key: str, en: str, fa: str, get: Callable[[Any], Any] | None = None) -> Column:
     return Column(key, en, fa, Kind.text, get)
 
